@@ -1,0 +1,74 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { AppError } from '../core/errors.js';
+import type { Database } from '../db/schema.js';
+import { ensureTenant, type Tenant } from '../db/tenant.js';
+
+export type Scope = 'read' | 'dispatch' | 'admin';
+export const SCOPES: readonly Scope[] = ['read', 'dispatch', 'admin'];
+
+const PREFIX = 'ada_';
+
+export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+export interface CreatedToken {
+  token: string;
+  token_id: string;
+  tenant: Tenant;
+  scopes: Scope[];
+}
+
+/** Creates a bearer token bound to a tenant (created if new). Only the hash is stored. */
+export async function createToken(
+  db: Kysely<Database>,
+  tenantSlug: string,
+  opts: { name?: string; scopes?: Scope[] } = {},
+): Promise<CreatedToken> {
+  const scopes = opts.scopes ?? ['read', 'dispatch'];
+  const tenant = await ensureTenant(db, tenantSlug);
+  const token = PREFIX + randomBytes(32).toString('base64url');
+  const row = await db
+    .insertInto('api_tokens')
+    .values({ tenant_id: tenant.tenant_id, nome: opts.name ?? null, prefixo: token.slice(0, 12), token_hash: hashToken(token), escopos: scopes })
+    .returning('token_id')
+    .executeTakeFirstOrThrow();
+  return { token, token_id: row.token_id, tenant, scopes };
+}
+
+/** Revokes by token id or by the token's visible prefix; returns how many were revoked. */
+export async function revokeToken(db: Kysely<Database>, idOrPrefix: string): Promise<number> {
+  const isUuid = /^[0-9a-f-]{36}$/i.test(idOrPrefix);
+  const res = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where(isUuid ? 'token_id' : 'prefixo', '=', isUuid ? idOrPrefix : idOrPrefix.slice(0, 12))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  const n = Number(res.numUpdatedRows);
+  if (n === 0) throw new AppError('not_found', `No active token matches ${idOrPrefix}`);
+  return n;
+}
+
+export interface Principal {
+  token_id: string;
+  tenant: Tenant;
+  scopes: Scope[];
+}
+
+/** The tenant and scopes behind a bearer token, or null when unknown or revoked. */
+export async function verifyToken(db: Kysely<Database>, token: string): Promise<Principal | null> {
+  if (!token.startsWith(PREFIX) || token.length > 200) return null;
+  const row = await db
+    .selectFrom('api_tokens as k')
+    .innerJoin('tenants as t', 't.tenant_id', 'k.tenant_id')
+    .select(['k.token_id', 'k.escopos', 't.tenant_id', 't.slug', 't.nome'])
+    .where('k.token_hash', '=', hashToken(token))
+    .where('k.revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    token_id: row.token_id,
+    tenant: { tenant_id: row.tenant_id, slug: row.slug, nome: row.nome },
+    scopes: row.escopos as Scope[],
+  };
+}

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * mcp.json: the standard "mcpServers" map (stdio command or Streamable HTTP url) plus a "channels"
+ * section that says which server and tool serve whatsapp, email and calendar.
+ */
+const StdioServer = z.object({
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: z.record(z.string(), z.string()).default({}),
+  cwd: z.string().optional(),
+});
+const HttpServer = z.object({
+  url: z.url(),
+  headers: z.record(z.string(), z.string()).default({}),
+});
+export const ServerConfigSchema = z.union([StdioServer, HttpServer]);
+
+export const ChannelProfileSchema = z.object({
+  server: z.string().min(1),
+  preset: z.string().optional(),
+  tool: z.string().optional(),
+  arguments: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const McpConfigSchema = z.object({
+  mcpServers: z.record(z.string(), ServerConfigSchema).default({}),
+  channels: z
+    .object({
+      whatsapp: ChannelProfileSchema.optional(),
+      email: ChannelProfileSchema.optional(),
+      calendar: ChannelProfileSchema.optional(),
+    })
+    .default({}),
+});
+
+export type McpConfig = z.infer<typeof McpConfigSchema>;
+export type ChannelName = 'whatsapp' | 'email' | 'calendar';
+
+/** Replaces ${VAR} with vars[VAR] (then env); an unset variable is an error naming it. */
+export function expandVars(text: string, vars: Record<string, string | undefined>): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    const v = vars[name];
+    if (v === undefined) throw new Error(`mcp.json uses \${${name}} but ${name} is not set`);
+    return v;
+  });
+}
+
+// Expands inside string values only, after parsing, so a value with quotes cannot break the JSON.
+function expandDeep(value: unknown, vars: Record<string, string | undefined>): unknown {
+  if (typeof value === 'string') return expandVars(value, vars);
+  if (Array.isArray(value)) return value.map((v) => expandDeep(v, vars));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandDeep(v, vars)]));
+  }
+  return value;
+}
+
+export function loadMcpConfig(path: string, vars: Record<string, string | undefined>): McpConfig {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`Cannot read the MCP config ${path} (set AGENTE_MCP_CONFIG to another file)`, { cause: err });
+  }
+  const parsed = McpConfigSchema.safeParse(expandDeep(JSON.parse(raw), vars));
+  if (!parsed.success) {
+    throw new Error(`Invalid MCP config ${path}: ${z.prettifyError(parsed.error)}`);
+  }
+  for (const [name, ch] of Object.entries(parsed.data.channels)) {
+    if (ch && !parsed.data.mcpServers[ch.server]) {
+      throw new Error(`Invalid MCP config ${path}: channel ${name} uses server "${ch.server}", which is not in mcpServers`);
+    }
+  }
+  return parsed.data;
+}

@@ -1,0 +1,98 @@
+import type { Selectable } from 'kysely';
+import type { IngestJobsTable } from '../db/schema.js';
+import type { Tx } from '../db/tenant.js';
+import type { Clock } from './ports.js';
+
+export type JobKind = 'ingest';
+
+export interface RowProblem {
+  row: number;
+  sheet?: string;
+  column?: string;
+  value?: string;
+  reason: string;
+}
+
+/** One job as callers see it, whatever its kind. */
+export interface JobView {
+  job_id: string;
+  kind: JobKind;
+  status: string;
+  file: string | null;
+  source_label: string | null;
+  validate_only: boolean;
+  counts: Record<string, number>;
+  progress_pct: number | null;
+  rows_per_second: number | null;
+  eta_seconds: number | null;
+  problems_total: number;
+  problems_sample: RowProblem[];
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+const COUNT_COLUMNS = [
+  'linhas_lidas', 'leads_criados', 'leads_atualizados', 'duplicados', 'linhas_invalidas',
+  'telefones_validos', 'telefones_invalidos', 'emails_validos', 'emails_invalidos',
+] as const;
+
+/** One job of the tenant (the transaction is already tenant-scoped), or null. */
+export async function getJob(tx: Tx, tenantId: string, jobId: string, clock: Clock): Promise<JobView | null> {
+  const row = await tx
+    .selectFrom('ingest_jobs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('job_id', '=', jobId)
+    .executeTakeFirst();
+  return row ? ingestJobView(row, clock.now()) : null;
+}
+
+/** The tenant's most recent jobs, newest first. */
+export async function listJobs(tx: Tx, tenantId: string, limit: number, clock: Clock): Promise<JobView[]> {
+  const rows = await tx
+    .selectFrom('ingest_jobs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  const now = clock.now();
+  return rows.map((r) => ingestJobView(r, now));
+}
+
+type IngestJobRow = Selectable<IngestJobsTable>;
+
+function ingestJobView(row: IngestJobRow, now: Date): JobView {
+  const counts: Record<string, number> = {};
+  for (const c of COUNT_COLUMNS) counts[c] = Number(row[c]);
+  const started = row.iniciado_em ? new Date(row.iniciado_em) : null;
+  const finished = row.concluido_em ? new Date(row.concluido_em) : null;
+  const elapsed = started ? ((finished ?? now).getTime() - started.getTime()) / 1000 : 0;
+  const done = row.status === 'concluido';
+  let fraction: number | null = null;
+  if (done) fraction = 1;
+  else if (row.bytes_total && Number(row.bytes_total) > 0) fraction = Math.min(1, Number(row.bytes_lidos) / Number(row.bytes_total));
+  const rowsPerSecond = elapsed > 0 ? counts.linhas_lidas / elapsed : null;
+  const eta =
+    row.status === 'processando' && fraction && fraction > 0 && elapsed > 0 ? (elapsed * (1 - fraction)) / fraction : done ? 0 : null;
+  return {
+    job_id: row.job_id,
+    kind: 'ingest',
+    status: row.status,
+    file: row.arquivo,
+    source_label: row.source_label,
+    validate_only: row.validate_only,
+    counts,
+    progress_pct: fraction === null ? null : Math.round(fraction * 1000) / 10,
+    rows_per_second: rowsPerSecond === null ? null : Math.round(rowsPerSecond),
+    eta_seconds: eta === null ? null : Math.round(eta),
+    problems_total: Number(row.problemas_total),
+    problems_sample: (row.erros_amostra as RowProblem[]).slice(0, 20),
+    error: row.erro,
+    created_at: new Date(row.created_at).toISOString(),
+    started_at: started?.toISOString() ?? null,
+    finished_at: finished?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,133 @@
+import type { PGlite } from '@electric-sql/pglite';
+import {
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+
+/**
+ * A kysely dialect for PGlite.
+ *
+ * PGlite is one connection. The npm dialects let a second caller's statement run inside the first
+ * caller's open transaction (STACK.md), so this driver hands out that single connection to one
+ * caller at a time: `acquireConnection` waits in a FIFO queue until the previous holder releases it.
+ * A transaction therefore owns the database until it commits or rolls back.
+ *
+ * @example
+ * const db = new Kysely<Database>({ dialect: new PGliteDialect(await PGlite.create('./data')) });
+ */
+export class PGliteDialect implements Dialect {
+  constructor(private readonly pglite: PGlite) {}
+  createAdapter(): DialectAdapter {
+    return new PostgresAdapter();
+  }
+  createDriver(): Driver {
+    return new PGliteDriver(this.pglite);
+  }
+  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new PostgresIntrospector(db);
+  }
+  createQueryCompiler(): QueryCompiler {
+    return new PostgresQueryCompiler();
+  }
+}
+
+class PGliteDriver implements Driver {
+  private readonly connection: PGliteConnection;
+  private queue: Promise<void> = Promise.resolve();
+  private releaseCurrent: (() => void) | null = null;
+
+  constructor(pglite: PGlite) {
+    this.connection = new PGliteConnection(pglite);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const previous = this.queue;
+    let release!: () => void;
+    this.queue = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    this.releaseCurrent = release;
+    return this.connection;
+  }
+
+  async releaseConnection(): Promise<void> {
+    const release = this.releaseCurrent;
+    this.releaseCurrent = null;
+    release?.();
+  }
+
+  async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    let text = 'begin';
+    if (settings.isolationLevel) text += ` isolation level ${settings.isolationLevel}`;
+    if (settings.accessMode) text += ` ${settings.accessMode}`;
+    await conn.executeQuery(CompiledQuery.raw(text));
+  }
+
+  async commitTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  // Savepoint names come from kysely's own API (identifiers chosen by our code), never from input.
+  async savepoint(conn: DatabaseConnection, name: string): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw(`savepoint ${quoteIdent(name)}`));
+  }
+
+  async rollbackToSavepoint(conn: DatabaseConnection, name: string): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw(`rollback to savepoint ${quoteIdent(name)}`));
+  }
+
+  async releaseSavepoint(conn: DatabaseConnection, name: string): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdent(name)}`));
+  }
+
+  async destroy(): Promise<void> {}
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+class PGliteConnection implements DatabaseConnection {
+  constructor(private readonly pglite: PGlite) {}
+
+  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const params = compiled.parameters as unknown[];
+    // A parameterless script with several statements (migration files) needs exec(): query()
+    // runs exactly one statement.
+    if (params.length === 0 && isMultiStatement(compiled.sql)) {
+      const results = await this.pglite.exec(compiled.sql);
+      const last = results[results.length - 1];
+      return { rows: (last?.rows ?? []) as R[], numAffectedRows: BigInt(last?.affectedRows ?? 0) };
+    }
+    const result = await this.pglite.query<R>(compiled.sql, params);
+    return {
+      rows: result.rows,
+      numAffectedRows: result.affectedRows === undefined ? undefined : BigInt(result.affectedRows),
+    };
+  }
+
+  async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    yield await this.executeQuery<R>(compiled);
+  }
+}
+
+function isMultiStatement(text: string): boolean {
+  const trimmed = text.trim().replace(/;+\s*$/, '');
+  return trimmed.includes(';');
+}

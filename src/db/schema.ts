@@ -1,0 +1,137 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely's view of the tables. Column names are the seed's (pt-BR), one term per concept. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T = unknown> = ColumnType<T, T | string | undefined, T | string>;
+
+export interface TenantsTable {
+  tenant_id: Generated<string>;
+  slug: string;
+  nome: string;
+  created_at: Generated<Date>;
+}
+
+export interface ApiTokensTable {
+  token_id: Generated<string>;
+  tenant_id: string;
+  nome: string | null;
+  prefixo: string;
+  token_hash: string;
+  escopos: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Generated<Date>;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface LeadsTable {
+  lead_id: Generated<string>;
+  tenant_id: string;
+  nome: string;
+  nome_chave: string;
+  contato_nome: string | null;
+  documento: string | null;
+  documento_tipo: 'cpf' | 'cnpj' | null;
+  documento_valido: Generated<boolean>;
+  status: Generated<string>;
+  timezone: Generated<string>;
+  origem: Json<unknown[]>;
+  base_legal: Generated<string>;
+  lead_id_externo: string | null;
+  dados_extras: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface LeadTelefonesTable {
+  telefone_id: Generated<string>;
+  tenant_id: string;
+  lead_id: string;
+  numero_original: string;
+  numero_e164: string | null;
+  tipo: string;
+  valido_para_disparo: Generated<boolean>;
+  motivo_invalido: string | null;
+  reparado: Generated<boolean>;
+  wa_id: string | null;
+  posicao: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface LeadEmailsTable {
+  email_id: Generated<string>;
+  tenant_id: string;
+  lead_id: string;
+  email_original: string;
+  email_normalizado: string | null;
+  valido_para_disparo: Generated<boolean>;
+  motivo_invalido: string | null;
+  posicao: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface IngestJobsTable {
+  job_id: Generated<string>;
+  tenant_id: string;
+  tipo: 'xlsx' | 'csv';
+  arquivo: string;
+  source_label: string | null;
+  status: Generated<string>;
+  validate_only: Generated<boolean>;
+  bytes_total: number | null;
+  bytes_lidos: Generated<number>;
+  linhas_lidas: Generated<number>;
+  leads_criados: Generated<number>;
+  leads_atualizados: Generated<number>;
+  duplicados: Generated<number>;
+  linhas_invalidas: Generated<number>;
+  telefones_validos: Generated<number>;
+  telefones_invalidos: Generated<number>;
+  emails_validos: Generated<number>;
+  emails_invalidos: Generated<number>;
+  problemas_total: Generated<number>;
+  erros_amostra: Json<unknown[]>;
+  erro: string | null;
+  iniciado_em: Timestamp | null;
+  concluido_em: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface DryRunLogTable {
+  log_id: Generated<string>;
+  tenant_id: string;
+  lead_id: string | null;
+  lead_nome: string | null;
+  lead_telefone: string | null;
+  lead_email: string | null;
+  canal_decidido: string | null;
+  motivo_decisao: string | null;
+  template_selecionado: string | null;
+  disparo_seria_executado: boolean | null;
+  razao_bloqueio: string | null;
+  created_at: Generated<Date>;
+  lote_id: string | null;
+  codigo_bloqueio: string | null;
+  disparo_previsto_para: Timestamp | null;
+  mensagem_renderizada: string | null;
+}
+
+export interface SchemaMigrationsTable {
+  nome: string;
+  checksum: string;
+  applied_at: Generated<Date>;
+}
+
+/** Tables are added here as the migrations that create them land. */
+export interface Database {
+  tenants: TenantsTable;
+  api_tokens: ApiTokensTable;
+  leads: LeadsTable;
+  lead_telefones: LeadTelefonesTable;
+  lead_emails: LeadEmailsTable;
+  ingest_jobs: IngestJobsTable;
+  dry_run_log: DryRunLogTable;
+  schema_migrations: SchemaMigrationsTable;
+}

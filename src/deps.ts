@@ -1,0 +1,33 @@
+import type { Config } from './config.js';
+import type { Clock, Logger } from './core/ports.js';
+import type { Db } from './db/connect.js';
+import type { Tenant } from './db/tenant.js';
+import type { Toolset } from './tools/define-tool.js';
+
+/** One downstream channel as the status tool reports it. */
+export interface ChannelStatus {
+  channel: 'whatsapp' | 'email' | 'calendar';
+  server: string | null;
+  preset: string | null;
+  transport: 'stdio' | 'http' | null;
+  state: 'configured' | 'not_configured' | 'config_error';
+  detail: string | null;
+}
+
+/** Everything buildServer needs, built by the composition root (main.ts) or by a test. */
+export interface ServerDeps {
+  db: Db;
+  /** The tenant every tool call acts for: from AGENTE_TENANT over stdio, from the bearer token over HTTP. */
+  tenant: Tenant;
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  /** Downstream channels as configured in mcp.json. */
+  channels(): ChannelStatus[];
+  /** How the server is reached, for the status tool. */
+  transport: 'stdio' | 'http' | 'memory';
+  /** Register only tools that cannot send or change downstream state. */
+  readOnly?: boolean;
+  /** Register only these toolsets (all when absent). */
+  toolsets?: Toolset[];
+}

@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { createToken, revokeToken, SCOPES, type Scope } from './auth/tokens.js';
+import { channelStatuses } from './channels/status.js';
+import { loadConfig, type Config } from './config.js';
+import { systemClock, type Logger } from './core/ports.js';
+import { openDb, type Db } from './db/connect.js';
+import { migrate } from './db/migrate.js';
+import { ensureTenant } from './db/tenant.js';
+import type { ServerDeps } from './deps.js';
+import { runDemo } from './demo.js';
+import { serveHttp } from './http/serve.js';
+import { createLogger } from './logger.js';
+import { buildServer } from './server.js';
+import type { Toolset } from './tools/define-tool.js';
+
+const USAGE = `agente-disparo-agenda — MCP server for lead dispatch and scheduling
+
+Usage:
+  agente-disparo-agenda                      MCP server over stdio (what Claude Desktop runs)
+  agente-disparo-agenda serve [--http] [--port 3333] [--host 127.0.0.1] [--no-auth]
+  agente-disparo-agenda migrate              apply database migrations and exit
+  agente-disparo-agenda token create --tenant SLUG [--name NAME] [--scopes read,dispatch,admin]
+  agente-disparo-agenda token revoke TOKEN_ID|TOKEN_PREFIX
+  agente-disparo-agenda demo                 the whole flow through a real MCP client, on a fresh PGlite
+
+Options for the server: --read-only (no tool that sends), --toolsets core,leads,dispatch,meetings
+Environment: DATABASE_URL, AGENTE_DATA_DIR, AGENTE_TENANT, MICRO_AGENT_DISPARO_ENABLED, AGENTE_MCP_CONFIG,
+  AGENTE_INGEST_DIRS, AGENTE_LOG_LEVEL, AGENTE_HTTP_ALLOWED_HOSTS, AGENTE_HTTP_ALLOWED_ORIGINS (see README).`;
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      http: { type: 'boolean' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'no-auth': { type: 'boolean' },
+      'read-only': { type: 'boolean' },
+      toolsets: { type: 'string' },
+      tenant: { type: 'string' },
+      name: { type: 'string' },
+      scopes: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  const config = loadConfig();
+  if (values.help) return print(USAGE);
+  if (values.version) return print(config.version);
+  const [command = 'serve', sub, arg] = positionals;
+  if (command === 'demo') return runDemo(fileURLToPath(import.meta.url));
+
+  const logger = createLogger(config.logLevel);
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const { applied } = await migrate(db);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+    switch (command) {
+      case 'migrate':
+        process.stderr.write(`${applied.length} migration(s) applied on ${db.label}\n`);
+        return 0;
+      case 'token':
+        return await tokenCommand(db, sub, arg, values);
+      case 'serve':
+        return await serve(db, config, logger, values);
+      default:
+        process.stderr.write(`Unknown command: ${command}\n\n${USAGE}\n`);
+        return 2;
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+async function serve(db: Db, config: Config, logger: Logger, values: Record<string, unknown>): Promise<number> {
+  const tenant = await ensureTenant(db.kysely, config.tenantSlug);
+  const toolsets = typeof values.toolsets === 'string' ? (values.toolsets.split(',') as Toolset[]) : undefined;
+  const base = {
+    db,
+    tenant,
+    config,
+    logger,
+    clock: systemClock,
+    readOnly: !!values['read-only'],
+    toolsets,
+    channels: () => channelStatuses(config),
+  };
+  const stopped = new Promise<void>((resolve) => {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
+  });
+  if (values.http) {
+    const handle = await serveHttp(base, {
+      host: typeof values.host === 'string' ? values.host : '127.0.0.1',
+      port: typeof values.port === 'string' ? Number(values.port) : 3333,
+      auth: values['no-auth'] ? 'none' : 'token',
+    });
+    logger.info({ url: handle.url }, 'serving MCP over Streamable HTTP');
+    process.stderr.write(`agente-disparo-agenda listening on ${handle.url}\n`);
+    await stopped;
+    await handle.close();
+    return 0;
+  }
+  const deps: ServerDeps = { ...base, transport: 'stdio' };
+  const server = buildServer(deps);
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    transport.onclose = () => resolve();
+    process.stdin.once('end', () => resolve());
+  });
+  await server.connect(transport);
+  logger.info({ tenant: tenant.slug, db: db.kind }, 'serving MCP over stdio');
+  await Promise.race([closed, stopped]);
+  await server.close();
+  return 0;
+}
+
+async function tokenCommand(db: Db, sub: string | undefined, arg: string | undefined, values: Record<string, unknown>) {
+  if (sub === 'create') {
+    if (typeof values.tenant !== 'string') {
+      process.stderr.write('token create needs --tenant SLUG\n');
+      return 2;
+    }
+    const scopes = typeof values.scopes === 'string' ? (values.scopes.split(',') as Scope[]) : undefined;
+    const bad = scopes?.filter((s) => !SCOPES.includes(s));
+    if (bad?.length) {
+      process.stderr.write(`Unknown scope(s): ${bad.join(', ')}; use ${SCOPES.join(', ')}\n`);
+      return 2;
+    }
+    const t = await createToken(db.kysely, values.tenant, { name: values.name as string | undefined, scopes });
+    process.stderr.write(`Token ${t.token_id} for tenant ${t.tenant.slug} (scopes ${t.scopes.join(',')}). It is shown once:\n`);
+    process.stdout.write(`${t.token}\n`);
+    return 0;
+  }
+  if (sub === 'revoke' && arg) {
+    await revokeToken(db.kysely, arg);
+    process.stderr.write(`Token ${arg} revoked\n`);
+    return 0;
+  }
+  process.stderr.write('Usage: token create --tenant SLUG [--name N] [--scopes read,dispatch,admin] | token revoke ID|PREFIX\n');
+  return 2;
+}
+
+function print(text: string): number {
+  process.stdout.write(`${text}\n`);
+  return 0;
+}
+
+// Run only as the entry point (the bin, `node dist/main.js`), never when imported.
+const entry = process.argv[1] ? realpathSync(process.argv[1]) : '';
+if (entry === fileURLToPath(import.meta.url)) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      const e = err as Error & { code?: string };
+      process.stderr.write(`agente-disparo-agenda: ${e.message ?? String(err)}\n`);
+      process.exit(e.code === 'data_dir_locked' ? 3 : 1);
+    },
+  );
+}

@@ -1,0 +1,81 @@
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { getJob } from './core/jobs.js';
+import { withTenant } from './db/tenant.js';
+import type { ServerDeps } from './deps.js';
+import { registerTool, type ToolDefinition } from './tools/define-tool.js';
+import { allTools } from './tools/index.js';
+import { readStatus } from './tools/get-status.js';
+
+/** The tools this server registers for the given deps (--read-only and --toolsets applied). */
+export function selectTools(deps: Pick<ServerDeps, 'readOnly' | 'toolsets'>): ToolDefinition<any, any>[] {
+  return allTools.filter(
+    (t) => (!deps.readOnly || !t.writes) && (!deps.toolsets || t.toolset === 'core' || deps.toolsets.includes(t.toolset)),
+  );
+}
+
+/**
+ * Builds the MCP server with every tool, resource and prompt. A factory with no module state:
+ * the HTTP transport builds one per session, tests build one per case.
+ */
+export function buildServer(deps: ServerDeps): McpServer {
+  const server = new McpServer(
+    { name: 'agente-disparo-agenda', title: 'AlquimistaAI — Disparos & Agendamentos', version: deps.config.version },
+    {
+      capabilities: { logging: {} },
+      instructions:
+        'Dispatch and scheduling agent for Brazilian leads. Typical flow: get_status → ingest_leads (spreadsheet) → ' +
+        'job_status → query_leads → dry_run_dispatch. Nothing is sent unless the server runs with ' +
+        'MICRO_AGENT_DISPARO_ENABLED="true"; get_status tells.',
+    },
+  );
+  for (const tool of selectTools(deps)) registerTool(server, tool, deps);
+
+  server.registerResource(
+    'status',
+    'agente://status',
+    { title: 'Server status', description: 'Same as the get_status tool, as JSON', mimeType: 'application/json' },
+    async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(await readStatus(deps), null, 2) }] }),
+  );
+
+  server.registerResource(
+    'job',
+    new ResourceTemplate('job://{id}', { list: undefined }),
+    { title: 'Job', description: 'One ingest or dispatch job as JSON (same data as job_status)', mimeType: 'application/json' },
+    async (uri, vars) => {
+      const id = String(vars.id);
+      const job = z.uuid().safeParse(id).success
+        ? await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => getJob(tx, deps.tenant.tenant_id, id, deps.clock))
+        : null;
+      if (!job) throw new Error(`Job ${id} was not found for this tenant`);
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(job, null, 2) }] };
+    },
+  );
+
+  server.registerPrompt(
+    'plan_outreach',
+    {
+      title: 'Plan an outreach campaign',
+      description: 'Walks through importing a lead spreadsheet and rehearsing the campaign as a dry run before anything is sent.',
+      argsSchema: { file_path: z.string().describe('Spreadsheet (.xlsx or .csv) on the server') },
+    },
+    ({ file_path }) => ({
+      messages: [
+        {
+          role: 'user',
+          content: {
+            type: 'text',
+            text:
+              `Prepare an outreach campaign from the spreadsheet ${file_path}.\n` +
+              '1. Call get_status and tell me whether real sending is on.\n' +
+              '2. Import the file with ingest_leads; if the job is still running, poll job_status until it ends.\n' +
+              '3. Summarise the import: leads created, duplicates merged, rows with problems (with row numbers).\n' +
+              '4. Rehearse the campaign with dry_run_dispatch and show the counts per channel and per block reason.\n' +
+              'Do not send anything real without my explicit confirmation.',
+          },
+        },
+      ],
+    }),
+  );
+  return server;
+}

@@ -1,0 +1,90 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { AppError } from '../core/errors.js';
+import type { ServerDeps } from '../deps.js';
+
+export type Toolset = 'core' | 'leads' | 'dispatch' | 'meetings';
+
+/** What a handler may use besides its arguments. */
+export interface ToolContext {
+  deps: ServerDeps;
+  signal: AbortSignal;
+  /** Sends notifications/progress when the caller asked for it (a no-op otherwise). */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+}
+
+export interface ToolOutput<O> {
+  data: O;
+  /** A short human/model-readable summary; the structured data is in structuredContent. */
+  text: string;
+}
+
+type Shape = z.ZodRawShape;
+
+export interface ToolDefinition<I extends Shape = Shape, O extends Shape = Shape> {
+  name: string;
+  title: string;
+  description: string;
+  toolset: Toolset;
+  /** True for tools that can send or change downstream state; not registered in --read-only mode. */
+  writes: boolean;
+  input: I;
+  output: O;
+  annotations: Required<Pick<ToolAnnotations, 'readOnlyHint' | 'destructiveHint' | 'idempotentHint' | 'openWorldHint'>>;
+  handler(args: z.infer<z.ZodObject<I>>, ctx: ToolContext): Promise<ToolOutput<z.infer<z.ZodObject<O>>>>;
+}
+
+/** Declares a tool: data plus a thin handler. Every field is required so none is forgotten. */
+export function defineTool<I extends Shape, O extends Shape>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return def;
+}
+
+/** Registers a tool on the server, turning AppErrors into isError results a model can act on. */
+export function registerTool(server: McpServer, def: ToolDefinition, deps: ServerDeps): void {
+  server.registerTool(
+    def.name,
+    {
+      title: def.title,
+      description: def.description,
+      inputSchema: def.input,
+      outputSchema: def.output,
+      annotations: { title: def.title, ...def.annotations },
+    },
+    async (args: Record<string, unknown>, extra) => {
+      const token = extra._meta?.progressToken;
+      const ctx: ToolContext = {
+        deps,
+        signal: extra.signal,
+        progress: async (progress, total, message) => {
+          if (token === undefined) return;
+          await extra.sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken: token, progress, total, message },
+          });
+        },
+      };
+      try {
+        const out = await def.handler(args as never, ctx);
+        return {
+          content: [{ type: 'text' as const, text: out.text }],
+          structuredContent: out.data as Record<string, unknown>,
+        };
+      } catch (err) {
+        if (err instanceof AppError) {
+          return { isError: true, content: [{ type: 'text' as const, text: `${err.code}: ${err.message}` }] };
+        }
+        const id = Math.random().toString(36).slice(2, 10);
+        deps.logger.error({ err: errSummary(err), tool: def.name, error_id: id }, 'tool failed');
+        return {
+          isError: true,
+          content: [{ type: 'text' as const, text: `internal_error: the tool failed unexpectedly (error id ${id}); it is logged on the server. Retrying may help; if it keeps failing, report the error id.` }],
+        };
+      }
+    },
+  );
+}
+
+function errSummary(err: unknown) {
+  return err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { value: String(err) };
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { getJob, listJobs, type JobView } from '../core/jobs.js';
+import { notFound } from '../core/errors.js';
+import { withTenant } from '../db/tenant.js';
+import { defineTool } from './define-tool.js';
+import { JobSchema } from './schemas.js';
+
+export const jobStatus = defineTool({
+  name: 'job_status',
+  title: 'Job status',
+  description:
+    'Status of an ingest or dispatch job: progress %, counts, rows/s, ETA and row-level problems with row numbers. ' +
+    'Give job_id for one job (use it to poll a job that ingest_leads left running); omit it for the most recent jobs.',
+  toolset: 'core',
+  writes: false,
+  input: {
+    job_id: z.uuid().optional().describe('The job to show; omit to list recent jobs'),
+    limit: z.number().int().min(1).max(50).default(10).describe('How many recent jobs when job_id is omitted'),
+  },
+  output: { jobs: z.array(JobSchema) },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  handler: async (args, { deps }) => {
+    const { tenant, clock } = deps;
+    const jobs = await withTenant(deps.db.kysely, tenant.tenant_id, async (tx) => {
+      if (!args.job_id) return listJobs(tx, tenant.tenant_id, args.limit, clock);
+      const job = await getJob(tx, tenant.tenant_id, args.job_id, clock);
+      if (!job) throw notFound('Job', args.job_id);
+      return [job];
+    });
+    return { data: { jobs }, text: jobs.length ? jobs.map(summary).join('\n') : 'No jobs yet.' };
+  },
+});
+
+function summary(j: JobView): string {
+  const pct = j.progress_pct === null ? '' : ` ${j.progress_pct}%`;
+  const eta = j.status === 'processando' && j.eta_seconds !== null ? `, ETA ${j.eta_seconds}s` : '';
+  const c = j.counts;
+  return (
+    `${j.kind} job ${j.job_id}: ${j.status}${pct}${eta} — ${c.linhas_lidas ?? 0} rows, ${c.leads_criados ?? 0} leads created, ` +
+    `${c.duplicados ?? 0} duplicates, ${j.problems_total} problems${j.error ? ` — error: ${j.error}` : ''}`
+  );
+}
