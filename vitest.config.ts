@@ -6,6 +6,7 @@ const dbFiles = ['test/db/**/*.test.ts', 'test/tools/**/*.test.ts'];
 
 export default defineConfig({
   test: {
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [

@@ -1,0 +1,101 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appliedMigrations, listMigrations, migrate, MigrationError } from '../../src/db/migrate.js';
+import { ensureTenant, withTenant } from '../../src/db/tenant.js';
+import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+
+describe(`migrations and schema (${testDbKind()})`, () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await openTestDb();
+  });
+  afterAll(async () => db?.destroy());
+
+  it('has applied every file, in order, with the seed names 001-008', async () => {
+    const files = (await listMigrations()).map((f) => f.name);
+    expect(await appliedMigrations(db)).toEqual(files);
+    expect(files.slice(0, 8)).toEqual([
+      '001_create_leads_table.sql',
+      '002_create_lead_telefones_table.sql',
+      '003_create_lead_emails_table.sql',
+      '004_create_disparos_table.sql',
+      '005_create_agendamentos_table.sql',
+      '006_create_ingest_jobs_table.sql',
+      '007_create_dry_run_log_table.sql',
+      '008_create_leads_para_disparo_view.sql',
+    ]);
+  });
+
+  it('applies nothing the second time', async () => {
+    const res = await migrate(db);
+    expect(res.applied).toEqual([]);
+  });
+
+  it('refuses to run when an applied migration was edited', async () => {
+    await db.kysely.updateTable('schema_migrations').set({ checksum: '0'.repeat(64) }).where('nome', '=', '003_create_lead_emails_table.sql').execute();
+    await expect(migrate(db)).rejects.toThrow(MigrationError);
+    await expect(migrate(db)).rejects.toThrow(/003_create_lead_emails_table.sql was edited/);
+    const f = (await listMigrations()).find((m) => m.name === '003_create_lead_emails_table.sql')!;
+    await db.kysely.updateTable('schema_migrations').set({ checksum: f.checksum }).where('nome', '=', f.name).execute();
+    expect((await migrate(db)).applied).toEqual([]);
+  });
+
+  it('keeps the seed columns of dry_run_log', async () => {
+    const cols = await sql<{ column_name: string }>`
+      select column_name from information_schema.columns where table_name = 'dry_run_log' order by ordinal_position`.execute(db.kysely);
+    expect(cols.rows.map((r) => r.column_name).slice(0, 12)).toEqual([
+      'log_id', 'tenant_id', 'lead_id', 'lead_nome', 'lead_telefone', 'lead_email', 'canal_decidido',
+      'motivo_decisao', 'template_selecionado', 'disparo_seria_executado', 'razao_bloqueio', 'created_at',
+    ]);
+  });
+
+  it('enforces constraints in the database: status CHECK, tenant FK, unique valid document', async () => {
+    const t = await ensureTenant(db.kysely, 'constraints');
+    const lead = { tenant_id: t.tenant_id, nome: 'Padaria São João', nome_chave: 'padaria sao joao' };
+    await expect(db.kysely.insertInto('leads').values({ ...lead, status: 'inventado' }).execute()).rejects.toThrow(/check constraint/);
+    await expect(
+      db.kysely.insertInto('leads').values({ ...lead, tenant_id: '00000000-0000-4000-8000-000000000000' }).execute(),
+    ).rejects.toThrow(/foreign key/);
+    const doc = { ...lead, documento: '11222333000181', documento_tipo: 'cnpj' as const, documento_valido: true };
+    await db.kysely.insertInto('leads').values(doc).execute();
+    await expect(db.kysely.insertInto('leads').values(doc).execute()).rejects.toThrow(/duplicate key/);
+    // The same invalid document twice is allowed: only a valid document identifies a lead.
+    const bad = { ...lead, documento: '11111111111', documento_tipo: 'cpf' as const, documento_valido: false };
+    await db.kysely.insertInto('leads').values([bad, bad]).execute();
+  });
+
+  it('scopes a transaction to a tenant with SET LOCAL app.tenant_id, and only that transaction', async () => {
+    const t = await ensureTenant(db.kysely, 'scoped');
+    const inside = await withTenant(db.kysely, t.tenant_id, async (tx) => {
+      const r = await sql<{ v: string }>`select current_setting('app.tenant_id', true) as v`.execute(tx);
+      return r.rows[0].v;
+    });
+    expect(inside).toBe(t.tenant_id);
+    const after = await sql<{ v: string | null }>`select nullif(current_setting('app.tenant_id', true), '') as v`.execute(db.kysely);
+    expect(after.rows[0].v).toBeNull();
+  });
+
+  it('keeps a concurrent statement out of another caller\'s open transaction', async () => {
+    const t = await ensureTenant(db.kysely, 'isolation');
+    let inTx!: () => void;
+    const entered = new Promise<void>((r) => (inTx = r));
+    let finish!: () => void;
+    const hold = new Promise<void>((r) => (finish = r));
+    const rolledBack = db.kysely
+      .transaction()
+      .execute(async (tx) => {
+        await tx.insertInto('leads').values({ tenant_id: t.tenant_id, nome: 'A', nome_chave: 'a' }).execute();
+        inTx();
+        await hold;
+        throw new Error('roll back');
+      })
+      .catch((e: Error) => e.message);
+    await entered;
+    const outside = db.kysely.insertInto('leads').values({ tenant_id: t.tenant_id, nome: 'B', nome_chave: 'b' }).execute();
+    finish();
+    expect(await rolledBack).toBe('roll back');
+    await outside;
+    const names = await db.kysely.selectFrom('leads').select('nome').where('tenant_id', '=', t.tenant_id).execute();
+    expect(names.map((n) => n.nome)).toEqual(['B']);
+  });
+});

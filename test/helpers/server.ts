@@ -1,0 +1,53 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { silentLogger, type Clock } from '../../src/core/ports.js';
+import type { Db } from '../../src/db/connect.js';
+import { ensureTenant } from '../../src/db/tenant.js';
+import type { ServerDeps } from '../../src/deps.js';
+import { buildServer } from '../../src/server.js';
+
+export interface DepsOverrides extends Partial<Omit<ServerDeps, 'config'>> {
+  tenantSlug?: string;
+  env?: NodeJS.ProcessEnv;
+  config?: Partial<Config>;
+}
+
+/** ServerDeps for a test: the given database, a tenant, config from a controlled env (not the shell's). */
+export async function makeDeps(db: Db, o: DepsOverrides = {}): Promise<ServerDeps> {
+  const tenant = o.tenant ?? (await ensureTenant(db.kysely, o.tenantSlug ?? 'default'));
+  const config = { ...loadConfig(o.env ?? {}), ...o.config };
+  return {
+    db,
+    tenant,
+    config,
+    logger: silentLogger,
+    clock: o.clock ?? { now: () => new Date() },
+    transport: 'memory',
+    channels: () => [],
+    ...o,
+  } as ServerDeps;
+}
+
+/** A real SDK Client talking to buildServer(deps) over an in-memory transport pair. */
+export async function connectClient(deps: ServerDeps): Promise<Client & { closeAll(): Promise<void> }> {
+  const server = buildServer(deps);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: 'test-client', version: '1.0.0' });
+  await client.connect(clientSide);
+  return Object.assign(client, {
+    closeAll: async () => {
+      await client.close();
+      await server.close();
+    },
+  });
+}
+
+export const fixedClock = (iso: string): Clock => ({ now: () => new Date(iso) });
+
+/** The text of a tool result. */
+export function textOf(result: unknown): string {
+  const r = result as { content?: Array<{ type: string; text?: string }> };
+  return (r.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+}
