@@ -17,13 +17,13 @@ FROM leads l
 LEFT JOIN LATERAL (
   SELECT lt.numero_e164 FROM lead_telefones lt
   WHERE lt.lead_id = l.lead_id AND lt.valido_para_disparo
-  ORDER BY lt.posicao, lt.created_at
+  ORDER BY lt.created_at, lt.posicao
   LIMIT 1
 ) t ON true
 LEFT JOIN LATERAL (
   SELECT le.email_normalizado FROM lead_emails le
   WHERE le.lead_id = l.lead_id AND le.valido_para_disparo
-  ORDER BY le.posicao, le.created_at
+  ORDER BY le.created_at, le.posicao
   LIMIT 1
 ) e ON true
 WHERE l.status = 'novo';

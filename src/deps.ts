@@ -1,3 +1,4 @@
+import type { BackgroundTasks } from './background.js';
 import type { Config } from './config.js';
 import type { Clock, Logger } from './core/ports.js';
 import type { Db } from './db/connect.js';
@@ -22,12 +23,16 @@ export interface ServerDeps {
   config: Config;
   logger: Logger;
   clock: Clock;
+  /** Jobs that continue after the tool call returns. */
+  tasks: BackgroundTasks;
   /** Downstream channels as configured in mcp.json. */
   channels(): ChannelStatus[];
   /** How the server is reached, for the status tool. */
   transport: 'stdio' | 'http' | 'memory';
-  /** Register only tools that cannot send or change downstream state. */
+  /** Register no tool that sends or changes downstream state (--read-only). */
   readOnly?: boolean;
+  /** Register only tools that read (a token without the dispatch scope). */
+  readScopeOnly?: boolean;
   /** Register only these toolsets (all when absent). */
   toolsets?: Toolset[];
 }

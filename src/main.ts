@@ -3,9 +3,11 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { BackgroundTasks } from './background.js';
 import { createToken, revokeToken, SCOPES, type Scope } from './auth/tokens.js';
 import { channelStatuses } from './channels/status.js';
 import { loadConfig, type Config } from './config.js';
+import { failOrphanedJobs } from './core/ingest/job-store.js';
 import { systemClock, type Logger } from './core/ports.js';
 import { openDb, type Db } from './db/connect.js';
 import { migrate } from './db/migrate.js';
@@ -79,6 +81,12 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 
 async function serve(db: Db, config: Config, logger: Logger, values: Record<string, unknown>): Promise<number> {
   const tenant = await ensureTenant(db.kysely, config.tenantSlug);
+  // A job still 'processando' from a process that died will never finish. On PGlite only this process
+  // can be importing; on PostgreSQL other servers may be, so only jobs silent for 10 minutes count.
+  const orphanCutoff = db.kind === 'pglite' ? new Date() : new Date(Date.now() - 10 * 60_000);
+  const orphans = await failOrphanedJobs(db.kysely, orphanCutoff);
+  if (orphans) logger.warn({ jobs: orphans }, 'marked interrupted ingest jobs as failed');
+  const tasks = new BackgroundTasks();
   const toolsets = typeof values.toolsets === 'string' ? (values.toolsets.split(',') as Toolset[]) : undefined;
   const base = {
     db,
@@ -86,6 +94,7 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
     config,
     logger,
     clock: systemClock,
+    tasks,
     readOnly: !!values['read-only'],
     toolsets,
     channels: () => channelStatuses(config),
@@ -103,6 +112,7 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
     process.stderr.write(`agente-disparo-agenda listening on ${handle.url}\n`);
     await stopped;
     await handle.close();
+    await drain(tasks, logger);
     return 0;
   }
   const deps: ServerDeps = { ...base, transport: 'stdio' };
@@ -116,7 +126,15 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
   logger.info({ tenant: tenant.slug, db: db.kind }, 'serving MCP over stdio');
   await Promise.race([closed, stopped]);
   await server.close();
+  await drain(tasks, logger);
   return 0;
+}
+
+/** Lets running imports finish (up to 60 s) before the database closes. */
+async function drain(tasks: BackgroundTasks, logger: Logger): Promise<void> {
+  if (!tasks.size) return;
+  logger.info({ running: tasks.size }, 'waiting for background jobs before exit');
+  await Promise.race([tasks.drain(), new Promise((r) => setTimeout(r, 60_000).unref())]);
 }
 
 async function tokenCommand(db: Db, sub: string | undefined, arg: string | undefined, values: Record<string, unknown>) {

@@ -8,9 +8,12 @@ import { allTools } from './tools/index.js';
 import { readStatus } from './tools/get-status.js';
 
 /** The tools this server registers for the given deps (--read-only and --toolsets applied). */
-export function selectTools(deps: Pick<ServerDeps, 'readOnly' | 'toolsets'>): ToolDefinition<any, any>[] {
+export function selectTools(deps: Pick<ServerDeps, 'readOnly' | 'readScopeOnly' | 'toolsets'>): ToolDefinition<any, any>[] {
   return allTools.filter(
-    (t) => (!deps.readOnly || !t.writes) && (!deps.toolsets || t.toolset === 'core' || deps.toolsets.includes(t.toolset)),
+    (t) =>
+      (!deps.readOnly || t.access !== 'send') &&
+      (!deps.readScopeOnly || t.access === 'read') &&
+      (!deps.toolsets || t.toolset === 'core' || deps.toolsets.includes(t.toolset)),
   );
 }
 

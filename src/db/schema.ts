@@ -118,6 +118,30 @@ export interface DryRunLogTable {
   mensagem_renderizada: string | null;
 }
 
+export interface IngestProblemasTable {
+  problema_id: Generated<number>;
+  job_id: string;
+  tenant_id: string;
+  linha: number;
+  aba: string | null;
+  coluna: string | null;
+  valor: string | null;
+  motivo: string;
+}
+
+export interface LeadEventosTable {
+  evento_id: Generated<number>;
+  tenant_id: string;
+  lead_id: string;
+  tipo: 'transicao' | 'importacao' | 'mesclagem' | 'nota';
+  status_de: string | null;
+  status_para: string | null;
+  motivo: string;
+  ator: string;
+  dados: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
 export interface SchemaMigrationsTable {
   nome: string;
   checksum: string;
@@ -133,5 +157,7 @@ export interface Database {
   lead_emails: LeadEmailsTable;
   ingest_jobs: IngestJobsTable;
   dry_run_log: DryRunLogTable;
+  ingest_problemas: IngestProblemasTable;
+  lead_eventos: LeadEventosTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -85,8 +85,8 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
-    const readOnly = deps.readOnly || !principal.scopes.includes('dispatch');
-    const server = buildServer({ ...deps, tenant: principal.tenant, readOnly, transport: 'http' });
+    const readScopeOnly = !principal.scopes.includes('dispatch') && !principal.scopes.includes('admin');
+    const server = buildServer({ ...deps, tenant: principal.tenant, readScopeOnly, transport: 'http' });
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
   };

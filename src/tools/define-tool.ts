@@ -27,8 +27,12 @@ export interface ToolDefinition<I extends Shape = Shape, O extends Shape = Shape
   title: string;
   description: string;
   toolset: Toolset;
-  /** True for tools that can send or change downstream state; not registered in --read-only mode. */
-  writes: boolean;
+  /**
+   * What the tool may do: 'read' only reads; 'write' changes this server's data (import, suppression);
+   * 'send' can send messages or change downstream calendars. --read-only drops 'send' tools; a token
+   * with only the read scope gets 'read' tools.
+   */
+  access: 'read' | 'write' | 'send';
   input: I;
   output: O;
   annotations: Required<Pick<ToolAnnotations, 'readOnlyHint' | 'destructiveHint' | 'idempotentHint' | 'openWorldHint'>>;

@@ -55,7 +55,7 @@ export const getStatus = defineTool({
     'Version, database (PGlite or PostgreSQL) and migrations, tenant, whether real sending is on ' +
     '(MICRO_AGENT_DISPARO_ENABLED) and the downstream channels. Call it first to know what this server can do.',
   toolset: 'core',
-  writes: false,
+  access: 'read',
   input: {},
   output: StatusSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

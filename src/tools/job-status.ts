@@ -12,7 +12,7 @@ export const jobStatus = defineTool({
     'Status of an ingest or dispatch job: progress %, counts, rows/s, ETA and row-level problems with row numbers. ' +
     'Give job_id for one job (use it to poll a job that ingest_leads left running); omit it for the most recent jobs.',
   toolset: 'core',
-  writes: false,
+  access: 'read',
   input: {
     job_id: z.uuid().optional().describe('The job to show; omit to list recent jobs'),
     limit: z.number().int().min(1).max(50).default(10).describe('How many recent jobs when job_id is omitted'),

@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { BackgroundTasks } from '../../src/background.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { silentLogger, type Clock } from '../../src/core/ports.js';
 import type { Db } from '../../src/db/connect.js';
@@ -15,8 +16,9 @@ export interface DepsOverrides extends Partial<Omit<ServerDeps, 'config'>> {
 
 /** ServerDeps for a test: the given database, a tenant, config from a controlled env (not the shell's). */
 export async function makeDeps(db: Db, o: DepsOverrides = {}): Promise<ServerDeps> {
-  const tenant = o.tenant ?? (await ensureTenant(db.kysely, o.tenantSlug ?? 'default'));
-  const config = { ...loadConfig(o.env ?? {}), ...o.config };
+  const { tenantSlug, env, config: configOverrides, ...rest } = o;
+  const tenant = o.tenant ?? (await ensureTenant(db.kysely, tenantSlug ?? 'default'));
+  const config = { ...loadConfig(env ?? {}), ...configOverrides };
   return {
     db,
     tenant,
@@ -24,8 +26,11 @@ export async function makeDeps(db: Db, o: DepsOverrides = {}): Promise<ServerDep
     logger: silentLogger,
     clock: o.clock ?? { now: () => new Date() },
     transport: 'memory',
+    tasks: new BackgroundTasks(),
     channels: () => [],
-    ...o,
+    ...rest,
+    config,
+    tenant,
   } as ServerDeps;
 }
 

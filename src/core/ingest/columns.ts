@@ -1,0 +1,295 @@
+import { headerMatch, normalizeHeader, type HeaderMatch } from './header-synonyms.js';
+
+export { normalizeHeader } from './header-synonyms.js';
+
+/** One row of a sheet as text. rowNumber is 1-based, as Excel/LibreOffice show it; cells[0] is column A. */
+export interface SheetRow {
+  sheet: string;
+  rowNumber: number;
+  cells: string[];
+  /** Cells that hold a spreadsheet error (their text is ''): column index → '#N/A', '#REF!', ... */
+  errors?: Record<number, string>;
+}
+
+export type LeadField = 'nome' | 'contato_nome' | 'documento' | 'telefone' | 'email' | 'lead_id_externo';
+
+/** Which column feeds which lead field; field null → kept in dados_extras under its header. */
+export interface ColumnMapping {
+  headerRowNumber: number;
+  sheet: string;
+  columns: Array<{ index: number; header: string; field: LeadField | null }>;
+}
+
+/** A data row read through a mapping: text as found (trimmed), not yet normalised or validated. */
+export interface RawLead {
+  rowNumber: number;
+  sheet: string;
+  nome: string;
+  contato_nome: string;
+  documento: string;
+  /** Raw text of every phone column, in column order; a cell may hold several numbers. */
+  telefones: string[];
+  /** Raw text of every e-mail column, in column order; a cell may hold several addresses. */
+  emails: string[];
+  lead_id_externo: string;
+  extras: Record<string, string>;
+}
+
+/** header text → field (null: keep the column in extras). Compared like headers: accents/case/punctuation ignored. */
+export type ColumnMap = Record<string, LeadField | null>;
+
+/** How many rows from the top of a sheet may hold the header. */
+export const HEADER_SCAN_ROWS = 30;
+
+const SINGLE: LeadField[] = ['nome', 'contato_nome', 'lead_id_externo'];
+const IDENTIFYING: LeadField[] = ['nome', 'contato_nome', 'documento', 'telefone', 'email'];
+
+/**
+ * The lead field a column header names, or null.
+ *
+ * @example
+ * matchHeader('Razão Social') // 'nome'
+ * matchHeader('Tel. 2')       // 'telefone'
+ * matchHeader('CPF/CNPJ')     // 'documento'
+ * matchHeader('Cidade')       // null
+ */
+export function matchHeader(header: string): LeadField | null {
+  return headerMatch(header)?.field ?? null;
+}
+
+/**
+ * Finds the header among the first rows of one sheet (the sheet of rows[0]): the row that maps
+ * the most lead fields, skipping titles, blank rows and merged title cells. It needs at least a
+ * name, document, phone or e-mail column; null when no row qualifies.
+ *
+ * When several columns claim a one-column field, the best synonym wins (Razão Social > Empresa >
+ * Nome Fantasia > Cliente > Nome); a losing plain "Nome" becomes contato_nome when no contact
+ * column exists, other losers stay in extras. Phone, e-mail and document columns may be several.
+ * `columnMap` (header → field, or null to ignore) overrides the synonyms.
+ */
+export function detectHeader(rows: SheetRow[], opts: { columnMap?: ColumnMap } = {}): ColumnMapping | null {
+  const sheet = rows[0]?.sheet;
+  const overrides = normalizeOverrides(opts.columnMap);
+  let best: { mapping: ColumnMapping; score: number } | null = null;
+  for (const row of rows.filter((r) => r.sheet === sheet).slice(0, HEADER_SCAN_ROWS)) {
+    const mapping = buildMapping(row, overrides);
+    const fields = new Set(mapping.columns.map((c) => c.field).filter((f): f is LeadField => f !== null));
+    if (!IDENTIFYING.some((f) => fields.has(f))) continue;
+    const score = fields.size + 0.01 * mapping.columns.filter((c) => c.field).length;
+    if (!best || score > best.score) best = { mapping, score };
+  }
+  return best?.mapping ?? null;
+}
+
+function normalizeOverrides(columnMap: ColumnMap | undefined): Map<string, LeadField | null> {
+  const out = new Map<string, LeadField | null>();
+  for (const [header, field] of Object.entries(columnMap ?? {})) out.set(normalizeHeader(header), field);
+  return out;
+}
+
+function buildMapping(row: SheetRow, overrides: Map<string, LeadField | null>): ColumnMapping {
+  type Candidate = { index: number; header: string; match: HeaderMatch | null; forced: boolean };
+  const candidates: Candidate[] = row.cells.map((cell, index) => {
+    const header = cleanText(cell).replace(/\s+/g, ' ');
+    const norm = normalizeHeader(header);
+    if (overrides.has(norm)) {
+      const field = overrides.get(norm) ?? null;
+      return { index, header, match: field ? { field, rank: -1 } : null, forced: true };
+    }
+    return { index, header, match: looksLikeData(header) ? null : headerMatch(header), forced: false };
+  });
+
+  const field = new Map<number, LeadField | null>(candidates.map((c) => [c.index, c.match?.field ?? null]));
+  for (const single of SINGLE) {
+    const claims = candidates
+      .filter((c) => c.match?.field === single)
+      .sort((a, b) => a.match!.rank - b.match!.rank || a.index - b.index);
+    for (const loser of claims.slice(1)) field.set(loser.index, null);
+  }
+  // "Empresa | Nome": the company is nome, the plain "Nome" is the contact person.
+  const hasContact = [...field.values()].includes('contato_nome');
+  const plainName = candidates.find(
+    (c) => !c.forced && c.match?.field === 'nome' && c.match.rank === 4 && field.get(c.index) === null,
+  );
+  if (plainName && !hasContact) field.set(plainName.index, 'contato_nome');
+
+  return {
+    headerRowNumber: row.rowNumber,
+    sheet: row.sheet,
+    columns: candidates.map((c) => ({ index: c.index, header: c.header, field: field.get(c.index) ?? null })),
+  };
+}
+
+/** An e-mail or a long number is a value, not a header. */
+function looksLikeData(text: string): boolean {
+  return text.includes('@') || (text.match(/\d/g)?.length ?? 0) >= 8;
+}
+
+/** Precomputed per mapping: which columns feed which field, in priority order, and extras keys. */
+interface Plan {
+  single: Partial<Record<'nome' | 'contato_nome' | 'lead_id_externo', number>>;
+  documento: number[];
+  telefone: number[];
+  email: number[];
+  /** Phone column index → the DDD column that completes it ("DDD | Telefone" layouts). */
+  ddd: Map<number, number>;
+  extras: Array<{ index: number; key: string }>;
+  headerNorms: Map<number, string>;
+  width: number;
+}
+
+const plans = new WeakMap<ColumnMapping, Plan>();
+
+function planFor(mapping: ColumnMapping): Plan {
+  let plan = plans.get(mapping);
+  if (!plan) {
+    plan = compilePlan(mapping);
+    plans.set(mapping, plan);
+  }
+  return plan;
+}
+
+function compilePlan(mapping: ColumnMapping): Plan {
+  const cols = [...mapping.columns].sort((a, b) => a.index - b.index);
+  const of = (f: LeadField) => cols.filter((c) => c.field === f);
+  const plan: Plan = {
+    single: {},
+    documento: of('documento')
+      .map((c) => ({ c, rank: headerMatch(c.header)?.field === 'documento' ? headerMatch(c.header)!.rank : 9 }))
+      .sort((a, b) => a.rank - b.rank || a.c.index - b.c.index)
+      .map(({ c }) => c.index),
+    telefone: of('telefone').map((c) => c.index),
+    email: of('email').map((c) => c.index),
+    ddd: new Map(),
+    extras: [],
+    headerNorms: new Map(cols.filter((c) => c.field).map((c) => [c.index, normalizeHeader(c.header)])),
+    width: cols.reduce((w, c) => Math.max(w, c.index + 1), 0),
+  };
+  for (const f of ['nome', 'contato_nome', 'lead_id_externo'] as const) {
+    const first = of(f)[0];
+    if (first) plan.single[f] = first.index;
+  }
+  const used = new Set<string>();
+  for (const c of cols) {
+    if (c.field && c.field !== 'documento') continue;
+    plan.extras.push({ index: c.index, key: uniqueKey(c.header || `Coluna ${columnLetter(c.index)}`, used) });
+  }
+  const dddCols = cols.filter((c) => !c.field && /^ddd\s*\d*$/.test(normalizeHeader(c.header))).map((c) => c.index);
+  for (const phone of plan.telefone) {
+    const left = dddCols.filter((d) => d < phone).pop();
+    const ddd = dddCols.length === 1 ? dddCols[0] : left !== undefined && !plan.telefone.some((p) => p > left && p < phone) ? left : undefined;
+    if (ddd !== undefined) plan.ddd.set(phone, ddd);
+  }
+  return plan;
+}
+
+function uniqueKey(key: string, used: Set<string>): string {
+  let candidate = key;
+  for (let n = 2; used.has(candidate); n++) candidate = `${key} (${n})`;
+  used.add(candidate);
+  return candidate;
+}
+
+/** 0 → 'A', 25 → 'Z', 26 → 'AA'. */
+function columnLetter(index: number): string {
+  let s = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+/**
+ * A data row as a RawLead, or null for rows that carry no lead: rows at or above the header,
+ * rows of another sheet, blank rows, a repeated header, footers ("Total: 123 registros",
+ * "Gerado em 12/11/2026"). Values are trimmed (NBSP included) but otherwise as found: phone and
+ * e-mail cells are not split here. Placeholders ("-", "N/A", "sem email") count as empty in lead
+ * fields. When the same document comes in several columns (CNPJ | CPF), the first filled one in
+ * priority order is the documento and the others stay in extras.
+ */
+export function mapRow(mapping: ColumnMapping, row: SheetRow): RawLead | null {
+  if (row.sheet !== mapping.sheet || row.rowNumber <= mapping.headerRowNumber) return null;
+  const cells = row.cells.map(cleanText);
+  const filled = cells.filter((c) => c !== '');
+  if (filled.length === 0 || isFooter(filled)) return null;
+  const plan = planFor(mapping);
+  if (isRepeatedHeader(plan, cells)) return null;
+
+  const value = (i: number | undefined) => (i === undefined ? '' : unlessPlaceholder(cells[i] ?? ''));
+  const documento = plan.documento.find((i) => value(i) !== '');
+  const lead: RawLead = {
+    rowNumber: row.rowNumber,
+    sheet: row.sheet,
+    nome: collapse(value(plan.single.nome)),
+    contato_nome: collapse(value(plan.single.contato_nome)),
+    documento: value(documento),
+    telefones: plan.telefone.map((i) => withDdd(value(i), value(plan.ddd.get(i)))).filter((v) => v !== ''),
+    emails: plan.email.map(value).filter((v) => v !== ''),
+    lead_id_externo: collapse(value(plan.single.lead_id_externo)),
+    extras: {},
+  };
+  for (const { index, key } of plan.extras) {
+    if (index === documento) continue;
+    const text = cells[index] ?? '';
+    if (text !== '') lead.extras[key] = text;
+  }
+  for (let i = plan.width; i < cells.length; i++) {
+    if (cells[i] !== '') lead.extras[`Coluna ${columnLetter(i)}`] = cells[i];
+  }
+  return lead;
+}
+
+/** NBSP and other odd spaces become spaces, zero-width characters go, ends are trimmed. */
+function cleanText(text: string): string {
+  return text.replace(/[\u00A0\u2007\u202F\u3000]/g, ' ').replace(/[\u200B-\u200D\uFEFF]/g, '').trim();
+}
+
+function collapse(text: string): string {
+  return text.replace(/\s+/g, ' ');
+}
+
+const PLACEHOLDERS = new Set([
+  'n/a', 'na', 'n/d', 'nd', 'n.a.', 'n.d.', 'null', 'none', 'nan', 'undefined', 'nenhum', 'nenhuma', '0', 'x', 'xx', 'xxx',
+  'sem', 'sem email', 'sem e-mail', 'sem telefone', 'sem tel', 'sem fone', 'sem celular', 'sem contato', 'sem cnpj',
+  'sem cpf', 'sem documento', 'sem nome', 'nao informado', 'nao informada', 'nao possui', 'nao tem', 'nao consta',
+  'nao ha', 'inexistente', 'desconhecido', 'a definir', 'vazio', '(vazio)', '#n/a', '#ref!', '#value!', '#valor!',
+]);
+
+function unlessPlaceholder(text: string): string {
+  if (/^[\s\-–—_.*/\\?]*$/.test(text)) return '';
+  const norm = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ');
+  return PLACEHOLDERS.has(norm) ? '' : text;
+}
+
+const FOOTER_TOTAL = /^(sub ?total|total)(\s*[:=\-–]|\s+(de|geral|\d)|\s*$)/;
+const FOOTER_OTHER = [
+  /^(fonte|source)\s*:/,
+  /^(gerado|exportado|emitido|impresso|extraido|relatorio gerado)\s+(em|por|no|pelo)\b/,
+  /^\d[\d.]*\s+(registros?|leads?|linhas?|clientes?|contatos?)\b/,
+  /^(quantidade|qtd|qtde|numero)\.?\s+(de\s+)?(registros|leads|linhas|clientes)\b/,
+];
+
+/** One or two filled cells like "Total: 123 registros", "Total | 123", "Gerado em 12/11/2026". */
+function isFooter(filled: string[]): boolean {
+  if (filled.length > 2) return false;
+  const first = filled[0].normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  const second = filled[1];
+  if (FOOTER_TOTAL.test(first)) return second === undefined || /^[\d.,\s]+$/.test(second);
+  return FOOTER_OTHER.some((re) => re.test(first));
+}
+
+/** Exports that repeat the header on every page. */
+function isRepeatedHeader(plan: Plan, cells: string[]): boolean {
+  let same = 0;
+  for (const [index, norm] of plan.headerNorms) {
+    if (norm && normalizeHeader(cells[index] ?? '') === norm) same++;
+  }
+  return same >= Math.min(2, plan.headerNorms.size) && same > 0;
+}
+
+/** "98765-4321" next to a DDD column holding "11" → "(11) 98765-4321"; anything else as it is. */
+function withDdd(phone: string, ddd: string): string {
+  if (!phone || !ddd) return phone;
+  const dddDigits = ddd.replace(/\D/g, '').replace(/^0/, '');
+  const digits = phone.replace(/\D/g, '');
+  if (dddDigits.length !== 2 || (digits.length !== 8 && digits.length !== 9)) return phone;
+  return `(${dddDigits}) ${phone}`;
+}

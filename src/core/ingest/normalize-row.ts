@@ -1,0 +1,141 @@
+import type { RowProblem } from '../jobs.js';
+import {
+  cleanText,
+  dddOf,
+  DEFAULT_TIMEZONE,
+  formatDocument,
+  isPlaceholder,
+  nameKey,
+  normalizeDocument,
+  normalizeEmail,
+  normalizePhone,
+  splitEmails,
+  splitPhones,
+  timezoneForDdd,
+  type NormalizedEmail,
+  type NormalizedPhone,
+} from '../normalize/index.js';
+import type { RawLead } from './columns.js';
+
+export type LeadPhone = Omit<NormalizedPhone, 'ddd'>;
+export type LeadEmail = NormalizedEmail;
+
+/** A spreadsheet row turned into what the database stores for one lead. */
+export interface NormalizedRow {
+  linha: number;
+  aba: string;
+  nome: string;
+  nome_chave: string;
+  contato_nome: string | null;
+  documento: string | null;
+  documento_tipo: 'cpf' | 'cnpj' | null;
+  documento_valido: boolean;
+  timezone: string;
+  lead_id_externo: string | null;
+  dados_extras: Record<string, string>;
+  telefones: LeadPhone[];
+  emails: LeadEmail[];
+}
+
+export interface RowOutcome {
+  /** null when the row holds nothing a lead can be made of (reported in problems). */
+  row: NormalizedRow | null;
+  problems: RowProblem[];
+}
+
+// Column sizes in the database; longer values are cut and reported, never rejected by the INSERT.
+const MAX = { nome: 500, contato: 500, externo: 200, phone: 100, email: 500, extra: 1000 };
+
+/**
+ * Normalises one mapped row: name, document (CPF/CNPJ check digits), every phone and e-mail in every
+ * phone/e-mail cell, the time zone from the first Brazilian phone's DDD. Every value that cannot be
+ * used is reported with the row number, column and reason; the rest of the row is kept.
+ */
+export function normalizeRow(raw: RawLead): RowOutcome {
+  const problems: RowProblem[] = [];
+  const at = (column: string, value: string, reason: string) =>
+    problems.push({ row: raw.rowNumber, sheet: raw.sheet, column, value: value.slice(0, 200), reason });
+
+  const cut = (column: string, v: string, max: number) => {
+    if (v.length <= max) return v;
+    at(column, v, `valor com ${v.length} caracteres cortado para ${max}`);
+    return v.slice(0, max);
+  };
+
+  let nome = cut('nome', cleanText(raw.nome), MAX.nome);
+  const contato = cut('contato', cleanText(raw.contato_nome), MAX.contato) || null;
+
+  const doc = raw.documento && !isPlaceholder(cleanText(raw.documento)) ? normalizeDocument(raw.documento) : null;
+  if (doc && !doc.documento_valido) at('documento', raw.documento, doc.motivo_invalido ?? 'documento inválido');
+
+  const telefones: LeadPhone[] = [];
+  const seenPhones = new Set<string>();
+  let firstDdd: string | null = null;
+  for (const cell of raw.telefones) {
+    for (const piece of splitPhones(cell)) {
+      const p = normalizePhone(piece);
+      const key = p.numero_e164 ?? p.numero_original;
+      if (seenPhones.has(key)) continue;
+      seenPhones.add(key);
+      if (p.tipo === 'invalido' || p.tipo === 'desconhecido') at('telefone', piece, p.motivo_invalido ?? 'telefone inválido');
+      if (!firstDdd && p.numero_e164) firstDdd = p.ddd ?? dddOf(p.numero_e164);
+      const { ddd: _ddd, ...stored } = p;
+      telefones.push({ ...stored, numero_original: stored.numero_original.slice(0, MAX.phone) });
+    }
+  }
+
+  const emails: LeadEmail[] = [];
+  const seenEmails = new Set<string>();
+  for (const cell of raw.emails) {
+    for (const piece of splitEmails(cell)) {
+      const e = normalizeEmail(piece);
+      if (!e.email_normalizado && (e.motivo_invalido === 'vazio' || e.motivo_invalido === 'placeholder')) continue;
+      const key = e.email_normalizado ?? e.email_original;
+      if (seenEmails.has(key)) continue;
+      seenEmails.add(key);
+      if (!e.valido_para_disparo) at('email', piece, e.motivo_invalido ?? 'e-mail inválido');
+      emails.push({ ...e, email_original: e.email_original.slice(0, MAX.email) });
+    }
+  }
+
+  const usable =
+    !!nome || !!contato || !!doc?.documento_valido || telefones.some((t) => t.numero_e164) || emails.some((e) => e.valido_para_disparo);
+  if (!usable) {
+    at('linha', '', 'linha sem nome, documento, telefone ou e-mail utilizável: não virou lead');
+    return { row: null, problems };
+  }
+  if (!nome) {
+    nome =
+      contato ??
+      (doc?.documento_valido ? formatDocument(doc.documento, doc.documento_tipo) : null) ??
+      emails.find((e) => e.email_normalizado)?.email_normalizado ??
+      telefones.find((t) => t.numero_e164)?.numero_e164 ??
+      '';
+    at('nome', '', 'linha sem nome de empresa: usado o contato, documento ou e-mail como nome');
+  }
+
+  const extras: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw.extras)) {
+    const value = cleanText(v);
+    if (value) extras[k.slice(0, 200)] = value.slice(0, MAX.extra);
+  }
+
+  return {
+    row: {
+      linha: raw.rowNumber,
+      aba: raw.sheet,
+      nome,
+      nome_chave: nameKey(nome).slice(0, MAX.nome),
+      contato_nome: contato,
+      documento: doc?.documento ?? null,
+      documento_tipo: doc?.documento_tipo ?? null,
+      documento_valido: doc?.documento_valido ?? false,
+      timezone: firstDdd ? timezoneForDdd(firstDdd) : DEFAULT_TIMEZONE,
+      lead_id_externo: cleanText(raw.lead_id_externo).slice(0, MAX.externo) || null,
+      dados_extras: extras,
+      telefones,
+      emails,
+    },
+    problems,
+  };
+}

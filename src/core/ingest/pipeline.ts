@@ -1,0 +1,188 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { withTenant } from '../../db/tenant.js';
+import type { RowProblem } from '../jobs.js';
+import type { Logger } from '../ports.js';
+import { detectHeader, mapRow, type ColumnMapping, type LeadField, type SheetRow } from './columns.js';
+import { PROBLEM_SAMPLE_SIZE, updateIngestJob, zeroCounts, type Counts } from './job-store.js';
+import { groupRows } from './group.js';
+import { mergeChunk } from './merge.js';
+import { normalizeRow, type NormalizedRow } from './normalize-row.js';
+
+/** A normalised row with its place in the job, as written to the staging table. */
+export interface StagedRow extends NormalizedRow {
+  seq: number;
+  /** The chunk-local group of rows that are one lead (see groupRows). */
+  grupo: number;
+}
+
+/** Port: bulk-writes staged rows (COPY on PostgreSQL, COPY from a blob on PGlite). */
+export interface Stager {
+  stage(jobId: string, tenantId: string, rows: StagedRow[]): Promise<void>;
+}
+
+export interface IngestJobRef {
+  jobId: string;
+  tenantId: string;
+  arquivo: string;
+  validateOnly: boolean;
+}
+
+export interface PipelineDeps {
+  db: Kysely<Database>;
+  stager: Stager;
+  logger: Logger;
+  chunkSize?: number;
+}
+
+export interface PipelineOptions {
+  columnMap?: Record<string, LeadField>;
+  /** Bytes of the file consumed so far, for progress. */
+  bytesRead?: () => number;
+  /** Called after each chunk is written, with the running counts. */
+  onProgress?: (counts: Counts) => void;
+  signal?: AbortSignal;
+}
+
+export interface PipelineResult {
+  counts: Counts;
+  problemsTotal: number;
+  sample: RowProblem[];
+  sheets: Array<{ sheet: string; headerRow: number | null }>;
+}
+
+/** Thrown when no sheet has recognisable lead columns: nothing was written. */
+export class NoHeaderError extends Error {
+  readonly code = 'no_header';
+}
+
+const HEADER_SCAN_ROWS = 30;
+
+/**
+ * Streams rows → finds each sheet's header → maps → normalises → stages in chunks → merges each chunk
+ * set-based. Reading the next chunk overlaps writing the previous one (at most two chunks in memory),
+ * so memory stays flat however large the file. Rows that cannot be used are reported, never fatal.
+ */
+export async function ingestRows(
+  deps: PipelineDeps,
+  job: IngestJobRef,
+  rows: AsyncIterable<SheetRow>,
+  opts: PipelineOptions = {},
+): Promise<PipelineResult> {
+  const chunkSize = deps.chunkSize ?? 5000;
+  const counts = zeroCounts();
+  const sample: RowProblem[] = [];
+  let problemsTotal = 0;
+  let pendingProblems: RowProblem[] = [];
+  const sheets: PipelineResult['sheets'] = [];
+  let seq = 0;
+  let chunk: StagedRow[] = [];
+  let inflight: Promise<void> = Promise.resolve();
+  let inflightCount = 0;
+  let failure: unknown = null;
+
+  const flush = () => {
+    const rowsToWrite = chunk;
+    const groups = groupRows(rowsToWrite);
+    rowsToWrite.forEach((r, i) => (r.grupo = groups[i]));
+    const problems = pendingProblems;
+    chunk = [];
+    pendingProblems = [];
+    const snapshotBytes = opts.bytesRead?.();
+    inflightCount++;
+    inflight = inflight.then(async () => {
+      try {
+        if (failure) return;
+        if (!job.validateOnly && rowsToWrite.length) {
+          await deps.stager.stage(job.jobId, job.tenantId, rowsToWrite);
+        }
+        await withTenant(deps.db, job.tenantId, async (tx) => {
+          if (!job.validateOnly && rowsToWrite.length) {
+            const m = await mergeChunk(tx, {
+              jobId: job.jobId, tenantId: job.tenantId, arquivo: job.arquivo, actor: `ingest:${job.jobId}`,
+              from: rowsToWrite[0].seq, to: rowsToWrite[rowsToWrite.length - 1].seq,
+            });
+            counts.leads_criados += m.created;
+            counts.leads_atualizados += m.updated;
+            counts.duplicados += m.duplicates;
+          }
+          await updateIngestJob(tx, job.tenantId, job.jobId, {
+            counts: { ...counts }, problems, sample, problemsTotal, bytesRead: snapshotBytes,
+          });
+        });
+        opts.onProgress?.({ ...counts });
+      } catch (err) {
+        failure ??= err;
+      } finally {
+        inflightCount--;
+      }
+    });
+  };
+
+  let buffer: SheetRow[] = [];
+  let currentSheet: string | null = null;
+  let mapping: ColumnMapping | null = null;
+
+  const consume = (row: SheetRow) => {
+    if (!mapping) return;
+    const raw = mapRow(mapping, row);
+    if (!raw) return;
+    counts.linhas_lidas++;
+    const { row: normalized, problems } = normalizeRow(raw);
+    for (const p of problems) {
+      problemsTotal++;
+      if (sample.length < PROBLEM_SAMPLE_SIZE) sample.push(p);
+      pendingProblems.push(p);
+    }
+    if (!normalized) {
+      counts.linhas_invalidas++;
+      return;
+    }
+    for (const t of normalized.telefones) t.valido_para_disparo ? counts.telefones_validos++ : counts.telefones_invalidos++;
+    for (const e of normalized.emails) e.valido_para_disparo ? counts.emails_validos++ : counts.emails_invalidos++;
+    chunk.push({ ...normalized, seq: ++seq, grupo: 0 });
+  };
+
+  const settleHeader = () => {
+    if (mapping || currentSheet === null) return;
+    mapping = detectHeader(buffer, { columnMap: opts.columnMap });
+    sheets.push({ sheet: currentSheet, headerRow: mapping?.headerRowNumber ?? null });
+    const pending = buffer;
+    buffer = [];
+    if (mapping) for (const r of pending) if (r.rowNumber > mapping.headerRowNumber) consume(r);
+  };
+
+  for await (const row of rows) {
+    if (opts.signal?.aborted) throw new Error('cancelled');
+    if (failure) break;
+    if (row.sheet !== currentSheet) {
+      settleHeader();
+      currentSheet = row.sheet;
+      mapping = null;
+      buffer = [];
+    }
+    if (!mapping) {
+      buffer.push(row);
+      if (buffer.length >= HEADER_SCAN_ROWS) settleHeader();
+      continue;
+    }
+    consume(row);
+    if (chunk.length >= chunkSize) {
+      flush();
+      // Back-pressure: never more than two chunks waiting for the database.
+      if (inflightCount >= 2) await inflight;
+    }
+  }
+  settleHeader();
+  if (!failure && !sheets.some((s) => s.headerRow !== null)) {
+    throw new NoHeaderError(
+      `No sheet has recognisable lead columns (looked at the first ${HEADER_SCAN_ROWS} rows of ${sheets.map((s) => `"${s.sheet}"`).join(', ') || 'the file'}). ` +
+        'Expected a header row with columns such as Empresa / Razão Social / Nome, Contato, CNPJ/CPF, Telefone / Celular / WhatsApp, E-mail. ' +
+        'Rename the columns, or pass column_map (header text → nome | contato_nome | documento | telefone | email | lead_id_externo).',
+    );
+  }
+  flush();
+  await inflight;
+  if (failure) throw failure;
+  return { counts, problemsTotal, sample, sheets };
+}

@@ -1,0 +1,102 @@
+/**
+ * Sandbox WhatsApp MCP server: `send_message` records the message and answers like a WhatsApp
+ * Business API wrapper would; `list_messages` shows what was recorded. See ./common.ts for the
+ * record file, idempotency and the fault-injection knobs (SANDBOX_*).
+ *
+ * wa_id: WhatsApp identifies an account by its digits, and accounts registered in Brazil before the
+ * ninth mobile digit was introduced often keep the old 8-digit id. Real WhatsApp answers such a send
+ * with a wa_id without the 9 (e.g. to +55 31 9xxxx-xxxx → wa_id 5531xxxxxxxx), in practice for DDDs
+ * 31 and above (the 9 came first to São Paulo, Rio and Espírito Santo, DDDs 11–28). The sandbox does
+ * this deterministically for every BR mobile with DDD ≥ 31, so clients must match inbound replies on
+ * both forms.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import {
+  createSandboxServer,
+  digitsOnly,
+  idempotencyKeyField,
+  isEntryPoint,
+  registerListTool,
+  SandboxRuntime,
+  serveStdio,
+  type SandboxConfig,
+} from './common.js';
+
+export const WHATSAPP_SERVER_NAME = 'sandbox-whatsapp';
+
+/** The WhatsApp id for a phone: its digits; BR mobiles with DDD ≥ 31 lose the 9 after the DDD. */
+export function waIdFor(to: string): string {
+  const d = digitsOnly(to);
+  if (d.length === 13 && d.startsWith('55') && d[4] === '9' && Number(d.slice(2, 4)) >= 31) {
+    return d.slice(0, 4) + d.slice(5);
+  }
+  return d;
+}
+
+export function buildWhatsappServer(config: SandboxConfig) {
+  const runtime = new SandboxRuntime({ name: WHATSAPP_SERVER_NAME, config });
+  const server = createSandboxServer(
+    WHATSAPP_SERVER_NAME,
+    'Offline sandbox of a WhatsApp Business sender. Nothing leaves this machine: sends are recorded to a file.',
+  );
+
+  server.registerTool(
+    'send_message',
+    {
+      title: 'Send WhatsApp message (sandbox)',
+      description:
+        'Sends a WhatsApp message to one phone number (E.164 like +5511987654321, or digits only). ' +
+        'Business-initiated messages should name an approved template and its parameters; `text` is the rendered body. ' +
+        'Pass idempotency_key to make retries safe: a repeat with the same key returns the first answer and sends nothing. ' +
+        'Returns the message id (wamid.…) and the recipient\'s WhatsApp id.',
+      inputSchema: {
+        to: z
+          .string()
+          .regex(/^\+?[1-9]\d{7,14}$/, 'must be a phone number in E.164 (+5511987654321) or digits only (5511987654321)')
+          .describe('Recipient phone number, E.164 (+55…) or digits only, with country code.'),
+        text: z.string().min(1).max(4096).describe('Message body, 1..4096 characters.'),
+        template: z.string().min(1).max(512).optional().describe('Approved template name, for business-initiated messages.'),
+        template_params: z.array(z.string().max(1024)).max(100).optional().describe('Template body parameters, in order.'),
+        idempotency_key: idempotencyKeyField,
+      },
+      outputSchema: runtime.outputSchema({
+        message_id: z.string().describe('WhatsApp message id (wamid.…).'),
+        wa_id: z.string().describe('The recipient\'s WhatsApp id (digits; may lack the 9 of BR mobiles).'),
+        to: z.string().describe('The recipient as given.'),
+        status: z.literal('sent'),
+      }),
+      annotations: {
+        title: 'Send WhatsApp message (sandbox)',
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
+    },
+    async (args, extra) =>
+      runtime.send({
+        tool: 'send_message',
+        verb: 'send message',
+        args,
+        idempotencyKey: args.idempotency_key,
+        signal: extra.signal,
+        recipients: { values: [args.to], failure: (to) => `400 invalid recipient: ${to} is not a WhatsApp user` },
+        perform: () => {
+          const message_id = `wamid.${randomBytes(18).toString('hex').toUpperCase()}`;
+          return {
+            id: message_id,
+            text: `Message sent. id: ${message_id}`,
+            structured: { message_id, wa_id: waIdFor(args.to), to: args.to, status: 'sent' },
+          };
+        },
+      }),
+  );
+
+  registerListTool(server, runtime, 'list_messages', 'List recorded WhatsApp messages (sandbox)');
+  return { server, runtime };
+}
+
+if (isEntryPoint(import.meta.url)) {
+  void serveStdio(WHATSAPP_SERVER_NAME, buildWhatsappServer);
+}

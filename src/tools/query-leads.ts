@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { notFound } from '../core/errors.js';
+import { getLead, LEAD_STATUSES, queryLeads, type LeadSummary } from '../core/leads/query.js';
+import { withTenant } from '../db/tenant.js';
+import { defineTool } from './define-tool.js';
+
+const LeadSummarySchema = z.object({
+  lead_id: z.string(),
+  nome: z.string(),
+  contato_nome: z.string().nullable(),
+  documento: z.string().nullable(),
+  documento_tipo: z.string().nullable(),
+  documento_valido: z.boolean(),
+  status: z.string(),
+  timezone: z.string(),
+  whatsapp: z.string().nullable().describe('Best WhatsApp-capable mobile, E.164'),
+  email: z.string().nullable().describe('Best valid e-mail'),
+  created_at: z.string(),
+});
+
+const LeadDetailSchema = LeadSummarySchema.extend({
+  base_legal: z.string(),
+  lead_id_externo: z.string().nullable(),
+  dados_extras: z.record(z.string(), z.unknown()),
+  origem: z.array(z.unknown()).describe('Every source row: file, sheet, row, job, import date'),
+  telefones: z.array(z.object({
+    numero_original: z.string(), numero_e164: z.string().nullable(), tipo: z.string(),
+    valido_para_disparo: z.boolean(), motivo_invalido: z.string().nullable(), reparado: z.boolean(),
+  })),
+  emails: z.array(z.object({
+    email_original: z.string(), email_normalizado: z.string().nullable(), valido_para_disparo: z.boolean(), motivo_invalido: z.string().nullable(),
+  })),
+  historico: z.array(z.object({
+    tipo: z.string(), status_de: z.string().nullable(), status_para: z.string().nullable(), motivo: z.string(), ator: z.string(), em: z.string(),
+  })),
+});
+
+export const queryLeadsTool = defineTool({
+  name: 'query_leads',
+  title: 'Find leads',
+  description:
+    'Lists leads, newest first, up to 100 per page: filter by status, whether they have a WhatsApp-capable mobile or a ' +
+    'valid e-mail, text (name, contact, CNPJ/CPF) or the import job. Pass next_cursor back for the next page. ' +
+    'With lead_id, returns that one lead in full: phones and e-mails with validity reasons, origin rows and state history.',
+  toolset: 'leads',
+  access: 'read',
+  input: {
+    lead_id: z.uuid().optional().describe('One lead in full; other filters are ignored'),
+    status: z.array(z.enum(LEAD_STATUSES)).max(11).optional(),
+    has_whatsapp: z.boolean().optional(),
+    has_email: z.boolean().optional(),
+    text: z.string().min(1).max(200).optional().describe('Part of the name, contact or document'),
+    source_job_id: z.uuid().optional().describe('Only leads imported by this ingest job'),
+    cursor: z.string().max(500).optional(),
+    limit: z.number().int().min(1).max(100).default(20),
+  },
+  output: {
+    leads: z.array(LeadSummarySchema),
+    next_cursor: z.string().nullable(),
+    lead: LeadDetailSchema.nullable(),
+  },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  handler: async (args, { deps }) => {
+    const tenantId = deps.tenant.tenant_id;
+    return withTenant(deps.db.kysely, tenantId, async (tx) => {
+      if (args.lead_id) {
+        const lead = await getLead(tx, tenantId, args.lead_id);
+        if (!lead) throw notFound('Lead', args.lead_id);
+        return { data: { leads: [], next_cursor: null, lead }, text: line(lead) + ` — ${lead.telefones.length} phone(s), ${lead.emails.length} e-mail(s), ${lead.historico.length} event(s)` };
+      }
+      const page = await queryLeads(tx, tenantId, args);
+      const more = page.next_cursor ? '\n(more: pass next_cursor)' : '';
+      return {
+        data: { ...page, lead: null },
+        text: page.leads.length ? page.leads.map(line).join('\n') + more : 'No leads match.',
+      };
+    });
+  },
+});
+
+function line(l: LeadSummary): string {
+  return `${l.lead_id} ${l.nome}${l.contato_nome ? ` (${l.contato_nome})` : ''} [${l.status}] whatsapp=${l.whatsapp ?? '-'} email=${l.email ?? '-'}`;
+}

@@ -1,0 +1,82 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { ServerDeps } from '../../src/deps.js';
+import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+import { connectClient, makeDeps, textOf } from '../helpers/server.js';
+import { tempDir } from '../helpers/spawn.js';
+
+const CSV = [
+  'Relatório de clientes;;;;;',
+  ';;;;;',
+  'Razão Social;Responsável;CNPJ/CPF;Telefone;Celular;E-mail',
+  'Padaria São João Ltda;Maria Souza;11.222.333/0001-81;(11) 3456-7890;(11) 98765-4321;maria@padaria.com.br',
+  'PADARIA SAO JOAO LTDA;;11222333000181;;11 8765-4321;sem email',
+  'Oficina do Zé;José;;;(21) 99888-7777 / (21) 2555-1234;ze@oficina.com',
+  'oficina do zé;;;;;ZE@OFICINA.COM',
+  'Mercado Bom Preço;Ana;529.982.247-25;0800 123 4567;;',
+  'Outra Empresa;Carlos;;;(21) 99888-7777;',
+  ';;;;;',
+  'Sem Contato Ltda;;;;;-',
+  ';;123;abc;;',
+  'Total: 7 registros;;;;;',
+].join('\r\n');
+
+describe(`ingest_leads on a CSV (${testDbKind()})`, () => {
+  let db: TestDb;
+  let deps: ServerDeps;
+  let client: Client & { closeAll(): Promise<void> };
+  let file: string;
+  beforeAll(async () => {
+    db = await openTestDb();
+    const dir = tempDir('csv-');
+    file = join(dir, 'clientes.csv');
+    writeFileSync(file, Buffer.from(CSV, 'latin1'));
+    deps = await makeDeps(db, { config: { ingestDirs: [dir] } });
+    client = await connectClient(deps);
+  });
+  afterAll(async () => {
+    await client?.closeAll();
+    await db?.destroy();
+  });
+
+  it('imports, normalises and deduplicates, reporting problems with row numbers', async () => {
+    const res = await client.callTool({ name: 'ingest_leads', arguments: { file_path: file } });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const job = (res.structuredContent as any).job;
+    expect(job.status, job.error).toBe('concluido');
+    expect(job.counts).toMatchObject({ linhas_lidas: 8, leads_criados: 5, duplicados: 2, linhas_invalidas: 1 });
+    expect(job.problems_sample).toContainEqual(expect.objectContaining({ row: 12, reason: expect.stringContaining('não virou lead') }));
+
+    const page = await client.callTool({ name: 'query_leads', arguments: { text: 'padaria' } });
+    const leads = (page.structuredContent as any).leads;
+    expect(leads).toHaveLength(1);
+    const detail = (await client.callTool({ name: 'query_leads', arguments: { lead_id: leads[0].lead_id } })).structuredContent as any;
+    const lead = detail.lead;
+    expect(lead.documento).toBe('11222333000181');
+    expect(lead.contato_nome).toBe('Maria Souza');
+    expect(lead.whatsapp).toBe('+5511987654321');
+    expect(lead.telefones.map((t: any) => [t.numero_e164, t.tipo, t.valido_para_disparo])).toEqual([
+      ['+551134567890', 'fixo', false],
+      ['+5511987654321', 'movel', true],
+    ]);
+    expect(lead.origem.map((o: any) => o.linha)).toEqual([4, 5]);
+    expect(lead.historico[0]).toMatchObject({ tipo: 'importacao', status_para: 'novo' });
+
+    const ze = (await client.callTool({ name: 'query_leads', arguments: { text: 'oficina' } })).structuredContent as any;
+    expect(ze.leads).toHaveLength(1);
+    expect(ze.leads[0].email).toBe('ze@oficina.com');
+    // Same phone, different company: a different lead.
+    const outra = (await client.callTool({ name: 'query_leads', arguments: { text: 'outra empresa' } })).structuredContent as any;
+    expect(outra.leads).toHaveLength(1);
+  });
+
+  it('re-importing the same file creates nothing and reports duplicates', async () => {
+    const res = await client.callTool({ name: 'ingest_leads', arguments: { file_path: file } });
+    const job = (res.structuredContent as any).job;
+    expect(job.counts).toMatchObject({ linhas_lidas: 8, leads_criados: 0, duplicados: 7 });
+    const all = (await client.callTool({ name: 'query_leads', arguments: { limit: 100 } })).structuredContent as any;
+    expect(all.leads).toHaveLength(5);
+  });
+});
