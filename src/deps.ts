@@ -1,5 +1,6 @@
 import type { BackgroundTasks } from './background.js';
 import type { Config } from './config.js';
+import type { ChannelClient } from './core/outreach/channel-port.js';
 import type { Clock, Logger } from './core/ports.js';
 import type { Db } from './db/connect.js';
 import type { Tenant } from './db/tenant.js';
@@ -25,6 +26,8 @@ export interface ServerDeps {
   clock: Clock;
   /** Jobs that continue after the tool call returns. */
   tasks: BackgroundTasks;
+  /** The downstream channel layer; used only when MICRO_AGENT_DISPARO_ENABLED is exactly "true". */
+  channelClient?: ChannelClient;
   /** Downstream channels as configured in mcp.json. */
   channels(): ChannelStatus[];
   /** How the server is reached, for the status tool. */

@@ -142,6 +142,33 @@ export interface LeadEventosTable {
   created_at: Generated<Date>;
 }
 
+export interface SupressoesTable {
+  supressao_id: Generated<string>;
+  tenant_id: string;
+  tipo: 'documento' | 'telefone' | 'email';
+  valor: string;
+  motivo: string;
+  origem: Generated<'manual' | 'opt_out' | 'importacao' | 'bounce'>;
+  lead_id: string | null;
+  ator: string;
+  created_at: Generated<Date>;
+}
+
+export interface TenantPoliticasTable {
+  tenant_id: string;
+  remetente: string | null;
+  janela_envio: Json<unknown> | null;
+  max_mensagens_lead_24h: Generated<number>;
+  updated_at: Generated<Date>;
+}
+
+export interface TemplatesTenantTable {
+  tenant_id: string;
+  template_id: string;
+  definicao: Json<Record<string, unknown>>;
+  updated_at: Generated<Date>;
+}
+
 export interface SchemaMigrationsTable {
   nome: string;
   checksum: string;
@@ -159,5 +186,8 @@ export interface Database {
   dry_run_log: DryRunLogTable;
   ingest_problemas: IngestProblemasTable;
   lead_eventos: LeadEventosTable;
+  supressoes: SupressoesTable;
+  tenant_politicas: TenantPoliticasTable;
+  templates_tenant: TemplatesTenantTable;
   schema_migrations: SchemaMigrationsTable;
 }

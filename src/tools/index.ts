@@ -1,8 +1,25 @@
 import type { ToolDefinition } from './define-tool.js';
+import { decideChannelTool } from './decide-channel.js';
+import { dryRunDispatchTool } from './dry-run-dispatch.js';
 import { getStatus } from './get-status.js';
 import { ingestLeadsTool } from './ingest-leads.js';
 import { jobStatus } from './job-status.js';
+import { manageSuppressionTool } from './manage-suppression.js';
 import { queryLeadsTool } from './query-leads.js';
+import { sendMessageTool } from './send-message.js';
+import { setLeadStatusTool } from './set-lead-status.js';
+import { setOutreachPolicyTool } from './set-outreach-policy.js';
 
 /** Every tool the server offers, in the order tools/list shows them. */
-export const allTools: ToolDefinition<any, any>[] = [getStatus, ingestLeadsTool, jobStatus, queryLeadsTool];
+export const allTools: ToolDefinition<any, any>[] = [
+  getStatus,
+  ingestLeadsTool,
+  jobStatus,
+  queryLeadsTool,
+  setLeadStatusTool,
+  decideChannelTool,
+  dryRunDispatchTool,
+  sendMessageTool,
+  manageSuppressionTool,
+  setOutreachPolicyTool,
+];

@@ -14,7 +14,7 @@ describe(`two overlapping imports at the same time (${testDbKind()})`, () => {
   });
   afterAll(async () => db?.destroy());
 
-  it('create no duplicate lead', async () => {
+  it('create no duplicate lead', { timeout: 300_000 }, async () => {
     const dir = tempDir('concurrent-');
     writeFileSync(join(dir, 'a.csv'), leadsCsv(0, 12_000));
     writeFileSync(join(dir, 'b.csv'), leadsCsv(6_000, 18_000));

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
+import { suppressedSql } from '../outreach/suppression.js';
 
 export interface MergeCounts {
   rows: number;
@@ -161,7 +162,16 @@ export async function mergeChunk(tx: Tx, src: MergeSource): Promise<MergeCounts>
     order by s.lead_id, coalesce(e.v->>'email_normalizado', e.v->>'email_original'), s.seq, e.n
     on conflict (lead_id, (coalesce(email_normalizado, email_original))) do nothing`.execute(tx);
 
-  // 6. The audit trail: one event per lead created by this import.
+  // 6. A new lead whose document, phone or e-mail is on the suppression list is born opted out: an
+  //    opt-out survives re-imports of the same person under another name or file.
+  const suppressed = await sql<{ lead_id: string }>`
+    update leads l set status = 'opt_out'
+    where l.tenant_id = ${tenantId} and l.status = 'novo'
+      and l.lead_id in (select s.lead_id from ingest_linhas s where ${chunk} and s.cria_lead)
+      and ${suppressedSql(tenantId)}
+    returning l.lead_id`.execute(tx);
+
+  // 7. The audit trail: one event per lead created by this import.
   await sql`
     insert into lead_eventos (tenant_id, lead_id, tipo, status_para, motivo, ator, dados)
     select ${tenantId}, s.lead_id, 'importacao', 'novo',
@@ -169,6 +179,12 @@ export async function mergeChunk(tx: Tx, src: MergeSource): Promise<MergeCounts>
            ${src.actor}, jsonb_build_object('job_id', ${jobId}::text, 'linha', s.linha)
     from ingest_linhas s
     where ${chunk} and s.cria_lead`.execute(tx);
+  if (suppressed.rows.length) {
+    await sql`
+      insert into lead_eventos (tenant_id, lead_id, tipo, status_de, status_para, motivo, ator)
+      select ${tenantId}, unnest(${suppressed.rows.map((r) => r.lead_id)}::uuid[]), 'transicao', 'novo', 'opt_out',
+             'documento, telefone ou e-mail na lista de supressão (opt-out anterior)', ${src.actor}`.execute(tx);
+  }
 
   const rows = await sql<{ n: number }>`select count(*)::int as n from ingest_linhas s where ${chunk}`.execute(tx);
   await sql`delete from ingest_linhas s where ${chunk}`.execute(tx);

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { dryRun } from '../app/outreach.js';
+import { AppError } from '../core/errors.js';
+import { LEAD_STATUSES } from '../core/leads/query.js';
+import { withTenant } from '../db/tenant.js';
+import { defineTool } from './define-tool.js';
+
+export const dryRunDispatchTool = defineTool({
+  name: 'dry_run_dispatch',
+  title: 'Rehearse a campaign (dry run)',
+  description:
+    'Rehearses a send to lead_ids (up to 1000) or to a filter of leads: decides the channel, applies every policy gate, ' +
+    'renders the template and records one dry_run_log row per lead. Never sends anything, whatever the configuration. ' +
+    'Returns counts per channel and per block reason, how many would go now or are deferred, and rendered examples.',
+  toolset: 'dispatch',
+  access: 'write',
+  input: {
+    lead_ids: z.array(z.uuid()).min(1).max(1000).optional(),
+    filter: z
+      .object({
+        status: z.array(z.enum(LEAD_STATUSES)).max(11).optional(),
+        canal: z.enum(['whatsapp', 'email', 'none']).optional().describe('Only leads whose decided channel is this'),
+        source_job_id: z.uuid().optional().describe('Only leads imported by this job'),
+      })
+      .optional(),
+    limit: z.number().int().min(1).max(1_000_000).default(10_000).describe('With filter: at most this many leads, oldest first'),
+    template_whatsapp: z.string().max(100).optional(),
+    template_email: z.string().max(100).optional(),
+  },
+  output: {
+    lote_id: z.string().describe('Batch id in dry_run_log'),
+    total: z.number(),
+    seriam_enviados_agora: z.number(),
+    adiados: z.number(),
+    bloqueados: z.number(),
+    por_canal: z.record(z.string(), z.number()),
+    por_bloqueio: z.record(z.string(), z.number()),
+    amostra: z.array(
+      z.object({
+        lead_id: z.string(), nome: z.string(), canal: z.string(), destino: z.string().nullable(), template: z.string().nullable(),
+        codigo_bloqueio: z.string().nullable(), razao_bloqueio: z.string().nullable(), previsto_para: z.string().nullable(),
+        assunto: z.string().nullable(), mensagem: z.string().nullable(),
+      }),
+    ),
+  },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  handler: async (args, { deps }) => {
+    if (!!args.lead_ids === !!args.filter) throw new AppError('invalid_argument', 'Give exactly one of lead_ids or filter (use filter: {} for all leads).');
+    const target = args.lead_ids ? { leadIds: [...new Set(args.lead_ids)] } : { filter: args.filter!, limit: args.limit };
+    const s = await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) =>
+      dryRun(tx, deps, target, { canal: args.filter?.canal, templates: { whatsapp: args.template_whatsapp, email: args.template_email } }),
+    );
+    const canais = Object.entries(s.por_canal).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    const blocks = Object.entries(s.por_bloqueio).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    return {
+      data: s,
+      text:
+        `DRY RUN ${s.lote_id} — nothing was sent. ${s.total} leads: ${s.seriam_enviados_agora} would go now, ${s.adiados} deferred, ` +
+        `${s.bloqueados} blocked. Channels: ${canais}. Block reasons: ${blocks}.`,
+    };
+  },
+});

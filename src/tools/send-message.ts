@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { decisionContext, maskDestination, renderDecision } from '../app/outreach.js';
+import { AppError, notFound } from '../core/errors.js';
+import { decide, writeDryRunLog } from '../core/outreach/decide.js';
+import { withTenant } from '../db/tenant.js';
+import { defineTool } from './define-tool.js';
+
+export const sendMessageTool = defineTool({
+  name: 'send_message',
+  title: 'Send one message to a lead',
+  description:
+    'Sends one template message to one lead on its decided channel (WhatsApp mobile → e-mail), after every policy gate. ' +
+    'Unless the server runs with MICRO_AGENT_DISPARO_ENABLED="true" exactly, NOTHING is sent: the same pipeline runs and ' +
+    'a dry run is recorded, and the answer says so. Check get_status first.',
+  toolset: 'dispatch',
+  access: 'send',
+  input: {
+    lead_id: z.uuid(),
+    template: z.string().max(100).optional().describe('Template id for the decided channel (default: the channel\'s collections template)'),
+    idempotency_key: z.string().min(8).max(200).optional().describe('Same key → never sent twice'),
+  },
+  output: {
+    enviado: z.boolean().describe('true only if a message really left through the channel'),
+    modo: z.enum(['dry_run', 'real']),
+    lead_id: z.string(),
+    canal: z.enum(['whatsapp', 'email', 'none']),
+    destino: z.string().nullable(),
+    template: z.string().nullable(),
+    status: z.string().describe('dry_run | bloqueado | adiado | enviado | falhou | incerto | pendente'),
+    motivo: z.string(),
+    mensagem: z.string().nullable(),
+    dry_run_lote_id: z.string().nullable(),
+    disparo_id: z.string().nullable(),
+    message_id: z.string().nullable(),
+  },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  handler: async (args, { deps }) => {
+    if (deps.config.dispatchEnabled) {
+      throw new AppError('unavailable', 'Real sending is not available in this build yet; run without MICRO_AGENT_DISPARO_ENABLED to rehearse.');
+    }
+    // Flag off: the dry-run pipeline. No channel client is touched on this path.
+    const flag = JSON.stringify(deps.config.dispatchFlagRaw ?? null);
+    const out = await withTenant(deps.db.kysely, deps.tenant.tenant_id, async (tx) => {
+      const ctx = await decisionContext(tx, deps, args.template ? { whatsapp: args.template, email: args.template } : {});
+      const [d] = await decide(tx, ctx, { leadIds: [args.lead_id] });
+      if (!d) throw notFound('Lead', args.lead_id);
+      const lote = randomUUID();
+      await writeDryRunLog(tx, ctx, { leadIds: [args.lead_id] }, lote);
+      return { d, lote, preview: renderDecision(d, ctx) };
+    });
+    const { d, lote, preview } = out;
+    const status = d.seria_enviado_agora ? 'dry_run' : d.previsto_para ? 'adiado' : 'bloqueado';
+    const why = d.seria_enviado_agora
+      ? `Dry run: would send now via ${d.canal}. Nothing was sent because MICRO_AGENT_DISPARO_ENABLED is ${flag}, not "true".`
+      : `Dry run: would not send now — ${d.codigo_bloqueio}: ${d.razao_bloqueio}. Nothing was sent (MICRO_AGENT_DISPARO_ENABLED is ${flag}).`;
+    return {
+      data: {
+        enviado: false, modo: 'dry_run' as const, lead_id: d.lead_id, canal: d.canal, destino: maskDestination(d.canal, d),
+        template: d.template, status, motivo: why, mensagem: preview.texto, dry_run_lote_id: lote, disparo_id: null, message_id: null,
+      },
+      text: `NOT SENT. ${why}`,
+    };
+  },
+});
