@@ -12,12 +12,20 @@ const COPY_SQL = `copy ingest_linhas (${COLUMNS.join(', ')}) from %SOURCE% with 
 
 /** Bulk-writes staged rows with COPY: FROM STDIN on PostgreSQL, FROM a blob on PGlite. */
 export function createStager(db: Db): Stager {
+  let calls = 0;
+  // While an import grows leads from nothing, the planner's row counts lag far behind; refresh them
+  // after chunks 1, 2, 4, 8, … so every later statement is planned on roughly the right sizes.
+  const refreshStats = () => {
+    calls++;
+    return (calls & (calls - 1)) === 0;
+  };
   if (db.kind === 'postgres') {
     const pool = db.pool!;
     return {
       async stage(jobId, tenantId, rows) {
         const client = await pool.connect();
         try {
+          if (refreshStats()) await client.query('analyze leads, lead_telefones, lead_emails').catch(() => {});
           const stream = client.query(copyStreams.from(COPY_SQL.replace('%SOURCE%', 'stdin')));
           await pipeline(Readable.from(csvLines(jobId, tenantId, rows)), stream);
           // Fresh rows have no statistics; without them the merge's joins plan as nested loops over
@@ -37,6 +45,7 @@ export function createStager(db: Db): Stager {
       const blob = new Blob([...csvLines(jobId, tenantId, rows)]);
       // Through kysely's connection queue, so the COPY never lands inside another caller's transaction.
       await kysely.connection().execute(async () => {
+        if (refreshStats()) await pglite.query('analyze leads, lead_telefones, lead_emails');
         await pglite.query(COPY_SQL.replace('%SOURCE%', `'/dev/blob'`), [], { blob });
         await pglite.query('analyze ingest_linhas');
       });

@@ -48,6 +48,12 @@ describe('normalizePhone', () => {
     ['(11) 4004-1234', '+551140041234', 'tarifado', null, false, 'número 4004 não é telefone de contato', false],
     // Invalid.
     ['(20) 98765-4321', null, 'invalido', null, false, 'DDD inexistente: 20', false],
+    // A "0X" DDD must not be read as a trunk 0 + an 8-digit number and "repaired" into DDD X9.
+    ['(01) 98765-4321', null, 'invalido', null, false, 'DDD inexistente: 01', false],
+    ['(09) 98765-4321', null, 'invalido', null, false, 'DDD inexistente: 09', false],
+    ['(00) 98765-4321', null, 'invalido', null, false, 'DDD inexistente: 00', false],
+    ['01 98765-4321', null, 'invalido', null, false, 'DDD inexistente: 01', false],
+    ['(011) 98765-4321', '+5511987654321', 'movel', '11', true, null, false],
     ['(23) 98765-4321', null, 'invalido', null, false, 'DDD inexistente: 23', false],
     ['(90) 8765-4321', null, 'invalido', null, false, 'DDD inexistente: 90', false],
     ['9876-5432', null, 'invalido', null, false, 'número sem DDD', false],

@@ -39,11 +39,19 @@ export async function mergeChunk(tx: Tx, src: MergeSource): Promise<MergeCounts>
   await sql`select pg_advisory_xact_lock(hashtext('agente.ingest'), hashtext(${tenantId}))`.execute(tx);
 
   // 1. Rows that are existing leads: by valid document, then by name key + phone / e-mail.
+  // Lookups into leads are per-row index probes (lateral … limit 1) on purpose: while a big import
+  // grows leads, its statistics lag behind and a join planned on them degrades to minutes per chunk.
   await sql`
-    update ingest_linhas s set lead_id = l.lead_id, lead_existente = true
-    from leads l
-    where ${chunk} and s.documento_valido
-      and l.tenant_id = ${tenantId} and l.documento_valido and l.documento = s.documento`.execute(tx);
+    update ingest_linhas s set lead_id = m.lead_id, lead_existente = true
+    from (
+      select s.seq, x.lead_id from ingest_linhas s
+      cross join lateral (
+        select l.lead_id from leads l
+        where l.tenant_id = ${tenantId} and l.documento_valido and l.documento = s.documento limit 1
+      ) x
+      where ${chunk} and s.documento_valido
+    ) m
+    where s.job_id = ${jobId} and s.seq = m.seq`.execute(tx);
   await sql`
     update ingest_linhas s set lead_id = m.lead_id, lead_existente = true
     from (
@@ -68,13 +76,15 @@ export async function mergeChunk(tx: Tx, src: MergeSource): Promise<MergeCounts>
   await sql`
     update ingest_linhas s set lead_id = m.lead_id, lead_existente = true
     from (
-      select distinct on (s.seq) s.seq, l.lead_id
-      from ingest_linhas s
-      join leads l on l.tenant_id = ${tenantId} and l.nome_chave = s.nome_chave and not l.documento_valido
+      select s.seq, x.lead_id from ingest_linhas s
+      cross join lateral (
+        select l.lead_id from leads l
+        where l.tenant_id = ${tenantId} and l.nome_chave = s.nome_chave and not l.documento_valido
+          and not exists (select 1 from lead_telefones lt where lt.lead_id = l.lead_id and lt.numero_e164 is not null)
+          and not exists (select 1 from lead_emails le where le.lead_id = l.lead_id and le.email_normalizado is not null)
+        order by l.created_at, l.lead_id limit 1
+      ) x
       where ${chunk} and s.lead_id is null and ${nameOnly('s')}
-        and not exists (select 1 from lead_telefones lt where lt.lead_id = l.lead_id and lt.numero_e164 is not null)
-        and not exists (select 1 from lead_emails le where le.lead_id = l.lead_id and le.email_normalizado is not null)
-      order by s.seq, l.created_at, l.lead_id
     ) m
     where s.job_id = ${jobId} and s.seq = m.seq`.execute(tx);
 
@@ -167,7 +177,7 @@ export async function mergeChunk(tx: Tx, src: MergeSource): Promise<MergeCounts>
   const suppressed = await sql<{ lead_id: string }>`
     update leads l set status = 'opt_out'
     where l.tenant_id = ${tenantId} and l.status = 'novo'
-      and l.lead_id in (select s.lead_id from ingest_linhas s where ${chunk} and s.cria_lead)
+      and l.lead_id = any(array(select s.lead_id from ingest_linhas s where ${chunk} and s.cria_lead))
       and ${suppressedSql(tenantId)}
     returning l.lead_id`.execute(tx);
 

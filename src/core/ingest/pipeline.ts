@@ -129,6 +129,14 @@ export async function ingestRows(
     if (!raw) return;
     counts.linhas_lidas++;
     const { row: normalized, problems } = normalizeRow(raw);
+    // Error cells (#N/A, #REF!, …) read as empty; say so instead of losing the value silently.
+    for (const [index, code] of Object.entries(row.errors ?? {})) {
+      const col = mapping.columns.find((c) => c.index === Number(index));
+      problems.push({
+        row: row.rowNumber, sheet: row.sheet, column: col?.field ?? col?.header ?? `coluna ${Number(index) + 1}`, value: code,
+        reason: `célula com erro da planilha (${code}): valor ignorado; corrija a fórmula ou digite o valor`,
+      });
+    }
     for (const p of problems) {
       problemsTotal++;
       if (sample.length < PROBLEM_SAMPLE_SIZE) sample.push(p);

@@ -134,6 +134,15 @@ export function normalizePhone(raw: string): NormalizedPhone {
   const digits = s.replace(/\D/g, '');
   if (digits === '') return invalid(original, 'número inválido');
 
+  // A DDD written in parentheses, or a leading "0X" group, is a DDD whatever follows: "(00)", "(01)",
+  // "01 98765-4321" must be refused, not read as an international or trunk prefix and then "repaired"
+  // into a valid mobile of some other DDD (a message to a stranger).
+  const written = /^\(\s*(\d{2,3})\s*\)/.exec(s)?.[1] ?? /^(0[1-9])(?=[\s.\-/])/.exec(s)?.[1];
+  if (written && (written.length === 2 || written.startsWith('0'))) {
+    const ddd = written.length === 3 ? written.slice(1) : written;
+    if (!VALID_DDDS.has(ddd)) return invalid(original, `DDD inexistente: ${ddd}`);
+  }
+
   // Explicit international form: "+CC…" or "00 CC…" (the Brazilian international prefix).
   const plus = s.startsWith('+');
   let national: string;

@@ -4,7 +4,7 @@ import type { LeadStatus } from '../leads/query.js';
 import { checkSendWindow } from '../policy/index.js';
 import { templateVariables, type TemplateDef } from '../templates/index.js';
 import type { OutreachPolicy } from './policy.js';
-import { suppressedSql } from './suppression.js';
+import { suppressedLeadsSql } from './suppression.js';
 
 export type Canal = 'whatsapp' | 'email' | 'none';
 
@@ -84,23 +84,38 @@ export async function decisionsQuery(tx: Tx, ctx: DecisionContext, target: Targe
   const varsOk = (def: TemplateDef) => varsAvailable(def, ctx.policy.remetente);
   const since = new Date(ctx.now.getTime() - 24 * 3600_000);
   return sql<Decision>`
-    with alvo as (${alvo}),
+    with alvo as materialized (${alvo}),
+    tel as (
+      select distinct on (lt.lead_id) lt.lead_id, lt.numero_e164
+      from lead_telefones lt join alvo a on a.lead_id = lt.lead_id
+      where lt.tenant_id = ${t} and lt.valido_para_disparo
+      order by lt.lead_id, lt.created_at, lt.posicao
+    ),
+    eml as (
+      select distinct on (le.lead_id) le.lead_id, le.email_normalizado
+      from lead_emails le join alvo a on a.lead_id = le.lead_id
+      where le.tenant_id = ${t} and le.valido_para_disparo
+      order by le.lead_id, le.created_at, le.posicao
+    ),
+    sup as (select distinct lead_id from (${suppressedLeadsSql(t)}) x),
+    env as (
+      select d.lead_id, count(*)::int as enviados, min(coalesce(d.enviado_em, d.created_at)) as primeiro
+      from disparos d join alvo a on a.lead_id = d.lead_id
+      where d.tenant_id = ${t} and d.status in ('enviado', 'em_execucao', 'incerto')
+        and coalesce(d.enviado_em, d.created_at) > ${since}
+      group by d.lead_id
+    ),
     f as (
       select l.lead_id, l.nome, l.contato_nome, l.documento, l.documento_tipo, l.status, l.timezone,
-             (select lt.numero_e164 from lead_telefones lt where lt.lead_id = l.lead_id and lt.valido_para_disparo
-               order by lt.created_at, lt.posicao limit 1) as telefone,
-             (select le.email_normalizado from lead_emails le where le.lead_id = l.lead_id and le.valido_para_disparo
-               order by le.created_at, le.posicao limit 1) as email,
-             ${suppressedSql(t)} as suprimido,
-             r.enviados, r.primeiro
+             tel.numero_e164 as telefone, eml.email_normalizado as email,
+             sup.lead_id is not null as suprimido,
+             coalesce(env.enviados, 0) as enviados, env.primeiro
       from leads l
       join alvo a on a.lead_id = l.lead_id
-      left join lateral (
-        select count(*)::int as enviados, min(coalesce(d.enviado_em, d.created_at)) as primeiro
-        from disparos d
-        where d.tenant_id = ${t} and d.lead_id = l.lead_id and d.status in ('enviado', 'em_execucao', 'incerto')
-          and coalesce(d.enviado_em, d.created_at) > ${since}
-      ) r on true
+      left join tel on tel.lead_id = l.lead_id
+      left join eml on eml.lead_id = l.lead_id
+      left join env on env.lead_id = l.lead_id
+      left join sup on sup.lead_id = l.lead_id
       where l.tenant_id = ${t}
     ),
     c as (

@@ -93,6 +93,26 @@ export function suppressedSql(tenantId: string) {
     ))`;
 }
 
+/**
+ * SQL: the lead_ids of the targeted leads (a CTE named alvo in scope) that match the suppression list,
+ * as hash joins — for decisions over many leads at once.
+ */
+export function suppressedLeadsSql(tenantId: string) {
+  return sql`
+    select lt.lead_id from lead_telefones lt join alvo a on a.lead_id = lt.lead_id
+      join supressoes sp on sp.tenant_id = ${tenantId} and sp.tipo = 'telefone' and sp.valor = lt.numero_e164
+    union
+    select lt.lead_id from lead_telefones lt join alvo a on a.lead_id = lt.lead_id
+      join supressoes sp on sp.tenant_id = ${tenantId} and sp.tipo = 'telefone' and sp.valor = ${sql.raw(OLD_FORM_SQL)}
+    union
+    select le.lead_id from lead_emails le join alvo a on a.lead_id = le.lead_id
+      join supressoes sp on sp.tenant_id = ${tenantId} and sp.tipo = 'email' and sp.valor = le.email_normalizado
+    union
+    select l.lead_id from leads l join alvo a on a.lead_id = l.lead_id
+      join supressoes sp on sp.tenant_id = ${tenantId} and sp.tipo = 'documento' and sp.valor = l.documento
+    where l.documento_valido`;
+}
+
 // The 9-digit form of a stored 8-digit Brazilian mobile (+55 DD 8 digits → +55 DD 9 + 8 digits), so a
 // suppression stored as +55DD9XXXXXXXX also matches a lead phone kept in the old form.
 const OLD_FORM_SQL = `case when lt.numero_e164 ~ '^\\+55[1-9][0-9][6-9][0-9]{7}$' then '+55' || substr(lt.numero_e164, 4, 2) || '9' || substr(lt.numero_e164, 6) else lt.numero_e164 end`;
