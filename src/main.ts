@@ -1,18 +1,23 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { BackgroundTasks } from './background.js';
 import { createToken, revokeToken, SCOPES, type Scope } from './auth/tokens.js';
-import { channelStatuses } from './channels/status.js';
+import { McpChannelClient } from './channels/channel-client.js';
+import { loadMcpConfig } from './channels/config.js';
+import { McpClientPool } from './channels/pool.js';
+import { channelStatuses, mcpVars } from './channels/status.js';
 import { loadConfig, type Config } from './config.js';
 import { failOrphanedJobs } from './core/ingest/job-store.js';
 import { systemClock, type Logger } from './core/ports.js';
 import { openDb, type Db } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { ensureTenant } from './db/tenant.js';
-import type { ServerDeps } from './deps.js';
+import type { ChannelStatus, ServerDeps } from './deps.js';
+import { Executor } from './core/dispatch/executor.js';
 import { runDemo } from './demo.js';
 import { serveHttp } from './http/serve.js';
 import { createLogger } from './logger.js';
@@ -24,6 +29,7 @@ const USAGE = `agente-disparo-agenda — MCP server for lead dispatch and schedu
 Usage:
   agente-disparo-agenda                      MCP server over stdio (what Claude Desktop runs)
   agente-disparo-agenda serve [--http] [--port 3333] [--host 127.0.0.1] [--no-auth]
+  agente-disparo-agenda worker               dispatch executor only (PostgreSQL; run any number)
   agente-disparo-agenda migrate              apply database migrations and exit
   agente-disparo-agenda token create --tenant SLUG [--name NAME] [--scopes read,dispatch,admin]
   agente-disparo-agenda token revoke TOKEN_ID|TOKEN_PREFIX
@@ -43,6 +49,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       host: { type: 'string' },
       'no-auth': { type: 'boolean' },
       'read-only': { type: 'boolean' },
+      'no-executor': { type: 'boolean' },
       toolsets: { type: 'string' },
       tenant: { type: 'string' },
       name: { type: 'string' },
@@ -70,6 +77,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         return await tokenCommand(db, sub, arg, values);
       case 'serve':
         return await serve(db, config, logger, values);
+      case 'worker':
+        return await worker(db, config, logger);
       default:
         process.stderr.write(`Unknown command: ${command}\n\n${USAGE}\n`);
         return 2;
@@ -87,6 +96,9 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
   const orphans = await failOrphanedJobs(db.kysely, orphanCutoff);
   if (orphans) logger.warn({ jobs: orphans }, 'marked interrupted ingest jobs as failed');
   const tasks = new BackgroundTasks();
+  const channels = buildChannels(config, logger);
+  // The channel layer exists in this process only when sending is on: the dry-run path cannot reach it.
+  const executor = config.dispatchEnabled && channels.client && !values['no-executor'] ? startExecutor(db, channels.client, logger) : null;
   const toolsets = typeof values.toolsets === 'string' ? (values.toolsets.split(',') as Toolset[]) : undefined;
   const base = {
     db,
@@ -97,7 +109,8 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
     tasks,
     readOnly: !!values['read-only'],
     toolsets,
-    channels: () => channelStatuses(config),
+    channels: channels.status,
+    channelClient: config.dispatchEnabled ? channels.client ?? undefined : undefined,
   };
   const stopped = new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
@@ -113,6 +126,8 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
     await stopped;
     await handle.close();
     await drain(tasks, logger);
+    await executor?.stop();
+    await channels.close();
     return 0;
   }
   const deps: ServerDeps = { ...base, transport: 'stdio' };
@@ -127,6 +142,64 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
   await Promise.race([closed, stopped]);
   await server.close();
   await drain(tasks, logger);
+  await executor?.stop();
+  await channels.close();
+  return 0;
+}
+
+interface Channels {
+  client: McpChannelClient | null;
+  status: () => ChannelStatus[];
+  close(): Promise<void>;
+}
+
+/** The downstream channel layer from mcp.json, verified against the servers in the background. */
+function buildChannels(config: Config, logger: Logger): Channels {
+  let mcp;
+  try {
+    mcp = loadMcpConfig(config.mcpConfigPath, mcpVars(config));
+  } catch {
+    return { client: null, status: () => channelStatuses(config), close: async () => {} };
+  }
+  const pool = new McpClientPool(mcp.mcpServers, logger);
+  const client = new McpChannelClient(mcp, pool, logger);
+  // Verifying connects to (and may start) the downstream servers: only when sending is on.
+  if (config.dispatchEnabled) client.verify().catch((err: Error) => logger.warn({ err: { message: err.message } }, 'channel verification failed'));
+  return { client, status: () => client.status(), close: () => pool.close() };
+}
+
+function startExecutor(db: Db, channel: McpChannelClient, logger: Logger): Executor {
+  const executor = new Executor({
+    db: db.kysely, channel, clock: systemClock, logger: logger.child({ component: 'executor' }),
+    workerId: `${hostname()}:${process.pid}`,
+    concurrency: Number(process.env.AGENTE_WORKER_CONCURRENCY ?? 32),
+  });
+  executor.start();
+  return executor;
+}
+
+/** `worker`: executors only, for scale-out — any number of these on one PostgreSQL share the outbox. */
+async function worker(db: Db, config: Config, logger: Logger): Promise<number> {
+  if (db.kind !== 'postgres') {
+    process.stderr.write('worker needs PostgreSQL (set DATABASE_URL); on PGlite the executor runs inside the server process.\n');
+    return 2;
+  }
+  if (!config.dispatchEnabled) {
+    process.stderr.write('worker refuses to start: MICRO_AGENT_DISPARO_ENABLED is not exactly "true", so nothing may be sent.\n');
+    return 2;
+  }
+  const channels = buildChannels(config, logger);
+  if (!channels.client) {
+    process.stderr.write(`worker: no usable channel configuration in ${config.mcpConfigPath}\n`);
+    return 2;
+  }
+  const executor = startExecutor(db, channels.client, logger);
+  process.stderr.write(`worker ${hostname()}:${process.pid} executing disparos\n`);
+  await new Promise<void>((resolve) => {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
+  });
+  await executor.stop();
+  await channels.close();
   return 0;
 }
 

@@ -1,9 +1,10 @@
 import type { Selectable } from 'kysely';
 import type { IngestJobsTable } from '../db/schema.js';
 import type { Tx } from '../db/tenant.js';
+import { getCampaign, listCampaignIds, type CampaignView } from './dispatch/campaigns.js';
 import type { Clock } from './ports.js';
 
-export type JobKind = 'ingest';
+export type JobKind = 'ingest' | 'dispatch';
 
 export interface RowProblem {
   row: number;
@@ -31,6 +32,9 @@ export interface JobView {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  modo?: 'real' | 'dry_run';
+  blocked_at_enqueue?: Record<string, number>;
+  dry_run_lote_id?: string | null;
 }
 
 const COUNT_COLUMNS = [
@@ -38,7 +42,7 @@ const COUNT_COLUMNS = [
   'telefones_validos', 'telefones_invalidos', 'emails_validos', 'emails_invalidos',
 ] as const;
 
-/** One job of the tenant (the transaction is already tenant-scoped), or null. */
+/** One job of the tenant, ingest or dispatch (the transaction is already tenant-scoped), or null. */
 export async function getJob(tx: Tx, tenantId: string, jobId: string, clock: Clock): Promise<JobView | null> {
   const row = await tx
     .selectFrom('ingest_jobs')
@@ -46,7 +50,18 @@ export async function getJob(tx: Tx, tenantId: string, jobId: string, clock: Clo
     .where('tenant_id', '=', tenantId)
     .where('job_id', '=', jobId)
     .executeTakeFirst();
-  return row ? ingestJobView(row, clock.now()) : null;
+  if (row) return ingestJobView(row, clock.now());
+  const c = await getCampaign(tx, tenantId, jobId, clock.now());
+  return c ? campaignJobView(c) : null;
+}
+
+function campaignJobView(c: CampaignView): JobView {
+  return {
+    job_id: c.job_id, kind: 'dispatch', status: c.status, file: null, source_label: null, validate_only: false, counts: c.counts,
+    progress_pct: c.progress_pct, rows_per_second: c.sends_per_second, eta_seconds: c.eta_seconds, problems_total: 0,
+    problems_sample: [], error: c.error, created_at: c.created_at, started_at: c.created_at, finished_at: c.finished_at,
+    modo: c.modo, blocked_at_enqueue: c.blocked_at_enqueue, dry_run_lote_id: c.dry_run_lote_id,
+  };
 }
 
 /** The tenant's most recent jobs, newest first. */
@@ -59,7 +74,10 @@ export async function listJobs(tx: Tx, tenantId: string, limit: number, clock: C
     .limit(limit)
     .execute();
   const now = clock.now();
-  return rows.map((r) => ingestJobView(r, now));
+  const campaigns = await Promise.all((await listCampaignIds(tx, tenantId, limit)).map((id) => getCampaign(tx, tenantId, id, now)));
+  return [...rows.map((r) => ingestJobView(r, now)), ...campaigns.filter((c): c is CampaignView => !!c).map(campaignJobView)]
+    .sort((a, b) => b.created_at.localeCompare(a.created_at))
+    .slice(0, limit);
 }
 
 type IngestJobRow = Selectable<IngestJobsTable>;

@@ -169,6 +169,60 @@ export interface TemplatesTenantTable {
   updated_at: Generated<Date>;
 }
 
+export interface DisparosTable {
+  disparo_id: Generated<string>;
+  tenant_id: string;
+  lead_id: string;
+  campanha_id: string | null;
+  canal: 'whatsapp' | 'email';
+  destino: string;
+  template: string;
+  variaveis: Json<Record<string, unknown>>;
+  conteudo: string | null;
+  assunto: string | null;
+  idempotency_key: string;
+  status: Generated<string>;
+  tentativas: Generated<number>;
+  max_tentativas: Generated<number>;
+  proxima_tentativa_em: Generated<Date>;
+  motivo: string | null;
+  erro: string | null;
+  erro_classe: string | null;
+  message_id_externo: string | null;
+  resposta_bruta: Json<unknown> | null;
+  claimed_by: string | null;
+  lease_until: Timestamp | null;
+  enviado_em: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface CampanhasTable {
+  campanha_id: Generated<string>;
+  tenant_id: string;
+  chave: string;
+  modo: 'real' | 'dry_run';
+  status: Generated<string>;
+  template_whatsapp: string;
+  template_email: string;
+  alvo: Json<Record<string, unknown>>;
+  total: Generated<number>;
+  resumo: Json<Record<string, unknown>>;
+  dry_run_lote_id: string | null;
+  erro: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  concluida_em: Timestamp | null;
+}
+
+export interface RateLimitsTable {
+  tenant_id: string;
+  canal: 'whatsapp' | 'email';
+  por_segundo: ColumnType<number, number | undefined, number>;
+  max_destinatarios_24h: Generated<number>;
+  tat: Generated<Date>;
+}
+
 export interface SchemaMigrationsTable {
   nome: string;
   checksum: string;
@@ -189,5 +243,8 @@ export interface Database {
   supressoes: SupressoesTable;
   tenant_politicas: TenantPoliticasTable;
   templates_tenant: TemplatesTenantTable;
+  disparos: DisparosTable;
+  campanhas: CampanhasTable;
+  rate_limits: RateLimitsTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -1,4 +1,5 @@
 import type { ToolDefinition } from './define-tool.js';
+import { controlDispatchTool } from './control-dispatch.js';
 import { decideChannelTool } from './decide-channel.js';
 import { dryRunDispatchTool } from './dry-run-dispatch.js';
 import { getStatus } from './get-status.js';
@@ -9,6 +10,7 @@ import { queryLeadsTool } from './query-leads.js';
 import { sendMessageTool } from './send-message.js';
 import { setLeadStatusTool } from './set-lead-status.js';
 import { setOutreachPolicyTool } from './set-outreach-policy.js';
+import { startDispatchTool } from './start-dispatch.js';
 
 /** Every tool the server offers, in the order tools/list shows them. */
 export const allTools: ToolDefinition<any, any>[] = [
@@ -20,6 +22,8 @@ export const allTools: ToolDefinition<any, any>[] = [
   decideChannelTool,
   dryRunDispatchTool,
   sendMessageTool,
+  startDispatchTool,
+  controlDispatchTool,
   manageSuppressionTool,
   setOutreachPolicyTool,
 ];

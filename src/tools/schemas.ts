@@ -11,7 +11,7 @@ export const RowProblemSchema = z.object({
 
 export const JobSchema = z.object({
   job_id: z.string(),
-  kind: z.enum(['ingest']),
+  kind: z.enum(['ingest', 'dispatch']),
   status: z.string().describe('pendente | processando | concluido | falhou | cancelado'),
   file: z.string().nullable(),
   source_label: z.string().nullable(),
@@ -26,6 +26,9 @@ export const JobSchema = z.object({
   created_at: z.string(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
+  modo: z.enum(['real', 'dry_run']).optional().describe('Dispatch jobs: real sends or a dry-run campaign'),
+  blocked_at_enqueue: z.record(z.string(), z.number()).optional().describe('Dispatch jobs: leads not queued, by reason'),
+  dry_run_lote_id: z.string().nullable().optional(),
 });
 
 export const DecisionSchema = z.object({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { decisionContext, maskDestination, renderDecision } from '../app/outreach.js';
+import { sendOne } from '../app/dispatch.js';
 import { AppError, notFound } from '../core/errors.js';
 import { decide, writeDryRunLog } from '../core/outreach/decide.js';
 import { withTenant } from '../db/tenant.js';
@@ -37,7 +38,17 @@ export const sendMessageTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, { deps }) => {
     if (deps.config.dispatchEnabled) {
-      throw new AppError('unavailable', 'Real sending is not available in this build yet; run without MICRO_AGENT_DISPARO_ENABLED to rehearse.');
+      if (!deps.channelClient) throw new AppError('unavailable', 'Sending is on but no channel layer is running in this process (check get_status channels).');
+      const r = await sendOne(deps, args.lead_id, { template: args.template, idempotencyKey: args.idempotency_key });
+      const enviado = r.status === 'enviado';
+      return {
+        data: {
+          enviado, modo: 'real' as const, lead_id: args.lead_id, canal: r.canal, destino: r.destino ? maskDestination(r.canal, { telefone: r.destino, email: r.destino }) : null,
+          template: r.template, status: r.status, motivo: r.motivo ?? (enviado ? 'enviado' : r.status), mensagem: r.conteudo,
+          dry_run_lote_id: null, disparo_id: r.disparo_id, message_id: r.message_id,
+        },
+        text: enviado ? `SENT via ${r.canal} (message id ${r.message_id ?? 'n/a'}).` : `Not sent: ${r.status}${r.motivo ? ` — ${r.motivo}` : ''}.`,
+      };
     }
     // Flag off: the dry-run pipeline. No channel client is touched on this path.
     const flag = JSON.stringify(deps.config.dispatchFlagRaw ?? null);

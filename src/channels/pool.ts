@@ -1,0 +1,78 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../core/ports.js';
+import type { McpConfig } from './config.js';
+
+type ServerConfig = McpConfig['mcpServers'][string];
+
+interface Connection {
+  client: Client;
+  tools: Tool[];
+}
+
+/**
+ * One MCP client per downstream server, connected on first use and reconnected after the server
+ * crashed or closed (the next call opens a new connection). Every call has a timeout and honours an
+ * AbortSignal.
+ */
+export class McpClientPool {
+  private readonly connections = new Map<string, Promise<Connection>>();
+
+  constructor(
+    private readonly servers: McpConfig['mcpServers'],
+    private readonly logger: Logger,
+  ) {}
+
+  private connect(name: string): Promise<Connection> {
+    const existing = this.connections.get(name);
+    if (existing) return existing;
+    const cfg: ServerConfig | undefined = this.servers[name];
+    if (!cfg) return Promise.reject(new Error(`MCP server "${name}" is not in mcp.json`));
+    const attempt = (async () => {
+      const transport =
+        'url' in cfg
+          ? new StreamableHTTPClientTransport(new URL(cfg.url), { requestInit: { headers: cfg.headers } })
+          : new StdioClientTransport({
+              command: cfg.command,
+              args: cfg.args,
+              cwd: cfg.cwd,
+              env: { ...(process.env as Record<string, string>), ...cfg.env },
+              stderr: 'pipe',
+            });
+      const client = new Client({ name: 'agente-disparo-agenda', version: '1' });
+      client.onclose = () => {
+        // The server went away: forget this connection so the next call reconnects.
+        if (this.connections.get(name) === attempt) this.connections.delete(name);
+        this.logger.warn({ server: name }, 'downstream MCP server disconnected');
+      };
+      await client.connect(transport);
+      const { tools } = await client.listTools();
+      return { client, tools };
+    })();
+    this.connections.set(name, attempt);
+    attempt.catch(() => {
+      if (this.connections.get(name) === attempt) this.connections.delete(name);
+    });
+    return attempt;
+  }
+
+  async tools(server: string): Promise<Tool[]> {
+    return (await this.connect(server)).tools;
+  }
+
+  async call(server: string, tool: string, args: Record<string, unknown>, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<CallToolResult> {
+    const { client } = await this.connect(server);
+    return (await client.callTool({ name: tool, arguments: args }, undefined, {
+      timeout: opts.timeoutMs,
+      signal: opts.signal,
+    })) as CallToolResult;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.allSettled(all.map(async (c) => (await c).client.close()));
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * A channel profile says how to call one downstream MCP tool for a canonical payload and how to read
+ * its answer. Presets cover the public servers people run; mcp.json may override any field.
+ *
+ * Argument templates: every string value may hold {{field|filter}} placeholders over the canonical
+ * payload (to, text, subject, html, title, start, end, timeZone, description, location,
+ * idempotencyKey, template, templateParams). A value that is exactly one placeholder keeps the
+ * filter's type (array, number). Keys whose value renders to undefined are left out.
+ */
+export interface ChannelProfile {
+  tool: string;
+  arguments: Record<string, unknown>;
+  /** How to read the answer. */
+  result: {
+    /** Regex (case-insensitive) on the text that means failure, for servers that never set isError. */
+    failurePattern?: string;
+    /** Regex whose first group is the message / event id in the text. */
+    idPattern?: string;
+    /** Key of structuredContent holding the id. */
+    idField?: string;
+  };
+  /** The server deduplicates on the idempotency key: a retry after an unknown outcome is safe. */
+  idempotent: boolean;
+}
+
+export type CanonicalPayload = Record<string, string | string[] | number | undefined>;
+
+const FILTERS: Record<string, (v: unknown) => unknown> = {
+  digits: (v) => String(v ?? '').replace(/\D/g, ''),
+  e164: (v) => {
+    const d = String(v ?? '').replace(/\D/g, '');
+    return d ? `+${d}` : undefined;
+  },
+  array: (v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]),
+  csv: (v) => (Array.isArray(v) ? v.join(',') : v),
+  iso: (v) => (v === undefined ? undefined : new Date(String(v)).toISOString()),
+  // "2026-11-24T10:00:00" in the payload's timeZone, for servers that want local wall time.
+  local: (v) => (v === undefined ? undefined : String(v).replace(/([+-]\d\d:\d\d|Z)$/, '')),
+  date: (v) => (v === undefined ? undefined : String(v).slice(0, 10)),
+  lower: (v) => (v === undefined ? undefined : String(v).toLowerCase()),
+};
+
+const WHOLE = /^\{\{\s*([A-Za-z]+)\s*(?:\|\s*([a-z0-9]+)\s*)?\}\}$/;
+const PART = /\{\{\s*([A-Za-z]+)\s*(?:\|\s*([a-z0-9]+)\s*)?\}\}/g;
+
+function apply(field: string, filter: string | undefined, payload: CanonicalPayload): unknown {
+  const v = payload[field];
+  if (!filter) return v;
+  const f = FILTERS[filter];
+  if (!f) throw new Error(`unknown filter "${filter}" (known: ${Object.keys(FILTERS).join(', ')})`);
+  return f(v);
+}
+
+/** Renders a profile's argument template for a payload. */
+export function renderArguments(template: unknown, payload: CanonicalPayload): unknown {
+  if (typeof template === 'string') {
+    const whole = WHOLE.exec(template);
+    if (whole) return apply(whole[1], whole[2], payload);
+    let missing = false;
+    const out = template.replace(PART, (_, field: string, filter?: string) => {
+      const v = apply(field, filter, payload);
+      if (v === undefined) missing = true;
+      return v === undefined ? '' : String(v);
+    });
+    return missing && out.trim() === '' ? undefined : out;
+  }
+  if (Array.isArray(template)) return template.map((t) => renderArguments(t, payload)).filter((v) => v !== undefined);
+  if (template && typeof template === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(template)) {
+      const r = renderArguments(v, payload);
+      if (r !== undefined) out[k] = r;
+    }
+    return out;
+  }
+  return template;
+}
+
+/** Problems of rendered arguments against a tool's JSON Schema (required keys, basic types). */
+export function schemaProblems(args: Record<string, unknown>, schema: { properties?: Record<string, any>; required?: string[] }): string[] {
+  const problems: string[] = [];
+  const props = schema.properties ?? {};
+  for (const r of schema.required ?? []) if (!(r in args)) problems.push(`missing required argument "${r}"`);
+  for (const [k, v] of Object.entries(args)) {
+    const p = props[k];
+    if (!p) {
+      if (Object.keys(props).length) problems.push(`argument "${k}" is not in the tool's schema`);
+      continue;
+    }
+    const types: string[] = p.type ? (Array.isArray(p.type) ? p.type : [p.type]) : [];
+    const actual = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v;
+    const ok = !types.length || types.includes(actual) || (actual === 'integer' && types.includes('number'));
+    if (!ok) problems.push(`argument "${k}" is ${actual}, the tool wants ${types.join(' | ')}`);
+  }
+  return problems;
+}

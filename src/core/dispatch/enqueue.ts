@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Tx } from '../../db/tenant.js';
+import { decide, type Decision, type DecisionContext, type Target } from '../outreach/decide.js';
+import { leadVariables, renderTemplate } from '../templates/index.js';
+
+/** The idempotency key of one send: the same lead, template and campaign key → the same key. */
+export function disparoKey(tenantId: string, leadId: string, template: string, campaignKey: string): string {
+  return 'd:' + createHash('sha256').update(`${tenantId}|${leadId}|${template}|${campaignKey}`).digest('hex').slice(0, 48);
+}
+
+export interface EnqueueResult {
+  decided: number;
+  enqueued: number;
+  /** Rows already enqueued under the same key (a re-run): not enqueued again. */
+  duplicates: number;
+  deferred: number;
+  blocked: Record<string, number>;
+  disparoIds: string[];
+}
+
+interface Row {
+  lead_id: string;
+  canal: 'whatsapp' | 'email';
+  destino: string;
+  template: string;
+  variaveis: string;
+  conteudo: string;
+  assunto: string | null;
+  idempotency_key: string;
+  status: 'pendente' | 'adiado';
+  proxima: Date;
+  motivo: string | null;
+}
+
+/**
+ * Decides every targeted lead, renders the message of each one that can be sent now or later, and
+ * inserts the disparos set-based with ON CONFLICT DO NOTHING on (tenant, idempotency key): running
+ * the same campaign again never sends twice. Leads that are blocked are counted, not enqueued.
+ * Enqueued leads move to em_disparo.
+ */
+export async function enqueueDisparos(
+  tx: Tx, ctx: DecisionContext, target: Target, opts: { campaignId: string | null; campaignKey: string; idempotencyKey?: string; actor: string },
+): Promise<EnqueueResult> {
+  const decisions = await decide(tx, ctx, target);
+  const blocked: Record<string, number> = {};
+  const rows: Row[] = [];
+  for (const d of decisions) {
+    const deferred = d.codigo_bloqueio === 'fora_da_janela' || d.codigo_bloqueio === 'limite_por_destinatario';
+    if (d.canal === 'none' || (d.codigo_bloqueio && !deferred)) {
+      const code = d.codigo_bloqueio ?? 'sem_canal';
+      blocked[code] = (blocked[code] ?? 0) + 1;
+      continue;
+    }
+    const row = render(d, ctx);
+    if (!row) {
+      blocked.variaveis_ausentes = (blocked.variaveis_ausentes ?? 0) + 1;
+      continue;
+    }
+    rows.push({
+      ...row,
+      idempotency_key: opts.idempotencyKey ?? disparoKey(ctx.tenantId, d.lead_id, row.template, opts.campaignKey),
+      status: deferred ? 'adiado' : 'pendente',
+      proxima: deferred && d.previsto_para ? new Date(d.previsto_para) : ctx.now,
+      motivo: deferred ? d.razao_bloqueio : null,
+    });
+  }
+  const ids: string[] = [];
+  for (let i = 0; i < rows.length; i += 1000) {
+    const batch = rows.slice(i, i + 1000);
+    const inserted = await tx
+      .insertInto('disparos')
+      .values(batch.map((r) => ({
+        tenant_id: ctx.tenantId, lead_id: r.lead_id, campanha_id: opts.campaignId, canal: r.canal, destino: r.destino,
+        template: r.template, variaveis: r.variaveis, conteudo: r.conteudo, assunto: r.assunto, idempotency_key: r.idempotency_key,
+        status: r.status, proxima_tentativa_em: r.proxima, motivo: r.motivo,
+      })))
+      .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing())
+      .returning(['disparo_id', 'lead_id'])
+      .execute();
+    ids.push(...inserted.map((r) => r.disparo_id));
+    if (inserted.length) {
+      await sql`
+        with old as (
+          select lead_id, status from leads
+          where tenant_id = ${ctx.tenantId} and lead_id = any(${inserted.map((r) => r.lead_id)}::uuid[])
+            and status in ('novo', 'contatado', 'sem_canal', 'erro')
+          for update
+        ),
+        moved as (
+          update leads l set status = 'em_disparo', updated_at = now() from old
+          where l.lead_id = old.lead_id returning l.lead_id, old.status as de
+        )
+        insert into lead_eventos (tenant_id, lead_id, tipo, status_de, status_para, motivo, ator)
+        select ${ctx.tenantId}, lead_id, 'transicao', de, 'em_disparo', 'disparo enfileirado', ${opts.actor} from moved`.execute(tx);
+    }
+  }
+  return {
+    decided: decisions.length,
+    enqueued: ids.length,
+    duplicates: rows.length - ids.length,
+    deferred: rows.filter((r) => r.status === 'adiado').length,
+    blocked,
+    disparoIds: ids,
+  };
+}
+
+function render(d: Decision, ctx: DecisionContext): Omit<Row, 'idempotency_key' | 'status' | 'proxima' | 'motivo'> | null {
+  if (d.canal === 'none') return null;
+  const def = ctx.templates[d.canal];
+  const vars = leadVariables(d, ctx.policy.remetente);
+  const r = renderTemplate(def, vars);
+  if (!r.ok) return null;
+  const destino = d.canal === 'whatsapp' ? d.telefone : d.email;
+  if (!destino) return null;
+  return {
+    lead_id: d.lead_id, canal: d.canal, destino, template: def.id, conteudo: r.texto, assunto: r.assunto ?? null,
+    variaveis: JSON.stringify({ ...vars, ...(r.html ? { __html: r.html } : {}), ...(r.parametros ? { __parametros: r.parametros } : {}) }),
+  };
+}

@@ -1,0 +1,278 @@
+import pLimit from 'p-limit';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { withTenant, type Tx } from '../../db/tenant.js';
+import type { ChannelClient, SendOutcome } from '../outreach/channel-port.js';
+import { loadPolicy } from '../outreach/policy.js';
+import { checkSendWindow } from '../policy/index.js';
+import type { Clock, Logger } from '../ports.js';
+import { renderFallbackEmail } from './fallback.js';
+import { reserveSlots } from './rate-limit.js';
+
+export interface ExecutorDeps {
+  db: Kysely<Database>;
+  channel: ChannelClient & { isIdempotent(canal: 'whatsapp' | 'email'): boolean };
+  clock: Clock;
+  logger: Logger;
+  workerId: string;
+  /** Rows claimed per reservation. */
+  batchSize?: number;
+  /** Downstream calls in flight per channel. */
+  concurrency?: number;
+  leaseMs?: number;
+  idleMs?: number;
+  sendTimeoutMs?: number;
+}
+
+interface Claimed {
+  disparo_id: string;
+  tenant_id: string;
+  lead_id: string;
+  canal: 'whatsapp' | 'email';
+  destino: string;
+  template: string;
+  conteudo: string;
+  assunto: string | null;
+  variaveis: Record<string, unknown>;
+  idempotency_key: string;
+  tentativas: number;
+  max_tentativas: number;
+}
+
+interface Outcome {
+  disparo_id: string;
+  status: 'enviado' | 'pendente' | 'adiado' | 'falhou' | 'bloqueado' | 'incerto';
+  message_id?: string | null;
+  erro?: string | null;
+  erro_classe?: string | null;
+  motivo?: string | null;
+  proxima?: Date | null;
+  raw?: unknown;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/**
+ * Executes the disparos outbox. Any number of executors (threads of one server, or `worker`
+ * processes on one PostgreSQL) share it: rows are claimed with FOR UPDATE SKIP LOCKED and a lease,
+ * sends are paced by slots reserved in rate_limits, and every outcome is written only while the
+ * lease is still ours (fencing). A lease that expires (the worker died mid-call) is retried when the
+ * channel honours idempotency keys and becomes `incerto` otherwise — never silently re-sent.
+ */
+export class Executor {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private readonly limit: ReturnType<typeof pLimit>;
+
+  constructor(private readonly d: ExecutorDeps) {
+    this.limit = pLimit(d.concurrency ?? 32);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        let worked = 0;
+        try {
+          worked = await this.tick();
+        } catch (err) {
+          this.d.logger.error({ err: { message: (err as Error).message } }, 'executor tick failed');
+          await sleep(1000);
+        }
+        if (!worked) await sleep(this.d.idleMs ?? 200);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** One round: recover expired leases, then claim and execute what is due. Returns rows handled. */
+  async tick(): Promise<number> {
+    const now = this.d.clock.now();
+    await this.recoverLeases(now);
+    const groups = await sql<{ tenant_id: string; canal: 'whatsapp' | 'email' }>`
+      select distinct tenant_id, canal from disparos
+      where status in ('pendente', 'adiado') and proxima_tentativa_em <= ${now} limit 20`.execute(this.d.db);
+    const handled = await Promise.all(groups.rows.map((g) => this.runGroup(g.tenant_id, g.canal)));
+    return handled.reduce((a, b) => a + b, 0);
+  }
+
+  private async recoverLeases(now: Date): Promise<void> {
+    const idem = { whatsapp: this.d.channel.isIdempotent('whatsapp'), email: this.d.channel.isIdempotent('email') };
+    await sql`
+      update disparos set
+        status = case when (canal = 'whatsapp' and ${idem.whatsapp}) or (canal = 'email' and ${idem.email}) then 'pendente' else 'incerto' end,
+        motivo = case when (canal = 'whatsapp' and ${idem.whatsapp}) or (canal = 'email' and ${idem.email})
+                 then 'lease expirado (executor interrompido): reenvio seguro pela chave de idempotência'
+                 else 'lease expirado durante o envio: o canal não garante idempotência, o envio pode ou não ter ocorrido' end,
+        claimed_by = null, lease_until = null, proxima_tentativa_em = ${now}, updated_at = now()
+      where status = 'em_execucao' and lease_until < ${now}`.execute(this.d.db);
+  }
+
+  private async runGroup(tenantId: string, canal: 'whatsapp' | 'email'): Promise<number> {
+    const now = this.d.clock.now();
+    const leaseUntil = new Date(now.getTime() + (this.d.leaseMs ?? 60_000));
+    const claim = await withTenant(this.d.db, tenantId, async (tx) => {
+      const grant = await reserveSlots(tx, tenantId, canal, this.d.batchSize ?? 200, now);
+      if (!grant.granted) return { rows: [] as Claimed[], grant };
+      const { rows } = await sql<Claimed>`
+        update disparos d set status = 'em_execucao', claimed_by = ${this.d.workerId}, lease_until = ${leaseUntil},
+               tentativas = tentativas + 1, updated_at = now()
+        where disparo_id in (
+          select disparo_id from disparos
+          where tenant_id = ${tenantId} and canal = ${canal} and status in ('pendente', 'adiado') and proxima_tentativa_em <= ${now}
+          order by proxima_tentativa_em, disparo_id
+          limit ${grant.granted}
+          for update skip locked)
+        returning d.disparo_id, d.tenant_id, d.lead_id, d.canal, d.destino, d.template, d.conteudo, d.assunto, d.variaveis,
+                  d.idempotency_key, d.tentativas, d.max_tentativas`.execute(tx);
+      // Slots reserved but not used (fewer rows than granted) are simply skipped: pace stays ≤ R.
+      return { rows, grant };
+    });
+    if (!claim.rows.length) return 0;
+    const outcomes = await this.execute(tenantId, claim.rows, claim.grant.first, claim.grant.intervalMs);
+    await this.record(tenantId, outcomes);
+    return claim.rows.length;
+  }
+
+  private async execute(tenantId: string, rows: Claimed[], first: Date, intervalMs: number): Promise<Outcome[]> {
+    const now = this.d.clock.now();
+    // Checked again right before the downstream call: opt-out / suppression, lead state, send window.
+    const blocked = await this.preSendCheck(tenantId, rows, now);
+    let slot = 0;
+    return Promise.all(
+      rows.map((r) => {
+        const stop = blocked.get(r.disparo_id);
+        if (stop) return Promise.resolve(stop);
+        const at = first.getTime() + slot++ * intervalMs;
+        return this.limit(async () => {
+          await sleep(at - Date.now());
+          const payload = {
+            to: r.destino, text: r.conteudo, subject: r.assunto ?? undefined, idempotencyKey: r.idempotency_key, template: r.template,
+            html: typeof r.variaveis?.__html === 'string' ? r.variaveis.__html : undefined,
+            templateParams: Array.isArray(r.variaveis?.__parametros) ? (r.variaveis.__parametros as string[]) : undefined,
+          };
+          const out = await this.d.channel.send(r.canal, payload, { timeoutMs: this.d.sendTimeoutMs ?? 15_000 });
+          return this.classify(r, out);
+        });
+      }),
+    );
+  }
+
+  private async preSendCheck(tenantId: string, rows: Claimed[], now: Date): Promise<Map<string, Outcome>> {
+    const out = new Map<string, Outcome>();
+    const { rows: facts } = await sql<{ disparo_id: string; status: string; timezone: string; suprimido: boolean }>`
+      select d.disparo_id, l.status, l.timezone,
+             exists (select 1 from supressoes sp where sp.tenant_id = ${tenantId} and (
+               (sp.tipo = 'documento' and l.documento_valido and sp.valor = l.documento)
+               or (sp.tipo in ('telefone', 'email') and sp.valor = d.destino))) as suprimido
+      from disparos d join leads l on l.lead_id = d.lead_id
+      where d.disparo_id = any(${rows.map((r) => r.disparo_id)}::uuid[])`.execute(this.d.db);
+    const policy = await withTenant(this.d.db, tenantId, async (tx) => {
+      const t = await tx.selectFrom('tenants').select(['tenant_id', 'nome']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+      return loadPolicy(tx, t);
+    });
+    const windows = new Map<string, ReturnType<typeof checkSendWindow>>();
+    for (const f of facts) {
+      if (f.status === 'opt_out' || f.suprimido) {
+        out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'bloqueado', motivo: 'opt-out / lista de supressão verificada antes do envio', erro_classe: 'politica' });
+        continue;
+      }
+      if (!['novo', 'em_disparo', 'contatado', 'sem_canal', 'erro'].includes(f.status)) {
+        out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'bloqueado', motivo: `estado do lead mudou para ${f.status} antes do envio`, erro_classe: 'politica' });
+        continue;
+      }
+      if (!windows.has(f.timezone)) windows.set(f.timezone, checkSendWindow(now, f.timezone, policy.janela));
+      const w = windows.get(f.timezone)!;
+      if (!w.inside) out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'adiado', motivo: w.motivo, proxima: w.next });
+    }
+    return out;
+  }
+
+  private classify(r: Claimed, o: SendOutcome): Outcome {
+    if (o.ok) return { disparo_id: r.disparo_id, status: 'enviado', message_id: o.messageId, raw: o.raw };
+    const base = { disparo_id: r.disparo_id, erro: o.error.slice(0, 1000), erro_classe: o.errorClass, raw: o.raw };
+    if (o.errorClass === 'transitorio') {
+      if (r.tentativas >= r.max_tentativas) return { ...base, status: 'falhou', motivo: `falhou após ${r.tentativas} tentativas` };
+      return { ...base, status: 'pendente', proxima: new Date(Date.now() + backoffMs(r.tentativas)), motivo: 'erro transitório: nova tentativa agendada' };
+    }
+    if (o.errorClass === 'desconhecido') {
+      // Timeout or crash mid-call: the message may have left. Safe to retry only with idempotency.
+      if (this.d.channel.isIdempotent(r.canal) && r.tentativas < r.max_tentativas) {
+        return { ...base, status: 'pendente', proxima: new Date(Date.now() + backoffMs(r.tentativas)), motivo: 'resultado desconhecido: reenvio seguro pela chave de idempotência' };
+      }
+      return { ...base, status: 'incerto', motivo: 'resultado desconhecido e o canal não garante idempotência: verifique antes de reenviar' };
+    }
+    if (o.errorClass === 'destino_invalido') return { ...base, status: 'falhou', motivo: 'destino inválido (falha permanente)' };
+    return { ...base, status: 'bloqueado', motivo: 'recusado por política do canal' };
+  }
+
+  /** Writes outcomes (only for rows still leased to us), moves leads, and falls back on bad destinations. */
+  private async record(tenantId: string, outcomes: Outcome[]): Promise<void> {
+    await withTenant(this.d.db, tenantId, async (tx) => {
+      const done = await sql<{ disparo_id: string; lead_id: string; canal: string; destino: string; status: string; erro_classe: string | null; idempotency_key: string }>`
+        update disparos d set
+          status = o.status, message_id_externo = o.message_id, erro = o.erro, erro_classe = o.erro_classe,
+          motivo = coalesce(o.motivo, d.motivo), resposta_bruta = o.raw::jsonb,
+          proxima_tentativa_em = coalesce(o.proxima, d.proxima_tentativa_em),
+          enviado_em = case when o.status = 'enviado' then now() else d.enviado_em end,
+          claimed_by = null, lease_until = null, updated_at = now()
+        from jsonb_to_recordset(${JSON.stringify(outcomes.map((o) => ({ ...o, raw: o.raw === undefined ? null : JSON.stringify(o.raw) })))}::jsonb)
+          as o(disparo_id uuid, status text, message_id text, erro text, erro_classe text, motivo text, proxima timestamptz, raw text)
+        where d.disparo_id = o.disparo_id and d.status = 'em_execucao' and d.claimed_by = ${this.d.workerId}
+        returning d.disparo_id, d.lead_id, d.canal, d.destino, d.status, d.erro_classe, d.idempotency_key`.execute(tx);
+      const sent = done.rows.filter((r) => r.status === 'enviado');
+      if (sent.length) await moveLeads(tx, tenantId, sent.map((r) => r.lead_id), ['novo', 'em_disparo', 'sem_canal', 'erro'], 'contatado', 'mensagem enviada', this.d.workerId);
+      const bad = done.rows.filter((r) => r.status === 'falhou' && r.erro_classe === 'destino_invalido');
+      for (const b of bad) await invalidateAndFallBack(tx, tenantId, b, this.d.workerId);
+      const failed = done.rows.filter((r) => r.status === 'falhou' && r.erro_classe !== 'destino_invalido');
+      if (failed.length) await moveLeads(tx, tenantId, failed.map((r) => r.lead_id), ['em_disparo'], 'erro', 'envio falhou', this.d.workerId);
+    });
+  }
+}
+
+export function backoffMs(attempt: number): number {
+  const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.5 + Math.random()));
+}
+
+async function moveLeads(tx: Tx, tenantId: string, leadIds: string[], from: string[], to: string, motivo: string, ator: string) {
+  await sql`
+    with old as (
+      select lead_id, status from leads
+      where tenant_id = ${tenantId} and lead_id = any(${[...new Set(leadIds)]}::uuid[]) and status = any(${from}::text[])
+      for update
+    ),
+    moved as (update leads l set status = ${to}, updated_at = now() from old where l.lead_id = old.lead_id returning l.lead_id, old.status as de)
+    insert into lead_eventos (tenant_id, lead_id, tipo, status_de, status_para, motivo, ator)
+    select ${tenantId}, lead_id, 'transicao', de, ${to}, ${motivo}, ${ator} from moved`.execute(tx);
+}
+
+/**
+ * A destination the channel refused permanently: mark that phone / e-mail invalid, and when the lead
+ * still has a valid e-mail, enqueue the e-mail version of the message (WhatsApp → e-mail fallback).
+ */
+async function invalidateAndFallBack(
+  tx: Tx, tenantId: string,
+  r: { disparo_id: string; lead_id: string; canal: string; destino: string; idempotency_key: string }, ator: string,
+) {
+  if (r.canal === 'whatsapp') {
+    await sql`update lead_telefones set valido_para_disparo = false, motivo_invalido = 'WhatsApp recusou o número (falha permanente no envio)', updated_at = now()
+              where tenant_id = ${tenantId} and lead_id = ${r.lead_id} and numero_e164 = ${r.destino}`.execute(tx);
+  } else {
+    await sql`update lead_emails set valido_para_disparo = false, motivo_invalido = 'e-mail recusado pelo servidor (falha permanente)', updated_at = now()
+              where tenant_id = ${tenantId} and lead_id = ${r.lead_id} and email_normalizado = ${r.destino}`.execute(tx);
+  }
+  const fallback = r.canal === 'whatsapp'
+    ? await sql<{ email: string }>`select email_normalizado as email from lead_emails where tenant_id = ${tenantId} and lead_id = ${r.lead_id} and valido_para_disparo order by created_at, posicao limit 1`.execute(tx)
+    : { rows: [] };
+  if (fallback.rows.length) {
+    await renderFallbackEmail(tx, tenantId, r, fallback.rows[0].email, ator);
+  } else {
+    await moveLeads(tx, tenantId, [r.lead_id], ['em_disparo', 'novo', 'contatado'], 'sem_canal', `destino ${r.canal} inválido e nenhum outro canal válido`, ator);
+  }
+}

@@ -1,0 +1,25 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../db/tenant.js';
+import { loadPolicy } from '../outreach/policy.js';
+import { resolveTemplate } from '../outreach/templates.js';
+import { DEFAULT_TEMPLATE_BY_CHANNEL, leadVariables, renderTemplate } from '../templates/index.js';
+
+/** Enqueues the e-mail version of a WhatsApp message whose number was refused permanently. */
+export async function renderFallbackEmail(
+  tx: Tx, tenantId: string, r: { disparo_id: string; lead_id: string; idempotency_key: string }, email: string, ator: string,
+): Promise<void> {
+  const tenant = await tx.selectFrom('tenants').select(['tenant_id', 'nome']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  const lead = await tx.selectFrom('leads').select(['nome', 'contato_nome', 'documento', 'documento_tipo']).where('tenant_id', '=', tenantId).where('lead_id', '=', r.lead_id).executeTakeFirstOrThrow();
+  const policy = await loadPolicy(tx, tenant);
+  const def = await resolveTemplate(tx, tenantId, DEFAULT_TEMPLATE_BY_CHANNEL.email);
+  const vars = leadVariables(lead, policy.remetente);
+  const out = renderTemplate(def, vars);
+  if (!out.ok) return;
+  const campaign = await tx.selectFrom('disparos').select('campanha_id').where('disparo_id', '=', r.disparo_id).executeTakeFirst();
+  await sql`
+    insert into disparos (tenant_id, lead_id, campanha_id, canal, destino, template, variaveis, conteudo, assunto, idempotency_key, status, motivo)
+    values (${tenantId}, ${r.lead_id}, ${campaign?.campanha_id ?? null}, 'email', ${email}, ${def.id},
+            ${JSON.stringify({ ...vars, ...(out.html ? { __html: out.html } : {}) })}::jsonb, ${out.texto}, ${out.assunto ?? null},
+            ${`${r.idempotency_key}:email`}, 'pendente', ${`fallback: WhatsApp recusou o número (disparo ${r.disparo_id}); ${ator}`})
+    on conflict (tenant_id, idempotency_key) do nothing`.execute(tx);
+}

@@ -1,0 +1,58 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../db/tenant.js';
+
+export interface SlotGrant {
+  /** How many sends may go. */
+  granted: number;
+  /** When the first may go; the next ones follow every intervalMs. */
+  first: Date;
+  intervalMs: number;
+}
+
+// Slots are spaced 2% wider than 1/R: with network jitter on each send, R+1 sends then never fit in
+// one second, and the run still averages 0.98 R.
+const SPACING = 1.02;
+
+/**
+ * Reserves up to `want` send slots for a tenant × channel, under the row lock of its rate_limits row
+ * (GCRA: tat is the next free slot). Slots are handed out at most `horizonMs` ahead, so a worker
+ * never sits on a large reservation; every worker on the database shares the same pace.
+ * Also applies the rolling 24 h cap on distinct recipients (counting each reserved send as new).
+ */
+export async function reserveSlots(tx: Tx, tenantId: string, canal: 'whatsapp' | 'email', want: number, now: Date, horizonMs = 1000): Promise<SlotGrant> {
+  await sql`insert into rate_limits (tenant_id, canal, tat) values (${tenantId}, ${canal}, ${now}) on conflict do nothing`.execute(tx);
+  const { rows } = await sql<{ rate: number; tat: Date; max_dest: number; counted: number; counted_at: Date | null }>`
+    select por_segundo::float8 as rate, tat, max_destinatarios_24h as max_dest, destinatarios_contados as counted, contados_em as counted_at
+    from rate_limits where tenant_id = ${tenantId} and canal = ${canal} for update`.execute(tx);
+  const { rate, max_dest } = rows[0];
+  const intervalMs = (1000 / rate) * SPACING;
+  const start = Math.max(new Date(rows[0].tat).getTime(), now.getTime());
+  const room = Math.floor((now.getTime() + horizonMs - start) / intervalMs) + 1;
+  let granted = Math.max(0, Math.min(want, room));
+  let counted = rows[0].counted;
+  let countedAt = rows[0].counted_at ? new Date(rows[0].counted_at) : null;
+  if (granted > 0 && (!countedAt || now.getTime() - countedAt.getTime() > 1000)) {
+    const since = new Date(now.getTime() - 24 * 3600_000);
+    const { rows: used } = await sql<{ n: number }>`
+      select count(distinct destino)::int as n from disparos
+      where tenant_id = ${tenantId} and canal = ${canal} and status in ('enviado', 'em_execucao', 'incerto')
+        and coalesce(enviado_em, updated_at) > ${since}`.execute(tx);
+    counted = used[0].n;
+    countedAt = now;
+  }
+  granted = Math.max(0, Math.min(granted, max_dest - counted));
+  await sql`
+    update rate_limits set tat = ${new Date(start + Math.max(granted, 0) * intervalMs)},
+      destinatarios_contados = ${counted + granted}, contados_em = ${countedAt}
+    where tenant_id = ${tenantId} and canal = ${canal}`.execute(tx);
+  return { granted, first: new Date(start), intervalMs };
+}
+
+/** Sets a tenant × channel pace and distinct-recipient cap. */
+export async function setRateLimit(tx: Tx, tenantId: string, canal: 'whatsapp' | 'email', porSegundo: number, maxDestinatarios24h?: number): Promise<void> {
+  await sql`
+    insert into rate_limits (tenant_id, canal, por_segundo, max_destinatarios_24h)
+    values (${tenantId}, ${canal}, ${porSegundo}, ${maxDestinatarios24h ?? 100_000})
+    on conflict (tenant_id, canal) do update set por_segundo = excluded.por_segundo
+      ${maxDestinatarios24h ? sql`, max_destinatarios_24h = excluded.max_destinatarios_24h` : sql``}`.execute(tx);
+}

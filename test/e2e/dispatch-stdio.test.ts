@@ -1,0 +1,69 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, MAIN, tempDir } from '../helpers/spawn.js';
+
+const records = (file: string) =>
+  readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => !r.duplicate);
+
+describe('real sends through the bundled sandbox channel servers (stdio, PGlite)', () => {
+  let client: Client;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = tempDir('dispatch-');
+    writeFileSync(join(dataDir, 'leads.csv'), [
+      'Empresa;Contato;CNPJ;Celular;Email',
+      'Padaria Sol;Maria Souza;11.222.333/0001-81;(11) 98765-4321;maria@sol.com.br',
+      'Oficina Lua;José;04.252.011/0001-10;;ze@lua.com.br',
+      'Bar do Zé;Zé;11.444.777/0001-61;(21) 99999-0000;',
+    ].join('\n'));
+    client = new Client({ name: 'e2e', version: '1' });
+    await client.connect(new StdioClientTransport({
+      command: process.execPath, args: [MAIN],
+      env: cleanEnv({
+        AGENTE_DATA_DIR: dataDir, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_INGEST_DIRS: dataDir,
+      }) as Record<string, string>,
+    }));
+    await client.callTool({ name: 'set_outreach_policy', arguments: { remetente: 'Alquimista Cobranças', janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false } } });
+    const ing = await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dataDir, 'leads.csv') } });
+    expect((ing.structuredContent as any).job.counts.leads_criados).toBe(3);
+  });
+  afterAll(async () => client?.close());
+
+  it('send_message sends once through the sandbox WhatsApp server, and the same key never twice', async () => {
+    const leads = ((await client.callTool({ name: 'query_leads', arguments: { text: 'padaria' } })).structuredContent as any).leads;
+    const args = { lead_id: leads[0].lead_id, idempotency_key: 'teste-envio-0001' };
+    const r1 = await client.callTool({ name: 'send_message', arguments: args });
+    const s1 = r1.structuredContent as any;
+    expect(s1, JSON.stringify(r1.content)).toMatchObject({ enviado: true, modo: 'real', canal: 'whatsapp', status: 'enviado' });
+    expect(s1.message_id).toMatch(/^wamid\./);
+    const r2 = await client.callTool({ name: 'send_message', arguments: args });
+    expect((r2.structuredContent as any).disparo_id).toBe(s1.disparo_id);
+    const sent = records(join(dataDir, 'sandbox', 'whatsapp.jsonl'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0].args.to).toBe('+5511987654321');
+    expect(sent[0].args.text).toContain('Olá, Maria!');
+    const lead = ((await client.callTool({ name: 'query_leads', arguments: { lead_id: leads[0].lead_id } })).structuredContent as any).lead;
+    expect(lead.status).toBe('contatado');
+  });
+
+  it('start_dispatch sends the rest in the background and job_status accounts for every row', async () => {
+    const r = await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, campaign_key: 'novembro' } });
+    const s = r.structuredContent as any;
+    expect(s.modo).toBe('real');
+    // Padaria was contacted minutes ago: the per-lead daily cap defers it instead of sending twice.
+    expect(s.enfileirados).toBe(3);
+    let job: any;
+    for (let i = 0; i < 100; i++) {
+      job = ((await client.callTool({ name: 'job_status', arguments: { job_id: s.job_id } })).structuredContent as any).jobs[0];
+      if (job.counts.enviado === 2) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(job.counts).toMatchObject({ enviado: 2, adiado: 1, total: 3 });
+    expect(records(join(dataDir, 'sandbox', 'email.jsonl')).map((e) => e.args.to)).toEqual(['ze@lua.com.br']);
+    const again = (await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, campaign_key: 'novembro' } })).structuredContent as any;
+    expect(again.enfileirados).toBe(0);
+  });
+});
