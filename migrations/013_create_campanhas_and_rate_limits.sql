@@ -28,7 +28,8 @@ CREATE INDEX disparos_sent_idx ON disparos (tenant_id, canal, enviado_em) WHERE 
 CREATE TABLE rate_limits (
   tenant_id              uuid NOT NULL REFERENCES tenants (tenant_id),
   canal                  varchar(20) NOT NULL CHECK (canal IN ('whatsapp', 'email')),
-  por_segundo            numeric(10, 3) NOT NULL DEFAULT 20 CHECK (por_segundo > 0),
+  -- NULL: no pace (only for channels without a provider limit, e.g. the sandbox in benchmarks).
+  por_segundo            numeric(10, 3) DEFAULT 20 CHECK (por_segundo IS NULL OR por_segundo > 0),
   max_destinatarios_24h  integer NOT NULL DEFAULT 100000 CHECK (max_destinatarios_24h > 0),
   tat                    timestamptz NOT NULL DEFAULT now(),
   -- Distinct recipients of the last 24 h as last counted, plus every slot reserved since: an upper

@@ -172,7 +172,8 @@ function startExecutor(db: Db, channel: McpChannelClient, logger: Logger): Execu
   const executor = new Executor({
     db: db.kysely, channel, clock: systemClock, logger: logger.child({ component: 'executor' }),
     workerId: `${hostname()}:${process.pid}`,
-    concurrency: Number(process.env.AGENTE_WORKER_CONCURRENCY ?? 32),
+    concurrency: Number(process.env.AGENTE_WORKER_CONCURRENCY ?? 256),
+    leaseMs: Number(process.env.AGENTE_LEASE_MS ?? 60_000),
   });
   executor.start();
   return executor;

@@ -94,6 +94,6 @@ export async function sendOne(deps: ServerDeps, leadId: string, opts: { template
 }
 
 /** Sets the pace of a channel for this tenant (sends per second) and its 24 h distinct-recipient cap. */
-export async function configureRate(deps: ServerDeps, canal: 'whatsapp' | 'email', porSegundo: number, max24h?: number) {
+export async function configureRate(deps: ServerDeps, canal: 'whatsapp' | 'email', porSegundo: number | null, max24h?: number) {
   await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => setRateLimit(tx, deps.tenant.tenant_id, canal, porSegundo, max24h));
 }

@@ -29,8 +29,8 @@ function resolveProfile(cfg: NonNullable<McpConfig['channels'][ChannelName]>, en
   return {
     tool,
     arguments: expand(cfg.arguments ?? base?.arguments ?? {}) as Record<string, unknown>,
-    result: { ...base?.result, ...((cfg as { result?: ChannelProfile['result'] }).result ?? {}) },
-    idempotent: (cfg as { idempotent?: boolean }).idempotent ?? base?.idempotent ?? false,
+    result: { ...base?.result, ...(cfg.result ?? {}) },
+    idempotent: cfg.idempotent ?? base?.idempotent ?? false,
   };
 }
 
@@ -106,6 +106,11 @@ export class McpChannelClient implements ChannelClient {
     });
   }
 
+  async ready(canal: ChannelName): Promise<void> {
+    const c = this.channels.get(canal);
+    if (c?.profile && c.state === 'configured') await this.pool.tools(c.server).catch(() => {});
+  }
+
   isIdempotent(canal: ChannelName): boolean {
     return this.channels.get(canal)?.profile?.idempotent ?? false;
   }
@@ -127,6 +132,8 @@ export class McpChannelClient implements ChannelClient {
     } catch (err) {
       // Timeout, crash or closed connection: the message may or may not have left.
       const message = (err as Error).message ?? String(err);
+      // An argument rejection is a definite non-send; anything else is an unknown outcome.
+      if (/-32602|input validation error/i.test(message)) return { ok: false, errorClass: classify(message), error: message, raw: null };
       return { ok: false, errorClass: 'desconhecido', error: message, raw: null };
     }
     return interpret(result, c.profile);
@@ -156,8 +163,10 @@ export function interpret(r: CallToolResult, p: ChannelProfile): SendOutcome {
 /** Transient (retry), bad destination (fall back), policy (stop), or unknown. */
 export function classify(text: string): 'transitorio' | 'destino_invalido' | 'politica' | 'desconhecido' {
   const t = text.toLowerCase();
+  // The server refused the arguments: nothing was sent. About the recipient → bad destination.
+  if (/-32602|input validation error|invalid arguments/.test(t)) return /\bto\b|recipient|email|phone|number/.test(t) ? 'destino_invalido' : 'politica';
   if (/\b(429|5\d\d)\b|rate.?limit|too many|timeout|timed out|temporar|unavailable|try again|retry/.test(t)) return 'transitorio';
-  if (/invalid recipient|not a whatsapp user|not on whatsapp|mailbox unavailable|\b550\b|no such user|does not exist|invalid (phone|number|address)|recipient/.test(t)) return 'destino_invalido';
+  if (/invalid recipient|not a whatsapp user|not on whatsapp|mailbox unavailable|\b550\b|no such user|does not exist|invalid (phone|number|address|email)|recipient/.test(t)) return 'destino_invalido';
   if (/template|policy|blocked|opt.?out|forbidden|\b403\b/.test(t)) return 'politica';
   return 'desconhecido';
 }

@@ -22,6 +22,8 @@ export const ChannelProfileSchema = z.object({
   preset: z.string().optional(),
   tool: z.string().optional(),
   arguments: z.record(z.string(), z.unknown()).optional(),
+  result: z.object({ failurePattern: z.string(), idPattern: z.string(), idField: z.string() }).partial().optional(),
+  idempotent: z.boolean().optional(),
 });
 
 export const McpConfigSchema = z.object({

@@ -1,5 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../core/ports.js';
@@ -38,7 +38,8 @@ export class McpClientPool {
               command: cfg.command,
               args: cfg.args,
               cwd: cfg.cwd,
-              env: { ...(process.env as Record<string, string>), ...cfg.env },
+              // Only the SDK's safe defaults (PATH, HOME, …) plus what mcp.json gives: never our secrets.
+              env: { ...getDefaultEnvironment(), ...cfg.env },
               stderr: 'pipe',
             });
       const client = new Client({ name: 'agente-disparo-agenda', version: '1' });

@@ -218,7 +218,7 @@ export interface CampanhasTable {
 export interface RateLimitsTable {
   tenant_id: string;
   canal: 'whatsapp' | 'email';
-  por_segundo: ColumnType<number, number | undefined, number>;
+  por_segundo: ColumnType<number | null, number | null | undefined, number | null>;
   max_destinatarios_24h: Generated<number>;
   tat: Generated<Date>;
 }

@@ -47,7 +47,7 @@
  *   SANDBOX_DEBUG=1              log each call to stderr.
  * Counters are per process: a restarted server starts counting again.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -183,6 +183,8 @@ export class SandboxRuntime {
   private readonly recent: RecordLine[] = [];
   private calls = 0;
   private accepted = 0;
+  /** Bytes of the record file already seen (load() and syncFromFile()). */
+  private offset = 0;
   /** Real (non-duplicate) sends recorded, including those read at start. */
   sendCount = 0;
 
@@ -213,6 +215,7 @@ export class SandboxRuntime {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
+    this.offset = Buffer.byteLength(raw.slice(0, raw.lastIndexOf('\n') + 1), 'utf8');
     let n = 0;
     for (const text of raw.split('\n')) {
       if (text.trim() === '') continue;
@@ -228,6 +231,44 @@ export class SandboxRuntime {
       this.track(line);
     }
     this.log(`loaded ${n} record lines`, { path, sends: this.sendCount, keys: this.answers.size });
+  }
+
+  /**
+   * Learns the idempotency keys other processes appended to the same record file since we last
+   * looked: several clients of one downstream service share its memory of keys, as a real API would.
+   */
+  private syncFromFile(): void {
+    const path = this.config.recordPath;
+    if (!path) return;
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= this.offset) return;
+      const buf = Buffer.alloc(size - this.offset);
+      readSync(fd, buf, 0, buf.length, this.offset);
+      const text = buf.toString('utf8');
+      const end = text.lastIndexOf('\n');
+      if (end < 0) return;
+      this.offset += Buffer.byteLength(text.slice(0, end + 1), 'utf8');
+      for (const l of text.slice(0, end).split('\n')) {
+        if (!l.trim()) continue;
+        try {
+          const line = JSON.parse(l) as RecordLine;
+          if (!line.idempotency_key || line.duplicate) continue;
+          const k = this.keyOf(line.tool, line.idempotency_key);
+          if (!this.answers.has(k)) this.answers.set(k, { text: line.text, result: line.result, id: line.message_id });
+        } catch {
+          // a torn line
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Updates attempts, answers, recent sends and the server's state from one record line. */
@@ -300,6 +341,7 @@ export class SandboxRuntime {
     }
 
     if (k !== undefined && key !== undefined) {
+      if (cfg.idempotency && !this.answers.has(k)) this.syncFromFile();
       const known = cfg.idempotency ? this.answers.get(k) : undefined;
       if (known) {
         this.write({

@@ -48,7 +48,14 @@ interface Outcome {
   motivo?: string | null;
   proxima?: Date | null;
   raw?: unknown;
+  /** Handed back without an attempt (its send slot was missed). */
+  devolvido?: boolean;
 }
+
+// How late after its slot a send may still go. Slots are spaced 2.5% wider than 1/R, so R+1 slots span
+// 1.025 s: sends within 8 ms of their slots keep every 1-second window at or below R, with 17 ms to
+// spare for the downstream's own jitter.
+const SLOT_TOLERANCE_MS = 8;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -62,10 +69,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 export class Executor {
   private running = false;
   private loop: Promise<void> | null = null;
+  /** Batches being sent: the loop reserves the next slots while these are still going out. */
+  private readonly inflight = new Set<Promise<void>>();
+  /** How long claiming and checking a batch takes (moving average, ms): the lead of the first slot. */
+  private prepareMs = 25;
   private readonly limit: ReturnType<typeof pLimit>;
 
   constructor(private readonly d: ExecutorDeps) {
-    this.limit = pLimit(d.concurrency ?? 32);
+    // At least one batch wide: a row never waits in the limiter past its send slot.
+    this.limit = pLimit(Math.max(d.concurrency ?? 256, d.batchSize ?? 200));
   }
 
   start(): void {
@@ -88,6 +100,7 @@ export class Executor {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    await Promise.allSettled([...this.inflight]);
   }
 
   /** One round: recover expired leases, then claim and execute what is due. Returns rows handled. */
@@ -114,10 +127,14 @@ export class Executor {
   }
 
   private async runGroup(tenantId: string, canal: 'whatsapp' | 'email'): Promise<number> {
+    // Back-pressure: at most two batches in flight per executor.
+    while (this.inflight.size >= 2) await Promise.race(this.inflight);
+    await this.d.channel.ready?.(canal);
     const now = this.d.clock.now();
     const leaseUntil = new Date(now.getTime() + (this.d.leaseMs ?? 60_000));
     const claim = await withTenant(this.d.db, tenantId, async (tx) => {
-      const grant = await reserveSlots(tx, tenantId, canal, this.d.batchSize ?? 200, now);
+      const lead = Math.min(1000, Math.max(50, 2 * this.prepareMs));
+      const grant = await reserveSlots(tx, tenantId, canal, this.d.batchSize ?? 200, now, 1000, lead);
       if (!grant.granted) return { rows: [] as Claimed[], grant };
       const { rows } = await sql<Claimed>`
         update disparos d set status = 'em_execucao', claimed_by = ${this.d.workerId}, lease_until = ${leaseUntil},
@@ -133,24 +150,37 @@ export class Executor {
       // Slots reserved but not used (fewer rows than granted) are simply skipped: pace stays ≤ R.
       return { rows, grant };
     });
+    this.d.logger.debug({ granted: claim.grant.granted, claimed: claim.rows.length, lead_ms: claim.grant.first.getTime() - now.getTime() }, 'slots granted');
     if (!claim.rows.length) return 0;
-    const outcomes = await this.execute(tenantId, claim.rows, claim.grant.first, claim.grant.intervalMs);
-    await this.record(tenantId, outcomes);
+    // Sent in the background: the next reservation continues the pace where this batch ends.
+    const task = this.execute(tenantId, claim.rows, claim.grant.first, claim.grant.intervalMs, now.getTime())
+      .then((outcomes) => this.record(tenantId, outcomes))
+      .catch((err: Error) => this.d.logger.error({ err: { message: err.message } }, 'batch failed; its leases will expire and be recovered'))
+      .finally(() => this.inflight.delete(task));
+    this.inflight.add(task);
     return claim.rows.length;
   }
 
-  private async execute(tenantId: string, rows: Claimed[], first: Date, intervalMs: number): Promise<Outcome[]> {
+  private async execute(tenantId: string, rows: Claimed[], first: Date, intervalMs: number, reservedAt: number): Promise<Outcome[]> {
     const now = this.d.clock.now();
     // Checked again right before the downstream call: opt-out / suppression, lead state, send window.
     const blocked = await this.preSendCheck(tenantId, rows, now);
+    this.prepareMs = 0.8 * this.prepareMs + 0.2 * (Date.now() - reservedAt);
     let slot = 0;
     return Promise.all(
       rows.map((r) => {
         const stop = blocked.get(r.disparo_id);
         if (stop) return Promise.resolve(stop);
         const at = first.getTime() + slot++ * intervalMs;
-        return this.limit(async () => {
+        return (async () => {
           await sleep(at - Date.now());
+          return this.limit(async () => {
+          // A send that missed its slot (a slow connect, an event-loop stall) is handed back instead of
+          // going out late: late sends would bunch up and break the pace. It is re-claimed at once.
+          if (intervalMs > 0 && Date.now() - at > SLOT_TOLERANCE_MS) {
+            this.d.logger.debug({ late_ms: Date.now() - at }, 'slot missed, handed back');
+            return { disparo_id: r.disparo_id, status: 'pendente' as const, motivo: 'horário de envio perdido; reagendado', proxima: new Date(), devolvido: true };
+          }
           const payload = {
             to: r.destino, text: r.conteudo, subject: r.assunto ?? undefined, idempotencyKey: r.idempotency_key, template: r.template,
             html: typeof r.variaveis?.__html === 'string' ? r.variaveis.__html : undefined,
@@ -158,7 +188,8 @@ export class Executor {
           };
           const out = await this.d.channel.send(r.canal, payload, { timeoutMs: this.d.sendTimeoutMs ?? 15_000 });
           return this.classify(r, out);
-        });
+          });
+        })();
       }),
     );
   }
@@ -216,13 +247,14 @@ export class Executor {
     await withTenant(this.d.db, tenantId, async (tx) => {
       const done = await sql<{ disparo_id: string; lead_id: string; canal: string; destino: string; status: string; erro_classe: string | null; idempotency_key: string }>`
         update disparos d set
-          status = o.status, message_id_externo = o.message_id, erro = o.erro, erro_classe = o.erro_classe,
+          status = o.status, message_id_externo = o.message_id,
+          tentativas = case when o.devolvido then d.tentativas - 1 else d.tentativas end, erro = o.erro, erro_classe = o.erro_classe,
           motivo = coalesce(o.motivo, d.motivo), resposta_bruta = o.raw::jsonb,
           proxima_tentativa_em = coalesce(o.proxima, d.proxima_tentativa_em),
           enviado_em = case when o.status = 'enviado' then now() else d.enviado_em end,
           claimed_by = null, lease_until = null, updated_at = now()
         from jsonb_to_recordset(${JSON.stringify(outcomes.map((o) => ({ ...o, raw: o.raw === undefined ? null : JSON.stringify(o.raw) })))}::jsonb)
-          as o(disparo_id uuid, status text, message_id text, erro text, erro_classe text, motivo text, proxima timestamptz, raw text)
+          as o(disparo_id uuid, status text, message_id text, erro text, erro_classe text, motivo text, proxima timestamptz, raw text, devolvido boolean)
         where d.disparo_id = o.disparo_id and d.status = 'em_execucao' and d.claimed_by = ${this.d.workerId}
         returning d.disparo_id, d.lead_id, d.canal, d.destino, d.status, d.erro_classe, d.idempotency_key`.execute(tx);
       const sent = done.rows.filter((r) => r.status === 'enviado');

@@ -9,9 +9,10 @@ export interface SlotGrant {
   intervalMs: number;
 }
 
-// Slots are spaced 2% wider than 1/R: with network jitter on each send, R+1 sends then never fit in
-// one second, and the run still averages 0.98 R.
-const SPACING = 1.02;
+// Slots are spaced 2.5% wider than 1/R: with each send allowed a few ms late (executor), R+1 sends
+// never fit in one second, and the run still averages 0.975 R.
+const SPACING = 1.025;
+const SLOT_LEAD_MS = 50;
 
 /**
  * Reserves up to `want` send slots for a tenant × channel, under the row lock of its rate_limits row
@@ -19,15 +20,18 @@ const SPACING = 1.02;
  * never sits on a large reservation; every worker on the database shares the same pace.
  * Also applies the rolling 24 h cap on distinct recipients (counting each reserved send as new).
  */
-export async function reserveSlots(tx: Tx, tenantId: string, canal: 'whatsapp' | 'email', want: number, now: Date, horizonMs = 1000): Promise<SlotGrant> {
+export async function reserveSlots(tx: Tx, tenantId: string, canal: 'whatsapp' | 'email', want: number, now: Date, horizonMs = 1000, leadMs = SLOT_LEAD_MS): Promise<SlotGrant> {
   await sql`insert into rate_limits (tenant_id, canal, tat) values (${tenantId}, ${canal}, ${now}) on conflict do nothing`.execute(tx);
-  const { rows } = await sql<{ rate: number; tat: Date; max_dest: number; counted: number; counted_at: Date | null }>`
+  const { rows } = await sql<{ rate: number | null; tat: Date; max_dest: number; counted: number; counted_at: Date | null }>`
     select por_segundo::float8 as rate, tat, max_destinatarios_24h as max_dest, destinatarios_contados as counted, contados_em as counted_at
     from rate_limits where tenant_id = ${tenantId} and canal = ${canal} for update`.execute(tx);
   const { rate, max_dest } = rows[0];
-  const intervalMs = (1000 / rate) * SPACING;
-  const start = Math.max(new Date(rows[0].tat).getTime(), now.getTime());
-  const room = Math.floor((now.getTime() + horizonMs - start) / intervalMs) + 1;
+  // No pace configured: every slot is now (interval 0); the distinct-recipient cap still applies.
+  const intervalMs = rate ? (1000 / rate) * SPACING : 0;
+  // The first slot leaves time to claim and check the rows (leadMs, measured by the executor), so no
+  // slot is already missed when the executor gets to it.
+  const start = rate ? Math.max(new Date(rows[0].tat).getTime(), now.getTime() + leadMs) : now.getTime();
+  const room = rate ? Math.floor((now.getTime() + leadMs + horizonMs - start) / intervalMs) + 1 : want;
   let granted = Math.max(0, Math.min(want, room));
   let counted = rows[0].counted;
   let countedAt = rows[0].counted_at ? new Date(rows[0].counted_at) : null;
@@ -49,7 +53,7 @@ export async function reserveSlots(tx: Tx, tenantId: string, canal: 'whatsapp' |
 }
 
 /** Sets a tenant × channel pace and distinct-recipient cap. */
-export async function setRateLimit(tx: Tx, tenantId: string, canal: 'whatsapp' | 'email', porSegundo: number, maxDestinatarios24h?: number): Promise<void> {
+export async function setRateLimit(tx: Tx, tenantId: string, canal: 'whatsapp' | 'email', porSegundo: number | null, maxDestinatarios24h?: number): Promise<void> {
   await sql`
     insert into rate_limits (tenant_id, canal, por_segundo, max_destinatarios_24h)
     values (${tenantId}, ${canal}, ${porSegundo}, ${maxDestinatarios24h ?? 100_000})

@@ -18,5 +18,7 @@ export type SendOutcome =
   | { ok: false; errorClass: 'transitorio' | 'destino_invalido' | 'politica' | 'desconhecido'; error: string; raw: unknown };
 
 export interface ChannelClient {
+  /** Connects the channel's downstream server if needed, so that paced sends do not wait on it. */
+  ready?(canal: 'whatsapp' | 'email'): Promise<void>;
   send(canal: 'whatsapp' | 'email', payload: SendPayload, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<SendOutcome>;
 }

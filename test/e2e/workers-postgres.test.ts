@@ -1,0 +1,103 @@
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDb } from '../../src/db/connect.js';
+import { createPgDatabase } from '../helpers/db.js';
+import { sandboxSends, seedCampaign, statusCounts, writeSandboxMcpConfig } from '../helpers/dispatch-setup.js';
+import { cleanEnv, startMain, tempDir } from '../helpers/spawn.js';
+
+const FINAL = ['enviado', 'falhou', 'bloqueado', 'cancelado', 'incerto'];
+
+async function until(check: () => Promise<boolean>, ms: number) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`not reached in ${ms} ms`);
+}
+
+describe('worker processes on PostgreSQL', () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+
+  const startWorkers = async (n: number, env: NodeJS.ProcessEnv) => {
+    const started = await Promise.all(Array.from({ length: n }, () => startMain(['worker'], env, /executing disparos/)));
+    children.push(...started.map((s) => s.child));
+    return started.map((s) => s.child);
+  };
+
+  it('4 workers, 10k leads, one killed with SIGKILL mid-run and restarted: every disparo ends once, each message received once', { timeout: 240_000 }, async () => {
+    const { url, drop } = await createPgDatabase();
+    const db = await openDb({ databaseUrl: url });
+    const dir = tempDir('workers-');
+    const { campaignId } = await seedCampaign(db, 10_000, null);
+    const env = cleanEnv({
+      DATABASE_URL: url, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_MCP_CONFIG: writeSandboxMcpConfig(dir), AGENTE_LEASE_MS: '3000',
+    });
+    const workers = await startWorkers(4, env);
+    await until(async () => sandboxSends(dir).length >= 2_000, 60_000);
+    workers[0].kill('SIGKILL');
+    await startWorkers(1, env);
+    await until(async () => {
+      const c = await statusCounts(db, campaignId);
+      return FINAL.reduce((a, s) => a + (c[s] ?? 0), 0) === 10_000;
+    }, 180_000);
+    const counts = await statusCounts(db, campaignId);
+    expect(counts).toEqual({ enviado: 10_000 });
+    const sends = sandboxSends(dir);
+    const keys = new Set(sends.map((s) => s.idempotency_key));
+    expect(keys.size).toBe(10_000);
+    expect(sends).toHaveLength(10_000);
+    await db.close();
+    for (const c of children) c.kill('SIGKILL');
+    await drop();
+  });
+
+  it('a rate of R/s shared by 4 workers: no 1-second window above R, and at least 0.95 R over the run', { timeout: 120_000 }, async () => {
+    const R = 40;
+    const { url, drop } = await createPgDatabase();
+    const db = await openDb({ databaseUrl: url });
+    const dir = tempDir('rate-');
+    const { campaignId } = await seedCampaign(db, 400, R);
+    await startWorkers(4, cleanEnv({ DATABASE_URL: url, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_MCP_CONFIG: writeSandboxMcpConfig(dir) }));
+    await until(async () => ((await statusCounts(db, campaignId)).enviado ?? 0) === 400, 60_000);
+    const times = sandboxSends(dir).map((s) => Date.parse(s.ts)).sort((a, b) => a - b);
+    expect(times).toHaveLength(400);
+    let worst = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while (times[j] < times[i] - 999) j++;
+      worst = Math.max(worst, i - j + 1);
+    }
+    const overall = (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
+    expect(worst).toBeLessThanOrEqual(R);
+    expect(overall).toBeGreaterThanOrEqual(0.95 * R);
+    process.stdout.write(`rate limit ${R}/s with 4 workers: busiest 1 s window ${worst}, overall ${overall.toFixed(2)}/s\n`);
+    await db.close();
+    for (const c of children) c.kill('SIGKILL');
+    await drop();
+  });
+
+  it('downstream faults: transient errors, rate limiting and a crash mid-call are retried; the campaign completes, nothing twice', { timeout: 120_000 }, async () => {
+    const { url, drop } = await createPgDatabase();
+    const db = await openDb({ databaseUrl: url });
+    const dir = tempDir('faults-');
+    const { campaignId } = await seedCampaign(db, 300, 1000);
+    const mcp = writeSandboxMcpConfig(dir, { whatsapp: { SANDBOX_FAIL_FIRST: '5', SANDBOX_RATE_LIMIT_FIRST: '5', SANDBOX_CRASH_AFTER: '100' } });
+    await startWorkers(2, cleanEnv({ DATABASE_URL: url, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_MCP_CONFIG: mcp, AGENTE_LEASE_MS: '3000' }));
+    await until(async () => {
+      const c = await statusCounts(db, campaignId);
+      return FINAL.reduce((a, s) => a + (c[s] ?? 0), 0) === 300;
+    }, 100_000);
+    expect(await statusCounts(db, campaignId)).toEqual({ enviado: 300 });
+    const sends = sandboxSends(dir);
+    expect(new Set(sends.map((s) => s.idempotency_key)).size).toBe(300);
+    expect(sends).toHaveLength(300);
+    const retried = await db.kysely.selectFrom('disparos').select('disparo_id').where('campanha_id', '=', campaignId).where('tentativas', '>', 1).execute();
+    expect(retried.length).toBeGreaterThanOrEqual(10);
+    await db.close();
+    for (const c of children) c.kill('SIGKILL');
+    await drop();
+  });
+});
