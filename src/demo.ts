@@ -1,43 +1,189 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { check, childEnv, closeSession, fmt, indent, phoneLine, queued, records, say, sleep, step } from './demo/helpers.js';
+import { DEMO_ROWS, writeDemoLeads } from './demo/sample-leads.js';
+import { McpSession } from './demo/session.js';
 
 /**
- * The end-to-end demo: starts this server over stdio through a real MCP client, exactly as Claude
- * Desktop would, on a fresh embedded PGlite, and walks through the flow. Output goes to stdout:
- * the demo is a CLI command, not the stdio server.
+ * The end-to-end demo: a messy spreadsheet → clean leads → channel decisions → dry run → real sends
+ * to the bundled sandbox channel servers, all through a real MCP client over stdio (as Claude Desktop
+ * would), on a fresh embedded PGlite in a temporary directory. The narrative goes to stdout; the
+ * spawned server's stdout is the protocol. Returns 0, or 1 as soon as a step fails.
  */
 export async function runDemo(mainScript: string): Promise<number> {
-  const dataDir = process.env.AGENTE_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'agente-demo-'));
-  const say = (s: string) => process.stdout.write(`${s}\n`);
-  say(`▶ Starting agente-disparo-agenda over stdio (data: ${dataDir})`);
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [mainScript],
-    env: {
-      ...(process.env as Record<string, string>),
-      AGENTE_DATA_DIR: dataDir,
-      AGENTE_LOG_LEVEL: process.env.AGENTE_LOG_LEVEL ?? 'warn',
-    },
-    stderr: 'inherit',
-  });
-  const client = new Client({ name: 'agente-demo', version: '1.0.0' });
-  await client.connect(transport);
+  const dataDir = mkdtempSync(join(tmpdir(), 'agente-demo-'));
+  const inbox = join(dataDir, 'entrada');
+  const sheet = join(inbox, 'leads-exemplo.xlsx');
+  const serverLog = join(dataDir, 'server-stderr.log');
+  const started = Date.now();
+  let session: McpSession | null = null;
   try {
-    const { tools } = await client.listTools();
-    say(`\n▶ ${tools.length} tools: ${tools.map((t) => t.name).join(', ')}`);
-    const status = await client.callTool({ name: 'get_status', arguments: {} });
-    say(`\n▶ get_status\n${textOf(status)}`);
-    say('\n✔ Demo finished.');
-    return 0;
-  } finally {
-    await client.close();
-  }
-}
+    say(`Demo of agente-disparo-agenda — data in ${dataDir}`);
 
-function textOf(result: unknown): string {
-  const r = result as { content?: Array<{ type: string; text?: string }> };
-  return (r.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+    await step('1. A messy spreadsheet, as clients really send them', async () => {
+      mkdirSync(inbox, { recursive: true });
+      const n = await writeDemoLeads(sheet);
+      say(`Wrote ${sheet}: title row, blank row, header on row 3, ${n} leads, a "Total" footer. Traps:`);
+      DEMO_ROWS.forEach(([, note], i) => say(`  row ${i + 4}: ${note}`));
+    });
+
+    // ── Session 1: sending OFF ───────────────────────────────────────────────────────────────────
+    const s1 = (session = await step('2. Session 1 — start the server over stdio, sending OFF', async () => {
+      const s = await McpSession.open(mainScript, childEnv(dataDir, inbox, false), serverLog);
+      say(`Spawned ${process.execPath} ${mainScript} (pid ${s.pid}); MICRO_AGENT_DISPARO_ENABLED is unset.`);
+      const names = await s.toolNames();
+      say(`tools/list → ${names.length} tools: ${names.join(', ')}`);
+      const st = await s.call('get_status');
+      say(`get_status → ${st.text}`);
+      check(!st.data.dispatch.enabled, 'sending must be off in session 1');
+      return s;
+    }));
+
+    await step('set_outreach_policy — sender name and send window', async () => {
+      const allDay = { inicio: '00:00', fim: '24:00' };
+      const r = await s1.call('set_outreach_policy', {
+        remetente: 'AlquimistaAI Cobranças',
+        janela_envio: { dias: Array(7).fill(allDay), respeitar_feriados: false },
+      });
+      say(r.text);
+      say('Send window: every day 00:00–24:00, holidays ignored — ONLY so this demo works at any hour.');
+      say('The default is Mon–Fri 08:00–20:00 and Sat 08:00–14:00 in the lead\'s local time, no national holidays.');
+    });
+
+    const ingestJob = await step('ingest_leads — import the spreadsheet', async () => {
+      let job = (await s1.call('ingest_leads', { file_path: sheet, source_label: 'demo' })).data.job;
+      for (const deadline = Date.now() + 20_000; job.status === 'processando' || job.status === 'pendente'; ) {
+        check(Date.now() < deadline, `import still ${job.status} after 20 s`);
+        await sleep(200);
+        job = (await s1.call('job_status', { job_id: job.job_id })).data.jobs[0];
+      }
+      check(job.status === 'concluido', `import ended ${job.status}: ${job.error}`);
+      const c = job.counts;
+      say(`Job ${job.job_id}: ${job.status}. ${c.linhas_lidas} rows read → ${c.leads_criados} leads, ${c.duplicados} duplicate(s) merged, ` +
+        `${c.linhas_invalidas} unusable row(s).`);
+      say(`Phones: ${c.telefones_validos} WhatsApp-capable, ${c.telefones_invalidos} not. E-mails: ${c.emails_validos} valid, ${c.emails_invalidos} not.`);
+      say(`${job.problems_total} problem(s) reported by row; the first ones:`);
+      for (const p of job.problems_sample.slice(0, 8)) {
+        say(`  row ${p.row}${p.column ? ` [${p.column}]` : ''}${p.value ? ` "${p.value}"` : ''}: ${p.reason}`);
+      }
+      return job;
+    });
+
+    const leadId = await step('query_leads — a page of leads, then one lead in full', async () => {
+      const page = await s1.call('query_leads', { source_job_id: ingestJob.job_id, limit: 5 });
+      say(`First page (5, newest first${page.data.next_cursor ? '; next_cursor for more' : ''}):`);
+      for (const l of page.data.leads) say(`  ${l.nome} [${l.status}, ${l.timezone}] whatsapp=${l.whatsapp ?? '-'} email=${l.email ?? '-'}`);
+      const [padaria] = (await s1.call('query_leads', { text: 'Padaria', limit: 1 })).data.leads;
+      check(!!padaria, 'the bakery lead was not found');
+      const l = (await s1.call('query_leads', { lead_id: padaria.lead_id })).data.lead;
+      say(`\n${l.nome} — contact ${l.contato_nome ?? '-'}, ${l.documento_tipo ?? 'document'} ${l.documento ?? '-'} ` +
+        `(${l.documento_valido ? 'valid' : 'invalid'}), ${l.status}, ${l.timezone}; from rows ${l.origem.map((o: any) => o.linha).join(' and ')}`);
+      for (const p of l.telefones) say(`  ${phoneLine(p)}`);
+      for (const e of l.emails) say(`  e-mail "${e.email_original}" → ${e.valido_para_disparo ? 'valid' : `invalid: ${e.motivo_invalido}`}`);
+      const [auto] = (await s1.call('query_leads', { text: 'Auto Peças', limit: 1 })).data.leads;
+      const a = (await s1.call('query_leads', { lead_id: auto.lead_id })).data.lead;
+      say(`${a.nome}'s phones:`);
+      for (const p of a.telefones) say(`  ${phoneLine(p)}`);
+      return padaria.lead_id as string;
+    });
+
+    await step('decide_channel — which channel, why, and the message', async () => {
+      const [d] = (await s1.call('decide_channel', { lead_id: leadId })).data.decisions;
+      say(`Channel ${d.canal} to ${d.destino} — ${d.motivo}`);
+      say(`Template ${d.template}; ${d.seria_enviado_agora ? 'would send now' : `not now: ${d.codigo_bloqueio}: ${d.razao_bloqueio}`}`);
+      say(`Message preview:\n${indent(d.mensagem ?? '(none)')}`);
+    });
+
+    await step('dry_run_dispatch — rehearse the whole list', async () => {
+      const r = await s1.call('dry_run_dispatch', { filter: {} });
+      say(r.text);
+      const sample = r.data.amostra.find((x: any) => x.canal === 'email' && x.mensagem) ?? r.data.amostra.find((x: any) => x.mensagem);
+      if (sample) say(`Rendered sample (${sample.canal} to ${sample.destino}${sample.assunto ? `, subject "${sample.assunto}"` : ''}):\n${indent(sample.mensagem)}`);
+    });
+
+    await step('send_message — one lead, with sending OFF', async () => {
+      const r = await s1.call('send_message', { lead_id: leadId });
+      say(r.text);
+      check(r.data.enviado === false && r.data.modo === 'dry_run', 'send_message must not send with the flag off');
+    });
+
+    await step('start_dispatch — a campaign, with sending OFF', async () => {
+      const r = await s1.call('start_dispatch', { filter: {} });
+      say(r.text);
+      check(r.data.modo === 'dry_run' && r.data.enfileirados === 0, 'the campaign must be a dry run');
+      await closeSession(s1, dataDir);
+      session = null;
+    });
+
+    // ── Session 2: sending ON, to the sandbox channel servers ────────────────────────────────────
+    const s2 = (session = await step('3. Session 2 — the same data, MICRO_AGENT_DISPARO_ENABLED=true', async () => {
+      const s = await McpSession.open(mainScript, childEnv(dataDir, inbox, true), serverLog);
+      say(`Spawned the server again (pid ${s.pid}) on the same data directory, MICRO_AGENT_DISPARO_ENABLED=true.`);
+      const st = await s.call('get_status');
+      say(`get_status → ${st.text}`);
+      check(st.data.dispatch.enabled, 'sending must be on in session 2');
+      for (const c of st.data.channels) say(`  ${c.channel}: ${c.state} via ${c.server ?? '-'} (${c.transport ?? '-'})`);
+      return s;
+    }));
+
+    const sent = await step('start_dispatch campaign_key "demo" — real sends (sandbox)', async () => {
+      const t0 = Date.now();
+      const r = await s2.call('start_dispatch', { filter: {}, campaign_key: 'demo' });
+      say(`Campaign ${queued(r.data)}.`);
+      let job = (await s2.call('job_status', { job_id: r.data.job_id })).data.jobs[0];
+      while (job.counts.pendente + job.counts.em_execucao > 0) {
+        check(Date.now() - t0 < 30_000, `campaign still running after 30 s: ${fmt(job.counts)}`);
+        await sleep(200);
+        job = (await s2.call('job_status', { job_id: r.data.job_id })).data.jobs[0];
+      }
+      const secs = (Date.now() - t0) / 1000;
+      const c = job.counts;
+      say(`Campaign ${job.status}: enviado ${c.enviado}, adiado ${c.adiado}, falhou ${c.falhou}, bloqueado ${c.bloqueado} ` +
+        `(${c.incerto} incerto, ${c.cancelado} cancelado); not queued: ${fmt(job.blocked_at_enqueue ?? {})}.`);
+      say(`${c.enviado} sent in ${secs.toFixed(1)} s from start_dispatch to the last poll (${(c.enviado / secs).toFixed(1)} sends/s, ` +
+        `spawning the channel servers included; the default pace is 20 sends/s per channel).`);
+      const { leads } = (await s2.call('query_leads', { limit: 100 })).data;
+      const states: Record<string, number> = {};
+      for (const l of leads) states[l.status] = (states[l.status] ?? 0) + 1;
+      say(`Lead states now: ${fmt(states)}.`);
+      check(c.enviado > 0 && c.enviado === r.data.enfileirados, `${r.data.enfileirados} queued but ${c.enviado} sent`);
+      return c.enviado as number;
+    });
+
+    await step('What the sandbox channel servers received', async () => {
+      const wa = records(dataDir, 'whatsapp');
+      const em = records(dataDir, 'email');
+      say(`sandbox-whatsapp received ${wa.length} message(s), sandbox-email ${em.length} (from ${join(dataDir, 'sandbox')}/*.jsonl).`);
+      check(wa.length + em.length === sent, `the servers received ${wa.length + em.length} messages, the campaign sent ${sent}`);
+      // The message decide_channel previewed in session 1, as the WhatsApp server received it.
+      const w = wa.find((r) => String(r.args.text).includes('Padaria')) ?? wa[0];
+      if (w) say(`WhatsApp received, to ${w.args.to} (template ${w.args.template ?? '-'}):\n${indent(String(w.args.text))}`);
+      const e = [...em].sort((a, b) => String(a.args.to).localeCompare(String(b.args.to)))[0];
+      if (e) say(`E-mail received: to ${e.args.to}, subject "${e.args.subject}".`);
+    });
+
+    await step('start_dispatch again with campaign_key "demo" — no duplicates', async () => {
+      const r = await s2.call('start_dispatch', { filter: {}, campaign_key: 'demo' });
+      say(`Campaign ${queued(r.data)}.`);
+      check(r.data.enfileirados === 0, `re-running the campaign queued ${r.data.enfileirados} new message(s)`);
+      await sleep(500);
+      const total = records(dataDir, 'whatsapp').length + records(dataDir, 'email').length;
+      check(total === sent, `the sandbox now holds ${total} messages, expected still ${sent}`);
+      say(`0 new messages; the sandbox still holds ${total}.`);
+      await closeSession(s2, dataDir);
+      session = null;
+    });
+
+    say(`\n✔ Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s. Data kept in ${dataDir} ` +
+      `(PGlite database, entrada/leads-exemplo.xlsx, sandbox/*.jsonl, the servers' stderr in server-stderr.log); remove it with rm -rf when done.`);
+    return 0;
+  } catch (err) {
+    say(`\n✘ Demo failed: ${err instanceof Error ? err.message : String(err)}\n  (data in ${dataDir})`);
+    const log = existsSync(serverLog) ? readFileSync(serverLog, 'utf8').trim() : '';
+    if (log) say(`The server's stderr (${serverLog}), last lines:\n${indent(log.split('\n').slice(-20).join('\n'))}`);
+    return 1;
+  } finally {
+    await (session as McpSession | null)?.close().catch(() => {});
+  }
 }

@@ -52,10 +52,10 @@ interface Outcome {
   devolvido?: boolean;
 }
 
-// How late after its slot a send may still go. Slots are spaced 2.5% wider than 1/R, so R+1 slots span
-// 1.025 s: sends within 8 ms of their slots keep every 1-second window at or below R, with 17 ms to
+// How late after its slot a send may still go. Slots are spaced 3% wider than 1/R, so R+1 slots span
+// 1.03 s: sends within 15 ms of their slots keep every 1-second window at or below R, with 15 ms to
 // spare for the downstream's own jitter.
-const SLOT_TOLERANCE_MS = 8;
+const SLOT_TOLERANCE_MS = 15;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
