@@ -165,8 +165,9 @@ export function classify(text: string): 'transitorio' | 'destino_invalido' | 'po
   const t = text.toLowerCase();
   // The server refused the arguments: nothing was sent. About the recipient → bad destination.
   if (/-32602|input validation error|invalid arguments/.test(t)) return /\bto\b|recipient|email|phone|number/.test(t) ? 'destino_invalido' : 'politica';
-  if (/\b(429|5\d\d)\b|rate.?limit|too many|timeout|timed out|temporar|unavailable|try again|retry/.test(t)) return 'transitorio';
   if (/invalid recipient|not a whatsapp user|not on whatsapp|mailbox unavailable|\b550\b|no such user|does not exist|invalid (phone|number|address|email)|recipient/.test(t)) return 'destino_invalido';
+  // After the destination check: SMTP's 550 is permanent, HTTP's 5xx are not.
+  if (/\b(429|5\d\d)\b|rate.?limit|too many|timeout|timed out|temporar|unavailable|try again|retry/.test(t)) return 'transitorio';
   if (/template|policy|blocked|opt.?out|forbidden|\b403\b/.test(t)) return 'politica';
   return 'desconhecido';
 }

@@ -50,6 +50,8 @@ interface Outcome {
   raw?: unknown;
   /** Handed back without an attempt (its send slot was missed). */
   devolvido?: boolean;
+  /** The WhatsApp id the downstream reported (may be the old 8-digit form): kept to match replies. */
+  wa_id?: string | null;
 }
 
 // How late after its slot a send may still go. Slots are spaced 3% wider than 1/R, so R+1 slots span
@@ -225,7 +227,7 @@ export class Executor {
   }
 
   private classify(r: Claimed, o: SendOutcome): Outcome {
-    if (o.ok) return { disparo_id: r.disparo_id, status: 'enviado', message_id: o.messageId, raw: o.raw };
+    if (o.ok) return { disparo_id: r.disparo_id, status: 'enviado', message_id: o.messageId, wa_id: o.waId ?? null, raw: o.raw };
     const base = { disparo_id: r.disparo_id, erro: o.error.slice(0, 1000), erro_classe: o.errorClass, raw: o.raw };
     if (o.errorClass === 'transitorio') {
       if (r.tentativas >= r.max_tentativas) return { ...base, status: 'falhou', motivo: `falhou após ${r.tentativas} tentativas` };
@@ -258,6 +260,13 @@ export class Executor {
         where d.disparo_id = o.disparo_id and d.status = 'em_execucao' and d.claimed_by = ${this.d.workerId}
         returning d.disparo_id, d.lead_id, d.canal, d.destino, d.status, d.erro_classe, d.idempotency_key`.execute(tx);
       const sent = done.rows.filter((r) => r.status === 'enviado');
+      const waIds = outcomes.filter((o) => o.status === 'enviado' && o.wa_id);
+      if (waIds.length) {
+        await sql`
+          update lead_telefones lt set wa_id = o.wa_id, updated_at = now()
+          from disparos d, jsonb_to_recordset(${JSON.stringify(waIds.map((o) => ({ disparo_id: o.disparo_id, wa_id: o.wa_id })))}::jsonb) as o(disparo_id uuid, wa_id text)
+          where d.disparo_id = o.disparo_id and lt.tenant_id = ${tenantId} and lt.lead_id = d.lead_id and lt.numero_e164 = d.destino`.execute(tx);
+      }
       if (sent.length) await moveLeads(tx, tenantId, sent.map((r) => r.lead_id), ['novo', 'em_disparo', 'sem_canal', 'erro'], 'contatado', 'mensagem enviada', this.d.workerId);
       const bad = done.rows.filter((r) => r.status === 'falhou' && r.erro_classe === 'destino_invalido');
       for (const b of bad) await invalidateAndFallBack(tx, tenantId, b, this.d.workerId);
