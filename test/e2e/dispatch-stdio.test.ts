@@ -4,6 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, MAIN, tempDir } from '../helpers/spawn.js';
+import { sandboxSends, writeSandboxMcpConfig } from '../helpers/dispatch-setup.js';
 
 const records = (file: string) =>
   readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => !r.duplicate);
@@ -65,5 +66,42 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
     expect(records(join(dataDir, 'sandbox', 'email.jsonl')).map((e) => e.args.to)).toEqual(['ze@lua.com.br']);
     const again = (await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, campaign_key: 'novembro' } })).structuredContent as any;
     expect(again.enfileirados).toBe(0);
+  });
+});
+
+describe('a WhatsApp number refused permanently (stdio, PGlite)', () => {
+  let client: Client;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = tempDir('fallback-');
+    writeFileSync(join(dataDir, 'leads.csv'), 'Empresa;Contato;CNPJ;Celular;Email\nMercado Azul;Ana;11.222.333/0001-81;(11) 98765-0000;ana@azul.com.br\n');
+    client = new Client({ name: 'e2e', version: '1' });
+    await client.connect(new StdioClientTransport({
+      command: process.execPath, args: [MAIN],
+      env: cleanEnv({
+        AGENTE_DATA_DIR: dataDir, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_INGEST_DIRS: dataDir,
+        AGENTE_MCP_CONFIG: writeSandboxMcpConfig(dataDir, { whatsapp: { SANDBOX_FAIL_RECIPIENTS: '+5511987650000' } }),
+      }) as Record<string, string>,
+    }));
+    await client.callTool({ name: 'set_outreach_policy', arguments: { remetente: 'Alquimista', janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false } } });
+    await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dataDir, 'leads.csv') } });
+  });
+  afterAll(async () => client?.close());
+
+  it('marks the phone invalid and falls back to e-mail', async () => {
+    const [lead] = ((await client.callTool({ name: 'query_leads', arguments: {} })).structuredContent as any).leads;
+    const r = (await client.callTool({ name: 'send_message', arguments: { lead_id: lead.lead_id } })).structuredContent as any;
+    expect(r).toMatchObject({ enviado: false, canal: 'whatsapp', status: 'falhou' });
+    let emails: unknown[] = [];
+    for (let i = 0; i < 50 && !emails.length; i++) {
+      emails = sandboxSends(dataDir, 'email');
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(emails).toHaveLength(1);
+    expect((emails[0] as any).args.to).toBe('ana@azul.com.br');
+    const detail = ((await client.callTool({ name: 'query_leads', arguments: { lead_id: lead.lead_id } })).structuredContent as any).lead;
+    expect(detail.telefones[0]).toMatchObject({ numero_e164: '+5511987650000', valido_para_disparo: false, motivo_invalido: expect.stringContaining('WhatsApp recusou') });
+    expect(detail.whatsapp).toBeNull();
+    expect(detail.status).toBe('contatado');
   });
 });
