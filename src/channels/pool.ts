@@ -19,6 +19,7 @@ interface Connection {
  */
 export class McpClientPool {
   private readonly connections = new Map<string, Promise<Connection>>();
+  private closing = false;
 
   constructor(
     private readonly servers: McpConfig['mcpServers'],
@@ -46,7 +47,7 @@ export class McpClientPool {
       client.onclose = () => {
         // The server went away: forget this connection so the next call reconnects.
         if (this.connections.get(name) === attempt) this.connections.delete(name);
-        this.logger.warn({ server: name }, 'downstream MCP server disconnected');
+        if (!this.closing) this.logger.warn({ server: name }, 'downstream MCP server disconnected; the next call reconnects');
       };
       await client.connect(transport);
       const { tools } = await client.listTools();
@@ -72,6 +73,7 @@ export class McpClientPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     const all = [...this.connections.values()];
     this.connections.clear();
     await Promise.allSettled(all.map(async (c) => (await c).client.close()));

@@ -42,7 +42,7 @@ export async function readStatus(deps: ServerDeps): Promise<ServerStatus> {
       enabled,
       note: enabled
         ? 'Real sends are ON: messages leave through the downstream channels.'
-        : `Dry run: nothing is sent. MICRO_AGENT_DISPARO_ENABLED is ${JSON.stringify(deps.config.dispatchFlagRaw ?? null)}; only the exact string "true" turns sending on.`,
+        : `Dry run: nothing is sent. MICRO_AGENT_DISPARO_ENABLED is ${deps.config.dispatchFlagRaw === undefined ? 'unset' : JSON.stringify(deps.config.dispatchFlagRaw)}; only the exact string "true" turns sending on.`,
     },
     channels: deps.channels(),
   };

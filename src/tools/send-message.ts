@@ -51,7 +51,7 @@ export const sendMessageTool = defineTool({
       };
     }
     // Flag off: the dry-run pipeline. No channel client is touched on this path.
-    const flag = JSON.stringify(deps.config.dispatchFlagRaw ?? null);
+    const flag = deps.config.dispatchFlagRaw === undefined ? 'unset' : JSON.stringify(deps.config.dispatchFlagRaw);
     const out = await withTenant(deps.db.kysely, deps.tenant.tenant_id, async (tx) => {
       const ctx = await decisionContext(tx, deps, args.template ? { whatsapp: args.template, email: args.template } : {});
       const [d] = await decide(tx, ctx, { leadIds: [args.lead_id] });

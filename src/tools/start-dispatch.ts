@@ -45,7 +45,7 @@ export const startDispatchTool = defineTool({
     const e = r.enqueue!;
     return {
       data: { job_id: r.campaignId, modo: 'real' as const, enfileirados: e.enqueued, adiados: e.deferred, ja_enfileirados: e.duplicates, bloqueados: e.blocked, dry_run_lote_id: null },
-      text: `Campaign ${r.campaignId} started: ${e.enqueued} queued (${e.deferred} deferred to their send window), ${e.duplicates} already queued before, blocked: ${JSON.stringify(e.blocked)}. Poll job_status.`,
+      text: `Campaign ${r.campaignId} started: ${e.enqueued} queued (${e.deferred} deferred by the send window or the per-lead daily cap), ${e.duplicates} already queued before, blocked: ${JSON.stringify(e.blocked)}. Poll job_status.`,
     };
   },
 });

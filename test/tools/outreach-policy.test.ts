@@ -117,7 +117,7 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
       const out = res.structuredContent as any;
       expect(out).toMatchObject({ enviado: false, modo: 'dry_run', canal: 'whatsapp', status: 'dry_run', disparo_id: null });
       expect(out.motivo).toContain('Nothing was sent');
-      expect(out.motivo).toContain(JSON.stringify(flag ?? null));
+      expect(out.motivo).toContain(flag === undefined ? 'is unset' : JSON.stringify(flag));
       expect(textOf(res)).toMatch(/^NOT SENT/);
       await client.callTool({ name: 'dry_run_dispatch', arguments: { lead_ids: [id] } });
       const logged = await db.kysely.selectFrom('dry_run_log').select('log_id').where('lead_id', '=', id).execute();

@@ -66,6 +66,7 @@ export async function enqueueDisparos(
     });
   }
   const ids: string[] = [];
+  let deferred = 0;
   for (let i = 0; i < rows.length; i += 1000) {
     const batch = rows.slice(i, i + 1000);
     const inserted = await tx
@@ -79,6 +80,8 @@ export async function enqueueDisparos(
       .returning(['disparo_id', 'lead_id'])
       .execute();
     ids.push(...inserted.map((r) => r.disparo_id));
+    const insertedLeads = new Set(inserted.map((r) => r.lead_id));
+    deferred += batch.filter((r) => r.status === 'adiado' && insertedLeads.has(r.lead_id)).length;
     if (inserted.length) {
       await sql`
         with old as (
@@ -99,7 +102,7 @@ export async function enqueueDisparos(
     decided: decisions.length,
     enqueued: ids.length,
     duplicates: rows.length - ids.length,
-    deferred: rows.filter((r) => r.status === 'adiado').length,
+    deferred,
     blocked,
     disparoIds: ids,
   };
