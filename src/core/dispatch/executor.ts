@@ -52,6 +52,8 @@ interface Outcome {
   devolvido?: boolean;
   /** The WhatsApp id the downstream reported (may be the old 8-digit form): kept to match replies. */
   wa_id?: string | null;
+  /** When the downstream call was made (enviado_em: the moment the message left, for pacing audits). */
+  sent_at?: Date;
 }
 
 // How late after its slot a send may still go. Slots are spaced 3% wider than 1/R, so R+1 slots span
@@ -188,8 +190,9 @@ export class Executor {
             html: typeof r.variaveis?.__html === 'string' ? r.variaveis.__html : undefined,
             templateParams: Array.isArray(r.variaveis?.__parametros) ? (r.variaveis.__parametros as string[]) : undefined,
           };
+          const sentAt = new Date();
           const out = await this.d.channel.send(r.canal, payload, { timeoutMs: this.d.sendTimeoutMs ?? 15_000 });
-          return this.classify(r, out);
+          return { ...this.classify(r, out), sent_at: sentAt };
           });
         })();
       }),
@@ -253,10 +256,10 @@ export class Executor {
           tentativas = case when o.devolvido then d.tentativas - 1 else d.tentativas end, erro = o.erro, erro_classe = o.erro_classe,
           motivo = coalesce(o.motivo, d.motivo), resposta_bruta = o.raw::jsonb,
           proxima_tentativa_em = coalesce(o.proxima, d.proxima_tentativa_em),
-          enviado_em = case when o.status = 'enviado' then now() else d.enviado_em end,
+          enviado_em = case when o.status = 'enviado' then coalesce(o.sent_at, now()) else d.enviado_em end,
           claimed_by = null, lease_until = null, updated_at = now()
         from jsonb_to_recordset(${JSON.stringify(outcomes.map((o) => ({ ...o, raw: o.raw === undefined ? null : JSON.stringify(o.raw) })))}::jsonb)
-          as o(disparo_id uuid, status text, message_id text, erro text, erro_classe text, motivo text, proxima timestamptz, raw text, devolvido boolean)
+          as o(disparo_id uuid, status text, message_id text, erro text, erro_classe text, motivo text, proxima timestamptz, raw text, devolvido boolean, sent_at timestamptz)
         where d.disparo_id = o.disparo_id and d.status = 'em_execucao' and d.claimed_by = ${this.d.workerId}
         returning d.disparo_id, d.lead_id, d.canal, d.destino, d.status, d.erro_classe, d.idempotency_key`.execute(tx);
       const sent = done.rows.filter((r) => r.status === 'enviado');
