@@ -1,0 +1,273 @@
+/**
+ * One measurement of bench/ingest.bench.ts, in its own process so that its peak RSS (VmHWM) is its own.
+ * Argument: a JSON Spec. Prints one tagged JSON line (see proc.ts) with the result.
+ *   baseline-read  exceljs's own streaming reader over the file, every cell touched
+ *   baseline-copy  one COPY of the staged rows (built beforehand, not timed) into a plain table
+ *   pipeline       readRows → ingestRows → createStager, into a fresh migrated database
+ *   read-ours      (breakdown) our readRows alone
+ *   validate       (breakdown) the pipeline with validate_only: reading + normalising, no staging/merge
+ *   noop           the child's own footprint (tsx + imports)
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline as pipe } from 'node:stream/promises';
+import ExcelJS from 'exceljs';
+import copyStreams from 'pg-copy-streams';
+import { ingestRows, type Stager } from '../../src/core/ingest/pipeline.js';
+import { createIngestJob, updateIngestJob } from '../../src/core/ingest/job-store.js';
+import { silentLogger } from '../../src/core/ports.js';
+import { openDb, type Db } from '../../src/db/connect.js';
+import { createStager } from '../../src/db/stager.js';
+import { ensureTenant, withTenant } from '../../src/db/tenant.js';
+import { readRows } from '../../src/files/spreadsheet.js';
+import { emitResult, peakRssMb, procStat, serverCpuSampler, systemBusySeconds } from './proc.js';
+import { buildStagedCsv, STAGING_COLUMNS } from './staging.js';
+import { instrumentQueries, type QueryStats } from './query-timing.js';
+
+export type Mode = 'baseline-read' | 'baseline-copy' | 'pipeline' | 'read-ours' | 'validate' | 'noop';
+export interface Spec {
+  mode: Mode;
+  file: string;
+  rows: number;
+  db?: { databaseUrl: string } | { dataDir: string };
+  chunkSize?: number;
+}
+export interface Result {
+  mode: Mode;
+  seconds: number;
+  rows: number;
+  peakRssMb: number;
+  nodeCpuSeconds: number;
+  elu: number;
+  serverCpuSeconds?: number;
+  /** CPU used by other processes on the machine while this ran (noise). */
+  otherCpuSeconds: number;
+  /** With --repeat: every run (the fields above are the fastest one's). */
+  runs?: Array<{ seconds: number; peakRssMb: number; otherCpuSeconds: number }>;
+  extra?: Record<string, unknown>;
+}
+
+const spec = JSON.parse(process.argv[2]) as Spec;
+const secs = (ms: number) => Math.round(ms) / 1000;
+
+async function main(): Promise<void> {
+  const db = spec.db ? await openDb({ ...spec.db, poolSize: 4 }) : null;
+  let win = await openWindow(db);
+  const timed = async (fn: () => Promise<{ rows: number; extra?: Record<string, unknown> }>) => {
+    const t0 = performance.now();
+    const r = await fn();
+    return { ...r, seconds: secs(performance.now() - t0) };
+  };
+  let out: { rows: number; seconds: number; extra?: Record<string, unknown> };
+  switch (spec.mode) {
+    case 'noop':
+      out = { rows: 0, seconds: 0 };
+      break;
+    case 'baseline-read':
+      out = await timed(excelRead);
+      break;
+    case 'read-ours':
+      out = await timed(async () => {
+        let rows = 0;
+        for await (const row of readRows({ path: spec.file, filename: 'leads.xlsx' })) rows += row.cells.length > 0 ? 1 : 0;
+        return { rows: rows - 1 };
+      });
+      break;
+    case 'baseline-copy': {
+      const staged = await buildStagedCsv(spec.file, randomUUID(), randomUUID(), spec.chunkSize);
+      await sqlRaw(db!, 'create table bench_copy (like ingest_linhas including defaults)');
+      win.stop();
+      win = await openWindow(db); // only the COPY is measured
+      out = await timed(() => copyAll(db!, staged.chunks, staged.rows));
+      out.extra = { prepareSeconds: staged.prepareSeconds, encodeSeconds: staged.encodeSeconds, expectedLeads: staged.expectedLeads };
+      break;
+    }
+    case 'pipeline':
+    case 'validate':
+      out = await ingest(db!, spec.mode === 'validate');
+      break;
+  }
+  const usage = win.stop();
+  await db?.close();
+  const result: Result = { mode: spec.mode, seconds: out.seconds, rows: out.rows, peakRssMb: peakRssMb(), ...usage, extra: out.extra };
+  emitResult(result);
+}
+
+/**
+ * CPU over the measured part: this process (and its event-loop busy share), the PostgreSQL server
+ * (when local), and everything else on the machine (other jobs skew timings on 2 cores: check it).
+ */
+async function openWindow(db: Db | null) {
+  const server = db ? await serverSampler(db) : null;
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const busy0 = systemBusySeconds();
+  return {
+    stop() {
+      const cpu = process.cpuUsage(cpu0);
+      const nodeCpuSeconds = Math.round((cpu.user + cpu.system) / 1e4) / 100;
+      const serverCpuSeconds = server?.stop();
+      const other = systemBusySeconds() - busy0 - nodeCpuSeconds - (serverCpuSeconds ?? 0);
+      return {
+        nodeCpuSeconds, serverCpuSeconds, otherCpuSeconds: Math.max(0, Math.round(other * 100) / 100),
+        elu: Math.round(performance.eventLoopUtilization(elu0).utilization * 100) / 100,
+      };
+    },
+  };
+}
+
+/** exceljs's streaming reader as documented, every cell value touched. */
+async function excelRead() {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(spec.file, {
+    sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit',
+  });
+  let rows = 0;
+  let cells = 0;
+  for await (const ws of reader) {
+    for await (const row of ws as unknown as AsyncIterable<ExcelJS.Row>) {
+      rows++;
+      for (const v of row.values as unknown[]) if (v !== undefined && v !== null) cells++;
+    }
+  }
+  return { rows: rows - 1, extra: { cells } };
+}
+
+async function copyAll(db: Db, chunks: string[], rows: number) {
+  const sql = (src: string) => `copy bench_copy (${STAGING_COLUMNS.join(', ')}) from ${src} with (format csv)`;
+  if (db.kind === 'postgres') {
+    const client = await db.pool!.connect();
+    try {
+      await pipe(Readable.from(chunks), client.query(copyStreams.from(sql('stdin'))));
+    } finally {
+      client.release();
+    }
+  } else {
+    await db.pglite!.query(sql(`'/dev/blob'`), [], { blob: new Blob(chunks) });
+  }
+  const n = await count(db, 'select count(*)::int as n from bench_copy');
+  if (n !== rows) throw new Error(`COPY wrote ${n} rows, expected ${rows}`);
+  return { rows };
+}
+
+/** Our ingest as src/app/ingest.ts runs it, with timing hooks around the Stager and per chunk. */
+async function ingest(db: Db, validateOnly: boolean) {
+  const tenant = await ensureTenant(db.kysely, 'bench');
+  const tenantId = tenant.tenant_id;
+  const jobId = await withTenant(db.kysely, tenantId, (tx) =>
+    createIngestJob(tx, { tenantId, tipo: 'xlsx', arquivo: 'leads.xlsx', sourceLabel: 'bench', validateOnly, bytesTotal: null }),
+  );
+  const queries = instrumentQueries(db);
+  const inner = createStager(db);
+  const chunks: Array<{ stageStart: number; stageEnd: number; done?: number }> = [];
+  const stager: Stager = {
+    async stage(j, t, rows) {
+      const c = { stageStart: performance.now(), stageEnd: 0 };
+      chunks.push(c);
+      await inner.stage(j, t, rows);
+      c.stageEnd = performance.now();
+    },
+  };
+  let readerMs = 0;
+  const source = readRows({ path: spec.file, filename: 'leads.xlsx' });
+  const rows: AsyncIterable<never> = {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        const t = performance.now();
+        const r = await source.next();
+        readerMs += performance.now() - t;
+        return r as IteratorResult<never>;
+      },
+    }),
+  };
+  let progressCount = 0;
+  // Memory over time (every second): RSS and V8 heap in use, to tell a plateau from a leak.
+  const memory: Array<[number, number]> = [];
+  const mb = (n: number) => Math.round(n / 2 ** 20);
+  const sampler = setInterval(() => memory.push([mb(process.memoryUsage.rss()), mb(process.memoryUsage().heapUsed)]), 1000);
+  const t0 = performance.now();
+  await withTenant(db.kysely, tenantId, (tx) => updateIngestJob(tx, tenantId, jobId, { status: 'processando', started: true }));
+  const result = await ingestRows(
+    { db: db.kysely, stager, logger: silentLogger, chunkSize: spec.chunkSize },
+    { jobId, tenantId, arquivo: 'leads.xlsx', validateOnly },
+    rows,
+    {
+      onProgress: () => {
+        const c = chunks[progressCount++];
+        if (c) c.done = performance.now();
+      },
+    },
+  );
+  await withTenant(db.kysely, tenantId, (tx) =>
+    updateIngestJob(tx, tenantId, jobId, { status: 'concluido', counts: result.counts, finished: true }),
+  );
+  const seconds = secs(performance.now() - t0);
+  clearInterval(sampler);
+  const stageMs = chunks.reduce((s, c) => s + (c.stageEnd - c.stageStart), 0);
+  const mergeMs = chunks.reduce((s, c) => s + ((c.done ?? c.stageEnd) - c.stageEnd), 0);
+  const firstStage = chunks[0]?.stageStart ?? t0;
+  return {
+    rows: result.counts.linhas_lidas,
+    seconds,
+    extra: {
+      counts: result.counts,
+      problems: result.problemsTotal,
+      chunks: chunks.length,
+      readerSeconds: secs(readerMs),
+      stageSeconds: secs(stageMs),
+      mergeSeconds: secs(mergeMs),
+      firstChunkAtSeconds: secs(firstStage - t0),
+      /** Database time (stage + merge + job update) of each chunk, in order: growth means superlinear work. */
+      /** [RSS MB, V8 heap used MB] once a second. */
+      memory,
+      chunkDbMs: chunks.map((c) => Math.round((c.done ?? c.stageEnd) - c.stageStart)),
+      queries: topQueries(queries.stats(), 12),
+      db: validateOnly ? undefined : await verify(db, tenantId, jobId),
+    },
+  };
+}
+
+function topQueries(stats: QueryStats, n: number) {
+  return [...stats.values()]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, n)
+    .map((q) => ({ sql: q.label, calls: q.calls, seconds: secs(q.ms) }));
+}
+
+/** What the database holds after the import (every count the merge promised). */
+async function verify(db: Db, tenantId: string, jobId: string) {
+  const one = (sql: string) => count(db, sql.replaceAll('$T', `'${tenantId}'`).replaceAll('$J', `'${jobId}'`));
+  return {
+    leads: await one('select count(*)::int as n from leads where tenant_id = $T'),
+    telefones: await one('select count(*)::int as n from lead_telefones where tenant_id = $T'),
+    emails: await one('select count(*)::int as n from lead_emails where tenant_id = $T'),
+    eventos: await one(`select count(*)::int as n from lead_eventos where tenant_id = $T and tipo = 'importacao'`),
+    distinctDocs: await one('select count(distinct documento)::int as n from leads where tenant_id = $T and documento_valido'),
+    staged: await one('select count(*)::int as n from ingest_linhas where job_id = $J'),
+    jobLeads: await one(`select leads_criados::int as n from ingest_jobs where job_id = $J and status = 'concluido'`),
+    /** Heap of the staging table at the end (it is empty): dead rows every merge scans past until vacuumed. */
+    stagingHeapMb: await one(`select (pg_relation_size('ingest_linhas') / 1048576)::int as n`),
+  };
+}
+
+async function count(db: Db, sql: string): Promise<number> {
+  const r = await sqlRaw<{ n: number }>(db, sql);
+  return Number(r[0]?.n ?? -1);
+}
+
+async function sqlRaw<R>(db: Db, text: string): Promise<R[]> {
+  if (db.kind === 'postgres') return (await db.pool!.query(text)).rows as R[];
+  return (await db.pglite!.query<R>(text)).rows;
+}
+
+/** The server's postmaster, when it runs on this machine (else its CPU is not measured). */
+async function serverSampler(db: Db) {
+  if (db.kind !== 'postgres') return null;
+  const [{ pid }] = await sqlRaw<{ pid: number }>(db, 'select pg_backend_pid() as pid');
+  const st = procStat(pid);
+  return st ? serverCpuSampler(st.ppid) : null;
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,101 @@
+/** Markdown tables for bench/ingest.bench.ts. */
+import type { Result } from './ingest-child.js';
+
+export interface CaseResult {
+  db: 'postgres' | 'pglite';
+  rows: number;
+  fileMb: number;
+  read: Result;
+  copy: Result;
+  pipeline: Result;
+  readOurs?: Result;
+  validate?: Result;
+  readPlusCopy: number;
+  ratio: number;
+  rowsPerSecond: number;
+  leadsCreated: number;
+  expectedLeads: number;
+  checks: string[];
+}
+
+export const TARGET = { ratio: 1.0, rssMb: 300 };
+
+const fmt = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
+const int = (n: number | undefined) => (n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
+const x = (r: Result | undefined, k: string) => r?.extra?.[k] as number | undefined;
+
+export function mainTable(cases: CaseResult[]): string {
+  const lines = [
+    '| db | rows | file MB | read s | copy s | read+copy s | pipeline s | ratio | pipeline rows/s | pipeline peak RSS MB | leads created / expected | CPU s of other processes during read / copy / pipeline | checks |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const c of cases) {
+    const pgTargets = c.db === 'postgres';
+    const ratioMark = pgTargets && c.ratio > TARGET.ratio ? ' ✗' : pgTargets ? ' ✓' : '';
+    const rssMark = pgTargets && c.pipeline.peakRssMb > TARGET.rssMb ? ' ✗' : pgTargets ? ' ✓' : '';
+    lines.push(
+      `| ${c.db} | ${int(c.rows)} | ${fmt(c.fileMb, 1)} | ${fmt(c.read.seconds)} | ${fmt(c.copy.seconds)} | ${fmt(c.readPlusCopy)} | ` +
+        `${fmt(c.pipeline.seconds)} | ${fmt(c.ratio)}${ratioMark} | ${int(c.rowsPerSecond)} | ${c.pipeline.peakRssMb}${rssMark} | ` +
+        `${int(c.leadsCreated)} / ${int(c.expectedLeads)} | ${[c.read, c.copy, c.pipeline].map((r) => fmt(r.otherCpuSeconds, 1)).join(' / ')} | ${c.checks.length ? c.checks.join('; ') : 'ok'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Where the pipeline's time and memory go (each column from its own child process). */
+export function breakdownTable(cases: CaseResult[]): string {
+  const lines = [
+    '| db | rows | exceljs read s (RSS MB) | our readRows s (RSS MB) | read+normalise s, validate_only (RSS MB) | pipeline s | waiting on reader s | DB: COPY+analyze s | DB: merge+job s | DB busy % of pipeline | DB ms/chunk, first 5 → last 5 | RSS MB at 25/50/75/100% of run (heap used) | staging heap MB at end | node CPU s | PG server CPU s | node event-loop busy | COPY alone s (server CPU s) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const c of cases) {
+    const p = c.pipeline;
+    const stage = x(p, 'stageSeconds') ?? 0;
+    const merge = x(p, 'mergeSeconds') ?? 0;
+    lines.push(
+      `| ${c.db} | ${int(c.rows)} | ${fmt(c.read.seconds)} (${c.read.peakRssMb}) | ${fmt(c.readOurs?.seconds)} (${c.readOurs?.peakRssMb ?? '–'}) | ` +
+        `${fmt(c.validate?.seconds)} (${c.validate?.peakRssMb ?? '–'}) | ${fmt(p.seconds)} | ${fmt(x(p, 'readerSeconds'))} | ${fmt(stage)} | ${fmt(merge)} | ` +
+        `${fmt(((stage + merge) / p.seconds) * 100, 0)}% | ${chunkTrend(p)} | ${memoryTrend(p)} | ${(p.extra?.db as { stagingHeapMb?: number })?.stagingHeapMb ?? '–'} | ${fmt(p.nodeCpuSeconds)} | ${fmt(p.serverCpuSeconds)} | ${fmt(p.elu * 100, 0)}% | ` +
+        `${fmt(c.copy.seconds)} (${fmt(c.copy.serverCpuSeconds)}) |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function memoryTrend(p: Result): string {
+  const m = (p.extra?.memory ?? []) as Array<[number, number]>;
+  if (m.length < 4) return '–';
+  const at = (f: number) => m[Math.min(m.length - 1, Math.floor(f * m.length))];
+  return [0.25, 0.5, 0.75, 1].map((f) => `${at(f)[0]} (${at(f)[1]})`).join(' / ');
+}
+
+function chunkTrend(p: Result): string {
+  const ms = (p.extra?.chunkDbMs ?? []) as number[];
+  if (ms.length < 2) return '–';
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return `${Math.round(avg(ms.slice(0, 5)))} → ${Math.round(avg(ms.slice(-5)))}`;
+}
+
+/** The slowest statements of each pipeline run (client-side wall time, summed over chunks). */
+export function queryTables(cases: CaseResult[], top = 8): string {
+  const out: string[] = [];
+  for (const c of cases) {
+    const qs = (c.pipeline.extra?.queries ?? []) as Array<{ sql: string; calls: number; seconds: number }>;
+    out.push(`\n${c.db}, ${int(c.rows)} rows — slowest statements (wall s, summed):\n`);
+    out.push('| statement | calls | s | % of pipeline |', '|---|---:|---:|---:|');
+    for (const q of qs.slice(0, top)) {
+      out.push(`| \`${q.sql.slice(0, 90).replace(/\|/g, '\\|')}\` | ${q.calls} | ${fmt(q.seconds)} | ${fmt((q.seconds / c.pipeline.seconds) * 100, 0)}% |`);
+    }
+  }
+  return out.join('\n');
+}
+
+/** Measurements during which other processes used more than 10% of one core: their times are suspect. */
+export function noiseWarning(cases: CaseResult[]): string {
+  const noisy = cases.flatMap((c) =>
+    [c.read, c.copy, c.pipeline, c.readOurs, c.validate]
+      .filter((r): r is Result => !!r && r.seconds > 0 && r.otherCpuSeconds > 0.1 * r.seconds)
+      .map((r) => `${c.db} ${int(c.rows)} ${r.mode} (${fmt(r.otherCpuSeconds, 1)} CPU s of others in ${fmt(r.seconds, 1)} s)`),
+  );
+  return noisy.length ? `⚠ Other processes were busy during: ${noisy.join('; ')}. Re-run on a quiet machine for exact figures.` : 'Machine quiet during all measurements (other processes < 10% of a core).';
+}
