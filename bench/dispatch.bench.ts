@@ -68,16 +68,23 @@ async function run(workers: number, sends: number, rate: number | null) {
   }
   for (const c of children) c.kill('SIGTERM');
   const counts = await statusCounts(db, campaignId);
+  const busiest = (ts: number[]) => {
+    let worst = 0;
+    for (let i = 0, j = 0; i < ts.length; i++) {
+      while (ts[j] < ts[i] - 999) j++;
+      worst = Math.max(worst, i - j + 1);
+    }
+    return worst;
+  };
+  // Our send times (disparos.enviado_em: when each downstream call was made) and the downstream's
+  // receive times (which add its own scheduling jitter).
+  const sent = (await db.kysely.selectFrom('disparos').select('enviado_em').where('campanha_id', '=', campaignId).where('status', '=', 'enviado').execute())
+    .map((r) => new Date(r.enviado_em as Date).getTime()).sort((a, b) => a - b);
   const times = sandboxSends(dir).map((s) => Date.parse(s.ts)).sort((a, b) => a - b);
-  const span = (times[times.length - 1] - times[0]) / 1000;
-  let worst = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[j] < times[i] - 999) j++;
-    worst = Math.max(worst, i - j + 1);
-  }
+  const span = (sent[sent.length - 1] - sent[0]) / 1000;
   await db.close();
   rmSync(dir, { recursive: true, force: true });
-  return { workers, rate, sends, received: times.length, enviado: counts.enviado ?? 0, perSecond: Math.round((times.length - 1) / span), busiestWindow: worst };
+  return { workers, rate, sends, received: times.length, enviado: counts.enviado ?? 0, perSecond: Math.round((sent.length - 1) / span), busiestWindow: busiest(sent), busiestReceived: busiest(times) };
 }
 
 const results = [];
@@ -87,10 +94,10 @@ results.push(await run(4, RN, R));
 cluster?.stop();
 
 console.log(`\n## Dispatch to the sandbox WhatsApp server (PostgreSQL 15, worker processes)\n`);
-console.log('| workers | rate limit | sends | received by sandbox | sends/s | busiest 1 s window |');
-console.log('|---|---|---|---|---|---|');
+console.log('| workers | rate limit | sends | received by sandbox | sends/s | busiest 1 s window sent | as received |');
+console.log('|---|---|---|---|---|---|---|');
 for (const r of results) {
-  console.log(`| ${r.workers} | ${r.rate ? `${r.rate}/s` : 'none'} | ${r.sends} | ${r.received} | ${r.perSecond.toLocaleString('en')} | ${r.busiestWindow} |`);
+  console.log(`| ${r.workers} | ${r.rate ? `${r.rate}/s` : 'none'} | ${r.sends} | ${r.received} | ${r.perSecond.toLocaleString('en')} | ${r.busiestWindow} | ${r.busiestReceived} |`);
 }
 const limited = results[2];
-console.log(`\nRate ${R}/s: busiest window ${limited.busiestWindow} (must be ≤ ${R}), overall ${limited.perSecond}/s (must be ≥ ${Math.ceil(0.95 * R)}).`);
+console.log(`\nRate ${R}/s: busiest window of sends ${limited.busiestWindow} (must be ≤ ${R}), overall ${limited.perSecond}/s (must be ≥ ${Math.ceil(0.95 * R)}).`);
