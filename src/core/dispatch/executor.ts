@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { withTenant, type Tx } from '../../db/tenant.js';
 import type { ChannelClient, SendOutcome } from '../outreach/channel-port.js';
-import { loadPolicy } from '../outreach/policy.js';
+import { loadPolicy, type OutreachPolicy } from '../outreach/policy.js';
 import { checkSendWindow } from '../policy/index.js';
 import type { Clock, Logger } from '../ports.js';
 import { renderFallbackEmail } from './fallback.js';
@@ -77,6 +77,9 @@ export class Executor {
   private readonly inflight = new Set<Promise<void>>();
   /** How long claiming and checking a batch takes (moving average, ms): the lead of the first slot. */
   private prepareMs = 25;
+  private lastLeaseCheck = 0;
+  /** Tenant policies, re-read every few seconds (a changed send window applies within 5 s). */
+  private readonly policies = new Map<string, { at: number; policy: Promise<OutreachPolicy> }>();
   private readonly limit: ReturnType<typeof pLimit>;
 
   constructor(private readonly d: ExecutorDeps) {
@@ -110,10 +113,19 @@ export class Executor {
   /** One round: recover expired leases, then claim and execute what is due. Returns rows handled. */
   async tick(): Promise<number> {
     const now = this.d.clock.now();
-    await this.recoverLeases(now);
+    // Expired leases are looked for once a second, not on every tick.
+    if (now.getTime() - this.lastLeaseCheck >= 1000) {
+      this.lastLeaseCheck = now.getTime();
+      await this.recoverLeases(now);
+    }
+    // Which tenant × channel have due rows: read only the earliest due rows through the due index, not
+    // every pending row (a 100k-row campaign would be scanned on every tick).
     const groups = await sql<{ tenant_id: string; canal: 'whatsapp' | 'email' }>`
-      select distinct tenant_id, canal from disparos
-      where status in ('pendente', 'adiado') and proxima_tentativa_em <= ${now} limit 20`.execute(this.d.db);
+      select distinct tenant_id, canal from (
+        select tenant_id, canal from disparos
+        where status in ('pendente', 'adiado') and proxima_tentativa_em <= ${now}
+        order by proxima_tentativa_em limit 500
+      ) due`.execute(this.d.db);
     const handled = await Promise.all(groups.rows.map((g) => this.runGroup(g.tenant_id, g.canal)));
     return handled.reduce((a, b) => a + b, 0);
   }
@@ -208,10 +220,7 @@ export class Executor {
                or (sp.tipo in ('telefone', 'email') and sp.valor = d.destino))) as suprimido
       from disparos d join leads l on l.lead_id = d.lead_id
       where d.disparo_id = any(${rows.map((r) => r.disparo_id)}::uuid[])`.execute(this.d.db);
-    const policy = await withTenant(this.d.db, tenantId, async (tx) => {
-      const t = await tx.selectFrom('tenants').select(['tenant_id', 'nome']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
-      return loadPolicy(tx, t);
-    });
+    const policy = await this.policyOf(tenantId);
     const windows = new Map<string, ReturnType<typeof checkSendWindow>>();
     for (const f of facts) {
       if (f.status === 'opt_out' || f.suprimido) {
@@ -227,6 +236,18 @@ export class Executor {
       if (!w.inside) out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'adiado', motivo: w.motivo, proxima: w.next });
     }
     return out;
+  }
+
+  private policyOf(tenantId: string): Promise<OutreachPolicy> {
+    const cached = this.policies.get(tenantId);
+    if (cached && Date.now() - cached.at < 5000) return cached.policy;
+    const policy = withTenant(this.d.db, tenantId, async (tx) => {
+      const t = await tx.selectFrom('tenants').select(['tenant_id', 'nome']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+      return loadPolicy(tx, t);
+    });
+    this.policies.set(tenantId, { at: Date.now(), policy });
+    policy.catch(() => this.policies.delete(tenantId));
+    return policy;
   }
 
   private classify(r: Claimed, o: SendOutcome): Outcome {
