@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadPolicy, savePolicy } from '../core/outreach/policy.js';
 import { saveTemplateOverride } from '../core/outreach/templates.js';
+import { setRateLimit } from '../core/dispatch/rate-limit.js';
 import { AppError } from '../core/errors.js';
 import { withTenant } from '../db/tenant.js';
 import { defineTool } from './define-tool.js';
@@ -13,6 +14,7 @@ export const setOutreachPolicyTool = defineTool({
   description:
     'Reads or changes this tenant\'s outreach rules: sender name ({{remetente}} in messages), send window per weekday in ' +
     'the lead\'s local time (default Mon–Fri 08–20, Sat 08–14, no national holidays), at most N messages per lead per 24 h, ' +
+    'the pace of a channel (sends/s shared by all workers, 24 h distinct-recipient cap), ' +
     'and template overrides (logic-less {{var}} texts, validated). Call with no arguments to read the current policy.',
   toolset: 'dispatch',
   access: 'write',
@@ -26,6 +28,14 @@ export const setOutreachPolicyTool = defineTool({
       })
       .optional(),
     max_mensagens_lead_24h: z.number().int().min(1).max(10).optional(),
+    ritmo: z
+      .object({
+        canal: z.enum(['whatsapp', 'email']),
+        por_segundo: z.number().min(0.1).max(10_000).describe('Sends per second, shared by every worker'),
+        max_destinatarios_24h: z.number().int().min(1).max(10_000_000).optional().describe('Rolling 24 h cap of distinct recipients (WhatsApp tiers: 250, 2000, 10000, 100000)'),
+      })
+      .optional()
+      .describe('Pace of one channel for this tenant'),
     template: z
       .object({
         id: z.string().regex(/^[a-z0-9_]+$/).max(100),
@@ -50,6 +60,7 @@ export const setOutreachPolicyTool = defineTool({
       if (args.remetente !== undefined || args.janela_envio !== undefined || args.max_mensagens_lead_24h !== undefined) {
         await savePolicy(tx, t, { remetente: args.remetente, janela: args.janela_envio, maxPorLead24h: args.max_mensagens_lead_24h });
       }
+      if (args.ritmo) await setRateLimit(tx, t, args.ritmo.canal, args.ritmo.por_segundo, args.ritmo.max_destinatarios_24h);
       if (args.template) {
         const problems = await saveTemplateOverride(tx, t, args.template);
         if (problems.length) throw new AppError('invalid_argument', `Template ${args.template.id} refused: ${problems.join('; ')}`);

@@ -105,3 +105,52 @@ describe('a WhatsApp number refused permanently (stdio, PGlite)', () => {
     expect(detail.status).toBe('contatado');
   });
 });
+
+describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
+  let client: Client;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = tempDir('control-');
+    const rows = Array.from({ length: 30 }, (_, i) => `Loja ${i};Pessoa ${i};;(11) 9${String(8000_0000 + i)};`);
+    writeFileSync(join(dataDir, 'leads.csv'), ['Empresa;Contato;CNPJ;Celular;Email', ...rows].join('\n'));
+    client = new Client({ name: 'e2e', version: '1' });
+    await client.connect(new StdioClientTransport({
+      command: process.execPath, args: [MAIN],
+      env: cleanEnv({ AGENTE_DATA_DIR: dataDir, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_INGEST_DIRS: dataDir }) as Record<string, string>,
+    }));
+    await client.callTool({ name: 'set_outreach_policy', arguments: {
+      remetente: 'Alquimista', janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+      ritmo: { canal: 'whatsapp', por_segundo: 2 },
+      // These leads have no document: use a template that does not need one.
+      template: { id: 'lembrete_simples_v1', canal: 'whatsapp', corpo: 'Olá, {{contato}}! A equipe de {{remetente}} quer falar com você.\n\nSe não quiser mais receber mensagens, responda SAIR.' },
+    } });
+    await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dataDir, 'leads.csv') } });
+  });
+  afterAll(async () => client?.close());
+
+  const job = async (id: string) => ((await client.callTool({ name: 'job_status', arguments: { job_id: id } })).structuredContent as any).jobs[0];
+
+  it('pause holds the queue, resume sends again, cancel ends every unsent message as cancelado', async () => {
+    const started = (await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, template_whatsapp: 'lembrete_simples_v1' } })).structuredContent as any;
+    expect(started.enfileirados).toBe(30);
+    const paused = await client.callTool({ name: 'control_dispatch', arguments: { job_id: started.job_id, action: 'pause' } });
+    expect((paused.structuredContent as any).status).toBe('pausada');
+    await new Promise((r) => setTimeout(r, 1500));
+    const during = await job(started.job_id);
+    const sentWhilePaused = during.counts.enviado;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await job(started.job_id)).counts.enviado).toBe(sentWhilePaused);
+    await client.callTool({ name: 'control_dispatch', arguments: { job_id: started.job_id, action: 'resume' } });
+    for (let i = 0; i < 30 && (await job(started.job_id)).counts.enviado <= sentWhilePaused; i++) await new Promise((r) => setTimeout(r, 200));
+    const cancelled = await client.callTool({ name: 'control_dispatch', arguments: { job_id: started.job_id, action: 'cancel' } });
+    expect((cancelled.structuredContent as any).status).toBe('cancelada');
+    await new Promise((r) => setTimeout(r, 1000));
+    const end = await job(started.job_id);
+    expect(end.counts.enviado).toBeGreaterThan(sentWhilePaused);
+    expect(end.counts.enviado + end.counts.cancelado).toBe(30);
+    expect(end.counts.pendente + end.counts.adiado + end.counts.em_execucao).toBe(0);
+    expect(sandboxSends(join(dataDir, 'sandbox'))).toHaveLength(end.counts.enviado);
+    const cancelledLead = ((await client.callTool({ name: 'query_leads', arguments: { status: ['novo'], limit: 100 } })).structuredContent as any).leads;
+    expect(cancelledLead.length).toBe(end.counts.cancelado);
+  });
+});
