@@ -87,10 +87,10 @@ export async function dryRun(tx: Tx, deps: ServerDeps, target: Target, opts: { c
     if (r.codigo) porBloqueio[r.codigo] = (porBloqueio[r.codigo] ?? 0) + r.n;
     if (r.codigo === 'fora_da_janela' || r.codigo === 'limite_por_destinatario') adiados += r.n;
   }
-  // A few rendered examples per channel, so a person can read what would go out.
+  // A few rendered examples per channel, sendable ones first, so a person can read what would go out.
   const sampleIds = await sql<{ lead_id: string }>`
     select lead_id from (
-      select lead_id, row_number() over (partition by canal_decidido order by log_id) as rn
+      select lead_id, row_number() over (partition by canal_decidido order by disparo_seria_executado desc, lead_nome, log_id) as rn
       from dry_run_log where tenant_id = ${ctx.tenantId} and lote_id = ${loteId} and canal_decidido <> 'none'
     ) x where rn <= ${Math.max(1, Math.ceil((opts.sample ?? 4) / 2))}`.execute(tx);
   const decisions = sampleIds.rows.length ? await decide(tx, ctx, { leadIds: sampleIds.rows.map((r) => r.lead_id) }) : [];
