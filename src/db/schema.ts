@@ -223,6 +223,20 @@ export interface RateLimitsTable {
   tat: Generated<Date>;
 }
 
+export interface MensagensRecebidasTable {
+  mensagem_id: Generated<string>;
+  tenant_id: string;
+  lead_id: string | null;
+  canal: 'whatsapp' | 'email';
+  remetente: string;
+  texto: string;
+  recebida_em: Timestamp;
+  message_id_externo: string;
+  classe: string;
+  confianca: number;
+  created_at: Generated<Date>;
+}
+
 export interface SchemaMigrationsTable {
   nome: string;
   checksum: string;
@@ -246,5 +260,6 @@ export interface Database {
   disparos: DisparosTable;
   campanhas: CampanhasTable;
   rate_limits: RateLimitsTable;
+  mensagens_recebidas: MensagensRecebidasTable;
   schema_migrations: SchemaMigrationsTable;
 }

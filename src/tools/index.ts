@@ -3,6 +3,7 @@ import { controlDispatchTool } from './control-dispatch.js';
 import { decideChannelTool } from './decide-channel.js';
 import { dryRunDispatchTool } from './dry-run-dispatch.js';
 import { getStatus } from './get-status.js';
+import { handleReplyTool } from './handle-reply.js';
 import { ingestLeadsTool } from './ingest-leads.js';
 import { jobStatus } from './job-status.js';
 import { manageSuppressionTool } from './manage-suppression.js';
@@ -25,5 +26,6 @@ export const allTools: ToolDefinition<any, any>[] = [
   startDispatchTool,
   controlDispatchTool,
   manageSuppressionTool,
+  handleReplyTool,
   setOutreachPolicyTool,
 ];

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+import { insertLead } from '../helpers/fixtures.js';
+import { connectClient, makeDeps, textOf } from '../helpers/server.js';
+
+describe(`handle_reply (${testDbKind()})`, () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await openTestDb();
+  });
+  afterAll(async () => db?.destroy());
+
+  const setup = async () => {
+    const deps = await makeDeps(db, { tenantSlug: `r-${Math.random().toString(36).slice(2, 8)}` });
+    const leadId = await insertLead(db.kysely, deps.tenant.tenant_id, {
+      nome: 'Loja BH', contato: 'Rita', documento: '11222333000181', status: 'contatado',
+      phones: [{ e164: '+5531987654321' }], emails: [{ email: 'rita@lojabh.com.br' }],
+    });
+    return { deps, leadId, client: await connectClient(deps) };
+  };
+  const reply = (from: string, text: string, id: string, channel = 'whatsapp') => ({
+    name: 'handle_reply', arguments: { channel, from, text, received_at: '2026-11-24T14:00:00-03:00', message_id: id },
+  });
+
+  it('an opt-out from the old 8-digit WhatsApp id suppresses the person on every channel, once', async () => {
+    const { deps, leadId, client } = await setup();
+    const res = await client.callTool(reply('553187654321@s.whatsapp.net', 'SAIR 🙏', 'wamid.1'));
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect(res.structuredContent).toMatchObject({ lead_id: leadId, classe: 'opt_out', lead_status: 'opt_out', suprimido: true, duplicada: false });
+    const supp = await db.kysely.selectFrom('supressoes').select(['tipo', 'valor']).where('tenant_id', '=', deps.tenant.tenant_id).orderBy('tipo').execute();
+    expect(supp).toEqual([
+      { tipo: 'documento', valor: '11222333000181' },
+      { tipo: 'email', valor: 'rita@lojabh.com.br' },
+      { tipo: 'telefone', valor: '+5531987654321' },
+    ]);
+    const again = await client.callTool(reply('553187654321@s.whatsapp.net', 'SAIR 🙏', 'wamid.1'));
+    expect(again.structuredContent).toMatchObject({ duplicada: true, classe: 'opt_out', lead_id: leadId });
+    const stored = await db.kysely.selectFrom('mensagens_recebidas').select('mensagem_id').where('tenant_id', '=', deps.tenant.tenant_id).execute();
+    expect(stored).toHaveLength(1);
+    await client.closeAll();
+  });
+
+  it('interest moves the lead to respondeu and suggests scheduling', async () => {
+    const { leadId, client } = await setup();
+    const res = (await client.callTool(reply('rita@lojabh.com.br', 'Boa tarde, tenho interesse sim, podemos conversar?', 'm-2', 'email'))).structuredContent as any;
+    expect(res).toMatchObject({ lead_id: leadId, classe: 'interesse', lead_status: 'respondeu', suprimido: false });
+    expect(res.acao_sugerida.length).toBeGreaterThan(5);
+    await client.closeAll();
+  });
+
+  it('an unknown sender is recorded, and an opt-out from it is still honoured', async () => {
+    const { deps, client } = await setup();
+    const res = (await client.callTool(reply('+55 21 99999-1234', 'não quero receber mais mensagens', 'm-3'))).structuredContent as any;
+    expect(res).toMatchObject({ lead_id: null, classe: 'opt_out', suprimido: true });
+    const supp = await db.kysely.selectFrom('supressoes').select(['tipo', 'valor']).where('tenant_id', '=', deps.tenant.tenant_id).execute();
+    expect(supp).toEqual([{ tipo: 'telefone', valor: '+5521999991234' }]);
+    await client.closeAll();
+  });
+});
