@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import { enqueueDisparos, type EnqueueResult } from '../core/dispatch/enqueue.js';
-import { setRateLimit } from '../core/dispatch/rate-limit.js';
 import type { Target } from '../core/outreach/decide.js';
 import { withTenant } from '../db/tenant.js';
 import type { ServerDeps } from '../deps.js';
@@ -91,9 +90,4 @@ export async function sendOne(deps: ServerDeps, leadId: string, opts: { template
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** Sets the pace of a channel for this tenant (sends per second) and its 24 h distinct-recipient cap. */
-export async function configureRate(deps: ServerDeps, canal: 'whatsapp' | 'email', porSegundo: number | null, max24h?: number) {
-  await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => setRateLimit(tx, deps.tenant.tenant_id, canal, porSegundo, max24h));
 }

@@ -66,7 +66,10 @@ const MOTIVO = {
  */
 export async function decisionsQuery(tx: Tx, ctx: DecisionContext, target: Target, canalFilter?: Canal): Promise<RawBuilder<Decision>> {
   const t = ctx.tenantId;
-  const zones = await sql<{ timezone: string }>`select distinct timezone from leads where tenant_id = ${t}`.execute(tx);
+  // The send window is computed once per time zone of the targeted leads (a handful of zones).
+  const zones = await sql<{ timezone: string }>`
+    select distinct timezone from leads where tenant_id = ${t}
+    ${'leadIds' in target ? sql`and lead_id = any(${target.leadIds}::uuid[])` : sql``}`.execute(tx);
   const opens: Record<string, string | null> = {};
   const windowWhy: Record<string, string> = {};
   for (const { timezone } of zones.rows) {
