@@ -36,7 +36,8 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
   }
   const sessions = new Map<string, Session>();
   const hosts = allowedHostnames(opts.host, deps.config.http.allowedHosts);
-  const maxBody = opts.maxBodyBytes ?? 4 * 1024 * 1024;
+  // Large enough for ingest_leads with a 20 MB file in content_base64 (~27 MB of base64 + JSON).
+  const maxBody = opts.maxBodyBytes ?? 32 * 1024 * 1024;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const host = hostnameOf(req.headers.host);

@@ -109,6 +109,12 @@ describe('Streamable HTTP server (dist/main.js serve --http, PostgreSQL)', () =>
     expect(await status({ host: `localhost:${u.port}`, origin: `http://localhost:${u.port}` })).toBe(200);
   });
 
+  it('refuses a body over 32 MB with 413', async () => {
+    const big = JSON.stringify({ ...initialize, params: { ...initialize.params, pad: 'x'.repeat(33 * 1024 * 1024) } });
+    const res = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${tokenA}` }, body: big });
+    expect(res.status).toBe(413);
+  });
+
   it('stops serving a revoked token', async () => {
     const before = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${tokenB}` }, body: JSON.stringify(initialize) });
     expect(before.status).toBe(200);
