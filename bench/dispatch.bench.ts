@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openDb } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
-import { sandboxSends, seedCampaign, statusCounts, writeSandboxMcpConfig } from '../test/helpers/dispatch-setup.js';
+import { busiestWindow, sandboxSends, seedCampaign, statusCounts, writeSandboxMcpConfig } from '../test/helpers/dispatch-setup.js';
 import { startCluster } from '../test/helpers/pg-cluster.js';
 import { MAIN } from '../test/helpers/spawn.js';
 
@@ -68,14 +68,6 @@ async function run(workers: number, sends: number, rate: number | null) {
   }
   for (const c of children) c.kill('SIGTERM');
   const counts = await statusCounts(db, campaignId);
-  const busiest = (ts: number[]) => {
-    let worst = 0;
-    for (let i = 0, j = 0; i < ts.length; i++) {
-      while (ts[j] < ts[i] - 999) j++;
-      worst = Math.max(worst, i - j + 1);
-    }
-    return worst;
-  };
   // Our send times (disparos.enviado_em: when each downstream call was made) and the downstream's
   // receive times (which add its own scheduling jitter).
   const sent = (await db.kysely.selectFrom('disparos').select('enviado_em').where('campanha_id', '=', campaignId).where('status', '=', 'enviado').execute())
@@ -84,7 +76,7 @@ async function run(workers: number, sends: number, rate: number | null) {
   const span = (sent[sent.length - 1] - sent[0]) / 1000;
   await db.close();
   rmSync(dir, { recursive: true, force: true });
-  return { workers, rate, sends, received: times.length, enviado: counts.enviado ?? 0, perSecond: Math.round((sent.length - 1) / span), busiestWindow: busiest(sent), busiestReceived: busiest(times) };
+  return { workers, rate, sends, received: times.length, enviado: counts.enviado ?? 0, perSecond: Math.round((sent.length - 1) / span), busiestWindow: busiestWindow(sent), busiestReceived: busiestWindow(times) };
 }
 
 const results = [];

@@ -63,3 +63,13 @@ export async function statusCounts(db: Db, campaignId: string): Promise<Record<s
   const { rows } = await sql<{ status: string; n: number }>`select status, count(*)::int as n from disparos where campanha_id = ${campaignId} group by status`.execute(db.kysely);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
+
+/** The most events in any half-open 1-second window of sorted timestamps (ms). */
+export function busiestWindow(sortedMs: number[]): number {
+  let worst = 0;
+  for (let i = 0, j = 0; i < sortedMs.length; i++) {
+    while (sortedMs[j] < sortedMs[i] - 999) j++;
+    worst = Math.max(worst, i - j + 1);
+  }
+  return worst;
+}

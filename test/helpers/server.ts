@@ -21,8 +21,6 @@ export async function makeDeps(db: Db, o: DepsOverrides = {}): Promise<ServerDep
   const config = { ...loadConfig(env ?? {}), ...configOverrides };
   return {
     db,
-    tenant,
-    config,
     logger: silentLogger,
     clock: o.clock ?? { now: () => new Date() },
     transport: 'memory',
