@@ -47,7 +47,7 @@ const dbs = args.db.split(',') as DbName[];
 if (dbs.some((d) => d !== 'postgres' && d !== 'pglite')) throw new Error(`--db wants postgres and/or pglite, got ${args.db}`);
 const repeat = Math.max(1, Number(args.repeat) || 1);
 const chunkSize = args['chunk-size'] ? Number(args['chunk-size']) : undefined;
-/** Per measurement: 10 min per 100k rows... generous, PGlite 3x; or --timeout-min. */
+/** Per measurement: 10 min up to 250k rows, then 40 min per million (PGlite 3x), or --timeout-min. */
 const timeoutMs = (db: DbName, rows: number) =>
   args['timeout-min'] ? Number(args['timeout-min']) * 60_000 : Math.max(10, (rows / 1e6) * 40) * 60_000 * (db === 'pglite' ? 3 : 1);
 
@@ -96,12 +96,13 @@ async function postgresFactory(): Promise<DbFactory> {
     const cluster: Cluster = await startCluster();
     url = cluster.url;
     // startCluster leaves its directory (tmpdir/agente-pg-*) behind: remove it after stopping.
-    const dataDir = await pgQuery(url, 'show data_directory').then((r) => String(r.rows[0].data_directory));
+    let dataDir = '';
     cleanups.push(() => {
       cluster.stop();
       const dir = dirname(dataDir);
-      if (/^agente-pg-/.test(basename(dir)) && dirname(dir) === tmpdir()) rmSync(dir, { recursive: true, force: true });
+      if (dataDir && /^agente-pg-/.test(basename(dir)) && dirname(dir) === tmpdir()) rmSync(dir, { recursive: true, force: true });
     });
+    dataDir = String((await pgQuery(url, 'show data_directory')).rows[0].data_directory);
   }
   const withDb = (name: string) => Object.assign(new URL(url!), { pathname: `/${name}` }).toString();
   const admin = async (sql: string) => void (await pgQuery(url!, sql));

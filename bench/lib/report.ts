@@ -94,7 +94,7 @@ export function queryTables(cases: CaseResult[], top = 8): string {
 export function noiseWarning(cases: CaseResult[]): string {
   const noisy = cases.flatMap((c) =>
     [c.read, c.copy, c.pipeline, c.readOurs, c.validate]
-      .filter((r): r is Result => !!r && r.seconds > 0 && r.otherCpuSeconds > 0.1 * r.seconds)
+      .filter((r): r is Result => !!r && r.otherCpuSeconds > Math.max(0.2, 0.1 * r.seconds))
       .map((r) => `${c.db} ${int(c.rows)} ${r.mode} (${fmt(r.otherCpuSeconds, 1)} CPU s of others in ${fmt(r.seconds, 1)} s)`),
   );
   return noisy.length ? `⚠ Other processes were busy during: ${noisy.join('; ')}. Re-run on a quiet machine for exact figures.` : 'Machine quiet during all measurements (other processes < 10% of a core).';
