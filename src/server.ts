@@ -1,5 +1,6 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { listProblems } from './core/ingest/job-store.js';
 import { getJob } from './core/jobs.js';
 import { withTenant } from './db/tenant.js';
 import type { ServerDeps } from './deps.js';
@@ -55,6 +56,23 @@ export function buildServer(deps: ServerDeps): McpServer {
     },
   );
 
+  server.registerResource(
+    'job_problems',
+    new ResourceTemplate('job-problems://{id}', { list: undefined }),
+    {
+      title: 'Every row-level problem of an ingest job',
+      description: 'CSV (row, sheet, column, value, reason) of all problems, not just the sample in job_status',
+      mimeType: 'text/csv',
+    },
+    async (uri, vars) => {
+      const id = String(vars.id);
+      if (!z.uuid().safeParse(id).success) throw new Error(`Job ${id} was not found for this tenant`);
+      const problems = await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => listProblems(tx, deps.tenant.tenant_id, id));
+      const lines = ['linha,aba,coluna,valor,motivo', ...problems.map((p) => [String(p.row), p.sheet, p.column, p.value, p.reason].map(csvCell).join(','))];
+      return { contents: [{ uri: uri.href, mimeType: 'text/csv', text: lines.join('\n') + '\n' }] };
+    },
+  );
+
   server.registerPrompt(
     'plan_outreach',
     {
@@ -81,4 +99,14 @@ export function buildServer(deps: ServerDeps): McpServer {
     }),
   );
   return server;
+}
+
+/**
+ * One CSV cell. Values come from people's spreadsheets: a cell starting with = + - @ (or a tab/CR) is
+ * prefixed with an apostrophe so a spreadsheet program opening the export never evaluates it.
+ */
+function csvCell(v: string | undefined): string {
+  let t = v ?? '';
+  if (/^[=+\-@\t\r]/.test(t)) t = `'${t}`;
+  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 }

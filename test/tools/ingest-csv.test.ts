@@ -48,6 +48,11 @@ describe(`ingest_leads on a CSV (${testDbKind()})`, () => {
     expect(job.status, job.error).toBe('concluido');
     expect(job.counts).toMatchObject({ linhas_lidas: 8, leads_criados: 5, duplicados: 2, linhas_invalidas: 1 });
     expect(job.problems_sample).toContainEqual(expect.objectContaining({ row: 12, reason: expect.stringContaining('não virou lead') }));
+    const csv = await client.readResource({ uri: `job-problems://${job.job_id}` });
+    const text = (csv.contents[0] as { text: string }).text;
+    expect(text.split('\n')[0]).toBe('linha,aba,coluna,valor,motivo');
+    expect(text).toMatch(/^12,clientes\.csv,documento,123,CPF com dígito verificador inválido$/m);
+    expect(text).toMatch(/^12,clientes\.csv,linha,,"linha sem nome, documento, telefone ou e-mail utilizável: não virou lead"$/m);
 
     const page = await client.callTool({ name: 'query_leads', arguments: { text: 'padaria' } });
     const leads = (page.structuredContent as any).leads;

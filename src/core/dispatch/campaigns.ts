@@ -38,11 +38,8 @@ export async function getCampaign(tx: Tx, tenantId: string, id: string, now: Dat
   const final = FINAL.reduce((a, s) => a + (counts[s] ?? 0), 0);
   const rate = recent / 10;
   const open = total - final;
-  let status = c.status;
-  if (status === 'executando' && open === 0 && c.modo === 'real') {
-    status = 'concluida';
-    await tx.updateTable('campanhas').set({ status, concluida_em: now, updated_at: now }).where('campanha_id', '=', id).where('status', '=', 'executando').execute();
-  }
+  // A running campaign with nothing left open is done: derived here, so reading a job never writes.
+  const status = c.status === 'executando' && open === 0 && c.modo === 'real' ? 'concluida' : c.status;
   return {
     job_id: c.campanha_id,
     kind: 'dispatch',

@@ -13,8 +13,6 @@ export type BlockCode =
   | 'opt_out' | 'suprimido' | 'estado_inelegivel' | 'sem_canal' | 'canal_nao_configurado'
   | 'variaveis_ausentes' | 'limite_por_destinatario' | 'fora_da_janela';
 
-export const DEFERRAL_CODES: ReadonlySet<BlockCode> = new Set(['limite_por_destinatario', 'fora_da_janela']);
-
 /** Statuses a lead may be in to receive outreach (others are in a conversation, a meeting, or out). */
 export const OUTREACH_ELIGIBLE: readonly LeadStatus[] = ['novo', 'contatado', 'sem_canal', 'erro'];
 
