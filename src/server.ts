@@ -1,6 +1,9 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { briefingMarkdown } from './core/briefing/build.js';
+import { loadBriefing } from './core/briefing/load.js';
 import { listProblems } from './core/ingest/job-store.js';
+import { getLead } from './core/leads/query.js';
 import { getJob } from './core/jobs.js';
 import { withTenant } from './db/tenant.js';
 import type { ServerDeps } from './deps.js';
@@ -57,6 +60,24 @@ export function buildServer(deps: ServerDeps): McpServer {
   );
 
   server.registerResource(
+    'lead',
+    new ResourceTemplate('lead://{id}', { list: undefined }),
+    {
+      title: 'Lead',
+      description: 'One lead in full as JSON: phones and e-mails with validity reasons, origin rows, state history (same as query_leads with lead_id)',
+      mimeType: 'application/json',
+    },
+    async (uri, vars) => {
+      const id = String(vars.id);
+      const lead = z.uuid().safeParse(id).success
+        ? await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => getLead(tx, deps.tenant.tenant_id, id))
+        : null;
+      if (!lead) throw new Error(`Lead ${id} was not found for this tenant`);
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(lead, null, 2) }] };
+    },
+  );
+
+  server.registerResource(
     'job_problems',
     new ResourceTemplate('job-problems://{id}', { list: undefined }),
     {
@@ -97,6 +118,34 @@ export function buildServer(deps: ServerDeps): McpServer {
         },
       ],
     }),
+  );
+  server.registerPrompt(
+    'briefing',
+    {
+      title: 'Prepare for a meeting with a lead',
+      description: "Embeds the lead's briefing (generate_briefing) and asks for a short preparation: what to confirm, what to offer, what to avoid.",
+      argsSchema: { lead_id: z.string().describe('The lead (UUID, from query_leads)') },
+    },
+    async ({ lead_id }) => {
+      if (!z.uuid().safeParse(lead_id).success) throw new Error(`lead_id must be a lead's UUID (from query_leads); got "${lead_id.slice(0, 60)}"`);
+      const t = deps.tenant.tenant_id;
+      const b = await withTenant(deps.db.kysely, t, (tx) => loadBriefing(tx, t, { leadId: lead_id }, deps.clock.now()));
+      return {
+        description: `Briefing de ${b.lead.empresa}`,
+        messages: [
+          {
+            role: 'user',
+            content: {
+              type: 'text',
+              text:
+                'Vou conversar com este lead. Com base no briefing abaixo, prepare em português, em até 10 tópicos: ' +
+                'o que confirmar, o que propor, como responder às dúvidas em aberto e o que evitar ' +
+                '(nunca contatar quem pediu opt-out).\n\n' + briefingMarkdown(b),
+            },
+          },
+        ],
+      };
+    },
   );
   return server;
 }

@@ -237,6 +237,25 @@ export interface MensagensRecebidasTable {
   created_at: Generated<Date>;
 }
 
+export interface AgendamentosTable {
+  agendamento_id: Generated<string>;
+  tenant_id: string;
+  lead_id: string;
+  inicio: Timestamp;
+  fim: Timestamp;
+  timezone: string;
+  titulo: string;
+  descricao: string | null;
+  local: string | null;
+  organizador: string | null;
+  status: Generated<'pendente' | 'agendado' | 'confirmado' | 'cancelado' | 'realizado' | 'nao_compareceu' | 'falhou'>;
+  evento_id_externo: string | null;
+  erro: string | null;
+  lembrete_enviado_em: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface SchemaMigrationsTable {
   nome: string;
   checksum: string;
@@ -261,5 +280,6 @@ export interface Database {
   campanhas: CampanhasTable;
   rate_limits: RateLimitsTable;
   mensagens_recebidas: MensagensRecebidasTable;
+  agendamentos: AgendamentosTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -2,6 +2,7 @@ import type { ToolDefinition } from './define-tool.js';
 import { controlDispatchTool } from './control-dispatch.js';
 import { decideChannelTool } from './decide-channel.js';
 import { dryRunDispatchTool } from './dry-run-dispatch.js';
+import { generateBriefingTool } from './generate-briefing.js';
 import { getStatus } from './get-status.js';
 import { handleReplyTool } from './handle-reply.js';
 import { ingestLeadsTool } from './ingest-leads.js';
@@ -27,5 +28,6 @@ export const allTools: ToolDefinition<any, any>[] = [
   controlDispatchTool,
   manageSuppressionTool,
   handleReplyTool,
+  generateBriefingTool,
   setOutreachPolicyTool,
 ];
