@@ -169,15 +169,17 @@ export async function scheduleMeeting(deps: ServerDeps, req: ScheduleRequest, si
           description: row.descricao ?? undefined, location: row.local ?? undefined, attendee: first.lead.email ?? undefined, idempotencyKey: `ag:${row.agendamento_id}`,
         }, { signal }))
     : { ok: false, unknown: false, error: `the calendar channel is not available: ${caps.detail ?? 'not configured in mcp.json'}` };
+  if (!out.ok) {
+    const status = out.unknown ? 'incerto' : 'falhou';
+    const erro = out.unknown
+      ? `resultado desconhecido ao criar o evento (${out.error}): o evento pode existir no calendário; verifique antes de remarcar`
+      : `o calendário recusou o evento: ${out.error}`;
+    await withTenant(deps.db.kysely, t, (tx) =>
+      tx.updateTable('agendamentos').set({ status, erro: erro.slice(0, 2000), updated_at: new Date() }).where('agendamento_id', '=', row.agendamento_id).execute(),
+    );
+    throw new AppError('unavailable', `Meeting NOT booked: ${erro}. Agendamento ${row.agendamento_id} is recorded as ${status}${out.unknown ? ' (its slot stays blocked until checked)' : ''}.`);
+  }
   return withTenant(deps.db.kysely, t, async (tx) => {
-    if (!out.ok) {
-      const status = out.unknown ? 'incerto' : 'falhou';
-      const erro = out.unknown
-        ? `resultado desconhecido ao criar o evento (${out.error}): o evento pode existir no calendário; verifique antes de remarcar`
-        : `o calendário recusou o evento: ${out.error}`;
-      await tx.updateTable('agendamentos').set({ status, erro: erro.slice(0, 2000), updated_at: new Date() }).where('agendamento_id', '=', row.agendamento_id).execute();
-      throw new AppError('unavailable', `Meeting NOT booked: ${erro}. Agendamento ${row.agendamento_id} is recorded as ${status}${out.unknown ? ' (its slot stays blocked until checked)' : ''}.`);
-    }
     const booked = await tx.updateTable('agendamentos').set({ status: 'agendado', evento_id_externo: out.eventId, erro: null, updated_at: new Date() })
       .where('agendamento_id', '=', row.agendamento_id).returningAll().executeTakeFirstOrThrow();
     let aviso: string | null = null;
@@ -345,15 +347,17 @@ async function reschedule(deps: ServerDeps, req: UpdateRequest, cal: CalendarPor
     title: row.titulo, start: toZonedIso(start, row.timezone), end: toZonedIso(end, row.timezone), timeZone: row.timezone,
     description: row.descricao ?? undefined, location: row.local ?? undefined, idempotencyKey: `ag:${row.agendamento_id}:${start.toISOString()}`,
   }, { signal });
+  if (!out.ok) {
+    const erro = out.unknown
+      ? `resultado desconhecido ao mover o evento para ${toZonedIso(start, row.timezone)} (${out.error}): o calendário pode mostrar o novo horário; verifique`
+      : `o calendário recusou a remarcação para ${toZonedIso(start, row.timezone)}: ${out.error}`;
+    await withTenant(deps.db.kysely, t, (tx) =>
+      tx.updateTable('agendamentos').set({ inicio: row.inicio, fim: row.fim, status: out.unknown ? 'incerto' : row.status, erro: erro.slice(0, 2000), updated_at: new Date() })
+        .where('agendamento_id', '=', row.agendamento_id).execute(),
+    );
+    throw new AppError('unavailable', `Meeting NOT rescheduled: ${erro}. Agendamento ${row.agendamento_id} keeps ${toZonedIso(new Date(row.inicio), row.timezone)}${out.unknown ? ' and is now incerto' : ''}.`);
+  }
   return withTenant(deps.db.kysely, t, async (tx) => {
-    if (!out.ok) {
-      const erro = out.unknown
-        ? `resultado desconhecido ao mover o evento para ${toZonedIso(start, row.timezone)} (${out.error}): o calendário pode mostrar o novo horário; verifique`
-        : `o calendário recusou a remarcação para ${toZonedIso(start, row.timezone)}: ${out.error}`;
-      await tx.updateTable('agendamentos').set({ inicio: row.inicio, fim: row.fim, status: out.unknown ? 'incerto' : row.status, erro: erro.slice(0, 2000), updated_at: new Date() })
-        .where('agendamento_id', '=', row.agendamento_id).execute();
-      throw new AppError('unavailable', `Meeting NOT rescheduled: ${erro}. Agendamento ${row.agendamento_id} keeps ${toZonedIso(new Date(row.inicio), row.timezone)}${out.unknown ? ' and is now incerto' : ''}.`);
-    }
     // A new time needs a new confirmation from the lead and a new reminder.
     const updated = await tx.updateTable('agendamentos').set({ status: 'agendado', erro: null, lembrete_enviado_em: null, updated_at: new Date() })
       .where('agendamento_id', '=', row.agendamento_id).returningAll().executeTakeFirstOrThrow();
