@@ -150,7 +150,8 @@ export async function scheduleMeeting(deps: ServerDeps, req: ScheduleRequest, si
       }).execute();
       return { dry: true as const, lead, values };
     }
-    const row = await tx.insertInto('agendamentos').values({ ...values, status: 'pendente' }).returningAll().executeTakeFirstOrThrow();
+    // The note says what a row left pendente means if this process dies before the calendar answers.
+    const row = await tx.insertInto('agendamentos').values({ ...values, status: 'pendente', erro: 'reserva em andamento: aguardando a resposta do calendário' }).returningAll().executeTakeFirstOrThrow();
     return { dry: false as const, lead, values, row: row as Row };
   });
   if (first.dry) {
@@ -202,7 +203,7 @@ export async function scheduleMeeting(deps: ServerDeps, req: ScheduleRequest, si
 
 export interface UpdateRequest {
   agendamentoId: string;
-  action: 'confirm' | 'cancel' | 'reschedule';
+  action: 'confirm' | 'cancel' | 'reschedule' | 'complete' | 'no_show';
   start?: string;
   durationMinutes?: number;
   force: boolean;
@@ -237,19 +238,25 @@ async function leadStatusOf(tx: Tx, tenantId: string, leadId: string): Promise<s
 export async function updateMeeting(deps: ServerDeps, req: UpdateRequest, signal?: AbortSignal): Promise<UpdateResult> {
   const t = deps.tenant.tenant_id;
   const ator = `tool:${deps.transport}`;
-  if (req.action === 'confirm') {
+  if (req.action === 'confirm' || req.action === 'complete' || req.action === 'no_show') {
+    // Only our records change: the calendar event stays as it is.
+    const to = { confirm: 'confirmado', complete: 'realizado', no_show: 'nao_compareceu' }[req.action];
+    const leadTo: LeadStatus = { confirm: 'confirmado' as const, complete: 'realizado' as const, no_show: 'respondeu' as const }[req.action];
     return withTenant(deps.db.kysely, t, async (tx) => {
       const row = await loadMeeting(tx, t, req.agendamentoId, true);
       if (!['agendado', 'confirmado'].includes(row.status)) {
-        throw new AppError('failed_precondition', `Agendamento ${row.agendamento_id} is ${row.status}; only an agendado meeting can be confirmed.`);
+        throw new AppError('failed_precondition', `Agendamento ${row.agendamento_id} is ${row.status}; only an agendado or confirmado meeting can be marked ${to}.`);
       }
-      const updated = await tx.updateTable('agendamentos').set({ status: 'confirmado', updated_at: new Date() }).where('agendamento_id', '=', row.agendamento_id).returningAll().executeTakeFirstOrThrow();
+      if (req.action !== 'confirm' && new Date(row.inicio).getTime() > deps.clock.now().getTime()) {
+        throw new AppError('failed_precondition', `Agendamento ${row.agendamento_id} starts ${toZonedIso(new Date(row.inicio), row.timezone)}: it cannot be marked ${to} before it starts.`);
+      }
+      const updated = await tx.updateTable('agendamentos').set({ status: to, updated_at: new Date() }).where('agendamento_id', '=', row.agendamento_id).returningAll().executeTakeFirstOrThrow();
       let leadStatus = await leadStatusOf(tx, t, row.lead_id);
-      if (leadStatus === 'agendado') {
-        await transitionLead(tx, t, { leadId: row.lead_id, to: 'confirmado', motivo: req.motivo ?? `reunião ${row.agendamento_id} confirmada`, ator, from: ['agendado'] });
-        leadStatus = 'confirmado';
+      if (MEETING_LEAD_STATES.includes(leadStatus as LeadStatus) && leadStatus !== leadTo) {
+        await transitionLead(tx, t, { leadId: row.lead_id, to: leadTo, motivo: req.motivo ?? `reunião ${row.agendamento_id}: ${to}`, ator, from: MEETING_LEAD_STATES });
+        leadStatus = leadTo;
       }
-      return { modo: deps.config.dispatchEnabled ? 'real' : 'dry_run', agendamento: view(updated as Row), status_anterior: row.status, lead_status: leadStatus, confirmacao: null, aviso: null };
+      return { modo: 'real', agendamento: view(updated as Row), status_anterior: row.status, lead_status: leadStatus, confirmacao: null, aviso: null };
     });
   }
   const cal = calendarOf(deps);

@@ -5,17 +5,18 @@ import { MeetingMessageSchema, MeetingSchema } from './meeting-schemas.js';
 
 export const updateMeetingTool = defineTool({
   name: 'update_meeting',
-  title: 'Confirm, cancel or reschedule a meeting',
+  title: 'Confirm, cancel, reschedule or close a meeting',
   description:
     'action confirm: the lead confirmed (meeting and lead → confirmado). cancel: deletes the calendar event, then marks it ' +
     'cancelado; the lead goes back to respondeu. reschedule: moves the calendar event to start (same checks as ' +
     'schedule_meeting), back to agendado, a new reminder later. If the calendar call fails nothing changes here and the error ' +
-    'is recorded on the agendamento. Unless MICRO_AGENT_DISPARO_ENABLED="true", cancel/reschedule only validate.',
+    'is recorded on the agendamento. complete / no_show after the meeting: realizado (lead too) / nao_compareceu (lead back ' +
+    'to respondeu). Unless MICRO_AGENT_DISPARO_ENABLED="true", cancel/reschedule only validate.',
   toolset: 'meetings',
   access: 'send',
   input: {
     agendamento_id: z.uuid(),
-    action: z.enum(['confirm', 'cancel', 'reschedule']),
+    action: z.enum(['confirm', 'cancel', 'reschedule', 'complete', 'no_show']),
     start: z.string().min(16).max(40).optional().describe("reschedule: new start, ISO with offset or local time in the lead's zone"),
     duration_minutes: z.number().int().min(15).max(480).optional().describe('reschedule: new length (default: unchanged)'),
     force: z.boolean().default(false).describe('reschedule: allow outside business hours'),
@@ -38,7 +39,7 @@ export const updateMeetingTool = defineTool({
       sendConfirmation: args.send_confirmation, skipCalendar: args.skip_calendar, motivo: args.motivo,
     }, signal);
     const a = r.agendamento;
-    const text = r.modo === 'dry_run' && args.action !== 'confirm'
+    const text = r.modo === 'dry_run'
       ? `NOT CHANGED. ${r.aviso}`
       : `Agendamento ${a.agendamento_id}: ${r.status_anterior} → ${a.status}, ${a.rotulo}; lead ${r.lead_status}.` + (r.aviso ? ` Note: ${r.aviso}` : '') +
         (r.confirmacao ? ` Confirmation: ${r.confirmacao.status}.` : '');

@@ -141,6 +141,23 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(rebook.isError, textOf(rebook)).toBeFalsy();
   });
 
+  it('complete and no_show only after the meeting started; the lead follows', async () => {
+    const e = await setup();
+    const a = await e.lead({ nome: 'Reunião Feita' });
+    const b = await e.lead({ nome: 'Faltou' });
+    const ma = (await call(e, 'schedule_meeting', { lead_id: a, start: '2026-11-23T14:00' })).structuredContent as any;
+    const mb = (await call(e, 'schedule_meeting', { lead_id: b, start: '2026-11-23T15:00' })).structuredContent as any;
+    const early = await call(e, 'update_meeting', { agendamento_id: ma.agendamento.agendamento_id, action: 'complete' });
+    expect(textOf(early)).toMatch(/cannot be marked realizado before it starts/);
+    e.clock.set('2026-11-23T19:00:00Z');
+    const done = await call(e, 'update_meeting', { agendamento_id: ma.agendamento.agendamento_id, action: 'complete' });
+    expect(done.structuredContent).toMatchObject({ agendamento: { status: 'realizado' }, lead_status: 'realizado' });
+    const missed = await call(e, 'update_meeting', { agendamento_id: mb.agendamento.agendamento_id, action: 'no_show', motivo: 'não entrou na chamada' });
+    expect(missed.structuredContent).toMatchObject({ agendamento: { status: 'nao_compareceu' }, lead_status: 'respondeu' });
+    // A pendente row left by a crash would say what it is waiting for; these were answered, so no note.
+    expect((await agendamento(ma.agendamento.agendamento_id)).erro).toBeNull();
+  });
+
   it('a calendar that refuses (503): the row is falhou with the error, the result isError, the lead unchanged, the slot free', async () => {
     const e = await setup({ calendarEnv: { SANDBOX_FAIL_FIRST: '1' } });
     const lead = await e.lead({ nome: 'Loja Falha' });
