@@ -222,8 +222,10 @@ describe(`meetings (${testDbKind()})`, () => {
   });
 
   it('a calendar profile without a delete tool: cancel says so, the row marks it, skip_calendar cancels here only', async () => {
-    const e = await setup({ calendarProfile: { operations: { delete: null } } });
-    expect(e.channels.calendarOperations()).toMatchObject({ update: true, delete: false, list: true });
+    // A profile naming a delete tool the server does not have: verify() drops that operation and says so.
+    const e = await setup({ calendarProfile: { operations: { delete: { tool: 'remove_event', arguments: { id: '{{eventId}}' } } } } });
+    expect(e.channels.calendarOperations()).toMatchObject({ available: true, update: true, delete: false, list: true });
+    expect(e.channels.status().find((c) => c.channel === 'calendar')!.detail).toBe('verified cal/create_event + update, list; operations unavailable: delete (no tool "remove_event")');
     const lead = await e.lead({ nome: 'Loja Sem Delete' });
     const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' })).structuredContent as any;
     const res = await call(e, 'update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'cancel' });
