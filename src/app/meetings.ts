@@ -50,7 +50,9 @@ const flagText = (deps: ServerDeps) => (deps.config.dispatchFlagRaw === undefine
 
 /** The calendar when sending is on; null means this is a dry run. */
 function calendarOf(deps: ServerDeps): CalendarPort | null {
-  return deps.config.dispatchEnabled ? (deps.calendar ?? null) : null;
+  if (!deps.config.dispatchEnabled) return null;
+  if (!deps.calendar) throw new AppError('unavailable', 'Sending is on but no calendar channel layer runs in this process (check get_status channels).');
+  return deps.calendar;
 }
 
 interface Slot {

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { McpCalendar } from '../../src/channels/calendar.js';
 import { McpChannelClient } from '../../src/channels/channel-client.js';
@@ -44,6 +44,7 @@ export interface MeetingsEnv {
  * no pace limit (sends go at once; the clock is fixed, not wall time).
  */
 export async function meetingsEnv(db: Db, opts: { now: string; calendarEnv?: Record<string, string>; calendarProfile?: Record<string, unknown>; calendarTimeoutMs?: number; dispatchEnabled?: boolean } ): Promise<MeetingsEnv> {
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   const dir = tempDir('meet-');
   const server = (name: string, extra: Record<string, string> = {}) => ({
     command: process.execPath,
