@@ -43,7 +43,7 @@ export interface MeetingsEnv {
  * verified against them, the calendar port, an executor on the same movable clock, and a tenant with
  * no pace limit (sends go at once; the clock is fixed, not wall time).
  */
-export async function meetingsEnv(db: Db, opts: { now: string; calendarEnv?: Record<string, string>; calendarProfile?: Record<string, unknown>; calendarTimeoutMs?: number; dispatchEnabled?: boolean } ): Promise<MeetingsEnv> {
+export async function meetingsEnv(db: Db, opts: { now: string; calendarEnv?: Record<string, string>; whatsappEnv?: Record<string, string>; calendarProfile?: Record<string, unknown>; calendarTimeoutMs?: number; dispatchEnabled?: boolean } ): Promise<MeetingsEnv> {
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   const dir = tempDir('meet-');
   const server = (name: string, extra: Record<string, string> = {}) => ({
@@ -52,7 +52,7 @@ export async function meetingsEnv(db: Db, opts: { now: string; calendarEnv?: Rec
     env: { SANDBOX_RECORD: join(dir, `${name}.jsonl`), ...extra },
   });
   const config = McpConfigSchema.parse({
-    mcpServers: { wa: server('whatsapp'), mail: server('email'), cal: server('calendar', opts.calendarEnv) },
+    mcpServers: { wa: server('whatsapp', opts.whatsappEnv), mail: server('email'), cal: server('calendar', opts.calendarEnv) },
     channels: {
       whatsapp: { server: 'wa', preset: 'sandbox-whatsapp' },
       email: { server: 'mail', preset: 'sandbox-email' },

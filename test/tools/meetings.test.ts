@@ -254,6 +254,43 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(await leadStatus(lead)).toBe('agendado');
   });
 
+  it('a confirmation deferred to the send window is dropped when the meeting is cancelled before it leaves', async () => {
+    const e = await setup({ now: '2026-11-23T10:30:00Z' }); // 07:30 in São Paulo: window closed
+    const lead = await e.lead({ nome: 'Loja Madrugada', phone: '+5511987654000' });
+    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-23T14:00', send_confirmation: true })).structuredContent as any;
+    expect(s.confirmacao).toMatchObject({ status: 'adiado', previsto_para: '2026-11-23T11:00:00.000Z' });
+    await call(e, 'update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'cancel' });
+    e.clock.set('2026-11-23T11:30:00Z');
+    await e.drain();
+    expect(e.record('whatsapp')).toEqual([]);
+    const d = await db.kysely.selectFrom('disparos').select(['status', 'motivo']).where('disparo_id', '=', s.confirmacao.disparo_id).executeTakeFirstOrThrow();
+    expect(d).toEqual({ status: 'cancelado', motivo: 'reunião cancelada' });
+  });
+
+  it('a WhatsApp number refused for good: the confirmation falls back to the e-mail version of the same message', async () => {
+    const e = await setup({ whatsappEnv: { SANDBOX_FAIL_RECIPIENTS: '+5511987654111' } });
+    // The fallback row is due at the database's now() (wall time), so the clock moves to wall time for
+    // its send; an all-day send window keeps the wall clock from deferring it.
+    await call(e, 'set_outreach_policy', { janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false } });
+    const lead = await e.lead({ nome: 'Loja Sem Zap', phone: '+5511987654111', email: 'ana@semzap.com.br' });
+    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T11:00', send_confirmation: true })).structuredContent as any;
+    expect(s.confirmacao).toMatchObject({ canal: 'whatsapp', status: 'enfileirado' });
+    await e.drain();
+    e.clock.set(new Date(Date.now() + 1000).toISOString());
+    await e.drain();
+    expect(e.record('whatsapp')).toEqual([]);
+    const mails = e.record('email');
+    expect(mails).toHaveLength(1);
+    expect(mails[0].args).toMatchObject({ to: 'ana@semzap.com.br' });
+    expect(String(mails[0].args.subject)).toMatch(/^Reunião confirmada com .*: terça-feira, 24\/11\/2026, às 11:00$/);
+    const rows = await db.kysely.selectFrom('disparos').select(['canal', 'status', 'template', 'agendamento_id']).where('lead_id', '=', lead).orderBy('created_at').execute();
+    expect(rows).toEqual([
+      { canal: 'whatsapp', status: 'falhou', template: 'confirmacao_reuniao_whatsapp_v1', agendamento_id: s.agendamento.agendamento_id },
+      { canal: 'email', status: 'enviado', template: 'confirmacao_reuniao_email_v1', agendamento_id: s.agendamento.agendamento_id },
+    ]);
+    expect(await leadStatus(lead)).toBe('agendado');
+  });
+
   it('propose_slots: four time zones, every slot inside local business hours, avoiding meetings and calendar events', async () => {
     const e = await setup();
     const zones = ['America/Manaus', 'America/Rio_Branco', 'America/Noronha', 'America/Sao_Paulo'];
