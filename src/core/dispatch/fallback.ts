@@ -20,10 +20,9 @@ export async function renderFallbackEmail(
     : leadVariables(lead, policy.remetente);
   const out = renderTemplate(def, vars);
   if (!out.ok) return;
-  const campaign = orig;
   await sql`
     insert into disparos (tenant_id, lead_id, campanha_id, agendamento_id, canal, destino, template, variaveis, conteudo, assunto, idempotency_key, status, motivo)
-    values (${tenantId}, ${r.lead_id}, ${campaign?.campanha_id ?? null}, ${meeting?.agendamento_id ?? null}, 'email', ${email}, ${def.id},
+    values (${tenantId}, ${r.lead_id}, ${orig?.campanha_id ?? null}, ${meeting?.agendamento_id ?? null}, 'email', ${email}, ${def.id},
             ${JSON.stringify({ ...vars, ...(out.html ? { __html: out.html } : {}) })}::jsonb, ${out.texto}, ${out.assunto ?? null},
             ${`${r.idempotency_key}:email`}, 'pendente', ${`fallback: WhatsApp recusou o número (disparo ${r.disparo_id}); ${ator}`})
     on conflict (tenant_id, idempotency_key) do nothing`.execute(tx);
