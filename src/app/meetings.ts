@@ -128,6 +128,10 @@ export interface ScheduleResult {
 export async function scheduleMeeting(deps: ServerDeps, req: ScheduleRequest, signal?: AbortSignal): Promise<ScheduleResult> {
   const t = deps.tenant.tenant_id;
   const cal = calendarOf(deps);
+  const caps = cal?.capabilities();
+  if (caps && !caps.available) {
+    throw new AppError('unavailable', `Meeting NOT booked: the calendar channel is not available (${caps.detail ?? 'not configured in mcp.json'}). Check get_status channels.`);
+  }
   const first = await withTenant(deps.db.kysely, t, async (tx) => {
     const lead = await leadContact(tx, t, req.leadId);
     if (!lead) throw new AppError('not_found', `Lead ${req.leadId} was not found for this tenant.`);
@@ -164,14 +168,11 @@ export async function scheduleMeeting(deps: ServerDeps, req: ScheduleRequest, si
     };
   }
   const row = first.row;
-  const caps = cal!.capabilities();
-  const out: CalendarOutcome = caps.available
-    ? await withRetry(cal!, () =>
-        cal!.create({
-          title: row.titulo, start: toZonedIso(row.inicio, row.timezone), end: toZonedIso(row.fim, row.timezone), timeZone: row.timezone,
-          description: row.descricao ?? undefined, location: row.local ?? undefined, attendee: first.lead.email ?? undefined, idempotencyKey: `ag:${row.agendamento_id}`,
-        }, { signal }))
-    : { ok: false, unknown: false, error: `the calendar channel is not available: ${caps.detail ?? 'not configured in mcp.json'}` };
+  const out: CalendarOutcome = await withRetry(cal!, () =>
+    cal!.create({
+      title: row.titulo, start: toZonedIso(row.inicio, row.timezone), end: toZonedIso(row.fim, row.timezone), timeZone: row.timezone,
+      description: row.descricao ?? undefined, location: row.local ?? undefined, attendee: first.lead.email ?? undefined, idempotencyKey: `ag:${row.agendamento_id}`,
+    }, { signal }));
   if (!out.ok) {
     const status = out.unknown ? 'incerto' : 'falhou';
     const erro = out.unknown

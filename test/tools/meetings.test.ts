@@ -332,6 +332,16 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(one.slots.map((s: any) => s.rotulo)).toEqual(['segunda, 23/11 às 10:00 (horário de Manaus)', 'terça, 24/11 às 08:00 (horário de Manaus)']);
   });
 
+  it('a calendar profile that does not fit its server: schedule says so and stores nothing', async () => {
+    const e = await setup({ calendarProfile: { tool: 'make_event' } });
+    const lead = await e.lead({ nome: 'Loja Sem Agenda' });
+    const res = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(/^unavailable: Meeting NOT booked: the calendar channel is not available \(server "cal" has no tool "make_event"/);
+    expect(await db.kysely.selectFrom('agendamentos').select('agendamento_id').where('lead_id', '=', lead).execute()).toEqual([]);
+    expect(await leadStatus(lead)).toBe('respondeu');
+  });
+
   it('with sending off: schedule only validates (dry run), nothing is stored or booked', async () => {
     const e = await setup({ dispatchEnabled: false });
     const lead = await e.lead({ nome: 'Loja Ensaio' });
