@@ -105,6 +105,17 @@ describe(`send_reminders (${testDbKind()})`, () => {
     expect(String(reminderSends(e).find((s) => s.args.to === '+5581987651001')!.args.text)).toContain('às 16:00 (horário de Fernando de Noronha)');
   });
 
+  it('a meeting before the send window opens gets no reminder, and says why', async () => {
+    const e = await setup('2026-11-23T09:00:00Z'); // 06:00 in São Paulo
+    const lead = await e.lead({ nome: 'Loja Cedo', phone: '+5511987652500' });
+    const s = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-23T07:30', force: true });
+    const r = await call(e, 'send_reminders', {});
+    expect(r.itens).toEqual([expect.objectContaining({ agendamento_id: s.agendamento.agendamento_id, resultado: 'sem_horario', previsto_para: '2026-11-23T11:00:00.000Z', motivo: expect.stringMatching(/só abre depois do início da reunião$/) })]);
+    expect(r.lembretes).toBe(0);
+    await e.drain();
+    expect(reminderSends(e)).toEqual([]);
+  });
+
   it('with sending off: a dry run — nothing queued, sent or marked; a dry_run_log row says what would go', async () => {
     const e = await setup('2026-11-23T13:00:00Z', { dispatchEnabled: false });
     const lead = await e.lead({ nome: 'Loja Ensaio', phone: '+5511987652001' });
