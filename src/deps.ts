@@ -1,5 +1,6 @@
 import type { BackgroundTasks } from './background.js';
 import type { Config } from './config.js';
+import type { CalendarPort } from './core/meetings/calendar-port.js';
 import type { ChannelClient } from './core/outreach/channel-port.js';
 import type { Clock, Logger } from './core/ports.js';
 import type { Db } from './db/connect.js';
@@ -28,6 +29,8 @@ export interface ServerDeps {
   tasks: BackgroundTasks;
   /** The downstream channel layer; used only when MICRO_AGENT_DISPARO_ENABLED is exactly "true". */
   channelClient?: ChannelClient;
+  /** The downstream calendar; like channelClient, present only when sending is on. */
+  calendar?: CalendarPort;
   /** Downstream channels as configured in mcp.json. */
   channels(): ChannelStatus[];
   /** How the server is reached, for the status tool. */

@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { BackgroundTasks } from './background.js';
 import { createToken, revokeToken, SCOPES, type Scope } from './auth/tokens.js';
+import { McpCalendar } from './channels/calendar.js';
 import { McpChannelClient } from './channels/channel-client.js';
+import { sendReminders } from './app/reminders.js';
 import { loadMcpConfig } from './channels/config.js';
 import { McpClientPool } from './channels/pool.js';
 import { channelStatuses, mcpVars } from './channels/status.js';
@@ -30,6 +32,8 @@ Usage:
   agente-disparo-agenda                      MCP server over stdio (what Claude Desktop runs)
   agente-disparo-agenda serve [--http] [--port 3333] [--host 127.0.0.1] [--no-auth]
   agente-disparo-agenda worker               dispatch executor only (PostgreSQL; run any number)
+  agente-disparo-agenda reminders [--window-hours 24]
+                                             queue one reminder per meeting starting soon and send them (cron-safe)
   agente-disparo-agenda migrate              apply database migrations and exit
   agente-disparo-agenda token create --tenant SLUG [--name NAME] [--scopes read,dispatch,admin]
   agente-disparo-agenda token revoke TOKEN_ID|TOKEN_PREFIX
@@ -51,6 +55,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       'read-only': { type: 'boolean' },
       'no-executor': { type: 'boolean' },
       toolsets: { type: 'string' },
+      'window-hours': { type: 'string' },
       tenant: { type: 'string' },
       name: { type: 'string' },
       scopes: { type: 'string' },
@@ -79,6 +84,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         return await serve(db, config, logger, values);
       case 'worker':
         return await worker(db, config, logger);
+      case 'reminders':
+        return await reminders(db, config, logger, values);
       default:
         process.stderr.write(`Unknown command: ${command}\n\n${USAGE}\n`);
         return 2;
@@ -111,6 +118,7 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
     toolsets,
     channels: channels.status,
     channelClient: config.dispatchEnabled ? channels.client ?? undefined : undefined,
+    calendar: config.dispatchEnabled && channels.client ? new McpCalendar(channels.client) : undefined,
   };
   const stopped = new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
@@ -202,6 +210,44 @@ async function worker(db: Db, config: Config, logger: Logger): Promise<number> {
   await executor.stop();
   await channels.close();
   return 0;
+}
+
+/**
+ * `reminders`: one run of send_reminders for the configured tenant (safe from cron every minute: each
+ * meeting is claimed once). With sending on, the reminders it queued are then sent by an executor in
+ * this process (up to 60 s), so the command works without a server running; deferred ones wait.
+ */
+async function reminders(db: Db, config: Config, logger: Logger, values: Record<string, unknown>): Promise<number> {
+  const windowHours = typeof values['window-hours'] === 'string' ? Number(values['window-hours']) : 24;
+  if (!(windowHours > 0 && windowHours <= 168)) {
+    process.stderr.write('--window-hours must be a number between 1 and 168\n');
+    return 2;
+  }
+  const tenant = await ensureTenant(db.kysely, config.tenantSlug);
+  const channels = buildChannels(config, logger);
+  const deps: ServerDeps = {
+    db, tenant, config, logger, clock: systemClock, tasks: new BackgroundTasks(), transport: 'stdio', channels: channels.status,
+    channelClient: config.dispatchEnabled ? channels.client ?? undefined : undefined,
+  };
+  try {
+    const r = await sendReminders(deps, { windowHours, limit: 1000 });
+    const queued = r.itens.map((i) => i.mensagem?.status === 'enfileirado' ? i.mensagem.disparo_id : null).filter((x): x is string => !!x);
+    if (queued.length && channels.client) {
+      const executor = startExecutor(db, channels.client, logger);
+      const until = Date.now() + 60_000;
+      while (Date.now() < until) {
+        const open = await db.kysely.selectFrom('disparos').select('disparo_id').where('disparo_id', 'in', queued).where('status', 'in', ['pendente', 'em_execucao']).execute();
+        if (!open.length) break;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      await executor.stop();
+    }
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    process.stderr.write(`${r.modo === 'dry_run' ? 'DRY RUN (nothing sent): ' : ''}${r.encontrados} meeting(s) within ${windowHours} h: ${r.lembretes} reminder(s), ${r.adiados} deferred\n`);
+    return 0;
+  } finally {
+    await channels.close();
+  }
 }
 
 /** Lets running imports finish (up to 60 s) before the database closes. */

@@ -17,6 +17,11 @@ const HttpServer = z.object({
 });
 export const ServerConfigSchema = z.union([StdioServer, HttpServer]);
 
+const OperationSchema = z.object({ tool: z.string().min(1), arguments: z.record(z.string(), z.unknown()).optional() });
+const ListOperationSchema = OperationSchema.extend({
+  result: z.object({ eventsField: z.string(), start: z.string(), end: z.string(), id: z.string() }).partial().optional(),
+});
+
 export const ChannelProfileSchema = z.object({
   server: z.string().min(1),
   preset: z.string().optional(),
@@ -24,6 +29,11 @@ export const ChannelProfileSchema = z.object({
   arguments: z.record(z.string(), z.unknown()).optional(),
   result: z.object({ failurePattern: z.string(), idPattern: z.string(), idField: z.string() }).partial().optional(),
   idempotent: z.boolean().optional(),
+  /** Calendar only: update / delete / list tools (null switches off one the preset has). */
+  operations: z
+    .object({ update: OperationSchema.nullable(), delete: OperationSchema.nullable(), list: ListOperationSchema.nullable() })
+    .partial()
+    .optional(),
 });
 
 export const McpConfigSchema = z.object({

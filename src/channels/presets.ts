@@ -24,6 +24,14 @@ export const PRESETS: Record<string, ChannelProfile> = {
     arguments: { title: '{{title}}', start: '{{start}}', end: '{{end}}', timeZone: '{{timeZone}}', description: '{{description}}', location: '{{location}}', attendees: '{{to|array}}', idempotency_key: '{{idempotencyKey}}' },
     result: { idField: 'event_id' },
     idempotent: true,
+    operations: {
+      update: {
+        tool: 'update_event',
+        arguments: { event_id: '{{eventId}}', title: '{{title}}', start: '{{start}}', end: '{{end}}', timeZone: '{{timeZone}}', description: '{{description}}', location: '{{location}}' },
+      },
+      delete: { tool: 'delete_event', arguments: { event_id: '{{eventId}}' } },
+      list: { tool: 'list_events', arguments: { from: '{{rangeStart|iso}}', to: '{{rangeEnd|iso}}' }, result: { eventsField: 'events', id: 'event_id' } },
+    },
   },
   // Twilio's MCP server (@twilio-alpha/mcp): the Messages API; From must be set in mcp.json.
   'twilio-whatsapp': {
@@ -93,6 +101,16 @@ export const PRESETS: Record<string, ChannelProfile> = {
     arguments: { summary: '{{title}}', start: '{{start|iso}}', end: '{{end|iso}}', description: '{{description}}', location: '{{location}}', calendarUrl: '${CALDAV_CALENDAR_URL}' },
     result: { idPattern: '([0-9a-f-]{36}|[A-Za-z0-9@._-]{8,})', failurePattern: '^error' },
     idempotent: false,
+    // update-event / delete-event take the UID create-event returned; list-events answers a JSON array
+    // of {uid, summary, start, end} in its text.
+    operations: {
+      update: {
+        tool: 'update-event',
+        arguments: { uid: '{{eventId}}', calendarUrl: '${CALDAV_CALENDAR_URL}', summary: '{{title}}', start: '{{start|iso}}', end: '{{end|iso}}', description: '{{description}}', location: '{{location}}' },
+      },
+      delete: { tool: 'delete-event', arguments: { uid: '{{eventId}}', calendarUrl: '${CALDAV_CALENDAR_URL}' } },
+      list: { tool: 'list-events', arguments: { start: '{{rangeStart|iso}}', end: '{{rangeEnd|iso}}', calendarUrl: '${CALDAV_CALENDAR_URL}' }, result: { id: 'uid' } },
+    },
   },
   // Google Calendar MCP (nspady/google-calendar-mcp).
   'google-calendar': {
@@ -100,5 +118,13 @@ export const PRESETS: Record<string, ChannelProfile> = {
     arguments: { calendarId: 'primary', summary: '{{title}}', start: '{{start|local}}', end: '{{end|local}}', timeZone: '{{timeZone}}', description: '{{description}}', location: '{{location}}' },
     result: { idPattern: 'Event ID: (\\S+)|"id"\\s*:\\s*"([^"]+)"', failurePattern: '^error' },
     idempotent: false,
+    // Not exercised here: checked against the live tools/list at start-up like every operation.
+    operations: {
+      update: {
+        tool: 'update-event',
+        arguments: { calendarId: 'primary', eventId: '{{eventId}}', summary: '{{title}}', start: '{{start|local}}', end: '{{end|local}}', timeZone: '{{timeZone}}', description: '{{description}}', location: '{{location}}' },
+      },
+      delete: { tool: 'delete-event', arguments: { calendarId: 'primary', eventId: '{{eventId}}' } },
+    },
   },
 };

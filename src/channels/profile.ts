@@ -21,6 +21,31 @@ export interface ChannelProfile {
   };
   /** The server deduplicates on the idempotency key: a retry after an unknown outcome is safe. */
   idempotent: boolean;
+  /**
+   * Calendar profiles only: the tools that change or list events besides `tool` (which creates).
+   * Their argument templates may use {{eventId}} (the id read from the create answer) and, for list,
+   * {{rangeStart}} / {{rangeEnd}}. A missing operation is reported to the caller, never guessed.
+   */
+  operations?: CalendarOperations;
+}
+
+export interface CalendarOperation {
+  tool: string;
+  arguments: Record<string, unknown>;
+}
+
+export interface CalendarListOperation extends CalendarOperation {
+  /**
+   * Where the events are in the answer: `eventsField` of structuredContent when it holds an array,
+   * else the text parsed as JSON (an array, or an object with that key). Keys of each event.
+   */
+  result: { eventsField?: string; start?: string; end?: string; id?: string };
+}
+
+export interface CalendarOperations {
+  update?: CalendarOperation;
+  delete?: CalendarOperation;
+  list?: CalendarListOperation;
 }
 
 export type CanonicalPayload = Record<string, string | string[] | number | undefined>;

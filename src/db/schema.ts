@@ -193,6 +193,28 @@ export interface DisparosTable {
   claimed_by: string | null;
   lease_until: Timestamp | null;
   enviado_em: Timestamp | null;
+  /** A meeting confirmation or reminder (migration 015). */
+  agendamento_id: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface AgendamentosTable {
+  agendamento_id: Generated<string>;
+  tenant_id: string;
+  lead_id: string;
+  inicio: Timestamp;
+  fim: Timestamp;
+  timezone: string;
+  titulo: string;
+  descricao: string | null;
+  local: string | null;
+  organizador: string | null;
+  /** pendente | agendado | confirmado | cancelado | realizado | nao_compareceu | falhou | incerto */
+  status: Generated<string>;
+  evento_id_externo: string | null;
+  erro: string | null;
+  lembrete_enviado_em: Timestamp | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -237,25 +259,6 @@ export interface MensagensRecebidasTable {
   created_at: Generated<Date>;
 }
 
-export interface AgendamentosTable {
-  agendamento_id: Generated<string>;
-  tenant_id: string;
-  lead_id: string;
-  inicio: Timestamp;
-  fim: Timestamp;
-  timezone: string;
-  titulo: string;
-  descricao: string | null;
-  local: string | null;
-  organizador: string | null;
-  status: Generated<'pendente' | 'agendado' | 'confirmado' | 'cancelado' | 'realizado' | 'nao_compareceu' | 'falhou'>;
-  evento_id_externo: string | null;
-  erro: string | null;
-  lembrete_enviado_em: Timestamp | null;
-  created_at: Generated<Date>;
-  updated_at: Generated<Date>;
-}
-
 export interface SchemaMigrationsTable {
   nome: string;
   checksum: string;
@@ -277,9 +280,9 @@ export interface Database {
   tenant_politicas: TenantPoliticasTable;
   templates_tenant: TemplatesTenantTable;
   disparos: DisparosTable;
+  agendamentos: AgendamentosTable;
   campanhas: CampanhasTable;
   rate_limits: RateLimitsTable;
   mensagens_recebidas: MensagensRecebidasTable;
-  agendamentos: AgendamentosTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -8,11 +8,15 @@ import { handleReplyTool } from './handle-reply.js';
 import { ingestLeadsTool } from './ingest-leads.js';
 import { jobStatus } from './job-status.js';
 import { manageSuppressionTool } from './manage-suppression.js';
+import { proposeSlotsTool } from './propose-slots.js';
 import { queryLeadsTool } from './query-leads.js';
+import { scheduleMeetingTool } from './schedule-meeting.js';
 import { sendMessageTool } from './send-message.js';
+import { sendRemindersTool } from './send-reminders.js';
 import { setLeadStatusTool } from './set-lead-status.js';
 import { setOutreachPolicyTool } from './set-outreach-policy.js';
 import { startDispatchTool } from './start-dispatch.js';
+import { updateMeetingTool } from './update-meeting.js';
 
 /** Every tool the server offers, in the order tools/list shows them. */
 export const allTools: ToolDefinition<any, any>[] = [
@@ -28,6 +32,10 @@ export const allTools: ToolDefinition<any, any>[] = [
   controlDispatchTool,
   manageSuppressionTool,
   handleReplyTool,
-  generateBriefingTool,
   setOutreachPolicyTool,
+  proposeSlotsTool,
+  scheduleMeetingTool,
+  updateMeetingTool,
+  sendRemindersTool,
+  generateBriefingTool,
 ];

@@ -11,10 +11,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { McpCalendar } from '../../src/channels/calendar.js';
 import { McpChannelClient } from '../../src/channels/channel-client.js';
 import type { McpConfig } from '../../src/channels/config.js';
 import { McpClientPool } from '../../src/channels/pool.js';
 import { silentLogger } from '../../src/core/ports.js';
+import { openTestDb } from '../helpers/db.js';
+import { insertLead } from '../helpers/fixtures.js';
+import { connectClient, fixedClock, makeDeps, textOf as resultText } from '../helpers/server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SETUP_HINT = 'install the interop test dependencies: `.ci/interop-setup.sh` (Radicale via apt) and `npm ci` (devDependencies)';
@@ -239,7 +243,7 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
     const channels = channelsFor();
     await channels.verify();
     const cal = channels.status().find((s) => s.channel === 'calendar')!;
-    expect(cal, JSON.stringify(cal)).toMatchObject({ state: 'configured', server: SERVER, preset: 'caldav-mcp', transport: 'stdio', detail: `verified ${SERVER}/create-event` });
+    expect(cal, JSON.stringify(cal)).toMatchObject({ state: 'configured', server: SERVER, preset: 'caldav-mcp', transport: 'stdio', detail: `verified ${SERVER}/create-event + update, delete, list` });
     expect(channels.isIdempotent('calendar')).toBe(false);
   });
 
@@ -349,5 +353,60 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
     const cal = channels.status().find((s) => s.channel === 'calendar')!;
     expect(cal.state).toBe('config_error');
     expect(cal.detail).toContain('CALDAV_CALENDAR_URL is not set');
+  });
+
+  it('our server with the caldav-mcp preset: schedule_meeting creates, update_meeting moves and cancels a real event in Radicale', async () => {
+    const channels = channelsFor();
+    await channels.verify();
+    expect(channels.calendarOperations()).toMatchObject({ available: true, update: true, delete: true, list: true, idempotent: false });
+    const db = await openTestDb('postgres');
+    try {
+      const deps = await makeDeps(db, {
+        tenantSlug: 'interop-caldav', clock: fixedClock('2026-11-23T13:00:00Z'),
+        config: { dispatchEnabled: true, dispatchFlagRaw: 'true' },
+        channels: () => channels.status(), calendar: new McpCalendar(channels),
+      });
+      const lead = await insertLead(db.kysely, deps.tenant.tenant_id, { nome: 'Padaria Pão Quente', status: 'respondeu', timezone: 'America/Manaus', emails: [{ email: 'maria@padaria.com.br' }] });
+      const client = await connectClient(deps);
+      try {
+        const call = async (name: string, args: Record<string, unknown>) => {
+          const r = await client.callTool({ name, arguments: args });
+          expect(r.isError, resultText(r)).toBeFalsy();
+          return r.structuredContent as any;
+        };
+        // 10:00 in Manaus (UTC−4) on Tuesday 24/11 is 14:00 UTC.
+        const s = await call('schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00', duration_minutes: 30, title: 'Proposta Pão Quente', location: 'Videochamada' });
+        const uidOurs = s.agendamento.evento_id_externo as string;
+        expect(uidOurs).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        let obj = await dav(`${calendarUrl}${uidOurs}.ics`, 'GET');
+        expect(obj.status, obj.text).toBe(200);
+        expect(prop(obj.text, 'SUMMARY')).toBe('Proposta Pão Quente');
+        expect(prop(obj.text, 'DTSTART')).toBe('20261124T140000Z');
+        expect(prop(obj.text, 'DTEND')).toBe('20261124T143000Z');
+
+        // propose_slots reads the calendar's busy times through list-events.
+        const slots = await call('propose_slots', { lead_id: lead, days: 3, max_slots: 30, per_day: 10 });
+        expect(slots.calendario).toMatchObject({ consultado: true });
+        expect(slots.calendario.eventos_ocupados).toBe(1); // our event, read back from Radicale
+        expect(slots.slots.some((x: any) => x.inicio === '2026-11-24T14:00:00.000Z')).toBe(false);
+
+        const moved = await call('update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'reschedule', start: '2026-11-25T15:00', duration_minutes: 60 });
+        expect(moved.agendamento).toMatchObject({ status: 'agendado', evento_id_externo: uidOurs, inicio_local: '2026-11-25T15:00:00-04:00' });
+        obj = await dav(`${calendarUrl}${uidOurs}.ics`, 'GET');
+        expect(prop(obj.text, 'DTSTART')).toBe('20261125T190000Z');
+        expect(prop(obj.text, 'DTEND')).toBe('20261125T200000Z');
+        expect(prop(obj.text, 'SUMMARY')).toBe('Proposta Pão Quente');
+
+        const cancelled = await call('update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'cancel' });
+        expect(cancelled).toMatchObject({ agendamento: { status: 'cancelado' }, lead_status: 'respondeu' });
+        expect((await dav(`${calendarUrl}${uidOurs}.ics`, 'GET')).status).toBe(404);
+        const listed = await pool!.call(SERVER, 'list-events', { calendarUrl, start: '2026-11-23T00:00:00Z', end: '2026-11-28T00:00:00Z' }, { timeoutMs: 15_000 });
+        expect(textOf(listed)).not.toContain(uidOurs);
+      } finally {
+        await client.closeAll();
+      }
+    } finally {
+      await db.destroy();
+    }
   });
 });

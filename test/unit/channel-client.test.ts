@@ -43,6 +43,17 @@ describe('channel profiles', () => {
     expect(classify(text)).toBe(cls);
   });
 
+  it('calendar operations: the preset\'s, overridden or switched off (null) in mcp.json', () => {
+    const pool = new McpClientPool({}, silentLogger);
+    const make = (calendar: Record<string, unknown>) =>
+      new McpChannelClient({ mcpServers: { cal: { command: 'x', args: [], env: {} } }, channels: { calendar: { server: 'cal', ...calendar } } } as never, pool, silentLogger, { CALDAV_CALENDAR_URL: 'http://c/' });
+    expect(make({ preset: 'caldav-mcp' }).calendarOperations()).toMatchObject({ available: true, idempotent: false, update: true, delete: true, list: true });
+    expect(make({ preset: 'caldav-mcp', operations: { delete: null } }).calendarOperations()).toMatchObject({ update: true, delete: false, list: true });
+    expect(make({ preset: 'google-calendar' }).calendarOperations()).toMatchObject({ update: true, delete: true, list: false });
+    expect(make({ tool: 'create_event' }).calendarOperations()).toMatchObject({ update: false, delete: false, list: false });
+    expect(renderArguments(PRESETS['caldav-mcp'].operations!.delete!.arguments, { eventId: 'abc' })).toEqual({ uid: 'abc', calendarUrl: '${CALDAV_CALENDAR_URL}' });
+  });
+
   it('reads failures reported only in the text (lharries/whatsapp-mcp style)', () => {
     const out = interpret({ content: [{ type: 'text', text: 'Error: failed to send message' }] }, PRESETS['lharries-whatsapp']);
     expect(out).toMatchObject({ ok: false });

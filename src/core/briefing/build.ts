@@ -114,6 +114,7 @@ const REUNIAO_STATUS_PT: Record<string, string> = {
   realizado: 'realizada',
   nao_compareceu: 'o lead não compareceu',
   falhou: 'falhou no calendário',
+  incerto: 'resultado incerto no calendário (verificar se o evento existe)',
 };
 
 export function buildBriefing(input: BriefingInput): Briefing {
@@ -214,6 +215,7 @@ function openPoints(input: BriefingInput, reuniao: BriefingReuniao | null, now: 
     }
   }
   for (const m of input.reunioes) {
+    if (m.status === 'incerto') points.push(`Reunião de ${localLabel(m.inicio, m.timezone)} com resultado incerto no calendário: verificar se o evento foi criado.`);
     if (m.status === 'falhou' && m.erro && m !== reuniao) points.push(`Reunião de ${localLabel(m.inicio, m.timezone)} falhou no calendário: ${clip(m.erro, 120)}`);
   }
 

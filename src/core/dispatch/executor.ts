@@ -41,7 +41,7 @@ interface Claimed {
 
 interface Outcome {
   disparo_id: string;
-  status: 'enviado' | 'pendente' | 'adiado' | 'falhou' | 'bloqueado' | 'incerto';
+  status: 'enviado' | 'pendente' | 'adiado' | 'falhou' | 'bloqueado' | 'incerto' | 'cancelado';
   message_id?: string | null;
   erro?: string | null;
   erro_classe?: string | null;
@@ -213,12 +213,13 @@ export class Executor {
 
   private async preSendCheck(tenantId: string, rows: Claimed[], now: Date): Promise<Map<string, Outcome>> {
     const out = new Map<string, Outcome>();
-    const { rows: facts } = await sql<{ disparo_id: string; status: string; timezone: string; suprimido: boolean }>`
-      select d.disparo_id, l.status, l.timezone,
+    const { rows: facts } = await sql<{ disparo_id: string; status: string; timezone: string; suprimido: boolean; agendamento_status: string | null }>`
+      select d.disparo_id, l.status, l.timezone, a.status as agendamento_status,
              exists (select 1 from supressoes sp where sp.tenant_id = ${tenantId} and (
                (sp.tipo = 'documento' and l.documento_valido and sp.valor = l.documento)
                or (sp.tipo in ('telefone', 'email') and sp.valor = d.destino))) as suprimido
       from disparos d join leads l on l.lead_id = d.lead_id
+      left join agendamentos a on a.agendamento_id = d.agendamento_id
       where d.disparo_id = any(${rows.map((r) => r.disparo_id)}::uuid[])`.execute(this.d.db);
     const policy = await this.policyOf(tenantId);
     const windows = new Map<string, ReturnType<typeof checkSendWindow>>();
@@ -227,7 +228,17 @@ export class Executor {
         out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'bloqueado', motivo: 'opt-out / lista de supressão verificada antes do envio', erro_classe: 'politica' });
         continue;
       }
-      if (!['novo', 'em_disparo', 'contatado', 'sem_canal', 'erro'].includes(f.status)) {
+      if (f.agendamento_status !== null) {
+        // A meeting's confirmation or reminder: goes to a lead in a meeting state, only while the meeting stands.
+        if (!['agendado', 'confirmado'].includes(f.agendamento_status)) {
+          out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'cancelado', motivo: `reunião ${f.agendamento_status} antes do envio`, erro_classe: 'politica' });
+          continue;
+        }
+        if (f.status === 'perdido') {
+          out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'bloqueado', motivo: 'lead perdido antes do envio', erro_classe: 'politica' });
+          continue;
+        }
+      } else if (!['novo', 'em_disparo', 'contatado', 'sem_canal', 'erro'].includes(f.status)) {
         out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'bloqueado', motivo: `estado do lead mudou para ${f.status} antes do envio`, erro_classe: 'politica' });
         continue;
       }

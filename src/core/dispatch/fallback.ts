@@ -11,14 +11,18 @@ export async function renderFallbackEmail(
   const tenant = await tx.selectFrom('tenants').select(['tenant_id', 'nome']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
   const lead = await tx.selectFrom('leads').select(['nome', 'contato_nome', 'documento', 'documento_tipo']).where('tenant_id', '=', tenantId).where('lead_id', '=', r.lead_id).executeTakeFirstOrThrow();
   const policy = await loadPolicy(tx, tenant);
-  const def = await resolveTemplate(tx, tenantId, DEFAULT_TEMPLATE_BY_CHANNEL.email);
-  const vars = leadVariables(lead, policy.remetente);
+  const orig = await tx.selectFrom('disparos').select(['campanha_id', 'agendamento_id', 'template', 'variaveis']).where('disparo_id', '=', r.disparo_id).executeTakeFirst();
+  // A meeting's confirmation / reminder falls back to the e-mail version of the same message.
+  const meeting = orig?.agendamento_id ? orig : null;
+  const def = await resolveTemplate(tx, tenantId, meeting ? meeting.template.replace('_whatsapp_', '_email_') : DEFAULT_TEMPLATE_BY_CHANNEL.email);
+  const vars = meeting
+    ? Object.fromEntries(Object.entries(meeting.variaveis as Record<string, unknown>).filter(([k, v]) => !k.startsWith('__') && typeof v === 'string')) as Record<string, string>
+    : leadVariables(lead, policy.remetente);
   const out = renderTemplate(def, vars);
   if (!out.ok) return;
-  const campaign = await tx.selectFrom('disparos').select('campanha_id').where('disparo_id', '=', r.disparo_id).executeTakeFirst();
   await sql`
-    insert into disparos (tenant_id, lead_id, campanha_id, canal, destino, template, variaveis, conteudo, assunto, idempotency_key, status, motivo)
-    values (${tenantId}, ${r.lead_id}, ${campaign?.campanha_id ?? null}, 'email', ${email}, ${def.id},
+    insert into disparos (tenant_id, lead_id, campanha_id, agendamento_id, canal, destino, template, variaveis, conteudo, assunto, idempotency_key, status, motivo)
+    values (${tenantId}, ${r.lead_id}, ${orig?.campanha_id ?? null}, ${meeting?.agendamento_id ?? null}, 'email', ${email}, ${def.id},
             ${JSON.stringify({ ...vars, ...(out.html ? { __html: out.html } : {}) })}::jsonb, ${out.texto}, ${out.assunto ?? null},
             ${`${r.idempotency_key}:email`}, 'pendente', ${`fallback: WhatsApp recusou o número (disparo ${r.disparo_id}); ${ator}`})
     on conflict (tenant_id, idempotency_key) do nothing`.execute(tx);

@@ -9,14 +9,15 @@ import type { LeadStatus } from './query.js';
  * of two concurrent transitions from the same state only one can win.
  */
 export const TRANSITIONS: Readonly<Record<LeadStatus, readonly LeadStatus[]>> = {
-  novo: ['em_disparo', 'contatado', 'respondeu', 'sem_canal', 'opt_out', 'perdido', 'erro'],
-  em_disparo: ['contatado', 'novo', 'sem_canal', 'respondeu', 'opt_out', 'erro'],
+  // A meeting may be booked before any message (the lead called, or answered by phone): → agendado.
+  novo: ['em_disparo', 'contatado', 'respondeu', 'agendado', 'sem_canal', 'opt_out', 'perdido', 'erro'],
+  em_disparo: ['contatado', 'novo', 'sem_canal', 'respondeu', 'agendado', 'opt_out', 'erro'],
   contatado: ['em_disparo', 'respondeu', 'agendado', 'opt_out', 'perdido'],
   respondeu: ['em_disparo', 'contatado', 'agendado', 'opt_out', 'perdido'],
   agendado: ['confirmado', 'realizado', 'respondeu', 'opt_out', 'perdido'],
   confirmado: ['agendado', 'realizado', 'respondeu', 'opt_out', 'perdido'],
   realizado: ['agendado', 'opt_out', 'perdido'],
-  sem_canal: ['novo', 'opt_out', 'perdido'],
+  sem_canal: ['novo', 'agendado', 'opt_out', 'perdido'],
   erro: ['novo', 'em_disparo', 'opt_out', 'perdido'],
   perdido: ['novo', 'opt_out'],
   opt_out: [],

@@ -1,0 +1,138 @@
+/**
+ * send_reminders through a real MCP client, with the real sandbox servers and the executor, on a
+ * movable fixed clock (in the past, so the executor never waits for a send slot).
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+import { meetingsEnv, type MeetingsEnv } from '../helpers/meetings-setup.js';
+import { textOf } from '../helpers/server.js';
+
+describe(`send_reminders (${testDbKind()})`, () => {
+  let db: TestDb;
+  const envs: MeetingsEnv[] = [];
+  beforeAll(async () => {
+    db = await openTestDb();
+  });
+  afterAll(async () => {
+    for (const e of envs) await e.close();
+    await db?.destroy();
+  });
+  const setup = async (now: string, o: { dispatchEnabled?: boolean } = {}) => {
+    const e = await meetingsEnv(db, { now, ...o });
+    envs.push(e);
+    return e;
+  };
+  const call = async (e: MeetingsEnv, name: string, args: Record<string, unknown>) => {
+    const r = await e.client.callTool({ name, arguments: args });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    return r.structuredContent as any;
+  };
+  const reminderSends = (e: MeetingsEnv) => e.record('whatsapp').filter((l) => l.args.template === 'lembrete_reuniao_whatsapp_v1');
+
+  it('exactly one reminder per meeting when send_reminders runs three times at once', async () => {
+    const e = await setup('2026-11-23T13:00:00Z'); // Monday 10:00 in São Paulo
+    const leads = [
+      await e.lead({ nome: 'Loja SP', phone: '+5511987650001' }),
+      await e.lead({ nome: 'Loja Manaus', phone: '+5592987650002' }),
+      await e.lead({ nome: 'Loja Acre', phone: '+5568987650003' }),
+    ];
+    const ids: string[] = [];
+    for (const [i, lead] of leads.entries()) {
+      ids.push((await call(e, 'schedule_meeting', { lead_id: lead, start: `2026-11-23T1${5 + i}:00` })).agendamento.agendamento_id);
+    }
+    // One more far away (outside the 24 h window) and one cancelled: no reminder for either.
+    const far = await e.lead({ nome: 'Loja Longe', phone: '+5511987650004' });
+    await call(e, 'schedule_meeting', { lead_id: far, start: '2026-11-26T10:00' });
+    const gone = await e.lead({ nome: 'Loja Cancelada', phone: '+5511987650005' });
+    const g = await call(e, 'schedule_meeting', { lead_id: gone, start: '2026-11-24T15:00' });
+    await call(e, 'update_meeting', { agendamento_id: g.agendamento.agendamento_id, action: 'cancel' });
+
+    const runs = await Promise.all([0, 1, 2].map(() => call(e, 'send_reminders', { window_hours: 24 })));
+    expect(runs.reduce((n, r) => n + r.lembretes, 0)).toBe(3);
+    for (const r of runs) expect(r.itens.every((i: any) => ['lembrete', 'ja_enviado'].includes(i.resultado))).toBe(true);
+    const queued = await db.kysely.selectFrom('disparos').select(['agendamento_id', 'template', 'status']).where('tenant_id', '=', e.tenantId).where('template', 'like', 'lembrete%').execute();
+    expect(queued.map((q) => q.agendamento_id).sort()).toEqual([...ids].sort());
+    await e.drain();
+    const sent = reminderSends(e);
+    expect(sent.map((s) => s.args.to).sort()).toEqual(['+5511987650001', '+5568987650003', '+5592987650002']);
+    expect(String(sent.find((s) => s.args.to === '+5592987650002')!.args.text)).toContain('segunda-feira, 23/11/2026, às 16:00 (horário de Manaus)');
+    expect(String(sent.find((s) => s.args.to === '+5568987650003')!.args.text)).toContain('às 17:00 (horário do Acre)');
+    const marked = await db.kysely.selectFrom('agendamentos').select(['agendamento_id', 'lembrete_enviado_em']).where('agendamento_id', 'in', ids).execute();
+    expect(marked.every((m) => m.lembrete_enviado_em !== null)).toBe(true);
+    // A later run (cron, a minute after) finds nothing to do.
+    e.clock.set('2026-11-23T13:01:00Z');
+    const again = await call(e, 'send_reminders', {});
+    expect(again).toMatchObject({ encontrados: 0, lembretes: 0 });
+    await e.drain();
+    expect(reminderSends(e)).toHaveLength(3);
+  });
+
+  it("each zone gets its reminder only inside its own send window: Noronha, then São Paulo, Manaus, Rio Branco", async () => {
+    // Monday 10:30 UTC = 08:30 in Noronha (open), 07:30 São Paulo, 06:30 Manaus, 05:30 Rio Branco (closed).
+    const e = await setup('2026-11-23T10:30:00Z');
+    const zones = [
+      { tz: 'America/Noronha', phone: '+5581987651001' },
+      { tz: 'America/Sao_Paulo', phone: '+5511987651002' },
+      { tz: 'America/Manaus', phone: '+5592987651003' },
+      { tz: 'America/Rio_Branco', phone: '+5568987651004' },
+    ];
+    const byPhone = new Map<string, string>();
+    for (const z of zones) {
+      const lead = await e.lead({ nome: `Loja ${z.tz}`, phone: z.phone, timezone: z.tz });
+      const s = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-23T16:00' }); // 16:00 local, each in its zone
+      expect(s.agendamento.timezone).toBe(z.tz);
+      byPhone.set(z.phone, s.agendamento.agendamento_id);
+    }
+    const steps: Array<{ at: string; newly: string[]; deferred: Record<string, string> }> = [
+      { at: '2026-11-23T10:30:00Z', newly: ['+5581987651001'], deferred: { '+5511987651002': '2026-11-23T11:00:00.000Z', '+5592987651003': '2026-11-23T12:00:00.000Z', '+5568987651004': '2026-11-23T13:00:00.000Z' } },
+      { at: '2026-11-23T11:00:00Z', newly: ['+5511987651002'], deferred: { '+5592987651003': '2026-11-23T12:00:00.000Z', '+5568987651004': '2026-11-23T13:00:00.000Z' } },
+      { at: '2026-11-23T12:00:00Z', newly: ['+5592987651003'], deferred: { '+5568987651004': '2026-11-23T13:00:00.000Z' } },
+      { at: '2026-11-23T13:00:00Z', newly: ['+5568987651004'], deferred: {} },
+    ];
+    const seen: string[] = [];
+    for (const step of steps) {
+      e.clock.set(step.at);
+      const r = await call(e, 'send_reminders', { window_hours: 24 });
+      const idOf = (p: string) => byPhone.get(p)!;
+      expect(r.itens.filter((i: any) => i.resultado === 'lembrete').map((i: any) => i.agendamento_id)).toEqual(step.newly.map(idOf));
+      const deferred = Object.fromEntries(r.itens.filter((i: any) => i.resultado === 'adiado').map((i: any) => [i.agendamento_id, i.previsto_para]));
+      expect(deferred).toEqual(Object.fromEntries(Object.entries(step.deferred).map(([p, at]) => [idOf(p), at])));
+      await e.drain();
+      seen.push(...step.newly);
+      expect(reminderSends(e).map((s) => s.args.to).sort()).toEqual([...seen].sort());
+    }
+    expect(String(reminderSends(e).find((s) => s.args.to === '+5581987651001')!.args.text)).toContain('às 16:00 (horário de Fernando de Noronha)');
+  });
+
+  it('a meeting before the send window opens gets no reminder, and says why', async () => {
+    const e = await setup('2026-11-23T09:00:00Z'); // 06:00 in São Paulo
+    const lead = await e.lead({ nome: 'Loja Cedo', phone: '+5511987652500' });
+    const s = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-23T07:30', force: true });
+    const r = await call(e, 'send_reminders', {});
+    expect(r.itens).toEqual([expect.objectContaining({ agendamento_id: s.agendamento.agendamento_id, resultado: 'sem_horario', previsto_para: '2026-11-23T11:00:00.000Z', motivo: expect.stringMatching(/só abre depois do início da reunião$/) })]);
+    expect(r.lembretes).toBe(0);
+    await e.drain();
+    expect(reminderSends(e)).toEqual([]);
+  });
+
+  it('with sending off: a dry run — nothing queued, sent or marked; a dry_run_log row says what would go', async () => {
+    const e = await setup('2026-11-23T13:00:00Z', { dispatchEnabled: false });
+    const lead = await e.lead({ nome: 'Loja Ensaio', phone: '+5511987652001' });
+    // With sending off nothing can be booked, so the meeting is inserted as if booked earlier.
+    const { rows } = await sql<{ agendamento_id: string }>`
+      insert into agendamentos (tenant_id, lead_id, inicio, fim, timezone, titulo, status, evento_id_externo)
+      values (${e.tenantId}, ${lead}, '2026-11-23T18:00:00Z', '2026-11-23T18:30:00Z', 'America/Sao_Paulo', 'Reunião', 'agendado', 'ev-1')
+      returning agendamento_id`.execute(db.kysely);
+    const r = await call(e, 'send_reminders', { window_hours: 24 });
+    expect(r).toMatchObject({ modo: 'dry_run', encontrados: 1, lembretes: 1 });
+    expect(r.itens[0].mensagem).toMatchObject({ status: 'dry_run', canal: 'whatsapp', template: 'lembrete_reuniao_whatsapp_v1', disparo_id: null });
+    expect(r.itens[0].mensagem.mensagem).toContain('às 15:00 (horário de Brasília)');
+    const ag = await db.kysely.selectFrom('agendamentos').select('lembrete_enviado_em').where('agendamento_id', '=', rows[0].agendamento_id).executeTakeFirstOrThrow();
+    expect(ag.lembrete_enviado_em).toBeNull();
+    expect(await db.kysely.selectFrom('disparos').select('disparo_id').where('tenant_id', '=', e.tenantId).execute()).toEqual([]);
+    const log = await db.kysely.selectFrom('dry_run_log').select(['template_selecionado', 'disparo_seria_executado']).where('lead_id', '=', lead).execute();
+    expect(log).toEqual([{ template_selecionado: 'lembrete_reuniao_whatsapp_v1', disparo_seria_executado: true }]);
+    expect(e.record('whatsapp')).toEqual([]);
+  });
+});
