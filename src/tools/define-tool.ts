@@ -53,7 +53,7 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Serve
       description: def.description,
       inputSchema: def.input,
       outputSchema: def.output,
-      annotations: { title: def.title, ...def.annotations },
+      annotations: def.annotations,
     },
     async (args: Record<string, unknown>, extra) => {
       const token = extra._meta?.progressToken;
