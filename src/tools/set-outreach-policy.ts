@@ -15,7 +15,7 @@ export const setOutreachPolicyTool = defineTool({
     'Reads (no arguments) or changes the tenant\'s rules: sender name, weekly send window (lead\'s local time), messages ' +
     'per lead per 24 h, a channel\'s pace and 24 h recipient cap, template overrides ({{var}}).',
   toolset: 'dispatch',
-  access: 'write',
+  access: 'admin',
   input: {
     remetente: z.string().min(2).max(200).optional(),
     janela_envio: z
