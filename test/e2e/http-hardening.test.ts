@@ -64,6 +64,18 @@ describe('HTTP hardening: scopes, --read-only, --toolsets, CORS', () => {
     expect(admin.policyCall.isError).toBeFalsy();
   });
 
+  it('a revoked token loses a session it already opened, at its next request', async () => {
+    const url = await serve([]);
+    const token = (await runMain(['token', 'create', '--tenant', 'escopos', '--scopes', 'read'], env)).stdout.trim();
+    const client = new Client({ name: 'e2e-revoke', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    expect((await client.callTool({ name: 'get_status', arguments: {} })).isError).toBeFalsy();
+    const revoked = await runMain(['token', 'revoke', token.slice(0, 12)], env);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    await expect(client.callTool({ name: 'get_status', arguments: {} })).rejects.toThrow(/401|invalid bearer|Unauthorized/i);
+    await client.close().catch(() => {});
+  });
+
   it('--read-only registers no tool that sends, whatever the token', async () => {
     const url = await serve(['--read-only']);
     expect((await toolNames(url, tokens.admin)).names).toEqual(sorted(READ_TOOLS, WRITE_TOOLS, ADMIN_TOOLS));
