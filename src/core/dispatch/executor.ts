@@ -155,15 +155,19 @@ export class Executor {
       const lead = Math.min(1000, Math.max(50, 2 * this.prepareMs));
       const grant = await reserveSlots(tx, tenantId, canal, this.d.batchSize ?? 200, now, 1000, lead);
       if (!grant.granted) return { rows: [] as Claimed[], grant };
+      // The rows to claim are picked once, in a materialised CTE: an `IN (subquery … LIMIT n FOR UPDATE
+      // SKIP LOCKED)` may be re-run by the planner (it was, once row-level security changed the plan),
+      // each run skipping the rows the previous one locked, and claim more rows than slots were granted.
       const { rows } = await sql<Claimed>`
-        update disparos d set status = 'em_execucao', claimed_by = ${this.d.workerId}, lease_until = ${leaseUntil},
-               tentativas = tentativas + 1, updated_at = now()
-        where disparo_id in (
+        with pick as materialized (
           select disparo_id from disparos
           where tenant_id = ${tenantId} and canal = ${canal} and status in ('pendente', 'adiado') and proxima_tentativa_em <= ${now}
           order by proxima_tentativa_em, disparo_id
           limit ${grant.granted}
           for update skip locked)
+        update disparos d set status = 'em_execucao', claimed_by = ${this.d.workerId}, lease_until = ${leaseUntil},
+               tentativas = tentativas + 1, updated_at = now()
+        from pick where d.disparo_id = pick.disparo_id
         returning d.disparo_id, d.tenant_id, d.lead_id, d.canal, d.destino, d.template, d.conteudo, d.assunto, d.variaveis,
                   d.idempotency_key, d.tentativas, d.max_tentativas`.execute(tx);
       // Slots reserved but not used (fewer rows than granted) are simply skipped: pace stays ≤ R.
