@@ -65,11 +65,12 @@ BEGIN
   END LOOP;
 END $$;
 
--- The cross-tenant reads of agente_sistema (see above), nothing more.
+-- The cross-tenant reads of agente_sistema (see above), nothing more. The check on current_user (not
+-- only TO agente_sistema) keeps members of the role (the migrating user is one) from inheriting them.
 GRANT SELECT, INSERT ON tenants TO agente_sistema;
 GRANT SELECT ON api_tokens, disparos, ingest_jobs TO agente_sistema;
-CREATE POLICY sistema_le ON tenants FOR SELECT TO agente_sistema USING (true);
-CREATE POLICY sistema_cria ON tenants FOR INSERT TO agente_sistema WITH CHECK (true);
-CREATE POLICY sistema_le ON api_tokens FOR SELECT TO agente_sistema USING (true);
-CREATE POLICY sistema_le ON disparos FOR SELECT TO agente_sistema USING (true);
-CREATE POLICY sistema_le ON ingest_jobs FOR SELECT TO agente_sistema USING (true);
+CREATE POLICY sistema_le ON tenants FOR SELECT TO agente_sistema USING (current_user = 'agente_sistema');
+CREATE POLICY sistema_cria ON tenants FOR INSERT TO agente_sistema WITH CHECK (current_user = 'agente_sistema');
+CREATE POLICY sistema_le ON api_tokens FOR SELECT TO agente_sistema USING (current_user = 'agente_sistema');
+CREATE POLICY sistema_le ON disparos FOR SELECT TO agente_sistema USING (current_user = 'agente_sistema');
+CREATE POLICY sistema_le ON ingest_jobs FOR SELECT TO agente_sistema USING (current_user = 'agente_sistema');
