@@ -30,7 +30,6 @@ export interface Db {
   close(): Promise<void>;
 }
 
-
 /**
  * Switches each connection to the app role the first time it is reserved after useAppRole(). A
  * connection whose SET ROLE failed is not marked, so it is tried again (and fails again) rather than

@@ -38,7 +38,7 @@ export function createStager(db: Db): Stager {
             await client.query('create temp table if not exists ingest_linhas_entrada (like ingest_linhas including defaults) on commit delete rows');
             const stream = client.query(copyStreams.from(COPY_SQL.replace('ingest_linhas', 'ingest_linhas_entrada').replace('%SOURCE%', 'stdin')));
             await pipeline(Readable.from(csvLines(jobId, tenantId, rows)), stream);
-            await client.query('insert into ingest_linhas select * from ingest_linhas_entrada');
+            await client.query(`insert into ingest_linhas (${COLUMNS.join(', ')}) select ${COLUMNS.join(', ')} from ingest_linhas_entrada`);
             await client.query('commit');
           } catch (err) {
             await client.query('rollback').catch(() => {});
