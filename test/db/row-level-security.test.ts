@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ROLE, SYSTEM_ROLE } from '../../src/db/roles.js';
+import { createToken, revokeToken, verifyToken } from '../../src/auth/tokens.js';
+import { failOrphanedJobs } from '../../src/core/ingest/job-store.js';
 import { ensureTenant, withSystem, withTenant } from '../../src/db/tenant.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { asOwner, seedTenant, tenantSnapshot, tenantTables, TENANT_TABLE_SEEDERS, type SeededTenant } from '../helpers/tenant-seed.js';
@@ -104,6 +106,31 @@ describe(`row-level security (${testDbKind()})`, () => {
     await expect(withSystem(db.kysely, (tx) => count(tx, 'leads'))).rejects.toThrow(/permission denied/);
     await expect(withSystem(db.kysely, (tx) => sql`update disparos set status = 'cancelado'`.execute(tx))).rejects.toThrow(/permission denied/);
     await expect(withSystem(db.kysely, (tx) => sql`delete from api_tokens`.execute(tx))).rejects.toThrow(/permission denied/);
+  });
+
+  it('system paths work across tenants under RLS: orphaned imports of every tenant fail, tokens are found and revoked', async () => {
+    const stale = new Date(Date.now() - 3600_000);
+    const jobs: Record<string, string> = {};
+    for (const t of [a, b]) {
+      await withTenant(db.kysely, t.tenantId, async (tx) => {
+        const old = await sql<{ job_id: string }>`insert into ingest_jobs (tenant_id, tipo, arquivo, status, updated_at)
+          values (${t.tenantId}, 'csv', 'parado.csv', 'processando', ${stale}) returning job_id`.execute(tx);
+        jobs[t.tenantId] = old.rows[0].job_id;
+        await sql`insert into ingest_jobs (tenant_id, tipo, arquivo, status) values (${t.tenantId}, 'csv', 'vivo.csv', 'processando')`.execute(tx);
+      });
+    }
+    expect(await failOrphanedJobs(db.kysely, new Date(Date.now() - 60_000))).toBe(2);
+    const states = await asOwner(db.kysely, (tx) =>
+      sql<{ arquivo: string; status: string }>`select arquivo, status from ingest_jobs where arquivo in ('parado.csv', 'vivo.csv') order by arquivo, status`.execute(tx));
+    expect(states.rows).toEqual([
+      { arquivo: 'parado.csv', status: 'falhou' }, { arquivo: 'parado.csv', status: 'falhou' },
+      { arquivo: 'vivo.csv', status: 'processando' }, { arquivo: 'vivo.csv', status: 'processando' },
+    ]);
+
+    const made = await createToken(db.kysely, 'rls-b', { scopes: ['read'] });
+    expect((await verifyToken(db.kysely, made.token))?.tenant.tenant_id).toBe(b.tenantId);
+    expect(await revokeToken(db.kysely, made.token.slice(0, 12))).toBe(1);
+    expect(await verifyToken(db.kysely, made.token)).toBeNull();
   });
 
   it('a session whose role was reset by mistake is back to the app role inside withTenant', async () => {
