@@ -19,6 +19,8 @@ export interface Config {
   http: {
     allowedHosts: string[];
     allowedOrigins: string[];
+    /** Browser origins that get CORS headers (AGENTE_CORS_ORIGINS); none by default. */
+    corsOrigins: string[];
   };
 }
 
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     http: {
       allowedHosts: list(env.AGENTE_HTTP_ALLOWED_HOSTS),
       allowedOrigins: list(env.AGENTE_HTTP_ALLOWED_ORIGINS),
+      corsOrigins: list(env.AGENTE_CORS_ORIGINS),
     },
   };
 }

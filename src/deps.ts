@@ -1,3 +1,4 @@
+import type { Scope } from './auth/tokens.js';
 import type { BackgroundTasks } from './background.js';
 import type { Config } from './config.js';
 import type { CalendarPort } from './core/meetings/calendar-port.js';
@@ -37,8 +38,12 @@ export interface ServerDeps {
   transport: 'stdio' | 'http' | 'memory';
   /** Register no tool that sends or changes downstream state (--read-only). */
   readOnly?: boolean;
-  /** Register only tools that read (a token without the dispatch scope). */
-  readScopeOnly?: boolean;
+  /**
+   * The caller's token scopes (HTTP); absent = everything (stdio: the operator's own process).
+   * read → tools that read; dispatch → also tools that write and send; admin → everything, including
+   * the tenant's configuration (set_outreach_policy).
+   */
+  scopes?: readonly Scope[];
   /** Register only these toolsets (all when absent). */
   toolsets?: Toolset[];
 }

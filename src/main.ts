@@ -74,10 +74,13 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   try {
     const { applied } = await migrate(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
+    if (command === 'migrate') {
+      process.stderr.write(`${applied.length} migration(s) applied on ${db.label}\n`);
+      return 0;
+    }
+    // Everything after the migrations runs as the app role, under row-level security (SECURITY.md).
+    await db.useAppRole();
     switch (command) {
-      case 'migrate':
-        process.stderr.write(`${applied.length} migration(s) applied on ${db.label}\n`);
-        return 0;
       case 'token':
         return await tokenCommand(db, sub, arg, values);
       case 'serve':

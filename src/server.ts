@@ -6,19 +6,28 @@ import { listProblems } from './core/ingest/job-store.js';
 import { getLead } from './core/leads/query.js';
 import { getJob } from './core/jobs.js';
 import { withTenant } from './db/tenant.js';
+import type { Scope } from './auth/tokens.js';
 import type { ServerDeps } from './deps.js';
 import { registerTool, type ToolDefinition } from './tools/define-tool.js';
 import { allTools } from './tools/index.js';
 import { readStatus } from './tools/get-status.js';
 
 /** The tools this server registers for the given deps (--read-only and --toolsets applied). */
-export function selectTools(deps: Pick<ServerDeps, 'readOnly' | 'readScopeOnly' | 'toolsets'>): ToolDefinition<any, any>[] {
+export function selectTools(deps: Pick<ServerDeps, 'readOnly' | 'scopes' | 'toolsets'>): ToolDefinition<any, any>[] {
   return allTools.filter(
     (t) =>
       (!deps.readOnly || t.access !== 'send') &&
-      (!deps.readScopeOnly || t.access === 'read') &&
+      (!deps.scopes || allowedByScopes(t.access, deps.scopes)) &&
       (!deps.toolsets || t.toolset === 'core' || deps.toolsets.includes(t.toolset)),
   );
+}
+
+/** Token scopes → tools: read reads; dispatch also writes and sends; admin may do everything. */
+export function allowedByScopes(access: ToolDefinition['access'], scopes: readonly Scope[]): boolean {
+  if (scopes.includes('admin')) return true;
+  if (access === 'read') return scopes.length > 0;
+  if (access === 'write' || access === 'send') return scopes.includes('dispatch');
+  return false;
 }
 
 /**

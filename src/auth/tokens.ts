@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError } from '../core/errors.js';
 import type { Database } from '../db/schema.js';
-import { ensureTenant, type Tenant } from '../db/tenant.js';
+import { ensureTenant, withSystem, withTenant, type Tenant } from '../db/tenant.js';
 
 export type Scope = 'read' | 'dispatch' | 'admin';
 export const SCOPES: readonly Scope[] = ['read', 'dispatch', 'admin'];
@@ -27,24 +27,35 @@ export async function createToken(
   const scopes = opts.scopes ?? ['read', 'dispatch'];
   const tenant = await ensureTenant(db, tenantSlug);
   const token = PREFIX + randomBytes(32).toString('base64url');
-  const row = await db
-    .insertInto('api_tokens')
-    .values({ tenant_id: tenant.tenant_id, nome: opts.name ?? null, prefixo: token.slice(0, 12), token_hash: hashToken(token), escopos: scopes })
-    .returning('token_id')
-    .executeTakeFirstOrThrow();
+  const row = await withTenant(db, tenant.tenant_id, (tx) =>
+    tx
+      .insertInto('api_tokens')
+      .values({ tenant_id: tenant.tenant_id, nome: opts.name ?? null, prefixo: token.slice(0, 12), token_hash: hashToken(token), escopos: scopes })
+      .returning('token_id')
+      .executeTakeFirstOrThrow(),
+  );
   return { token, token_id: row.token_id, tenant, scopes };
 }
 
 /** Revokes by token id or by the token's visible prefix; returns how many were revoked. */
 export async function revokeToken(db: Kysely<Database>, idOrPrefix: string): Promise<number> {
   const isUuid = /^[0-9a-f-]{36}$/i.test(idOrPrefix);
-  const res = await db
-    .updateTable('api_tokens')
-    .set({ revoked_at: new Date() })
-    .where(isUuid ? 'token_id' : 'prefixo', '=', isUuid ? idOrPrefix : idOrPrefix.slice(0, 12))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  const n = Number(res.numUpdatedRows);
+  // Found across tenants (the operator names a token, not a tenant), revoked inside its tenant.
+  const found = await withSystem(db, (tx) =>
+    tx
+      .selectFrom('api_tokens')
+      .select(['token_id', 'tenant_id'])
+      .where(isUuid ? 'token_id' : 'prefixo', '=', isUuid ? idOrPrefix : idOrPrefix.slice(0, 12))
+      .where('revoked_at', 'is', null)
+      .execute(),
+  );
+  let n = 0;
+  for (const t of found) {
+    const res = await withTenant(db, t.tenant_id, (tx) =>
+      tx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('token_id', '=', t.token_id).where('revoked_at', 'is', null).executeTakeFirst(),
+    );
+    n += Number(res.numUpdatedRows);
+  }
   if (n === 0) throw new AppError('not_found', `No active token matches ${idOrPrefix}`);
   return n;
 }
@@ -58,13 +69,16 @@ export interface Principal {
 /** The tenant and scopes behind a bearer token, or null when unknown or revoked. */
 export async function verifyToken(db: Kysely<Database>, token: string): Promise<Principal | null> {
   if (!token.startsWith(PREFIX) || token.length > 200) return null;
-  const row = await db
-    .selectFrom('api_tokens as k')
-    .innerJoin('tenants as t', 't.tenant_id', 'k.tenant_id')
-    .select(['k.token_id', 'k.escopos', 't.tenant_id', 't.slug', 't.nome'])
-    .where('k.token_hash', '=', hashToken(token))
-    .where('k.revoked_at', 'is', null)
-    .executeTakeFirst();
+  // Which tenant a token belongs to is the one question asked before any tenant is known.
+  const row = await withSystem(db, (tx) =>
+    tx
+      .selectFrom('api_tokens as k')
+      .innerJoin('tenants as t', 't.tenant_id', 'k.tenant_id')
+      .select(['k.token_id', 'k.escopos', 't.tenant_id', 't.slug', 't.nome'])
+      .where('k.token_hash', '=', hashToken(token))
+      .where('k.revoked_at', 'is', null)
+      .executeTakeFirst(),
+  );
   if (!row) return null;
   return {
     token_id: row.token_id,

@@ -1,9 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, type DatabaseConnection } from 'kysely';
 import pg from 'pg';
 import { resolve } from 'node:path';
 import { lockDataDir } from './lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { APP_ROLE } from './roles.js';
 import type { Database } from './schema.js';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -18,7 +19,45 @@ export interface Db {
   pool?: pg.Pool;
   /** The raw PGlite instance (PGlite only), for COPY from a blob. */
   pglite?: PGlite;
+  /** The role every connection runs as once useAppRole() was called; null before (migrations). */
+  readonly appRole: string | null;
+  /**
+   * From now on every connection switches to APP_ROLE (not the owner, not a superuser) before its
+   * first query, so row-level security applies to everything the program runs. Called after
+   * migrations; checks the switch worked and throws otherwise (fail closed).
+   */
+  useAppRole(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Switches each connection to the app role the first time it is reserved after useAppRole(). A
+ * connection whose SET ROLE failed is not marked, so it is tried again (and fails again) rather than
+ * running as the owner.
+ */
+function roleSwitch() {
+  let role: string | null = null;
+  const ready = new WeakSet<DatabaseConnection>();
+  return {
+    get role() {
+      return role;
+    },
+    enable(r: string) {
+      role = r;
+    },
+    async onReserve(conn: DatabaseConnection) {
+      if (!role || ready.has(conn)) return;
+      await conn.executeQuery(CompiledQuery.raw(`set role ${role}`));
+      ready.add(conn);
+    },
+  };
+}
+
+async function checkRole(kysely: Kysely<Database>, role: string): Promise<void> {
+  const { rows } = await kysely.executeQuery<{ current_user: string }>(CompiledQuery.raw('select current_user'));
+  if (rows[0]?.current_user !== role) {
+    throw new Error(`Expected the database connection to run as ${role}, got ${rows[0]?.current_user}`);
+  }
 }
 
 export interface DbOptions {
@@ -48,12 +87,20 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as never });
   // An idle client whose server went away emits 'error'; without a listener that kills the process.
   pool.on('error', () => {});
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const roles = roleSwitch();
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool, onReserveConnection: roles.onReserve }) });
   return {
     kind: 'postgres',
     kysely,
     pool,
     label: redactUrl(url),
+    get appRole() {
+      return roles.role;
+    },
+    async useAppRole() {
+      roles.enable(APP_ROLE);
+      await checkRole(kysely, APP_ROLE);
+    },
     close: () => kysely.destroy(),
   };
 }
@@ -62,12 +109,20 @@ async function openPglite(dataDir: string): Promise<Db> {
   const release = lockDataDir(dataDir);
   try {
     const pglite = await PGlite.create(dataDir);
-    const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    const roles = roleSwitch();
+    const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite, { onReserveConnection: roles.onReserve }) });
     return {
       kind: 'pglite',
       kysely,
       pglite,
       label: `pglite:${dataDir}`,
+      get appRole() {
+        return roles.role;
+      },
+      async useAppRole() {
+        roles.enable(APP_ROLE);
+        await checkRole(kysely, APP_ROLE);
+      },
       close: async () => {
         await kysely.destroy();
         await pglite.close();

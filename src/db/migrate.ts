@@ -43,6 +43,8 @@ export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFil
 export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<MigrationResult> {
   const files = await listMigrations(dir);
   return db.kysely.connection().execute(async (conn) => {
+    // Migrations run as the owner (the login user), not as the app role this connection may have.
+    if (db.appRole) await sql`reset role`.execute(conn);
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
     try {
       await sql`
@@ -75,6 +77,7 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<MigrationRe
       return { applied: done, total: files.length };
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+      if (db.appRole) await sql.raw(`set role ${db.appRole}`).execute(conn);
     }
   });
 }

@@ -26,13 +26,18 @@ import {
  * @example
  * const db = new Kysely<Database>({ dialect: new PGliteDialect(await PGlite.create('./data')) });
  */
+export interface PGliteDialectConfig {
+  /** Called each time a caller gets the connection, before its first statement (like kysely's pg dialect). */
+  onReserveConnection?: (connection: DatabaseConnection) => Promise<void>;
+}
+
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly pglite: PGlite, private readonly config: PGliteDialectConfig = {}) {}
   createAdapter(): DialectAdapter {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.pglite, this.config);
   }
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {
     return new PostgresIntrospector(db);
@@ -47,7 +52,7 @@ class PGliteDriver implements Driver {
   private queue: Promise<void> = Promise.resolve();
   private releaseCurrent: (() => void) | null = null;
 
-  constructor(pglite: PGlite) {
+  constructor(pglite: PGlite, private readonly config: PGliteDialectConfig) {
     this.connection = new PGliteConnection(pglite);
   }
 
@@ -59,6 +64,13 @@ class PGliteDriver implements Driver {
     this.queue = new Promise<void>((resolve) => (release = resolve));
     await previous;
     this.releaseCurrent = release;
+    try {
+      await this.config.onReserveConnection?.(this.connection);
+    } catch (err) {
+      this.releaseCurrent = null;
+      release();
+      throw err;
+    }
     return this.connection;
   }
 

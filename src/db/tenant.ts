@@ -1,16 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { APP_ROLE, SYSTEM_ROLE } from './roles.js';
 import type { Database } from './schema.js';
 
 export type Tx = Transaction<Database>;
 
 /**
  * Runs fn in a transaction scoped to one tenant: `app.tenant_id` is set for the transaction only
- * (set_config(..., true) = SET LOCAL), so row-level security policies on app.tenant_id can be switched
- * on without touching any query. Every access to tenant data goes through here.
+ * (set_config(..., true) = SET LOCAL), and the row-level security policies of migration 017 let the
+ * transaction see and write that tenant's rows only. The role is set to the app role for the
+ * transaction too, so this holds even on a connection that somehow kept the owner's role.
+ * Every access to tenant data goes through here.
  */
 export async function withTenant<T>(db: Kysely<Database>, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (tx) => {
-    await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(tx);
+    await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`.execute(tx);
+    return fn(tx);
+  });
+}
+
+/**
+ * Runs fn as the system role (SET LOCAL ROLE), for the few reads that must look across tenants:
+ * token lookup, tenants by slug, which tenants have due or expired sends, orphaned imports. Policies
+ * let that role read those tables only (and create tenants); writes go through withTenant.
+ */
+export async function withSystem<T>(db: Kysely<Database>, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    await sql`select set_config('role', ${SYSTEM_ROLE}, true)`.execute(tx);
     return fn(tx);
   });
 }
@@ -23,10 +39,12 @@ export interface Tenant {
 
 /** Finds a tenant by slug, creating it on first use (the stdio default tenant). */
 export async function ensureTenant(db: Kysely<Database>, slug: string): Promise<Tenant> {
-  await db
-    .insertInto('tenants')
-    .values({ slug, nome: slug })
-    .onConflict((oc) => oc.column('slug').doNothing())
-    .execute();
-  return db.selectFrom('tenants').select(['tenant_id', 'slug', 'nome']).where('slug', '=', slug).executeTakeFirstOrThrow();
+  return withSystem(db, async (tx) => {
+    await tx
+      .insertInto('tenants')
+      .values({ tenant_id: randomUUID(), slug, nome: slug })
+      .onConflict((oc) => oc.column('slug').doNothing())
+      .execute();
+    return tx.selectFrom('tenants').select(['tenant_id', 'slug', 'nome']).where('slug', '=', slug).executeTakeFirstOrThrow();
+  });
 }

@@ -39,12 +39,19 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
   // Large enough for ingest_leads with a 20 MB file in content_base64 (~27 MB of base64 + JSON).
   const maxBody = opts.maxBodyBytes ?? 32 * 1024 * 1024;
 
+  const cors = new Set(deps.config.http.corsOrigins);
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const host = hostnameOf(req.headers.host);
     if (!host || !hosts.has(host)) return reject(res, 403, `Host ${req.headers.host ?? '(none)'} is not allowed`);
     const origin = req.headers.origin;
-    if (origin && !isAllowedOrigin(origin, hosts, deps.config.http.allowedOrigins)) {
+    if (origin && !cors.has(origin) && !isAllowedOrigin(origin, hosts, deps.config.http.allowedOrigins)) {
       return reject(res, 403, `Origin ${origin} is not allowed`);
+    }
+    // CORS only for the origins listed in AGENTE_CORS_ORIGINS: no other page may read our answers.
+    if (origin && cors.has(origin)) {
+      setCorsHeaders(res, origin);
+      if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     }
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' && req.method === 'GET') return json(res, 200, { ok: true });
@@ -86,8 +93,7 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
-    const readScopeOnly = !principal.scopes.includes('dispatch') && !principal.scopes.includes('admin');
-    const server = buildServer({ ...deps, tenant: principal.tenant, readScopeOnly, transport: 'http' });
+    const server = buildServer({ ...deps, tenant: principal.tenant, scopes: principal.scopes, transport: 'http' });
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
   };
@@ -135,6 +141,15 @@ function readBody(req: IncomingMessage, max: number): Promise<string | 'too_larg
     req.on('end', () => resolve(over ? 'too_large' : Buffer.concat(chunks).toString('utf8')));
     req.on('error', rejectRead);
   });
+}
+
+function setCorsHeaders(res: ServerResponse, origin: string) {
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Vary', 'Origin');
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+  res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id');
+  res.setHeader('Access-Control-Expose-Headers', 'mcp-session-id, www-authenticate');
+  res.setHeader('Access-Control-Max-Age', '600');
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {

@@ -4,20 +4,19 @@ import { AppError, notFound } from '../core/errors.js';
 import { decisionContext, maskDestination, renderDecision } from '../app/outreach.js';
 import { withTenant } from '../db/tenant.js';
 import { defineTool } from './define-tool.js';
-import { DecisionSchema } from './schemas.js';
+import { DecisionSchema, uuid } from './schemas.js';
 
 export const decideChannelTool = defineTool({
   name: 'decide_channel',
   title: 'Decide the channel for leads',
   description:
-    'For each lead: WhatsApp if it has a valid mobile, else e-mail if valid, else none — with the reason (pt-BR), the ' +
-    'template, and the policy gates (opt-out/suppression, lead state, send window in the lead\'s time zone, per-lead ' +
-    'daily cap). Says whether a send would go now, or until when it is deferred. Reads only; sends nothing.',
+    'Per lead: WhatsApp (valid mobile) → e-mail → none, with the reason, template and policy gates (opt-out, state, ' +
+    'send window, daily cap); whether it would go now or when. Reads only.',
   toolset: 'dispatch',
   access: 'read',
   input: {
-    lead_id: z.uuid().optional().describe('One lead (its message preview is included)'),
-    lead_ids: z.array(z.uuid()).min(1).max(1000).optional().describe('Up to 1000 leads'),
+    lead_id: uuid().optional().describe('One lead, with message preview'),
+    lead_ids: z.array(uuid()).min(1).max(1000).optional(),
     template_whatsapp: z.string().max(100).optional(),
     template_email: z.string().max(100).optional(),
   },

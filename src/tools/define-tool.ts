@@ -29,10 +29,11 @@ export interface ToolDefinition<I extends Shape = Shape, O extends Shape = Shape
   toolset: Toolset;
   /**
    * What the tool may do: 'read' only reads; 'write' changes this server's data (import, suppression);
-   * 'send' can send messages or change downstream calendars. --read-only drops 'send' tools; a token
-   * with only the read scope gets 'read' tools.
+   * 'send' can send messages or change downstream calendars; 'admin' changes the tenant's configuration
+   * (policy, pace, templates). --read-only drops 'send' tools. Token scopes: read → 'read' tools;
+   * dispatch → also 'write' and 'send'; admin → all (see allowedByScopes in server.ts).
    */
-  access: 'read' | 'write' | 'send';
+  access: 'read' | 'write' | 'send' | 'admin';
   input: I;
   output: O;
   annotations: Required<Pick<ToolAnnotations, 'readOnlyHint' | 'destructiveHint' | 'idempotentHint' | 'openWorldHint'>>;
@@ -53,7 +54,7 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Serve
       description: def.description,
       inputSchema: def.input,
       outputSchema: def.output,
-      annotations: { title: def.title, ...def.annotations },
+      annotations: def.annotations,
     },
     async (args: Record<string, unknown>, extra) => {
       const token = extra._meta?.progressToken;

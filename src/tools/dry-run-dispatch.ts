@@ -4,26 +4,26 @@ import { AppError } from '../core/errors.js';
 import { LEAD_STATUSES } from '../core/leads/query.js';
 import { withTenant } from '../db/tenant.js';
 import { defineTool } from './define-tool.js';
+import { uuid } from './schemas.js';
 
 export const dryRunDispatchTool = defineTool({
   name: 'dry_run_dispatch',
   title: 'Rehearse a campaign (dry run)',
   description:
-    'Rehearses a send to lead_ids (up to 1000) or to a filter of leads: decides the channel, applies every policy gate, ' +
-    'renders the template and records one dry_run_log row per lead. Never sends anything, whatever the configuration. ' +
-    'Returns counts per channel and per block reason, how many would go now or are deferred, and rendered examples.',
+    'Rehearses a send to lead_ids or a filter: decides, gates and renders each lead into dry_run_log; never sends. ' +
+    'Returns counts by channel and block reason, and rendered examples.',
   toolset: 'dispatch',
   access: 'write',
   input: {
-    lead_ids: z.array(z.uuid()).min(1).max(1000).optional(),
+    lead_ids: z.array(uuid()).min(1).max(1000).optional(),
     filter: z
       .object({
         status: z.array(z.enum(LEAD_STATUSES)).max(11).optional(),
-        canal: z.enum(['whatsapp', 'email', 'none']).optional().describe('Only leads whose decided channel is this'),
-        source_job_id: z.uuid().optional().describe('Only leads imported by this job'),
+        canal: z.enum(['whatsapp', 'email', 'none']).optional().describe('Only leads decided for this channel'),
+        source_job_id: uuid().optional(),
       })
       .optional(),
-    limit: z.number().int().min(1).max(1_000_000).default(10_000).describe('With filter: at most this many leads, oldest first'),
+    limit: z.number().int().min(1).max(1_000_000).default(10_000).describe('With filter: at most this many, oldest first'),
     template_whatsapp: z.string().max(100).optional(),
     template_email: z.string().max(100).optional(),
   },

@@ -13,7 +13,7 @@ const StatusSchema = {
   }),
   tenant: z.object({ slug: z.string() }),
   dispatch: z.object({
-    enabled: z.boolean().describe('true only when MICRO_AGENT_DISPARO_ENABLED is exactly "true"'),
+    enabled: z.boolean(),
     note: z.string(),
   }),
   channels: z.array(
@@ -52,8 +52,7 @@ export const getStatus = defineTool({
   name: 'get_status',
   title: 'Server status',
   description:
-    'Version, database (PGlite or PostgreSQL) and migrations, tenant, whether real sending is on ' +
-    '(MICRO_AGENT_DISPARO_ENABLED) and the downstream channels. Call it first to know what this server can do.',
+    'Call first: version, database and migrations, tenant, whether real sending is on, and each downstream channel\'s state.',
   toolset: 'core',
   access: 'read',
   input: {},

@@ -2,23 +2,22 @@ import { z } from 'zod';
 import { handleReply } from '../core/replies/handle.js';
 import { withTenant } from '../db/tenant.js';
 import { defineTool } from './define-tool.js';
+import { isoDateTime } from './schemas.js';
 
 export const handleReplyTool = defineTool({
   name: 'handle_reply',
   title: 'Handle an inbound reply',
   description:
-    'Records a reply received on WhatsApp or e-mail, finds the lead (any phone form, incl. the old 8-digit WhatsApp id, or ' +
-    'e-mail), classifies it in pt-BR — opt_out first, then confirmacao, interesse, recusa, pergunta, outro — and acts: an ' +
-    'opt-out suppresses the person on every channel at once; other replies move the lead to respondeu. Idempotent on ' +
-    'message_id. Returns the class and a suggested next action.',
+    'Records an inbound WhatsApp/e-mail reply (idempotent on message_id), finds the lead, classifies it in pt-BR ' +
+    '(opt-out first) and acts: opt-out suppresses on every channel, others move the lead to respondeu.',
   toolset: 'dispatch',
   access: 'write',
   input: {
     channel: z.enum(['whatsapp', 'email']),
-    from: z.string().min(3).max(320).describe('Sender phone / WhatsApp id (any format) or e-mail'),
+    from: z.string().min(3).max(320).describe('Sender phone/WhatsApp id or e-mail'),
     text: z.string().max(4096),
-    received_at: z.iso.datetime({ offset: true }).describe('ISO 8601 with offset'),
-    message_id: z.string().min(1).max(300).describe('The downstream message id (a repeat is not processed twice)'),
+    received_at: isoDateTime(),
+    message_id: z.string().min(1).max(300).describe('Downstream message id'),
   },
   output: {
     mensagem_id: z.string(),

@@ -10,23 +10,21 @@ export const ingestLeadsTool = defineTool({
   name: 'ingest_leads',
   title: 'Import leads from a spreadsheet',
   description:
-    'Imports an .xlsx or .csv of Brazilian leads (company, contact, CNPJ/CPF, phones, e-mails) into clean, deduplicated ' +
-    'leads: finds the header row, normalises phones (WhatsApp-capable mobiles), e-mails and documents, merges duplicates ' +
-    'within the file and with existing leads. Returns the job; if status is still "processando", poll job_status. ' +
-    'Re-importing the same file creates nothing new. Use validate_only to check a file without writing leads.',
+    'Imports an .xlsx/.csv of Brazilian leads: finds the header, normalises phones, e-mails and CPF/CNPJ, merges ' +
+    'duplicates (re-importing creates nothing new). Returns the job; while status is "processando", poll job_status.',
   toolset: 'leads',
   access: 'write',
   input: {
-    file_path: z.string().min(1).max(4096).optional().describe('Path of the file on the server (under the allowed directories)'),
-    content_base64: z.string().max(28_000_000).optional().describe('The file itself, base64 (up to 20 MB); needs filename'),
-    filename: z.string().min(1).max(255).optional().describe('Name of the file sent in content_base64, e.g. "leads.xlsx"'),
-    sheet: z.string().min(1).max(200).optional().describe('Only this sheet (default: every sheet that has lead columns)'),
+    file_path: z.string().min(1).max(4096).optional().describe('File on the server (allowed directories only)'),
+    content_base64: z.string().max(28_000_000).optional().describe('Or the file, base64 (≤20 MB), with filename'),
+    filename: z.string().min(1).max(255).optional().describe('e.g. "leads.xlsx"'),
+    sheet: z.string().min(1).max(200).optional().describe('Only this sheet (default: all with lead columns)'),
     column_map: z
       .record(z.string().min(1).max(200), LeadFieldSchema)
       .optional()
-      .describe('Override header detection: header text → field, e.g. {"Fone Comercial": "telefone"}'),
-    validate_only: z.boolean().default(false).describe('Read and check the file, report counts and problems, write no leads'),
-    source_label: z.string().max(200).optional().describe('A label for this import, e.g. "campanha novembro"'),
+      .describe('Header → field, e.g. {"Fone Comercial": "telefone"}'),
+    validate_only: z.boolean().default(false).describe('Check and report only; write no leads'),
+    source_label: z.string().max(200).optional(),
   },
   output: { job: JobSchema },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

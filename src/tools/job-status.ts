@@ -3,19 +3,18 @@ import { getJob, listJobs, type JobView } from '../core/jobs.js';
 import { notFound } from '../core/errors.js';
 import { withTenant } from '../db/tenant.js';
 import { defineTool } from './define-tool.js';
-import { JobSchema } from './schemas.js';
+import { JobSchema, uuid } from './schemas.js';
 
 export const jobStatus = defineTool({
   name: 'job_status',
   title: 'Job status',
   description:
-    'Status of an ingest or dispatch job: progress %, counts, rows/s, ETA and row-level problems with row numbers. ' +
-    'Give job_id for one job (use it to poll a job that ingest_leads left running); omit it for the most recent jobs.',
+    'One ingest or dispatch job (progress %, counts, rate, ETA, problems with row numbers), or the recent jobs without job_id.',
   toolset: 'core',
   access: 'read',
   input: {
-    job_id: z.uuid().optional().describe('The job to show; omit to list recent jobs'),
-    limit: z.number().int().min(1).max(50).default(10).describe('How many recent jobs when job_id is omitted'),
+    job_id: uuid().optional(),
+    limit: z.number().int().min(1).max(50).default(10),
   },
   output: { jobs: z.array(JobSchema) },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -3,19 +3,19 @@ import { AppError } from '../core/errors.js';
 import { addSuppression, listSuppressions, optOutLead, removeSuppression } from '../core/outreach/suppression.js';
 import { withTenant } from '../db/tenant.js';
 import { defineTool } from './define-tool.js';
+import { uuid } from './schemas.js';
 
 export const manageSuppressionTool = defineTool({
   name: 'manage_suppression',
   title: 'Suppression list and opt-out',
   description:
-    'The tenant-wide do-not-contact list, checked on every channel before any send and surviving re-imports. ' +
-    'opt_out_lead: suppress a lead\'s document, phones and e-mails and move it to opt_out (terminal, immediate). ' +
-    'add / remove: one document, phone or e-mail. list: the most recent entries.',
+    'The tenant-wide do-not-contact list, checked on every channel before each send. opt_out_lead: suppress a lead\'s ' +
+    'document, phones and e-mails (terminal). add/remove one value; list recent entries.',
   toolset: 'dispatch',
   access: 'write',
   input: {
     action: z.enum(['opt_out_lead', 'add', 'remove', 'list']),
-    lead_id: z.uuid().optional().describe('For opt_out_lead'),
+    lead_id: uuid().optional().describe('For opt_out_lead'),
     tipo: z.enum(['documento', 'telefone', 'email']).optional().describe('For add/remove'),
     valor: z.string().min(3).max(320).optional().describe('For add/remove: the CPF/CNPJ, phone or e-mail in any format'),
     motivo: z.string().min(3).max(500).default('pedido do titular').describe('Why (kept with the entry)'),

@@ -3,6 +3,7 @@ import { notFound } from '../core/errors.js';
 import { getLead, LEAD_STATUSES, queryLeads, type LeadSummary } from '../core/leads/query.js';
 import { withTenant } from '../db/tenant.js';
 import { defineTool } from './define-tool.js';
+import { uuid } from './schemas.js';
 
 const LeadSummarySchema = z.object({
   lead_id: z.string(),
@@ -13,8 +14,8 @@ const LeadSummarySchema = z.object({
   documento_valido: z.boolean(),
   status: z.string(),
   timezone: z.string(),
-  whatsapp: z.string().nullable().describe('Best WhatsApp-capable mobile, E.164'),
-  email: z.string().nullable().describe('Best valid e-mail'),
+  whatsapp: z.string().nullable(),
+  email: z.string().nullable(),
   created_at: z.string(),
 });
 
@@ -22,7 +23,7 @@ const LeadDetailSchema = LeadSummarySchema.extend({
   base_legal: z.string(),
   lead_id_externo: z.string().nullable(),
   dados_extras: z.record(z.string(), z.unknown()),
-  origem: z.array(z.unknown()).describe('Every source row: file, sheet, row, job, import date'),
+  origem: z.array(z.unknown()).describe('Source rows (file, sheet, row, job, date)'),
   telefones: z.array(z.object({
     numero_original: z.string(), numero_e164: z.string().nullable(), tipo: z.string(),
     valido_para_disparo: z.boolean(), motivo_invalido: z.string().nullable(), reparado: z.boolean(),
@@ -39,18 +40,17 @@ export const queryLeadsTool = defineTool({
   name: 'query_leads',
   title: 'Find leads',
   description:
-    'Lists leads, newest first, up to 100 per page: filter by status, whether they have a WhatsApp-capable mobile or a ' +
-    'valid e-mail, text (name, contact, CNPJ/CPF) or the import job. Pass next_cursor back for the next page. ' +
-    'With lead_id, returns that one lead in full: phones and e-mails with validity reasons, origin rows and state history.',
+    'Leads newest first, ≤100 a page (pass next_cursor back), by status, WhatsApp/e-mail, text or import job. ' +
+    'With lead_id: one lead in full (phones, e-mails, origin, history).',
   toolset: 'leads',
   access: 'read',
   input: {
-    lead_id: z.uuid().optional().describe('One lead in full; other filters are ignored'),
+    lead_id: uuid().optional().describe('One lead in full; other filters ignored'),
     status: z.array(z.enum(LEAD_STATUSES)).max(11).optional(),
     has_whatsapp: z.boolean().optional(),
     has_email: z.boolean().optional(),
-    text: z.string().min(1).max(200).optional().describe('Part of the name, contact or document'),
-    source_job_id: z.uuid().optional().describe('Only leads imported by this ingest job'),
+    text: z.string().min(1).max(200).optional().describe('Part of name, contact or document'),
+    source_job_id: uuid().optional().describe('Imported by this job'),
     cursor: z.string().max(500).optional(),
     limit: z.number().int().min(1).max(100).default(20),
   },

@@ -6,19 +6,19 @@ import { AppError, notFound } from '../core/errors.js';
 import { decide, writeDryRunLog } from '../core/outreach/decide.js';
 import { withTenant } from '../db/tenant.js';
 import { defineTool } from './define-tool.js';
+import { uuid } from './schemas.js';
 
 export const sendMessageTool = defineTool({
   name: 'send_message',
   title: 'Send one message to a lead',
   description:
-    'Sends one template message to one lead on its decided channel (WhatsApp mobile → e-mail), after every policy gate. ' +
-    'Unless the server runs with MICRO_AGENT_DISPARO_ENABLED="true" exactly, NOTHING is sent: the same pipeline runs and ' +
-    'a dry run is recorded, and the answer says so. Check get_status first.',
+    'One template message to one lead on its decided channel, after every gate. Sends only when get_status says ' +
+    'sending is on; otherwise records a dry run and says so.',
   toolset: 'dispatch',
   access: 'send',
   input: {
-    lead_id: z.uuid(),
-    template: z.string().max(100).optional().describe('Template id for the decided channel (default: the channel\'s collections template)'),
+    lead_id: uuid(),
+    template: z.string().max(100).optional().describe('Template id (default: the channel\'s collections template)'),
     idempotency_key: z.string().min(8).max(200).optional().describe('Same key → never sent twice'),
   },
   output: {

@@ -3,18 +3,18 @@ import { LEAD_STATUSES } from '../core/leads/query.js';
 import { transitionLead } from '../core/leads/state.js';
 import { withTenant } from '../db/tenant.js';
 import { defineTool } from './define-tool.js';
+import { uuid } from './schemas.js';
 
 export const setLeadStatusTool = defineTool({
   name: 'set_lead_status',
   title: 'Move a lead to another status',
   description:
-    'Moves a lead along its state machine (novo → em_disparo → contatado → respondeu → agendado → confirmado → realizado; ' +
-    'exits sem_canal, opt_out, perdido, erro) with a reason, recorded in its history. Illegal moves are refused with the ' +
-    'moves that are possible. opt_out is terminal; to opt a person out use manage_suppression with action opt_out_lead.',
+    'Moves a lead along its state machine with a reason kept in its history; illegal moves are refused with the ' +
+    'possible ones. For opt-out use manage_suppression (opt_out_lead).',
   toolset: 'leads',
   access: 'write',
   input: {
-    lead_id: z.uuid(),
+    lead_id: uuid(),
     status: z.enum(LEAD_STATUSES.filter((s) => s !== 'opt_out') as [string, ...string[]]),
     motivo: z.string().min(3).max(500).describe('Why (kept in the lead history)'),
   },

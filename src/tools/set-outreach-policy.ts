@@ -12,12 +12,10 @@ export const setOutreachPolicyTool = defineTool({
   name: 'set_outreach_policy',
   title: 'Outreach policy and templates',
   description:
-    'Reads or changes this tenant\'s outreach rules: sender name ({{remetente}} in messages), send window per weekday in ' +
-    'the lead\'s local time (default Mon–Fri 08–20, Sat 08–14, no national holidays), at most N messages per lead per 24 h, ' +
-    'the pace of a channel (sends/s shared by all workers, 24 h distinct-recipient cap), ' +
-    'and template overrides (logic-less {{var}} texts, validated). Call with no arguments to read the current policy.',
+    'Reads (no arguments) or changes the tenant\'s rules: sender name, weekly send window (lead\'s local time), messages ' +
+    'per lead per 24 h, a channel\'s pace and 24 h recipient cap, template overrides ({{var}}).',
   toolset: 'dispatch',
-  access: 'write',
+  access: 'admin',
   input: {
     remetente: z.string().min(2).max(200).optional(),
     janela_envio: z
@@ -31,11 +29,11 @@ export const setOutreachPolicyTool = defineTool({
     ritmo: z
       .object({
         canal: z.enum(['whatsapp', 'email']),
-        por_segundo: z.number().min(0.1).max(10_000).describe('Sends per second, shared by every worker'),
-        max_destinatarios_24h: z.number().int().min(1).max(10_000_000).optional().describe('Rolling 24 h cap of distinct recipients (WhatsApp tiers: 250, 2000, 10000, 100000)'),
+        por_segundo: z.number().min(0.1).max(10_000).describe('Shared by every worker'),
+        max_destinatarios_24h: z.number().int().min(1).max(10_000_000).optional().describe('Distinct recipients per 24 h (WhatsApp tiers 250/2000/10000/100000)'),
       })
       .optional()
-      .describe('Pace of one channel for this tenant'),
+      .describe('Pace of one channel'),
     template: z
       .object({
         id: z.string().regex(/^[a-z0-9_]+$/).max(100),
@@ -46,7 +44,7 @@ export const setOutreachPolicyTool = defineTool({
         html: z.string().max(20000).optional(),
       })
       .optional()
-      .describe('Override (same id as a built-in) or add a template'),
+      .describe('Add, or override a built-in by id'),
   },
   output: {
     remetente: z.string(),

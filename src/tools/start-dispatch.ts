@@ -3,31 +3,30 @@ import { startCampaign } from '../app/dispatch.js';
 import { AppError } from '../core/errors.js';
 import { LEAD_STATUSES } from '../core/leads/query.js';
 import { defineTool } from './define-tool.js';
+import { uuid } from './schemas.js';
 
 export const startDispatchTool = defineTool({
   name: 'start_dispatch',
   title: 'Start a campaign',
   description:
-    'Starts a campaign to lead_ids or a filter of leads: every lead is decided and gated as in dry_run_dispatch, and the ' +
-    'sendable ones are queued and sent in the background within the tenant\'s rate limits and send windows, with retries ' +
-    'and no duplicates (the same campaign_key never messages a lead twice). Returns a job: poll job_status. If sending is ' +
-    'off (get_status), this is a dry-run campaign and nothing is sent.',
+    'Queues a campaign to lead_ids or a filter, sent in the background within rate limits and send windows; the same ' +
+    'campaign_key never messages a lead twice. Returns a job for job_status. A dry-run campaign when sending is off.',
   toolset: 'dispatch',
   access: 'send',
   input: {
-    lead_ids: z.array(z.uuid()).min(1).max(10_000).optional(),
-    filter: z.object({ status: z.array(z.enum(LEAD_STATUSES)).max(11).optional(), source_job_id: z.uuid().optional() }).optional(),
+    lead_ids: z.array(uuid()).min(1).max(10_000).optional(),
+    filter: z.object({ status: z.array(z.enum(LEAD_STATUSES)).max(11).optional(), source_job_id: uuid().optional() }).optional(),
     limit: z.number().int().min(1).max(1_000_000).default(10_000),
     template_whatsapp: z.string().max(100).optional(),
     template_email: z.string().max(100).optional(),
-    campaign_key: z.string().min(3).max(150).optional().describe('Names the campaign; re-running with the same key sends nothing twice'),
+    campaign_key: z.string().min(3).max(150).optional().describe('Same key again sends nothing twice'),
   },
   output: {
     job_id: z.string(),
     modo: z.enum(['real', 'dry_run']),
     enfileirados: z.number(),
     adiados: z.number(),
-    ja_enfileirados: z.number().describe('Already queued under the same campaign key: not queued again'),
+    ja_enfileirados: z.number().describe('Already queued under this campaign_key'),
     bloqueados: z.record(z.string(), z.number()),
     dry_run_lote_id: z.string().nullable(),
   },

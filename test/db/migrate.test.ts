@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appliedMigrations, listMigrations, migrate, MigrationError } from '../../src/db/migrate.js';
 import { ensureTenant, withTenant } from '../../src/db/tenant.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+import { asOwner } from '../helpers/tenant-seed.js';
 
 describe(`migrations and schema (${testDbKind()})`, () => {
   let db: TestDb;
@@ -32,11 +33,13 @@ describe(`migrations and schema (${testDbKind()})`, () => {
   });
 
   it('refuses to run when an applied migration was edited', async () => {
-    await db.kysely.updateTable('schema_migrations').set({ checksum: '0'.repeat(64) }).where('nome', '=', '003_create_lead_emails_table.sql').execute();
+    // The app role may not touch schema_migrations; the owner (a superuser here) tampers with it.
+    await expect(db.kysely.updateTable('schema_migrations').set({ checksum: '0'.repeat(64) }).execute()).rejects.toThrow(/permission denied/);
+    await asOwner(db.kysely, (tx) => tx.updateTable('schema_migrations').set({ checksum: '0'.repeat(64) }).where('nome', '=', '003_create_lead_emails_table.sql').execute());
     await expect(migrate(db)).rejects.toThrow(MigrationError);
     await expect(migrate(db)).rejects.toThrow(/003_create_lead_emails_table.sql was edited/);
     const f = (await listMigrations()).find((m) => m.name === '003_create_lead_emails_table.sql')!;
-    await db.kysely.updateTable('schema_migrations').set({ checksum: f.checksum }).where('nome', '=', f.name).execute();
+    await asOwner(db.kysely, (tx) => tx.updateTable('schema_migrations').set({ checksum: f.checksum }).where('nome', '=', f.name).execute());
     expect((await migrate(db)).applied).toEqual([]);
   });
 
@@ -52,16 +55,17 @@ describe(`migrations and schema (${testDbKind()})`, () => {
   it('enforces constraints in the database: status CHECK, tenant FK, unique valid document', async () => {
     const t = await ensureTenant(db.kysely, 'constraints');
     const lead = { tenant_id: t.tenant_id, nome: 'Padaria São João', nome_chave: 'padaria sao joao' };
-    await expect(db.kysely.insertInto('leads').values({ ...lead, status: 'inventado' }).execute()).rejects.toThrow(/check constraint/);
-    await expect(
-      db.kysely.insertInto('leads').values({ ...lead, tenant_id: '00000000-0000-4000-8000-000000000000' }).execute(),
-    ).rejects.toThrow(/foreign key/);
+    const insert = (tenantId: string, values: Parameters<ReturnType<typeof db.kysely.insertInto<'leads'>>['values']>[0]) =>
+      withTenant(db.kysely, tenantId, (tx) => tx.insertInto('leads').values(values).execute());
+    await expect(insert(t.tenant_id, { ...lead, status: 'inventado' })).rejects.toThrow(/check constraint/);
+    const ghost = '00000000-0000-4000-8000-000000000000';
+    await expect(insert(ghost, { ...lead, tenant_id: ghost })).rejects.toThrow(/foreign key/);
     const doc = { ...lead, documento: '11222333000181', documento_tipo: 'cnpj' as const, documento_valido: true };
-    await db.kysely.insertInto('leads').values(doc).execute();
-    await expect(db.kysely.insertInto('leads').values(doc).execute()).rejects.toThrow(/duplicate key/);
+    await insert(t.tenant_id, doc);
+    await expect(insert(t.tenant_id, doc)).rejects.toThrow(/duplicate key/);
     // The same invalid document twice is allowed: only a valid document identifies a lead.
     const bad = { ...lead, documento: '11111111111', documento_tipo: 'cpf' as const, documento_valido: false };
-    await db.kysely.insertInto('leads').values([bad, bad]).execute();
+    await insert(t.tenant_id, [bad, bad]);
   });
 
   it('scopes a transaction to a tenant with SET LOCAL app.tenant_id, and only that transaction', async () => {
@@ -81,21 +85,18 @@ describe(`migrations and schema (${testDbKind()})`, () => {
     const entered = new Promise<void>((r) => (inTx = r));
     let finish!: () => void;
     const hold = new Promise<void>((r) => (finish = r));
-    const rolledBack = db.kysely
-      .transaction()
-      .execute(async (tx) => {
-        await tx.insertInto('leads').values({ tenant_id: t.tenant_id, nome: 'A', nome_chave: 'a' }).execute();
-        inTx();
-        await hold;
-        throw new Error('roll back');
-      })
-      .catch((e: Error) => e.message);
+    const rolledBack = withTenant(db.kysely, t.tenant_id, async (tx) => {
+      await tx.insertInto('leads').values({ tenant_id: t.tenant_id, nome: 'A', nome_chave: 'a' }).execute();
+      inTx();
+      await hold;
+      throw new Error('roll back');
+    }).catch((e: Error) => e.message);
     await entered;
-    const outside = db.kysely.insertInto('leads').values({ tenant_id: t.tenant_id, nome: 'B', nome_chave: 'b' }).execute();
+    const outside = withTenant(db.kysely, t.tenant_id, (tx) => tx.insertInto('leads').values({ tenant_id: t.tenant_id, nome: 'B', nome_chave: 'b' }).execute());
     finish();
     expect(await rolledBack).toBe('roll back');
     await outside;
-    const names = await db.kysely.selectFrom('leads').select('nome').where('tenant_id', '=', t.tenant_id).execute();
+    const names = await withTenant(db.kysely, t.tenant_id, (tx) => tx.selectFrom('leads').select('nome').where('tenant_id', '=', t.tenant_id).execute());
     expect(names.map((n) => n.nome)).toEqual(['B']);
   });
 });

@@ -27,10 +27,12 @@ export async function openTestDb(kind: DbKind = testDbKind()): Promise<TestDb> {
     const dataDir = mkdtempSync(join(ROOT, '.tmp', 'pglite-'));
     cpSync(inject('pgliteTemplate'), dataDir, { recursive: true, filter: (src) => !src.endsWith('agente.lock') });
     const db = await openDb({ dataDir });
+    await db.useAppRole();
     return { ...db, dataDir, destroy: async () => { await db.close(); rmSync(dataDir, { recursive: true, force: true }); } };
   }
   const { url, drop } = await createPgDatabase();
   const db = await openDb({ databaseUrl: url, poolSize: 5 });
+  await db.useAppRole();
   return { ...db, url, destroy: async () => { await db.close(); await drop(); } };
 }
 

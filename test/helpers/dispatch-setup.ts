@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { asOwner } from './tenant-seed.js';
 import { startCampaign } from '../../src/app/dispatch.js';
 import { setRateLimit } from '../../src/core/dispatch/rate-limit.js';
 import { savePolicy } from '../../src/core/outreach/policy.js';
@@ -44,13 +45,13 @@ export async function seedCampaign(db: Db, n: number, perSecond: number | null):
     channels: () => (['whatsapp', 'email', 'calendar'] as const).map((channel) => ({ channel, server: 's', preset: null, transport: 'stdio' as const, state: 'configured' as const, detail: null })),
   });
   const t = deps.tenant.tenant_id;
-  await sql`
-    insert into leads (tenant_id, nome, nome_chave, contato_nome, documento, documento_tipo, documento_valido)
-    select ${t}, 'Empresa ' || i, 'empresa ' || i, 'Contato ' || i, lpad(i::text, 14, '0'), 'cnpj', false from generate_series(1, ${n}) i`.execute(db.kysely);
-  await sql`
-    insert into lead_telefones (tenant_id, lead_id, numero_original, numero_e164, tipo, valido_para_disparo)
-    select ${t}, lead_id, nome, '+55119' || lpad(substr(nome, 9), 8, '0'), 'movel', true from leads where tenant_id = ${t}`.execute(db.kysely);
   await withTenant(db.kysely, t, async (tx) => {
+    await sql`
+      insert into leads (tenant_id, nome, nome_chave, contato_nome, documento, documento_tipo, documento_valido)
+      select ${t}, 'Empresa ' || i, 'empresa ' || i, 'Contato ' || i, lpad(i::text, 14, '0'), 'cnpj', false from generate_series(1, ${n}) i`.execute(tx);
+    await sql`
+      insert into lead_telefones (tenant_id, lead_id, numero_original, numero_e164, tipo, valido_para_disparo)
+      select ${t}, lead_id, nome, '+55119' || lpad(substr(nome, 9), 8, '0'), 'movel', true from leads where tenant_id = ${t}`.execute(tx);
     await savePolicy(tx, t, { remetente: 'Teste', janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false }, maxPorLead24h: 1 });
     await setRateLimit(tx, t, 'whatsapp', perSecond);
   });
@@ -60,7 +61,8 @@ export async function seedCampaign(db: Db, n: number, perSecond: number | null):
 }
 
 export async function statusCounts(db: Db, campaignId: string): Promise<Record<string, number>> {
-  const { rows } = await sql<{ status: string; n: number }>`select status, count(*)::int as n from disparos where campanha_id = ${campaignId} group by status`.execute(db.kysely);
+  // Read as the owner: the caller knows the campaign, not its tenant.
+  const { rows } = await asOwner(db.kysely, (tx) => sql<{ status: string; n: number }>`select status, count(*)::int as n from disparos where campanha_id = ${campaignId} group by status`.execute(tx));
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 

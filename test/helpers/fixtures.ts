@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.js';
+import { withTenant } from '../../src/db/tenant.js';
 
 export interface LeadSpec {
   nome: string;
@@ -14,6 +15,8 @@ export interface LeadSpec {
 
 /** Inserts a lead with its phones and e-mails directly (for decision and policy tests). */
 export async function insertLead(db: Kysely<Database>, tenantId: string, s: LeadSpec): Promise<string> {
+  // Row-level security: tenant rows are written inside the tenant's scope.
+  if (!db.isTransaction) return withTenant(db, tenantId, (tx) => insertLead(tx, tenantId, s));
   const { lead_id } = await db
     .insertInto('leads')
     .values({

@@ -50,7 +50,7 @@ const cases: Case[] = [
     expect: { canal: 'whatsapp', codigo: 'variaveis_ausentes', agora: false } },
   { name: 'already messaged 2 h ago → deferred 24 h after that message', lead: { nome: 'Cap', documento: CNPJ, phones: [{ e164: MOBILE }] },
     setup: async (db, t, leadId) => {
-      await db.kysely.insertInto('disparos' as never).values({ tenant_id: t, lead_id: leadId, canal: 'whatsapp', destino: MOBILE, template: 'x', idempotency_key: `k-${leadId}`, status: 'enviado', enviado_em: '2026-11-24T11:00:00Z' } as never).execute();
+      await withTenant(db.kysely, t, (tx) => tx.insertInto('disparos' as never).values({ tenant_id: t, lead_id: leadId, canal: 'whatsapp', destino: MOBILE, template: 'x', idempotency_key: `k-${leadId}`, status: 'enviado', enviado_em: '2026-11-24T11:00:00Z' } as never).execute());
     },
     expect: { canal: 'whatsapp', codigo: 'limite_por_destinatario', agora: false, previsto: '2026-11-25T11:00:00.000Z' } },
   { name: 'Sunday → deferred to Monday 08:00 local', lead: { nome: 'Domingo', documento: CNPJ, phones: [{ e164: MOBILE }] }, at: '2026-11-29T15:00:00Z',

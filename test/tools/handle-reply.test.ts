@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+import { withTenant } from '../../src/db/tenant.js';
 import { insertLead } from '../helpers/fixtures.js';
 import { connectClient, makeDeps, textOf } from '../helpers/server.js';
 
@@ -27,7 +28,7 @@ describe(`handle_reply (${testDbKind()})`, () => {
     const res = await client.callTool(reply('553187654321@s.whatsapp.net', 'SAIR 🙏', 'wamid.1'));
     expect(res.isError, textOf(res)).toBeFalsy();
     expect(res.structuredContent).toMatchObject({ lead_id: leadId, classe: 'opt_out', lead_status: 'opt_out', suprimido: true, duplicada: false });
-    const supp = await db.kysely.selectFrom('supressoes').select(['tipo', 'valor']).where('tenant_id', '=', deps.tenant.tenant_id).orderBy('tipo').execute();
+    const supp = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) => tx.selectFrom('supressoes').select(['tipo', 'valor']).where('tenant_id', '=', deps.tenant.tenant_id).orderBy('tipo').execute());
     expect(supp).toEqual([
       { tipo: 'documento', valor: '11222333000181' },
       { tipo: 'email', valor: 'rita@lojabh.com.br' },
@@ -35,7 +36,7 @@ describe(`handle_reply (${testDbKind()})`, () => {
     ]);
     const again = await client.callTool(reply('553187654321@s.whatsapp.net', 'SAIR 🙏', 'wamid.1'));
     expect(again.structuredContent).toMatchObject({ duplicada: true, classe: 'opt_out', lead_id: leadId });
-    const stored = await db.kysely.selectFrom('mensagens_recebidas').select('mensagem_id').where('tenant_id', '=', deps.tenant.tenant_id).execute();
+    const stored = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) => tx.selectFrom('mensagens_recebidas').select('mensagem_id').where('tenant_id', '=', deps.tenant.tenant_id).execute());
     expect(stored).toHaveLength(1);
     await client.closeAll();
   });
@@ -52,7 +53,7 @@ describe(`handle_reply (${testDbKind()})`, () => {
     const { deps, client } = await setup();
     const res = (await client.callTool(reply('+55 21 99999-1234', 'não quero receber mais mensagens', 'm-3'))).structuredContent as any;
     expect(res).toMatchObject({ lead_id: null, classe: 'opt_out', suprimido: true });
-    const supp = await db.kysely.selectFrom('supressoes').select(['tipo', 'valor']).where('tenant_id', '=', deps.tenant.tenant_id).execute();
+    const supp = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) => tx.selectFrom('supressoes').select(['tipo', 'valor']).where('tenant_id', '=', deps.tenant.tenant_id).execute());
     expect(supp).toEqual([{ tipo: 'telefone', valor: '+5521999991234' }]);
     await client.closeAll();
   });

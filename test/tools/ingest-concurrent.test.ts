@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+import { withTenant } from '../../src/db/tenant.js';
 import { leadsCsv } from '../helpers/leads-data.js';
 import { connectClient, makeDeps } from '../helpers/server.js';
 import { tempDir } from '../helpers/spawn.js';
@@ -32,11 +33,11 @@ describe(`two overlapping imports at the same time (${testDbKind()})`, () => {
     expect(created).toBe(18_000);
 
     const t = deps.tenant.tenant_id;
-    const counts = await sql<{ leads: number; docs: number; keys: number; phones: number }>`
+    const counts = await withTenant(db.kysely, t, (tx) => sql<{ leads: number; docs: number; keys: number; phones: number }>`
       select (select count(*)::int from leads where tenant_id = ${t}) as leads,
              (select count(distinct documento)::int from leads where tenant_id = ${t} and documento_valido) as docs,
              (select count(distinct nome_chave)::int from leads where tenant_id = ${t}) as keys,
-             (select count(*)::int from lead_telefones where tenant_id = ${t}) as phones`.execute(db.kysely);
+             (select count(*)::int from lead_telefones where tenant_id = ${t}) as phones`.execute(tx));
     expect(counts.rows[0]).toEqual({ leads: 18_000, docs: 9_000, keys: 18_000, phones: 18_000 });
     await c1.closeAll();
     await c2.closeAll();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerDeps } from '../../src/deps.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+import { withTenant } from '../../src/db/tenant.js';
 import { cnpjFor, mobileFor } from '../helpers/leads-data.js';
 import { connectClient, makeDeps, textOf } from '../helpers/server.js';
 import { tempDir } from '../helpers/spawn.js';
@@ -175,12 +176,12 @@ describe(`ingest_leads on a file larger than the call's wait (${testDbKind()})`,
 
     // 5. The database agrees with the counts; the staging rows are gone.
     const t = deps.tenant.tenant_id;
-    const { rows } = await sql<{ leads: number; docs: number; phones: number; emails: number; staged: number }>`
+    const { rows } = await withTenant(db.kysely, t, (tx) => sql<{ leads: number; docs: number; phones: number; emails: number; staged: number }>`
       select (select count(*)::int from leads where tenant_id = ${t}) as leads,
              (select count(distinct documento)::int from leads where tenant_id = ${t} and documento_valido) as docs,
              (select count(*)::int from lead_telefones where tenant_id = ${t}) as phones,
              (select count(*)::int from lead_emails where tenant_id = ${t}) as emails,
-             (select count(*)::int from ingest_linhas where job_id = ${job.job_id}) as staged`.execute(db.kysely);
+             (select count(*)::int from ingest_linhas where job_id = ${job.job_id}) as staged`.execute(tx));
     expect(rows[0]).toEqual({ leads: 12_000, docs: 6_000, phones: 12_000, emails: 12_000, staged: 0 });
 
     // A lead repeated two chunks later has both rows in origem.

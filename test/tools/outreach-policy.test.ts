@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelClient } from '../../src/core/outreach/channel-port.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+import { withTenant } from '../../src/db/tenant.js';
 import { insertLead } from '../helpers/fixtures.js';
 import { cnpjFor } from '../helpers/leads-data.js';
 import { connectClient, fixedClock, makeDeps, textOf } from '../helpers/server.js';
@@ -92,7 +93,7 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     expect(res.isError, textOf(res)).toBeFalsy();
     const s = res.structuredContent as any;
     expect(s.total).toBe(30);
-    const rows = await db.kysely.selectFrom('dry_run_log').select(['lead_id', 'canal_decidido', 'disparo_seria_executado', 'razao_bloqueio']).where('lote_id', '=', s.lote_id).execute();
+    const rows = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) => tx.selectFrom('dry_run_log').select(['lead_id', 'canal_decidido', 'disparo_seria_executado', 'razao_bloqueio']).where('lote_id', '=', s.lote_id).execute());
     expect(rows).toHaveLength(30);
     expect(new Set(rows.map((r) => r.lead_id)).size).toBe(30);
     expect(s.por_canal.whatsapp + (s.por_canal.email ?? 0) + (s.por_canal.none ?? 0)).toBe(30);
@@ -120,9 +121,9 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
       expect(out.motivo).toContain(flag === undefined ? 'is unset' : JSON.stringify(flag));
       expect(textOf(res)).toMatch(/^NOT SENT/);
       await client.callTool({ name: 'dry_run_dispatch', arguments: { lead_ids: [id] } });
-      const logged = await db.kysely.selectFrom('dry_run_log').select('log_id').where('lead_id', '=', id).execute();
+      const logged = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) => tx.selectFrom('dry_run_log').select('log_id').where('lead_id', '=', id).execute());
       expect(logged).toHaveLength(2);
-      const disparos = await db.kysely.selectFrom('disparos' as never).select('disparo_id' as never).where('lead_id' as never, '=', id as never).execute();
+      const disparos = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) => tx.selectFrom('disparos' as never).select('disparo_id' as never).where('lead_id' as never, '=', id as never).execute());
       expect(disparos).toHaveLength(0);
       expect(calls).toHaveLength(0);
       await client.closeAll();

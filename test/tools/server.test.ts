@@ -3,6 +3,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { connectClient, makeDeps, textOf } from '../helpers/server.js';
 import type { ServerDeps } from '../../src/deps.js';
+import { withTenant } from '../../src/db/tenant.js';
 
 describe(`MCP server through a real client (${testDbKind()})`, () => {
   let db: TestDb;
@@ -64,7 +65,7 @@ describe(`MCP server through a real client (${testDbKind()})`, () => {
 
   it('job_status: shows progress, rate and ETA of a running job, and only this tenant\'s jobs', async () => {
     const started = new Date(Date.now() - 10_000);
-    const job = await db.kysely
+    const job = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) => tx
       .insertInto('ingest_jobs')
       .values({
         tenant_id: deps.tenant.tenant_id, tipo: 'xlsx', arquivo: 'leads.xlsx', status: 'processando',
@@ -72,7 +73,7 @@ describe(`MCP server through a real client (${testDbKind()})`, () => {
         erros_amostra: JSON.stringify([{ row: 7, column: 'Telefone', value: '123', reason: 'número incompleto' }]), problemas_total: 1,
       })
       .returning('job_id')
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow());
     const res = await client.callTool({ name: 'job_status', arguments: { job_id: job.job_id } });
     const j = (res.structuredContent as any).jobs[0];
     expect(j.progress_pct).toBe(25);

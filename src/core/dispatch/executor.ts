@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { withTenant, type Tx } from '../../db/tenant.js';
+import { withSystem, withTenant, type Tx } from '../../db/tenant.js';
 import type { ChannelClient, SendOutcome } from '../outreach/channel-port.js';
 import { loadPolicy, type OutreachPolicy } from '../outreach/policy.js';
 import { checkSendWindow } from '../policy/index.js';
@@ -120,26 +120,29 @@ export class Executor {
     }
     // Which tenant × channel have due rows: read only the earliest due rows through the due index, not
     // every pending row (a 100k-row campaign would be scanned on every tick).
-    const groups = await sql<{ tenant_id: string; canal: 'whatsapp' | 'email' }>`
+    // Across tenants: the system role may read disparos, never write them; claims run per tenant.
+    const groups = await withSystem(this.d.db, (tx) => sql<{ tenant_id: string; canal: 'whatsapp' | 'email' }>`
       select distinct tenant_id, canal from (
         select tenant_id, canal from disparos
         where status in ('pendente', 'adiado') and proxima_tentativa_em <= ${now}
         order by proxima_tentativa_em limit 500
-      ) due`.execute(this.d.db);
+      ) due`.execute(tx));
     const handled = await Promise.all(groups.rows.map((g) => this.runGroup(g.tenant_id, g.canal)));
     return handled.reduce((a, b) => a + b, 0);
   }
 
   private async recoverLeases(now: Date): Promise<void> {
     const idem = { whatsapp: this.d.channel.isIdempotent('whatsapp'), email: this.d.channel.isIdempotent('email') };
-    await sql`
+    const expired = await withSystem(this.d.db, (tx) => sql<{ tenant_id: string }>`
+      select distinct tenant_id from disparos where status = 'em_execucao' and lease_until < ${now}`.execute(tx));
+    for (const { tenant_id: tenantId } of expired.rows) await withTenant(this.d.db, tenantId, (tx) => sql`
       update disparos set
         status = case when (canal = 'whatsapp' and ${idem.whatsapp}) or (canal = 'email' and ${idem.email}) then 'pendente' else 'incerto' end,
         motivo = case when (canal = 'whatsapp' and ${idem.whatsapp}) or (canal = 'email' and ${idem.email})
                  then 'lease expirado (executor interrompido): reenvio seguro pela chave de idempotência'
                  else 'lease expirado durante o envio: o canal não garante idempotência, o envio pode ou não ter ocorrido' end,
         claimed_by = null, lease_until = null, proxima_tentativa_em = ${now}, updated_at = now()
-      where status = 'em_execucao' and lease_until < ${now}`.execute(this.d.db);
+      where tenant_id = ${tenantId} and status = 'em_execucao' and lease_until < ${now}`.execute(tx));
   }
 
   private async runGroup(tenantId: string, canal: 'whatsapp' | 'email'): Promise<number> {
@@ -152,15 +155,20 @@ export class Executor {
       const lead = Math.min(1000, Math.max(50, 2 * this.prepareMs));
       const grant = await reserveSlots(tx, tenantId, canal, this.d.batchSize ?? 200, now, 1000, lead);
       if (!grant.granted) return { rows: [] as Claimed[], grant };
+      // The rows to claim are picked once, in a materialised CTE: an `IN (subquery … LIMIT n FOR UPDATE
+      // SKIP LOCKED)` may be re-run by the planner, each run skipping the rows the previous one locked,
+      // and claim more rows than slots were granted (the pace broke this way once row-level security
+      // changed the plan: 95–114 sends in a second at 40/s).
       const { rows } = await sql<Claimed>`
-        update disparos d set status = 'em_execucao', claimed_by = ${this.d.workerId}, lease_until = ${leaseUntil},
-               tentativas = tentativas + 1, updated_at = now()
-        where disparo_id in (
+        with pick as materialized (
           select disparo_id from disparos
           where tenant_id = ${tenantId} and canal = ${canal} and status in ('pendente', 'adiado') and proxima_tentativa_em <= ${now}
           order by proxima_tentativa_em, disparo_id
           limit ${grant.granted}
           for update skip locked)
+        update disparos d set status = 'em_execucao', claimed_by = ${this.d.workerId}, lease_until = ${leaseUntil},
+               tentativas = tentativas + 1, updated_at = now()
+        from pick where d.disparo_id = pick.disparo_id
         returning d.disparo_id, d.tenant_id, d.lead_id, d.canal, d.destino, d.template, d.conteudo, d.assunto, d.variaveis,
                   d.idempotency_key, d.tentativas, d.max_tentativas`.execute(tx);
       // Slots reserved but not used (fewer rows than granted) are simply skipped: pace stays ≤ R.
@@ -213,14 +221,20 @@ export class Executor {
 
   private async preSendCheck(tenantId: string, rows: Claimed[], now: Date): Promise<Map<string, Outcome>> {
     const out = new Map<string, Outcome>();
-    const { rows: facts } = await sql<{ disparo_id: string; status: string; timezone: string; suprimido: boolean; agendamento_status: string | null }>`
+    const { rows: facts } = await withTenant(this.d.db, tenantId, (tx) => sql<{ disparo_id: string; status: string; timezone: string; suprimido: boolean; agendamento_status: string | null }>`
       select d.disparo_id, l.status, l.timezone, a.status as agendamento_status,
              exists (select 1 from supressoes sp where sp.tenant_id = ${tenantId} and (
                (sp.tipo = 'documento' and l.documento_valido and sp.valor = l.documento)
                or (sp.tipo in ('telefone', 'email') and sp.valor = d.destino))) as suprimido
       from disparos d join leads l on l.lead_id = d.lead_id
       left join agendamentos a on a.agendamento_id = d.agendamento_id
-      where d.disparo_id = any(${rows.map((r) => r.disparo_id)}::uuid[])`.execute(this.d.db);
+      where d.disparo_id = any(${rows.map((r) => r.disparo_id)}::uuid[])`.execute(tx));
+    // A claimed row the check cannot see must not go out unchecked (it would, silently, if the
+    // tenant scope were ever wrong): block it instead.
+    const seen = new Set(facts.map((f) => f.disparo_id));
+    for (const r of rows) {
+      if (!seen.has(r.disparo_id)) out.set(r.disparo_id, { disparo_id: r.disparo_id, status: 'bloqueado', motivo: 'verificação antes do envio não encontrou o disparo', erro_classe: 'politica' });
+    }
     const policy = await this.policyOf(tenantId);
     const windows = new Map<string, ReturnType<typeof checkSendWindow>>();
     for (const f of facts) {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { Tx } from '../../db/tenant.js';
+import { withSystem, withTenant, type Tx } from '../../db/tenant.js';
 import type { RowProblem } from '../jobs.js';
 
 export const PROBLEM_SAMPLE_SIZE = 20;
@@ -98,11 +98,22 @@ export async function listProblems(tx: Tx, tenantId: string, jobId: string, limi
  * job_status never shows a job running forever.
  */
 export async function failOrphanedJobs(db: Kysely<Database>, olderThan: Date): Promise<number> {
-  const res = await db
-    .updateTable('ingest_jobs')
-    .set({ status: 'falhou', erro: 'interrompido: o processo que importava terminou antes do fim; importe o arquivo de novo (nada será duplicado)', concluido_em: new Date() })
-    .where('status', 'in', ['pendente', 'processando'])
-    .where('updated_at', '<', olderThan)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows);
+  // Found across tenants by the system role (read only), failed inside each job's tenant.
+  const orphans = await withSystem(db, (tx) =>
+    tx.selectFrom('ingest_jobs').select(['tenant_id']).distinct()
+      .where('status', 'in', ['pendente', 'processando']).where('updated_at', '<', olderThan).execute(),
+  );
+  let n = 0;
+  for (const { tenant_id } of orphans) {
+    const res = await withTenant(db, tenant_id, (tx) =>
+      tx
+        .updateTable('ingest_jobs')
+        .set({ status: 'falhou', erro: 'interrompido: o processo que importava terminou antes do fim; importe o arquivo de novo (nada será duplicado)', concluido_em: new Date() })
+        .where('status', 'in', ['pendente', 'processando'])
+        .where('updated_at', '<', olderThan)
+        .executeTakeFirst(),
+    );
+    n += Number(res.numUpdatedRows);
+  }
+  return n;
 }

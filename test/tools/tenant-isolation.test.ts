@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTenant } from '../../src/db/tenant.js';
+import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+import { connectClient, makeDeps, textOf } from '../helpers/server.js';
+import { seedTenant, tenantSnapshot, tenantTables, type SeededTenant } from '../helpers/tenant-seed.js';
+
+/**
+ * What a call should give when tenant A names tenant B's objects: 'not_found' = an isError result that
+ * says so; 'nothing' = a normal result that reveals none of B's data (an empty list, a job of A's own).
+ * Every call, whatever its expectation, must leave B's rows unchanged and never echo B's ids or contacts.
+ */
+type Expect = 'not_found' | 'nothing';
+interface Call { args: Record<string, unknown>; expect: Expect }
+
+const csv = (b: SeededTenant) =>
+  Buffer.from(`nome;cnpj;telefone;email\nEmpresa B Copiada;${b.documento};${b.phone};${b.email}\n`).toString('base64');
+
+/**
+ * Every tool of tools/list needs an entry (the test fails otherwise): the arguments by which a caller
+ * of tenant A could reach tenant B's leads, jobs, campaigns, meetings, suppressions, replies, …
+ */
+const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
+  get_status: () => [{ args: {}, expect: 'nothing' }],
+  ingest_leads: (b) => [{ args: { content_base64: csv(b), filename: 'b.csv', validate_only: true }, expect: 'nothing' }],
+  job_status: (b) => [
+    { args: { job_id: b.jobId }, expect: 'not_found' },
+    { args: { job_id: b.campanhaId }, expect: 'not_found' },
+    { args: {}, expect: 'nothing' },
+  ],
+  query_leads: (b) => [
+    { args: { lead_id: b.leadId }, expect: 'not_found' },
+    { args: { source_job_id: b.jobId }, expect: 'nothing' },
+    { args: { text: b.documento }, expect: 'nothing' },
+    { args: {}, expect: 'nothing' },
+  ],
+  set_lead_status: (b) => [{ args: { lead_id: b.leadId, status: 'perdido', motivo: 'tentativa de outro tenant' }, expect: 'not_found' }],
+  decide_channel: (b) => [
+    { args: { lead_id: b.leadId }, expect: 'not_found' },
+    { args: { lead_ids: [b.leadId] }, expect: 'nothing' }, // a batch reports the unknown ids, decides nothing
+  ],
+  dry_run_dispatch: (b) => [
+    { args: { lead_ids: [b.leadId] }, expect: 'nothing' },
+    { args: { filter: { source_job_id: b.jobId } }, expect: 'nothing' },
+  ],
+  send_message: (b) => [{ args: { lead_id: b.leadId }, expect: 'not_found' }],
+  start_dispatch: (b) => [
+    { args: { lead_ids: [b.leadId], campaign_key: 'cross-tenant' }, expect: 'nothing' },
+    { args: { filter: { source_job_id: b.jobId }, campaign_key: 'cross-tenant-filter' }, expect: 'nothing' },
+  ],
+  control_dispatch: (b) => (['pause', 'resume', 'cancel'] as const).map((action) => ({ args: { job_id: b.campanhaId, action }, expect: 'not_found' as const })),
+  manage_suppression: (b) => [
+    { args: { action: 'opt_out_lead', lead_id: b.leadId }, expect: 'not_found' },
+    { args: { action: 'remove', tipo: 'email', valor: `sup-${b.email}` }, expect: 'nothing' },
+    { args: { action: 'list' }, expect: 'nothing' },
+  ],
+  handle_reply: (b) => [
+    { args: { channel: 'whatsapp', from: b.phone, text: 'SAIR', received_at: '2026-11-24T13:00:00Z', message_id: `wamid-${b.leadId}` }, expect: 'nothing' },
+    { args: { channel: 'email', from: b.email, text: 'quero parar', received_at: '2026-11-24T13:00:00Z', message_id: 'email-b-1' }, expect: 'nothing' },
+  ],
+  set_outreach_policy: () => [{ args: { ritmo: { canal: 'whatsapp', por_segundo: 1 }, max_mensagens_lead_24h: 2 }, expect: 'nothing' }],
+};
+
+describe(`tenant isolation through every tool (${testDbKind()})`, () => {
+  let db: TestDb;
+  let a: SeededTenant;
+  let b: SeededTenant;
+  let tables: string[];
+  let client: Awaited<ReturnType<typeof connectClient>>;
+
+  beforeAll(async () => {
+    db = await openTestDb();
+    tables = await tenantTables(db.kysely);
+    const ta = await ensureTenant(db.kysely, 'iso-a');
+    a = await seedTenant(db.kysely, ta.tenant_id, 1);
+    b = await seedTenant(db.kysely, (await ensureTenant(db.kysely, 'iso-b')).tenant_id, 2);
+    // Tenant A's server, every tool registered, sending off (the safe default).
+    client = await connectClient(await makeDeps(db, { tenant: ta, env: {} }));
+  });
+  afterAll(async () => {
+    await client?.closeAll();
+    await db?.destroy();
+  });
+
+  it('has an entry for every tool of tools/list (add one for each new tool)', async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).filter((n) => !(n in CALLS))).toEqual([]);
+  });
+
+  it("answers tenant A's calls with tenant B's ids with 'not found' or nothing, and leaves B's data untouched", async () => {
+    const { tools } = await client.listTools();
+    const before = await tenantSnapshot(db.kysely, b.tenantId, tables);
+    // What of B's must never appear in an answer to A (A's own seed uses other values).
+    const secrets = [b.tenantId, b.leadId, b.jobId, b.campanhaId, b.disparoId, b.agendamentoId, b.tokenId, b.mensagemId, b.loteId, b.phone, b.email, b.documento, 'iso-b'];
+    const report: string[] = [];
+    for (const tool of tools) {
+      for (const call of (CALLS[tool.name] ?? (() => []))(b)) {
+        const res = await client.callTool({ name: tool.name, arguments: call.args });
+        const text = textOf(res);
+        const shown = JSON.stringify(res.structuredContent ?? {}) + text;
+        // Echoing an id the caller gave is no leak; anything else of B's is.
+        const given = JSON.stringify(call.args);
+        const leaked = secrets.filter((s) => shown.includes(s) && !given.includes(s));
+        const ok = call.expect === 'not_found'
+          ? res.isError === true && /not[ _]found|não encontrad/i.test(text)
+          : res.isError !== true;
+        if (!ok || leaked.length) report.push(`${tool.name} ${JSON.stringify(call.args).slice(0, 120)} → ${res.isError ? 'isError ' : ''}${text.slice(0, 200)}${leaked.length ? ` LEAKED ${leaked.join(',')}` : ''}`);
+      }
+    }
+    expect(report).toEqual([]);
+    expect(await tenantSnapshot(db.kysely, b.tenantId, tables)).toEqual(before);
+    // A's own rows were reachable all along (the calls did not fail for some unrelated reason).
+    const mine = await client.callTool({ name: 'query_leads', arguments: { lead_id: a.leadId } });
+    expect(mine.isError).toBeFalsy();
+  });
+});

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+import { connectClient, makeDeps } from '../helpers/server.js';
+
+/**
+ * The tools/list budget, in bytes of the compact JSON a client receives (every toolset, nothing
+ * read-only): what a model pays in context before the first call.
+ *
+ * - Whole list ≤ 36,000 bytes (~9k tokens at ~4 bytes a token, under 5% of a 200k context). The 13
+ *   tools of issue 7 measure ~27.4 KB, leaving ~24% for the meeting tools (≈1.5 KB each).
+ * - One tool ≤ 4,096 bytes: a tool that needs more is two tools, or its schema repeats itself.
+ * Toolsets (--toolsets) load less; SECURITY.md / README say how. Sizes per tool are printed.
+ */
+export const TOOLS_LIST_BUDGET_BYTES = 36_000;
+export const TOOL_BUDGET_BYTES = 4_096;
+
+describe(`tools/list size budget (${testDbKind()})`, () => {
+  let db: TestDb;
+  let client: Awaited<ReturnType<typeof connectClient>>;
+  beforeAll(async () => {
+    db = await openTestDb();
+    client = await connectClient(await makeDeps(db, { env: { MICRO_AGENT_DISPARO_ENABLED: 'true' } }));
+  });
+  afterAll(async () => {
+    await client?.closeAll();
+    await db?.destroy();
+  });
+
+  it(`keeps the whole tools/list under ${TOOLS_LIST_BUDGET_BYTES} bytes and every tool under ${TOOL_BUDGET_BYTES}`, async () => {
+    const { tools } = await client.listTools();
+    const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v), 'utf8');
+    const rows = tools.map((t) => ({
+      tool: t.name, bytes: bytes(t), description: bytes(t.description ?? ''), input: bytes(t.inputSchema), output: bytes(t.outputSchema ?? {}),
+    }));
+    const total = bytes(tools);
+    console.log(`tools/list: ${total} bytes for ${tools.length} tools (budget ${TOOLS_LIST_BUDGET_BYTES}, ${Math.round((100 * total) / TOOLS_LIST_BUDGET_BYTES)}% used)`);
+    console.table(rows);
+    expect(rows.filter((r) => r.bytes > TOOL_BUDGET_BYTES).map((r) => `${r.tool}: ${r.bytes} bytes`)).toEqual([]);
+    expect(total).toBeLessThanOrEqual(TOOLS_LIST_BUDGET_BYTES);
+  });
+});
