@@ -17,7 +17,7 @@ import { failOrphanedJobs } from './core/ingest/job-store.js';
 import { systemClock, type Logger } from './core/ports.js';
 import { openDb, type Db } from './db/connect.js';
 import { migrate } from './db/migrate.js';
-import { ensureTenant } from './db/tenant.js';
+import { ensureTenant, withTenant } from './db/tenant.js';
 import type { ChannelStatus, ServerDeps } from './deps.js';
 import { Executor } from './core/dispatch/executor.js';
 import { runDemo } from './demo.js';
@@ -239,7 +239,8 @@ async function reminders(db: Db, config: Config, logger: Logger, values: Record<
       const executor = startExecutor(db, channels.client, logger);
       const until = Date.now() + 60_000;
       while (Date.now() < until) {
-        const open = await db.kysely.selectFrom('disparos').select('disparo_id').where('disparo_id', 'in', queued).where('status', 'in', ['pendente', 'em_execucao']).execute();
+        const open = await withTenant(db.kysely, tenant.tenant_id, (tx) =>
+          tx.selectFrom('disparos').select('disparo_id').where('disparo_id', 'in', queued).where('status', 'in', ['pendente', 'em_execucao']).execute());
         if (!open.length) break;
         await new Promise((res) => setTimeout(res, 200));
       }

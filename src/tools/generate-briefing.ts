@@ -3,6 +3,7 @@ import { briefingMarkdown } from '../core/briefing/build.js';
 import { loadBriefing } from '../core/briefing/load.js';
 import { AppError } from '../core/errors.js';
 import { withTenant } from '../db/tenant.js';
+import { uuid } from './schemas.js';
 import { defineTool } from './define-tool.js';
 
 const Item = z.object({ em: z.string(), tipo: z.string(), resumo: z.string() });
@@ -11,14 +12,13 @@ export const generateBriefingTool = defineTool({
   name: 'generate_briefing',
   title: 'Pre-meeting briefing',
   description:
-    'Before a call or meeting with a lead: company, contact, document, channels, a timeline (import, messages, replies, ' +
-    'meetings), open points and a suggested agenda, in pt-BR markdown plus structured data. Give lead_id or ' +
-    'agendamento_id (without agendamento_id the next upcoming meeting is used, if any). Reads only.',
+    'Pre-meeting briefing of a lead (or of a meeting\'s lead): company, contact, document, channels, timeline, open points ' +
+    'and a suggested agenda, as pt-BR markdown plus structured data. Without agendamento_id, the next meeting is used.',
   toolset: 'meetings',
   access: 'read',
   input: {
-    lead_id: z.uuid().optional(),
-    agendamento_id: z.uuid().optional().describe('A meeting; its lead is briefed'),
+    lead_id: uuid().optional(),
+    agendamento_id: uuid().optional(),
   },
   output: {
     lead: z.object({
@@ -35,7 +35,7 @@ export const generateBriefingTool = defineTool({
       agendamento_id: z.string(), inicio: z.string(), fim: z.string(), inicio_local: z.string(), timezone: z.string(),
       titulo: z.string(), local: z.string().nullable(), status: z.string(),
     }).nullable(),
-    linha_do_tempo: z.array(Item).describe('Oldest first; the last 50 events'),
+    linha_do_tempo: z.array(Item),
     pontos_em_aberto: z.array(z.string()),
     pauta_sugerida: z.array(z.string()),
   },

@@ -1,18 +1,18 @@
 import { z } from 'zod';
 import { proposeSlots } from '../app/meeting-slots.js';
+import { uuid } from './schemas.js';
 import { defineTool } from './define-tool.js';
 
 export const proposeSlotsTool = defineTool({
   name: 'propose_slots',
   title: 'Propose free meeting slots for a lead',
   description:
-    "Free slots over the next days inside the tenant's business hours in the LEAD's time zone, avoiding existing meetings of " +
-    'the lead and organiser and, when the calendar can list events, its busy times. Each slot has UTC and local times and a ' +
-    'pt-BR label to paste in a message. Then book one with schedule_meeting.',
+    "Free slots in the tenant's business hours in the LEAD's time zone, avoiding meetings and the calendar's busy times " +
+    '(when it can list events): UTC, local and a pt-BR label to paste in a message. Book one with schedule_meeting.',
   toolset: 'meetings',
   access: 'read',
   input: {
-    lead_id: z.uuid(),
+    lead_id: uuid(),
     days: z.number().int().min(1).max(30).default(5).describe('Local days to look at, today included'),
     duration_minutes: z.number().int().min(15).max(240).default(30),
     max_slots: z.number().int().min(1).max(30).default(6),

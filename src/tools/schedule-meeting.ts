@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { scheduleMeeting } from '../app/meetings.js';
+import { uuid } from './schemas.js';
 import { defineTool } from './define-tool.js';
 import { MeetingMessageSchema, MeetingSchema } from './meeting-schemas.js';
 
@@ -7,14 +8,13 @@ export const scheduleMeetingTool = defineTool({
   name: 'schedule_meeting',
   title: 'Schedule a meeting with a lead',
   description:
-    "Books a meeting in the calendar and records it; the lead moves to agendado. start: ISO 8601 with offset, or a local time " +
-    "without offset read in the LEAD's zone. Refused when in the past, outside business hours (unless force) or overlapping " +
-    'another meeting of the lead or organiser. send_confirmation queues a confirmation message. A calendar failure is an error ' +
-    'and the agendamento is kept as falhou/incerto. Unless MICRO_AGENT_DISPARO_ENABLED="true", only validates (dry run).',
+    "Books a meeting in the calendar; the lead → agendado. start: ISO with offset, or local time in the LEAD's zone. Refused " +
+    'in the past, outside business hours (unless force) or overlapping the lead/organiser. A calendar failure is an error and ' +
+    'the row stays falhou/incerto. Dry run (validates only) unless MICRO_AGENT_DISPARO_ENABLED="true".',
   toolset: 'meetings',
   access: 'send',
   input: {
-    lead_id: z.uuid(),
+    lead_id: uuid(),
     start: z.string().min(16).max(40).describe('2026-12-01T10:00:00-03:00, or 2026-12-01T10:00 in the lead\'s zone'),
     duration_minutes: z.number().int().min(15).max(480).default(30),
     title: z.string().min(1).max(300).optional().describe('Default: "Reunião: <empresa>"'),

@@ -7,9 +7,8 @@ export const sendRemindersTool = defineTool({
   name: 'send_reminders',
   title: 'Send meeting reminders',
   description:
-    'Queues one reminder per meeting starting within the next window_hours (never twice, even if run concurrently; safe from ' +
-    "cron every minute). Outside the lead's local send window a reminder is deferred to a later run. Unless " +
-    'MICRO_AGENT_DISPARO_ENABLED="true", a dry run: nothing is sent or marked.',
+    'Queues one reminder per meeting starting within window_hours — never twice, even concurrently (cron-safe); deferred ' +
+    "outside the lead's send window. Dry run unless MICRO_AGENT_DISPARO_ENABLED=\"true\".",
   toolset: 'meetings',
   access: 'send',
   input: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { updateMeeting } from '../app/meetings.js';
+import { uuid } from './schemas.js';
 import { defineTool } from './define-tool.js';
 import { MeetingMessageSchema, MeetingSchema } from './meeting-schemas.js';
 
@@ -7,15 +8,13 @@ export const updateMeetingTool = defineTool({
   name: 'update_meeting',
   title: 'Confirm, cancel, reschedule or close a meeting',
   description:
-    'action confirm: the lead confirmed (meeting and lead → confirmado). cancel: deletes the calendar event, then marks it ' +
-    'cancelado; the lead goes back to respondeu. reschedule: moves the calendar event to start (same checks as ' +
-    'schedule_meeting), back to agendado, a new reminder later. If the calendar call fails nothing changes here and the error ' +
-    'is recorded on the agendamento. complete / no_show after the meeting: realizado (lead too) / nao_compareceu (lead back ' +
-    'to respondeu). Unless MICRO_AGENT_DISPARO_ENABLED="true", cancel/reschedule only validate.',
+    'confirm (meeting and lead → confirmado); cancel (deletes the calendar event; lead → respondeu); reschedule to start ' +
+    '(checks as schedule_meeting); complete / no_show once it started. If the calendar fails, nothing changes here and the ' +
+    'error is recorded. cancel/reschedule are dry runs unless MICRO_AGENT_DISPARO_ENABLED="true".',
   toolset: 'meetings',
   access: 'send',
   input: {
-    agendamento_id: z.uuid(),
+    agendamento_id: uuid(),
     action: z.enum(['confirm', 'cancel', 'reschedule', 'complete', 'no_show']),
     start: z.string().min(16).max(40).optional().describe("reschedule: new start, ISO with offset or local time in the lead's zone"),
     duration_minutes: z.number().int().min(15).max(480).optional().describe('reschedule: new length (default: unchanged)'),

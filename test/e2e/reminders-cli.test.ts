@@ -3,6 +3,7 @@
  * sandbox WhatsApp server, the system clock. Two runs started at the same moment send one reminder
  * per meeting; with sending off the command is a dry run.
  */
+import { asOwner } from '../helpers/tenant-seed.js';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { savePolicy } from '../../src/core/outreach/policy.js';
@@ -48,7 +49,7 @@ describe('reminders command (PostgreSQL, cron-style)', () => {
     expect(results.reduce((n, r) => n + r.lembretes, 0)).toBe(2);
     const sends = sandboxSends(dir).filter((s) => s.args.template === 'lembrete_reuniao_whatsapp_v1');
     expect(sends.map((s) => s.args.to).sort()).toEqual(['+5511987653000', '+5511987653001']);
-    const rows = await db.kysely.selectFrom('disparos').select(['agendamento_id', 'status']).where('agendamento_id', 'in', ids).execute();
+    const rows = await asOwner(db.kysely, (tx) => tx.selectFrom('disparos').select(['agendamento_id', 'status']).where('agendamento_id', 'in', ids).execute());
     expect(rows.map((r) => r.status)).toEqual(['enviado', 'enviado']);
     const third = await runMain(['reminders', '--window-hours', '6'], env);
     expect(JSON.parse(third.stdout.trim())).toMatchObject({ modo: 'real', encontrados: 0, lembretes: 0 });
@@ -62,7 +63,7 @@ describe('reminders command (PostgreSQL, cron-style)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^DRY RUN \(nothing sent\): 2 meeting\(s\)/m);
     expect(JSON.parse(r.stdout.trim())).toMatchObject({ modo: 'dry_run', lembretes: 2 });
-    const marked = await db.kysely.selectFrom('agendamentos').select('lembrete_enviado_em').where('agendamento_id', 'in', ids).execute();
+    const marked = await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').select('lembrete_enviado_em').where('agendamento_id', 'in', ids).execute());
     expect(marked.every((m) => m.lembrete_enviado_em === null)).toBe(true);
     expect(sandboxSends(dir)).toEqual([]);
   });

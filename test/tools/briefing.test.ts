@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { insertLead } from '../helpers/fixtures.js';
 import { connectClient, fixedClock, makeDeps, textOf } from '../helpers/server.js';
+import { asOwner } from '../helpers/tenant-seed.js';
 
 /**
  * generate_briefing, the lead:// resource and the briefing prompt, through a real MCP client, on a lead
@@ -27,21 +28,21 @@ describe(`generate_briefing (${testDbKind()})`, () => {
       phones: [{ e164: '+5592987654321' }, { e164: '+559233334444', valido: false }],
       emails: [{ email: 'marta@paoquente.com.br' }],
     });
-    await db.kysely.updateTable('leads').set({ dados_extras: JSON.stringify({ 'Valor em aberto': 'R$ 1.250,00', Vencimento: '10/11/2026', Segmento: 'padaria' }) })
-      .where('lead_id', '=', leadId).execute();
-    await db.kysely.insertInto('lead_eventos').values({
+    await asOwner(db.kysely, (tx) => tx.updateTable('leads').set({ dados_extras: JSON.stringify({ 'Valor em aberto': 'R$ 1.250,00', Vencimento: '10/11/2026', Segmento: 'padaria' }) })
+      .where('lead_id', '=', leadId).execute());
+    await asOwner(db.kysely, (tx) => tx.insertInto('lead_eventos').values({
       tenant_id: t, lead_id: leadId, tipo: 'importacao', status_de: null, status_para: 'novo', motivo: 'importado de leads.xlsx, linha 7',
       ator: 'ingest', dados: JSON.stringify({}), created_at: new Date('2026-11-20T10:00:00Z'),
-    }).execute();
-    await db.kysely.insertInto('disparos').values({
+    }).execute());
+    await asOwner(db.kysely, (tx) => tx.insertInto('disparos').values({
       tenant_id: t, lead_id: leadId, canal: 'whatsapp', destino: '+5592987654321', template: 'cobranca_lembrete',
       variaveis: JSON.stringify({}), conteudo: 'Olá Dona Marta…', idempotency_key: `k-${randomUUID()}`, status: 'enviado',
       enviado_em: new Date('2026-11-24T14:00:00Z'),
-    }).execute();
-    await db.kysely.insertInto('disparos').values({
+    }).execute());
+    await asOwner(db.kysely, (tx) => tx.insertInto('disparos').values({
       tenant_id: t, lead_id: leadId, canal: 'email', destino: 'marta@paoquente.com.br', template: 'cobranca_lembrete',
       variaveis: JSON.stringify({}), idempotency_key: `k-${randomUUID()}`, status: 'incerto', erro: 'timeout sem resposta do servidor',
-    }).execute();
+    }).execute());
     const client = await connectClient(deps);
     return { deps, t, leadId, client };
   }
@@ -86,11 +87,11 @@ describe(`generate_briefing (${testDbKind()})`, () => {
   it('briefs the meeting asked for, in the lead’s local time, and flags an unconfirmed meeting and interest', async () => {
     const { t, leadId, client } = await setup();
     await client.callTool(reply('tenho interesse sim', 'w2', '2026-11-25T09:00:00-04:00'));
-    const { agendamento_id } = await db.kysely.insertInto('agendamentos').values({
+    const { agendamento_id } = await asOwner(db.kysely, (tx) => tx.insertInto('agendamentos').values({
       tenant_id: t, lead_id: leadId, inicio: new Date('2026-12-01T14:00:00Z'), fim: new Date('2026-12-01T14:30:00Z'),
       timezone: 'America/Manaus', titulo: 'Negociação — Padaria Pão Quente', local: 'https://meet.example/abc', status: 'agendado',
       evento_id_externo: 'ev-1',
-    }).returning('agendamento_id').executeTakeFirstOrThrow();
+    }).returning('agendamento_id').executeTakeFirstOrThrow());
 
     const res = await client.callTool({ name: 'generate_briefing', arguments: { agendamento_id } });
     expect(res.isError, textOf(res)).toBeFalsy();

@@ -2,6 +2,7 @@
  * send_reminders through a real MCP client, with the real sandbox servers and the executor, on a
  * movable fixed clock (in the past, so the executor never waits for a send slot).
  */
+import { asOwner } from '../helpers/tenant-seed.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
@@ -51,14 +52,14 @@ describe(`send_reminders (${testDbKind()})`, () => {
     const runs = await Promise.all([0, 1, 2].map(() => call(e, 'send_reminders', { window_hours: 24 })));
     expect(runs.reduce((n, r) => n + r.lembretes, 0)).toBe(3);
     for (const r of runs) expect(r.itens.every((i: any) => ['lembrete', 'ja_enviado'].includes(i.resultado))).toBe(true);
-    const queued = await db.kysely.selectFrom('disparos').select(['agendamento_id', 'template', 'status']).where('tenant_id', '=', e.tenantId).where('template', 'like', 'lembrete%').execute();
+    const queued = await asOwner(db.kysely, (tx) => tx.selectFrom('disparos').select(['agendamento_id', 'template', 'status']).where('tenant_id', '=', e.tenantId).where('template', 'like', 'lembrete%').execute());
     expect(queued.map((q) => q.agendamento_id).sort()).toEqual([...ids].sort());
     await e.drain();
     const sent = reminderSends(e);
     expect(sent.map((s) => s.args.to).sort()).toEqual(['+5511987650001', '+5568987650003', '+5592987650002']);
     expect(String(sent.find((s) => s.args.to === '+5592987650002')!.args.text)).toContain('segunda-feira, 23/11/2026, às 16:00 (horário de Manaus)');
     expect(String(sent.find((s) => s.args.to === '+5568987650003')!.args.text)).toContain('às 17:00 (horário do Acre)');
-    const marked = await db.kysely.selectFrom('agendamentos').select(['agendamento_id', 'lembrete_enviado_em']).where('agendamento_id', 'in', ids).execute();
+    const marked = await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').select(['agendamento_id', 'lembrete_enviado_em']).where('agendamento_id', 'in', ids).execute());
     expect(marked.every((m) => m.lembrete_enviado_em !== null)).toBe(true);
     // A later run (cron, a minute after) finds nothing to do.
     e.clock.set('2026-11-23T13:01:00Z');
@@ -120,18 +121,18 @@ describe(`send_reminders (${testDbKind()})`, () => {
     const e = await setup('2026-11-23T13:00:00Z', { dispatchEnabled: false });
     const lead = await e.lead({ nome: 'Loja Ensaio', phone: '+5511987652001' });
     // With sending off nothing can be booked, so the meeting is inserted as if booked earlier.
-    const { rows } = await sql<{ agendamento_id: string }>`
+    const { rows } = await asOwner(db.kysely, (tx) => sql<{ agendamento_id: string }>`
       insert into agendamentos (tenant_id, lead_id, inicio, fim, timezone, titulo, status, evento_id_externo)
       values (${e.tenantId}, ${lead}, '2026-11-23T18:00:00Z', '2026-11-23T18:30:00Z', 'America/Sao_Paulo', 'Reunião', 'agendado', 'ev-1')
-      returning agendamento_id`.execute(db.kysely);
+      returning agendamento_id`.execute(tx));
     const r = await call(e, 'send_reminders', { window_hours: 24 });
     expect(r).toMatchObject({ modo: 'dry_run', encontrados: 1, lembretes: 1 });
     expect(r.itens[0].mensagem).toMatchObject({ status: 'dry_run', canal: 'whatsapp', template: 'lembrete_reuniao_whatsapp_v1', disparo_id: null });
     expect(r.itens[0].mensagem.mensagem).toContain('às 15:00 (horário de Brasília)');
-    const ag = await db.kysely.selectFrom('agendamentos').select('lembrete_enviado_em').where('agendamento_id', '=', rows[0].agendamento_id).executeTakeFirstOrThrow();
+    const ag = await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').select('lembrete_enviado_em').where('agendamento_id', '=', rows[0].agendamento_id).executeTakeFirstOrThrow());
     expect(ag.lembrete_enviado_em).toBeNull();
-    expect(await db.kysely.selectFrom('disparos').select('disparo_id').where('tenant_id', '=', e.tenantId).execute()).toEqual([]);
-    const log = await db.kysely.selectFrom('dry_run_log').select(['template_selecionado', 'disparo_seria_executado']).where('lead_id', '=', lead).execute();
+    expect(await asOwner(db.kysely, (tx) => tx.selectFrom('disparos').select('disparo_id').where('tenant_id', '=', e.tenantId).execute())).toEqual([]);
+    const log = await asOwner(db.kysely, (tx) => tx.selectFrom('dry_run_log').select(['template_selecionado', 'disparo_seria_executado']).where('lead_id', '=', lead).execute());
     expect(log).toEqual([{ template_selecionado: 'lembrete_reuniao_whatsapp_v1', disparo_seria_executado: true }]);
     expect(e.record('whatsapp')).toEqual([]);
   });

@@ -3,6 +3,7 @@
  * sandbox calendar (and WhatsApp) server processes, on a fixed clock: Monday 2026-11-23 13:00 UTC (in the past, so the executor never waits for a send slot)
  * (10:00 in São Paulo, 09:00 in Manaus, 08:00 in Rio Branco, 11:00 in Fernando de Noronha).
  */
+import { asOwner } from '../helpers/tenant-seed.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localParts } from '../../src/core/policy/index.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
@@ -26,8 +27,8 @@ describe(`meetings (${testDbKind()})`, () => {
     envs.push(e);
     return e;
   };
-  const agendamento = (id: string) => db.kysely.selectFrom('agendamentos').selectAll().where('agendamento_id', '=', id).executeTakeFirstOrThrow();
-  const leadStatus = async (id: string) => (await db.kysely.selectFrom('leads').select('status').where('lead_id', '=', id).executeTakeFirstOrThrow()).status;
+  const agendamento = (id: string) => asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').selectAll().where('agendamento_id', '=', id).executeTakeFirstOrThrow());
+  const leadStatus = async (id: string) => (await asOwner(db.kysely, (tx) => tx.selectFrom('leads').select('status').where('lead_id', '=', id).executeTakeFirstOrThrow())).status;
   const call = (e: MeetingsEnv, name: string, args: Record<string, unknown>) => e.client.callTool({ name, arguments: args });
 
   it('schedule: a local time in Manaus becomes an event in the sandbox calendar, an agendado row and an agendado lead', async () => {
@@ -48,7 +49,7 @@ describe(`meetings (${testDbKind()})`, () => {
     const row = await agendamento(out.agendamento.agendamento_id);
     expect(row).toMatchObject({ status: 'agendado', evento_id_externo: created[0].message_id, erro: null });
     expect(await leadStatus(lead)).toBe('agendado');
-    const ev = await db.kysely.selectFrom('lead_eventos').select(['status_de', 'status_para']).where('lead_id', '=', lead).where('tipo', '=', 'transicao').execute();
+    const ev = await asOwner(db.kysely, (tx) => tx.selectFrom('lead_eventos').select(['status_de', 'status_para']).where('lead_id', '=', lead).where('tipo', '=', 'transicao').execute());
     expect(ev).toEqual([{ status_de: 'respondeu', status_para: 'agendado' }]);
   });
 
@@ -98,7 +99,7 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(forced.isError, textOf(forced)).toBeFalsy();
     const forcedPast = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-23T09:00', force: true });
     expect(forcedPast.isError).toBe(true);
-    expect(await db.kysely.selectFrom('agendamentos').select('status').where('lead_id', '=', lead).execute()).toEqual([{ status: 'agendado' }]);
+    expect(await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').select('status').where('lead_id', '=', lead).execute())).toEqual([{ status: 'agendado' }]);
   });
 
   it('reschedule moves the event in the sandbox; confirm; cancel deletes it and the lead goes back to respondeu', async () => {
@@ -164,7 +165,7 @@ describe(`meetings (${testDbKind()})`, () => {
     const res = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' });
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/Meeting NOT booked: o calendário recusou o evento: 503 Service Unavailable.*recorded as falhou/);
-    const rows = await db.kysely.selectFrom('agendamentos').selectAll().where('lead_id', '=', lead).execute();
+    const rows = await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').selectAll().where('lead_id', '=', lead).execute());
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'falhou', evento_id_externo: null });
     expect(rows[0].erro).toContain('503');
@@ -209,7 +210,7 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/resultado desconhecido.*recorded as incerto/);
     expect(e.record('calendar').filter((l) => l.tool === 'create_event')).toHaveLength(1);
-    const [row] = await db.kysely.selectFrom('agendamentos').selectAll().where('lead_id', '=', lead).execute();
+    const [row] = await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').selectAll().where('lead_id', '=', lead).execute());
     expect(row.status).toBe('incerto');
     expect(row.erro).toMatch(/^resultado desconhecido/);
     const again = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:15' });
@@ -249,7 +250,7 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(sent).toHaveLength(1);
     expect(sent[0].args).toMatchObject({ to: '+5592998887766', template: 'confirmacao_reuniao_whatsapp_v1' });
     expect(String(sent[0].args.text)).toContain('Av. Eduardo Ribeiro, 520');
-    const d = await db.kysely.selectFrom('disparos').select(['status', 'agendamento_id']).where('disparo_id', '=', conf.disparo_id).executeTakeFirstOrThrow();
+    const d = await asOwner(db.kysely, (tx) => tx.selectFrom('disparos').select(['status', 'agendamento_id']).where('disparo_id', '=', conf.disparo_id).executeTakeFirstOrThrow());
     expect(d).toEqual({ status: 'enviado', agendamento_id: (res.structuredContent as any).agendamento.agendamento_id });
     expect(await leadStatus(lead)).toBe('agendado');
   });
@@ -263,7 +264,7 @@ describe(`meetings (${testDbKind()})`, () => {
     e.clock.set('2026-11-23T11:30:00Z');
     await e.drain();
     expect(e.record('whatsapp')).toEqual([]);
-    const d = await db.kysely.selectFrom('disparos').select(['status', 'motivo']).where('disparo_id', '=', s.confirmacao.disparo_id).executeTakeFirstOrThrow();
+    const d = await asOwner(db.kysely, (tx) => tx.selectFrom('disparos').select(['status', 'motivo']).where('disparo_id', '=', s.confirmacao.disparo_id).executeTakeFirstOrThrow());
     expect(d).toEqual({ status: 'cancelado', motivo: 'reunião cancelada' });
   });
 
@@ -283,7 +284,7 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(mails).toHaveLength(1);
     expect(mails[0].args).toMatchObject({ to: 'ana@semzap.com.br' });
     expect(String(mails[0].args.subject)).toMatch(/^Reunião confirmada com .*: terça-feira, 24\/11\/2026, às 11:00$/);
-    const rows = await db.kysely.selectFrom('disparos').select(['canal', 'status', 'template', 'agendamento_id']).where('lead_id', '=', lead).orderBy('created_at').execute();
+    const rows = await asOwner(db.kysely, (tx) => tx.selectFrom('disparos').select(['canal', 'status', 'template', 'agendamento_id']).where('lead_id', '=', lead).orderBy('created_at').execute());
     expect(rows).toEqual([
       { canal: 'whatsapp', status: 'falhou', template: 'confirmacao_reuniao_whatsapp_v1', agendamento_id: s.agendamento.agendamento_id },
       { canal: 'email', status: 'enviado', template: 'confirmacao_reuniao_email_v1', agendamento_id: s.agendamento.agendamento_id },
@@ -338,7 +339,7 @@ describe(`meetings (${testDbKind()})`, () => {
     const res = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' });
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/^unavailable: Meeting NOT booked: the calendar channel is not available \(server "cal" has no tool "make_event"/);
-    expect(await db.kysely.selectFrom('agendamentos').select('agendamento_id').where('lead_id', '=', lead).execute()).toEqual([]);
+    expect(await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').select('agendamento_id').where('lead_id', '=', lead).execute())).toEqual([]);
     expect(await leadStatus(lead)).toBe('respondeu');
   });
 
@@ -349,9 +350,9 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(res.isError, textOf(res)).toBeFalsy();
     expect(res.structuredContent).toMatchObject({ modo: 'dry_run', agendamento: { status: 'dry_run', inicio_local: '2026-11-24T10:00:00-03:00' } });
     expect(textOf(res)).toMatch(/^NOT BOOKED/);
-    expect(await db.kysely.selectFrom('agendamentos').select('agendamento_id').where('lead_id', '=', lead).execute()).toEqual([]);
+    expect(await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').select('agendamento_id').where('lead_id', '=', lead).execute())).toEqual([]);
     expect(e.record('calendar')).toEqual([]);
-    const log = await db.kysely.selectFrom('dry_run_log').select(['canal_decidido']).where('lead_id', '=', lead).execute();
+    const log = await asOwner(db.kysely, (tx) => tx.selectFrom('dry_run_log').select(['canal_decidido']).where('lead_id', '=', lead).execute());
     expect(log).toEqual([{ canal_decidido: 'calendar' }]);
   });
 });

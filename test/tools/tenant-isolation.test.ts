@@ -57,6 +57,17 @@ const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
     { args: { channel: 'whatsapp', from: b.phone, text: 'SAIR', received_at: '2026-11-24T13:00:00Z', message_id: `wamid-${b.leadId}` }, expect: 'nothing' },
     { args: { channel: 'email', from: b.email, text: 'quero parar', received_at: '2026-11-24T13:00:00Z', message_id: 'email-b-1' }, expect: 'nothing' },
   ],
+  propose_slots: (b) => [{ args: { lead_id: b.leadId }, expect: 'not_found' }],
+  schedule_meeting: (b) => [{ args: { lead_id: b.leadId, start: '2100-01-05T10:00:00-03:00', force: true }, expect: 'not_found' }],
+  update_meeting: (b) => (['confirm', 'cancel', 'reschedule', 'complete', 'no_show'] as const).map((action) => ({
+    args: { agendamento_id: b.agendamentoId, action, ...(action === 'reschedule' ? { start: '2100-01-06T10:00:00-03:00' } : {}) },
+    expect: 'not_found' as const,
+  })),
+  send_reminders: () => [{ args: { window_hours: 168 }, expect: 'nothing' }],
+  generate_briefing: (b) => [
+    { args: { lead_id: b.leadId }, expect: 'not_found' },
+    { args: { agendamento_id: b.agendamentoId }, expect: 'not_found' },
+  ],
   set_outreach_policy: () => [{ args: { ritmo: { canal: 'whatsapp', por_segundo: 1 }, max_mensagens_lead_24h: 2 }, expect: 'nothing' }],
 };
 

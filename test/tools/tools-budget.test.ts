@@ -6,12 +6,15 @@ import { connectClient, makeDeps } from '../helpers/server.js';
  * The tools/list budget, in bytes of the compact JSON a client receives (every toolset, nothing
  * read-only): what a model pays in context before the first call.
  *
- * - Whole list ≤ 36,000 bytes (~9k tokens at ~4 bytes a token, under 5% of a 200k context). The 13
- *   tools of issue 7 measure ~27.4 KB, leaving ~24% for the meeting tools (≈1.5 KB each).
+ * - Whole list ≤ 44,000 bytes (~11k tokens at ~4 bytes a token, ~5% of a 200k context). The 13
+ *   tools before the meeting tools measured ~27.4 KB; the five meeting/briefing tools ~14 KB (their
+ *   outputs are real objects: a meeting, its message, a briefing). 18 tools measure ~41.4 KB; about a
+ *   third of the bytes are JSON Schema's own repetition (`required` lists, `additionalProperties`,
+ *   `$schema` on every schema), which the SDK emits and we do not post-process.
  * - One tool ≤ 4,096 bytes: a tool that needs more is two tools, or its schema repeats itself.
  * Toolsets (--toolsets) load less; SECURITY.md / README say how. Sizes per tool are printed.
  */
-export const TOOLS_LIST_BUDGET_BYTES = 36_000;
+export const TOOLS_LIST_BUDGET_BYTES = 44_000;
 export const TOOL_BUDGET_BYTES = 4_096;
 
 describe(`tools/list size budget (${testDbKind()})`, () => {
