@@ -22,6 +22,7 @@ import type { ChannelStatus, ServerDeps } from './deps.js';
 import { Executor } from './core/dispatch/executor.js';
 import { runDemo } from './demo.js';
 import { serveHttp } from './http/serve.js';
+import { assertFreeSpace } from './db/disk-space.js';
 import { createLogger } from './logger.js';
 import { buildServer } from './server.js';
 import type { Toolset } from './tools/define-tool.js';
@@ -70,6 +71,15 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   if (command === 'demo') return runDemo(fileURLToPath(import.meta.url));
 
   const logger = createLogger(config.logLevel);
+  if (!config.databaseUrl) {
+    // PGlite on a full disk blocks the process instead of failing (see db/disk-space.ts): refuse to start.
+    try {
+      await assertFreeSpace(config.dataDir);
+    } catch (err) {
+      process.stderr.write(`${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const { applied } = await migrate(db);

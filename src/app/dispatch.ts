@@ -67,7 +67,13 @@ export async function sendOne(deps: ServerDeps, leadId: string, opts: { template
     return e;
   });
   const blockedCode = Object.keys(res.blocked)[0];
-  if (blockedCode && !res.enqueued && !res.duplicates) {
+  // Asked again with a key already used: the answer is that send's state, even when the lead's gates
+  // now block a new one (an `incerto` send leaves the lead where no new message may go).
+  const earlier = blockedCode && opts.idempotencyKey
+    ? await withTenant(deps.db.kysely, t, (tx) => tx.selectFrom('disparos').select('disparo_id').where('tenant_id', '=', t)
+        .where('lead_id', '=', leadId).where('idempotency_key', '=', `k:${opts.idempotencyKey}`).executeTakeFirst())
+    : undefined;
+  if (blockedCode && !res.enqueued && !res.duplicates && !earlier) {
     return { disparo_id: null, status: 'bloqueado', canal: 'none', destino: null, template: null, message_id: null, motivo: blockedCode, conteudo: null };
   }
   // The row (new, or the earlier one with the same key) and its final state.

@@ -5,6 +5,7 @@ import { createIngestJob, updateIngestJob } from '../core/ingest/job-store.js';
 import type { LeadField } from '../core/ingest/columns.js';
 import { ingestRows, NoHeaderError } from '../core/ingest/pipeline.js';
 import { getJob, type JobView } from '../core/jobs.js';
+import { assertFreeSpace } from '../db/disk-space.js';
 import { createStager } from '../db/stager.js';
 import { withTenant } from '../db/tenant.js';
 import type { ServerDeps } from '../deps.js';
@@ -41,6 +42,8 @@ export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress
     throw err;
   }
   const size = source.buffer ? source.buffer.length : (await stat(source.path!)).size;
+  const diskGuard = deps.db.kind === 'pglite' ? () => assertFreeSpace(deps.config.dataDir) : null;
+  await diskGuard?.();
   const jobId = await withTenant(deps.db.kysely, tenant.tenant_id, (tx) =>
     createIngestJob(tx, {
       tenantId: tenant.tenant_id, tipo: format, arquivo: source.filename, sourceLabel: req.source_label ?? null,
@@ -55,7 +58,7 @@ export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress
       const result = await ingestRows(
         { db: deps.db.kysely, stager: createStager(deps.db), logger: log },
         { jobId, tenantId: tenant.tenant_id, arquivo: source.filename, validateOnly: !!req.validate_only },
-        readRows(source, { sheet: req.sheet, onBytes: (n) => (bytes = n) }),
+        guarded(readRows(source, { sheet: req.sheet, onBytes: (n) => (bytes = n) }), diskGuard),
         { columnMap: req.column_map, bytesRead: () => bytes },
       );
       await withTenant(deps.db.kysely, tenant.tenant_id, (tx) =>
@@ -85,6 +88,16 @@ export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress
   const job = await withTenant(deps.db.kysely, tenant.tenant_id, (tx) => getJob(tx, tenant.tenant_id, jobId, deps.clock));
   return job!;
 }
+
+/** Rows as they come, with the disk checked every GUARD_EVERY rows (before the batch they fill is written). */
+async function* guarded<T>(rows: AsyncIterable<T>, check: (() => Promise<void>) | null): AsyncGenerator<T> {
+  let n = 0;
+  for await (const row of rows) {
+    if (check && ++n % GUARD_EVERY === 0) await check();
+    yield row;
+  }
+}
+const GUARD_EVERY = 1000;
 
 function errorMessage(err: unknown): string {
   if (err instanceof SpreadsheetError || err instanceof NoHeaderError || err instanceof AppError) return err.message;

@@ -85,8 +85,12 @@ export async function openDb(options: DbOptions): Promise<Db> {
 
 async function openPostgres(url: string, max: number): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as never });
-  // An idle client whose server went away emits 'error'; without a listener that kills the process.
+  // A client whose server went away (a restart, a failover) emits 'error': the pool reports it for
+  // idle clients, nobody for a checked-out one between two queries (inside a transaction). Without a
+  // listener either kills the process. The query in flight fails on its own and the pool drops the
+  // broken client on release, so the next query reconnects.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const roles = roleSwitch();
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool, onReserveConnection: roles.onReserve }) });
   return {

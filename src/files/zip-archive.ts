@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
 import { slices } from './buffer-slices.js';
 import { RESAVE_ADVICE, SpreadsheetError } from './errors.js';
@@ -44,6 +44,13 @@ const ZIP64_EOCD_SIG = 0x06064b50;
 const CENTRAL_SIG = 0x02014b50;
 const LOCAL_SIG = 0x04034b50;
 const MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024;
+/**
+ * Zip bombs: past BOMB_FLOOR bytes an entry may not expand more than MAX_RATIO times. Sheets that
+ * Excel, LibreOffice, exceljs and openpyxl write compress 5–10×; a bomb compresses 1000×. An entry
+ * whose data inflates past the size its directory declares is cut off there as damaged.
+ */
+export const BOMB_FLOOR = 64 * 1024 * 1024;
+export const MAX_RATIO = 100;
 
 interface RandomAccess {
   size: number;
@@ -162,16 +169,34 @@ async function openEntry(file: RandomAccess, entry: ZipEntry, onPosition?: (offs
   const start = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   if (start + entry.compressedSize > file.size) throw corrupt(`${entry.name} runs past the end of the file`);
 
+  if (entry.size > BOMB_FLOOR && entry.size > MAX_RATIO * entry.compressedSize) {
+    throw new SpreadsheetError(
+      'too_large',
+      `The .xlsx file is not a normal workbook: its part ${entry.name} would expand from ${mb(entry.compressedSize)} to ${mb(entry.size)} ` +
+        `(more than ${MAX_RATIO}× — a "zip bomb"), so it was not read. ${RESAVE_ADVICE}`,
+    );
+  }
   const raw = file.stream(start, entry.compressedSize);
   if (onPosition) {
     let offset = start;
     raw.on('data', (chunk: Buffer) => onPosition((offset += chunk.length)));
   }
   let data: Readable = raw;
+  const stages: Readable[] = [raw];
   if (entry.method === 8) {
     const inflate = createInflateRaw();
+    stages.push(inflate);
     raw.on('error', (err) => inflate.destroy(err));
-    data = raw.pipe(inflate);
+    let inflated = 0;
+    const bounded = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        inflated += chunk.length;
+        if (inflated > entry.size) return done(corrupt(`${entry.name} expands past its declared size of ${entry.size} bytes`));
+        done(null, chunk);
+      },
+    });
+    inflate.on('error', (err) => bounded.destroy(err));
+    data = raw.pipe(inflate).pipe(bounded);
   } else if (entry.method !== 0) {
     raw.destroy();
     throw corrupt(`${entry.name} uses unsupported compression method ${entry.method}`);
@@ -183,7 +208,7 @@ async function openEntry(file: RandomAccess, entry: ZipEntry, onPosition?: (offs
     text.destroy(err instanceof SpreadsheetError ? err : corrupt(`cannot decompress ${entry.name}`, err));
   });
   text.on('close', () => {
-    raw.destroy();
+    for (const s of stages) s.destroy();
     data.destroy();
   });
   return data.pipe(text);
@@ -213,4 +238,8 @@ async function fileAccess(path: string): Promise<RandomAccess> {
       length === 0 ? Readable.from([]) : createReadStream(path, { start, end: start + length - 1, highWaterMark: 256 * 1024 }),
     close: () => fh.close(),
   };
+}
+
+function mb(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }

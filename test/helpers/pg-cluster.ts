@@ -9,6 +9,8 @@ export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 export interface Cluster {
   url: string;
   stop(): void;
+  /** `pg_ctl restart -m fast`: every connection is dropped, the server is back when this returns. */
+  restart(): void;
 }
 
 async function freePort(): Promise<number> {
@@ -54,5 +56,7 @@ export async function startCluster(): Promise<Cluster> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop: () => run(`${PG_BIN}/pg_ctl`, ['-D', `${dir}/data`, '-m', 'immediate', 'stop']),
+    // pg_ctl restart reuses the options of the last start (postmaster.opts).
+    restart: () => run(`${PG_BIN}/pg_ctl`, ['-D', `${dir}/data`, '-l', `${dir}/log`, '-w', '-t', '30', '-m', 'fast', 'restart']),
   };
 }

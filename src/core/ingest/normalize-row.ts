@@ -44,7 +44,7 @@ export interface RowOutcome {
 }
 
 // Column sizes in the database; longer values are cut and reported, never rejected by the INSERT.
-const MAX = { nome: 500, contato: 500, externo: 200, phone: 100, email: 500, extra: 1000 };
+const MAX = { nome: 500, contato: 500, externo: 200, phone: 100, email: 500, emailNormalizado: 320, extra: 1000 };
 
 /**
  * Normalises one mapped row: name, document (CPF/CNPJ check digits), every phone and e-mail in every
@@ -94,7 +94,10 @@ export function normalizeRow(raw: RawLead): RowOutcome {
       if (seenEmails.has(key)) continue;
       seenEmails.add(key);
       if (!e.valido_para_disparo) at('email', piece, e.motivo_invalido ?? 'e-mail inválido');
-      emails.push({ ...e, email_original: e.email_original.slice(0, MAX.email) });
+      // An invalid address keeps its cleaned form for display; one too long for the column is dropped
+      // (a valid address is at most 254 characters).
+      const normalizado = e.email_normalizado && e.email_normalizado.length <= MAX.emailNormalizado ? e.email_normalizado : null;
+      emails.push({ ...e, email_original: e.email_original.slice(0, MAX.email), email_normalizado: normalizado });
     }
   }
 

@@ -1,0 +1,89 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxSends } from '../helpers/dispatch-setup.js';
+import { cleanEnv, MAIN, ROOT, tempDir } from '../helpers/spawn.js';
+
+/*
+ * A downstream server killed in the middle of a call (SANDBOX_CRASH_AFTER=1: the second send is
+ * recorded, then the process exits before answering), through the real server over stdio (PGlite,
+ * executor inside the server). Already covered elsewhere: the channel client reconnecting
+ * (test/unit/channel-client.test.ts) and crashes inside a PostgreSQL campaign with workers
+ * (test/e2e/workers-postgres.test.ts). Here: the difference idempotency makes. A channel that honours
+ * keys gets the send retried (the restarted server answers it from its record: received once); one
+ * that does not ends `incerto` with the reason and is never re-sent.
+ */
+describe('a downstream MCP server killed during a call (stdio, PGlite)', () => {
+  let client: Client;
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDir('downstream-crash-');
+    writeFileSync(join(dir, 'leads.csv'), [
+      'Empresa;Contato;CNPJ;Celular;Email',
+      'Loja A;Ana;11.222.333/0001-81;(11) 98765-1001;',
+      'Loja B;Bia;04.252.011/0001-10;(11) 98765-1002;',
+      'Loja C;Caio;11.444.777/0001-61;;caio@lojac.com.br',
+      'Loja D;Duda;45.723.174/0001-10;;duda@lojad.com.br',
+    ].join('\n'));
+    const server = (name: string, env: Record<string, string>) => ({
+      command: process.execPath, args: [join(ROOT, 'dist', 'sandbox', `${name}-server.js`)], env: { SANDBOX_RECORD: join(dir, `${name}.jsonl`), ...env },
+    });
+    writeFileSync(join(dir, 'mcp.json'), JSON.stringify({
+      mcpServers: {
+        wa: server('whatsapp', { SANDBOX_CRASH_AFTER: '1', SANDBOX_IDEMPOTENCY: 'off' }),
+        mail: server('email', { SANDBOX_CRASH_AFTER: '1' }),
+      },
+      channels: {
+        whatsapp: { server: 'wa', preset: 'sandbox-whatsapp', idempotent: false },
+        email: { server: 'mail', preset: 'sandbox-email' },
+      },
+    }));
+    client = new Client({ name: 'e2e', version: '1' });
+    await client.connect(new StdioClientTransport({
+      command: process.execPath, args: [MAIN],
+      env: cleanEnv({ AGENTE_DATA_DIR: dir, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_INGEST_DIRS: dir, AGENTE_MCP_CONFIG: join(dir, 'mcp.json') }) as Record<string, string>,
+    }));
+    await client.callTool({ name: 'set_outreach_policy', arguments: { remetente: 'Alquimista', janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false } } });
+    const ing = await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'leads.csv') } });
+    expect((ing.structuredContent as any).job.counts.leads_criados).toBe(4);
+  });
+  afterAll(async () => client?.close());
+
+  const leadId = async (text: string) => ((await client.callTool({ name: 'query_leads', arguments: { text } })).structuredContent as any).leads[0].lead_id;
+  /** send_message with a key; called again with the same key it reports the same disparo's state. */
+  const send = async (text: string, key: string) => {
+    const res = await client.callTool({ name: 'send_message', arguments: { lead_id: await leadId(text), idempotency_key: key } });
+    expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+    return res.structuredContent as any;
+  };
+  const settle = async (text: string, key: string) => {
+    for (let i = 0; i < 100; i++) {
+      const r = await send(text, key);
+      if (['enviado', 'falhou', 'bloqueado', 'cancelado', 'incerto'].includes(r.status)) return r;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    throw new Error(`${key} never settled`);
+  };
+
+  it('channel without idempotency: the interrupted send ends incerto with the reason, never re-sent', async () => {
+    expect(await settle('Loja A', 'queda-envio-a')).toMatchObject({ status: 'enviado', canal: 'whatsapp' });
+    const b = await settle('Loja B', 'queda-envio-b');
+    expect(b).toMatchObject({ status: 'incerto', canal: 'whatsapp', enviado: false });
+    expect(JSON.stringify(b)).toMatch(/não garante idempotência/);
+    await new Promise((res) => setTimeout(res, 1500)); // time for any (wrong) retry to happen
+    expect((await send('Loja B', 'queda-envio-b')).status).toBe('incerto');
+    const received = sandboxSends(dir, 'whatsapp').map((s) => s.args.to);
+    expect(received).toEqual(['+5511987651001', '+5511987651002']); // B arrived once (before the crash), nobody twice
+  });
+
+  it('channel with idempotency: the interrupted send is retried after the server restarts and received once', async () => {
+    expect(await settle('Loja C', 'queda-envio-c')).toMatchObject({ status: 'enviado', canal: 'email' });
+    const d = await settle('Loja D', 'queda-envio-d');
+    expect(d).toMatchObject({ status: 'enviado', canal: 'email' });
+    const received = sandboxSends(dir, 'email').map((s) => s.args.to);
+    expect(received).toEqual(['caio@lojac.com.br', 'duda@lojad.com.br']);
+    await client.ping();
+  });
+});
