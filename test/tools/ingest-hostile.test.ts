@@ -9,6 +9,7 @@ import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { connectClient, makeDeps, textOf } from '../helpers/server.js';
 import { tempDir } from '../helpers/spawn.js';
 import { bombDeflate, makeXlsx, makeZip, xlsxParts } from '../helpers/zip.js';
+import { asOwner } from '../helpers/tenant-seed.js';
 
 /*
  * Hostile files through ingest_leads, with a real MCP client: each ends in a clear error (a tool
@@ -152,7 +153,7 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     const cjob = jobOf(await fromDisk(csv, 'formulas.csv'));
     expect(cjob.status, cjob.error ?? '').toBe('concluido');
 
-    const names = await db.kysely.selectFrom('leads').select('nome').where('tenant_id', '=', deps.tenant.tenant_id).execute();
+    const names = await asOwner(db.kysely, (tx) => tx.selectFrom('leads').select('nome').where('tenant_id', '=', deps.tenant.tenant_id).execute());
     expect(names.map((n) => n.nome)).toEqual(expect.arrayContaining([HYPERLINK, 'Fórmula Ltda', '-2+3']));
 
     for (const id of [job.job_id, cjob.job_id]) {
@@ -176,11 +177,11 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     const csv = Buffer.from(`Empresa;Contato;E-mail\n"${SQL_TEXT}";"Robert'); DROP TABLE leads;--";x@y.com.br\n`);
     const job = jobOf(await fromDisk(csv, 'sql.csv'));
     expect(job.status, job.error ?? '').toBe('concluido');
-    const lead = await db.kysely.selectFrom('leads').select(['nome', 'contato_nome']).where('nome', '=', SQL_TEXT).executeTakeFirst();
+    const lead = await asOwner(db.kysely, (tx) => tx.selectFrom('leads').select(['nome', 'contato_nome']).where('nome', '=', SQL_TEXT).executeTakeFirst());
     expect(lead).toEqual({ nome: SQL_TEXT, contato_nome: "Robert'); DROP TABLE leads;--" });
     const found = await client.callTool({ name: 'query_leads', arguments: { text: SQL_TEXT } });
     expect((found.structuredContent as { leads: Array<{ nome: string }> }).leads.map((l) => l.nome)).toEqual([SQL_TEXT]);
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from leads`.execute(db.kysely);
+    const { rows } = await asOwner(db.kysely, (tx) => sql<{ n: number }>`select count(*)::int as n from leads`.execute(tx));
     expect(rows[0].n).toBeGreaterThan(0);
     await alive();
   });
