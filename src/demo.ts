@@ -171,6 +171,63 @@ export async function runDemo(mainScript: string): Promise<number> {
       const total = records(dataDir, 'whatsapp').length + records(dataDir, 'email').length;
       check(total === sent, `the sandbox now holds ${total} messages, expected still ${sent}`);
       say(`0 new messages; the sandbox still holds ${total}.`);
+    });
+
+    // ── Conversation and meeting: a reply, slots, a booking, a reminder, a briefing ────────────────
+    const [amazonas] = (await s2.call('query_leads', { text: 'Amazonas', limit: 1 })).data.leads;
+    check(!!amazonas?.whatsapp, 'the Manaus lead has no WhatsApp');
+
+    await step('4. handle_reply — the Manaus lead answers "tenho interesse"', async () => {
+      const r = await s2.call('handle_reply', {
+        channel: 'whatsapp', from: '(92) 99123-4567', text: 'Boa tarde! Tenho interesse sim, podemos conversar essa semana?',
+        received_at: new Date().toISOString(), message_id: 'demo-wamid-1',
+      });
+      say(r.text);
+      check(r.data.lead_id === amazonas.lead_id && r.data.classe === 'interesse', `expected interesse from ${amazonas.nome}, got ${r.data.classe}`);
+    });
+
+    const slot = await step('propose_slots — business hours in the lead\'s own time zone (Manaus, UTC-4)', async () => {
+      await s2.call('set_outreach_policy', {
+        janela_envio: {
+          dias: [null, ...Array(5).fill({ inicio: '08:00', fim: '20:00' }), { inicio: '08:00', fim: '14:00' }],
+          respeitar_feriados: true,
+        },
+      });
+      say('Send window back to the default (Mon–Fri 08:00–20:00, Sat 08:00–14:00, no national holidays): meetings are booked inside it.');
+      const r = await s2.call('propose_slots', { lead_id: amazonas.lead_id, days: 5, max_slots: 4 });
+      for (const x of r.data.slots) say(`  ${x.rotulo}  (${x.inicio} UTC)`);
+      check(r.data.slots.length > 0, 'no free slot proposed');
+      return r.data.slots[0];
+    });
+
+    const meeting = await step('schedule_meeting — the first slot, in the sandbox calendar, with a confirmation message', async () => {
+      const r = await s2.call('schedule_meeting', {
+        lead_id: amazonas.lead_id, start: slot.inicio, duration_minutes: 30, title: 'Negociação — Distribuidora Amazonas',
+        location: 'https://meet.example.com/amazonas', send_confirmation: true,
+      });
+      say(r.text);
+      check(r.data.modo === 'real' && r.data.agendamento.status === 'agendado', `meeting not booked: ${r.text}`);
+      const events = records(dataDir, 'calendar');
+      say(`sandbox-calendar holds ${events.length} event(s); the last: "${events.at(-1)?.args.title}" at ${events.at(-1)?.args.start}.`);
+      const c = r.data.confirmacao;
+      if (c) say(`Confirmation message: ${c.status}${c.previsto_para ? ` until ${c.previsto_para}` : ''} — ${c.motivo}${c.mensagem ? `\n${indent(c.mensagem)}` : ''}`);
+      return r.data.agendamento;
+    });
+
+    await step('update_meeting confirm, then send_reminders (at most one per meeting)', async () => {
+      const c = await s2.call('update_meeting', { agendamento_id: meeting.agendamento_id, action: 'confirm' });
+      say(c.text);
+      const r1 = await s2.call('send_reminders', { window_hours: 168 });
+      say(`send_reminders → ${r1.text}`);
+      const r2 = await s2.call('send_reminders', { window_hours: 168 });
+      say(`send_reminders again → ${r2.text}`);
+      check(r1.data.lembretes + r2.data.lembretes <= 1, 'a meeting got two reminders');
+    });
+
+    await step('generate_briefing — before the call', async () => {
+      const r = await s2.call('generate_briefing', { agendamento_id: meeting.agendamento_id });
+      say(indent(r.text.trimEnd()));
+      check(r.data.reuniao?.agendamento_id === meeting.agendamento_id, 'the briefing is not about the booked meeting');
       await closeSession(s2, dataDir);
       session = null;
     });

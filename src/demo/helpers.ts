@@ -51,7 +51,7 @@ export async function closeSession(s: McpSession, dataDir: string): Promise<void
 }
 
 /** Real sends recorded by a sandbox server (idempotent replays are marked duplicate and left out). */
-export function records(dataDir: string, channel: 'whatsapp' | 'email'): Array<{ args: Record<string, any> }> {
+export function records(dataDir: string, channel: 'whatsapp' | 'email' | 'calendar'): Array<{ args: Record<string, any> }> {
   const path = join(dataDir, 'sandbox', `${channel}.jsonl`);
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.duplicate !== true);

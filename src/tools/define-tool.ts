@@ -69,14 +69,19 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Serve
           });
         },
       };
+      const started = performance.now();
+      const logCall = (outcome: string) =>
+        deps.logger.debug({ tool: def.name, outcome, ms: Math.round(performance.now() - started), args: argsForLog(args) }, 'tool call');
       try {
         const out = await def.handler(args as never, ctx);
+        logCall('ok');
         return {
           content: [{ type: 'text' as const, text: out.text }],
           structuredContent: out.data as Record<string, unknown>,
         };
       } catch (err) {
         if (err instanceof AppError) {
+          logCall(err.code);
           return { isError: true, content: [{ type: 'text' as const, text: `${err.code}: ${err.message}` }] };
         }
         const id = Math.random().toString(36).slice(2, 10);
@@ -88,6 +93,21 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Serve
       }
     },
   );
+}
+
+/**
+ * A tool's arguments for a debug log line: short scalars as they are (the logger still masks personal
+ * data by key and by pattern), long strings (a base64 upload, a message text) and collections by size.
+ */
+function argsForLog(args: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args ?? {})) {
+    if (typeof v === 'string') out[k] = v.length > 120 ? `[${v.length} chars]` : v;
+    else if (Array.isArray(v)) out[k] = `[${v.length} items]`;
+    else if (v !== null && typeof v === 'object') out[k] = `{${Object.keys(v).slice(0, 10).join(',')}}`;
+    else out[k] = v;
+  }
+  return out;
 }
 
 function errSummary(err: unknown) {

@@ -63,3 +63,12 @@ describe('buildBriefing', () => {
     expect(md).not.toContain('undefined');
   });
 });
+
+describe('buildBriefing — questions', () => {
+  const q = { canal: 'whatsapp' as const, texto: 'Podemos conversar essa semana?', classe: 'interesse', recebida_em: new Date('2026-11-30T10:00:00Z') };
+  it('a question with nothing after it is open; a meeting booked after it answers it', () => {
+    expect(buildBriefing(input({ respostas: [q] })).pontos_em_aberto.join('\n')).toContain('Pergunta do lead ainda sem resposta');
+    const booked = meeting({ created_at: new Date('2026-11-30T11:00:00Z') });
+    expect(buildBriefing(input({ respostas: [q], reunioes: [booked] })).pontos_em_aberto.join('\n')).not.toContain('Pergunta do lead');
+  });
+});

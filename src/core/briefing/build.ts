@@ -201,7 +201,10 @@ function openPoints(input: BriefingInput, reuniao: BriefingReuniao | null, now: 
 
   const ultimaResposta = [...respostas].sort((a, b) => b.recebida_em.getTime() - a.recebida_em.getTime())[0];
   if (ultimaResposta) {
-    const depois = disparos.some((d) => d.status === 'enviado' && d.enviado_em && d.enviado_em.getTime() > ultimaResposta.recebida_em.getTime());
+    const after = ultimaResposta.recebida_em.getTime();
+    // Answered: a message went out after it, or (for "shall we talk?") a meeting was booked after it.
+    const depois = disparos.some((d) => d.status === 'enviado' && d.enviado_em && d.enviado_em.getTime() > after) ||
+      input.reunioes.some((m) => m.created_at.getTime() > after && m.status !== 'falhou');
     if ((ultimaResposta.classe === 'pergunta' || ultimaResposta.texto.includes('?')) && !depois) points.push(`Pergunta do lead ainda sem resposta: «${clip(ultimaResposta.texto, TEXT_MAX)}»`);
     if (ultimaResposta.classe === 'interesse' && !reuniao) points.push('O lead demonstrou interesse e ainda não há reunião marcada: proponha horários (propose_slots).');
     if (ultimaResposta.classe === 'recusa') points.push(`O lead recusou: «${clip(ultimaResposta.texto, TEXT_MAX)}». Entender o motivo antes de insistir.`);
