@@ -1,25 +1,12 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import { withTenant } from '../../db/tenant.js';
 import type { RowProblem } from '../jobs.js';
 import type { Logger } from '../ports.js';
 import { detectHeader, mapRow, type ColumnMapping, type LeadField, type SheetRow } from './columns.js';
 import { PROBLEM_SAMPLE_SIZE, updateIngestJob, zeroCounts, type Counts } from './job-store.js';
 import { groupRows } from './group.js';
-import { mergeChunk } from './merge.js';
-import { normalizeRow, type NormalizedRow } from './normalize-row.js';
+import { mergeChunk, type StagedRow, type TenantCopyTx } from './merge.js';
+import { normalizeRow } from './normalize-row.js';
 
-/** A normalised row with its place in the job, as written to the staging table. */
-export interface StagedRow extends NormalizedRow {
-  seq: number;
-  /** The chunk-local group of rows that are one lead (see groupRows). */
-  grupo: number;
-}
-
-/** Port: bulk-writes staged rows (COPY on PostgreSQL, COPY from a blob on PGlite). */
-export interface Stager {
-  stage(jobId: string, tenantId: string, rows: StagedRow[]): Promise<void>;
-}
+export type { StagedRow, TenantCopyTx } from './merge.js';
 
 export interface IngestJobRef {
   jobId: string;
@@ -29,8 +16,8 @@ export interface IngestJobRef {
 }
 
 export interface PipelineDeps {
-  db: Kysely<Database>;
-  stager: Stager;
+  /** Tenant transactions that can COPY (db/copy-tx.ts). */
+  store: TenantCopyTx;
   logger: Logger;
   chunkSize?: number;
 }
@@ -59,8 +46,8 @@ export class NoHeaderError extends Error {
 const HEADER_SCAN_ROWS = 30;
 
 /**
- * Streams rows → finds each sheet's header → maps → normalises → stages in chunks → merges each chunk
- * set-based. Reading the next chunk overlaps writing the previous one (at most two chunks in memory),
+ * Streams rows → finds each sheet's header → maps → normalises → groups in chunks → merges each chunk
+ * (lookups in SQL, new rows by COPY). Reading the next chunk overlaps writing the previous one (at most two chunks in memory),
  * so memory stays flat however large the file. Rows that cannot be used are reported, never fatal.
  */
 export async function ingestRows(
@@ -93,15 +80,11 @@ export async function ingestRows(
     inflight = inflight.then(async () => {
       try {
         if (failure) return;
-        if (!job.validateOnly && rowsToWrite.length) {
-          await deps.stager.stage(job.jobId, job.tenantId, rowsToWrite);
-        }
-        await withTenant(deps.db, job.tenantId, async (tx) => {
+        await deps.store.run(job.tenantId, async (tx, copy) => {
           if (!job.validateOnly && rowsToWrite.length) {
-            const m = await mergeChunk(tx, {
+            const m = await mergeChunk(tx, copy, {
               jobId: job.jobId, tenantId: job.tenantId, arquivo: job.arquivo, actor: `ingest:${job.jobId}`,
-              from: rowsToWrite[0].seq, to: rowsToWrite[rowsToWrite.length - 1].seq,
-            });
+            }, rowsToWrite);
             counts.leads_criados += m.created;
             counts.leads_atualizados += m.updated;
             counts.duplicados += m.duplicates;
