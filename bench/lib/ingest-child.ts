@@ -160,6 +160,7 @@ async function ingest(db: Db, validateOnly: boolean) {
   const inner = createCopyTx(db);
   // Per chunk: when its transaction started and ended, and the time spent in COPY inside it.
   const chunks: Array<{ start: number; end: number; copyMs: number }> = [];
+  const copyMsByTable: Record<string, number> = {};
   const store: TenantCopyTx = {
     async run(t, fn) {
       const c = { start: performance.now(), end: 0, copyMs: 0 };
@@ -169,7 +170,9 @@ async function ingest(db: Db, validateOnly: boolean) {
           fn(tx, async (table, columns, rows) => {
             const t0 = performance.now();
             await copy(table, columns, rows);
-            c.copyMs += performance.now() - t0;
+            const ms = performance.now() - t0;
+            c.copyMs += ms;
+            copyMsByTable[table] = (copyMsByTable[table] ?? 0) + ms;
           }),
         );
       } finally {
@@ -217,6 +220,7 @@ async function ingest(db: Db, validateOnly: boolean) {
       chunks: chunks.length,
       readerSeconds: secs(readerMs),
       stageSeconds: secs(stageMs),
+      copySecondsByTable: Object.fromEntries(Object.entries(copyMsByTable).map(([t, ms]) => [t, secs(ms)])),
       mergeSeconds: secs(mergeMs),
       firstChunkAtSeconds: secs(firstStage - t0),
       /** Database time (stage + merge + job update) of each chunk, in order: growth means superlinear work. */

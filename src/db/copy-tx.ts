@@ -105,6 +105,7 @@ function field(v: CopyValue): string {
 
 // PostgreSQL text cannot hold NUL, which a hostile file may contain: it is dropped.
 function quote(s: string): string {
-  if (s.includes('\u0000')) s = s.replace(/\u0000/g, '');
-  return s.includes('"') ? `"${s.replace(/"/g, '""')}"` : `"${s}"`;
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
+  return `"${s.replace(/\u0000/g, '').replace(/"/g, '""')}"`;
 }
+const NEEDS_ESCAPE = /["\u0000]/;

@@ -78,11 +78,11 @@ export async function mergeChunk(tx: Tx, copy: CopyIn, src: MergeSource, rows: r
     const leadId = groupLead.get(r.grupo);
     if (leadId) {
       let t = touched.get(leadId);
-      if (!t) touched.set(leadId, (t = { contato_nome: null, lead_id_externo: null, origem: [], extras: {}, phones: new Map(), emails: new Map() }));
+      if (!t) touched.set(leadId, (t = { lead_id: leadId, contato_nome: null, lead_id_externo: null, origem: [], extras: {}, phones: new Map(), emails: new Map() }));
       t.contato_nome ??= r.contato_nome;
       t.lead_id_externo ??= r.lead_id_externo;
       t.origem.push(origem);
-      addContacts(t, r, from);
+      addContacts(t, tenantId, r, from);
       continue;
     }
     let lead = newLeads.get(r.grupo);
@@ -98,10 +98,10 @@ export async function mergeChunk(tx: Tx, copy: CopyIn, src: MergeSource, rows: r
       }
     }
     lead.origem.push(origem);
-    addContacts(lead, r, from);
+    addContacts(lead, tenantId, r, from);
   }
 
-  if (newLeads.size) await markSuppressed(tx, tenantId, newLeads);
+  if (newLeads.size && (await hasSuppressions(tx, tenantId))) await markSuppressed(tx, tenantId, newLeads);
   const leadValues: CopyValue[][] = [];
   const phoneValues: CopyValue[][] = [];
   const emailValues: CopyValue[][] = [];
@@ -113,8 +113,8 @@ export async function mergeChunk(tx: Tx, copy: CopyIn, src: MergeSource, rows: r
       l.lead_id, tenantId, l.nome, l.nome_chave, l.contato_nome, l.documento, l.documento_tipo, l.documento_valido,
       status, l.timezone, l.origem, l.lead_id_externo, l.extras,
     ]);
-    for (const p of l.phones.values()) phoneValues.push(phoneRow(tenantId, l.lead_id, p));
-    for (const e of l.emails.values()) emailValues.push(emailRow(tenantId, l.lead_id, e));
+    for (const p of l.phones.values()) phoneValues.push(p);
+    for (const e of l.emails.values()) emailValues.push(e);
     events.push([
       tenantId, l.lead_id, 'importacao', null, 'novo',
       `importado de ${src.arquivo}${l.aba == null ? '' : ` (aba ${l.aba})`}, linha ${l.linha}`,
@@ -133,9 +133,10 @@ export async function mergeChunk(tx: Tx, copy: CopyIn, src: MergeSource, rows: r
 }
 
 interface Contacts {
-  /** Keyed by coalesce(e164, original) / coalesce(normalised, original): first seen wins. */
-  phones: Map<string, LeadPhone & { posicao: number }>;
-  emails: Map<string, LeadEmail & { posicao: number }>;
+  lead_id: string;
+  /** COPY rows (PHONE_COLUMNS / EMAIL_COLUMNS), keyed by coalesce(e164, original) / coalesce(normalised, original): first seen wins. */
+  phones: Map<string, CopyValue[]>;
+  emails: Map<string, CopyValue[]>;
 }
 
 interface Touched extends Contacts {
@@ -146,7 +147,6 @@ interface Touched extends Contacts {
 }
 
 interface NewLead extends Touched {
-  lead_id: string;
   nome: string;
   nome_chave: string;
   documento: string | null;
@@ -170,15 +170,15 @@ function newLead(r: StagedRow): NewLead {
 }
 
 /** Phones, e-mails and extra columns of one more row of a lead (rows arrive in file order). */
-function addContacts(to: Touched, r: StagedRow, from: number): void {
+function addContacts(to: Touched, tenantId: string, r: StagedRow, from: number): void {
   const base = (r.seq - from) * 64;
   r.telefones.forEach((p, n) => {
     const key = p.numero_e164 ?? p.numero_original;
-    if (!to.phones.has(key)) to.phones.set(key, { ...p, posicao: base + n + 1 });
+    if (!to.phones.has(key)) to.phones.set(key, phoneRow(tenantId, to.lead_id, p, base + n + 1));
   });
   r.emails.forEach((e, n) => {
     const key = e.email_normalizado ?? e.email_original;
-    if (!to.emails.has(key)) to.emails.set(key, { ...e, posicao: base + n + 1 });
+    if (!to.emails.has(key)) to.emails.set(key, emailRow(tenantId, to.lead_id, e, base + n + 1));
   });
   // For a key present in several rows the first row's value wins.
   for (const k in r.dados_extras) if (!(k in to.extras)) to.extras[k] = r.dados_extras[k];
@@ -196,12 +196,17 @@ const EMAIL_COLUMNS = [
 ] as const;
 const EVENT_COLUMNS = ['tenant_id', 'lead_id', 'tipo', 'status_de', 'status_para', 'motivo', 'ator', 'dados'] as const;
 
-const phoneRow = (tenantId: string, leadId: string, p: LeadPhone & { posicao: number }): CopyValue[] => [
-  tenantId, leadId, p.numero_original, p.numero_e164, p.tipo, p.valido_para_disparo, p.motivo_invalido, p.reparado ?? false, p.posicao,
+const phoneRow = (tenantId: string, leadId: string, p: LeadPhone, posicao: number): CopyValue[] => [
+  tenantId, leadId, p.numero_original, p.numero_e164, p.tipo, p.valido_para_disparo, p.motivo_invalido, p.reparado ?? false, posicao,
 ];
-const emailRow = (tenantId: string, leadId: string, e: LeadEmail & { posicao: number }): CopyValue[] => [
-  tenantId, leadId, e.email_original, e.email_normalizado, e.valido_para_disparo, e.motivo_invalido, e.posicao,
+const emailRow = (tenantId: string, leadId: string, e: LeadEmail, posicao: number): CopyValue[] => [
+  tenantId, leadId, e.email_original, e.email_normalizado, e.valido_para_disparo, e.motivo_invalido, posicao,
 ];
+/** Positions in PHONE_COLUMNS / EMAIL_COLUMNS of the values the suppression check reads. */
+const PHONE_E164 = PHONE_COLUMNS.indexOf('numero_e164');
+const EMAIL_NORMALIZADO = EMAIL_COLUMNS.indexOf('email_normalizado');
+/** A COPY row as an object keyed by column (for jsonb_to_recordset). */
+const asRecord = (columns: readonly string[], row: CopyValue[]) => Object.fromEntries(columns.map((c, i) => [c, row[i]]));
 
 /**
  * The existing lead each row is, or null. Lookups are per-value index probes (lateral … limit 1) on
@@ -295,7 +300,7 @@ async function updateExisting(tx: Tx, tenantId: string, touched: Map<string, Tou
       as g(lead_id uuid, contato_nome text, lead_id_externo text, origem jsonb, dados_extras jsonb)
     where l.lead_id = g.lead_id and l.tenant_id = ${tenantId}`.execute(tx);
 
-  const phones = [...touched].flatMap(([lead_id, t]) => [...t.phones.values()].map((p) => ({ lead_id, ...p, reparado: p.reparado ?? false })));
+  const phones = [...touched.values()].flatMap((t) => [...t.phones.values()].map((p) => asRecord(PHONE_COLUMNS, p)));
   if (phones.length) {
     await sql`
       insert into lead_telefones (tenant_id, lead_id, numero_original, numero_e164, tipo, valido_para_disparo,
@@ -306,7 +311,7 @@ async function updateExisting(tx: Tx, tenantId: string, touched: Map<string, Tou
              tipo text, valido_para_disparo boolean, motivo_invalido text, reparado boolean, posicao int)
       on conflict (lead_id, (coalesce(numero_e164, numero_original))) do nothing`.execute(tx);
   }
-  const emails = [...touched].flatMap(([lead_id, t]) => [...t.emails.values()].map((e) => ({ lead_id, ...e })));
+  const emails = [...touched.values()].flatMap((t) => [...t.emails.values()].map((e) => asRecord(EMAIL_COLUMNS, e)));
   if (emails.length) {
     await sql`
       insert into lead_emails (tenant_id, lead_id, email_original, email_normalizado, valido_para_disparo, motivo_invalido, posicao)
@@ -329,14 +334,12 @@ async function markSuppressed(tx: Tx, tenantId: string, leads: Map<number, NewLe
   const emails = new Set<string>();
   for (const l of leads.values()) {
     if (l.documento_valido && l.documento) docs.add(l.documento);
-    for (const p of l.phones.values()) if (p.numero_e164) phones.add(p.numero_e164).add(ninthDigitForm(p.numero_e164));
-    for (const e of l.emails.values()) if (e.email_normalizado) emails.add(e.email_normalizado);
+    for (const p of l.phones.values()) if (p[PHONE_E164]) phones.add(p[PHONE_E164] as string).add(ninthDigitForm(p[PHONE_E164] as string));
+    for (const e of l.emails.values()) if (e[EMAIL_NORMALIZADO]) emails.add(e[EMAIL_NORMALIZADO] as string);
   }
   const { rows } = await sql<{ tipo: string; valor: string }>`
     select tipo, valor from supressoes
-    where tenant_id = ${tenantId}
-      and exists (select 1 from supressoes where tenant_id = ${tenantId}) -- a one-time filter: no probes when empty
-      and (
+    where tenant_id = ${tenantId} and (
       (tipo = 'documento' and valor = any(${[...docs]}::text[]))
       or (tipo = 'telefone' and valor = any(${[...phones]}::text[]))
       or (tipo = 'email' and valor = any(${[...emails]}::text[])))`.execute(tx);
@@ -345,9 +348,17 @@ async function markSuppressed(tx: Tx, tenantId: string, leads: Map<number, NewLe
   for (const l of leads.values()) {
     l.suppressed =
       (l.documento_valido && !!l.documento && hit.has(`documento:${l.documento}`)) ||
-      [...l.phones.values()].some((p) => p.numero_e164 && (hit.has(`telefone:${p.numero_e164}`) || hit.has(`telefone:${ninthDigitForm(p.numero_e164)}`))) ||
-      [...l.emails.values()].some((e) => e.email_normalizado && hit.has(`email:${e.email_normalizado}`));
+      [...l.phones.values()].some((p) => {
+        const e164 = p[PHONE_E164] as string | null;
+        return !!e164 && (hit.has(`telefone:${e164}`) || hit.has(`telefone:${ninthDigitForm(e164)}`));
+      }) ||
+      [...l.emails.values()].some((e) => !!e[EMAIL_NORMALIZADO] && hit.has(`email:${e[EMAIL_NORMALIZADO] as string}`));
   }
+}
+
+async function hasSuppressions(tx: Tx, tenantId: string): Promise<boolean> {
+  const { rows } = await sql<{ any: boolean }>`select exists (select 1 from supressoes where tenant_id = ${tenantId}) as any`.execute(tx);
+  return rows[0].any;
 }
 
 /** +55 DD 8-digit mobile → +55 DD 9 + 8 digits (suppressions are stored in the 9-digit form); else as is. */

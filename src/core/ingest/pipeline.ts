@@ -65,7 +65,8 @@ export async function ingestRows(
   let seq = 0;
   let chunk: StagedRow[] = [];
   let inflight: Promise<void> = Promise.resolve();
-  let inflightCount = 0;
+  /** Chunks handed to the database and not written yet, oldest first. */
+  const queued: Array<Promise<void>> = [];
   let failure: unknown = null;
 
   const flush = () => {
@@ -76,7 +77,6 @@ export async function ingestRows(
     chunk = [];
     pendingProblems = [];
     const snapshotBytes = opts.bytesRead?.();
-    inflightCount++;
     inflight = inflight.then(async () => {
       try {
         if (failure) return;
@@ -97,9 +97,10 @@ export async function ingestRows(
       } catch (err) {
         failure ??= err;
       } finally {
-        inflightCount--;
+        queued.shift();
       }
     });
+    queued.push(inflight);
   };
 
   let buffer: SheetRow[] = [];
@@ -131,7 +132,10 @@ export async function ingestRows(
     }
     for (const t of normalized.telefones) t.valido_para_disparo ? counts.telefones_validos++ : counts.telefones_invalidos++;
     for (const e of normalized.emails) e.valido_para_disparo ? counts.emails_validos++ : counts.emails_invalidos++;
-    chunk.push({ ...normalized, seq: ++seq, grupo: 0 });
+    const staged = normalized as StagedRow;
+    staged.seq = ++seq;
+    staged.grupo = 0;
+    chunk.push(staged);
   };
 
   const settleHeader = () => {
@@ -160,8 +164,9 @@ export async function ingestRows(
     consume(row);
     if (chunk.length >= chunkSize) {
       flush();
-      // Back-pressure: never more than two chunks waiting for the database.
-      if (inflightCount >= 2) await inflight;
+      // Back-pressure: never more than two chunks waiting for the database; reading goes on while the
+      // older one is written, so parsing and normalising overlap the database work.
+      if (queued.length >= 1) await queued[0];
     }
   }
   settleHeader();
