@@ -144,7 +144,12 @@ export async function ingestRows(
     sheets.push({ sheet: currentSheet, headerRow: mapping?.headerRowNumber ?? null });
     const pending = buffer;
     buffer = [];
-    if (mapping) for (const r of pending) if (r.rowNumber > mapping.headerRowNumber) consume(r);
+    if (!mapping) return;
+    for (const r of pending) {
+      if (r.rowNumber <= mapping.headerRowNumber) continue;
+      consume(r);
+      if (chunk.length >= chunkSize) flush();
+    }
   };
 
   for await (const row of rows) {
