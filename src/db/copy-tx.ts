@@ -66,24 +66,26 @@ function onClient(client: pg.PoolClient): Kysely<Database> {
 const copySql = (table: string, columns: readonly string[], source: string) =>
   `copy ${table} (${columns.join(', ')}) from ${source} with (format csv)`;
 
-/** CSV in ~500-row pieces: NULL is an unquoted empty field, text is always quoted ('' stays ''). */
-function* csvPieces(rows: readonly (readonly CopyValue[])[]): Generator<string> {
-  let piece = '';
-  let n = 0;
+/**
+ * CSV in 500-row pieces: NULL is an unquoted empty field, text is always quoted ('' stays ''). Built with
+ * array joins, not `+=`: flat strings encode and convert to bytes several times faster than rope strings.
+ */
+function* csvPieces(rows: ReadonlyArray<readonly CopyValue[]>): Generator<string> {
+  let lines: string[] = [];
   for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < row.length; i++) {
-      if (i) line += ',';
-      line += field(row[i]);
-    }
-    piece += `${line}\n`;
-    if (++n === 500) {
-      yield piece;
-      piece = '';
-      n = 0;
+    const fields = new Array<string>(row.length);
+    for (let i = 0; i < row.length; i++) fields[i] = field(row[i]);
+    lines.push(fields.join(','));
+    if (lines.length === 500) {
+      lines.push('');
+      yield lines.join('\n');
+      lines = [];
     }
   }
-  if (piece) yield piece;
+  if (lines.length) {
+    lines.push('');
+    yield lines.join('\n');
+  }
 }
 
 function field(v: CopyValue): string {
