@@ -56,7 +56,9 @@ export async function ingestRows(
   rows: AsyncIterable<SheetRow>,
   opts: PipelineOptions = {},
 ): Promise<PipelineResult> {
-  const chunkSize = deps.chunkSize ?? 5000;
+  // 2,500 rows: small enough that two chunks in flight keep the process well under 300 MB, large enough
+  // that per-chunk statements (lock, lookups, job update) stay a small share of the work.
+  const chunkSize = deps.chunkSize ?? 2500;
   const counts = zeroCounts();
   const sample: RowProblem[] = [];
   let problemsTotal = 0;
