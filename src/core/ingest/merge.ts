@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
+import { uuidv7 } from '../ids.js';
 import type { LeadEmail, LeadPhone, NormalizedRow } from './normalize-row.js';
 
 /** A normalised row with its place in the job and its chunk-local group (see groupRows). */
@@ -162,7 +162,7 @@ interface NewLead extends Touched {
 /** A new lead from its group's first row; the document is the first valid one, else the first row's. */
 function newLead(r: StagedRow): NewLead {
   return {
-    lead_id: randomUUID(), nome: r.nome, nome_chave: r.nome_chave, contato_nome: r.contato_nome,
+    lead_id: uuidv7(), nome: r.nome, nome_chave: r.nome_chave, contato_nome: r.contato_nome,
     documento: r.documento, documento_tipo: r.documento_tipo, documento_valido: r.documento_valido,
     timezone: r.timezone, lead_id_externo: r.lead_id_externo, origem: [], extras: {},
     phones: new Map(), emails: new Map(), aba: r.aba ?? null, linha: r.linha, suppressed: false,
@@ -188,19 +188,20 @@ const LEAD_COLUMNS = [
   'lead_id', 'tenant_id', 'nome', 'nome_chave', 'contato_nome', 'documento', 'documento_tipo', 'documento_valido',
   'status', 'timezone', 'origem', 'lead_id_externo', 'dados_extras',
 ] as const;
+// Ids are made here, time-ordered (see uuidv7): a chunk's rows land together in every index keyed by them.
 const PHONE_COLUMNS = [
-  'tenant_id', 'lead_id', 'numero_original', 'numero_e164', 'tipo', 'valido_para_disparo', 'motivo_invalido', 'reparado', 'posicao',
+  'telefone_id', 'tenant_id', 'lead_id', 'numero_original', 'numero_e164', 'tipo', 'valido_para_disparo', 'motivo_invalido', 'reparado', 'posicao',
 ] as const;
 const EMAIL_COLUMNS = [
-  'tenant_id', 'lead_id', 'email_original', 'email_normalizado', 'valido_para_disparo', 'motivo_invalido', 'posicao',
+  'email_id', 'tenant_id', 'lead_id', 'email_original', 'email_normalizado', 'valido_para_disparo', 'motivo_invalido', 'posicao',
 ] as const;
 const EVENT_COLUMNS = ['tenant_id', 'lead_id', 'tipo', 'status_de', 'status_para', 'motivo', 'ator', 'dados'] as const;
 
 const phoneRow = (tenantId: string, leadId: string, p: LeadPhone, posicao: number): CopyValue[] => [
-  tenantId, leadId, p.numero_original, p.numero_e164, p.tipo, p.valido_para_disparo, p.motivo_invalido, p.reparado ?? false, posicao,
+  uuidv7(), tenantId, leadId, p.numero_original, p.numero_e164, p.tipo, p.valido_para_disparo, p.motivo_invalido, p.reparado ?? false, posicao,
 ];
 const emailRow = (tenantId: string, leadId: string, e: LeadEmail, posicao: number): CopyValue[] => [
-  tenantId, leadId, e.email_original, e.email_normalizado, e.valido_para_disparo, e.motivo_invalido, posicao,
+  uuidv7(), tenantId, leadId, e.email_original, e.email_normalizado, e.valido_para_disparo, e.motivo_invalido, posicao,
 ];
 /** Positions in PHONE_COLUMNS / EMAIL_COLUMNS of the values the suppression check reads. */
 const PHONE_E164 = PHONE_COLUMNS.indexOf('numero_e164');
