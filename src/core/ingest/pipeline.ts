@@ -173,7 +173,7 @@ export async function ingestRows(
       flush();
       // Back-pressure: never more than two chunks waiting for the database; reading goes on while the
       // older one is written, so parsing and normalising overlap the database work.
-      if (queued.length >= 1) await queued[0];
+      if (queued.length >= 2) await queued[0];
     }
   }
   settleHeader();
