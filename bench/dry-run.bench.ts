@@ -16,7 +16,7 @@ import { ingestRows } from '../src/core/ingest/pipeline.js';
 import { silentLogger } from '../src/core/ports.js';
 import { openDb, type Db } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
-import { createStager } from '../src/db/stager.js';
+import { createCopyTx } from '../src/db/copy-tx.js';
 import { ensureTenant, withTenant } from '../src/db/tenant.js';
 import type { ServerDeps } from '../src/deps.js';
 import { readRows } from '../src/files/spreadsheet.js';
@@ -36,7 +36,7 @@ async function measure(db: Db) {
     createIngestJob(tx, { tenantId: tenant.tenant_id, tipo: 'csv', arquivo: 'leads.csv', sourceLabel: null, validateOnly: false, bytesTotal: null }),
   );
   const t0 = performance.now();
-  await ingestRows({ db: db.kysely, stager: createStager(db), logger: silentLogger }, { jobId, tenantId: tenant.tenant_id, arquivo: 'leads.csv', validateOnly: false }, readRows({ path: csv, filename: 'leads.csv' }));
+  await ingestRows({ store: createCopyTx(db), logger: silentLogger }, { jobId, tenantId: tenant.tenant_id, arquivo: 'leads.csv', validateOnly: false }, readRows({ path: csv, filename: 'leads.csv' }));
   const ingestS = (performance.now() - t0) / 1000;
   await sql`analyze`.execute(db.kysely);
   const deps = {

@@ -3,7 +3,7 @@
  * Argument: a JSON Spec. Prints one tagged JSON line (see proc.ts) with the result.
  *   baseline-read  exceljs's own streaming reader over the file, every cell touched
  *   baseline-copy  one COPY of the staged rows (built beforehand, not timed) into a plain table
- *   pipeline       readRows → ingestRows → createStager, into a fresh migrated database
+ *   pipeline       readRows → ingestRows → createCopyTx, into a fresh migrated database
  *   read-ours      (breakdown) our readRows alone
  *   validate       (breakdown) the pipeline with validate_only: reading + normalising, no staging/merge
  *   noop           the child's own footprint (tsx + imports)
@@ -13,11 +13,11 @@ import { Readable } from 'node:stream';
 import { pipeline as pipe } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import copyStreams from 'pg-copy-streams';
-import { ingestRows, type Stager } from '../../src/core/ingest/pipeline.js';
+import { ingestRows, type TenantCopyTx } from '../../src/core/ingest/pipeline.js';
 import { createIngestJob, updateIngestJob } from '../../src/core/ingest/job-store.js';
 import { silentLogger } from '../../src/core/ports.js';
 import { openDb, type Db } from '../../src/db/connect.js';
-import { createStager } from '../../src/db/stager.js';
+import { createCopyTx } from '../../src/db/copy-tx.js';
 import { ensureTenant, withTenant } from '../../src/db/tenant.js';
 import { readRows } from '../../src/files/spreadsheet.js';
 import { emitResult, peakRssMb, procStat, serverCpuSampler, systemBusySeconds } from './proc.js';
@@ -149,7 +149,7 @@ async function copyAll(db: Db, chunks: string[], rows: number) {
   return { rows };
 }
 
-/** Our ingest as src/app/ingest.ts runs it, with timing hooks around the Stager and per chunk. */
+/** Our ingest as src/app/ingest.ts runs it, with timing hooks around each chunk's transaction and its COPYs. */
 async function ingest(db: Db, validateOnly: boolean) {
   const tenant = await ensureTenant(db.kysely, 'bench');
   const tenantId = tenant.tenant_id;
@@ -157,14 +157,27 @@ async function ingest(db: Db, validateOnly: boolean) {
     createIngestJob(tx, { tenantId, tipo: 'xlsx', arquivo: 'leads.xlsx', sourceLabel: 'bench', validateOnly, bytesTotal: null }),
   );
   const queries = instrumentQueries(db);
-  const inner = createStager(db);
-  const chunks: Array<{ stageStart: number; stageEnd: number; done?: number }> = [];
-  const stager: Stager = {
-    async stage(j, t, rows) {
-      const c = { stageStart: performance.now(), stageEnd: 0 };
+  const inner = createCopyTx(db);
+  // Per chunk: when its transaction started and ended, and the time spent in COPY inside it.
+  const chunks: Array<{ start: number; end: number; copyMs: number }> = [];
+  const copyMsByTable: Record<string, number> = {};
+  const store: TenantCopyTx = {
+    async run(t, fn) {
+      const c = { start: performance.now(), end: 0, copyMs: 0 };
       chunks.push(c);
-      await inner.stage(j, t, rows);
-      c.stageEnd = performance.now();
+      try {
+        return await inner.run(t, (tx, copy) =>
+          fn(tx, async (table, columns, rows) => {
+            const t0 = performance.now();
+            await copy(table, columns, rows);
+            const ms = performance.now() - t0;
+            c.copyMs += ms;
+            copyMsByTable[table] = (copyMsByTable[table] ?? 0) + ms;
+          }),
+        );
+      } finally {
+        c.end = performance.now();
+      }
     },
   };
   let readerMs = 0;
@@ -179,7 +192,6 @@ async function ingest(db: Db, validateOnly: boolean) {
       },
     }),
   };
-  let progressCount = 0;
   // Memory over time (every second): RSS and V8 heap in use, to tell a plateau from a leak.
   const memory: Array<[number, number]> = [];
   const mb = (n: number) => Math.round(n / 2 ** 20);
@@ -187,24 +199,18 @@ async function ingest(db: Db, validateOnly: boolean) {
   const t0 = performance.now();
   await withTenant(db.kysely, tenantId, (tx) => updateIngestJob(tx, tenantId, jobId, { status: 'processando', started: true }));
   const result = await ingestRows(
-    { db: db.kysely, stager, logger: silentLogger, chunkSize: spec.chunkSize },
+    { store, logger: silentLogger, chunkSize: spec.chunkSize },
     { jobId, tenantId, arquivo: 'leads.xlsx', validateOnly },
     rows,
-    {
-      onProgress: () => {
-        const c = chunks[progressCount++];
-        if (c) c.done = performance.now();
-      },
-    },
   );
   await withTenant(db.kysely, tenantId, (tx) =>
     updateIngestJob(tx, tenantId, jobId, { status: 'concluido', counts: result.counts, finished: true }),
   );
   const seconds = secs(performance.now() - t0);
   clearInterval(sampler);
-  const stageMs = chunks.reduce((s, c) => s + (c.stageEnd - c.stageStart), 0);
-  const mergeMs = chunks.reduce((s, c) => s + ((c.done ?? c.stageEnd) - c.stageEnd), 0);
-  const firstStage = chunks[0]?.stageStart ?? t0;
+  const stageMs = chunks.reduce((s, c) => s + c.copyMs, 0);
+  const mergeMs = chunks.reduce((s, c) => s + (c.end - c.start - c.copyMs), 0);
+  const firstStage = chunks[0]?.start ?? t0;
   return {
     rows: result.counts.linhas_lidas,
     seconds,
@@ -214,12 +220,13 @@ async function ingest(db: Db, validateOnly: boolean) {
       chunks: chunks.length,
       readerSeconds: secs(readerMs),
       stageSeconds: secs(stageMs),
+      copySecondsByTable: Object.fromEntries(Object.entries(copyMsByTable).map(([t, ms]) => [t, secs(ms)])),
       mergeSeconds: secs(mergeMs),
       firstChunkAtSeconds: secs(firstStage - t0),
       /** Database time (stage + merge + job update) of each chunk, in order: growth means superlinear work. */
       /** [RSS MB, V8 heap used MB] once a second. */
       memory,
-      chunkDbMs: chunks.map((c) => Math.round((c.done ?? c.stageEnd) - c.stageStart)),
+      chunkDbMs: chunks.map((c) => Math.round(c.end - c.start)),
       queries: topQueries(queries.stats(), 12),
       db: validateOnly ? undefined : await verify(db, tenantId, jobId),
     },

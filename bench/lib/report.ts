@@ -45,7 +45,7 @@ export function mainTable(cases: CaseResult[]): string {
 /** Where the pipeline's time and memory go (each column from its own child process). */
 export function breakdownTable(cases: CaseResult[]): string {
   const lines = [
-    '| db | rows | exceljs read s (RSS MB) | our readRows s (RSS MB) | read+normalise s, validate_only (RSS MB) | pipeline s | waiting on reader s | DB: COPY+analyze s | DB: merge+job s | DB busy % of pipeline | DB ms/chunk, first 5 → last 5 | RSS MB at 25/50/75/100% of run (heap used) | staging heap MB at end | node CPU s | PG server CPU s | node event-loop busy | COPY alone s (server CPU s) |',
+    '| db | rows | exceljs read s (RSS MB) | our readRows s (RSS MB) | read+normalise s, validate_only (RSS MB) | pipeline s | waiting on reader s | DB: COPY s | DB: lookups+updates+job s | DB busy % of pipeline | DB ms/chunk, first 5 → last 5 | RSS MB at 25/50/75/100% of run (heap used) | staging heap MB at end | node CPU s | PG server CPU s | node event-loop busy | COPY alone s (server CPU s) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const c of cases) {

@@ -5,8 +5,8 @@ import { createIngestJob, updateIngestJob } from '../core/ingest/job-store.js';
 import type { LeadField } from '../core/ingest/columns.js';
 import { ingestRows, NoHeaderError } from '../core/ingest/pipeline.js';
 import { getJob, type JobView } from '../core/jobs.js';
+import { createCopyTx } from '../db/copy-tx.js';
 import { assertFreeSpace } from '../db/disk-space.js';
-import { createStager } from '../db/stager.js';
 import { withTenant } from '../db/tenant.js';
 import type { ServerDeps } from '../deps.js';
 import { detectFormat, readRows, SpreadsheetError, type SpreadsheetSource } from '../files/spreadsheet.js';
@@ -56,7 +56,7 @@ export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress
     await withTenant(deps.db.kysely, tenant.tenant_id, (tx) => updateIngestJob(tx, tenant.tenant_id, jobId, { status: 'processando', started: true }));
     try {
       const result = await ingestRows(
-        { db: deps.db.kysely, stager: createStager(deps.db), logger: log },
+        { store: createCopyTx(deps.db), logger: log },
         { jobId, tenantId: tenant.tenant_id, arquivo: source.filename, validateOnly: !!req.validate_only },
         guarded(readRows(source, { sheet: req.sheet, onBytes: (n) => (bytes = n) }), diskGuard),
         { columnMap: req.column_map, bytesRead: () => bytes },

@@ -239,6 +239,7 @@ export function mapRow(mapping: ColumnMapping, row: SheetRow): RawLead | null {
 
 /** NBSP and other odd spaces become spaces, zero-width characters go, ends are trimmed. */
 function cleanText(text: string): string {
+  if (PRINTABLE_ASCII.test(text)) return text.trim();
   return text.replace(/[\u00A0\u2007\u202F\u3000]/g, ' ').replace(/[\u200B-\u200D\uFEFF]/g, '').trim();
 }
 
@@ -246,6 +247,8 @@ function collapse(text: string): string {
   return text.replace(/\s+/g, ' ');
 }
 
+const NONZERO_DIGIT = /[1-9]/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const PLACEHOLDERS = new Set([
   'n/a', 'na', 'n/d', 'nd', 'n.a.', 'n.d.', 'null', 'none', 'nan', 'undefined', 'nenhum', 'nenhuma', '0', 'x', 'xx', 'xxx',
   'sem', 'sem email', 'sem e-mail', 'sem telefone', 'sem tel', 'sem fone', 'sem celular', 'sem contato', 'sem cnpj',
@@ -254,6 +257,8 @@ const PLACEHOLDERS = new Set([
 ]);
 
 function unlessPlaceholder(text: string): string {
+  // Neither the set nor the pattern below holds a digit other than 0: a quick no for numbers.
+  if (NONZERO_DIGIT.test(text)) return text;
   if (/^[\s\-–—_.*/\\?]*$/.test(text)) return '';
   const norm = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ');
   return PLACEHOLDERS.has(norm) ? '' : text;
@@ -280,9 +285,27 @@ function isFooter(filled: string[]): boolean {
 function isRepeatedHeader(plan: Plan, cells: string[]): boolean {
   let same = 0;
   for (const [index, norm] of plan.headerNorms) {
-    if (norm && normalizeHeader(cells[index] ?? '') === norm) same++;
+    const cell = cells[index] ?? '';
+    // Quick no: an ASCII cell whose first letter or digit differs from the header's cannot normalise to it.
+    const first = firstAlnum(cell);
+    if (first !== null && first !== norm.charCodeAt(0)) continue;
+    if (norm && normalizeHeader(cell) === norm) same++;
   }
   return same >= Math.min(2, plan.headerNorms.size) && same > 0;
+}
+
+/**
+ * The lower-cased first letter or digit of a text when everything up to it is ASCII, else null
+ * (accents, other scripts: the caller must normalise to know).
+ */
+function firstAlnum(text: string): number | null {
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c > 127) return null;
+    if (c >= 65 && c <= 90) c += 32;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) return c;
+  }
+  return null;
 }
 
 /** "98765-4321" next to a DDD column holding "11" → "(11) 98765-4321"; anything else as it is. */

@@ -41,16 +41,12 @@ export function groupRows(rows: ReadonlyArray<NormalizedRow & { seq: number }>):
     if (r.documento_valido && r.documento) link(`d:${r.documento}`, i);
   });
   rows.forEach((r, i) => {
-    const phones = r.telefones.filter((t) => t.numero_e164).map((t) => `p:${r.nome_chave}|${t.numero_e164}`);
-    const emails = r.emails.filter((e) => e.email_normalizado).map((e) => `e:${r.nome_chave}|${e.email_normalizado}`);
-    if (r.documento_valido) {
-      // A document row offers its contacts to rows without a document, but is never merged through them
-      // with another document: union() refuses that.
-      for (const k of [...phones, ...emails]) link(k, i);
-      return;
-    }
-    if (phones.length + emails.length === 0) link(`n:${r.nome_chave}`, i);
-    for (const k of [...phones, ...emails]) link(k, i);
+    // A document row offers its contacts to rows without a document, but is never merged through them
+    // with another document: union() refuses that.
+    const hasContact = r.telefones.some((t) => t.numero_e164) || r.emails.some((e) => e.email_normalizado);
+    if (!r.documento_valido && !hasContact) link(`n:${r.nome_chave}`, i);
+    for (const t of r.telefones) if (t.numero_e164) link(`p:${r.nome_chave}|${t.numero_e164}`, i);
+    for (const e of r.emails) if (e.email_normalizado) link(`e:${r.nome_chave}|${e.email_normalizado}`, i);
   });
 
   const minSeq = new Map<number, number>();

@@ -79,8 +79,10 @@ export function normalizeRow(raw: RawLead): RowOutcome {
       seenPhones.add(key);
       if (p.tipo === 'invalido' || p.tipo === 'desconhecido') at('telefone', piece, p.motivo_invalido ?? 'telefone inválido');
       if (!firstDdd && p.numero_e164) firstDdd = p.ddd ?? dddOf(p.numero_e164);
-      const { ddd: _ddd, ...stored } = p;
-      telefones.push({ ...stored, numero_original: stored.numero_original.slice(0, MAX.phone) });
+      telefones.push({
+        numero_original: p.numero_original.slice(0, MAX.phone), numero_e164: p.numero_e164, tipo: p.tipo,
+        valido_para_disparo: p.valido_para_disparo, motivo_invalido: p.motivo_invalido, reparado: p.reparado,
+      });
     }
   }
 
@@ -97,7 +99,10 @@ export function normalizeRow(raw: RawLead): RowOutcome {
       // An invalid address keeps its cleaned form for display; one too long for the column is dropped
       // (a valid address is at most 254 characters).
       const normalizado = e.email_normalizado && e.email_normalizado.length <= MAX.emailNormalizado ? e.email_normalizado : null;
-      emails.push({ ...e, email_original: e.email_original.slice(0, MAX.email), email_normalizado: normalizado });
+      emails.push({
+        email_original: e.email_original.slice(0, MAX.email), email_normalizado: normalizado,
+        valido_para_disparo: e.valido_para_disparo, motivo_invalido: e.motivo_invalido,
+      });
     }
   }
 

@@ -1,25 +1,12 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import { withTenant } from '../../db/tenant.js';
 import type { RowProblem } from '../jobs.js';
 import type { Logger } from '../ports.js';
 import { detectHeader, mapRow, type ColumnMapping, type LeadField, type SheetRow } from './columns.js';
 import { PROBLEM_SAMPLE_SIZE, updateIngestJob, zeroCounts, type Counts } from './job-store.js';
 import { groupRows } from './group.js';
-import { mergeChunk } from './merge.js';
-import { normalizeRow, type NormalizedRow } from './normalize-row.js';
+import { mergeChunk, type StagedRow, type TenantCopyTx } from './merge.js';
+import { normalizeRow } from './normalize-row.js';
 
-/** A normalised row with its place in the job, as written to the staging table. */
-export interface StagedRow extends NormalizedRow {
-  seq: number;
-  /** The chunk-local group of rows that are one lead (see groupRows). */
-  grupo: number;
-}
-
-/** Port: bulk-writes staged rows (COPY on PostgreSQL, COPY from a blob on PGlite). */
-export interface Stager {
-  stage(jobId: string, tenantId: string, rows: StagedRow[]): Promise<void>;
-}
+export type { StagedRow, TenantCopyTx } from './merge.js';
 
 export interface IngestJobRef {
   jobId: string;
@@ -29,8 +16,8 @@ export interface IngestJobRef {
 }
 
 export interface PipelineDeps {
-  db: Kysely<Database>;
-  stager: Stager;
+  /** Tenant transactions that can COPY (db/copy-tx.ts). */
+  store: TenantCopyTx;
   logger: Logger;
   chunkSize?: number;
 }
@@ -59,8 +46,8 @@ export class NoHeaderError extends Error {
 const HEADER_SCAN_ROWS = 30;
 
 /**
- * Streams rows → finds each sheet's header → maps → normalises → stages in chunks → merges each chunk
- * set-based. Reading the next chunk overlaps writing the previous one (at most two chunks in memory),
+ * Streams rows → finds each sheet's header → maps → normalises → groups in chunks → merges each chunk
+ * (lookups in SQL, new rows by COPY). Reading the next chunk overlaps writing the previous one (at most two chunks in memory),
  * so memory stays flat however large the file. Rows that cannot be used are reported, never fatal.
  */
 export async function ingestRows(
@@ -69,7 +56,9 @@ export async function ingestRows(
   rows: AsyncIterable<SheetRow>,
   opts: PipelineOptions = {},
 ): Promise<PipelineResult> {
-  const chunkSize = deps.chunkSize ?? 5000;
+  // 2,500 rows: small enough that two chunks in flight keep the process well under 300 MB, large enough
+  // that per-chunk statements (lock, lookups, job update) stay a small share of the work.
+  const chunkSize = deps.chunkSize ?? 2500;
   const counts = zeroCounts();
   const sample: RowProblem[] = [];
   let problemsTotal = 0;
@@ -78,7 +67,8 @@ export async function ingestRows(
   let seq = 0;
   let chunk: StagedRow[] = [];
   let inflight: Promise<void> = Promise.resolve();
-  let inflightCount = 0;
+  /** Chunks handed to the database and not written yet, oldest first. */
+  const queued: Array<Promise<void>> = [];
   let failure: unknown = null;
 
   const flush = () => {
@@ -89,19 +79,14 @@ export async function ingestRows(
     chunk = [];
     pendingProblems = [];
     const snapshotBytes = opts.bytesRead?.();
-    inflightCount++;
     inflight = inflight.then(async () => {
       try {
         if (failure) return;
-        if (!job.validateOnly && rowsToWrite.length) {
-          await deps.stager.stage(job.jobId, job.tenantId, rowsToWrite);
-        }
-        await withTenant(deps.db, job.tenantId, async (tx) => {
+        await deps.store.run(job.tenantId, async (tx, copy) => {
           if (!job.validateOnly && rowsToWrite.length) {
-            const m = await mergeChunk(tx, {
+            const m = await mergeChunk(tx, copy, {
               jobId: job.jobId, tenantId: job.tenantId, arquivo: job.arquivo, actor: `ingest:${job.jobId}`,
-              from: rowsToWrite[0].seq, to: rowsToWrite[rowsToWrite.length - 1].seq,
-            });
+            }, rowsToWrite);
             counts.leads_criados += m.created;
             counts.leads_atualizados += m.updated;
             counts.duplicados += m.duplicates;
@@ -114,9 +99,10 @@ export async function ingestRows(
       } catch (err) {
         failure ??= err;
       } finally {
-        inflightCount--;
+        queued.shift();
       }
     });
+    queued.push(inflight);
   };
 
   let buffer: SheetRow[] = [];
@@ -148,7 +134,10 @@ export async function ingestRows(
     }
     for (const t of normalized.telefones) t.valido_para_disparo ? counts.telefones_validos++ : counts.telefones_invalidos++;
     for (const e of normalized.emails) e.valido_para_disparo ? counts.emails_validos++ : counts.emails_invalidos++;
-    chunk.push({ ...normalized, seq: ++seq, grupo: 0 });
+    const staged = normalized as StagedRow;
+    staged.seq = ++seq;
+    staged.grupo = 0;
+    chunk.push(staged);
   };
 
   const settleHeader = () => {
@@ -157,7 +146,12 @@ export async function ingestRows(
     sheets.push({ sheet: currentSheet, headerRow: mapping?.headerRowNumber ?? null });
     const pending = buffer;
     buffer = [];
-    if (mapping) for (const r of pending) if (r.rowNumber > mapping.headerRowNumber) consume(r);
+    if (!mapping) return;
+    for (const r of pending) {
+      if (r.rowNumber <= mapping.headerRowNumber) continue;
+      consume(r);
+      if (chunk.length >= chunkSize) flush();
+    }
   };
 
   for await (const row of rows) {
@@ -177,8 +171,9 @@ export async function ingestRows(
     consume(row);
     if (chunk.length >= chunkSize) {
       flush();
-      // Back-pressure: never more than two chunks waiting for the database.
-      if (inflightCount >= 2) await inflight;
+      // Back-pressure: never more than two chunks waiting for the database; reading goes on while the
+      // older one is written, so parsing and normalising overlap the database work.
+      if (queued.length >= 2) await queued[0];
     }
   }
   settleHeader();

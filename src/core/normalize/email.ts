@@ -92,6 +92,7 @@ export function normalizeEmail(raw: string): NormalizedEmail {
 }
 
 const EMAIL_SEPARATORS = /[\n/;,|]+/;
+const MULTI = /[\s/;,|]/;
 
 /**
  * Splits a cell holding several e-mails (separated by "/", ";", ",", "|", newlines, spaces,
@@ -105,6 +106,8 @@ const EMAIL_SEPARATORS = /[\n/;,|]+/;
 export function splitEmails(cell: string): string[] {
   const text = cleanCell(cell);
   if (text === '' || isPlaceholder(text)) return [];
+  // One address without separators or spaces (most cells): the loop below gives the same.
+  if (!MULTI.test(text)) return [text];
   const out: string[] = [];
   for (const chunk of text.split(EMAIL_SEPARATORS)) {
     const piece = cleanText(chunk);

@@ -38,6 +38,8 @@ const LABEL_WORDS =
 const LABEL = new RegExp(`(?<![\\p{L}])(?:${LABEL_WORDS})(?![\\p{L}])\\.?\\s*:?`, 'giu');
 /** Short labels only count with a colon ("Com: …"), otherwise "falar com João" would split. */
 const SHORT_LABEL = /(?<![\p{L}])(?:com|res|nr|num|n[º°o])\.?\s*:/giu;
+/** Only digits, spaces and the punctuation of a single number: nothing to split or strip. */
+const SIMPLE_PHONE = /^[\d()+\-. ]+$/;
 /** Trailing extension: "ramal 23", "r. 23", "ext 5", "x 23". */
 const EXTENSION = /(?:^|[\s,;(-])(?:ramal|ram|ext|extens[aã]o|r|x)\.?\s*:?\s*\d{1,5}\)?\s*$/iu;
 
@@ -104,6 +106,8 @@ function foreign(original: string, digits: string): NormalizedPhone {
 
 /** Removes labels, remarks in parentheses and extensions, keeping digits, "+", and grouping. */
 function stripNoise(s: string): string {
+  // Digits and punctuation only (most cells): no label, extension or remark can be there.
+  if (SIMPLE_PHONE.test(s)) return cleanText(s.replace(/^[\s:.\-–—]+/, ''));
   let out = s.replace(/\b0\s*x\s*x\s*/giu, '0'); // "0xx11" = trunk 0 + "xx" for the carrier slot
   out = out.replace(EXTENSION, '');
   out = out.replace(LABEL, ' ').replace(SHORT_LABEL, ' ');
@@ -265,6 +269,11 @@ function splitRunTogether(piece: string): string[] {
 export function splitPhones(cell: string): string[] {
   const text = cleanCell(cell);
   if (text === '' || isPlaceholder(text)) return [];
+  if (SIMPLE_PHONE.test(text) && digitCount(text) <= 14) {
+    // One number without labels or separators (most cells): the general path below gives the same.
+    const part = cleanText(text.replace(/^[\s:.\-–—]+|[\s:\-–—]+$/g, ''));
+    return part !== '' && /\d/.test(part) && !isPlaceholder(part) ? [part] : [];
+  }
   return text
     .split(SPLIT_LABEL)
     .flatMap((part) => part.split(HARD_SEPARATORS))

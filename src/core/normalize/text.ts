@@ -15,6 +15,10 @@ const UNICODE_SPACES = /[\t\v\f\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g;
 const INVISIBLE = /[\u00AD\u180E\u200B-\u200D\u2060\uFEFF]/g;
 const LINE_BREAKS = /\r\n?|[\u0085\u2028\u2029]/g;
 const COMBINING_MARKS = /\p{M}+/gu;
+/** Already clean: printable ASCII, no space at either end, no two spaces in a row. */
+const CLEAN_ASCII = /^(?:[\x21-\x7e]+(?: [\x21-\x7e]+)*)?$/;
+/** Printable ASCII: NFC/NFD change nothing and no accent to strip. */
+const ASCII = /^[\x20-\x7e]*$/;
 
 function toStr(v: string | null | undefined): string {
   // Callers sometimes pass a number read from a numeric cell despite the type; be forgiving.
@@ -29,6 +33,8 @@ function toStr(v: string | null | undefined): string {
  * @example cleanText(null) // ''
  */
 export function cleanText(v: string | null | undefined): string {
+  // Most cells are printable ASCII words with single spaces: nothing to do (no regex, no NFC pass).
+  if (typeof v === 'string' && CLEAN_ASCII.test(v)) return v;
   return toStr(v)
     .normalize('NFC')
     .replace(INVISIBLE, '')
@@ -61,6 +67,7 @@ export function cleanCell(v: string | null | undefined): string {
  * @example stripAccents('Não possui') // 'Nao possui'
  */
 export function stripAccents(v: string): string {
+  if (typeof v === 'string' && ASCII.test(v)) return v;
   return toStr(v).normalize('NFD').replace(COMBINING_MARKS, '').normalize('NFC');
 }
 
@@ -73,12 +80,12 @@ export function stripAccents(v: string): string {
  * @example nameKey('PADARIA SAO JOAO ltda')   // 'padaria sao joao ltda'
  */
 export function nameKey(v: string): string {
-  return stripAccents(cleanText(v))
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+  const clean = stripAccents(cleanText(v)).toLowerCase();
+  // In ASCII, letters and digits are a-z and 0-9: the same result without a Unicode-aware regex.
+  return (ASCII.test(clean) ? clean.replace(/[^a-z0-9]+/g, ' ') : clean.replace(/[^\p{L}\p{N}]+/gu, ' ')).trim();
 }
 
+const NONZERO_DIGIT = /[1-9]/;
 // Qualified placeholders: "sem e-mail", "não possui telefone", "nao informado", "nenhum"…
 const QUALIFIED_PLACEHOLDER = new RegExp(
   '^(?:sem|nao tem|nao possui|nao ha|nao informado|nao informada|nao consta|nao cadastrado|' +
@@ -104,6 +111,8 @@ const BARE_PLACEHOLDERS = new Set([
  * @example isPlaceholder('joao@x.com') // false
  */
 export function isPlaceholder(v: string): boolean {
+  // No placeholder holds a digit other than 0, and nameKey keeps digits: a quick no for phones, CNPJs…
+  if (typeof v === 'string' && NONZERO_DIGIT.test(v)) return false;
   const key = nameKey(v);
   if (key === '') return true;
   if (BARE_PLACEHOLDERS.has(key.replace(/ /g, ''))) return true;

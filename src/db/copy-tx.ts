@@ -1,0 +1,133 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Kysely, PostgresDialect } from 'kysely';
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import type { CopyIn, CopyValue, TenantCopyTx } from '../core/ingest/merge.js';
+import type { Db } from './connect.js';
+import type { Database } from './schema.js';
+import { APP_ROLE } from './roles.js';
+import { withTenant } from './tenant.js';
+
+/**
+ * Tenant transactions that can also COPY rows into tables, inside the same transaction: the ingest
+ * merge writes new leads, phones, e-mails and events with COPY (no staging table, no set-based
+ * re-aggregation) and keeps SQL only for lookups and the updates of existing leads.
+ * PostgreSQL: a pool client is checked out per transaction and kysely runs on that very client, so
+ * COPY FROM STDIN and the kysely statements share it. PGlite: the transaction already owns the single
+ * connection (see pglite-dialect.ts), so COPY from a blob lands inside it.
+ */
+export function createCopyTx(db: Db): TenantCopyTx {
+  if (db.kind === 'postgres') {
+    const pool = db.pool!;
+    return {
+      async run(tenantId, fn) {
+        const client = await pool.connect();
+        let failed: Error | undefined;
+        try {
+          const kysely = onClient(client);
+          return await withTenant(kysely, tenantId, (tx) =>
+            fn(tx, async (table, columns, rows) => {
+              if (!rows.length) return;
+              await client.query(tempTableSql(table));
+              const stream = client.query(copyStreams.from(copySql(temp(table), columns, 'stdin')));
+              await pipeline(Readable.from(csvPieces(rows)), stream);
+              await client.query(moveSql(table, columns));
+            }),
+          );
+        } catch (err) {
+          // A connection that failed mid-COPY may be in any state: close it rather than reuse it.
+          failed = err instanceof Error ? err : new Error(String(err));
+          throw err;
+        } finally {
+          client.release(failed);
+        }
+      },
+    };
+  }
+  const pglite = db.pglite!;
+  return {
+    run: (tenantId, fn) =>
+      withTenant(db.kysely, tenantId, (tx) =>
+        fn(tx, async (table, columns, rows) => {
+          if (!rows.length) return;
+          // COPY from PGlite's virtual file needs its superuser: the app role creates (and so owns) the
+          // temp table, the superuser fills it, the app role moves the rows under the tenant policy.
+          await pglite.query(tempTableSql(table));
+          await pglite.query('set local role none');
+          await pglite.query(copySql(temp(table), columns, `'/dev/blob'`), [], { blob: new Blob([...csvPieces(rows)]) });
+          await pglite.query(`select set_config('role', $1, true)`, [APP_ROLE]);
+          await pglite.query(moveSql(table, columns));
+        }),
+      ),
+  };
+}
+
+/** A kysely instance whose only connection is this client (released by the caller, not by kysely). */
+function onClient(client: pg.PoolClient): Kysely<Database> {
+  const borrowed = { query: client.query.bind(client), release() {} };
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: { connect: async () => borrowed as never, end: async () => {} } }),
+  });
+}
+
+// Table and column names come from our code (merge.ts), never from input.
+const copySql = (table: string, columns: readonly string[], source: string) =>
+  `copy ${table} (${columns.join(', ')}) from ${source} with (format csv)`;
+
+/*
+ * COPY FROM refuses a table with row-level security (every tenant table has it, migration 017), so
+ * the rows land in a session temp table without indexes first and move with one INSERT … SELECT that
+ * the tenant policy checks: a row of another tenant cannot get in even through a bug here.
+ */
+const temp = (table: string) => `copia_${table}`;
+const tempTableSql = (table: string) =>
+  `create temp table if not exists ${temp(table)} (like ${table} including defaults) on commit delete rows`;
+const moveSql = (table: string, columns: readonly string[]) =>
+  `with moved as (delete from ${temp(table)} returning ${columns.join(', ')}) insert into ${table} (${columns.join(', ')}) select ${columns.join(', ')} from moved`;
+
+/**
+ * CSV in 500-row pieces: NULL is an unquoted empty field, text is always quoted ('' stays ''). Built with
+ * array joins, not `+=`: flat strings encode and convert to bytes several times faster than rope strings.
+ */
+function* csvPieces(rows: ReadonlyArray<readonly CopyValue[]>): Generator<string> {
+  let lines: string[] = [];
+  for (const row of rows) {
+    const fields = new Array<string>(row.length);
+    for (let i = 0; i < row.length; i++) fields[i] = field(row[i]);
+    lines.push(fields.join(','));
+    if (lines.length === 500) {
+      lines.push('');
+      yield lines.join('\n');
+      lines = [];
+    }
+  }
+  if (lines.length) {
+    lines.push('');
+    yield lines.join('\n');
+  }
+}
+
+function field(v: CopyValue): string {
+  if (v === null || v === undefined) return '';
+  switch (typeof v) {
+    case 'string':
+      return quote(v);
+    case 'boolean':
+      return v ? 't' : 'f';
+    case 'number':
+      return String(v);
+    default: {
+      // jsonb rejects the \u0000 escape JSON.stringify writes for a NUL character: drop NULs then.
+      const json = JSON.stringify(v);
+      return quote(json.includes('\\u0000') ? JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? x.replace(/\u0000/g, '') : x)) : json);
+    }
+  }
+}
+
+// PostgreSQL text cannot hold NUL, which a hostile file may contain: it is dropped.
+function quote(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
+  return `"${s.replace(/\u0000/g, '').replace(/"/g, '""')}"`;
+}
+const NEEDS_ESCAPE = /["\u0000]/;
