@@ -5,7 +5,7 @@ import { loadBriefing } from './core/briefing/load.js';
 import { listProblems } from './core/ingest/job-store.js';
 import { getLead } from './core/leads/query.js';
 import { getJob } from './core/jobs.js';
-import { withTenant } from './db/tenant.js';
+import { withTenant, type Tx } from './db/tenant.js';
 import type { Scope } from './auth/tokens.js';
 import type { ServerDeps } from './deps.js';
 import { registerTool, type ToolDefinition } from './tools/define-tool.js';
@@ -54,37 +54,11 @@ export function buildServer(deps: ServerDeps): McpServer {
     async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(await readStatus(deps), null, 2) }] }),
   );
 
-  server.registerResource(
-    'job',
-    new ResourceTemplate('job://{id}', { list: undefined }),
-    { title: 'Job', description: 'One ingest or dispatch job as JSON (same data as job_status)', mimeType: 'application/json' },
-    async (uri, vars) => {
-      const id = String(vars.id);
-      const job = z.uuid().safeParse(id).success
-        ? await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => getJob(tx, deps.tenant.tenant_id, id, deps.clock))
-        : null;
-      if (!job) throw new Error(`Job ${id} was not found for this tenant`);
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(job, null, 2) }] };
-    },
-  );
-
-  server.registerResource(
-    'lead',
-    new ResourceTemplate('lead://{id}', { list: undefined }),
-    {
-      title: 'Lead',
-      description: 'One lead in full as JSON: phones and e-mails with validity reasons, origin rows, state history (same as query_leads with lead_id)',
-      mimeType: 'application/json',
-    },
-    async (uri, vars) => {
-      const id = String(vars.id);
-      const lead = z.uuid().safeParse(id).success
-        ? await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => getLead(tx, deps.tenant.tenant_id, id))
-        : null;
-      if (!lead) throw new Error(`Lead ${id} was not found for this tenant`);
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(lead, null, 2) }] };
-    },
-  );
+  registerJsonById(server, deps, 'job', 'job://{id}', 'Job', 'One ingest or dispatch job as JSON (same data as job_status)',
+    (tx, tenantId, id) => getJob(tx, tenantId, id, deps.clock));
+  registerJsonById(server, deps, 'lead', 'lead://{id}', 'Lead',
+    'One lead in full as JSON: phones and e-mails with validity reasons, origin rows, state history (same as query_leads with lead_id)',
+    getLead);
 
   server.registerResource(
     'job_problems',
@@ -157,6 +131,22 @@ export function buildServer(deps: ServerDeps): McpServer {
     },
   );
   return server;
+}
+
+/** A resource template `scheme://{id}` serving one of the tenant's records as JSON. */
+function registerJsonById(
+  server: McpServer, deps: ServerDeps, name: string, template: string, title: string, description: string,
+  load: (tx: Tx, tenantId: string, id: string) => Promise<unknown>,
+): void {
+  server.registerResource(name, new ResourceTemplate(template, { list: undefined }), { title, description, mimeType: 'application/json' },
+    async (uri, vars) => {
+      const id = String(vars.id);
+      const found = z.uuid().safeParse(id).success
+        ? await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => load(tx, deps.tenant.tenant_id, id))
+        : null;
+      if (!found) throw new Error(`${title} ${id} was not found for this tenant`);
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(found, null, 2) }] };
+    });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { localLabel } from '../core/meetings/index.js';
+import type { Decision } from '../core/outreach/decide.js';
 import { loadPolicy, type OutreachPolicy } from '../core/outreach/policy.js';
 import { suppressedLeadsSql } from '../core/outreach/suppression.js';
 import { resolveTemplate } from '../core/outreach/templates.js';
@@ -33,17 +34,9 @@ export interface MeetingRef {
   local: string | null;
 }
 
-interface Contact {
-  nome: string;
-  contato_nome: string | null;
-  documento: string | null;
-  documento_tipo: 'cpf' | 'cnpj' | null;
-  status: string;
-  timezone: string;
-  telefone: string | null;
-  email: string | null;
+type Contact = Pick<Decision, 'nome' | 'contato_nome' | 'documento' | 'documento_tipo' | 'status' | 'timezone' | 'telefone' | 'email'> & {
   suprimido: boolean;
-}
+};
 
 /** A lead with its first valid phone and e-mail and whether it is suppressed. */
 export async function leadContact(tx: Tx, tenantId: string, leadId: string): Promise<Contact | undefined> {
