@@ -23,12 +23,15 @@ fail() { echo "inspector: $*" >&2; exit 1; }
 OUT=$(inspect --method tools/list 2>/dev/null) || fail "tools/list failed"
 COUNT=$(printf '%s' "$OUT" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const t=JSON.parse(s).tools;if(!t.every(x=>x.inputSchema&&x.outputSchema&&x.annotations))process.exit(3);console.log(t.length)})') \
   || fail "tools/list output is not a list of tools with input/output schemas and annotations"
-for tool in get_status ingest_leads query_leads decide_channel dry_run_dispatch send_message handle_reply; do
-  printf '%s' "$OUT" | grep -q "\"name\": \"$tool\"" || fail "tools/list lacks $tool"
+# A here-string, not `printf | grep -q`: grep -q exits at the first match and, with pipefail, the
+# printf of a list larger than the pipe buffer then fails with SIGPIPE.
+for tool in get_status ingest_leads query_leads decide_channel dry_run_dispatch send_message handle_reply \
+  propose_slots schedule_meeting update_meeting send_reminders generate_briefing; do
+  grep -q "\"name\": \"$tool\"" <<<"$OUT" || fail "tools/list lacks $tool"
 done
 
 OUT=$(inspect --method tools/call --tool-name get_status 2>/dev/null) || fail "get_status failed"
-printf '%s' "$OUT" | grep -q '"enabled": false' || fail "get_status does not say sending is off: $OUT"
+grep -q '"enabled": false' <<<"$OUT" || fail "get_status does not say sending is off: $OUT"
 
 set +e
 inspect --method tools/call --tool-name job_status --tool-arg job_id=00000000-0000-4000-8000-000000000000 >/dev/null 2>&1
