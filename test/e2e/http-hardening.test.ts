@@ -11,9 +11,9 @@ const initialize = {
 };
 const mcpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
-const READ_TOOLS = ['decide_channel', 'get_status', 'job_status', 'query_leads'];
+const READ_TOOLS = ['decide_channel', 'generate_briefing', 'get_status', 'job_status', 'propose_slots', 'query_leads'];
 const WRITE_TOOLS = ['dry_run_dispatch', 'handle_reply', 'ingest_leads', 'manage_suppression', 'set_lead_status'];
-const SEND_TOOLS = ['control_dispatch', 'send_message', 'start_dispatch'];
+const SEND_TOOLS = ['control_dispatch', 'schedule_meeting', 'send_message', 'send_reminders', 'start_dispatch', 'update_meeting'];
 const ADMIN_TOOLS = ['set_outreach_policy'];
 const sorted = (...lists: string[][]) => lists.flat().sort();
 
