@@ -214,9 +214,13 @@ export async function runDemo(mainScript: string): Promise<number> {
       return r.data.agendamento;
     });
 
-    await step('update_meeting confirm, then send_reminders (at most one per meeting)', async () => {
-      const c = await s2.call('update_meeting', { agendamento_id: meeting.agendamento_id, action: 'confirm' });
+    await step('handle_reply "Confirmado, até lá!" confirms the meeting; then send_reminders (at most one per meeting)', async () => {
+      const c = await s2.call('handle_reply', {
+        channel: 'whatsapp', from: '5592991234567@s.whatsapp.net', text: 'Confirmado, até lá!',
+        received_at: new Date().toISOString(), message_id: 'demo-wamid-2',
+      });
       say(c.text);
+      check(c.data.reuniao_confirmada === meeting.agendamento_id, `the reply did not confirm the meeting: ${c.text}`);
       const r1 = await s2.call('send_reminders', { window_hours: 168 });
       say(`send_reminders → ${r1.text}`);
       const r2 = await s2.call('send_reminders', { window_hours: 168 });

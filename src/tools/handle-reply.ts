@@ -9,7 +9,8 @@ export const handleReplyTool = defineTool({
   title: 'Handle an inbound reply',
   description:
     'Records an inbound WhatsApp/e-mail reply (idempotent on message_id), finds the lead, classifies it in pt-BR ' +
-    '(opt-out first) and acts: opt-out suppresses on every channel, others move the lead to respondeu.',
+    '(opt-out first) and acts: opt-out suppresses on every channel; a confirmation confirms the next meeting; others ' +
+    'move the lead to respondeu.',
   toolset: 'dispatch',
   access: 'write',
   input: {
@@ -29,6 +30,7 @@ export const handleReplyTool = defineTool({
     acao_sugerida: z.string(),
     lead_status: z.string().nullable(),
     suprimido: z.boolean().describe('true: the sender is on the suppression list now'),
+    reuniao_confirmada: z.string().nullable().describe("The lead's next meeting, confirmed by this reply"),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, { deps }) => {

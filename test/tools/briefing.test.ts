@@ -77,7 +77,7 @@ describe(`generate_briefing (${testDbKind()})`, () => {
     const agenda = b.pauta_sugerida.join('\n');
     expect(agenda).toContain('Valor em aberto: R$ 1.250,00');
     expect(agenda).toContain('Vencimento: 10/11/2026');
-    expect(agenda).toContain('Responder às perguntas');
+    expect(agenda).toContain('Responder à pergunta');
 
     const md = textOf(res);
     for (const h of ['# Briefing — Padaria Pão Quente Ltda', '## Linha do tempo', '## Pontos em aberto', '## Pauta sugerida']) expect(md).toContain(h);

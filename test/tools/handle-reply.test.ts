@@ -57,4 +57,30 @@ describe(`handle_reply (${testDbKind()})`, () => {
     expect(supp).toEqual([{ tipo: 'telefone', valor: '+5521999991234' }]);
     await client.closeAll();
   });
+
+  it('a confirmation confirms the lead\'s next agendado meeting, and the lead with it', async () => {
+    const { deps, leadId, client } = await setup();
+    const t = deps.tenant.tenant_id;
+    const [past, next, later] = await withTenant(db.kysely, t, async (tx) => {
+      await tx.updateTable('leads').set({ status: 'agendado' }).where('lead_id', '=', leadId).execute();
+      const ins = (inicio: string) => tx.insertInto('agendamentos').values({
+        tenant_id: t, lead_id: leadId, inicio: new Date(inicio), fim: new Date(Date.parse(inicio) + 30 * 60_000),
+        timezone: 'America/Sao_Paulo', titulo: 'Reunião', status: 'agendado',
+      }).returning('agendamento_id').executeTakeFirstOrThrow();
+      return [await ins('2026-11-20T13:00:00Z'), await ins('2026-11-26T13:00:00Z'), await ins('2026-12-03T13:00:00Z')];
+    });
+    const res = (await client.callTool(reply('+55 31 98765-4321', 'Confirmado, estarei lá!', 'wamid.c1'))).structuredContent as any;
+    expect(res).toMatchObject({ classe: 'confirmacao', lead_id: leadId, lead_status: 'confirmado', reuniao_confirmada: next.agendamento_id });
+    expect(res.acao_sugerida).toContain(next.agendamento_id);
+    const statuses = await withTenant(db.kysely, t, (tx) =>
+      tx.selectFrom('agendamentos').select(['agendamento_id', 'status']).where('lead_id', '=', leadId).orderBy('inicio').execute());
+    expect(statuses.map((x) => x.status)).toEqual(['agendado', 'confirmado', 'agendado']);
+    expect(statuses.map((x) => x.agendamento_id)).toEqual([past.agendamento_id, next.agendamento_id, later.agendamento_id]);
+    // The next confirmation confirms the following meeting; with none left, it only records the reply.
+    const again = (await client.callTool(reply('+55 31 98765-4321', 'ok, confirmado', 'wamid.c2'))).structuredContent as any;
+    expect(again).toMatchObject({ classe: 'confirmacao', reuniao_confirmada: later.agendamento_id });
+    const none = (await client.callTool(reply('+55 31 98765-4321', 'confirmado', 'wamid.c3'))).structuredContent as any;
+    expect(none).toMatchObject({ classe: 'confirmacao', reuniao_confirmada: null, lead_status: 'confirmado' });
+    await client.closeAll();
+  });
 });

@@ -95,6 +95,7 @@ export interface Briefing {
 /** Money-ish keys of the spreadsheet's extra columns, for a collections or sales conversation. */
 const NEGOCIO = /valor|saldo|d[ée]bito|d[íi]vida|parcela|vencimento|fatura|contrato|plano|produto|proposta/i;
 const TIMELINE_MAX = 50;
+const OPEN_QUESTION = 'Pergunta do lead ainda sem resposta';
 const TEXT_MAX = 160;
 
 const CLASSE_PT: Record<string, string> = {
@@ -121,6 +122,7 @@ export function buildBriefing(input: BriefingInput): Briefing {
   const { lead, now } = input;
   const reuniao = pickMeeting(input);
   const timeline = buildTimeline(input);
+  const points = openPoints(input, reuniao, now);
   return {
     lead: {
       lead_id: lead.lead_id,
@@ -151,8 +153,8 @@ export function buildBriefing(input: BriefingInput): Briefing {
       status: reuniao.status,
     },
     linha_do_tempo: timeline,
-    pontos_em_aberto: openPoints(input, reuniao, now),
-    pauta_sugerida: agenda(input),
+    pontos_em_aberto: points,
+    pauta_sugerida: agenda(input, points.some((p) => p.startsWith(OPEN_QUESTION))),
   };
 }
 
@@ -205,7 +207,7 @@ function openPoints(input: BriefingInput, reuniao: BriefingReuniao | null, now: 
     // Answered: a message went out after it, or (for "shall we talk?") a meeting was booked after it.
     const depois = disparos.some((d) => d.status === 'enviado' && d.enviado_em && d.enviado_em.getTime() > after) ||
       input.reunioes.some((m) => m.created_at.getTime() > after && m.status !== 'falhou');
-    if ((ultimaResposta.classe === 'pergunta' || ultimaResposta.texto.includes('?')) && !depois) points.push(`Pergunta do lead ainda sem resposta: «${clip(ultimaResposta.texto, TEXT_MAX)}»`);
+    if ((ultimaResposta.classe === 'pergunta' || ultimaResposta.texto.includes('?')) && !depois) points.push(`${OPEN_QUESTION}: «${clip(ultimaResposta.texto, TEXT_MAX)}»`);
     if (ultimaResposta.classe === 'interesse' && !reuniao) points.push('O lead demonstrou interesse e ainda não há reunião marcada: proponha horários (propose_slots).');
     if (ultimaResposta.classe === 'recusa') points.push(`O lead recusou: «${clip(ultimaResposta.texto, TEXT_MAX)}». Entender o motivo antes de insistir.`);
   }
@@ -237,7 +239,7 @@ function openPoints(input: BriefingInput, reuniao: BriefingReuniao | null, now: 
   return points;
 }
 
-function agenda(input: BriefingInput): string[] {
+function agenda(input: BriefingInput, openQuestion: boolean): string[] {
   const { lead, respostas } = input;
   const items = [`Apresentação e confirmação dos dados de ${lead.contato_nome ?? 'contato'} (${lead.nome}).`];
   const ultima = [...respostas].sort((a, b) => b.recebida_em.getTime() - a.recebida_em.getTime())[0];
@@ -249,7 +251,7 @@ function agenda(input: BriefingInput): string[] {
   } else {
     items.push('Entender a necessidade do lead e apresentar a proposta.');
   }
-  if (respostas.some((r) => r.classe === 'pergunta' || r.texto.includes('?'))) items.push('Responder às perguntas que o lead fez por mensagem.');
+  if (openQuestion) items.push('Responder à pergunta que o lead fez por mensagem e ficou sem resposta.');
   items.push('Combinar os próximos passos, o prazo e o canal preferido para o retorno.');
   return items;
 }

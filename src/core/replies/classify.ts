@@ -48,7 +48,7 @@ export interface ReplyClassification {
 
 export const ACOES_SUGERIDAS: Readonly<Record<ReplyClass, string>> = {
   opt_out: 'Registrar opt-out imediato em todos os canais e não responder com oferta',
-  confirmacao: 'Confirmar a reunião (confirm_meeting)',
+  confirmacao: 'Confirmar a reunião (update_meeting, action confirm) se houver uma agendada',
   interesse: 'Propor horários (propose_slots) e agendar',
   recusa: 'Marcar como perdido ou revisar a cobrança; não insistir',
   pergunta: 'Responder a dúvida; um humano pode ser necessário',

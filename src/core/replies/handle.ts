@@ -24,6 +24,8 @@ export interface ReplyOutcome {
   acao_sugerida: string;
   lead_status: string | null;
   suprimido: boolean;
+  /** The meeting this reply confirmed (the lead's next agendado meeting), if any. */
+  reuniao_confirmada: string | null;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function handleReply(tx: Tx, tenantId: string, r: InboundReply, act
     return {
       mensagem_id: existing.mensagem_id, duplicada: true, lead_id: existing.lead_id, classe: existing.classe as ReplyClass,
       confianca: Number(existing.confianca), motivo: c.motivo, acao_sugerida: c.acao_sugerida, lead_status: lead?.status ?? null,
-      suprimido: existing.classe === 'opt_out',
+      suprimido: existing.classe === 'opt_out', reuniao_confirmada: null,
     };
   }
   const c = classifyReply(r.text);
@@ -56,6 +58,7 @@ export async function handleReply(tx: Tx, tenantId: string, r: InboundReply, act
     .returning('mensagem_id')
     .executeTakeFirstOrThrow();
   let suprimido = false;
+  let reuniaoConfirmada: string | null = null;
   if (c.classe === 'opt_out') {
     suprimido = true;
     if (leadId) {
@@ -71,12 +74,39 @@ export async function handleReply(tx: Tx, tenantId: string, r: InboundReply, act
     if (['novo', 'em_disparo', 'contatado'].includes(cur.status)) {
       await transitionLead(tx, tenantId, { leadId, to: 'respondeu', motivo: `resposta (${c.classe}): "${r.text.slice(0, 80)}"`, ator: actor });
     }
+    if (c.classe === 'confirmacao') reuniaoConfirmada = await confirmNextMeeting(tx, tenantId, leadId, r, actor);
   }
   const status = leadId ? (await tx.selectFrom('leads').select('status').where('lead_id', '=', leadId).executeTakeFirstOrThrow()).status : null;
   return {
     mensagem_id: inserted.mensagem_id, duplicada: false, lead_id: leadId, classe: c.classe, confianca: c.confianca,
-    motivo: c.motivo, acao_sugerida: c.acao_sugerida, lead_status: status, suprimido,
+    motivo: c.motivo, suprimido, lead_status: status, reuniao_confirmada: reuniaoConfirmada,
+    acao_sugerida: reuniaoConfirmada
+      ? `Reunião ${reuniaoConfirmada} confirmada pelo lead; o lembrete sai com send_reminders perto da data`
+      : c.acao_sugerida,
   };
+}
+
+/**
+ * A "confirmado" from a lead confirms their next meeting still waiting for it (agendado, starting after
+ * the reply): the meeting and the lead move to confirmado. Only our records change; the calendar event
+ * stays as it is. Returns the meeting's id, or null when there is none to confirm.
+ */
+async function confirmNextMeeting(tx: Tx, tenantId: string, leadId: string, r: InboundReply, actor: string): Promise<string | null> {
+  const next = await tx.selectFrom('agendamentos').select('agendamento_id')
+    .where('tenant_id', '=', tenantId).where('lead_id', '=', leadId).where('status', '=', 'agendado').where('inicio', '>', r.receivedAt)
+    .orderBy('inicio').limit(1).executeTakeFirst();
+  if (!next) return null;
+  const done = await tx.updateTable('agendamentos').set({ status: 'confirmado', updated_at: new Date() })
+    .where('tenant_id', '=', tenantId).where('agendamento_id', '=', next.agendamento_id).where('status', '=', 'agendado').executeTakeFirst();
+  if (Number(done.numUpdatedRows) !== 1) return null;
+  const lead = await tx.selectFrom('leads').select('status').where('tenant_id', '=', tenantId).where('lead_id', '=', leadId).executeTakeFirstOrThrow();
+  if (lead.status === 'agendado') {
+    await transitionLead(tx, tenantId, {
+      leadId, to: 'confirmado', from: ['agendado'], ator: actor,
+      motivo: `reunião ${next.agendamento_id} confirmada pela resposta: "${r.text.slice(0, 80)}"`,
+    });
+  }
+  return next.agendamento_id;
 }
 
 async function findLead(tx: Tx, tenantId: string, r: InboundReply): Promise<{ leadId: string | null; canonical: string | null }> {
