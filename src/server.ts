@@ -10,6 +10,7 @@ import type { Scope } from './auth/tokens.js';
 import type { ServerDeps } from './deps.js';
 import { registerTool, type ToolDefinition } from './tools/define-tool.js';
 import { allTools } from './tools/index.js';
+import { isUuid } from './tools/schemas.js';
 import { readStatus } from './tools/get-status.js';
 
 /** The tools this server registers for the given deps (--read-only and --toolsets applied). */
@@ -70,7 +71,7 @@ export function buildServer(deps: ServerDeps): McpServer {
     },
     async (uri, vars) => {
       const id = String(vars.id);
-      if (!z.uuid().safeParse(id).success) throw new Error(`Job ${id} was not found for this tenant`);
+      if (!isUuid(id)) throw new Error(`Job ${id} was not found for this tenant`);
       const problems = await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => listProblems(tx, deps.tenant.tenant_id, id));
       const lines = ['linha,aba,coluna,valor,motivo', ...problems.map((p) => [String(p.row), p.sheet, p.column, p.value, p.reason].map(csvCell).join(','))];
       return { contents: [{ uri: uri.href, mimeType: 'text/csv', text: lines.join('\n') + '\n' }] };
@@ -110,7 +111,7 @@ export function buildServer(deps: ServerDeps): McpServer {
       argsSchema: { lead_id: z.string().describe('The lead (UUID, from query_leads)') },
     },
     async ({ lead_id }) => {
-      if (!z.uuid().safeParse(lead_id).success) throw new Error(`lead_id must be a lead's UUID (from query_leads); got "${lead_id.slice(0, 60)}"`);
+      if (!isUuid(lead_id)) throw new Error(`lead_id must be a lead's UUID (from query_leads); got "${lead_id.slice(0, 60)}"`);
       const t = deps.tenant.tenant_id;
       const b = await withTenant(deps.db.kysely, t, (tx) => loadBriefing(tx, t, { leadId: lead_id }, deps.clock.now()));
       return {
@@ -141,7 +142,7 @@ function registerJsonById(
   server.registerResource(name, new ResourceTemplate(template, { list: undefined }), { title, description, mimeType: 'application/json' },
     async (uri, vars) => {
       const id = String(vars.id);
-      const found = z.uuid().safeParse(id).success
+      const found = isUuid(id)
         ? await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => load(tx, deps.tenant.tenant_id, id))
         : null;
       if (!found) throw new Error(`${title} ${id} was not found for this tenant`);

@@ -1,7 +1,7 @@
 /**
  * The rows our pipeline stages, built ahead of a timed COPY (the baseline): the file read with our
  * reader, mapped, normalised and grouped per chunk exactly as ingestRows does, then encoded as the
- * CSV src/db/stager.ts sends (same 17 columns, same quoting).
+ * CSV the staging table ingest_linhas takes (17 columns, every text quoted), for the baseline's COPY.
  */
 import { detectHeader, HEADER_SCAN_ROWS, mapRow, type SheetRow } from '../../src/core/ingest/columns.js';
 import { groupRows } from '../../src/core/ingest/group.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { bestEmail, bestPhone } from '../core/leads/query.js';
 import { localLabel } from '../core/meetings/index.js';
 import type { Decision } from '../core/outreach/decide.js';
 import { loadPolicy, type OutreachPolicy } from '../core/outreach/policy.js';
@@ -43,8 +44,7 @@ export async function leadContact(tx: Tx, tenantId: string, leadId: string): Pro
   const { rows } = await sql<Contact>`
     with alvo as (select ${leadId}::uuid as lead_id)
     select l.nome, l.contato_nome, l.documento, l.documento_tipo, l.status, l.timezone,
-      (select numero_e164 from lead_telefones where tenant_id = ${tenantId} and lead_id = l.lead_id and valido_para_disparo order by created_at, posicao limit 1) as telefone,
-      (select email_normalizado from lead_emails where tenant_id = ${tenantId} and lead_id = l.lead_id and valido_para_disparo order by created_at, posicao limit 1) as email,
+      ${bestPhone} as telefone, ${bestEmail} as email,
       exists (select 1 from (${suppressedLeadsSql(tenantId)}) s) as suprimido
     from leads l where l.tenant_id = ${tenantId} and l.lead_id = ${leadId}`.execute(tx);
   return rows[0];

@@ -50,11 +50,14 @@ export const DecisionSchema = z.object({
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether a string is a UUID (any version: ingest writes v7 ids). */
+export const isUuid = (s: string) => UUID_RE.test(s);
+
 /**
  * A UUID argument. Validated by a refinement, so tools/list shows only {"type":"string","format":"uuid"}
  * instead of zod's 200-character pattern repeated for every id field (tools/list budget, test/tools/tools-budget.test.ts).
  */
-export const uuid = () => z.string().refine((s) => UUID_RE.test(s), { message: 'must be a UUID' }).meta({ format: 'uuid' });
+export const uuid = () => z.string().refine(isUuid, { message: 'must be a UUID' }).meta({ format: 'uuid' });
 
 /** An ISO 8601 date-time with a Z or ±hh:mm offset; shown as format date-time (no long pattern). */
 export const isoDateTime = () =>

@@ -97,11 +97,11 @@ describe(`generate_briefing (${testDbKind()})`, () => {
     expect(res.isError, textOf(res)).toBeFalsy();
     const b = res.structuredContent as any;
     // 14:00 UTC is 10:00 in Manaus (UTC-4).
-    expect(b.reuniao).toMatchObject({ agendamento_id, status: 'agendado', inicio_local: 'terça, 01/12/2026 às 10:00 (America/Manaus)' });
+    expect(b.reuniao).toMatchObject({ agendamento_id, status: 'agendado', inicio_local: 'terça-feira, 01/12/2026 às 10:00 (horário de Manaus)' });
     expect(b.pontos_em_aberto).toContain('Reunião ainda não confirmada pelo lead.');
     // Interest with a meeting booked is not an open point.
     expect(b.pontos_em_aberto.join('\n')).not.toContain('ainda não há reunião');
-    expect(textOf(res)).toContain('**Reunião:** Negociação — Padaria Pão Quente — terça, 01/12/2026 às 10:00');
+    expect(textOf(res)).toContain('**Reunião:** Negociação — Padaria Pão Quente — terça-feira, 01/12/2026 às 10:00 (horário de Manaus)');
 
     // Without agendamento_id, the next upcoming meeting is the one briefed.
     const byLead = (await client.callTool({ name: 'generate_briefing', arguments: { lead_id: leadId } })).structuredContent as any;

@@ -9,6 +9,7 @@ import { writeSampleLeads } from '../../scripts/make-sample-leads.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { connectClient, makeDeps, textOf } from '../helpers/server.js';
 import { tempDir } from '../helpers/spawn.js';
+import { pythonWithOpenpyxl } from '../helpers/openpyxl.js';
 
 /*
  * End to end through the MCP tools (real SDK client, in-memory transport) on the two XLSX writers the
@@ -96,18 +97,6 @@ const phonesOf = (lead: any) =>
   lead.telefones.map((t: any) => [t.numero_original, t.numero_e164, t.tipo, t.valido_para_disparo, t.reparado]);
 const rowsOf = (lead: any) => lead.origem.map((o: any) => [o.arquivo, o.aba, o.linha]);
 
-/** openpyxl tests must not skip silently: the environment installs python3-openpyxl. */
-function pythonWithOpenpyxl(): string {
-  for (const python of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(python, ['-c', 'import openpyxl'], { stdio: 'ignore' });
-      return python;
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error('openpyxl is not installed: run `apt-get install -y python3-openpyxl` (these tests need it and do not skip).');
-}
 
 describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
   let db: TestDb;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildBriefing, briefingMarkdown, localLabel, type BriefingInput } from '../../src/core/briefing/build.js';
+import { buildBriefing, briefingMarkdown, type BriefingInput } from '../../src/core/briefing/build.js';
 import type { LeadDetail } from '../../src/core/leads/query.js';
 
 const lead = (o: Partial<LeadDetail> = {}): LeadDetail => ({
@@ -53,8 +53,9 @@ describe('buildBriefing', () => {
   });
 
   it('labels local times in the meeting zone (Rio Branco UTC-5, Noronha UTC-2)', () => {
-    expect(localLabel(new Date('2026-12-02T15:00:00Z'), 'America/Rio_Branco')).toBe('quarta, 02/12/2026 às 10:00 (America/Rio_Branco)');
-    expect(localLabel(new Date('2026-12-02T15:00:00Z'), 'America/Noronha')).toBe('quarta, 02/12/2026 às 13:00 (America/Noronha)');
+    const at = (timezone: string) => buildBriefing(input({ reunioes: [meeting({ timezone })] })).reuniao?.inicio_local;
+    expect(at('America/Rio_Branco')).toBe('quarta-feira, 02/12/2026 às 10:00 (horário do Acre)');
+    expect(at('America/Noronha')).toBe('quarta-feira, 02/12/2026 às 13:00 (horário de Fernando de Noronha)');
   });
 
   it('markdown numbers the agenda and never prints "undefined"', () => {

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIRST_RANDOM_ROW, SAMPLE_HEADERS, SAMPLE_TITLE, writePlainLeads, writeSampleLeads } from '../../scripts/make-sample-leads.js';
 import { detectHeader, HEADER_SCAN_ROWS, mapRow, type RawLead } from '../../src/core/ingest/columns.js';
 import { detectFormat, readRows, SpreadsheetError, type ReadRowsOptions, type SheetRow, type SpreadsheetSource } from '../../src/files/spreadsheet.js';
+import { pythonWithOpenpyxl } from '../helpers/openpyxl.js';
+import { makeZip } from '../helpers/zip.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -278,7 +280,7 @@ describe('files that cannot be read', () => {
   });
 
   it('reports a zip that is not a workbook as unsupported', async () => {
-    const err = await failure({ buffer: storedZip({ 'word/document.xml': '<w:document/>' }), filename: 'carta.xlsx' });
+    const err = await failure({ buffer: makeZip([{ name: 'word/document.xml', data: '<w:document/>' }]), filename: 'carta.xlsx' });
     expect(err.code).toBe('unsupported_format');
     expect(err.message).toContain('not an Excel workbook');
   });
@@ -320,50 +322,3 @@ describe('detectFormat', () => {
     expect((err as SpreadsheetError).message).toMatch(message);
   });
 });
-
-/** openpyxl tests must not skip silently: .ci/run installs python3-openpyxl. */
-function pythonWithOpenpyxl(): string {
-  // pyenv shims may shadow the Debian python that has the apt package
-  for (const python of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(python, ['-c', 'import openpyxl'], { stdio: 'ignore' });
-      return python;
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error('openpyxl is not installed: run `apt-get install -y python3-openpyxl` (these tests need it and do not skip).');
-}
-
-/** A minimal zip with stored (uncompressed) entries; CRCs are left 0 (the reader does not check them). */
-function storedZip(files: Record<string, string>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, content] of Object.entries(files)) {
-    const data = Buffer.from(content);
-    const nameBuf = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBuf.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBuf, data);
-    centrals.push(central, nameBuf);
-    offset += 30 + nameBuf.length + data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(Object.keys(files).length, 8);
-  eocd.writeUInt16LE(Object.keys(files).length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, eocd]);
-}

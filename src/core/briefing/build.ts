@@ -1,6 +1,6 @@
 import type { LeadDetail } from '../leads/query.js';
 import { formatDocument } from '../normalize/index.js';
-import { localParts } from '../policy/local-time.js';
+import { localLabel } from '../meetings/index.js';
 
 /**
  * A pre-meeting briefing: everything a salesperson or collector needs before talking to a lead,
@@ -146,7 +146,7 @@ export function buildBriefing(input: BriefingInput): Briefing {
       agendamento_id: reuniao.agendamento_id,
       inicio: reuniao.inicio.toISOString(),
       fim: reuniao.fim.toISOString(),
-      inicio_local: localLabel(reuniao.inicio, reuniao.timezone),
+      inicio_local: meetingTime(reuniao.inicio, reuniao.timezone),
       timezone: reuniao.timezone,
       titulo: reuniao.titulo,
       local: reuniao.local,
@@ -188,7 +188,7 @@ function buildTimeline(input: BriefingInput): TimelineItem[] {
     push(r.recebida_em, 'resposta', `lead ${CLASSE_PT[r.classe] ?? 'respondeu'} por ${r.canal === 'whatsapp' ? 'WhatsApp' : 'e-mail'}: «${clip(r.texto, TEXT_MAX)}»`);
   }
   for (const m of input.reunioes) {
-    push(m.created_at, 'reuniao', `reunião "${m.titulo}" para ${localLabel(m.inicio, m.timezone)} — ${REUNIAO_STATUS_PT[m.status] ?? m.status}`);
+    push(m.created_at, 'reuniao', `reunião "${m.titulo}" para ${meetingTime(m.inicio, m.timezone)} — ${REUNIAO_STATUS_PT[m.status] ?? m.status}`);
   }
   items.sort((a, b) => a.t - b.t);
   // The newest events matter most before a meeting: keep the last TIMELINE_MAX.
@@ -220,8 +220,8 @@ function openPoints(input: BriefingInput, reuniao: BriefingReuniao | null, now: 
     }
   }
   for (const m of input.reunioes) {
-    if (m.status === 'incerto') points.push(`Reunião de ${localLabel(m.inicio, m.timezone)} com resultado incerto no calendário: verificar se o evento foi criado.`);
-    if (m.status === 'falhou' && m.erro && m !== reuniao) points.push(`Reunião de ${localLabel(m.inicio, m.timezone)} falhou no calendário: ${clip(m.erro, 120)}`);
+    if (m.status === 'incerto') points.push(`Reunião de ${meetingTime(m.inicio, m.timezone)} com resultado incerto no calendário: verificar se o evento foi criado.`);
+    if (m.status === 'falhou' && m.erro && m !== reuniao) points.push(`Reunião de ${meetingTime(m.inicio, m.timezone)} falhou no calendário: ${clip(m.erro, 120)}`);
   }
 
   if (!lead.documento) points.push('Sem CNPJ/CPF na planilha: confirmar o documento na conversa.');
@@ -256,16 +256,11 @@ function agenda(input: BriefingInput, openQuestion: boolean): string[] {
   return items;
 }
 
-/** "ter., 01/12/2026 às 10:00 (America/Manaus)" in the meeting's zone. */
-export function localLabel(at: Date, timeZone: string): string {
-  const p = localParts(at, timeZone);
-  const [y, m, d] = p.date.split('-');
-  const hh = String(Math.floor(p.minutes / 60)).padStart(2, '0');
-  const mm = String(p.minutes % 60).padStart(2, '0');
-  return `${DIAS[p.weekday]}, ${d}/${m}/${y} às ${hh}:${mm} (${timeZone})`;
+/** "terça-feira, 01/12/2026 às 10:00 (horário de Manaus)": the meeting's wording, with the year. */
+function meetingTime(at: Date, timeZone: string): string {
+  const l = localLabel(at, timeZone);
+  return `${l.vars.data_reuniao} às ${l.hora} (${l.vars.fuso})`;
 }
-
-const DIAS = ['domingo', 'segunda', 'terça', 'quarta', 'quinta', 'sexta', 'sábado'];
 
 function clip(s: string, max: number): string {
   const t = s.replace(/\s+/g, ' ').trim();

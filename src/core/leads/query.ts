@@ -59,8 +59,9 @@ function decodeCursor(s: string): Cursor {
   throw new AppError('invalid_argument', 'cursor is not one this tool returned; omit it to start from the first page.');
 }
 
-const bestPhone = sql<string | null>`(select lt.numero_e164 from lead_telefones lt where lt.lead_id = l.lead_id and lt.valido_para_disparo order by lt.created_at, lt.posicao limit 1)`;
-const bestEmail = sql<string | null>`(select le.email_normalizado from lead_emails le where le.lead_id = l.lead_id and le.valido_para_disparo order by le.created_at, le.posicao limit 1)`;
+/** A lead's first WhatsApp-capable mobile / valid e-mail, as columns of a query over `leads l`. */
+export const bestPhone = sql<string | null>`(select lt.numero_e164 from lead_telefones lt where lt.lead_id = l.lead_id and lt.valido_para_disparo order by lt.created_at, lt.posicao limit 1)`;
+export const bestEmail = sql<string | null>`(select le.email_normalizado from lead_emails le where le.lead_id = l.lead_id and le.valido_para_disparo order by le.created_at, le.posicao limit 1)`;
 
 /** A page of the tenant's leads, newest first, with keyset pagination. */
 export async function queryLeads(tx: Tx, tenantId: string, f: LeadFilter): Promise<{ leads: LeadSummary[]; next_cursor: string | null }> {
