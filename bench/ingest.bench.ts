@@ -15,7 +15,7 @@
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism as cpus, tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openDb } from '../src/db/connect.js';
@@ -95,14 +95,7 @@ async function postgresFactory(): Promise<DbFactory> {
     log('starting a throwaway PostgreSQL 15 cluster');
     const cluster: Cluster = await startCluster();
     url = cluster.url;
-    // startCluster leaves its directory (tmpdir/agente-pg-*) behind: remove it after stopping.
-    let dataDir = '';
-    cleanups.push(() => {
-      cluster.stop();
-      const dir = dirname(dataDir);
-      if (dataDir && /^agente-pg-/.test(basename(dir)) && dirname(dir) === tmpdir()) rmSync(dir, { recursive: true, force: true });
-    });
-    dataDir = String((await pgQuery(url, 'show data_directory')).rows[0].data_directory);
+    cleanups.push(() => cluster.stop()); // stop() also removes the cluster's directory
   }
   const withDb = (name: string) => Object.assign(new URL(url!), { pathname: `/${name}` }).toString();
   const admin = async (sql: string) => void (await pgQuery(url!, sql));

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +25,8 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * A throwaway PostgreSQL cluster on loopback (fsync off), started in about a second. As root it runs
- * as the postgres user, as PostgreSQL requires.
+ * A throwaway PostgreSQL cluster on loopback (fsync off), started in about a second, in a tmpdir
+ * directory that stop() removes. As root it runs as the postgres user, as PostgreSQL requires.
  */
 export async function startCluster(): Promise<Cluster> {
   if (!existsSync(`${PG_BIN}/initdb`)) {
@@ -55,7 +55,14 @@ export async function startCluster(): Promise<Cluster> {
   ]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: () => run(`${PG_BIN}/pg_ctl`, ['-D', `${dir}/data`, '-m', 'immediate', 'stop']),
+    // Stops the server and removes its directory (each cluster is a few hundred MB of tmpdir).
+    stop: () => {
+      try {
+        run(`${PG_BIN}/pg_ctl`, ['-D', `${dir}/data`, '-m', 'immediate', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
     // pg_ctl restart reuses the options of the last start (postmaster.opts).
     restart: () => run(`${PG_BIN}/pg_ctl`, ['-D', `${dir}/data`, '-l', `${dir}/log`, '-w', '-t', '30', '-m', 'fast', 'restart']),
   };
