@@ -26,10 +26,12 @@ export function createCopyTx(db: Db): TenantCopyTx {
         let failed: Error | undefined;
         try {
           const kysely = onClient(client);
+          const once = onceper();
           return await withTenant(kysely, tenantId, (tx) =>
             fn(tx, async (table, columns, rows) => {
               if (!rows.length) return;
-              await client.query(tempTableSql(table));
+              once(table);
+              await ensureTempTable(client, table);
               const stream = client.query(copyStreams.from(copySql(temp(table), columns, 'stdin')));
               await pipeline(Readable.from(csvPieces(rows)), stream);
               await client.query(moveSql(table, columns));
@@ -47,10 +49,12 @@ export function createCopyTx(db: Db): TenantCopyTx {
   }
   const pglite = db.pglite!;
   return {
-    run: (tenantId, fn) =>
-      withTenant(db.kysely, tenantId, (tx) =>
+    run(tenantId, fn) {
+      const once = onceper();
+      return withTenant(db.kysely, tenantId, (tx) =>
         fn(tx, async (table, columns, rows) => {
           if (!rows.length) return;
+          once(table);
           // COPY from PGlite's virtual file needs its superuser: the app role creates (and so owns) the
           // temp table, the superuser fills it, the app role moves the rows under the tenant policy.
           await pglite.query(tempTableSql(table));
@@ -59,7 +63,8 @@ export function createCopyTx(db: Db): TenantCopyTx {
           await pglite.query(`select set_config('role', $1, true)`, [APP_ROLE]);
           await pglite.query(moveSql(table, columns));
         }),
-      ),
+      );
+    },
   };
 }
 
@@ -83,8 +88,35 @@ const copySql = (table: string, columns: readonly string[], source: string) =>
 const temp = (table: string) => `copia_${table}`;
 const tempTableSql = (table: string) =>
   `create temp table if not exists ${temp(table)} (like ${table} including defaults) on commit delete rows`;
+/**
+ * Each table is copied at most once per transaction (merge.ts), and ON COMMIT DELETE ROWS empties the
+ * temp table at the end of it: the move needs no DELETE. A rollback also empties it.
+ */
 const moveSql = (table: string, columns: readonly string[]) =>
-  `with moved as (delete from ${temp(table)} returning ${columns.join(', ')}) insert into ${table} (${columns.join(', ')}) select ${columns.join(', ')} from moved`;
+  `insert into ${table} (${columns.join(', ')}) select ${columns.join(', ')} from ${temp(table)}`;
+
+/** The move reads the whole temp table, so a second COPY into one table in one transaction would repeat rows. */
+function onceper(): (table: string) => void {
+  const copied = new Set<string>();
+  return (table) => {
+    if (copied.has(table)) throw new Error(`copy-tx: ${table} was already copied in this transaction (one COPY per table per transaction)`);
+    copied.add(table);
+  };
+}
+
+/**
+ * Temp tables live as long as the session: create each once per pooled connection. A transaction that
+ * fails releases its connection as broken (see run), so a table created in a rolled-back transaction is
+ * never assumed to exist on a connection that is reused.
+ */
+const tempTablesOf = new WeakMap<pg.PoolClient, Set<string>>();
+async function ensureTempTable(client: pg.PoolClient, table: string): Promise<void> {
+  let made = tempTablesOf.get(client);
+  if (!made) tempTablesOf.set(client, (made = new Set()));
+  if (made.has(table)) return;
+  await client.query(tempTableSql(table));
+  made.add(table);
+}
 
 /**
  * CSV in 500-row pieces: NULL is an unquoted empty field, text is always quoted ('' stays ''). Built with

@@ -44,6 +44,8 @@ export class NoHeaderError extends Error {
 }
 
 const HEADER_SCAN_ROWS = 30;
+/** About 5 ms of reading and normalising between two turns of the event loop. */
+const YIELD_EVERY_ROWS = 200;
 
 /**
  * Streams rows → finds each sheet's header → maps → normalises → groups in chunks → merges each chunk
@@ -154,8 +156,16 @@ export async function ingestRows(
     }
   };
 
+  let sinceYield = 0;
   for await (const row of rows) {
     if (opts.signal?.aborted) throw new Error('cancelled');
+    // The reader hands over a whole inflated block of rows without touching the event loop (the await
+    // above resolves as a microtask): yield now and then, or the database's replies wait for a block
+    // of parsing and normalising each time and the writes stop overlapping the reading.
+    if (++sinceYield === YIELD_EVERY_ROWS) {
+      sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     if (failure) break;
     if (row.sheet !== currentSheet) {
       settleHeader();
