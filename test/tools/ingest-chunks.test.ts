@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SheetRow } from '../../src/core/ingest/columns.js';
 import { createIngestJob } from '../../src/core/ingest/job-store.js';
 import { ingestRows } from '../../src/core/ingest/pipeline.js';
+import { getLead } from '../../src/core/leads/query.js';
 import { addSuppression } from '../../src/core/outreach/suppression.js';
 import { silentLogger } from '../../src/core/ports.js';
 import { createCopyTx } from '../../src/db/copy-tx.js';
@@ -76,7 +77,7 @@ describe(`ingest in small chunks against leads of earlier chunks (${testDbKind()
     const oficina = await leadByRow(2);
     expect(oficina).toMatchObject({
       nome: 'Oficina do Zé', contato_nome: 'José', status: 'novo', linhas: [2, 4, 9],
-      phones: ['+5521998887777'], emails: ['ze@oficina.com'], events: ['importacao:novo'],
+      phones: ['+5521998887777'], emails: ['ze@oficina.com'], events: [], // the import is in origem, not an event row
     });
     expect(oficina.dados_extras).toEqual({ Cidade: 'Rio' }); // first seen wins
     expect(await leadByRow(9)).toMatchObject({ lead_id: oficina.lead_id });
@@ -86,7 +87,14 @@ describe(`ingest in small chunks against leads of earlier chunks (${testDbKind()
     expect(await leadByRow(5)).toMatchObject({ nome: 'Outra Empresa', linhas: [5], phones: ['+5521998887777'] });
     expect(await leadByRow(7)).toMatchObject({ linhas: [7, 8], phones: [], emails: [] });
     expect(await leadByRow(10)).toMatchObject({ linhas: [10], phones: ['+5531999991111'] });
-    expect(await leadByRow(11)).toMatchObject({ status: 'opt_out', events: ['importacao:novo', 'transicao:opt_out'] });
+    const optedOut = await leadByRow(11);
+    expect(optedOut).toMatchObject({ status: 'opt_out', events: ['transicao:opt_out'] });
+    // Its history: the import (read from origem), then the opt-out at birth.
+    const detail = await withTenant(db.kysely, tenant.tenant_id, (tx) => getLead(tx, tenant.tenant_id, optedOut.lead_id));
+    expect(detail!.historico.map((h) => `${h.tipo}:${h.status_para}:${h.motivo}`)).toEqual([
+      'importacao:novo:importado de leads.xlsx (aba Leads), linha 11',
+      `transicao:opt_out:documento, telefone ou e-mail na lista de supressão (opt-out anterior)`,
+    ]);
   });
 
   it('a second import of the same rows creates nothing and keeps the opted-out lead opted out', async () => {

@@ -318,7 +318,7 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
         [4, job.job_id], [8, job.job_id], [4, again.job_id], [8, again.job_id],
       ]);
       expect(padaria.telefones).toHaveLength(3); // no phone twice
-      expect(padaria.historico).toHaveLength(1); // one 'importacao' event, from the import that created it
+      expect(padaria.historico).toHaveLength(1); // one 'importacao' entry, from the import that created it
     });
   });
 

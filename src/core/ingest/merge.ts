@@ -39,7 +39,8 @@ const SUPPRESSED_MOTIVO = 'documento, telefone ou e-mail na lista de supressão 
 
 /**
  * Merges one chunk of rows (grouped in memory by groupRows: same document; same name + shared phone or
- * e-mail) into leads, lead_telefones, lead_emails and lead_eventos, in the caller's tenant transaction.
+ * e-mail) into leads, lead_telefones and lead_emails (and lead_eventos for a lead born opted out), in the
+ * caller's tenant transaction.
  * Against existing leads:
  *  1. a row with a valid document is the existing lead with that document;
  *  2. a row without one is the existing lead with the same name key that has one of its phones or
@@ -105,7 +106,6 @@ export async function mergeChunk(tx: Tx, copy: CopyIn, src: MergeSource, rows: r
   const leadValues: CopyValue[][] = [];
   const phoneValues: CopyValue[][] = [];
   const emailValues: CopyValue[][] = [];
-  const events: CopyValue[][] = [];
   const optOuts: CopyValue[][] = [];
   for (const l of newLeads.values()) {
     const status = l.suppressed ? 'opt_out' : 'novo';
@@ -115,18 +115,14 @@ export async function mergeChunk(tx: Tx, copy: CopyIn, src: MergeSource, rows: r
     ]);
     for (const p of l.phones.values()) phoneValues.push(p);
     for (const e of l.emails.values()) emailValues.push(e);
-    events.push([
-      tenantId, l.lead_id, 'importacao', null, 'novo',
-      `importado de ${src.arquivo}${l.aba == null ? '' : ` (aba ${l.aba})`}, linha ${l.linha}`,
-      src.actor, { job_id: src.jobId, linha: l.linha },
-    ]);
     if (l.suppressed) optOuts.push([tenantId, l.lead_id, 'transicao', 'novo', 'opt_out', SUPPRESSED_MOTIVO, src.actor, {}]);
   }
   await copy('leads', LEAD_COLUMNS, leadValues);
   await copy('lead_telefones', PHONE_COLUMNS, phoneValues);
   await copy('lead_emails', EMAIL_COLUMNS, emailValues);
-  // The audit trail: one event per lead created by this import (then the opt-outs at birth).
-  await copy('lead_eventos', EVENT_COLUMNS, events.concat(optOuts));
+  // The import itself is recorded once, in origem (file, sheet, row, job, time), which the lead's history
+  // reads as its first entry (leads/query.ts): no event row per imported lead. Opt-outs at birth are events.
+  await copy('lead_eventos', EVENT_COLUMNS, optOuts);
 
   const updated = touched.size ? await updateExisting(tx, tenantId, touched) : 0;
   return { rows: rows.length, created: newLeads.size, updated, duplicates: rows.length - newLeads.size };
@@ -153,9 +149,6 @@ interface NewLead extends Touched {
   documento_tipo: string | null;
   documento_valido: boolean;
   timezone: string;
-  /** The row that created the lead (for its import event). */
-  aba: string | null;
-  linha: number;
   suppressed: boolean;
 }
 
@@ -165,7 +158,7 @@ function newLead(r: StagedRow): NewLead {
     lead_id: uuidv7(), nome: r.nome, nome_chave: r.nome_chave, contato_nome: r.contato_nome,
     documento: r.documento, documento_tipo: r.documento_tipo, documento_valido: r.documento_valido,
     timezone: r.timezone, lead_id_externo: r.lead_id_externo, origem: [], extras: {},
-    phones: new Map(), emails: new Map(), aba: r.aba ?? null, linha: r.linha, suppressed: false,
+    phones: new Map(), emails: new Map(), suppressed: false,
   };
 }
 

@@ -129,6 +129,24 @@ export async function getLead(tx: Tx, tenantId: string, leadId: string): Promise
     documento_valido: l.documento_valido, status: l.status, timezone: l.timezone, whatsapp: l.whatsapp, email: l.email,
     created_at: new Date(l.created_at).toISOString(), base_legal: l.base_legal, lead_id_externo: l.lead_id_externo,
     dados_extras: l.dados_extras as Record<string, unknown>, origem: l.origem as unknown[], telefones, emails,
-    historico: historico.map((h) => ({ tipo: h.tipo, status_de: h.status_de, status_para: h.status_para, motivo: h.motivo, ator: h.ator, em: new Date(h.created_at).toISOString() })),
+    historico: [
+      ...(historico.some((h) => h.tipo === 'importacao') ? [] : importEntry(l.origem, new Date(l.created_at).toISOString())),
+      ...historico.map((h) => ({ tipo: h.tipo, status_de: h.status_de, status_para: h.status_para, motivo: h.motivo, ator: h.ator, em: new Date(h.created_at).toISOString() })),
+    ],
   };
+}
+
+/**
+ * The history entry of the import that created the lead, read from its first origem row: the import is
+ * recorded there once rather than as an event row per imported lead (ingest/merge.ts). Leads imported
+ * before that have an 'importacao' event instead, and get no second entry.
+ */
+function importEntry(origem: unknown, createdAt: string): LeadDetail['historico'] {
+  const first = Array.isArray(origem) ? (origem[0] as Record<string, unknown> | undefined) : undefined;
+  if (!first || typeof first.arquivo !== 'string') return [];
+  const aba = typeof first.aba === 'string' ? ` (aba ${first.aba})` : '';
+  return [{
+    tipo: 'importacao', status_de: null, status_para: 'novo', motivo: `importado de ${first.arquivo}${aba}, linha ${String(first.linha)}`,
+    ator: `ingest:${String(first.job_id)}`, em: typeof first.importado_em === 'string' ? new Date(first.importado_em).toISOString() : createdAt,
+  }];
 }
