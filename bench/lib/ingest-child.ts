@@ -3,17 +3,22 @@
  * Argument: a JSON Spec. Prints one tagged JSON line (see proc.ts) with the result.
  *   baseline-read  exceljs's own streaming reader over the file, every cell touched
  *   baseline-copy  one COPY of the staged rows (built beforehand, not timed) into a plain table
- *   pipeline       readRows → ingestRows → createCopyTx, into a fresh migrated database
+ *   pipeline       preparedRows (a worker thread, as the app does for files from 512 KiB) → ingestPrepared →
+ *                  createCopyTx, into a fresh migrated database
  *   read-ours      (breakdown) our readRows alone
  *   validate       (breakdown) the pipeline with validate_only: reading + normalising, no staging/merge
  *   noop           the child's own footprint (tsx + imports)
  */
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline as pipe } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import copyStreams from 'pg-copy-streams';
-import { ingestRows, type TenantCopyTx } from '../../src/core/ingest/pipeline.js';
+import { preparedRows } from '../../src/app/ingest-prepare.js';
+import { workerMinBytes } from '../../src/config.js';
+import { ingestPrepared, type TenantCopyTx } from '../../src/core/ingest/pipeline.js';
+import type { PreparedBatch } from '../../src/core/ingest/prepare.js';
 import { createIngestJob, updateIngestJob } from '../../src/core/ingest/job-store.js';
 import { silentLogger } from '../../src/core/ports.js';
 import { openDb, type Db } from '../../src/db/connect.js';
@@ -181,14 +186,17 @@ async function ingest(db: Db, validateOnly: boolean) {
     },
   };
   let readerMs = 0;
-  const source = readRows({ path: spec.file, filename: 'leads.xlsx' });
-  const rows: AsyncIterable<never> = {
+  // As the app runs it (app/ingest.ts): a file from AGENTE_INGEST_WORKER_MIN_BYTES up (the default,
+  // 512 KiB) is read and normalised in a worker thread; BENCH_INGEST_WORKER=off keeps it on this thread.
+  const inWorker = process.env.BENCH_INGEST_WORKER !== 'off' && statSync(spec.file).size >= workerMinBytes(process.env.AGENTE_INGEST_WORKER_MIN_BYTES);
+  const source = preparedRows({ path: spec.file, filename: 'leads.xlsx' }, { inWorker })[Symbol.asyncIterator]();
+  const batches: AsyncIterable<PreparedBatch> = {
     [Symbol.asyncIterator]: () => ({
       async next() {
         const t = performance.now();
         const r = await source.next();
         readerMs += performance.now() - t;
-        return r as IteratorResult<never>;
+        return r;
       },
     }),
   };
@@ -198,10 +206,10 @@ async function ingest(db: Db, validateOnly: boolean) {
   const sampler = setInterval(() => memory.push([mb(process.memoryUsage.rss()), mb(process.memoryUsage().heapUsed)]), 1000);
   const t0 = performance.now();
   await withTenant(db.kysely, tenantId, (tx) => updateIngestJob(tx, tenantId, jobId, { status: 'processando', started: true }));
-  const result = await ingestRows(
+  const result = await ingestPrepared(
     { store, logger: silentLogger, chunkSize: spec.chunkSize },
     { jobId, tenantId, arquivo: 'leads.xlsx', validateOnly },
-    rows,
+    batches,
   );
   await withTenant(db.kysely, tenantId, (tx) =>
     updateIngestJob(tx, tenantId, jobId, { status: 'concluido', counts: result.counts, finished: true }),

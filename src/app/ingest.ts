@@ -3,13 +3,15 @@ import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { AppError } from '../core/errors.js';
 import { createIngestJob, updateIngestJob } from '../core/ingest/job-store.js';
 import type { LeadField } from '../core/ingest/columns.js';
-import { ingestRows, NoHeaderError } from '../core/ingest/pipeline.js';
+import { ingestPrepared, NoHeaderError } from '../core/ingest/pipeline.js';
+import type { PreparedBatch } from '../core/ingest/prepare.js';
 import { getJob, type JobView } from '../core/jobs.js';
 import { createCopyTx } from '../db/copy-tx.js';
 import { assertFreeSpace } from '../db/disk-space.js';
 import { withTenant } from '../db/tenant.js';
 import type { ServerDeps } from '../deps.js';
-import { detectFormat, readRows, SpreadsheetError, type SpreadsheetSource } from '../files/spreadsheet.js';
+import { detectFormat, SpreadsheetError, type SpreadsheetSource } from '../files/spreadsheet.js';
+import { preparedRows } from './ingest-prepare.js';
 
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 export const MAX_FILE_BYTES = 1024 * 1024 * 1024;
@@ -55,11 +57,14 @@ export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress
   const run = (async () => {
     await withTenant(deps.db.kysely, tenant.tenant_id, (tx) => updateIngestJob(tx, tenant.tenant_id, jobId, { status: 'processando', started: true }));
     try {
-      const result = await ingestRows(
+      const inWorker = size >= deps.config.ingestWorkerMinBytes;
+      log.info({ bytes: size, thread: inWorker ? 'worker' : 'main' }, 'ingest started');
+      const batches = preparedRows(source, { sheet: req.sheet, columnMap: req.column_map, onBytes: (n) => (bytes = n), inWorker });
+      const result = await ingestPrepared(
         { store: createCopyTx(deps.db), logger: log },
         { jobId, tenantId: tenant.tenant_id, arquivo: source.filename, validateOnly: !!req.validate_only },
-        guarded(readRows(source, { sheet: req.sheet, onBytes: (n) => (bytes = n) }), diskGuard),
-        { columnMap: req.column_map, bytesRead: () => bytes },
+        guarded(batches, diskGuard),
+        { bytesRead: () => bytes },
       );
       await withTenant(deps.db.kysely, tenant.tenant_id, (tx) =>
         updateIngestJob(tx, tenant.tenant_id, jobId, { status: 'concluido', counts: result.counts, bytesRead: size, finished: true }),
@@ -89,12 +94,16 @@ export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress
   return job!;
 }
 
-/** Rows as they come, with the disk checked every GUARD_EVERY rows (before the batch they fill is written). */
-async function* guarded<T>(rows: AsyncIterable<T>, check: (() => Promise<void>) | null): AsyncGenerator<T> {
+/** Batches as they come, with the disk checked every GUARD_EVERY rows (before the chunk they fill is written). */
+async function* guarded(batches: AsyncIterable<PreparedBatch>, check: (() => Promise<void>) | null): AsyncGenerator<PreparedBatch> {
   let n = 0;
-  for await (const row of rows) {
-    if (check && ++n % GUARD_EVERY === 0) await check();
-    yield row;
+  for await (const batch of batches) {
+    n += batch.counts.linhas_lidas;
+    if (check && n >= GUARD_EVERY) {
+      n = 0;
+      await check();
+    }
+    yield batch;
   }
 }
 const GUARD_EVERY = 1000;

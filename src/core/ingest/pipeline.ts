@@ -1,10 +1,10 @@
 import type { RowProblem } from '../jobs.js';
 import type { Logger } from '../ports.js';
-import { detectHeader, mapRow, type ColumnMapping, type LeadField, type SheetRow } from './columns.js';
+import { HEADER_SCAN_ROWS, type LeadField, type SheetRow } from './columns.js';
 import { PROBLEM_SAMPLE_SIZE, updateIngestJob, zeroCounts, type Counts } from './job-store.js';
 import { groupRows } from './group.js';
 import { mergeChunk, type StagedRow, type TenantCopyTx } from './merge.js';
-import { normalizeRow } from './normalize-row.js';
+import { prepareRows, type PreparedBatch, type RowCounts } from './prepare.js';
 
 export type { StagedRow, TenantCopyTx } from './merge.js';
 
@@ -43,20 +43,30 @@ export class NoHeaderError extends Error {
   readonly code = 'no_header';
 }
 
-const HEADER_SCAN_ROWS = 30;
-/** About 5 ms of reading and normalising between two turns of the event loop. */
-const YIELD_EVERY_ROWS = 200;
-
 /**
- * Streams rows → finds each sheet's header → maps → normalises → groups in chunks → merges each chunk
- * (lookups in SQL, new rows by COPY). Reading the next chunk overlaps writing the previous one (at most two chunks in memory),
- * so memory stays flat however large the file. Rows that cannot be used are reported, never fatal.
+ * Streams rows → finds each sheet's header → maps → normalises (prepare.ts, on this thread) → merges in
+ * chunks. See ingestPrepared.
  */
-export async function ingestRows(
+export function ingestRows(
   deps: PipelineDeps,
   job: IngestJobRef,
   rows: AsyncIterable<SheetRow>,
   opts: PipelineOptions = {},
+): Promise<PipelineResult> {
+  return ingestPrepared(deps, job, prepareRows(rows, { columnMap: opts.columnMap, bytesRead: opts.bytesRead }), opts);
+}
+
+/**
+ * Prepared rows (prepare.ts: from this thread or from a worker) → groups in chunks → merges each chunk
+ * (lookups in SQL, new rows by COPY). Preparing the next chunk overlaps writing the previous one (at most
+ * two chunks wait for the database), so memory stays flat however large the file. Rows that cannot be
+ * used are reported, never fatal.
+ */
+export async function ingestPrepared(
+  deps: PipelineDeps,
+  job: IngestJobRef,
+  batches: AsyncIterable<PreparedBatch>,
+  opts: Omit<PipelineOptions, 'columnMap'> = {},
 ): Promise<PipelineResult> {
   // 2,500 rows: small enough that two chunks in flight keep the process well under 300 MB, large enough
   // that per-chunk statements (lock, lookups, job update) stay a small share of the work.
@@ -65,9 +75,10 @@ export async function ingestRows(
   const sample: RowProblem[] = [];
   let problemsTotal = 0;
   let pendingProblems: RowProblem[] = [];
-  const sheets: PipelineResult['sheets'] = [];
+  let sheets: PipelineResult['sheets'] = [];
   let seq = 0;
   let chunk: StagedRow[] = [];
+  let bytesRead: number | undefined;
   let inflight: Promise<void> = Promise.resolve();
   /** Chunks handed to the database and not written yet, oldest first. */
   const queued: Array<Promise<void>> = [];
@@ -80,7 +91,7 @@ export async function ingestRows(
     const problems = pendingProblems;
     chunk = [];
     pendingProblems = [];
-    const snapshotBytes = opts.bytesRead?.();
+    const snapshotBytes = bytesRead;
     inflight = inflight.then(async () => {
       try {
         if (failure) return;
@@ -107,86 +118,30 @@ export async function ingestRows(
     queued.push(inflight);
   };
 
-  let buffer: SheetRow[] = [];
-  let currentSheet: string | null = null;
-  let mapping: ColumnMapping | null = null;
-
-  const consume = (row: SheetRow) => {
-    if (!mapping) return;
-    const raw = mapRow(mapping, row);
-    if (!raw) return;
-    counts.linhas_lidas++;
-    const { row: normalized, problems } = normalizeRow(raw);
-    // Error cells (#N/A, #REF!, …) read as empty; say so instead of losing the value silently.
-    for (const [index, code] of Object.entries(row.errors ?? {})) {
-      const col = mapping.columns.find((c) => c.index === Number(index));
-      problems.push({
-        row: row.rowNumber, sheet: row.sheet, column: col?.field ?? col?.header ?? `coluna ${Number(index) + 1}`, value: code,
-        reason: `célula com erro da planilha (${code}): valor ignorado; corrija a fórmula ou digite o valor`,
-      });
-    }
-    for (const p of problems) {
+  for await (const batch of batches) {
+    if (opts.signal?.aborted) throw new Error('cancelled');
+    if (failure) break;
+    for (const k of Object.keys(batch.counts) as Array<keyof RowCounts>) counts[k] += batch.counts[k];
+    for (const p of batch.problems) {
       problemsTotal++;
       if (sample.length < PROBLEM_SAMPLE_SIZE) sample.push(p);
       pendingProblems.push(p);
     }
-    if (!normalized) {
-      counts.linhas_invalidas++;
-      return;
-    }
-    for (const t of normalized.telefones) t.valido_para_disparo ? counts.telefones_validos++ : counts.telefones_invalidos++;
-    for (const e of normalized.emails) e.valido_para_disparo ? counts.emails_validos++ : counts.emails_invalidos++;
-    const staged = normalized as StagedRow;
-    staged.seq = ++seq;
-    staged.grupo = 0;
-    chunk.push(staged);
-  };
-
-  const settleHeader = () => {
-    if (mapping || currentSheet === null) return;
-    mapping = detectHeader(buffer, { columnMap: opts.columnMap });
-    sheets.push({ sheet: currentSheet, headerRow: mapping?.headerRowNumber ?? null });
-    const pending = buffer;
-    buffer = [];
-    if (!mapping) return;
-    for (const r of pending) {
-      if (r.rowNumber <= mapping.headerRowNumber) continue;
-      consume(r);
-      if (chunk.length >= chunkSize) flush();
-    }
-  };
-
-  let sinceYield = 0;
-  for await (const row of rows) {
-    if (opts.signal?.aborted) throw new Error('cancelled');
-    // The reader hands over a whole inflated block of rows without touching the event loop (the await
-    // above resolves as a microtask): yield now and then, or the database's replies wait for a block
-    // of parsing and normalising each time and the writes stop overlapping the reading.
-    if (++sinceYield === YIELD_EVERY_ROWS) {
-      sinceYield = 0;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    if (failure) break;
-    if (row.sheet !== currentSheet) {
-      settleHeader();
-      currentSheet = row.sheet;
-      mapping = null;
-      buffer = [];
-    }
-    if (!mapping) {
-      buffer.push(row);
-      if (buffer.length >= HEADER_SCAN_ROWS) settleHeader();
-      continue;
-    }
-    consume(row);
-    if (chunk.length >= chunkSize) {
-      flush();
-      // Back-pressure: never more than two chunks waiting for the database; reading goes on while the
-      // older one is written, so parsing and normalising overlap the database work.
-      if (queued.length >= 2) await queued[0];
+    if (batch.bytesRead !== undefined) bytesRead = batch.bytesRead;
+    if (batch.sheets) sheets = batch.sheets;
+    for (const row of batch.rows) {
+      const staged = row as StagedRow;
+      staged.seq = ++seq;
+      staged.grupo = 0;
+      chunk.push(staged);
+      if (chunk.length >= chunkSize) {
+        flush();
+        // Back-pressure: never more than two chunks waiting for the database; preparing goes on while the
+        // older one is written, so parsing and normalising overlap the database work.
+        if (queued.length >= 2) await queued[0];
+      }
     }
   }
-  settleHeader();
   if (!failure && !sheets.some((s) => s.headerRow !== null)) {
     throw new NoHeaderError(
       `No sheet has recognisable lead columns (looked at the first ${HEADER_SCAN_ROWS} rows of ${sheets.map((s) => `"${s.sheet}"`).join(', ') || 'the file'}). ` +
