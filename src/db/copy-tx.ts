@@ -33,7 +33,7 @@ export function createCopyTx(db: Db): TenantCopyTx {
               once(table);
               await ensureTempTable(client, table);
               const stream = client.query(copyStreams.from(copySql(temp(table), columns, 'stdin')));
-              await pipeline(Readable.from(csvPieces(rows)), stream);
+              await pipeline(Readable.from(copyPieces(rows)), stream);
               await client.query(moveSql(table, columns));
             }),
           );
@@ -59,7 +59,7 @@ export function createCopyTx(db: Db): TenantCopyTx {
           // temp table, the superuser fills it, the app role moves the rows under the tenant policy.
           await pglite.query(tempTableSql(table));
           await pglite.query('set local role none');
-          await pglite.query(copySql(temp(table), columns, `'/dev/blob'`), [], { blob: new Blob([...csvPieces(rows)]) });
+          await pglite.query(copySql(temp(table), columns, `'/dev/blob'`), [], { blob: new Blob([...copyPieces(rows)]) });
           await pglite.query(`select set_config('role', $1, true)`, [APP_ROLE]);
           await pglite.query(moveSql(table, columns));
         }),
@@ -78,7 +78,7 @@ function onClient(client: pg.PoolClient): Kysely<Database> {
 
 // Table and column names come from our code (merge.ts), never from input.
 const copySql = (table: string, columns: readonly string[], source: string) =>
-  `copy ${table} (${columns.join(', ')}) from ${source} with (format csv)`;
+  `copy ${table} (${columns.join(', ')}) from ${source} with (format text)`;
 
 /*
  * COPY FROM refuses a table with row-level security (every tenant table has it, migration 017), so
@@ -119,15 +119,17 @@ async function ensureTempTable(client: pg.PoolClient, table: string): Promise<vo
 }
 
 /**
- * CSV in 500-row pieces: NULL is an unquoted empty field, text is always quoted ('' stays ''). Built with
- * array joins, not `+=`: flat strings encode and convert to bytes several times faster than rope strings.
+ * COPY text format in 500-row pieces: tab-separated, NULL is \N, and only backslash, tab, newline and
+ * carriage return need escaping — most values need none, and JSON (origem, extras) keeps its quotes as
+ * they are, which CSV would have to double. Built with array joins, not `+=`: flat strings encode and
+ * convert to bytes several times faster than rope strings.
  */
-function* csvPieces(rows: ReadonlyArray<readonly CopyValue[]>): Generator<string> {
+function* copyPieces(rows: ReadonlyArray<readonly CopyValue[]>): Generator<string> {
   let lines: string[] = [];
   for (const row of rows) {
     const fields = new Array<string>(row.length);
     for (let i = 0; i < row.length; i++) fields[i] = field(row[i]);
-    lines.push(fields.join(','));
+    lines.push(fields.join('\t'));
     if (lines.length === 500) {
       lines.push('');
       yield lines.join('\n');
@@ -141,10 +143,10 @@ function* csvPieces(rows: ReadonlyArray<readonly CopyValue[]>): Generator<string
 }
 
 function field(v: CopyValue): string {
-  if (v === null || v === undefined) return '';
+  if (v === null || v === undefined) return '\\N';
   switch (typeof v) {
     case 'string':
-      return quote(v);
+      return escape(v);
     case 'boolean':
       return v ? 't' : 'f';
     case 'number':
@@ -152,14 +154,16 @@ function field(v: CopyValue): string {
     default: {
       // jsonb rejects the \u0000 escape JSON.stringify writes for a NUL character: drop NULs then.
       const json = JSON.stringify(v);
-      return quote(json.includes('\\u0000') ? JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? x.replace(/\u0000/g, '') : x)) : json);
+      return escape(json.includes('\\u0000') ? JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? x.replace(/\u0000/g, '') : x)) : json);
     }
   }
 }
 
 // PostgreSQL text cannot hold NUL, which a hostile file may contain: it is dropped.
-function quote(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
-  return `"${s.replace(/\u0000/g, '').replace(/"/g, '""')}"`;
+function escape(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return s;
+  return s.replace(SPECIAL, (c) => ESCAPES[c]);
 }
-const NEEDS_ESCAPE = /["\u0000]/;
+const NEEDS_ESCAPE = /[\\\t\n\r\u0000]/;
+const SPECIAL = /[\\\t\n\r\u0000]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\u0000': '' };

@@ -186,6 +186,22 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     await alive();
   });
 
+  it('backslashes, \\N, \\. and JSON-looking text reach the database verbatim (COPY escaping)', async () => {
+    const name = 'Back\\slash \\N Ltda \\\\ fim\\';
+    const obs = '\\.';
+    const path = 'C:\\temp\\novo {"a":"b\\"c"}';
+    const csv = Buffer.from(`Empresa;Celular;Obs;Caminho\n"${name.replaceAll('"', '""')}";(11) 98111-2222;${obs};"${path.replaceAll('"', '""')}"\n`);
+    const job = jobOf(await fromDisk(csv, 'barras.csv'));
+    expect(job.status, job.error ?? '').toBe('concluido');
+    expect(job.counts).toMatchObject({ linhas_lidas: 1, leads_criados: 1 });
+    const lead = await asOwner(db.kysely, (tx) => tx.selectFrom('leads').select(['nome', 'dados_extras']).where('nome', '=', name).executeTakeFirst());
+    expect(lead).toEqual({ nome: name, dados_extras: { Obs: obs, Caminho: path } });
+    // The same row again: merged into that lead (found by its name and phone), nothing new.
+    const again = jobOf(await fromDisk(csv, 'barras.csv'));
+    expect(again.counts).toMatchObject({ linhas_lidas: 1, leads_criados: 0, duplicados: 1 });
+    await alive();
+  });
+
   it('invalid UTF-8 in a CSV: read (as Windows-1252), imported cleanly', async () => {
     const csv = Buffer.concat([
       Buffer.from('Empresa;Celular\nPadaria '), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0x80]), Buffer.from(' Ltda;(11) 98222-3333\n'),
