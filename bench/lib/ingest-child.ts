@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       try {
         const t0 = performance.now();
         const source = await openDb({ ...spec.source!, poolSize: 1 });
-        const exported = await exportFinalRows(source, dir).finally(() => source.close());
+        const exported = await exportFinalRows(source, dir).finally(() => closeDb(source));
         const exportSeconds = secs(performance.now() - t0);
         const as = await copyUser(db!);
         if (!as.superuser && !as.bypassRls) {
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
       break;
   }
   const usage = win.stop();
-  await db?.close();
+  if (db) await closeDb(db);
   const result: Result = { mode: spec.mode, seconds: out.seconds, rows: out.rows, peakRssMb: peakRssMb(), ...usage, extra: out.extra };
   emitResult(result);
 }
@@ -300,6 +300,15 @@ async function verify(db: Db, tenantId: string, jobId: string) {
     /** Heap of the staging table at the end (it is empty): dead rows every merge scans past until vacuumed. */
     stagingHeapMb: await one(`select (pg_relation_size('ingest_linhas') / 1048576)::int as n`),
   };
+}
+
+/**
+ * kysely ends the pg pool only if kysely itself ever used it: a child that queried db.pool alone
+ * (the COPY baselines) would otherwise keep its idle connections, and live on, for pg's 10 s idle timeout.
+ */
+async function closeDb(db: Db): Promise<void> {
+  await db.close();
+  if (db.kind === 'postgres' && !db.pool!.ending && !db.pool!.ended) await db.pool!.end();
 }
 
 async function count(db: Db, sql: string): Promise<number> {
