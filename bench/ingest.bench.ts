@@ -240,7 +240,7 @@ async function main() {
     '',
     `Targets on PostgreSQL: ratio = pipeline / (exceljs read + COPY) ≤ ${TARGET.ratio}, pipeline peak RSS ≤ ${TARGET.rssMb} MB and flat. Two COPY baselines, each measured in this run:`,
     `- ratio (plain): pipeline / (exceljs read + one COPY of the file's normalised rows into a plain, unindexed table like ingest_linhas).`,
-    `- ratio (final rows): pipeline / (exceljs read + COPY of the pipeline's own final rows into the real, migrated tables — ${finalTables} — one COPY per table in foreign-key order, one transaction, as the superuser, so without row-level security: the cheapest way to get those rows in).`,
+    `- ratio (final rows): pipeline / (exceljs read + COPY of the pipeline's own final rows into the real, migrated tables — ${finalTables} — one COPY per table in foreign-key order, one transaction, as the connection's user (the superuser on the throwaway cluster), so without row-level security: the cheapest way to get those rows in).`,
     `Node ${process.version}, ${cpus()} CPUs; a bare measurement child (node + imports, no work) peaks at ${noop.peakRssMb} MB.`,
     skipped.length ? `Skipped: ${skipped.join(', ')}.` : '',
     ...failed.map((f) => `FAILED: ${f}`),
