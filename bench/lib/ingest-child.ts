@@ -5,12 +5,17 @@
  *   baseline-copy  one COPY of the staged rows (built beforehand, not timed) into a plain table
  *   pipeline       preparedRows (a worker thread, as the app does for files from 512 KiB) → ingestPrepared →
  *                  createCopyTx, into a fresh migrated database
+ *   baseline-final the pipeline's final rows (exported from spec.source, the database a pipeline run
+ *                  left, not timed) COPYed into the real tables of a fresh migrated database (spec.db):
+ *                  one transaction, one COPY per table in foreign-key order (see final-rows.ts)
  *   read-ours      (breakdown) our readRows alone
  *   validate       (breakdown) the pipeline with validate_only: reading + normalising, no staging/merge
  *   noop           the child's own footprint (tsx + imports)
  */
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline as pipe } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
@@ -27,14 +32,17 @@ import { ensureTenant, withTenant } from '../../src/db/tenant.js';
 import { readRows } from '../../src/files/spreadsheet.js';
 import { emitResult, peakRssMb, procStat, serverCpuSampler, systemBusySeconds } from './proc.js';
 import { buildStagedCsv, STAGING_COLUMNS } from './staging.js';
+import { copyFinalRows, copyUser, countRows, exportFinalRows } from './final-rows.js';
 import { instrumentQueries, type QueryStats } from './query-timing.js';
 
-export type Mode = 'baseline-read' | 'baseline-copy' | 'pipeline' | 'read-ours' | 'validate' | 'noop';
+export type Mode = 'baseline-read' | 'baseline-copy' | 'baseline-final' | 'pipeline' | 'read-ours' | 'validate' | 'noop';
 export interface Spec {
   mode: Mode;
   file: string;
   rows: number;
   db?: { databaseUrl: string } | { dataDir: string };
+  /** baseline-final: the database a pipeline run left (its rows are exported, not changed). */
+  source?: { databaseUrl: string } | { dataDir: string };
   chunkSize?: number;
 }
 export interface Result {
@@ -87,13 +95,50 @@ async function main(): Promise<void> {
       out.extra = { prepareSeconds: staged.prepareSeconds, encodeSeconds: staged.encodeSeconds, expectedLeads: staged.expectedLeads };
       break;
     }
+    case 'baseline-final': {
+      const dir = mkdtempSync(join(tmpdir(), 'bench-final-'));
+      try {
+        const t0 = performance.now();
+        const source = await openDb({ ...spec.source!, poolSize: 1 });
+        const exported = await exportFinalRows(source, dir).finally(() => closeDb(source));
+        const exportSeconds = secs(performance.now() - t0);
+        const as = await copyUser(db!);
+        if (!as.superuser && !as.bypassRls) {
+          throw new Error(`baseline-final COPYs as the connection's user, which must bypass row-level security; ${as.user} does not`);
+        }
+        await copyFinalRows(db!, [exported.tenant]);
+        win.stop();
+        win = await openWindow(db); // only the COPY of the final rows is measured
+        const total = exported.tables.reduce((s, t) => s + t.rows, 0);
+        out = await timed(async () => {
+          await copyFinalRows(db!, exported.tables);
+          return { rows: total };
+        });
+        const usage = win.stop(); // the checks below are not measured
+        win = { stop: () => usage };
+        const found = await countRows(db!, exported.tables.map((t) => t.table), exported.tenantId);
+        for (const t of exported.tables) {
+          if (found[t.table] !== t.rows) throw new Error(`COPY left ${found[t.table]} rows in ${t.table}, expected ${t.rows}`);
+        }
+        out.extra = {
+          exportSeconds,
+          copiedAs: as,
+          tables: exported.tables.map((t) => ({ table: t.table, rows: t.rows, csvMb: Math.round((t.bytes / 2 ** 20) * 10) / 10 })),
+          excluded: exported.excluded,
+          found,
+        };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      break;
+    }
     case 'pipeline':
     case 'validate':
       out = await ingest(db!, spec.mode === 'validate');
       break;
   }
   const usage = win.stop();
-  await db?.close();
+  if (db) await closeDb(db);
   const result: Result = { mode: spec.mode, seconds: out.seconds, rows: out.rows, peakRssMb: peakRssMb(), ...usage, extra: out.extra };
   emitResult(result);
 }
@@ -262,6 +307,15 @@ async function verify(db: Db, tenantId: string, jobId: string) {
     /** Heap of the staging table at the end (it is empty): dead rows every merge scans past until vacuumed. */
     stagingHeapMb: await one(`select (pg_relation_size('ingest_linhas') / 1048576)::int as n`),
   };
+}
+
+/**
+ * kysely ends the pg pool only if kysely itself ever used it: a child that queried db.pool alone
+ * (the COPY baselines) would otherwise keep its idle connections, and live on, for pg's 10 s idle timeout.
+ */
+async function closeDb(db: Db): Promise<void> {
+  await db.close();
+  if (db.kind === 'postgres' && !db.pool!.ending && !db.pool!.ended) await db.pool!.end();
 }
 
 async function count(db: Db, sql: string): Promise<number> {
