@@ -33,20 +33,31 @@ export type WorkerMessage =
  * a worker thread (large files: reading and normalising take a core of their own while this thread and
  * the database write). Same batches either way.
  */
-export function preparedRows(source: SpreadsheetSource, opts: PrepareOptions & { inWorker: boolean }): AsyncIterable<PreparedBatch> {
-  if (!opts.inWorker) {
-    let bytes = 0;
-    const rows = readRows(source, { sheet: opts.sheet, onBytes: (n) => ((bytes = n), opts.onBytes?.(n)) });
-    return prepareRows(rows, { columnMap: opts.columnMap, bytesRead: () => bytes });
-  }
-  return prepareInWorker(source, opts);
+export function preparedRows(
+  source: SpreadsheetSource,
+  opts: PrepareOptions & { inWorker: boolean; heap?: typeof WORKER_HEAP; onFallback?: (why: string) => void },
+): AsyncIterable<PreparedBatch> {
+  return opts.inWorker ? prepareInWorker(source, opts) : prepareHere(source, opts);
+}
+
+function prepareHere(source: SpreadsheetSource, opts: PrepareOptions): AsyncGenerator<PreparedBatch> {
+  let bytes = 0;
+  const rows = readRows(source, { sheet: opts.sheet, onBytes: (n) => ((bytes = n), opts.onBytes?.(n)) });
+  return prepareRows(rows, { columnMap: opts.columnMap, bytesRead: () => bytes });
 }
 
 /** Batches of 500 rows, at most 4 ahead of the consumer (~2,000 prepared rows in memory). */
 const BATCH_ROWS = 500;
 const WINDOW = 4;
+/**
+ * The worker's heap. Streaming needs little: without a cap V8 lets a busy thread's heap grow to several
+ * times what is live (100k rows: the process peaked at 306–318 MB, 254 MB with this cap). A workbook whose
+ * shared-string table does not fit runs out of memory before its first row: then the file is read on
+ * the main thread instead (see prepareInWorker).
+ */
+export const WORKER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 };
 
-async function* prepareInWorker(source: SpreadsheetSource, opts: PrepareOptions): AsyncGenerator<PreparedBatch> {
+async function* prepareInWorker(source: SpreadsheetSource, opts: PrepareOptions & { heap?: typeof WORKER_HEAP; onFallback?: (why: string) => void }): AsyncGenerator<PreparedBatch> {
   const input: WorkerInput = {
     path: source.path, filename: source.filename, sheet: opts.sheet, columnMap: opts.columnMap, batchRows: BATCH_ROWS, window: WINDOW,
     // A copy, not a transfer: the caller's buffer stays usable.
@@ -54,24 +65,30 @@ async function* prepareInWorker(source: SpreadsheetSource, opts: PrepareOptions)
   };
   const [entry, how] = workerEntry();
   // stdout belongs to the MCP protocol in stdio mode: whatever the worker prints goes to stderr.
-  const worker = new Worker(entry, { ...how, workerData: input, stdout: true });
+  const worker = new Worker(entry, { ...how, workerData: input, stdout: true, resourceLimits: opts.heap ?? WORKER_HEAP });
   worker.stdout.pipe(process.stderr);
-  const inbox: WorkerMessage[] = [];
+  const inbox: Array<WorkerMessage | { type: 'oom'; message: string }> = [];
   let wake: (() => void) | null = null;
-  const deliver = (m: WorkerMessage) => {
+  const deliver = (m: (typeof inbox)[number]) => {
     inbox.push(m);
     wake?.();
     wake = null;
   };
   worker.on('message', deliver);
-  worker.on('error', (err) => deliver({ type: 'error', error: { name: err.name, message: err.message } }));
+  worker.on('error', (err: Error & { code?: string }) =>
+    deliver(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? { type: 'oom', message: err.message } : { type: 'error', error: { name: err.name, message: err.message } }),
+  );
   worker.on('exit', (code) => deliver({ type: 'error', error: { name: 'Error', message: `ingest worker exited (code ${code}) before finishing` } }));
+  let received = 0;
   try {
     for (;;) {
       if (!inbox.length) await new Promise<void>((resolve) => (wake = resolve));
       const m = inbox.shift()!;
       if (m.type === 'done') return;
+      if (m.type === 'oom' && received === 0) break; // nothing consumed yet: start over on this thread
+      if (m.type === 'oom') throw new Error(`the ingest worker ran out of memory after ${received} batches: ${m.message}`);
       if (m.type === 'error') throw rebuild(m.error);
+      received++;
       worker.postMessage('ack');
       if (m.batch.bytesRead !== undefined) opts.onBytes?.(m.batch.bytesRead);
       yield m.batch;
@@ -80,6 +97,8 @@ async function* prepareInWorker(source: SpreadsheetSource, opts: PrepareOptions)
     worker.removeAllListeners('exit');
     await worker.terminate();
   }
+  opts.onFallback?.(`the worker's ${(opts.heap ?? WORKER_HEAP).maxOldGenerationSizeMb} MB heap was too small before the first row`);
+  yield* prepareHere(source, opts);
 }
 
 /** A spreadsheet error keeps its class and code across the thread boundary (the caller's messages depend on it). */

@@ -59,7 +59,10 @@ export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress
     try {
       const inWorker = size >= deps.config.ingestWorkerMinBytes;
       log.info({ bytes: size, thread: inWorker ? 'worker' : 'main' }, 'ingest started');
-      const batches = preparedRows(source, { sheet: req.sheet, columnMap: req.column_map, onBytes: (n) => (bytes = n), inWorker });
+      const batches = preparedRows(source, {
+        sheet: req.sheet, columnMap: req.column_map, onBytes: (n) => (bytes = n), inWorker,
+        onFallback: (why) => log.warn({ why }, 'ingest: reading on the main thread instead of the worker'),
+      });
       const result = await ingestPrepared(
         { store: createCopyTx(deps.db), logger: log },
         { jobId, tenantId: tenant.tenant_id, arquivo: source.filename, validateOnly: !!req.validate_only },

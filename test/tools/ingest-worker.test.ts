@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSampleLeads } from '../../scripts/make-sample-leads.js';
+import { preparedRows } from '../../src/app/ingest-prepare.js';
 import type { Logger } from '../../src/core/ports.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { leadsCsv } from '../helpers/leads-data.js';
@@ -97,6 +98,24 @@ describe(`ingest_leads in a worker thread imports exactly what the main thread d
     expect(worker.problems.replaceAll(String(worker.job.job_id), '')).toBe(inline.problems.replaceAll(String(inline.job.job_id), ''));
     expect(worker.leads.length).toBeGreaterThan(0);
     expect(worker.leads).toEqual(inline.leads);
+  });
+
+  it('a worker that runs out of memory before its first row hands the file to the main thread', { timeout: 120_000 }, async () => {
+    const read = async (opts: Parameters<typeof preparedRows>[1]) => {
+      const rows: unknown[] = [];
+      for await (const b of preparedRows({ path: join(dir, 'baguncado.xlsx'), filename: 'baguncado.xlsx' }, opts)) rows.push(...b.rows);
+      return rows;
+    };
+    const fallbacks: string[] = [];
+    // A heap far too small for the worker to even load its modules.
+    const starved = await read({ inWorker: true, heap: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 }, onFallback: (why) => fallbacks.push(why) });
+    expect(fallbacks).toEqual([expect.stringContaining('2 MB heap was too small')]);
+    expect(starved).toHaveLength(3007); // every usable row (duplicates are merged later, by the merge)
+    expect(starved).toEqual(await read({ inWorker: false }));
+    // With its normal heap the worker does the work itself.
+    const normal: string[] = [];
+    expect(await read({ inWorker: true, onFallback: (why) => normal.push(why) })).toEqual(starved);
+    expect(normal).toEqual([]);
   });
 
   it('validate_only and column_map work the same in the worker', { timeout: 120_000 }, async () => {
