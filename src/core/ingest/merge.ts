@@ -58,10 +58,13 @@ const SUPPRESSED_MOTIVO = 'documento, telefone ou e-mail na lista de supressão 
 export async function mergeChunk(tx: Tx, copy: CopyIn, src: MergeSource, rows: readonly StagedRow[]): Promise<MergeCounts> {
   const { tenantId } = src;
   if (!rows.length) return { rows: 0, created: 0, updated: 0, duplicates: 0 };
-  const head = await sql<{ agora: string }>`
+  // One round trip: the lock, the import time and whether the tenant has suppressions at all. The lookups
+  // below run after the lock, in statements of their own, so they see every merge committed before it.
+  const head = await sql<{ agora: string; suprime: boolean }>`
     select pg_advisory_xact_lock(hashtext('agente.ingest'), hashtext(${tenantId}))::text as lock,
-           to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as agora`.execute(tx);
-  const { agora } = head.rows[0];
+           to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as agora,
+           exists (select 1 from supressoes where tenant_id = ${tenantId}) as suprime`.execute(tx);
+  const { agora, suprime } = head.rows[0];
 
   const existing = await matchExisting(tx, tenantId, rows);
   // A group with a row that is an existing lead is that lead (its first such row decides).
@@ -102,7 +105,7 @@ export async function mergeChunk(tx: Tx, copy: CopyIn, src: MergeSource, rows: r
     addContacts(lead, tenantId, r, from);
   }
 
-  if (newLeads.size && (await hasSuppressions(tx, tenantId))) await markSuppressed(tx, tenantId, newLeads);
+  if (newLeads.size && suprime) await markSuppressed(tx, tenantId, newLeads);
   const leadValues: CopyValue[][] = [];
   const phoneValues: CopyValue[][] = [];
   const emailValues: CopyValue[][] = [];
@@ -348,11 +351,6 @@ async function markSuppressed(tx: Tx, tenantId: string, leads: Map<number, NewLe
       }) ||
       [...l.emails.values()].some((e) => !!e[EMAIL_NORMALIZADO] && hit.has(`email:${e[EMAIL_NORMALIZADO] as string}`));
   }
-}
-
-async function hasSuppressions(tx: Tx, tenantId: string): Promise<boolean> {
-  const { rows } = await sql<{ any: boolean }>`select exists (select 1 from supressoes where tenant_id = ${tenantId}) as any`.execute(tx);
-  return rows[0].any;
 }
 
 /** +55 DD 8-digit mobile → +55 DD 9 + 8 digits (suppressions are stored in the 9-digit form); else as is. */
