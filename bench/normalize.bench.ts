@@ -7,6 +7,7 @@
  *   npm run bench:normalize -- --hash                also prints a SHA-256 of every output (to check
  *                                                    that an optimisation changed nothing)
  *
+ * Runs compiled by tsc under plain node (bench/tsconfig.normalize.json), as dist/ runs, not under tsx.
  * The XLSX files come from scripts/make-sample-leads.ts (plain: `--plain`; messy: the default) and are
  * read once into memory with readRows, so only normalisation is timed. CPU time (process.cpuUsage,
  * user + system) rather than wall time, because the machine is shared: the best repeat counts.
