@@ -208,22 +208,40 @@ function columnLetter(index: number): string {
 export function mapRow(mapping: ColumnMapping, row: SheetRow): RawLead | null {
   if (row.sheet !== mapping.sheet || row.rowNumber <= mapping.headerRowNumber) return null;
   const cells = row.cells.map(cleanText);
-  const filled = cells.filter((c) => c !== '');
-  if (filled.length === 0 || isFooter(filled)) return null;
+  let filledCount = 0;
+  for (const c of cells) if (c !== '') filledCount++;
+  if (filledCount === 0) return null;
+  // Only a row of one or two filled cells can be a footer: no filtered copy for the others.
+  if (filledCount <= 2 && isFooter(cells.filter((c) => c !== ''))) return null;
   const plan = planFor(mapping);
   if (isRepeatedHeader(plan, cells)) return null;
 
-  const value = (i: number | undefined) => (i === undefined ? '' : unlessPlaceholder(cells[i] ?? ''));
-  const documento = plan.documento.find((i) => value(i) !== '');
+  let documento: number | undefined;
+  for (const i of plan.documento) {
+    if (valueAt(cells, i) !== '') {
+      documento = i;
+      break;
+    }
+  }
+  const telefones: string[] = [];
+  for (const i of plan.telefone) {
+    const phone = withDdd(valueAt(cells, i), valueAt(cells, plan.ddd.get(i)));
+    if (phone !== '') telefones.push(phone);
+  }
+  const emails: string[] = [];
+  for (const i of plan.email) {
+    const email = valueAt(cells, i);
+    if (email !== '') emails.push(email);
+  }
   const lead: RawLead = {
     rowNumber: row.rowNumber,
     sheet: row.sheet,
-    nome: collapse(value(plan.single.nome)),
-    contato_nome: collapse(value(plan.single.contato_nome)),
-    documento: value(documento),
-    telefones: plan.telefone.map((i) => withDdd(value(i), value(plan.ddd.get(i)))).filter((v) => v !== ''),
-    emails: plan.email.map(value).filter((v) => v !== ''),
-    lead_id_externo: collapse(value(plan.single.lead_id_externo)),
+    nome: collapse(valueAt(cells, plan.single.nome)),
+    contato_nome: collapse(valueAt(cells, plan.single.contato_nome)),
+    documento: valueAt(cells, documento),
+    telefones,
+    emails,
+    lead_id_externo: collapse(valueAt(cells, plan.single.lead_id_externo)),
     extras: {},
   };
   for (const { index, key } of plan.extras) {
@@ -237,18 +255,52 @@ export function mapRow(mapping: ColumnMapping, row: SheetRow): RawLead | null {
   return lead;
 }
 
+/** A lead field's cell, placeholders ("-", "N/A", "sem email") read as empty. */
+function valueAt(cells: string[], i: number | undefined): string {
+  return i === undefined ? '' : unlessPlaceholder(cells[i] ?? '');
+}
+
 /** NBSP and other odd spaces become spaces, zero-width characters go, ends are trimmed. */
 function cleanText(text: string): string {
-  if (PRINTABLE_ASCII.test(text)) return text.trim();
+  // One scan instead of two regex replaces: accented pt-BR text (U+00A1–U+00FF) has none of those characters.
+  if (!hasOddSpace(text)) return text.trim();
   return text.replace(/[\u00A0\u2007\u202F\u3000]/g, ' ').replace(/[\u200B-\u200D\uFEFF]/g, '').trim();
 }
 
+/** NBSP, or anything from U+2007 up (where the other odd and zero-width spaces are). */
+function hasOddSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0xa0 || c >= 0x2007) return true;
+  }
+  return false;
+}
+
 function collapse(text: string): string {
-  return text.replace(/\s+/g, ' ');
+  return hasSpaceRun(text) ? text.replace(/\s+/g, ' ') : text;
+}
+
+/**
+ * Whether /\s+/ → ' ' would change the text: a whitespace other than U+0020, or two spaces in a row.
+ * Control characters, NBSP and everything from U+1680 up count as maybe (the replace then decides).
+ */
+function hasSpaceRun(text: string): boolean {
+  let previousSpace = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) {
+      if (previousSpace) return true;
+      previousSpace = true;
+    } else if (c < 0x20 || c === 0xa0 || c >= 0x1680) {
+      return true;
+    } else {
+      previousSpace = false;
+    }
+  }
+  return false;
 }
 
 const NONZERO_DIGIT = /[1-9]/;
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const PLACEHOLDERS = new Set([
   'n/a', 'na', 'n/d', 'nd', 'n.a.', 'n.d.', 'null', 'none', 'nan', 'undefined', 'nenhum', 'nenhuma', '0', 'x', 'xx', 'xxx',
   'sem', 'sem email', 'sem e-mail', 'sem telefone', 'sem tel', 'sem fone', 'sem celular', 'sem contato', 'sem cnpj',
@@ -256,9 +308,16 @@ const PLACEHOLDERS = new Set([
   'nao ha', 'inexistente', 'desconhecido', 'a definir', 'vazio', '(vazio)', '#n/a', '#ref!', '#value!', '#valor!',
 ]);
 
+/** Lower-cased first character of every entry of PLACEHOLDERS. */
+const PLACEHOLDER_FIRST = new Set([...PLACEHOLDERS].map((p) => p.charCodeAt(0)));
+
 function unlessPlaceholder(text: string): string {
   // Neither the set nor the pattern below holds a digit other than 0: a quick no for numbers.
   if (NONZERO_DIGIT.test(text)) return text;
+  // A text starting with an ASCII letter or digit is neither punctuation only nor, unless its first
+  // letter starts some entry, in the set (NFKD, mark removal and lower-casing keep that first letter).
+  const first = asciiAlnumLower(text.charCodeAt(0));
+  if (first !== -1 && !PLACEHOLDER_FIRST.has(first)) return text;
   if (/^[\s\-–—_.*/\\?]*$/.test(text)) return '';
   const norm = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ');
   return PLACEHOLDERS.has(norm) ? '' : text;
@@ -286,26 +345,40 @@ function isRepeatedHeader(plan: Plan, cells: string[]): boolean {
   let same = 0;
   for (const [index, norm] of plan.headerNorms) {
     const cell = cells[index] ?? '';
-    // Quick no: an ASCII cell whose first letter or digit differs from the header's cannot normalise to it.
-    const first = firstAlnum(cell);
-    if (first !== null && first !== norm.charCodeAt(0)) continue;
+    // Quick no: an ASCII cell whose letters and digits differ from the header's cannot normalise to it.
+    if (asciiAlnumsDiffer(cell, norm)) continue;
     if (norm && normalizeHeader(cell) === norm) same++;
   }
   return same >= Math.min(2, plan.headerNorms.size) && same > 0;
 }
 
+/** The code of an ASCII letter (lower-cased) or digit, else -1. */
+function asciiAlnumLower(c: number): number {
+  if (c >= 65 && c <= 90) return c + 32;
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) ? c : -1;
+}
+
 /**
- * The lower-cased first letter or digit of a text when everything up to it is ASCII, else null
- * (accents, other scripts: the caller must normalise to know).
+ * True when an ASCII text surely does not normalise to `norm`: for ASCII, normalizeHeader only
+ * lower-cases, turns runs of other characters into one space and drops some spaces, so the text's
+ * letters and digits, lower-cased, must be exactly those of `norm`, in order. Compared up to the first
+ * difference ("Carlos Silva" against "contato" stops at the second letter), without building
+ * anything. False as soon as a non-ASCII character is met (accents, other scripts: the caller
+ * must normalise to know).
  */
-function firstAlnum(text: string): number | null {
+function asciiAlnumsDiffer(text: string, norm: string): boolean {
+  let j = 0;
   for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (c > 127) return null;
-    if (c >= 65 && c <= 90) c += 32;
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) return c;
+    const code = text.charCodeAt(i);
+    if (code > 127) return false;
+    const c = asciiAlnumLower(code);
+    if (c === -1) continue;
+    while (j < norm.length && asciiAlnumLower(norm.charCodeAt(j)) === -1) j++;
+    if (j === norm.length || norm.charCodeAt(j) !== c) return true;
+    j++;
   }
-  return null;
+  while (j < norm.length && asciiAlnumLower(norm.charCodeAt(j)) === -1) j++;
+  return j < norm.length;
 }
 
 /** "98765-4321" next to a DDD column holding "11" → "(11) 98765-4321"; anything else as it is. */
