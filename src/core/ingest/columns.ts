@@ -135,6 +135,9 @@ interface Plan {
   ddd: Map<number, number>;
   extras: Array<{ index: number; key: string }>;
   headerNorms: Map<number, string>;
+  /** headerNorms as two parallel arrays: walked for every row, without a [key, value] pair per entry. */
+  headerIndexes: number[];
+  headerNormList: string[];
   width: number;
 }
 
@@ -163,8 +166,14 @@ function compilePlan(mapping: ColumnMapping): Plan {
     ddd: new Map(),
     extras: [],
     headerNorms: new Map(cols.filter((c) => c.field).map((c) => [c.index, normalizeHeader(c.header)])),
+    headerIndexes: [],
+    headerNormList: [],
     width: cols.reduce((w, c) => Math.max(w, c.index + 1), 0),
   };
+  for (const [index, norm] of plan.headerNorms) {
+    plan.headerIndexes.push(index);
+    plan.headerNormList.push(norm);
+  }
   for (const f of ['nome', 'contato_nome', 'lead_id_externo'] as const) {
     const first = of(f)[0];
     if (first) plan.single[f] = first.index;
@@ -343,8 +352,9 @@ function isFooter(filled: string[]): boolean {
 /** Exports that repeat the header on every page. */
 function isRepeatedHeader(plan: Plan, cells: string[]): boolean {
   let same = 0;
-  for (const [index, norm] of plan.headerNorms) {
-    const cell = cells[index] ?? '';
+  for (let k = 0; k < plan.headerIndexes.length; k++) {
+    const norm = plan.headerNormList[k];
+    const cell = cells[plan.headerIndexes[k]] ?? '';
     // Quick no: an ASCII cell whose letters and digits differ from the header's cannot normalise to it.
     if (asciiAlnumsDiffer(cell, norm)) continue;
     if (norm && normalizeHeader(cell) === norm) same++;
