@@ -271,43 +271,24 @@ function valueAt(cells: string[], i: number | undefined): string {
 
 /** NBSP and other odd spaces become spaces, zero-width characters go, ends are trimmed. */
 function cleanText(text: string): string {
-  // One scan instead of two regex replaces: accented pt-BR text (U+00A1–U+00FF) has none of those characters.
+  // One test instead of two regex replaces: cells rarely hold any of those characters.
   if (!hasOddSpace(text)) return text.trim();
   return text.replace(/[\u00A0\u2007\u202F\u3000]/g, ' ').replace(/[\u200B-\u200D\uFEFF]/g, '').trim();
 }
 
-/** NBSP, or anything from U+2007 up (where the other odd and zero-width spaces are). */
+/** The characters cleanText replaces or removes. */
+const ODD_SPACE = /[\u00A0\u2007\u202F\u3000\u200B-\u200D\uFEFF]/;
+
 function hasOddSpace(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0xa0 || c >= 0x2007) return true;
-  }
-  return false;
+  return ODD_SPACE.test(text);
 }
 
 function collapse(text: string): string {
-  return hasSpaceRun(text) ? text.replace(/\s+/g, ' ') : text;
+  return NEEDS_COLLAPSE.test(text) ? text.replace(/\s+/g, ' ') : text;
 }
 
-/**
- * Whether /\s+/ → ' ' would change the text: a whitespace other than U+0020, or two spaces in a row.
- * Control characters, NBSP and everything from U+1680 up count as maybe (the replace then decides).
- */
-function hasSpaceRun(text: string): boolean {
-  let previousSpace = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x20) {
-      if (previousSpace) return true;
-      previousSpace = true;
-    } else if (c < 0x20 || c === 0xa0 || c >= 0x1680) {
-      return true;
-    } else {
-      previousSpace = false;
-    }
-  }
-  return false;
-}
+/** Exactly when /\s+/g → ' ' changes a text: a whitespace other than U+0020, or two spaces in a row. */
+const NEEDS_COLLAPSE = /[^\S ]| {2}/;
 
 const NONZERO_DIGIT = /[1-9]/;
 const PLACEHOLDERS = new Set([
@@ -321,12 +302,12 @@ const PLACEHOLDERS = new Set([
 const PLACEHOLDER_FIRST = new Set([...PLACEHOLDERS].map((p) => p.charCodeAt(0)));
 
 function unlessPlaceholder(text: string): string {
-  // Neither the set nor the pattern below holds a digit other than 0: a quick no for numbers.
-  if (NONZERO_DIGIT.test(text)) return text;
   // A text starting with an ASCII letter or digit is neither punctuation only nor, unless its first
   // letter starts some entry, in the set (NFKD, mark removal and lower-casing keep that first letter).
   const first = asciiAlnumLower(text.charCodeAt(0));
   if (first !== -1 && !PLACEHOLDER_FIRST.has(first)) return text;
+  // Neither the set nor the pattern below holds a digit other than 0: a quick no for numbers.
+  if (NONZERO_DIGIT.test(text)) return text;
   if (/^[\s\-–—_.*/\\?]*$/.test(text)) return '';
   const norm = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ');
   return PLACEHOLDERS.has(norm) ? '' : text;

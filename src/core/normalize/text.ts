@@ -19,29 +19,17 @@ const COMBINING_MARKS = /\p{M}+/gu;
 const ASCII = /^[\x20-\x7e]*$/;
 
 /**
- * True when cleanText would return the text unchanged, decided by one scan for the common case:
- * characters in U+0021–U+007E or U+00A1–U+00FF (except the soft hyphen U+00AD), words separated by
- * single U+0020 spaces, no space at either end. Latin-1 text is already NFC (no Latin-1 character
+ * Text cleanText returns unchanged, recognised by one regex test for the common case: characters
+ * in U+0021–U+007E or U+00A1–U+00FF (except the soft hyphen U+00AD), words separated by single
+ * U+0020 spaces, no space at either end. Latin-1 text is already NFC (no Latin-1 character
  * decomposes or composes under NFC, and combining marks start at U+0300), so the accents of pt-BR
  * names ("São", "Antônia") no longer send every cell through NFC and four regex replaces (profiled).
- * Anything else (tabs, NBSP, U+0100 and up…) answers false and takes the full path.
+ * Anything else (tabs, NBSP, U+0100 and up…) fails the test and takes the full path.
  */
+const CLEAN_LATIN1 = /^(?:[\x21-\x7e\xa1-\xac\xae-\xff]+(?: [\x21-\x7e\xa1-\xac\xae-\xff]+)*)?$/;
+
 function isCleanLatin1(v: string): boolean {
-  const n = v.length;
-  if (n === 0) return true;
-  let previousSpace = true; // a leading space is not clean
-  for (let i = 0; i < n; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 0x20) {
-      if (previousSpace) return false;
-      previousSpace = true;
-    } else if ((c > 0x20 && c < 0x7f) || (c > 0xa0 && c <= 0xff && c !== 0xad)) {
-      previousSpace = false;
-    } else {
-      return false;
-    }
-  }
-  return !previousSpace;
+  return CLEAN_LATIN1.test(v);
 }
 
 function toStr(v: string | null | undefined): string {
@@ -145,20 +133,10 @@ export function nameKey(v: string): string {
 }
 
 /** Only a-z, 0-9 and single spaces between them: what nameKey returns. */
+const KEY_SHAPED = /^(?:[a-z0-9]+(?: [a-z0-9]+)*)?$/;
+
 function isKeyShaped(s: string): boolean {
-  let previousSpace = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x20) {
-      if (previousSpace) return false;
-      previousSpace = true;
-    } else if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
-      previousSpace = false;
-    } else {
-      return false;
-    }
-  }
-  return !previousSpace || s.length === 0;
+  return KEY_SHAPED.test(s);
 }
 
 /**
@@ -208,12 +186,12 @@ const PLACEHOLDER_FIRST = new Set([...BARE_PLACEHOLDERS, 's', 'n', 'i', 'a'].map
  */
 export function isPlaceholder(v: string): boolean {
   // No placeholder holds a digit other than 0, and nameKey keeps digits: a quick no for phones, CNPJs…
-  if (typeof v === 'string' && NONZERO_DIGIT.test(v)) return false;
   // Names and e-mails mostly start with a letter no placeholder starts with ("Comercial…", "contato@…").
   if (typeof v === 'string') {
     const first = firstAsciiAlnum(v);
     if (first !== -1 && !PLACEHOLDER_FIRST.has(first)) return false;
   }
+  if (typeof v === 'string' && NONZERO_DIGIT.test(v)) return false;
   const key = nameKey(v);
   if (key === '') return true;
   if (BARE_PLACEHOLDERS.has(key.replace(/ /g, ''))) return true;
