@@ -258,7 +258,8 @@ const ODD = [' ', '  ', '\u00A0', '\u2007', '\u202F', '\u3000', '\u200B', '\uFEF
 describe('normalizeEmail: cheap checks give what the old version gives', () => {
   const LOCALS = ['contato', 'Joao.Silva', 'vendas', 'a', 'ana_paula', 'x+tag', 'é', 'nao', 'sem', 'n', '123', '', '.a', 'a..b'];
   const DOMAINS = ['gmail.com', 'Empresa.com.br', 'gmail.con', 'hotmail.com.brr', 'uol.com.br', 'x', 'a.b', 'a-.com', 'b.c0m',
-    'xn--bcher-kva.com', 'empresa.com.rb', 'emprésa.com', 'localhost', ''];
+    'xn--bcher-kva.com', 'empresa.com.rb', 'emprésa.com', 'localhost', '', 'a..com', '.com', 'com.', '-a.com', 'a.-com',
+    'a.b.c.d.e', `${'a'.repeat(63)}.com`, `${'a'.repeat(64)}.com`, `${'ab.'.repeat(90)}com`, 'a.c', 'a.co1', 'a.xn--p1ai'];
   const BEFORE = ['', '', '', 'mailto:', 'MAILTO:', '<', '"', "'", '“', '(', '[', ' ', '.', ',', ';', 'João <', 'Email: ', '"mailto:'];
   const AFTER = ['', '', '', '>', '"', "'", '”', ')', ']', ' ', '.', ',', ';', '!', '?', ':', '.,', ' e'];
   const cases: string[] = ['', '-', 'N/A', 'sem email', 'sem e-mail', 'Não possui', '---', '@', '@@', 'a@b@c.com', '?', '0', 'x'];

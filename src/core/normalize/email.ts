@@ -15,7 +15,9 @@ export interface NormalizedEmail {
 }
 
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const DOMAIN_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+/** Two or more DOMAIN_LABELs joined by dots: one test instead of a split and a test per label (profiled). */
+const DOMAIN_LABELS = new RegExp(`^(?:${DOMAIN_LABEL}\\.)+${DOMAIN_LABEL}$`);
 const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
 // Misspellings of the providers Brazilian leads actually use. Only exact domains: a fuzzy
@@ -93,13 +95,11 @@ export function normalizeEmail(raw: string): NormalizedEmail {
   if (local === '' || local.length > 64 || !LOCAL_PART.test(local)) {
     return invalid(original, email, 'parte antes do @ inválida');
   }
-  const labels = domain.split('.');
   if (
     domain === '' ||
     domain.length > 253 ||
-    labels.length < 2 ||
-    !labels.every((l) => DOMAIN_LABEL.test(l)) ||
-    !TLD.test(labels[labels.length - 1])
+    !DOMAIN_LABELS.test(domain) ||
+    !TLD.test(domain.slice(domain.lastIndexOf('.') + 1))
   ) {
     return invalid(original, email, `domínio inválido: ${domain}`);
   }
