@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { detectHeader, mapRow, normalizeHeader, type RawLead, type SheetRow } from '../../src/core/ingest/columns.js';
 import { isValidCnpj, isValidCpf, normalizeDocument, type NormalizedDocument } from '../../src/core/normalize/document.js';
 import { normalizeEmail, type NormalizedEmail } from '../../src/core/normalize/email.js';
+import { splitPhones } from '../../src/core/normalize/phone.js';
 import { recoverNumericCell } from '../../src/core/normalize/numeric-cell.js';
-import { cleanText, isPlaceholder, nameKey } from '../../src/core/normalize/text.js';
+import { cleanCell, cleanText, isPlaceholder, nameKey } from '../../src/core/normalize/text.js';
 
 const oldEmail = (() => {
   const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
@@ -353,5 +354,30 @@ describe('mapRow: cheap per-cell checks give what the old helpers give', () => {
       if (JSON.stringify(got) !== JSON.stringify(want)) expect({ cells: row.cells, got }).toEqual({ cells: row.cells, got: want });
     }
     expect(compared).toBeGreaterThan(10_000);
+  });
+});
+
+describe('splitPhones: a one-number cell is kept as it is unless its ends need stripping, as before', () => {
+  // The old one-number branch, in full.
+  const old = (cell: string): string[] | null => {
+    const text = cleanCell(cell);
+    if (text === '' || isPlaceholder(text)) return [];
+    if (!/^[\d()+\-. ]+$/.test(text) || text.replace(/\D/g, '').length > 14) return null; // not that branch
+    const part = cleanText(text.replace(/^[\s:.\-–—]+|[\s:\-–—]+$/g, ''));
+    return part !== '' && /\d/.test(part) && !isPlaceholder(part) ? [part] : [];
+  };
+  const PIECES = ['1', '9', '0', '00', '11', '98765', '4321', ' ', '  ', '-', '--', '.', '(', ')', '+', '\u00A0', '\t', ':'];
+
+  it('on 20000 generated cells', () => {
+    let compared = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const cell = join(PIECES, 1 + Math.floor(rand() * 8));
+      const want = old(cell);
+      if (want === null) continue;
+      compared++;
+      const got = splitPhones(cell);
+      if (JSON.stringify(got) !== JSON.stringify(want)) expect({ cell, got }).toEqual({ cell, got: want });
+    }
+    expect(compared).toBeGreaterThan(5_000);
   });
 });

@@ -333,12 +333,19 @@ function mobile(original: string, nsn: string, ddd: string, reparado: boolean, c
   return result(original, { numero_e164: p.e164, tipo, ddd, reparado, valido_para_disparo: true });
 }
 
+/** What splitPhones strips from the ends of a piece: only the first and last characters are looked at. */
+const EDGE_JUNK = /^[\s:.\-–—]|[\s:\-–—]$/;
 const HARD_SEPARATORS = /[\n/;,|]+|\s+(?:e|ou)\s+/iu;
 // A label that introduces a number acts as a separator: "Tel: 11 3456-7890 Cel: 11 98765-4321".
 const SPLIT_LABEL = new RegExp(`(?<![\\p{L}])(?:${LABEL_WORDS}|com|res)(?![\\p{L}])\\.?\\s*:`, 'giu');
 
 function digitCount(s: string): number {
-  return s.replace(/\D/g, '').length;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
 }
 
 /**
@@ -377,7 +384,8 @@ export function splitPhones(cell: string): string[] {
   if (text === '' || isPlaceholder(text)) return [];
   if (SIMPLE_PHONE.test(text) && digitCount(text) <= 14) {
     // One number without labels or separators (most cells): the general path below gives the same.
-    const part = cleanText(text.replace(/^[\s:.\-–—]+|[\s:\-–—]+$/g, ''));
+    // cleanCell made it one clean line, so with nothing to strip at its ends it is the piece as it is.
+    const part = EDGE_JUNK.test(text) ? cleanText(text.replace(/^[\s:.\-–—]+|[\s:\-–—]+$/g, '')) : text;
     return part !== '' && /\d/.test(part) && !isPlaceholder(part) ? [part] : [];
   }
   return text
