@@ -309,9 +309,12 @@ function unlessPlaceholder(text: string): string {
   // Neither the set nor the pattern below holds a digit other than 0: a quick no for numbers.
   if (NONZERO_DIGIT.test(text)) return text;
   if (/^[\s\-–—_.*/\\?]*$/.test(text)) return '';
-  const norm = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ');
-  return PLACEHOLDERS.has(norm) ? '' : text;
+  // Printable ASCII has nothing for NFKD or mark removal to change: skip both (and their Unicode regex).
+  const folded = PRINTABLE_ASCII.test(text) ? text : text.normalize('NFKD').replace(/\p{M}/gu, '');
+  return PLACEHOLDERS.has(collapse(folded.toLowerCase())) ? '' : text;
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 const FOOTER_TOTAL = /^(sub ?total|total)(\s*[:=\-–]|\s+(de|geral|\d)|\s*$)/;
 const FOOTER_OTHER = [
@@ -343,6 +346,18 @@ function isRepeatedHeader(plan: Plan, cells: string[]): boolean {
   return same >= Math.min(2, plan.headerNorms.size) && same > 0;
 }
 
+const NOT_LATIN1 = -2;
+/**
+ * U+0080–U+00FF → the code of the single a–z letter normalizeHeader makes of that character alone
+ * (NFKD, marks removed, lower-cased: "Ó" → "o"), else NOT_LATIN1 (symbols, "ß", "½"… : the caller
+ * then normalises to know). Per character is exact: these letters decompose to a base + marks only.
+ */
+const LATIN1_BASE_LETTER: readonly number[] = Array.from({ length: 256 }, (_, code) => {
+  if (code < 0x80) return NOT_LATIN1;
+  const folded = String.fromCharCode(code).normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  return /^[a-z]$/.test(folded) ? folded.charCodeAt(0) : NOT_LATIN1;
+});
+
 /** The code of an ASCII letter (lower-cased) or digit, else -1. */
 function asciiAlnumLower(c: number): number {
   if (c >= 65 && c <= 90) return c + 32;
@@ -361,8 +376,9 @@ function asciiAlnumsDiffer(text: string, norm: string): boolean {
   let j = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code > 127) return false;
-    const c = asciiAlnumLower(code);
+    // An accented Latin-1 letter normalises to its base letter ("Ó" → "o"); anything else non-ASCII: don't know.
+    const c = code > 127 ? (LATIN1_BASE_LETTER[code] ?? NOT_LATIN1) : asciiAlnumLower(code);
+    if (c === NOT_LATIN1) return false;
     if (c === -1) continue;
     while (j < norm.length && asciiAlnumLower(norm.charCodeAt(j)) === -1) j++;
     if (j === norm.length || norm.charCodeAt(j) !== c) return true;
