@@ -135,6 +135,9 @@ interface Plan {
   ddd: Map<number, number>;
   extras: Array<{ index: number; key: string }>;
   headerNorms: Map<number, string>;
+  /** headerNorms as two parallel arrays: walked for every row, without a [key, value] pair per entry. */
+  headerIndexes: number[];
+  headerNormList: string[];
   width: number;
 }
 
@@ -163,8 +166,14 @@ function compilePlan(mapping: ColumnMapping): Plan {
     ddd: new Map(),
     extras: [],
     headerNorms: new Map(cols.filter((c) => c.field).map((c) => [c.index, normalizeHeader(c.header)])),
+    headerIndexes: [],
+    headerNormList: [],
     width: cols.reduce((w, c) => Math.max(w, c.index + 1), 0),
   };
+  for (const [index, norm] of plan.headerNorms) {
+    plan.headerIndexes.push(index);
+    plan.headerNormList.push(norm);
+  }
   for (const f of ['nome', 'contato_nome', 'lead_id_externo'] as const) {
     const first = of(f)[0];
     if (first) plan.single[f] = first.index;
@@ -208,22 +217,40 @@ function columnLetter(index: number): string {
 export function mapRow(mapping: ColumnMapping, row: SheetRow): RawLead | null {
   if (row.sheet !== mapping.sheet || row.rowNumber <= mapping.headerRowNumber) return null;
   const cells = row.cells.map(cleanText);
-  const filled = cells.filter((c) => c !== '');
-  if (filled.length === 0 || isFooter(filled)) return null;
+  let filledCount = 0;
+  for (const c of cells) if (c !== '') filledCount++;
+  if (filledCount === 0) return null;
+  // Only a row of one or two filled cells can be a footer: no filtered copy for the others.
+  if (filledCount <= 2 && isFooter(cells.filter((c) => c !== ''))) return null;
   const plan = planFor(mapping);
   if (isRepeatedHeader(plan, cells)) return null;
 
-  const value = (i: number | undefined) => (i === undefined ? '' : unlessPlaceholder(cells[i] ?? ''));
-  const documento = plan.documento.find((i) => value(i) !== '');
+  let documento: number | undefined;
+  for (const i of plan.documento) {
+    if (valueAt(cells, i) !== '') {
+      documento = i;
+      break;
+    }
+  }
+  const telefones: string[] = [];
+  for (const i of plan.telefone) {
+    const phone = withDdd(valueAt(cells, i), valueAt(cells, plan.ddd.get(i)));
+    if (phone !== '') telefones.push(phone);
+  }
+  const emails: string[] = [];
+  for (const i of plan.email) {
+    const email = valueAt(cells, i);
+    if (email !== '') emails.push(email);
+  }
   const lead: RawLead = {
     rowNumber: row.rowNumber,
     sheet: row.sheet,
-    nome: collapse(value(plan.single.nome)),
-    contato_nome: collapse(value(plan.single.contato_nome)),
-    documento: value(documento),
-    telefones: plan.telefone.map((i) => withDdd(value(i), value(plan.ddd.get(i)))).filter((v) => v !== ''),
-    emails: plan.email.map(value).filter((v) => v !== ''),
-    lead_id_externo: collapse(value(plan.single.lead_id_externo)),
+    nome: collapse(valueAt(cells, plan.single.nome)),
+    contato_nome: collapse(valueAt(cells, plan.single.contato_nome)),
+    documento: valueAt(cells, documento),
+    telefones,
+    emails,
+    lead_id_externo: collapse(valueAt(cells, plan.single.lead_id_externo)),
     extras: {},
   };
   for (const { index, key } of plan.extras) {
@@ -237,18 +264,33 @@ export function mapRow(mapping: ColumnMapping, row: SheetRow): RawLead | null {
   return lead;
 }
 
+/** A lead field's cell, placeholders ("-", "N/A", "sem email") read as empty. */
+function valueAt(cells: string[], i: number | undefined): string {
+  return i === undefined ? '' : unlessPlaceholder(cells[i] ?? '');
+}
+
 /** NBSP and other odd spaces become spaces, zero-width characters go, ends are trimmed. */
 function cleanText(text: string): string {
-  if (PRINTABLE_ASCII.test(text)) return text.trim();
+  // One test instead of two regex replaces: cells rarely hold any of those characters.
+  if (!hasOddSpace(text)) return text.trim();
   return text.replace(/[\u00A0\u2007\u202F\u3000]/g, ' ').replace(/[\u200B-\u200D\uFEFF]/g, '').trim();
 }
 
-function collapse(text: string): string {
-  return text.replace(/\s+/g, ' ');
+/** The characters cleanText replaces or removes. */
+const ODD_SPACE = /[\u00A0\u2007\u202F\u3000\u200B-\u200D\uFEFF]/;
+
+function hasOddSpace(text: string): boolean {
+  return ODD_SPACE.test(text);
 }
 
+function collapse(text: string): string {
+  return NEEDS_COLLAPSE.test(text) ? text.replace(/\s+/g, ' ') : text;
+}
+
+/** Exactly when /\s+/g → ' ' changes a text: a whitespace other than U+0020, or two spaces in a row. */
+const NEEDS_COLLAPSE = /[^\S ]| {2}/;
+
 const NONZERO_DIGIT = /[1-9]/;
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const PLACEHOLDERS = new Set([
   'n/a', 'na', 'n/d', 'nd', 'n.a.', 'n.d.', 'null', 'none', 'nan', 'undefined', 'nenhum', 'nenhuma', '0', 'x', 'xx', 'xxx',
   'sem', 'sem email', 'sem e-mail', 'sem telefone', 'sem tel', 'sem fone', 'sem celular', 'sem contato', 'sem cnpj',
@@ -256,13 +298,23 @@ const PLACEHOLDERS = new Set([
   'nao ha', 'inexistente', 'desconhecido', 'a definir', 'vazio', '(vazio)', '#n/a', '#ref!', '#value!', '#valor!',
 ]);
 
+/** Lower-cased first character of every entry of PLACEHOLDERS. */
+const PLACEHOLDER_FIRST = new Set([...PLACEHOLDERS].map((p) => p.charCodeAt(0)));
+
 function unlessPlaceholder(text: string): string {
+  // A text starting with an ASCII letter or digit is neither punctuation only nor, unless its first
+  // letter starts some entry, in the set (NFKD, mark removal and lower-casing keep that first letter).
+  const first = asciiAlnumLower(text.charCodeAt(0));
+  if (first !== -1 && !PLACEHOLDER_FIRST.has(first)) return text;
   // Neither the set nor the pattern below holds a digit other than 0: a quick no for numbers.
   if (NONZERO_DIGIT.test(text)) return text;
   if (/^[\s\-–—_.*/\\?]*$/.test(text)) return '';
-  const norm = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ');
-  return PLACEHOLDERS.has(norm) ? '' : text;
+  // Printable ASCII has nothing for NFKD or mark removal to change: skip both (and their Unicode regex).
+  const folded = PRINTABLE_ASCII.test(text) ? text : text.normalize('NFKD').replace(/\p{M}/gu, '');
+  return PLACEHOLDERS.has(collapse(folded.toLowerCase())) ? '' : text;
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 const FOOTER_TOTAL = /^(sub ?total|total)(\s*[:=\-–]|\s+(de|geral|\d)|\s*$)/;
 const FOOTER_OTHER = [
@@ -284,28 +336,56 @@ function isFooter(filled: string[]): boolean {
 /** Exports that repeat the header on every page. */
 function isRepeatedHeader(plan: Plan, cells: string[]): boolean {
   let same = 0;
-  for (const [index, norm] of plan.headerNorms) {
-    const cell = cells[index] ?? '';
-    // Quick no: an ASCII cell whose first letter or digit differs from the header's cannot normalise to it.
-    const first = firstAlnum(cell);
-    if (first !== null && first !== norm.charCodeAt(0)) continue;
+  for (let k = 0; k < plan.headerIndexes.length; k++) {
+    const norm = plan.headerNormList[k];
+    const cell = cells[plan.headerIndexes[k]] ?? '';
+    // Quick no: an ASCII cell whose letters and digits differ from the header's cannot normalise to it.
+    if (asciiAlnumsDiffer(cell, norm)) continue;
     if (norm && normalizeHeader(cell) === norm) same++;
   }
   return same >= Math.min(2, plan.headerNorms.size) && same > 0;
 }
 
+const NOT_LATIN1 = -2;
 /**
- * The lower-cased first letter or digit of a text when everything up to it is ASCII, else null
- * (accents, other scripts: the caller must normalise to know).
+ * U+0080–U+00FF → the code of the single a–z letter normalizeHeader makes of that character alone
+ * (NFKD, marks removed, lower-cased: "Ó" → "o"), else NOT_LATIN1 (symbols, "ß", "½"… : the caller
+ * then normalises to know). Per character is exact: these letters decompose to a base + marks only.
  */
-function firstAlnum(text: string): number | null {
+const LATIN1_BASE_LETTER: readonly number[] = Array.from({ length: 256 }, (_, code) => {
+  if (code < 0x80) return NOT_LATIN1;
+  const folded = String.fromCharCode(code).normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  return /^[a-z]$/.test(folded) ? folded.charCodeAt(0) : NOT_LATIN1;
+});
+
+/** The code of an ASCII letter (lower-cased) or digit, else -1. */
+function asciiAlnumLower(c: number): number {
+  if (c >= 65 && c <= 90) return c + 32;
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) ? c : -1;
+}
+
+/**
+ * True when an ASCII text surely does not normalise to `norm`: for ASCII, normalizeHeader only
+ * lower-cases, turns runs of other characters into one space and drops some spaces, so the text's
+ * letters and digits, lower-cased, must be exactly those of `norm`, in order. Compared up to the first
+ * difference ("Carlos Silva" against "contato" stops at the second letter), without building
+ * anything. False as soon as a non-ASCII character is met (accents, other scripts: the caller
+ * must normalise to know).
+ */
+function asciiAlnumsDiffer(text: string, norm: string): boolean {
+  let j = 0;
   for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (c > 127) return null;
-    if (c >= 65 && c <= 90) c += 32;
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) return c;
+    const code = text.charCodeAt(i);
+    // An accented Latin-1 letter normalises to its base letter ("Ó" → "o"); anything else non-ASCII: don't know.
+    const c = code > 127 ? (LATIN1_BASE_LETTER[code] ?? NOT_LATIN1) : asciiAlnumLower(code);
+    if (c === NOT_LATIN1) return false;
+    if (c === -1) continue;
+    while (j < norm.length && asciiAlnumLower(norm.charCodeAt(j)) === -1) j++;
+    if (j === norm.length || norm.charCodeAt(j) !== c) return true;
+    j++;
   }
-  return null;
+  while (j < norm.length && asciiAlnumLower(norm.charCodeAt(j)) === -1) j++;
+  return j < norm.length;
 }
 
 /** "98765-4321" next to a DDD column holding "11" → "(11) 98765-4321"; anything else as it is. */

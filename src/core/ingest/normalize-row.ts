@@ -69,14 +69,15 @@ export function normalizeRow(raw: RawLead): RowOutcome {
   if (doc && !doc.documento_valido) at('documento', raw.documento, doc.motivo_invalido ?? 'documento inválido');
 
   const telefones: LeadPhone[] = [];
-  const seenPhones = new Set<string>();
+  // A row has a handful of phones and e-mails: arrays, not a Set per row.
+  const seenPhones: string[] = [];
   let firstDdd: string | null = null;
   for (const cell of raw.telefones) {
     for (const piece of splitPhones(cell)) {
       const p = normalizePhone(piece);
       const key = p.numero_e164 ?? p.numero_original;
-      if (seenPhones.has(key)) continue;
-      seenPhones.add(key);
+      if (seenPhones.includes(key)) continue;
+      seenPhones.push(key);
       if (p.tipo === 'invalido' || p.tipo === 'desconhecido') at('telefone', piece, p.motivo_invalido ?? 'telefone inválido');
       if (!firstDdd && p.numero_e164) firstDdd = p.ddd ?? dddOf(p.numero_e164);
       telefones.push({
@@ -87,14 +88,14 @@ export function normalizeRow(raw: RawLead): RowOutcome {
   }
 
   const emails: LeadEmail[] = [];
-  const seenEmails = new Set<string>();
+  const seenEmails: string[] = [];
   for (const cell of raw.emails) {
     for (const piece of splitEmails(cell)) {
       const e = normalizeEmail(piece);
       if (!e.email_normalizado && (e.motivo_invalido === 'vazio' || e.motivo_invalido === 'placeholder')) continue;
       const key = e.email_normalizado ?? e.email_original;
-      if (seenEmails.has(key)) continue;
-      seenEmails.add(key);
+      if (seenEmails.includes(key)) continue;
+      seenEmails.push(key);
       if (!e.valido_para_disparo) at('email', piece, e.motivo_invalido ?? 'e-mail inválido');
       // An invalid address keeps its cleaned form for display; one too long for the column is dropped
       // (a valid address is at most 254 characters).

@@ -22,20 +22,42 @@ const CNPJ_WEIGHTS_1 = [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
 const CNPJ_WEIGHTS_2 = [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
 const CNPJ_SHAPE = /^[0-9A-Z]{12}[0-9]{2}$/;
 
-/** Mod-11 check digit as used by both CPF and CNPJ: remainder < 2 → 0, else 11 − remainder. */
-function mod11(values: number[], weights: number[]): number {
+const CPF_WEIGHTS_1 = [10, 9, 8, 7, 6, 5, 4, 3, 2];
+const CPF_WEIGHTS_2 = [11, 10, 9, 8, 7, 6, 5, 4, 3, 2];
+
+/**
+ * Mod-11 check digit as used by both CPF and CNPJ: remainder < 2 → 0, else 11 − remainder. Each
+ * character is valued as its code minus 48 (digits keep their value, 'A' = 17…), read straight from
+ * the string: no array per document.
+ */
+function mod11(doc: string, weights: number[]): number {
   let sum = 0;
-  for (let i = 0; i < weights.length; i++) sum += values[i] * weights[i];
+  for (let i = 0; i < weights.length; i++) sum += (doc.charCodeAt(i) - 48) * weights[i];
   const r = sum % 11;
   return r < 2 ? 0 : 11 - r;
 }
 
 function strip(doc: string): string {
-  return String(doc ?? '').replace(/[\s.\-/\\]/g, '').toUpperCase();
+  const s = String(doc ?? '');
+  // Already bare digits/capitals (most cells): nothing to remove or upper-case.
+  return isBare(s) ? s : s.replace(/[\s.\-/\\]/g, '').toUpperCase();
 }
 
+function isBare(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90))) return false;
+  }
+  return true;
+}
+
+/** One character repeated (or empty is false, as /^(.)\1*$/ says); "." never matched a line break. */
 function allEqual(s: string): boolean {
-  return /^(.)\1*$/.test(s);
+  if (s.length === 0) return false;
+  const first = s.charCodeAt(0);
+  if (first === 10 || first === 13 || first === 0x2028 || first === 0x2029) return false;
+  for (let i = 1; i < s.length; i++) if (s.charCodeAt(i) !== first) return false;
+  return true;
 }
 
 /**
@@ -47,10 +69,7 @@ function allEqual(s: string): boolean {
 export function isValidCpf(doc: string): boolean {
   const d = strip(doc);
   if (!/^\d{11}$/.test(d) || allEqual(d)) return false;
-  const n = [...d].map(Number);
-  const w1 = [10, 9, 8, 7, 6, 5, 4, 3, 2];
-  const w2 = [11, 10, 9, 8, 7, 6, 5, 4, 3, 2];
-  return mod11(n, w1) === n[9] && mod11(n, w2) === n[10];
+  return mod11(d, CPF_WEIGHTS_1) === d.charCodeAt(9) - 48 && mod11(d, CPF_WEIGHTS_2) === d.charCodeAt(10) - 48;
 }
 
 /**
@@ -62,8 +81,7 @@ export function isValidCpf(doc: string): boolean {
 export function isValidCnpj(doc: string): boolean {
   const d = strip(doc);
   if (!CNPJ_SHAPE.test(d) || allEqual(d)) return false;
-  const v = [...d].map((c) => c.charCodeAt(0) - 48);
-  return mod11(v, CNPJ_WEIGHTS_1) === v[12] && mod11(v, CNPJ_WEIGHTS_2) === v[13];
+  return mod11(d, CNPJ_WEIGHTS_1) === d.charCodeAt(12) - 48 && mod11(d, CNPJ_WEIGHTS_2) === d.charCodeAt(13) - 48;
 }
 
 function result(

@@ -84,6 +84,50 @@ function parseE164(e164: string): PhoneNumber | undefined {
   return parsePhoneNumberFromString(e164);
 }
 
+/** What libphonenumber says about a Brazilian national number (DDD + subscriber): E.164 if valid, and its type. */
+export interface BrClassification {
+  e164: string | null;
+  type: NumberType | undefined;
+}
+export type BrClassifier = (nsn: string) => BrClassification;
+
+const NOT_VALID: BrClassification = { e164: null, type: undefined };
+
+/** The reference: libphonenumber itself. */
+export function classifyBrWithLibphonenumber(nsn: string): BrClassification {
+  const p = parseE164(`+55${nsn}`);
+  return p?.isValid() ? { e164: p.number, type: p.getType() } : NOT_VALID;
+}
+
+/**
+ * Same answers as {@link classifyBrWithLibphonenumber}, without libphonenumber for the two shapes
+ * nearly every spreadsheet phone has. Why our own code: parsing "+55…" and asking isValid/getType
+ * cost ~7 µs per number (parse, the metadata object spreads, a dozen pattern matches), about half of
+ * all normalisation CPU on a typical 100k-row import (bench:normalize, profiled). In libphonenumber's
+ * BR metadata, a valid DDD followed by 9 + 8 digits is always MOBILE (`DDD(?:7|9\d)\d{7}`), and a
+ * valid DDD followed by [2-5] + 7 digits is always FIXED_LINE (`DDD[2-5]\d{7}`; no toll-free, premium
+ * or shared-cost pattern starts with a valid DDD in those shapes). Everything else asks
+ * libphonenumber. test/unit/normalize-phone-fast.test.ts checks both agree on many thousands of inputs
+ * (and fails if a libphonenumber update changes the metadata).
+ */
+export function classifyBr(nsn: string): BrClassification {
+  const n = nsn.length;
+  if ((n === 10 || n === 11) && isAllDigits(nsn) && VALID_DDDS.has(nsn.slice(0, 2))) {
+    const first = nsn.charCodeAt(2);
+    if (n === 11 && first === 57 /* 9 */) return { e164: `+55${nsn}`, type: 'MOBILE' };
+    if (n === 10 && first >= 50 /* 2 */ && first <= 53 /* 5 */) return { e164: `+55${nsn}`, type: 'FIXED_LINE' };
+  }
+  return classifyBrWithLibphonenumber(nsn);
+}
+
+function isAllDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return s.length > 0;
+}
+
 /** 0800 / 0300 / 0500 / 0900 / 4004-style numbers: never a person's contact. */
 function special(original: string, nsn: string, prefix: string): NormalizedPhone {
   const p = parseE164(`+55${nsn}`);
@@ -125,6 +169,68 @@ function stripNoise(s: string): string {
  * @example normalizePhone('0800 123 4567')  // tipo 'toll_free', motivo 'número 0800 não é telefone de contato'
  */
 export function normalizePhone(raw: string): NormalizedPhone {
+  return commonShape(raw) ?? normalizePhoneWith(raw, classifyBr);
+}
+
+/**
+ * "(11) 98765-4321", "(11) 3456-7890", "11987654321", "11 8765-4321": an optional "(DD)" and 10 or 11
+ * digits in groups separated by single spaces or dashes, with a valid DDD. Nearly every phone cell
+ * looks like this, and for these the general path comes down to "mobile", "landline" or "old mobile,
+ * repaired" after a dozen regex passes (no label, extension, float/scientific artefact, prefix,
+ * trunk or carrier code can be there); this decides them in one scan, with the same result object.
+ * null → the general path (any other shape, DDD or first digit, and the 4004-style numbers).
+ */
+function commonShape(raw: string): NormalizedPhone | null {
+  if (typeof raw !== 'string') return null;
+  const n = raw.length;
+  let i = 0;
+  if (raw.charCodeAt(0) === 0x28 /* ( */) {
+    if (n < 4 || !isDigitCode(raw.charCodeAt(1)) || !isDigitCode(raw.charCodeAt(2)) || raw.charCodeAt(3) !== 0x29) return null;
+    i = raw.charCodeAt(4) === 0x20 ? 5 : 4;
+  }
+  let afterSeparator = true; // no separator first, none twice in a row, none last
+  for (; i < n; i++) {
+    const c = raw.charCodeAt(i);
+    if (isDigitCode(c)) afterSeparator = false;
+    else if ((c === 0x20 || c === 0x2d) /* space, - */ && !afterSeparator) afterSeparator = true;
+    else return null;
+  }
+  if (afterSeparator) return null;
+  const nsn = raw.replace(/\D/g, '');
+  if (nsn.length !== 10 && nsn.length !== 11) return null;
+  const ddd = nsn.slice(0, 2);
+  if (!VALID_DDDS.has(ddd)) return null;
+  const first = nsn.charCodeAt(2);
+  if (nsn.length === 11) return first === 0x39 /* 9 */ ? commonResult(raw, nsn, ddd, false) : null;
+  if (SHARED_COST_SUBSCRIBER.test(nsn.slice(2))) return null;
+  if (first >= 0x32 /* 2 */ && first <= 0x35 /* 5 */) {
+    return {
+      numero_original: raw, numero_e164: `+55${nsn}`, tipo: 'fixo', ddd, valido_para_disparo: false,
+      motivo_invalido: 'telefone fixo não recebe WhatsApp', reparado: false,
+    };
+  }
+  if (first >= 0x36 /* 6 */) return commonResult(raw, `${ddd}9${nsn.slice(2)}`, ddd, true);
+  return null;
+}
+
+/** A dispatchable mobile, as result() builds it. */
+function commonResult(original: string, nsn: string, ddd: string, reparado: boolean): NormalizedPhone {
+  return {
+    numero_original: original, numero_e164: `+55${nsn}`, tipo: 'movel', ddd, valido_para_disparo: true,
+    motivo_invalido: null, reparado,
+  };
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** {@link normalizePhone} with libphonenumber deciding every Brazilian number: the reference for tests. */
+export function normalizePhoneReference(raw: string): NormalizedPhone {
+  return normalizePhoneWith(raw, classifyBrWithLibphonenumber);
+}
+
+function normalizePhoneWith(raw: string, classify: BrClassifier): NormalizedPhone {
   const original = raw == null ? '' : String(raw);
   let s = cleanText(original);
   if (s === '' || isPlaceholder(s)) return invalid(original, 'vazio');
@@ -199,14 +305,14 @@ export function normalizePhone(raw: string): NormalizedPhone {
 
   if (nsn.length === 11) {
     if (first !== '9') return invalid(original, 'número inválido: 9 dígitos após o DDD devem começar com 9');
-    return mobile(original, nsn, ddd, false);
+    return mobile(original, nsn, ddd, false, classify);
   }
   if (first >= '2' && first <= '5') {
-    const p = parseE164(`+55${nsn}`);
-    if (!p?.isValid()) return invalid(original, 'número inválido');
-    const tipo = mapType(p.getType());
+    const p = classify(nsn);
+    if (p.e164 === null) return invalid(original, 'número inválido');
+    const tipo = mapType(p.type as NumberType);
     return result(original, {
-      numero_e164: p.number,
+      numero_e164: p.e164,
       tipo,
       ddd,
       motivo_invalido: tipo === 'fixo' ? 'telefone fixo não recebe WhatsApp' : 'número não é celular',
@@ -214,25 +320,32 @@ export function normalizePhone(raw: string): NormalizedPhone {
   }
   if (first >= '6' && first <= '9') {
     // Mobile saved before the ninth digit was added: insert it.
-    return mobile(original, `${ddd}9${subscriber}`, ddd, true);
+    return mobile(original, `${ddd}9${subscriber}`, ddd, true, classify);
   }
   return invalid(original, 'número inválido');
 }
 
-function mobile(original: string, nsn: string, ddd: string, reparado: boolean): NormalizedPhone {
-  const p = parseE164(`+55${nsn}`);
-  if (!p?.isValid()) return invalid(original, 'número inválido');
-  const tipo = mapType(p.getType());
-  if (tipo !== 'movel') return result(original, { numero_e164: p.number, tipo, ddd, reparado, motivo_invalido: 'número não é celular' });
-  return result(original, { numero_e164: p.number, tipo, ddd, reparado, valido_para_disparo: true });
+function mobile(original: string, nsn: string, ddd: string, reparado: boolean, classify: BrClassifier): NormalizedPhone {
+  const p = classify(nsn);
+  if (p.e164 === null) return invalid(original, 'número inválido');
+  const tipo = mapType(p.type as NumberType);
+  if (tipo !== 'movel') return result(original, { numero_e164: p.e164, tipo, ddd, reparado, motivo_invalido: 'número não é celular' });
+  return result(original, { numero_e164: p.e164, tipo, ddd, reparado, valido_para_disparo: true });
 }
 
+/** What splitPhones strips from the ends of a piece: only the first and last characters are looked at. */
+const EDGE_JUNK = /^[\s:.\-–—]|[\s:\-–—]$/;
 const HARD_SEPARATORS = /[\n/;,|]+|\s+(?:e|ou)\s+/iu;
 // A label that introduces a number acts as a separator: "Tel: 11 3456-7890 Cel: 11 98765-4321".
 const SPLIT_LABEL = new RegExp(`(?<![\\p{L}])(?:${LABEL_WORDS}|com|res)(?![\\p{L}])\\.?\\s*:`, 'giu');
 
 function digitCount(s: string): number {
-  return s.replace(/\D/g, '').length;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
 }
 
 /**
@@ -271,7 +384,8 @@ export function splitPhones(cell: string): string[] {
   if (text === '' || isPlaceholder(text)) return [];
   if (SIMPLE_PHONE.test(text) && digitCount(text) <= 14) {
     // One number without labels or separators (most cells): the general path below gives the same.
-    const part = cleanText(text.replace(/^[\s:.\-–—]+|[\s:\-–—]+$/g, ''));
+    // cleanCell made it one clean line, so with nothing to strip at its ends it is the piece as it is.
+    const part = EDGE_JUNK.test(text) ? cleanText(text.replace(/^[\s:.\-–—]+|[\s:\-–—]+$/g, '')) : text;
     return part !== '' && /\d/.test(part) && !isPlaceholder(part) ? [part] : [];
   }
   return text
