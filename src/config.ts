@@ -15,8 +15,6 @@ export interface Config {
   dispatchFlagRaw: string | undefined;
   mcpConfigPath: string;
   ingestDirs: string[];
-  /** Files from this size up are read and normalised in a worker thread (AGENTE_INGEST_WORKER_MIN_BYTES; "off": never). */
-  ingestWorkerMinBytes: number;
   logLevel: string;
   http: {
     allowedHosts: string[];
@@ -51,7 +49,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dispatchFlagRaw: flag,
     mcpConfigPath: env.AGENTE_MCP_CONFIG ? resolve(cwd, env.AGENTE_MCP_CONFIG) : resolve(PACKAGE_ROOT, 'mcp.json'),
     ingestDirs: [cwd, ...list(env.AGENTE_INGEST_DIRS, delimiter).map((d) => resolve(cwd, d))],
-    ingestWorkerMinBytes: workerMinBytes(env.AGENTE_INGEST_WORKER_MIN_BYTES),
     logLevel: env.AGENTE_LOG_LEVEL || 'info',
     http: {
       allowedHosts: list(env.AGENTE_HTTP_ALLOWED_HOSTS),
@@ -59,13 +56,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       corsOrigins: list(env.AGENTE_CORS_ORIGINS),
     },
   };
-}
-
-/** 512 KiB by default (about 10,000 rows of XLSX): below that a worker's start-up costs more than it saves. */
-export function workerMinBytes(v: string | undefined): number {
-  if (!v) return 512 * 1024;
-  if (v.trim().toLowerCase() === 'off') return Number.POSITIVE_INFINITY;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`AGENTE_INGEST_WORKER_MIN_BYTES must be a whole number of bytes or "off", got "${v}"`);
-  return n;
 }

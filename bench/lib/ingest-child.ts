@@ -3,8 +3,8 @@
  * Argument: a JSON Spec. Prints one tagged JSON line (see proc.ts) with the result.
  *   baseline-read  exceljs's own streaming reader over the file, every cell touched
  *   baseline-copy  one COPY of the staged rows (built beforehand, not timed) into a plain table
- *   pipeline       preparedRows (a worker thread, as the app does for files from 512 KiB) → ingestPrepared →
- *                  createCopyTx, into a fresh migrated database
+ *   pipeline       readRows → prepareRows → ingestPrepared → createCopyTx (as app/ingest.ts), into a fresh
+ *                  migrated database
  *   baseline-final the pipeline's final rows (exported from spec.source, the database a pipeline run
  *                  left, not timed) COPYed into the real tables of a fresh migrated database (spec.db):
  *                  one transaction, one COPY per table in foreign-key order (see final-rows.ts)
@@ -13,17 +13,15 @@
  *   noop           the child's own footprint (tsx + imports)
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline as pipe } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import copyStreams from 'pg-copy-streams';
-import { preparedRows } from '../../src/app/ingest-prepare.js';
-import { workerMinBytes } from '../../src/config.js';
 import { ingestPrepared, type TenantCopyTx } from '../../src/core/ingest/pipeline.js';
-import type { PreparedBatch } from '../../src/core/ingest/prepare.js';
+import { prepareRows, type PreparedBatch } from '../../src/core/ingest/prepare.js';
 import { createIngestJob, updateIngestJob } from '../../src/core/ingest/job-store.js';
 import { silentLogger } from '../../src/core/ports.js';
 import { openDb, type Db } from '../../src/db/connect.js';
@@ -231,10 +229,9 @@ async function ingest(db: Db, validateOnly: boolean) {
     },
   };
   let readerMs = 0;
-  // As the app runs it (app/ingest.ts): a file from AGENTE_INGEST_WORKER_MIN_BYTES up (the default,
-  // 512 KiB) is read and normalised in a worker thread; BENCH_INGEST_WORKER=off keeps it on this thread.
-  const inWorker = process.env.BENCH_INGEST_WORKER !== 'off' && statSync(spec.file).size >= workerMinBytes(process.env.AGENTE_INGEST_WORKER_MIN_BYTES);
-  const source = preparedRows({ path: spec.file, filename: 'leads.xlsx' }, { inWorker })[Symbol.asyncIterator]();
+  // As the app runs it (app/ingest.ts): readRows → prepareRows → ingestPrepared.
+  let bytes = 0;
+  const source = prepareRows(readRows({ path: spec.file, filename: 'leads.xlsx' }, { onBytes: (n) => (bytes = n) }), { bytesRead: () => bytes })[Symbol.asyncIterator]();
   const batches: AsyncIterable<PreparedBatch> = {
     [Symbol.asyncIterator]: () => ({
       async next() {

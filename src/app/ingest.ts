@@ -4,14 +4,13 @@ import { AppError } from '../core/errors.js';
 import { createIngestJob, updateIngestJob } from '../core/ingest/job-store.js';
 import type { LeadField } from '../core/ingest/columns.js';
 import { ingestPrepared, NoHeaderError } from '../core/ingest/pipeline.js';
-import type { PreparedBatch } from '../core/ingest/prepare.js';
+import { prepareRows, type PreparedBatch } from '../core/ingest/prepare.js';
 import { getJob, type JobView } from '../core/jobs.js';
 import { createCopyTx } from '../db/copy-tx.js';
 import { assertFreeSpace } from '../db/disk-space.js';
 import { withTenant } from '../db/tenant.js';
 import type { ServerDeps } from '../deps.js';
-import { detectFormat, SpreadsheetError, type SpreadsheetSource } from '../files/spreadsheet.js';
-import { preparedRows } from './ingest-prepare.js';
+import { detectFormat, readRows, SpreadsheetError, type SpreadsheetSource } from '../files/spreadsheet.js';
 
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 export const MAX_FILE_BYTES = 1024 * 1024 * 1024;
@@ -57,12 +56,8 @@ export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress
   const run = (async () => {
     await withTenant(deps.db.kysely, tenant.tenant_id, (tx) => updateIngestJob(tx, tenant.tenant_id, jobId, { status: 'processando', started: true }));
     try {
-      const inWorker = size >= deps.config.ingestWorkerMinBytes;
-      log.info({ bytes: size, thread: inWorker ? 'worker' : 'main' }, 'ingest started');
-      const batches = preparedRows(source, {
-        sheet: req.sheet, columnMap: req.column_map, onBytes: (n) => (bytes = n), inWorker,
-        onFallback: (why) => log.warn({ why }, 'ingest: reading on the main thread instead of the worker'),
-      });
+      const rows = readRows(source, { sheet: req.sheet, onBytes: (n) => (bytes = n) });
+      const batches = prepareRows(rows, { columnMap: req.column_map, bytesRead: () => bytes });
       const result = await ingestPrepared(
         { store: createCopyTx(deps.db), logger: log },
         { jobId, tenantId: tenant.tenant_id, arquivo: source.filename, validateOnly: !!req.validate_only },

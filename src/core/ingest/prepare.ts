@@ -9,10 +9,7 @@ export type RowCounts = Pick<
   'linhas_lidas' | 'linhas_invalidas' | 'telefones_validos' | 'telefones_invalidos' | 'emails_validos' | 'emails_invalidos'
 >;
 
-/**
- * Rows read, mapped and normalised, ready for the merge: plain data (structured-clone safe), so a batch
- * can cross from a worker thread (app/ingest-worker.ts) as well as come from the same thread.
- */
+/** Rows read, mapped and normalised, ready for the merge, with their problems and counts. */
 export interface PreparedBatch {
   rows: NormalizedRow[];
   /** Problems of these rows, in row order. */
