@@ -27,16 +27,36 @@ export function createCopyTx(db: Db): TenantCopyTx {
         try {
           const kysely = onClient(client);
           const once = onceper();
-          return await withTenant(kysely, tenantId, (tx) =>
-            fn(tx, async (table, columns, rows) => {
-              if (!rows.length) return;
-              once(table);
-              await ensureTempTable(client, table);
-              const stream = client.query(copyStreams.from(copySql(temp(table), columns, 'stdin')));
-              await pipeline(Readable.from(copyPieces(rows)), stream);
-              await client.query(moveSql(table, columns));
-            }),
-          );
+          // The move of the last table copied, still running in the server: the next table's rows are
+          // encoded meanwhile. Statements on one client run in order, so whatever fn sends next (kysely
+          // included) runs after it; its failure is reported as the cause (what follows it only sees an
+          // aborted transaction).
+          let moving: Promise<unknown> | null = null;
+          let moveError: unknown = null;
+          const settle = async () => {
+            const m = moving;
+            moving = null;
+            await m;
+          };
+          return await withTenant(kysely, tenantId, async (tx) => {
+            try {
+              const out = await fn(tx, async (table, columns, rows) => {
+                if (!rows.length) return;
+                once(table);
+                const pieces = [...copyPieces(rows)];
+                await settle();
+                await ensureTempTable(client, table);
+                const stream = client.query(copyStreams.from(copySql(temp(table), columns, 'stdin')));
+                await pipeline(Readable.from(pieces), stream);
+                moving = client.query(moveSql(table, columns));
+                moving.catch((err: unknown) => (moveError ??= err));
+              });
+              await settle();
+              return out;
+            } catch (err) {
+              throw moveError ?? err;
+            }
+          });
         } catch (err) {
           // A connection that failed mid-COPY may be in any state: close it rather than reuse it.
           failed = err instanceof Error ? err : new Error(String(err));

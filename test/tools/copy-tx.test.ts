@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../src/core/ids.js';
+import { createCopyTx } from '../../src/db/copy-tx.js';
+import { ensureTenant } from '../../src/db/tenant.js';
+import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+import { asOwner } from '../helpers/tenant-seed.js';
+
+/*
+ * db/copy-tx.ts: COPY inside a tenant transaction (into a temp table, then moved under the tenant
+ * policy). On PostgreSQL the move of one table runs while the next table's rows are encoded: the rows
+ * must still be there for every later statement, and a failed move must be reported as itself.
+ */
+describe(`tenant transactions with COPY (${testDbKind()})`, () => {
+  let db: TestDb;
+  let tenantId: string;
+  let otherTenantId: string;
+  const LEAD_COLUMNS = ['lead_id', 'tenant_id', 'nome', 'nome_chave'] as const;
+  const PHONE_COLUMNS = ['telefone_id', 'tenant_id', 'lead_id', 'numero_original', 'numero_e164', 'tipo', 'valido_para_disparo'] as const;
+
+  beforeAll(async () => {
+    db = await openTestDb();
+    tenantId = (await ensureTenant(db.kysely, 'copy-tx')).tenant_id;
+    otherTenantId = (await ensureTenant(db.kysely, 'copy-tx-other')).tenant_id;
+  });
+  afterAll(async () => db?.destroy());
+
+  const leadsOf = async (t: string) =>
+    (await asOwner(db.kysely, (tx) => sql<{ nome: string }>`select nome from leads where tenant_id = ${t} order by nome`.execute(tx))).rows.map((r) => r.nome);
+
+  it('rows copied into two tables are visible to the statements that follow, inside and after the transaction', async () => {
+    const ids = [uuidv7(), uuidv7()];
+    const seen = await createCopyTx(db).run(tenantId, async (tx, copy) => {
+      await copy('leads', LEAD_COLUMNS, ids.map((id, i) => [id, tenantId, `Empresa\t${i}\\N`, `empresa ${i}`]));
+      await copy('lead_telefones', PHONE_COLUMNS, ids.map((id, i) => [uuidv7(), tenantId, id, `(11) 9876${i}-0000`, `+55119876${i}0000`, 'movel', true]));
+      // Sent right after the phones' COPY, while their move may still be running in the server.
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from lead_telefones t join leads l using (lead_id) where l.tenant_id = ${tenantId}`.execute(tx);
+      return rows[0].n;
+    });
+    expect(seen).toBe(2);
+    expect(await leadsOf(tenantId)).toEqual(['Empresa\t0\\N', 'Empresa\t1\\N']);
+  });
+
+  it('a row of another tenant fails the move with the policy error, writes nothing, and the next transaction works', async () => {
+    const before = await leadsOf(otherTenantId);
+    const run = createCopyTx(db).run(tenantId, async (tx, copy) => {
+      await copy('leads', LEAD_COLUMNS, [[uuidv7(), otherTenantId, 'Intrusa Ltda', 'intrusa ltda']]);
+      await copy('lead_telefones', PHONE_COLUMNS, []);
+      await sql`select 1`.execute(tx); // a statement queued behind the failing move
+    });
+    await expect(run).rejects.toThrow(/row-level security/);
+    expect(await leadsOf(otherTenantId)).toEqual(before);
+    expect(await leadsOf(tenantId)).not.toContain('Intrusa Ltda');
+    const id = uuidv7();
+    await createCopyTx(db).run(tenantId, (_tx, copy) => copy('leads', LEAD_COLUMNS, [[id, tenantId, 'Depois Ltda', 'depois ltda']]));
+    expect(await leadsOf(tenantId)).toContain('Depois Ltda');
+  });
+
+  it('a second COPY into the same table in one transaction is refused (the move reads the whole temp table)', async () => {
+    const run = createCopyTx(db).run(tenantId, async (_tx, copy) => {
+      await copy('leads', LEAD_COLUMNS, [[uuidv7(), tenantId, 'Uma Ltda', 'uma ltda']]);
+      await copy('leads', LEAD_COLUMNS, [[uuidv7(), tenantId, 'Outra Ltda', 'outra ltda']]);
+    });
+    await expect(run).rejects.toThrow(/leads was already copied in this transaction/);
+    expect(await leadsOf(tenantId)).not.toContain('Uma Ltda');
+  });
+
+  it('an error thrown by the caller rolls back what was copied', async () => {
+    const run = createCopyTx(db).run(tenantId, async (_tx, copy) => {
+      await copy('leads', LEAD_COLUMNS, [[uuidv7(), tenantId, 'Desfeita Ltda', 'desfeita ltda']]);
+      throw new Error(`caller failed ${randomUUID()}`);
+    });
+    await expect(run).rejects.toThrow(/caller failed/);
+    expect(await leadsOf(tenantId)).not.toContain('Desfeita Ltda');
+  });
+});
