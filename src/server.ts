@@ -58,7 +58,7 @@ export function buildServer(deps: ServerDeps): McpServer {
   registerJsonById(server, deps, 'job', 'job://{id}', 'Job', 'One ingest or dispatch job as JSON (same data as job_status)',
     (tx, tenantId, id) => getJob(tx, tenantId, id, deps.clock));
   registerJsonById(server, deps, 'lead', 'lead://{id}', 'Lead',
-    'One lead in full as JSON: phones and e-mails with validity reasons, origin rows, state history (same as query_leads with lead_id)',
+    'One lead in full as JSON: phones and e-mails with validity reasons, origin rows, state history, meetings',
     getLead);
 
   server.registerResource(

@@ -41,7 +41,7 @@ export const queryLeadsTool = defineTool({
   title: 'Find leads',
   description:
     'Leads newest first, ≤100 a page (pass next_cursor back), by status, WhatsApp/e-mail, text or import job. ' +
-    'With lead_id: one lead in full (phones, e-mails, origin, history).',
+    'With lead_id: one lead in full (phones, e-mails, origin, history; meetings in the text and in lead://{id}).',
   toolset: 'leads',
   access: 'read',
   input: {
@@ -64,9 +64,12 @@ export const queryLeadsTool = defineTool({
     const tenantId = deps.tenant.tenant_id;
     return withTenant(deps.db.kysely, tenantId, async (tx) => {
       if (args.lead_id) {
-        const lead = await getLead(tx, tenantId, args.lead_id);
-        if (!lead) throw notFound('Lead', args.lead_id);
-        return { data: { leads: [], next_cursor: null, lead }, text: line(lead) + ` — ${lead.telefones.length} phone(s), ${lead.emails.length} e-mail(s), ${lead.historico.length} event(s)` };
+        const found = await getLead(tx, tenantId, args.lead_id);
+        if (!found) throw notFound('Lead', args.lead_id);
+        // Meetings go in the text (count and the next one) and in lead://{id}: in this output schema they
+        // would take query_leads over its 4 KB share of tools/list.
+        const { reunioes: _meetings, ...lead } = found;
+        return { data: { leads: [], next_cursor: null, lead }, text: line(lead) + ` — ${lead.telefones.length} phone(s), ${lead.emails.length} e-mail(s), ${lead.historico.length} event(s)${meetingsText(found, deps.clock.now())}` };
       }
       const page = await queryLeads(tx, tenantId, args);
       const more = page.next_cursor ? '\n(more: pass next_cursor)' : '';
@@ -80,4 +83,11 @@ export const queryLeadsTool = defineTool({
 
 function line(l: LeadSummary): string {
   return `${l.lead_id} ${l.nome}${l.contato_nome ? ` (${l.contato_nome})` : ''} [${l.status}] whatsapp=${l.whatsapp ?? '-'} email=${l.email ?? '-'}`;
+}
+
+/** ", next meeting terça, 01/12 às 10:00 (horário de Manaus) (agendado)" — the soonest one not over, else the count. */
+function meetingsText(lead: { reunioes: Array<{ status: string; inicio: string; rotulo: string }> }, now: Date): string {
+  if (!lead.reunioes.length) return '';
+  const next = lead.reunioes.filter((r) => ['agendado', 'confirmado', 'pendente', 'incerto'].includes(r.status) && Date.parse(r.inicio) > now.getTime()).at(-1);
+  return `, ${lead.reunioes.length} meeting(s)${next ? `, next ${next.rotulo} (${next.status})` : ''}`;
 }

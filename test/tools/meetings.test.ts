@@ -51,6 +51,14 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(await leadStatus(lead)).toBe('agendado');
     const ev = await asOwner(db.kysely, (tx) => tx.selectFrom('lead_eventos').select(['status_de', 'status_para']).where('lead_id', '=', lead).where('tipo', '=', 'transicao').execute());
     expect(ev).toEqual([{ status_de: 'respondeu', status_para: 'agendado' }]);
+    // query_leads names the next meeting; lead:// lists the meetings.
+    const detail = await call(e, 'query_leads', { lead_id: lead });
+    expect(textOf(detail)).toContain('1 meeting(s), next terça, 24/11 às 10:00 (horário de Manaus) (agendado)');
+    const resource = JSON.parse(((await e.client.readResource({ uri: `lead://${lead}` })).contents[0] as { text: string }).text);
+    expect(resource.reunioes).toEqual([{
+      agendamento_id: out.agendamento.agendamento_id, status: 'agendado', inicio: '2026-11-24T14:00:00.000Z',
+      rotulo: 'terça, 24/11 às 10:00 (horário de Manaus)',
+    }]);
   });
 
   it('refuses double booking for the lead and for the organiser; another organiser is free', async () => {

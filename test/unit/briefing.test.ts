@@ -5,7 +5,7 @@ import type { LeadDetail } from '../../src/core/leads/query.js';
 const lead = (o: Partial<LeadDetail> = {}): LeadDetail => ({
   lead_id: 'l1', nome: 'Oficina do Zé', contato_nome: null, documento: null, documento_tipo: null, documento_valido: false,
   status: 'respondeu', timezone: 'America/Rio_Branco', whatsapp: null, email: null, created_at: '2026-11-01T00:00:00Z',
-  base_legal: 'legitimo_interesse', lead_id_externo: null, dados_extras: {}, origem: [], telefones: [], emails: [], historico: [], ...o,
+  base_legal: 'legitimo_interesse', lead_id_externo: null, dados_extras: {}, origem: [], telefones: [], emails: [], historico: [], reunioes: [], ...o,
 });
 const input = (o: Partial<BriefingInput> = {}): BriefingInput => ({
   lead: lead(), disparos: [], respostas: [], reunioes: [], now: new Date('2026-12-01T12:00:00Z'), ...o,

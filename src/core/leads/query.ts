@@ -1,6 +1,7 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
+import { localLabel } from '../meetings/time.js';
 import { nameKey } from '../normalize/index.js';
 
 export const LEAD_STATUSES = [
@@ -41,7 +42,11 @@ export interface LeadDetail extends LeadSummary {
   telefones: Array<{ numero_original: string; numero_e164: string | null; tipo: string; valido_para_disparo: boolean; motivo_invalido: string | null; reparado: boolean }>;
   emails: Array<{ email_original: string; email_normalizado: string | null; valido_para_disparo: boolean; motivo_invalido: string | null }>;
   historico: Array<{ tipo: string; status_de: string | null; status_para: string | null; motivo: string; ator: string; em: string }>;
+  /** Its meetings, latest start first (at most MEETINGS_LIMIT). */
+  reunioes: Array<{ agendamento_id: string; status: string; inicio: string; rotulo: string }>;
 }
+
+const MEETINGS_LIMIT = 20;
 
 interface Cursor {
   t: string;
@@ -116,13 +121,16 @@ export async function getLead(tx: Tx, tenantId: string, leadId: string): Promise
     .where('l.lead_id', '=', leadId)
     .executeTakeFirst();
   if (!l) return null;
-  const [telefones, emails, historico] = await Promise.all([
+  const [telefones, emails, historico, reunioes] = await Promise.all([
     tx.selectFrom('lead_telefones').select(['numero_original', 'numero_e164', 'tipo', 'valido_para_disparo', 'motivo_invalido', 'reparado'])
       .where('tenant_id', '=', tenantId).where('lead_id', '=', leadId).orderBy('created_at').orderBy('posicao').execute(),
     tx.selectFrom('lead_emails').select(['email_original', 'email_normalizado', 'valido_para_disparo', 'motivo_invalido'])
       .where('tenant_id', '=', tenantId).where('lead_id', '=', leadId).orderBy('created_at').orderBy('posicao').execute(),
     tx.selectFrom('lead_eventos').select(['tipo', 'status_de', 'status_para', 'motivo', 'ator', 'created_at'])
       .where('tenant_id', '=', tenantId).where('lead_id', '=', leadId).orderBy('evento_id').execute(),
+    tx.selectFrom('agendamentos').select(['agendamento_id', 'status', 'inicio', 'timezone'])
+      .where('tenant_id', '=', tenantId).where('lead_id', '=', leadId)
+      .orderBy('inicio', 'desc').orderBy('agendamento_id', 'desc').limit(MEETINGS_LIMIT).execute(),
   ]);
   return {
     lead_id: l.lead_id, nome: l.nome, contato_nome: l.contato_nome, documento: l.documento, documento_tipo: l.documento_tipo,
@@ -133,6 +141,10 @@ export async function getLead(tx: Tx, tenantId: string, leadId: string): Promise
       ...(historico.some((h) => h.tipo === 'importacao') ? [] : importEntry(l.origem, new Date(l.created_at).toISOString())),
       ...historico.map((h) => ({ tipo: h.tipo, status_de: h.status_de, status_para: h.status_para, motivo: h.motivo, ator: h.ator, em: new Date(h.created_at).toISOString() })),
     ],
+    reunioes: reunioes.map((r) => {
+      const inicio = new Date(r.inicio);
+      return { agendamento_id: r.agendamento_id, status: r.status, inicio: inicio.toISOString(), rotulo: localLabel(inicio, r.timezone).rotulo };
+    }),
   };
 }
 
