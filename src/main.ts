@@ -118,7 +118,7 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
   const tasks = new BackgroundTasks();
   const channels = buildChannels(config, logger);
   // The channel layer exists in this process only when sending is on: the dry-run path cannot reach it.
-  const executor = config.dispatchEnabled && channels.client && !values['no-executor'] ? startExecutor(db, channels.client, logger) : null;
+  const executor = config.dispatchEnabled && channels.client && !values['no-executor'] ? startExecutor(db, channels.client, logger, config) : null;
   const toolsets = typeof values.toolsets === 'string' ? (values.toolsets.split(',') as Toolset[]) : undefined;
   const base = {
     db,
@@ -189,9 +189,10 @@ function buildChannels(config: Config, logger: Logger): Channels {
   return { client, status: () => client.status(), close: () => pool.close() };
 }
 
-function startExecutor(db: Db, channel: McpChannelClient, logger: Logger): Executor {
+function startExecutor(db: Db, channel: McpChannelClient, logger: Logger, config: Config): Executor {
   const executor = new Executor({
     db: db.kysely, channel, clock: systemClock, logger: logger.child({ component: 'executor' }),
+    writeGuard: db.kind === 'pglite' ? () => assertFreeSpace(config.dataDir) : undefined,
     workerId: `${hostname()}:${process.pid}`,
     concurrency: Number(process.env.AGENTE_WORKER_CONCURRENCY ?? 256),
     leaseMs: Number(process.env.AGENTE_LEASE_MS ?? 60_000),
@@ -215,7 +216,7 @@ async function worker(db: Db, config: Config, logger: Logger): Promise<number> {
     process.stderr.write(`worker: no usable channel configuration in ${config.mcpConfigPath}\n`);
     return 2;
   }
-  const executor = startExecutor(db, channels.client, logger);
+  const executor = startExecutor(db, channels.client, logger, config);
   process.stderr.write(`worker ${hostname()}:${process.pid} executing disparos\n`);
   await new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
@@ -246,7 +247,7 @@ async function reminders(db: Db, config: Config, logger: Logger, values: Record<
     const r = await sendReminders(deps, { windowHours, limit: 1000 });
     const queued = r.itens.map((i) => i.mensagem?.status === 'enfileirado' ? i.mensagem.disparo_id : null).filter((x): x is string => !!x);
     if (queued.length && channels.client) {
-      const executor = startExecutor(db, channels.client, logger);
+      const executor = startExecutor(db, channels.client, logger, config);
       const until = Date.now() + 60_000;
       while (Date.now() < until) {
         const open = await withTenant(db.kysely, tenant.tenant_id, (tx) =>

@@ -2,6 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
+import { assertFreeSpace } from '../db/disk-space.js';
 import type { ServerDeps } from '../deps.js';
 
 export type Toolset = 'core' | 'leads' | 'dispatch' | 'meetings';
@@ -73,6 +74,9 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Serve
       const logCall = (outcome: string) =>
         deps.logger.debug({ tool: def.name, outcome, ms: Math.round(performance.now() - started), args: argsForLog(args) }, 'tool call');
       try {
+        // PGlite blocks for good after a write hits a full disk (db/disk-space.ts): a tool that may write
+        // refuses first, with what to do, while reads go on.
+        if (def.access !== 'read' && deps.db.kind === 'pglite') await assertFreeSpace(deps.config.dataDir);
         const out = await def.handler(args as never, ctx);
         logCall('ok');
         return {

@@ -70,6 +70,14 @@ describe('PGlite on a disk that fills up', () => {
     expect(refused.isError).toBe(true);
     expect(JSON.stringify(refused.content)).toMatch(/disco cheio/);
     expect((await client.callTool({ name: 'get_status', arguments: {} })).isError).toBeFalsy();
+    // Every tool that may write refuses the same way; reads go on.
+    const page = await client.callTool({ name: 'query_leads', arguments: { limit: 1 } });
+    expect(page.isError).toBeFalsy();
+    const leadId = (page.structuredContent as any).leads[0].lead_id;
+    const write = await client.callTool({ name: 'set_lead_status', arguments: { lead_id: leadId, status: 'perdido', motivo: 'teste de disco cheio' } });
+    expect(write.isError).toBe(true);
+    expect(JSON.stringify(write.content)).toMatch(/^.*unavailable: No space left for the database \(disco cheio\)/);
+    expect((await client.callTool({ name: 'query_leads', arguments: { lead_id: leadId } })).structuredContent).toMatchObject({ lead: { status: 'novo' } });
     await client.close();
     client = undefined;
     expect(existsSync(join(dataDir, 'agente.lock')), 'the server exited cleanly and released its lock').toBe(false);

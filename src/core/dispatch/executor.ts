@@ -2,12 +2,16 @@ import pLimit from 'p-limit';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { withSystem, withTenant, type Tx } from '../../db/tenant.js';
+import { AppError } from '../errors.js';
 import type { ChannelClient, SendOutcome } from '../outreach/channel-port.js';
 import { loadPolicy, type OutreachPolicy } from '../outreach/policy.js';
 import { checkSendWindow } from '../policy/index.js';
 import type { Clock, Logger } from '../ports.js';
 import { renderFallbackEmail } from './fallback.js';
 import { reserveSlots } from './rate-limit.js';
+
+/** How often a paused executor (see ExecutorDeps.writeGuard) looks again. */
+const PAUSED_RETRY_MS = 5000;
 
 export interface ExecutorDeps {
   db: Kysely<Database>;
@@ -22,6 +26,13 @@ export interface ExecutorDeps {
   leaseMs?: number;
   idleMs?: number;
   sendTimeoutMs?: number;
+  /**
+   * Throws (an AppError 'unavailable') while this database must not take writes — PGlite with its disk
+   * nearly full (db/disk-space.ts). The executor then claims nothing and retries every few seconds, so
+   * sending stops together with the tools that write (an opt-out that cannot be recorded is not followed
+   * by a send that can).
+   */
+  writeGuard?: () => Promise<void>;
 }
 
 interface Claimed {
@@ -91,11 +102,21 @@ export class Executor {
     if (this.running) return;
     this.running = true;
     this.loop = (async () => {
+      let pauseLoggedAt = Number.NEGATIVE_INFINITY;
       while (this.running) {
         let worked = 0;
         try {
           worked = await this.tick();
         } catch (err) {
+          if (err instanceof AppError && err.code === 'unavailable') {
+            // The write guard: say so once a minute, not every round.
+            if (Date.now() - pauseLoggedAt >= 60_000) {
+              pauseLoggedAt = Date.now();
+              this.d.logger.warn({ why: err.message }, 'executor paused: the database cannot take writes');
+            }
+            await sleep(PAUSED_RETRY_MS);
+            continue;
+          }
           this.d.logger.error({ err: { message: (err as Error).message } }, 'executor tick failed');
           await sleep(1000);
         }
@@ -112,6 +133,7 @@ export class Executor {
 
   /** One round: recover expired leases, then claim and execute what is due. Returns rows handled. */
   async tick(): Promise<number> {
+    await this.d.writeGuard?.();
     const now = this.d.clock.now();
     // Expired leases are looked for once a second, not on every tick.
     if (now.getTime() - this.lastLeaseCheck >= 1000) {
