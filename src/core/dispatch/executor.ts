@@ -98,6 +98,20 @@ export class Executor {
     this.limit = pLimit(Math.max(d.concurrency ?? 256, d.batchSize ?? 200));
   }
 
+  private wake: (() => void) | null = null;
+
+  /** Sleeps ms, or less if stop() is called meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    }).finally(() => (this.wake = null));
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -114,7 +128,7 @@ export class Executor {
               pauseLoggedAt = Date.now();
               this.d.logger.warn({ why: err.message }, 'executor paused: the database cannot take writes');
             }
-            await sleep(PAUSED_RETRY_MS);
+            await this.pause(PAUSED_RETRY_MS);
             continue;
           }
           this.d.logger.error({ err: { message: (err as Error).message } }, 'executor tick failed');
@@ -127,6 +141,7 @@ export class Executor {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.wake?.();
     await this.loop;
     await Promise.allSettled([...this.inflight]);
   }
