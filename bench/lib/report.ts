@@ -93,7 +93,7 @@ export function queryTables(cases: CaseResult[], top = 8): string {
   const out: string[] = [];
   for (const c of cases) {
     const qs = (c.pipeline.extra?.queries ?? []) as Array<{ sql: string; calls: number; seconds: number }>;
-    out.push(`\n${c.db}, ${int(c.rows)} rows — slowest statements (wall s, summed):\n`);
+    out.push(`\n${c.db}, ${int(c.rows)} rows — slowest statements (client wall s, summed; a statement sent right after a COPY also waits for that table's move, which runs in the server meanwhile — see db/copy-tx.ts):\n`);
     out.push('| statement | calls | s | % of pipeline |', '|---|---:|---:|---:|');
     for (const q of qs.slice(0, top)) {
       out.push(`| \`${q.sql.slice(0, 90).replace(/\|/g, '\\|')}\` | ${q.calls} | ${fmt(q.seconds)} | ${fmt((q.seconds / c.pipeline.seconds) * 100, 0)}% |`);
