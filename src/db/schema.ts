@@ -188,6 +188,8 @@ export interface DisparosTable {
   motivo: string | null;
   erro: string | null;
   erro_classe: string | null;
+  /** An attempt's outcome was unknown (migration 018): never ends 'falhou', but 'incerto'. */
+  talvez_entregue: Generated<boolean>;
   message_id_externo: string | null;
   resposta_bruta: Json<unknown> | null;
   claimed_by: string | null;

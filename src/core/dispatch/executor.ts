@@ -48,6 +48,8 @@ interface Claimed {
   idempotency_key: string;
   tentativas: number;
   max_tentativas: number;
+  /** An earlier attempt's outcome was unknown: the message may already have reached the person. */
+  talvez_entregue: boolean;
 }
 
 interface Outcome {
@@ -65,6 +67,8 @@ interface Outcome {
   wa_id?: string | null;
   /** When the downstream call was made (enviado_em: the moment the message left, for pacing audits). */
   sent_at?: Date;
+  /** This attempt's outcome is unknown (sticky: see talvez_entregue). */
+  talvez_entregue?: boolean;
 }
 
 // How late after its slot a send may still go. Slots are spaced 3% wider than 1/R, so R+1 slots span
@@ -178,6 +182,7 @@ export class Executor {
         motivo = case when (canal = 'whatsapp' and ${idem.whatsapp}) or (canal = 'email' and ${idem.email})
                  then 'lease expirado (executor interrompido): reenvio seguro pela chave de idempotência'
                  else 'lease expirado durante o envio: o canal não garante idempotência, o envio pode ou não ter ocorrido' end,
+        talvez_entregue = true, -- the executor may have died after the call left
         claimed_by = null, lease_until = null, proxima_tentativa_em = ${now}, updated_at = now()
       where tenant_id = ${tenantId} and status = 'em_execucao' and lease_until < ${now}`.execute(tx));
   }
@@ -207,7 +212,7 @@ export class Executor {
                tentativas = tentativas + 1, updated_at = now()
         from pick where d.disparo_id = pick.disparo_id
         returning d.disparo_id, d.tenant_id, d.lead_id, d.canal, d.destino, d.template, d.conteudo, d.assunto, d.variaveis,
-                  d.idempotency_key, d.tentativas, d.max_tentativas`.execute(tx);
+                  d.idempotency_key, d.tentativas, d.max_tentativas, d.talvez_entregue`.execute(tx);
       // Slots reserved but not used (fewer rows than granted) are simply skipped: pace stays ≤ R.
       return { rows, grant };
     });
@@ -316,15 +321,26 @@ export class Executor {
     if (o.ok) return { disparo_id: r.disparo_id, status: 'enviado', message_id: o.messageId, wa_id: o.waId ?? null, raw: o.raw };
     const base = { disparo_id: r.disparo_id, erro: o.error.slice(0, 1000), erro_classe: o.errorClass, raw: o.raw };
     if (o.errorClass === 'transitorio') {
-      if (r.tentativas >= r.max_tentativas) return { ...base, status: 'falhou', motivo: `falhou após ${r.tentativas} tentativas` };
+      if (r.tentativas >= r.max_tentativas) {
+        // An earlier attempt may have delivered it: 'falhou' would say it did not leave and invite a re-send.
+        if (r.talvez_entregue) {
+          return { ...base, status: 'incerto', motivo: `resultado de uma tentativa anterior desconhecido e as seguintes falharam (${r.tentativas} tentativas): a mensagem pode ter sido entregue; verifique antes de reenviar` };
+        }
+        return { ...base, status: 'falhou', motivo: `falhou após ${r.tentativas} tentativas` };
+      }
       return { ...base, status: 'pendente', proxima: new Date(Date.now() + backoffMs(r.tentativas)), motivo: 'erro transitório: nova tentativa agendada' };
     }
     if (o.errorClass === 'desconhecido') {
       // Timeout or crash mid-call: the message may have left. Safe to retry only with idempotency.
       if (this.d.channel.isIdempotent(r.canal) && r.tentativas < r.max_tentativas) {
-        return { ...base, status: 'pendente', proxima: new Date(Date.now() + backoffMs(r.tentativas)), motivo: 'resultado desconhecido: reenvio seguro pela chave de idempotência' };
+        return { ...base, talvez_entregue: true, status: 'pendente', proxima: new Date(Date.now() + backoffMs(r.tentativas)), motivo: 'resultado desconhecido: reenvio seguro pela chave de idempotência' };
       }
-      return { ...base, status: 'incerto', motivo: 'resultado desconhecido e o canal não garante idempotência: verifique antes de reenviar' };
+      return {
+        ...base, talvez_entregue: true, status: 'incerto',
+        motivo: this.d.channel.isIdempotent(r.canal)
+          ? `resultado desconhecido na última de ${r.tentativas} tentativas: verifique antes de reenviar`
+          : 'resultado desconhecido e o canal não garante idempotência: verifique antes de reenviar',
+      };
     }
     if (o.errorClass === 'destino_invalido') return { ...base, status: 'falhou', motivo: 'destino inválido (falha permanente)' };
     return { ...base, status: 'bloqueado', motivo: 'recusado por política do canal' };
@@ -340,9 +356,10 @@ export class Executor {
           motivo = coalesce(o.motivo, d.motivo), resposta_bruta = o.raw::jsonb,
           proxima_tentativa_em = coalesce(o.proxima, d.proxima_tentativa_em),
           enviado_em = case when o.status = 'enviado' then coalesce(o.sent_at, now()) else d.enviado_em end,
+          talvez_entregue = d.talvez_entregue or coalesce(o.talvez_entregue, false),
           claimed_by = null, lease_until = null, updated_at = now()
         from jsonb_to_recordset(${JSON.stringify(outcomes.map((o) => ({ ...o, raw: o.raw === undefined ? null : JSON.stringify(o.raw) })))}::jsonb)
-          as o(disparo_id uuid, status text, message_id text, erro text, erro_classe text, motivo text, proxima timestamptz, raw text, devolvido boolean, sent_at timestamptz)
+          as o(disparo_id uuid, status text, message_id text, erro text, erro_classe text, motivo text, proxima timestamptz, raw text, devolvido boolean, sent_at timestamptz, talvez_entregue boolean)
         where d.disparo_id = o.disparo_id and d.status = 'em_execucao' and d.claimed_by = ${this.d.workerId}
         returning d.disparo_id, d.lead_id, d.canal, d.destino, d.status, d.erro_classe, d.idempotency_key`.execute(tx);
       const sent = done.rows.filter((r) => r.status === 'enviado');
