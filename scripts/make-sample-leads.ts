@@ -177,8 +177,8 @@ function pick<T>(rand: () => number, list: T[]): T {
   return list[Math.floor(rand() * list.length)];
 }
 
-/** Small seeded PRNG (public-domain mulberry32). */
-function mulberry32(seed: number): () => number {
+/** Small seeded PRNG (public-domain mulberry32): the same seed, the same numbers (tests use it too). */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

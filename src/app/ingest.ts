@@ -62,7 +62,6 @@ export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress
         { store: createCopyTx(deps.db), logger: log },
         { jobId, tenantId: tenant.tenant_id, arquivo: source.filename, validateOnly: !!req.validate_only },
         guarded(batches, diskGuard),
-        { bytesRead: () => bytes },
       );
       await withTenant(deps.db.kysely, tenant.tenant_id, (tx) =>
         updateIngestJob(tx, tenant.tenant_id, jobId, { status: 'concluido', counts: result.counts, bytesRead: size, finished: true }),

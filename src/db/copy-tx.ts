@@ -26,7 +26,7 @@ export function createCopyTx(db: Db): TenantCopyTx {
         let failed: Error | undefined;
         try {
           const kysely = onClient(client);
-          const once = onceper();
+          const once = oneCopyPerTable();
           // The move of the last table copied, still running in the server: the next table's rows are
           // encoded meanwhile. Statements on one client run in order, so whatever fn sends next (kysely
           // included) runs after it; its failure is reported as the cause (what follows it only sees an
@@ -70,7 +70,7 @@ export function createCopyTx(db: Db): TenantCopyTx {
   const pglite = db.pglite!;
   return {
     run(tenantId, fn) {
-      const once = onceper();
+      const once = oneCopyPerTable();
       return withTenant(db.kysely, tenantId, (tx) =>
         fn(tx, async (table, columns, rows) => {
           if (!rows.length) return;
@@ -116,7 +116,7 @@ const moveSql = (table: string, columns: readonly string[]) =>
   `insert into ${table} (${columns.join(', ')}) select ${columns.join(', ')} from ${temp(table)}`;
 
 /** The move reads the whole temp table, so a second COPY into one table in one transaction would repeat rows. */
-function onceper(): (table: string) => void {
+function oneCopyPerTable(): (table: string) => void {
   const copied = new Set<string>();
   return (table) => {
     if (copied.has(table)) throw new Error(`copy-tx: ${table} was already copied in this transaction (one COPY per table per transaction)`);

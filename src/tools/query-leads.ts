@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTIVE_STATUSES } from '../app/meetings.js';
 import { notFound } from '../core/errors.js';
 import { getLead, LEAD_STATUSES, queryLeads, type LeadSummary } from '../core/leads/query.js';
 import { withTenant } from '../db/tenant.js';
@@ -88,6 +89,6 @@ function line(l: LeadSummary): string {
 /** ", next meeting terça, 01/12 às 10:00 (horário de Manaus) (agendado)" — the soonest one not over, else the count. */
 function meetingsText(lead: { reunioes: Array<{ status: string; inicio: string; rotulo: string }> }, now: Date): string {
   if (!lead.reunioes.length) return '';
-  const next = lead.reunioes.filter((r) => ['agendado', 'confirmado', 'pendente', 'incerto'].includes(r.status) && Date.parse(r.inicio) > now.getTime()).at(-1);
+  const next = lead.reunioes.filter((r) => (ACTIVE_STATUSES as readonly string[]).includes(r.status) && Date.parse(r.inicio) > now.getTime()).at(-1);
   return `, ${lead.reunioes.length} meeting(s)${next ? `, next ${next.rotulo} (${next.status})` : ''}`;
 }

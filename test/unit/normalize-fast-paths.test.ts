@@ -4,6 +4,7 @@
  * and on many thousands of generated values both must give exactly the same result.
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../scripts/make-sample-leads.js';
 import { detectHeader, mapRow, normalizeHeader, type RawLead, type SheetRow } from '../../src/core/ingest/columns.js';
 import { isValidCnpj, isValidCpf, normalizeDocument, type NormalizedDocument } from '../../src/core/normalize/document.js';
 import { normalizeEmail, type NormalizedEmail } from '../../src/core/normalize/email.js';
@@ -239,17 +240,7 @@ const oldCells = (() => {
   return { cleanText: oldCellText, collapse, unlessPlaceholder };
 })();
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(42);
+const rand = mulberry32(42); // seeded: a failure always reproduces
 const pick = <T,>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
 const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');
 const join = (pieces: readonly string[], n: number) => Array.from({ length: n }, () => pick(pieces)).join('');

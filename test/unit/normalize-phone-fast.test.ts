@@ -4,6 +4,7 @@
  * generated inputs, the fast path must return exactly what the libphonenumber path returns.
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../scripts/make-sample-leads.js';
 import {
   classifyBr,
   classifyBrWithLibphonenumber,
@@ -12,19 +13,8 @@ import {
   splitPhones,
 } from '../../src/core/normalize/phone.js';
 
-/** Small seeded PRNG (mulberry32), so a failure always reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const rand = prng(20261125);
+const rand = mulberry32(20261125); // seeded: a failure always reproduces
 const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');
 const pick = <T,>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
 const DDDS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));

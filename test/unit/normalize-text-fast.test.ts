@@ -6,6 +6,7 @@
  * scripts and placeholder words, both must give exactly the same result.
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../scripts/make-sample-leads.js';
 import { cleanCell, cleanText, isPlaceholder, nameKey, stripAccents } from '../../src/core/normalize/text.js';
 
 const ref = (() => {
@@ -42,17 +43,7 @@ const ref = (() => {
   return { cleanText, cleanCell, stripAccents, nameKey, isPlaceholder };
 })();
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(7);
+const rand = mulberry32(7); // seeded: a failure always reproduces
 const pick = <T,>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
 
 const LATIN1 = Array.from({ length: 0x60 }, (_, i) => String.fromCharCode(0xa0 + i)); // U+00A0–U+00FF

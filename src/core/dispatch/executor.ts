@@ -2,7 +2,6 @@ import pLimit from 'p-limit';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { withSystem, withTenant, type Tx } from '../../db/tenant.js';
-import { AppError } from '../errors.js';
 import type { ChannelClient, SendOutcome } from '../outreach/channel-port.js';
 import { loadPolicy, type OutreachPolicy } from '../outreach/policy.js';
 import { checkSendWindow } from '../policy/index.js';
@@ -12,6 +11,13 @@ import { reserveSlots } from './rate-limit.js';
 
 /** How often a paused executor (see ExecutorDeps.writeGuard) looks again. */
 const PAUSED_RETRY_MS = 5000;
+
+/** The write guard refused: nothing was claimed (its message is the guard's). */
+class WritesPaused extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
 
 export interface ExecutorDeps {
   db: Kysely<Database>;
@@ -27,7 +33,7 @@ export interface ExecutorDeps {
   idleMs?: number;
   sendTimeoutMs?: number;
   /**
-   * Throws (an AppError 'unavailable') while this database must not take writes — PGlite with its disk
+   * Throws while this database must not take writes — PGlite with its disk
    * nearly full (db/disk-space.ts). The executor then claims nothing and retries every few seconds, so
    * sending stops together with the tools that write (an opt-out that cannot be recorded is not followed
    * by a send that can).
@@ -107,12 +113,11 @@ export class Executor {
   /** Sleeps ms, or less if stop() is called meanwhile. */
   private pause(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
         clearTimeout(t);
         resolve();
-      }
-      this.wake = done;
+      };
     }).finally(() => (this.wake = null));
   }
 
@@ -126,7 +131,7 @@ export class Executor {
         try {
           worked = await this.tick();
         } catch (err) {
-          if (err instanceof AppError && err.code === 'unavailable') {
+          if (err instanceof WritesPaused) {
             // The write guard: say so once a minute, not every round.
             if (Date.now() - pauseLoggedAt >= 60_000) {
               pauseLoggedAt = Date.now();
@@ -152,7 +157,7 @@ export class Executor {
 
   /** One round: recover expired leases, then claim and execute what is due. Returns rows handled. */
   async tick(): Promise<number> {
-    await this.d.writeGuard?.();
+    if (this.d.writeGuard) await this.d.writeGuard().catch((err: unknown) => Promise.reject(new WritesPaused(err)));
     const now = this.d.clock.now();
     // Expired leases are looked for once a second, not on every tick.
     if (now.getTime() - this.lastLeaseCheck >= 1000) {

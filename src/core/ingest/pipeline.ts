@@ -57,7 +57,7 @@ export function ingestRows(
 }
 
 /**
- * Prepared rows (prepare.ts: from this thread or from a worker) → groups in chunks → merges each chunk
+ * Prepared rows (prepare.ts) → groups in chunks → merges each chunk
  * (lookups in SQL, new rows by COPY). Preparing the next chunk overlaps writing the previous one (at most
  * two chunks wait for the database), so memory stays flat however large the file. Rows that cannot be
  * used are reported, never fatal.
@@ -66,7 +66,7 @@ export async function ingestPrepared(
   deps: PipelineDeps,
   job: IngestJobRef,
   batches: AsyncIterable<PreparedBatch>,
-  opts: Omit<PipelineOptions, 'columnMap'> = {},
+  opts: Pick<PipelineOptions, 'onProgress' | 'signal'> = {},
 ): Promise<PipelineResult> {
   // 2,500 rows: small enough that two chunks in flight keep the process well under 300 MB, large enough
   // that per-chunk statements (lock, lookups, job update) stay a small share of the work.
