@@ -11,9 +11,33 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'pglite', include: dbFiles, env: { TEST_DB: 'pglite' }, globalSetup: ['test/helpers/global-setup.ts'] } },
-      { extends: true, test: { name: 'postgres', include: dbFiles, env: { TEST_DB: 'postgres' }, globalSetup: ['test/helpers/global-setup.ts'] } },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false, globalSetup: ['test/helpers/global-setup.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'pglite',
+          include: dbFiles,
+          env: { TEST_DB: 'pglite' },
+          globalSetup: ['test/helpers/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: dbFiles,
+          env: { TEST_DB: 'postgres' },
+          globalSetup: ['test/helpers/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          globalSetup: ['test/helpers/global-setup.ts'],
+        },
+      },
     ],
   },
 });

@@ -23,7 +23,9 @@ import { readRows } from '../src/files/spreadsheet.js';
 import { leadsCsv } from '../test/helpers/leads-data.js';
 import { startCluster } from '../test/helpers/pg-cluster.js';
 
-const { values } = parseArgs({ options: { leads: { type: 'string', default: '100000' }, db: { type: 'string', default: 'postgres,pglite' } } });
+const { values } = parseArgs({
+  options: { leads: { type: 'string', default: '100000' }, db: { type: 'string', default: 'postgres,pglite' } },
+});
 const N = Number(values.leads);
 const work = mkdtempSync(join(tmpdir(), 'bench-dry-'));
 const csv = join(work, 'leads.csv');
@@ -33,17 +35,41 @@ async function measure(db: Db) {
   await migrate(db);
   const tenant = await ensureTenant(db.kysely, 'bench');
   const jobId = await withTenant(db.kysely, tenant.tenant_id, (tx) =>
-    createIngestJob(tx, { tenantId: tenant.tenant_id, tipo: 'csv', arquivo: 'leads.csv', sourceLabel: null, validateOnly: false, bytesTotal: null }),
+    createIngestJob(tx, {
+      tenantId: tenant.tenant_id,
+      tipo: 'csv',
+      arquivo: 'leads.csv',
+      sourceLabel: null,
+      validateOnly: false,
+      bytesTotal: null,
+    }),
   );
   const t0 = performance.now();
-  await ingestRows({ store: createCopyTx(db), logger: silentLogger }, { jobId, tenantId: tenant.tenant_id, arquivo: 'leads.csv', validateOnly: false }, readRows({ path: csv, filename: 'leads.csv' }));
+  await ingestRows(
+    { store: createCopyTx(db), logger: silentLogger },
+    { jobId, tenantId: tenant.tenant_id, arquivo: 'leads.csv', validateOnly: false },
+    readRows({ path: csv, filename: 'leads.csv' }),
+  );
   const ingestS = (performance.now() - t0) / 1000;
   await sql`analyze`.execute(db.kysely);
   const deps = {
-    db, tenant, config: loadConfig({}), logger: silentLogger, transport: 'memory', tasks: new BackgroundTasks(),
+    db,
+    tenant,
+    config: loadConfig({}),
+    logger: silentLogger,
+    transport: 'memory',
+    tasks: new BackgroundTasks(),
     // A Tuesday at 10:00 in São Paulo: inside the send window, so every gate is evaluated.
     clock: { now: () => new Date('2026-11-24T13:00:00Z') },
-    channels: () => (['whatsapp', 'email', 'calendar'] as const).map((channel) => ({ channel, server: 's', preset: null, transport: 'stdio' as const, state: 'configured' as const, detail: null })),
+    channels: () =>
+      (['whatsapp', 'email', 'calendar'] as const).map((channel) => ({
+        channel,
+        server: 's',
+        preset: null,
+        transport: 'stdio' as const,
+        state: 'configured' as const,
+        detail: null,
+      })),
   } as ServerDeps;
   const runs: number[] = [];
   let last = null as Awaited<ReturnType<typeof dryRun>> | null;
@@ -52,9 +78,23 @@ async function measure(db: Db) {
     last = await withTenant(db.kysely, tenant.tenant_id, (tx) => dryRun(tx, deps, { filter: {}, limit: N }));
     runs.push((performance.now() - t1) / 1000);
   }
-  const rows = await sql<{ n: number; distinct: number }>`select count(*)::int as n, count(distinct lead_id)::int as distinct from dry_run_log where lote_id = ${last!.lote_id}`.execute(db.kysely);
+  const rows = await sql<{
+    n: number;
+    distinct: number;
+  }>`select count(*)::int as n, count(distinct lead_id)::int as distinct from dry_run_log where lote_id = ${last!.lote_id}`.execute(
+    db.kysely,
+  );
   const best = Math.min(...runs);
-  return { ingestS, runs, best, leadsPerS: Math.round(N / best), logRows: rows.rows[0].n, distinct: rows.rows[0].distinct, porCanal: last!.por_canal, porBloqueio: last!.por_bloqueio };
+  return {
+    ingestS,
+    runs,
+    best,
+    leadsPerS: Math.round(N / best),
+    logRows: rows.rows[0].n,
+    distinct: rows.rows[0].distinct,
+    porCanal: last!.por_canal,
+    porBloqueio: last!.por_bloqueio,
+  };
 }
 
 const results: Record<string, unknown> = {};
@@ -84,6 +124,11 @@ console.log(`\n## Dry run over ${N.toLocaleString('en')} ingested leads (best of
 console.log('| db | ingest s | dry run s (runs) | decisions/s | dry_run_log rows | distinct leads |');
 console.log('|---|---|---|---|---|---|');
 for (const [kind, r] of Object.entries(results) as Array<[string, Awaited<ReturnType<typeof measure>>]>) {
-  console.log(`| ${kind} | ${r.ingestS.toFixed(1)} | ${r.best.toFixed(2)} (${r.runs.map((x) => x.toFixed(2)).join(', ')}) | ${r.leadsPerS.toLocaleString('en')} | ${r.logRows} | ${r.distinct} |`);
+  console.log(
+    `| ${kind} | ${r.ingestS.toFixed(1)} | ${r.best.toFixed(2)} (${r.runs.map((x) => x.toFixed(2)).join(', ')}) | ${r.leadsPerS.toLocaleString('en')} | ${r.logRows} | ${r.distinct} |`,
+  );
 }
-console.log('\nchannels:', JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, r]: any) => [k, r.porCanal]))));
+console.log(
+  '\nchannels:',
+  JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, r]: any) => [k, r.porCanal]))),
+);

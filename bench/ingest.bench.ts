@@ -47,12 +47,15 @@ const { values: args } = parseArgs({
 const sizes = args.rows.split(',').map((s) => Number(s.replace(/_/g, '')));
 if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--rows wants whole numbers, got ${args.rows}`);
 const dbs = args.db.split(',') as DbName[];
-if (dbs.some((d) => d !== 'postgres' && d !== 'pglite')) throw new Error(`--db wants postgres and/or pglite, got ${args.db}`);
+if (dbs.some((d) => d !== 'postgres' && d !== 'pglite'))
+  throw new Error(`--db wants postgres and/or pglite, got ${args.db}`);
 const repeat = Math.max(1, Number(args.repeat) || 1);
 const chunkSize = args['chunk-size'] ? Number(args['chunk-size']) : undefined;
 /** Per measurement: 10 min up to 250k rows, then 40 min per million (PGlite 3x), or --timeout-min. */
 const timeoutMs = (db: DbName, rows: number) =>
-  args['timeout-min'] ? Number(args['timeout-min']) * 60_000 : Math.max(10, (rows / 1e6) * 40) * 60_000 * (db === 'pglite' ? 3 : 1);
+  args['timeout-min']
+    ? Number(args['timeout-min']) * 60_000
+    : Math.max(10, (rows / 1e6) * 40) * 60_000 * (db === 'pglite' ? 3 : 1);
 
 const work = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
 const filesDir = args['files-dir'] ? resolve(args['files-dir']) : work;
@@ -61,9 +64,11 @@ let cleaning: Promise<void> | null = null;
 const cleanup = () =>
   (cleaning ??= (async () => {
     for (const c of runningChildren) c.kill('SIGKILL');
-    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((e) => log(`cleanup: ${(e as Error).message}`));
+    for (const c of cleanups.reverse())
+      await Promise.resolve(c()).catch((e) => log(`cleanup: ${(e as Error).message}`));
   })());
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => void cleanup().finally(() => process.exit(130)));
 
 function log(msg: string) {
   process.stderr.write(`[bench:ingest ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -76,19 +81,29 @@ async function sampleFile(rows: number): Promise<string> {
   if (existsSync(path)) return path;
   log(`generating ${rows} rows → ${path}`);
   const partial = `${path}.partial.xlsx`;
-  await runCommand(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/make-sample-leads.ts'), partial, String(rows), '--plain'],
-    Math.max(10, (rows / 1e6) * 30) * 60_000);
+  await runCommand(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'scripts/make-sample-leads.ts'), partial, String(rows), '--plain'],
+    Math.max(10, (rows / 1e6) * 30) * 60_000,
+  );
   renameSync(partial, path);
   return path;
 }
 
-interface FreshDb { spec: Spec['db']; drop(): Promise<void> }
+interface FreshDb {
+  spec: Spec['db'];
+  drop(): Promise<void>;
+}
 type DbFactory = () => Promise<FreshDb>;
 
 async function pgQuery(url: string, sql: string) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  try { return await c.query(sql); } finally { await c.end(); }
+  try {
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
 }
 
 /** PostgreSQL: a migrated template database; each measurement gets CREATE DATABASE ... TEMPLATE. */
@@ -139,15 +154,27 @@ interface MeasureOptions {
 }
 
 /** One measurement, --repeat times (each in a new process on a new database); the fastest run counts. */
-async function measure(mode: Mode, db: DbName, rows: number, file: string, fresh?: DbFactory, opts: MeasureOptions = {}): Promise<Result> {
+async function measure(
+  mode: Mode,
+  db: DbName,
+  rows: number,
+  file: string,
+  fresh?: DbFactory,
+  opts: MeasureOptions = {},
+): Promise<Result> {
   const runs: Result[] = [];
   for (let i = 0; i < repeat; i++) {
     const target = fresh ? await fresh() : undefined;
     let kept = false;
     try {
       log(`${db} ${rows} rows: ${mode}…`);
-      const r = await runChild<Result>({ mode, file, rows, db: target?.spec, source: opts.source, chunkSize }, timeoutMs(db, rows));
-      log(`${db} ${rows} rows: ${mode} ${r.seconds} s, peak RSS ${r.peakRssMb} MB, other processes ${r.otherCpuSeconds} CPU s`);
+      const r = await runChild<Result>(
+        { mode, file, rows, db: target?.spec, source: opts.source, chunkSize },
+        timeoutMs(db, rows),
+      );
+      log(
+        `${db} ${rows} rows: ${mode} ${r.seconds} s, peak RSS ${r.peakRssMb} MB, other processes ${r.otherCpuSeconds} CPU s`,
+      );
       runs.push(r);
       if (target && opts.keepLast && i === repeat - 1) {
         opts.keepLast(target);
@@ -159,7 +186,10 @@ async function measure(mode: Mode, db: DbName, rows: number, file: string, fresh
   }
   const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   if (runs.length === 1) return best;
-  return { ...best, runs: runs.map((r) => ({ seconds: r.seconds, peakRssMb: r.peakRssMb, otherCpuSeconds: r.otherCpuSeconds })) };
+  return {
+    ...best,
+    runs: runs.map((r) => ({ seconds: r.seconds, peakRssMb: r.peakRssMb, otherCpuSeconds: r.otherCpuSeconds })),
+  };
 }
 
 async function runCase(db: DbName, rows: number, fresh: DbFactory): Promise<CaseResult> {
@@ -192,7 +222,9 @@ async function runCase(db: DbName, rows: number, fresh: DbFactory): Promise<Case
   expect('job leads_criados in DB', found.jobLeads, counts.leads_criados);
   expect('import event rows (an import is recorded in origem)', found.eventos, 0);
   expect('staging rows left', found.staged, 0);
-  const finalRows = Object.fromEntries((final.extra?.tables as Array<{ table: string; rows: number }>).map((t) => [t.table, t.rows]));
+  const finalRows = Object.fromEntries(
+    (final.extra?.tables as Array<{ table: string; rows: number }>).map((t) => [t.table, t.rows]),
+  );
   expect('final rows: leads', finalRows.leads ?? 0, found.leads);
   expect('final rows: lead_telefones', finalRows.lead_telefones ?? 0, found.telefones);
   expect('final rows: lead_emails', finalRows.lead_emails ?? 0, found.emails);
@@ -200,10 +232,23 @@ async function runCase(db: DbName, rows: number, fresh: DbFactory): Promise<Case
   const readPlusCopy = read.seconds + copy.seconds;
   const readPlusFinal = read.seconds + final.seconds;
   return {
-    db, rows, fileMb: statSync(file).size / 2 ** 20, read, copy, final, pipeline, readOurs, validate,
-    readPlusCopy, ratio: pipeline.seconds / readPlusCopy, readPlusFinal, ratioFinal: pipeline.seconds / readPlusFinal,
+    db,
+    rows,
+    fileMb: statSync(file).size / 2 ** 20,
+    read,
+    copy,
+    final,
+    pipeline,
+    readOurs,
+    validate,
+    readPlusCopy,
+    ratio: pipeline.seconds / readPlusCopy,
+    readPlusFinal,
+    ratioFinal: pipeline.seconds / readPlusFinal,
     rowsPerSecond: pipeline.rows / pipeline.seconds,
-    leadsCreated: counts.leads_criados, expectedLeads, checks,
+    leadsCreated: counts.leads_criados,
+    expectedLeads,
+    checks,
   };
 }
 
@@ -231,7 +276,8 @@ async function main() {
   }
 
   const when = new Date().toISOString();
-  const firstFinal = cases[0]?.final.extra as { tables: Array<{ table: string }>; excluded: Record<string, number> } | undefined;
+  const firstFinal = cases[0]?.final.extra as
+    { tables: Array<{ table: string }>; excluded: Record<string, number> } | undefined;
   const finalTables = firstFinal
     ? `${firstFinal.tables.map((t) => t.table).join(', ')}; not the import's bookkeeping ${Object.keys(firstFinal.excluded).join(', ')}`
     : "every tenant table the pipeline wrote, not the import's bookkeeping";
@@ -258,7 +304,14 @@ async function main() {
   const outDir = join(ROOT, 'bench', 'out');
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, `ingest-${when.replace(/:/g, '').replace(/\.\d+Z$/, 'Z')}.json`);
-  writeFileSync(outFile, JSON.stringify({ when, node: process.version, cpus: cpus(), targets: TARGET, noop, skipped, failed, cases }, null, 2));
+  writeFileSync(
+    outFile,
+    JSON.stringify(
+      { when, node: process.version, cpus: cpus(), targets: TARGET, noop, skipped, failed, cases },
+      null,
+      2,
+    ),
+  );
   log(`wrote ${outFile}`);
   if (failed.length || cases.some((c) => c.checks.length)) process.exitCode = 1;
 }

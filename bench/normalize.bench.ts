@@ -101,7 +101,9 @@ for (const kind of kinds) {
 }
 
 console.log(`\n## Normalisation: detectHeader + mapRow + normalizeRow, CPU time, best of ${repeat}\n`);
-console.log(`| sample | rows | leads | best CPU ms | rows/s (CPU) | all runs ms |${args.hash ? ' output SHA-256 |' : ''}`);
+console.log(
+  `| sample | rows | leads | best CPU ms | rows/s (CPU) | all runs ms |${args.hash ? ' output SHA-256 |' : ''}`,
+);
 console.log(`|---|---|---|---|---|---|${args.hash ? '---|' : ''}`);
 for (const r of results) {
   const best = Math.min(...r.runs);

@@ -14,14 +14,30 @@ import { MAIN } from '../test/helpers/spawn.js';
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '2000' } } });
 const N = Number(values.calls);
 const dir = mkdtempSync(join(tmpdir(), 'bench-stdio-'));
-writeFileSync(join(dir, 'leads.csv'), 'Empresa;Contato;CNPJ;Celular\nPadaria Sol;Maria;11.222.333/0001-81;(11) 98765-4321\n');
+writeFileSync(
+  join(dir, 'leads.csv'),
+  'Empresa;Contato;CNPJ;Celular\nPadaria Sol;Maria;11.222.333/0001-81;(11) 98765-4321\n',
+);
 const client = new Client({ name: 'bench', version: '1' });
-await client.connect(new StdioClientTransport({
-  command: process.execPath, args: [MAIN],
-  env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AGENTE_DATA_DIR: dir, AGENTE_INGEST_DIRS: dir, AGENTE_LOG_LEVEL: 'warn' },
-}));
+await client.connect(
+  new StdioClientTransport({
+    command: process.execPath,
+    args: [MAIN],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      AGENTE_DATA_DIR: dir,
+      AGENTE_INGEST_DIRS: dir,
+      AGENTE_LOG_LEVEL: 'warn',
+    },
+  }),
+);
 await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'leads.csv') } });
-const [lead] = ((await client.callTool({ name: 'query_leads', arguments: {} })).structuredContent as { leads: Array<{ lead_id: string }> }).leads;
+const [lead] = (
+  (await client.callTool({ name: 'query_leads', arguments: {} })).structuredContent as {
+    leads: Array<{ lead_id: string }>;
+  }
+).leads;
 const args = { name: 'decide_channel', arguments: { lead_id: lead.lead_id } };
 for (let i = 0; i < 200; i++) await client.callTool(args); // warm-up
 const times: number[] = [];

@@ -17,7 +17,14 @@ import ExcelJS from 'exceljs';
 
 export const SAMPLE_TITLE = 'Relatório de Leads — Exportado em 12/11/2026';
 export const SAMPLE_HEADERS = [
-  'Razão Social', 'Nome do Responsável', 'CNPJ/CPF', 'Telefone 1', 'Telefone 2', 'E-mail', 'Cidade', 'Observações',
+  'Razão Social',
+  'Nome do Responsável',
+  'CNPJ/CPF',
+  'Telefone 1',
+  'Telefone 2',
+  'E-mail',
+  'Cidade',
+  'Observações',
 ];
 export const PLAIN_HEADERS = ['Empresa', 'Contato', 'CNPJ', 'Telefone', 'Email'];
 /** First row of random leads in the messy sheet. */
@@ -28,20 +35,60 @@ type Cell = ExcelJS.CellValue;
 /** Hand-made rows 4–10: each one is a case the ingest must get right. */
 const MESSY_ROWS: Cell[][] = [
   // 4: CNPJ 04567890000179 stored as a number (leading zero lost); two phones in one cell; mailto link
-  ['Padaria Pão Quente Ltda', 'Maria da Silva', 4567890000179, '(11) 98765-4321 / (11) 3456-7890', '',
-    { text: 'contato@paoquente.com.br', hyperlink: 'mailto:contato@paoquente.com.br' }, 'São Paulo', 'Cliente desde 2019'],
+  [
+    'Padaria Pão Quente Ltda',
+    'Maria da Silva',
+    4567890000179,
+    '(11) 98765-4321 / (11) 3456-7890',
+    '',
+    { text: 'contato@paoquente.com.br', hyperlink: 'mailto:contato@paoquente.com.br' },
+    'São Paulo',
+    'Cliente desde 2019',
+  ],
   // 5: rich-text name, stray spaces, CPF with punctuation, old 8-digit mobile, 0800, placeholder e-mail
-  [{ richText: [{ text: 'Auto Peças ', font: { bold: true } }, { text: 'Irmãos Souza' }] }, '  João   Souza ',
-    '123.456.789-09', '11 8765-4321', '0800 123 4567', 'sem email', 'Campinas', ''],
+  [
+    { richText: [{ text: 'Auto Peças ', font: { bold: true } }, { text: 'Irmãos Souza' }] },
+    '  João   Souza ',
+    '123.456.789-09',
+    '11 8765-4321',
+    '0800 123 4567',
+    'sem email',
+    'Campinas',
+    '',
+  ],
   // 6: NBSP in the name, "-" contact, CNPJ from a formula, two e-mails in one cell, N/A phone, phone as a number
-  ['Mercado\u00A0Boa Vista', '-', { formula: 'CONCATENATE("11222333","000181")', result: '11222333000181' }, 'N/A',
-    21998765432, 'joao@boavista.com.br; vendas@boavista.com.br', 'Rio de Janeiro', ''],
+  [
+    'Mercado\u00A0Boa Vista',
+    '-',
+    { formula: 'CONCATENATE("11222333","000181")', result: '11222333000181' },
+    'N/A',
+    21998765432,
+    'joao@boavista.com.br; vendas@boavista.com.br',
+    'Rio de Janeiro',
+    '',
+  ],
   // 7: #N/A document, invalid DDD, broken e-mail
-  ['Farmácia Saúde', 'Ana Paula', { error: '#N/A' }, '(00) 98765-4321', '', 'ana.paula@@farmacia', 'Belo Horizonte',
-    'DDD inválido'],
+  [
+    'Farmácia Saúde',
+    'Ana Paula',
+    { error: '#N/A' },
+    '(00) 98765-4321',
+    '',
+    'ana.paula@@farmacia',
+    'Belo Horizonte',
+    'DDD inválido',
+  ],
   // 8: same CNPJ as row 4 (formatted), different phone
-  ['Padaria Pão Quente', 'Maria Silva', '04.567.890/0001-79', '(11) 97777-6666', '', '', 'São Paulo',
-    'Duplicado (mesmo CNPJ)'],
+  [
+    'Padaria Pão Quente',
+    'Maria Silva',
+    '04.567.890/0001-79',
+    '(11) 97777-6666',
+    '',
+    '',
+    'São Paulo',
+    'Duplicado (mesmo CNPJ)',
+  ],
   // 9 and 10: same name and phone, no document
   ['Oficina do Zé', '', '', '(31) 98888-7777', '', 'ze@oficina.com', 'Contagem', ''],
   ['Oficina do Zé', '', '', '(31) 98888-7777', '', '', 'Contagem', 'Duplicado (nome + telefone)'],
@@ -58,7 +105,11 @@ export interface SampleOptions {
 export async function writeSampleLeads(path: string, opts: SampleOptions = {}): Promise<{ footerRow: number }> {
   const rows = opts.rows ?? 50;
   const rand = mulberry32(opts.seed ?? 20261112);
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: !opts.inline, useStyles: true });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: path,
+    useSharedStrings: !opts.inline,
+    useStyles: true,
+  });
   const ws = wb.addWorksheet('Leads');
   const width = SAMPLE_HEADERS.length;
 
@@ -90,7 +141,11 @@ export async function writeSampleLeads(path: string, opts: SampleOptions = {}): 
 export async function writePlainLeads(path: string, opts: SampleOptions = {}): Promise<void> {
   const rows = opts.rows ?? 100_000;
   const rand = mulberry32(opts.seed ?? 1);
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: opts.inline === false, useStyles: false });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: path,
+    useSharedStrings: opts.inline === false,
+    useStyles: false,
+  });
   const ws = wb.addWorksheet('Leads');
   ws.addRow(PLAIN_HEADERS).commit();
   for (let i = 0; i < rows; i++) {
@@ -120,16 +175,81 @@ async function drained(ws: ExcelJS.Worksheet): Promise<void> {
   while (pending() > 4 * 1024 * 1024);
 }
 
-const COMPANY_A = ['Comercial', 'Distribuidora', 'Padaria', 'Mercado', 'Auto Peças', 'Farmácia', 'Oficina', 'Construtora',
-  'Papelaria', 'Clínica', 'Restaurante', 'Transportadora', 'Academia', 'Ótica', 'Pet Shop'];
-const COMPANY_B = ['São Jorge', 'Boa Vista', 'Primavera', 'Estrela', 'Ipê', 'Nova Era', 'Central', 'do Vale', 'Paulista',
-  'Mineira', 'Atlântico', 'Aurora'];
-const FIRST_NAMES = ['Ana', 'João', 'Maria', 'José', 'Francisco', 'Antônia', 'Carlos', 'Paulo', 'Luíza', 'Márcia', 'Pedro',
-  'Fernanda', 'Raimundo', 'Conceição'];
-const LAST_NAMES = ['Silva', 'Santos', 'Oliveira', 'Souza', 'Rodrigues', 'Ferreira', 'Alves', 'Pereira', 'Lima', 'Gomes',
-  'Araújo', 'Conceição'];
-const CITIES = ['São Paulo', 'Rio de Janeiro', 'Belo Horizonte', 'Salvador', 'Fortaleza', 'Curitiba', 'Manaus', 'Recife',
-  'Porto Alegre', 'Goiânia', 'Cuiabá', 'Rio Branco'];
+const COMPANY_A = [
+  'Comercial',
+  'Distribuidora',
+  'Padaria',
+  'Mercado',
+  'Auto Peças',
+  'Farmácia',
+  'Oficina',
+  'Construtora',
+  'Papelaria',
+  'Clínica',
+  'Restaurante',
+  'Transportadora',
+  'Academia',
+  'Ótica',
+  'Pet Shop',
+];
+const COMPANY_B = [
+  'São Jorge',
+  'Boa Vista',
+  'Primavera',
+  'Estrela',
+  'Ipê',
+  'Nova Era',
+  'Central',
+  'do Vale',
+  'Paulista',
+  'Mineira',
+  'Atlântico',
+  'Aurora',
+];
+const FIRST_NAMES = [
+  'Ana',
+  'João',
+  'Maria',
+  'José',
+  'Francisco',
+  'Antônia',
+  'Carlos',
+  'Paulo',
+  'Luíza',
+  'Márcia',
+  'Pedro',
+  'Fernanda',
+  'Raimundo',
+  'Conceição',
+];
+const LAST_NAMES = [
+  'Silva',
+  'Santos',
+  'Oliveira',
+  'Souza',
+  'Rodrigues',
+  'Ferreira',
+  'Alves',
+  'Pereira',
+  'Lima',
+  'Gomes',
+  'Araújo',
+  'Conceição',
+];
+const CITIES = [
+  'São Paulo',
+  'Rio de Janeiro',
+  'Belo Horizonte',
+  'Salvador',
+  'Fortaleza',
+  'Curitiba',
+  'Manaus',
+  'Recife',
+  'Porto Alegre',
+  'Goiânia',
+  'Cuiabá',
+  'Rio Branco',
+];
 const DDDS = ['11', '21', '31', '71', '85', '41', '92', '81', '51', '62', '65', '68'];
 const DOMAINS = ['gmail.com', 'hotmail.com', 'empresa.com.br', 'uol.com.br', 'yahoo.com.br', 'outlook.com'];
 const NOTES = ['', '', '', 'Ligar pela manhã', 'Prefere WhatsApp', 'Indicação', 'Retornar em dezembro'];
@@ -140,17 +260,25 @@ function randomLead(rand: () => number, i: number): Cell[] {
   const person = `${pick(rand, FIRST_NAMES)} ${pick(rand, LAST_NAMES)}`;
   const company = `${pick(rand, COMPANY_A)} ${pick(rand, COMPANY_B)}`;
   const r = rand();
-  const documento: Cell = r < 0.3 ? Number(cnpj(rand)) : r < 0.6 ? formatCnpj(cnpj(rand)) : r < 0.8 ? formatCpf(cpf(rand)) : '';
+  const documento: Cell =
+    r < 0.3 ? Number(cnpj(rand)) : r < 0.6 ? formatCnpj(cnpj(rand)) : r < 0.8 ? formatCpf(cpf(rand)) : '';
   const mobile = `(${ddd}) 9${digits(rand, 4)}-${digits(rand, 4)}`;
   const second = rand() < 0.3 ? `(${ddd}) 3${digits(rand, 3)}-${digits(rand, 4)}` : '';
-  const slug = company.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z]+/g, '');
+  const slug = company
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z]+/g, '');
   const email = rand() < 0.8 ? `${slug}${i + 1}@${pick(rand, DOMAINS)}` : pick(rand, ['', '-', 'N/A']);
   return [`${company} ${i + 1}`, person, documento, mobile, second, email, CITIES[city], pick(rand, NOTES)];
 }
 
 function cnpj(rand: () => number): string {
   const base = `${digits(rand, 8)}0001`;
-  return withCheckDigits(withCheckDigits(base, [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]), [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]);
+  return withCheckDigits(
+    withCheckDigits(base, [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]),
+    [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2],
+  );
 }
 
 function cpf(rand: () => number): string {
@@ -198,7 +326,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const rows = rowsArg === undefined ? undefined : Number(rowsArg);
-  if (rows !== undefined && !(Number.isInteger(rows) && rows >= 0)) throw new Error(`rows must be a whole number, got ${rowsArg}`);
+  if (rows !== undefined && !(Number.isInteger(rows) && rows >= 0))
+    throw new Error(`rows must be a whole number, got ${rowsArg}`);
   const started = Date.now();
   const opts = { rows, inline: flags.has('--inline') ? true : flags.has('--shared') ? false : undefined };
   if (flags.has('--plain')) await writePlainLeads(out, opts);

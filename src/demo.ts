@@ -1,7 +1,19 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { check, childEnv, closeSession, fmt, indent, phoneLine, queued, records, say, sleep, step } from './demo/helpers.js';
+import {
+  check,
+  childEnv,
+  closeSession,
+  fmt,
+  indent,
+  phoneLine,
+  queued,
+  records,
+  say,
+  sleep,
+  step,
+} from './demo/helpers.js';
 import { DEMO_ROWS, writeDemoLeads } from './demo/sample-leads.js';
 import { McpSession } from './demo/session.js';
 
@@ -48,21 +60,25 @@ export async function runDemo(mainScript: string): Promise<number> {
       });
       say(r.text);
       say('Send window: every day 00:00–24:00, holidays ignored — ONLY so this demo works at any hour.');
-      say('The default is Mon–Fri 08:00–20:00 and Sat 08:00–14:00 in the lead\'s local time, no national holidays.');
+      say("The default is Mon–Fri 08:00–20:00 and Sat 08:00–14:00 in the lead's local time, no national holidays.");
     });
 
     const ingestJob = await step('ingest_leads — import the spreadsheet', async () => {
       let job = (await s1.call('ingest_leads', { file_path: sheet, source_label: 'demo' })).data.job;
-      for (const deadline = Date.now() + 20_000; job.status === 'processando' || job.status === 'pendente'; ) {
+      for (const deadline = Date.now() + 20_000; job.status === 'processando' || job.status === 'pendente';) {
         check(Date.now() < deadline, `import still ${job.status} after 20 s`);
         await sleep(200);
         job = (await s1.call('job_status', { job_id: job.job_id })).data.jobs[0];
       }
       check(job.status === 'concluido', `import ended ${job.status}: ${job.error}`);
       const c = job.counts;
-      say(`Job ${job.job_id}: ${job.status}. ${c.linhas_lidas} rows read → ${c.leads_criados} leads, ${c.duplicados} duplicate(s) merged, ` +
-        `${c.linhas_invalidas} unusable row(s).`);
-      say(`Phones: ${c.telefones_validos} WhatsApp-capable, ${c.telefones_invalidos} not. E-mails: ${c.emails_validos} valid, ${c.emails_invalidos} not.`);
+      say(
+        `Job ${job.job_id}: ${job.status}. ${c.linhas_lidas} rows read → ${c.leads_criados} leads, ${c.duplicados} duplicate(s) merged, ` +
+          `${c.linhas_invalidas} unusable row(s).`,
+      );
+      say(
+        `Phones: ${c.telefones_validos} WhatsApp-capable, ${c.telefones_invalidos} not. E-mails: ${c.emails_validos} valid, ${c.emails_invalidos} not.`,
+      );
       say(`${job.problems_total} problem(s) reported by row; the first ones:`);
       for (const p of job.problems_sample.slice(0, 8)) {
         say(`  row ${p.row}${p.column ? ` [${p.column}]` : ''}${p.value ? ` "${p.value}"` : ''}: ${p.reason}`);
@@ -73,14 +89,18 @@ export async function runDemo(mainScript: string): Promise<number> {
     const leadId = await step('query_leads — a page of leads, then one lead in full', async () => {
       const page = await s1.call('query_leads', { source_job_id: ingestJob.job_id, limit: 5 });
       say(`First page (5, newest first${page.data.next_cursor ? '; next_cursor for more' : ''}):`);
-      for (const l of page.data.leads) say(`  ${l.nome} [${l.status}, ${l.timezone}] whatsapp=${l.whatsapp ?? '-'} email=${l.email ?? '-'}`);
+      for (const l of page.data.leads)
+        say(`  ${l.nome} [${l.status}, ${l.timezone}] whatsapp=${l.whatsapp ?? '-'} email=${l.email ?? '-'}`);
       const [padaria] = (await s1.call('query_leads', { text: 'Padaria', limit: 1 })).data.leads;
       check(!!padaria, 'the bakery lead was not found');
       const l = (await s1.call('query_leads', { lead_id: padaria.lead_id })).data.lead;
-      say(`\n${l.nome} — contact ${l.contato_nome ?? '-'}, ${l.documento_tipo ?? 'document'} ${l.documento ?? '-'} ` +
-        `(${l.documento_valido ? 'valid' : 'invalid'}), ${l.status}, ${l.timezone}; from rows ${l.origem.map((o: any) => o.linha).join(' and ')}`);
+      say(
+        `\n${l.nome} — contact ${l.contato_nome ?? '-'}, ${l.documento_tipo ?? 'document'} ${l.documento ?? '-'} ` +
+          `(${l.documento_valido ? 'valid' : 'invalid'}), ${l.status}, ${l.timezone}; from rows ${l.origem.map((o: any) => o.linha).join(' and ')}`,
+      );
       for (const p of l.telefones) say(`  ${phoneLine(p)}`);
-      for (const e of l.emails) say(`  e-mail "${e.email_original}" → ${e.valido_para_disparo ? 'valid' : `invalid: ${e.motivo_invalido}`}`);
+      for (const e of l.emails)
+        say(`  e-mail "${e.email_original}" → ${e.valido_para_disparo ? 'valid' : `invalid: ${e.motivo_invalido}`}`);
       const [auto] = (await s1.call('query_leads', { text: 'Auto Peças', limit: 1 })).data.leads;
       const a = (await s1.call('query_leads', { lead_id: auto.lead_id })).data.lead;
       say(`${a.nome}'s phones:`);
@@ -91,15 +111,22 @@ export async function runDemo(mainScript: string): Promise<number> {
     await step('decide_channel — which channel, why, and the message', async () => {
       const [d] = (await s1.call('decide_channel', { lead_id: leadId })).data.decisions;
       say(`Channel ${d.canal} to ${d.destino} — ${d.motivo}`);
-      say(`Template ${d.template}; ${d.seria_enviado_agora ? 'would send now' : `not now: ${d.codigo_bloqueio}: ${d.razao_bloqueio}`}`);
+      say(
+        `Template ${d.template}; ${d.seria_enviado_agora ? 'would send now' : `not now: ${d.codigo_bloqueio}: ${d.razao_bloqueio}`}`,
+      );
       say(`Message preview:\n${indent(d.mensagem ?? '(none)')}`);
     });
 
     await step('dry_run_dispatch — rehearse the whole list', async () => {
       const r = await s1.call('dry_run_dispatch', { filter: {} });
       say(r.text);
-      const sample = r.data.amostra.find((x: any) => x.canal === 'email' && x.mensagem) ?? r.data.amostra.find((x: any) => x.mensagem);
-      if (sample) say(`Rendered sample (${sample.canal} to ${sample.destino}${sample.assunto ? `, subject "${sample.assunto}"` : ''}):\n${indent(sample.mensagem)}`);
+      const sample =
+        r.data.amostra.find((x: any) => x.canal === 'email' && x.mensagem) ??
+        r.data.amostra.find((x: any) => x.mensagem);
+      if (sample)
+        say(
+          `Rendered sample (${sample.canal} to ${sample.destino}${sample.assunto ? `, subject "${sample.assunto}"` : ''}):\n${indent(sample.mensagem)}`,
+        );
     });
 
     await step('send_message — one lead, with sending OFF', async () => {
@@ -123,7 +150,8 @@ export async function runDemo(mainScript: string): Promise<number> {
       const st = await s.call('get_status');
       say(`get_status → ${st.text}`);
       check(st.data.dispatch.enabled, 'sending must be on in session 2');
-      for (const c of st.data.channels) say(`  ${c.channel}: ${c.state} via ${c.server ?? '-'} (${c.transport ?? '-'})`);
+      for (const c of st.data.channels)
+        say(`  ${c.channel}: ${c.state} via ${c.server ?? '-'} (${c.transport ?? '-'})`);
       return s;
     }));
 
@@ -139,10 +167,14 @@ export async function runDemo(mainScript: string): Promise<number> {
       }
       const secs = (Date.now() - t0) / 1000;
       const c = job.counts;
-      say(`Campaign ${job.status}: enviado ${c.enviado}, adiado ${c.adiado}, falhou ${c.falhou}, bloqueado ${c.bloqueado} ` +
-        `(${c.incerto} incerto, ${c.cancelado} cancelado); not queued: ${fmt(job.blocked_at_enqueue ?? {})}.`);
-      say(`${c.enviado} sent in ${secs.toFixed(1)} s from start_dispatch to the last poll (${(c.enviado / secs).toFixed(1)} sends/s, ` +
-        `spawning the channel servers included; the default pace is 20 sends/s per channel).`);
+      say(
+        `Campaign ${job.status}: enviado ${c.enviado}, adiado ${c.adiado}, falhou ${c.falhou}, bloqueado ${c.bloqueado} ` +
+          `(${c.incerto} incerto, ${c.cancelado} cancelado); not queued: ${fmt(job.blocked_at_enqueue ?? {})}.`,
+      );
+      say(
+        `${c.enviado} sent in ${secs.toFixed(1)} s from start_dispatch to the last poll (${(c.enviado / secs).toFixed(1)} sends/s, ` +
+          `spawning the channel servers included; the default pace is 20 sends/s per channel).`,
+      );
       const { leads } = (await s2.call('query_leads', { limit: 100 })).data;
       const states: Record<string, number> = {};
       for (const l of leads) states[l.status] = (states[l.status] ?? 0) + 1;
@@ -154,11 +186,17 @@ export async function runDemo(mainScript: string): Promise<number> {
     await step('What the sandbox channel servers received', async () => {
       const wa = records(dataDir, 'whatsapp');
       const em = records(dataDir, 'email');
-      say(`sandbox-whatsapp received ${wa.length} message(s), sandbox-email ${em.length} (from ${join(dataDir, 'sandbox')}/*.jsonl).`);
-      check(wa.length + em.length === sent, `the servers received ${wa.length + em.length} messages, the campaign sent ${sent}`);
+      say(
+        `sandbox-whatsapp received ${wa.length} message(s), sandbox-email ${em.length} (from ${join(dataDir, 'sandbox')}/*.jsonl).`,
+      );
+      check(
+        wa.length + em.length === sent,
+        `the servers received ${wa.length + em.length} messages, the campaign sent ${sent}`,
+      );
       // The message decide_channel previewed in session 1, as the WhatsApp server received it.
       const w = wa.find((r) => String(r.args.text).includes('Padaria')) ?? wa[0];
-      if (w) say(`WhatsApp received, to ${w.args.to} (template ${w.args.template ?? '-'}):\n${indent(String(w.args.text))}`);
+      if (w)
+        say(`WhatsApp received, to ${w.args.to} (template ${w.args.template ?? '-'}):\n${indent(String(w.args.text))}`);
       const e = [...em].sort((a, b) => String(a.args.to).localeCompare(String(b.args.to)))[0];
       if (e) say(`E-mail received: to ${e.args.to}, subject "${e.args.subject}".`);
     });
@@ -179,54 +217,80 @@ export async function runDemo(mainScript: string): Promise<number> {
 
     await step('4. handle_reply — the Manaus lead answers "tenho interesse"', async () => {
       const r = await s2.call('handle_reply', {
-        channel: 'whatsapp', from: '(92) 99123-4567', text: 'Boa tarde! Tenho interesse sim, podemos conversar essa semana?',
-        received_at: new Date().toISOString(), message_id: 'demo-wamid-1',
+        channel: 'whatsapp',
+        from: '(92) 99123-4567',
+        text: 'Boa tarde! Tenho interesse sim, podemos conversar essa semana?',
+        received_at: new Date().toISOString(),
+        message_id: 'demo-wamid-1',
       });
       say(r.text);
-      check(r.data.lead_id === amazonas.lead_id && r.data.classe === 'interesse', `expected interesse from ${amazonas.nome}, got ${r.data.classe}`);
+      check(
+        r.data.lead_id === amazonas.lead_id && r.data.classe === 'interesse',
+        `expected interesse from ${amazonas.nome}, got ${r.data.classe}`,
+      );
     });
 
-    const slot = await step('propose_slots — business hours in the lead\'s own time zone (Manaus, UTC-4)', async () => {
+    const slot = await step("propose_slots — business hours in the lead's own time zone (Manaus, UTC-4)", async () => {
       await s2.call('set_outreach_policy', {
         janela_envio: {
           dias: [null, ...Array(5).fill({ inicio: '08:00', fim: '20:00' }), { inicio: '08:00', fim: '14:00' }],
           respeitar_feriados: true,
         },
       });
-      say('Send window back to the default (Mon–Fri 08:00–20:00, Sat 08:00–14:00, no national holidays): meetings are booked inside it.');
+      say(
+        'Send window back to the default (Mon–Fri 08:00–20:00, Sat 08:00–14:00, no national holidays): meetings are booked inside it.',
+      );
       const r = await s2.call('propose_slots', { lead_id: amazonas.lead_id, days: 5, max_slots: 4 });
       for (const x of r.data.slots) say(`  ${x.rotulo}  (${x.inicio} UTC)`);
       check(r.data.slots.length > 0, 'no free slot proposed');
       return r.data.slots[0];
     });
 
-    const meeting = await step('schedule_meeting — the first slot, in the sandbox calendar, with a confirmation message', async () => {
-      const r = await s2.call('schedule_meeting', {
-        lead_id: amazonas.lead_id, start: slot.inicio, duration_minutes: 30, title: 'Negociação — Distribuidora Amazonas',
-        location: 'https://meet.example.com/amazonas', send_confirmation: true,
-      });
-      say(r.text);
-      check(r.data.modo === 'real' && r.data.agendamento.status === 'agendado', `meeting not booked: ${r.text}`);
-      const events = records(dataDir, 'calendar');
-      say(`sandbox-calendar holds ${events.length} event(s); the last: "${events.at(-1)?.args.title}" at ${events.at(-1)?.args.start}.`);
-      const c = r.data.confirmacao;
-      if (c) say(`Confirmation message: ${c.status}${c.previsto_para ? ` until ${c.previsto_para}` : ''} — ${c.motivo}${c.mensagem ? `\n${indent(c.mensagem)}` : ''}`);
-      return r.data.agendamento;
-    });
+    const meeting = await step(
+      'schedule_meeting — the first slot, in the sandbox calendar, with a confirmation message',
+      async () => {
+        const r = await s2.call('schedule_meeting', {
+          lead_id: amazonas.lead_id,
+          start: slot.inicio,
+          duration_minutes: 30,
+          title: 'Negociação — Distribuidora Amazonas',
+          location: 'https://meet.example.com/amazonas',
+          send_confirmation: true,
+        });
+        say(r.text);
+        check(r.data.modo === 'real' && r.data.agendamento.status === 'agendado', `meeting not booked: ${r.text}`);
+        const events = records(dataDir, 'calendar');
+        say(
+          `sandbox-calendar holds ${events.length} event(s); the last: "${events.at(-1)?.args.title}" at ${events.at(-1)?.args.start}.`,
+        );
+        const c = r.data.confirmacao;
+        if (c)
+          say(
+            `Confirmation message: ${c.status}${c.previsto_para ? ` until ${c.previsto_para}` : ''} — ${c.motivo}${c.mensagem ? `\n${indent(c.mensagem)}` : ''}`,
+          );
+        return r.data.agendamento;
+      },
+    );
 
-    await step('handle_reply "Confirmado, até lá!" confirms the meeting; then send_reminders (at most one per meeting)', async () => {
-      const c = await s2.call('handle_reply', {
-        channel: 'whatsapp', from: '5592991234567@s.whatsapp.net', text: 'Confirmado, até lá!',
-        received_at: new Date().toISOString(), message_id: 'demo-wamid-2',
-      });
-      say(c.text);
-      check(c.data.reuniao_confirmada === meeting.agendamento_id, `the reply did not confirm the meeting: ${c.text}`);
-      const r1 = await s2.call('send_reminders', { window_hours: 168 });
-      say(`send_reminders → ${r1.text}`);
-      const r2 = await s2.call('send_reminders', { window_hours: 168 });
-      say(`send_reminders again → ${r2.text}`);
-      check(r1.data.lembretes + r2.data.lembretes <= 1, 'a meeting got two reminders');
-    });
+    await step(
+      'handle_reply "Confirmado, até lá!" confirms the meeting; then send_reminders (at most one per meeting)',
+      async () => {
+        const c = await s2.call('handle_reply', {
+          channel: 'whatsapp',
+          from: '5592991234567@s.whatsapp.net',
+          text: 'Confirmado, até lá!',
+          received_at: new Date().toISOString(),
+          message_id: 'demo-wamid-2',
+        });
+        say(c.text);
+        check(c.data.reuniao_confirmada === meeting.agendamento_id, `the reply did not confirm the meeting: ${c.text}`);
+        const r1 = await s2.call('send_reminders', { window_hours: 168 });
+        say(`send_reminders → ${r1.text}`);
+        const r2 = await s2.call('send_reminders', { window_hours: 168 });
+        say(`send_reminders again → ${r2.text}`);
+        check(r1.data.lembretes + r2.data.lembretes <= 1, 'a meeting got two reminders');
+      },
+    );
 
     await step('generate_briefing — before the call', async () => {
       const r = await s2.call('generate_briefing', { agendamento_id: meeting.agendamento_id });
@@ -236,8 +300,10 @@ export async function runDemo(mainScript: string): Promise<number> {
       session = null;
     });
 
-    say(`\n✔ Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s. Data kept in ${dataDir} ` +
-      `(PGlite database, entrada/leads-exemplo.xlsx, sandbox/*.jsonl, the servers' stderr in server-stderr.log); remove it with rm -rf when done.`);
+    say(
+      `\n✔ Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s. Data kept in ${dataDir} ` +
+        `(PGlite database, entrada/leads-exemplo.xlsx, sandbox/*.jsonl, the servers' stderr in server-stderr.log); remove it with rm -rf when done.`,
+    );
     return 0;
   } catch (err) {
     say(`\n✘ Demo failed: ${err instanceof Error ? err.message : String(err)}\n  (data in ${dataDir})`);

@@ -118,7 +118,10 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
   const tasks = new BackgroundTasks();
   const channels = buildChannels(config, logger);
   // The channel layer exists in this process only when sending is on: the dry-run path cannot reach it.
-  const executor = config.dispatchEnabled && channels.client && !values['no-executor'] ? startExecutor(db, channels.client, logger, config) : null;
+  const executor =
+    config.dispatchEnabled && channels.client && !values['no-executor']
+      ? startExecutor(db, channels.client, logger, config)
+      : null;
   const toolsets = typeof values.toolsets === 'string' ? (values.toolsets.split(',') as Toolset[]) : undefined;
   const base = {
     db,
@@ -130,7 +133,7 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
     readOnly: !!values['read-only'],
     toolsets,
     channels: channels.status,
-    channelClient: config.dispatchEnabled ? channels.client ?? undefined : undefined,
+    channelClient: config.dispatchEnabled ? (channels.client ?? undefined) : undefined,
     calendar: config.dispatchEnabled && channels.client ? new McpCalendar(channels.client) : undefined,
   };
   const stopped = new Promise<void>((resolve) => {
@@ -185,13 +188,19 @@ function buildChannels(config: Config, logger: Logger): Channels {
   const pool = new McpClientPool(mcp.mcpServers, logger);
   const client = new McpChannelClient(mcp, pool, logger);
   // Verifying connects to (and may start) the downstream servers: only when sending is on.
-  if (config.dispatchEnabled) client.verify().catch((err: Error) => logger.warn({ err: { message: err.message } }, 'channel verification failed'));
+  if (config.dispatchEnabled)
+    client
+      .verify()
+      .catch((err: Error) => logger.warn({ err: { message: err.message } }, 'channel verification failed'));
   return { client, status: () => client.status(), close: () => pool.close() };
 }
 
 function startExecutor(db: Db, channel: McpChannelClient, logger: Logger, config: Config): Executor {
   const executor = new Executor({
-    db: db.kysely, channel, clock: systemClock, logger: logger.child({ component: 'executor' }),
+    db: db.kysely,
+    channel,
+    clock: systemClock,
+    logger: logger.child({ component: 'executor' }),
     writeGuard: db.kind === 'pglite' ? () => assertFreeSpace(config.dataDir) : undefined,
     workerId: `${hostname()}:${process.pid}`,
     concurrency: Number(process.env.AGENTE_WORKER_CONCURRENCY ?? 256),
@@ -204,11 +213,15 @@ function startExecutor(db: Db, channel: McpChannelClient, logger: Logger, config
 /** `worker`: executors only, for scale-out — any number of these on one PostgreSQL share the outbox. */
 async function worker(db: Db, config: Config, logger: Logger): Promise<number> {
   if (db.kind !== 'postgres') {
-    process.stderr.write('worker needs PostgreSQL (set DATABASE_URL); on PGlite the executor runs inside the server process.\n');
+    process.stderr.write(
+      'worker needs PostgreSQL (set DATABASE_URL); on PGlite the executor runs inside the server process.\n',
+    );
     return 2;
   }
   if (!config.dispatchEnabled) {
-    process.stderr.write('worker refuses to start: MICRO_AGENT_DISPARO_ENABLED is not exactly "true", so nothing may be sent.\n');
+    process.stderr.write(
+      'worker refuses to start: MICRO_AGENT_DISPARO_ENABLED is not exactly "true", so nothing may be sent.\n',
+    );
     return 2;
   }
   const channels = buildChannels(config, logger);
@@ -240,25 +253,42 @@ async function reminders(db: Db, config: Config, logger: Logger, values: Record<
   const tenant = await ensureTenant(db.kysely, config.tenantSlug);
   const channels = buildChannels(config, logger);
   const deps: ServerDeps = {
-    db, tenant, config, logger, clock: systemClock, tasks: new BackgroundTasks(), transport: 'stdio', channels: channels.status,
-    channelClient: config.dispatchEnabled ? channels.client ?? undefined : undefined,
+    db,
+    tenant,
+    config,
+    logger,
+    clock: systemClock,
+    tasks: new BackgroundTasks(),
+    transport: 'stdio',
+    channels: channels.status,
+    channelClient: config.dispatchEnabled ? (channels.client ?? undefined) : undefined,
   };
   try {
     const r = await sendReminders(deps, { windowHours, limit: 1000 });
-    const queued = r.itens.map((i) => i.mensagem?.status === 'enfileirado' ? i.mensagem.disparo_id : null).filter((x): x is string => !!x);
+    const queued = r.itens
+      .map((i) => (i.mensagem?.status === 'enfileirado' ? i.mensagem.disparo_id : null))
+      .filter((x): x is string => !!x);
     if (queued.length && channels.client) {
       const executor = startExecutor(db, channels.client, logger, config);
       const until = Date.now() + 60_000;
       while (Date.now() < until) {
         const open = await withTenant(db.kysely, tenant.tenant_id, (tx) =>
-          tx.selectFrom('disparos').select('disparo_id').where('disparo_id', 'in', queued).where('status', 'in', ['pendente', 'em_execucao']).execute());
+          tx
+            .selectFrom('disparos')
+            .select('disparo_id')
+            .where('disparo_id', 'in', queued)
+            .where('status', 'in', ['pendente', 'em_execucao'])
+            .execute(),
+        );
         if (!open.length) break;
         await new Promise((res) => setTimeout(res, 200));
       }
       await executor.stop();
     }
     process.stdout.write(`${JSON.stringify(r)}\n`);
-    process.stderr.write(`${r.modo === 'dry_run' ? 'DRY RUN (nothing sent): ' : ''}${r.encontrados} meeting(s) within ${windowHours} h: ${r.lembretes} reminder(s), ${r.adiados} deferred\n`);
+    process.stderr.write(
+      `${r.modo === 'dry_run' ? 'DRY RUN (nothing sent): ' : ''}${r.encontrados} meeting(s) within ${windowHours} h: ${r.lembretes} reminder(s), ${r.adiados} deferred\n`,
+    );
     return 0;
   } finally {
     await channels.close();
@@ -285,7 +315,9 @@ async function tokenCommand(db: Db, sub: string | undefined, arg: string | undef
       return 2;
     }
     const t = await createToken(db.kysely, values.tenant, { name: values.name as string | undefined, scopes });
-    process.stderr.write(`Token ${t.token_id} for tenant ${t.tenant.slug} (scopes ${t.scopes.join(',')}). It is shown once:\n`);
+    process.stderr.write(
+      `Token ${t.token_id} for tenant ${t.tenant.slug} (scopes ${t.scopes.join(',')}). It is shown once:\n`,
+    );
     process.stdout.write(`${t.token}\n`);
     return 0;
   }
@@ -294,7 +326,9 @@ async function tokenCommand(db: Db, sub: string | undefined, arg: string | undef
     process.stderr.write(`Token ${arg} revoked\n`);
     return 0;
   }
-  process.stderr.write('Usage: token create --tenant SLUG [--name N] [--scopes read,dispatch,admin] | token revoke ID|PREFIX\n');
+  process.stderr.write(
+    'Usage: token create --tenant SLUG [--name N] [--scopes read,dispatch,admin] | token revoke ID|PREFIX\n',
+  );
   return 2;
 }
 

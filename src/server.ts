@@ -52,14 +52,31 @@ export function buildServer(deps: ServerDeps): McpServer {
     'status',
     'agente://status',
     { title: 'Server status', description: 'Same as the get_status tool, as JSON', mimeType: 'application/json' },
-    async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(await readStatus(deps), null, 2) }] }),
+    async (uri) => ({
+      contents: [
+        { uri: uri.href, mimeType: 'application/json', text: JSON.stringify(await readStatus(deps), null, 2) },
+      ],
+    }),
   );
 
-  registerJsonById(server, deps, 'job', 'job://{id}', 'Job', 'One ingest or dispatch job as JSON (same data as job_status)',
-    (tx, tenantId, id) => getJob(tx, tenantId, id, deps.clock));
-  registerJsonById(server, deps, 'lead', 'lead://{id}', 'Lead',
+  registerJsonById(
+    server,
+    deps,
+    'job',
+    'job://{id}',
+    'Job',
+    'One ingest or dispatch job as JSON (same data as job_status)',
+    (tx, tenantId, id) => getJob(tx, tenantId, id, deps.clock),
+  );
+  registerJsonById(
+    server,
+    deps,
+    'lead',
+    'lead://{id}',
+    'Lead',
     'One lead in full as JSON: phones and e-mails with validity reasons, origin rows, state history, meetings',
-    getLead);
+    getLead,
+  );
 
   server.registerResource(
     'job_problems',
@@ -72,8 +89,13 @@ export function buildServer(deps: ServerDeps): McpServer {
     async (uri, vars) => {
       const id = String(vars.id);
       if (!isUuid(id)) throw new Error(`Job ${id} was not found for this tenant`);
-      const problems = await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => listProblems(tx, deps.tenant.tenant_id, id));
-      const lines = ['linha,aba,coluna,valor,motivo', ...problems.map((p) => [String(p.row), p.sheet, p.column, p.value, p.reason].map(csvCell).join(','))];
+      const problems = await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) =>
+        listProblems(tx, deps.tenant.tenant_id, id),
+      );
+      const lines = [
+        'linha,aba,coluna,valor,motivo',
+        ...problems.map((p) => [String(p.row), p.sheet, p.column, p.value, p.reason].map(csvCell).join(',')),
+      ];
       return { contents: [{ uri: uri.href, mimeType: 'text/csv', text: lines.join('\n') + '\n' }] };
     },
   );
@@ -82,7 +104,8 @@ export function buildServer(deps: ServerDeps): McpServer {
     'plan_outreach',
     {
       title: 'Plan an outreach campaign',
-      description: 'Walks through importing a lead spreadsheet and rehearsing the campaign as a dry run before anything is sent.',
+      description:
+        'Walks through importing a lead spreadsheet and rehearsing the campaign as a dry run before anything is sent.',
       argsSchema: { file_path: z.string().describe('Spreadsheet (.xlsx or .csv) on the server') },
     },
     ({ file_path }) => ({
@@ -107,11 +130,13 @@ export function buildServer(deps: ServerDeps): McpServer {
     'briefing',
     {
       title: 'Prepare for a meeting with a lead',
-      description: "Embeds the lead's briefing (generate_briefing) and asks for a short preparation: what to confirm, what to offer, what to avoid.",
+      description:
+        "Embeds the lead's briefing (generate_briefing) and asks for a short preparation: what to confirm, what to offer, what to avoid.",
       argsSchema: { lead_id: z.string().describe('The lead (UUID, from query_leads)') },
     },
     async ({ lead_id }) => {
-      if (!isUuid(lead_id)) throw new Error(`lead_id must be a lead's UUID (from query_leads); got "${lead_id.slice(0, 60)}"`);
+      if (!isUuid(lead_id))
+        throw new Error(`lead_id must be a lead's UUID (from query_leads); got "${lead_id.slice(0, 60)}"`);
       const t = deps.tenant.tenant_id;
       const b = await withTenant(deps.db.kysely, t, (tx) => loadBriefing(tx, t, { leadId: lead_id }, deps.clock.now()));
       return {
@@ -124,7 +149,8 @@ export function buildServer(deps: ServerDeps): McpServer {
               text:
                 'Vou conversar com este lead. Com base no briefing abaixo, prepare em português, em até 10 tópicos: ' +
                 'o que confirmar, o que propor, como responder às dúvidas em aberto e o que evitar ' +
-                '(nunca contatar quem pediu opt-out).\n\n' + briefingMarkdown(b),
+                '(nunca contatar quem pediu opt-out).\n\n' +
+                briefingMarkdown(b),
             },
           },
         ],
@@ -136,10 +162,18 @@ export function buildServer(deps: ServerDeps): McpServer {
 
 /** A resource template `scheme://{id}` serving one of the tenant's records as JSON. */
 function registerJsonById(
-  server: McpServer, deps: ServerDeps, name: string, template: string, title: string, description: string,
+  server: McpServer,
+  deps: ServerDeps,
+  name: string,
+  template: string,
+  title: string,
+  description: string,
   load: (tx: Tx, tenantId: string, id: string) => Promise<unknown>,
 ): void {
-  server.registerResource(name, new ResourceTemplate(template, { list: undefined }), { title, description, mimeType: 'application/json' },
+  server.registerResource(
+    name,
+    new ResourceTemplate(template, { list: undefined }),
+    { title, description, mimeType: 'application/json' },
     async (uri, vars) => {
       const id = String(vars.id);
       const found = isUuid(id)
@@ -147,7 +181,8 @@ function registerJsonById(
         : null;
       if (!found) throw new Error(`${title} ${id} was not found for this tenant`);
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(found, null, 2) }] };
-    });
+    },
+  );
 }
 
 /**

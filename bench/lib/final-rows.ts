@@ -58,7 +58,8 @@ async function columnsOf(db: Db, table: string): Promise<string[]> {
 /** Exports the pipeline's final rows of the database's only tenant into CSV files under dir. */
 export async function exportFinalRows(db: Db, dir: string): Promise<FinalRows> {
   const tenants = await query<{ tenant_id: string }>(db, 'select tenant_id::text from tenants');
-  if (tenants.length !== 1) throw new Error(`baseline-final expects one tenant in the pipeline's database, found ${tenants.length}`);
+  if (tenants.length !== 1)
+    throw new Error(`baseline-final expects one tenant in the pipeline's database, found ${tenants.length}`);
   const tenantId = tenants[0].tenant_id;
   if (!/^[0-9a-f-]{36}$/.test(tenantId)) throw new Error(`unexpected tenant id ${tenantId}`);
 
@@ -74,7 +75,11 @@ export async function exportFinalRows(db: Db, dir: string): Promise<FinalRows> {
   const excluded: Record<string, number> = {};
   const counts = new Map<string, number>();
   for (const { name } of candidates) {
-    const [{ n }] = await query<{ n: number }>(db, `select count(*)::int as n from ${ident(name)} where tenant_id = $1`, [tenantId]);
+    const [{ n }] = await query<{ n: number }>(
+      db,
+      `select count(*)::int as n from ${ident(name)} where tenant_id = $1`,
+      [tenantId],
+    );
     if (EXCLUDED.includes(name)) excluded[name] = n;
     else if (n > 0) {
       withRows.push(name);
@@ -168,7 +173,9 @@ export async function copyUser(db: Db): Promise<{ user: string; superuser: boole
 export async function countRows(db: Db, tables: string[], tenantId: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const t of tables) {
-    const [{ n }] = await query<{ n: number }>(db, `select count(*)::int as n from ${ident(t)} where tenant_id = $1`, [tenantId]);
+    const [{ n }] = await query<{ n: number }>(db, `select count(*)::int as n from ${ident(t)} where tenant_id = $1`, [
+      tenantId,
+    ]);
     out[t] = n;
   }
   return out;

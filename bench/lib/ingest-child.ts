@@ -33,7 +33,8 @@ import { buildStagedCsv, STAGING_COLUMNS } from './staging.js';
 import { copyFinalRows, copyUser, countRows, exportFinalRows } from './final-rows.js';
 import { instrumentQueries, type QueryStats } from './query-timing.js';
 
-export type Mode = 'baseline-read' | 'baseline-copy' | 'baseline-final' | 'pipeline' | 'read-ours' | 'validate' | 'noop';
+export type Mode =
+  'baseline-read' | 'baseline-copy' | 'baseline-final' | 'pipeline' | 'read-ours' | 'validate' | 'noop';
 export interface Spec {
   mode: Mode;
   file: string;
@@ -80,7 +81,8 @@ async function main(): Promise<void> {
     case 'read-ours':
       out = await timed(async () => {
         let rows = 0;
-        for await (const row of readRows({ path: spec.file, filename: 'leads.xlsx' })) rows += row.cells.length > 0 ? 1 : 0;
+        for await (const row of readRows({ path: spec.file, filename: 'leads.xlsx' }))
+          rows += row.cells.length > 0 ? 1 : 0;
         return { rows: rows - 1 };
       });
       break;
@@ -90,7 +92,11 @@ async function main(): Promise<void> {
       win.stop();
       win = await openWindow(db); // only the COPY is measured
       out = await timed(() => copyAll(db!, staged.chunks, staged.rows));
-      out.extra = { prepareSeconds: staged.prepareSeconds, encodeSeconds: staged.encodeSeconds, expectedLeads: staged.expectedLeads };
+      out.extra = {
+        prepareSeconds: staged.prepareSeconds,
+        encodeSeconds: staged.encodeSeconds,
+        expectedLeads: staged.expectedLeads,
+      };
       break;
     }
     case 'baseline-final': {
@@ -102,7 +108,9 @@ async function main(): Promise<void> {
         const exportSeconds = secs(performance.now() - t0);
         const as = await copyUser(db!);
         if (!as.superuser && !as.bypassRls) {
-          throw new Error(`baseline-final COPYs as the connection's user, which must bypass row-level security; ${as.user} does not`);
+          throw new Error(
+            `baseline-final COPYs as the connection's user, which must bypass row-level security; ${as.user} does not`,
+          );
         }
         await copyFinalRows(db!, [exported.tenant]);
         win.stop();
@@ -114,14 +122,23 @@ async function main(): Promise<void> {
         });
         const usage = win.stop(); // the checks below are not measured
         win = { stop: () => usage };
-        const found = await countRows(db!, exported.tables.map((t) => t.table), exported.tenantId);
+        const found = await countRows(
+          db!,
+          exported.tables.map((t) => t.table),
+          exported.tenantId,
+        );
         for (const t of exported.tables) {
-          if (found[t.table] !== t.rows) throw new Error(`COPY left ${found[t.table]} rows in ${t.table}, expected ${t.rows}`);
+          if (found[t.table] !== t.rows)
+            throw new Error(`COPY left ${found[t.table]} rows in ${t.table}, expected ${t.rows}`);
         }
         out.extra = {
           exportSeconds,
           copiedAs: as,
-          tables: exported.tables.map((t) => ({ table: t.table, rows: t.rows, csvMb: Math.round((t.bytes / 2 ** 20) * 10) / 10 })),
+          tables: exported.tables.map((t) => ({
+            table: t.table,
+            rows: t.rows,
+            csvMb: Math.round((t.bytes / 2 ** 20) * 10) / 10,
+          })),
           excluded: exported.excluded,
           found,
         };
@@ -137,7 +154,14 @@ async function main(): Promise<void> {
   }
   const usage = win.stop();
   if (db) await closeDb(db);
-  const result: Result = { mode: spec.mode, seconds: out.seconds, rows: out.rows, peakRssMb: peakRssMb(), ...usage, extra: out.extra };
+  const result: Result = {
+    mode: spec.mode,
+    seconds: out.seconds,
+    rows: out.rows,
+    peakRssMb: peakRssMb(),
+    ...usage,
+    extra: out.extra,
+  };
   emitResult(result);
 }
 
@@ -157,7 +181,9 @@ async function openWindow(db: Db | null) {
       const serverCpuSeconds = server?.stop();
       const other = systemBusySeconds() - busy0 - nodeCpuSeconds - (serverCpuSeconds ?? 0);
       return {
-        nodeCpuSeconds, serverCpuSeconds, otherCpuSeconds: Math.max(0, Math.round(other * 100) / 100),
+        nodeCpuSeconds,
+        serverCpuSeconds,
+        otherCpuSeconds: Math.max(0, Math.round(other * 100) / 100),
         elu: Math.round(performance.eventLoopUtilization(elu0).utilization * 100) / 100,
       };
     },
@@ -167,7 +193,10 @@ async function openWindow(db: Db | null) {
 /** exceljs's streaming reader as documented, every cell value touched. */
 async function excelRead() {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(spec.file, {
-    sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    worksheets: 'emit',
   });
   let rows = 0;
   let cells = 0;
@@ -202,7 +231,14 @@ async function ingest(db: Db, validateOnly: boolean) {
   const tenant = await ensureTenant(db.kysely, 'bench');
   const tenantId = tenant.tenant_id;
   const jobId = await withTenant(db.kysely, tenantId, (tx) =>
-    createIngestJob(tx, { tenantId, tipo: 'xlsx', arquivo: 'leads.xlsx', sourceLabel: 'bench', validateOnly, bytesTotal: null }),
+    createIngestJob(tx, {
+      tenantId,
+      tipo: 'xlsx',
+      arquivo: 'leads.xlsx',
+      sourceLabel: 'bench',
+      validateOnly,
+      bytesTotal: null,
+    }),
   );
   const queries = instrumentQueries(db);
   const inner = createCopyTx(db);
@@ -231,7 +267,9 @@ async function ingest(db: Db, validateOnly: boolean) {
   let readerMs = 0;
   // As the app runs it (app/ingest.ts): readRows → prepareRows → ingestPrepared.
   let bytes = 0;
-  const source = prepareRows(readRows({ path: spec.file, filename: 'leads.xlsx' }, { onBytes: (n) => (bytes = n) }), { bytesRead: () => bytes })[Symbol.asyncIterator]();
+  const source = prepareRows(readRows({ path: spec.file, filename: 'leads.xlsx' }, { onBytes: (n) => (bytes = n) }), {
+    bytesRead: () => bytes,
+  })[Symbol.asyncIterator]();
   const batches: AsyncIterable<PreparedBatch> = {
     [Symbol.asyncIterator]: () => ({
       async next() {
@@ -245,9 +283,14 @@ async function ingest(db: Db, validateOnly: boolean) {
   // Memory over time (every second): RSS and V8 heap in use, to tell a plateau from a leak.
   const memory: Array<[number, number]> = [];
   const mb = (n: number) => Math.round(n / 2 ** 20);
-  const sampler = setInterval(() => memory.push([mb(process.memoryUsage.rss()), mb(process.memoryUsage().heapUsed)]), 1000);
+  const sampler = setInterval(
+    () => memory.push([mb(process.memoryUsage.rss()), mb(process.memoryUsage().heapUsed)]),
+    1000,
+  );
   const t0 = performance.now();
-  await withTenant(db.kysely, tenantId, (tx) => updateIngestJob(tx, tenantId, jobId, { status: 'processando', started: true }));
+  await withTenant(db.kysely, tenantId, (tx) =>
+    updateIngestJob(tx, tenantId, jobId, { status: 'processando', started: true }),
+  );
   const result = await ingestPrepared(
     { store, logger: silentLogger, chunkSize: spec.chunkSize },
     { jobId, tenantId, arquivo: 'leads.xlsx', validateOnly },
@@ -298,7 +341,9 @@ async function verify(db: Db, tenantId: string, jobId: string) {
     telefones: await one('select count(*)::int as n from lead_telefones where tenant_id = $T'),
     emails: await one('select count(*)::int as n from lead_emails where tenant_id = $T'),
     eventos: await one(`select count(*)::int as n from lead_eventos where tenant_id = $T and tipo = 'importacao'`),
-    distinctDocs: await one('select count(distinct documento)::int as n from leads where tenant_id = $T and documento_valido'),
+    distinctDocs: await one(
+      'select count(distinct documento)::int as n from leads where tenant_id = $T and documento_valido',
+    ),
     staged: await one('select count(*)::int as n from ingest_linhas where job_id = $J'),
     jobLeads: await one(`select leads_criados::int as n from ingest_jobs where job_id = $J and status = 'concluido'`),
     /** Heap of the staging table at the end (it is empty): dead rows every merge scans past until vacuumed. */

@@ -93,10 +93,14 @@ export function queryTables(cases: CaseResult[], top = 8): string {
   const out: string[] = [];
   for (const c of cases) {
     const qs = (c.pipeline.extra?.queries ?? []) as Array<{ sql: string; calls: number; seconds: number }>;
-    out.push(`\n${c.db}, ${int(c.rows)} rows — slowest statements (client wall s, summed; a statement sent right after a COPY also waits for that table's move, which runs in the server meanwhile — see db/copy-tx.ts):\n`);
+    out.push(
+      `\n${c.db}, ${int(c.rows)} rows — slowest statements (client wall s, summed; a statement sent right after a COPY also waits for that table's move, which runs in the server meanwhile — see db/copy-tx.ts):\n`,
+    );
     out.push('| statement | calls | s | % of pipeline |', '|---|---:|---:|---:|');
     for (const q of qs.slice(0, top)) {
-      out.push(`| \`${q.sql.slice(0, 90).replace(/\|/g, '\\|')}\` | ${q.calls} | ${fmt(q.seconds)} | ${fmt((q.seconds / c.pipeline.seconds) * 100, 0)}% |`);
+      out.push(
+        `| \`${q.sql.slice(0, 90).replace(/\|/g, '\\|')}\` | ${q.calls} | ${fmt(q.seconds)} | ${fmt((q.seconds / c.pipeline.seconds) * 100, 0)}% |`,
+      );
     }
   }
   return out.join('\n');
@@ -107,7 +111,12 @@ export function noiseWarning(cases: CaseResult[]): string {
   const noisy = cases.flatMap((c) =>
     [c.read, c.copy, c.final, c.pipeline, c.readOurs, c.validate]
       .filter((r): r is Result => !!r && r.otherCpuSeconds > Math.max(0.2, 0.1 * r.seconds))
-      .map((r) => `${c.db} ${int(c.rows)} ${r.mode} (${fmt(r.otherCpuSeconds, 1)} CPU s of others in ${fmt(r.seconds, 1)} s)`),
+      .map(
+        (r) =>
+          `${c.db} ${int(c.rows)} ${r.mode} (${fmt(r.otherCpuSeconds, 1)} CPU s of others in ${fmt(r.seconds, 1)} s)`,
+      ),
   );
-  return noisy.length ? `⚠ Other processes were busy during: ${noisy.join('; ')}. Re-run on a quiet machine for exact figures.` : 'Machine quiet during all measurements (other processes < 10% of a core).';
+  return noisy.length
+    ? `⚠ Other processes were busy during: ${noisy.join('; ')}. Re-run on a quiet machine for exact figures.`
+    : 'Machine quiet during all measurements (other processes < 10% of a core).';
 }

@@ -9,8 +9,23 @@ import { normalizeRow, type NormalizedRow } from '../../src/core/ingest/normaliz
 import { readRows } from '../../src/files/spreadsheet.js';
 
 export const STAGING_COLUMNS = [
-  'job_id', 'tenant_id', 'seq', 'linha', 'aba', 'nome', 'nome_chave', 'contato_nome', 'documento',
-  'documento_tipo', 'documento_valido', 'timezone', 'lead_id_externo', 'dados_extras', 'telefones', 'emails', 'grupo',
+  'job_id',
+  'tenant_id',
+  'seq',
+  'linha',
+  'aba',
+  'nome',
+  'nome_chave',
+  'contato_nome',
+  'documento',
+  'documento_tipo',
+  'documento_valido',
+  'timezone',
+  'lead_id_externo',
+  'dados_extras',
+  'telefones',
+  'emails',
+  'grupo',
 ] as const;
 
 type Staged = NormalizedRow & { seq: number; grupo: number };
@@ -25,7 +40,12 @@ export interface StagedFile {
   encodeSeconds: number;
 }
 
-export async function buildStagedCsv(path: string, jobId: string, tenantId: string, chunkSize = 5000): Promise<StagedFile> {
+export async function buildStagedCsv(
+  path: string,
+  jobId: string,
+  tenantId: string,
+  chunkSize = 5000,
+): Promise<StagedFile> {
   const t0 = performance.now();
   let chunk: Staged[] = [];
   let seq = 0;
@@ -65,8 +85,11 @@ export async function buildStagedCsv(path: string, jobId: string, tenantId: stri
   if (chunk.length) flush();
   const total = performance.now() - t0;
   return {
-    chunks, rows: seq, expectedLeads: docs.size + withoutDoc,
-    prepareSeconds: (total - encodeMs) / 1000, encodeSeconds: encodeMs / 1000,
+    chunks,
+    rows: seq,
+    expectedLeads: docs.size + withoutDoc,
+    prepareSeconds: (total - encodeMs) / 1000,
+    encodeSeconds: encodeMs / 1000,
   };
 }
 
@@ -75,9 +98,23 @@ function* csvLines(jobId: string, tenantId: string, rows: Staged[]): Generator<s
   for (const r of rows) {
     batch.push(
       [
-        jobId, tenantId, String(r.seq), String(r.linha), q(r.aba), q(r.nome), q(r.nome_chave), q(r.contato_nome),
-        q(r.documento), q(r.documento_tipo), r.documento_valido ? 't' : 'f', q(r.timezone), q(r.lead_id_externo),
-        q(JSON.stringify(r.dados_extras)), q(JSON.stringify(r.telefones)), q(JSON.stringify(r.emails)), String(r.grupo),
+        jobId,
+        tenantId,
+        String(r.seq),
+        String(r.linha),
+        q(r.aba),
+        q(r.nome),
+        q(r.nome_chave),
+        q(r.contato_nome),
+        q(r.documento),
+        q(r.documento_tipo),
+        r.documento_valido ? 't' : 'f',
+        q(r.timezone),
+        q(r.lead_id_externo),
+        q(JSON.stringify(r.dados_extras)),
+        q(JSON.stringify(r.telefones)),
+        q(JSON.stringify(r.emails)),
+        String(r.grupo),
       ].join(',') + '\n',
     );
     if (batch.length === 500) yield batch.splice(0).join('');

@@ -32,7 +32,12 @@ export type Progress = (progress: number, total: number | undefined, message: st
  * back running (poll job_status) and goes on in the background. While waiting, progress is reported
  * every second so the client does not time out.
  */
-export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress: Progress, waitMs: number): Promise<JobView> {
+export async function ingestLeads(
+  deps: ServerDeps,
+  req: IngestRequest,
+  progress: Progress,
+  waitMs: number,
+): Promise<JobView> {
   const source = await resolveSource(deps, req);
   const { tenant } = deps;
   let format: 'xlsx' | 'csv';
@@ -47,14 +52,20 @@ export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress
   await diskGuard?.();
   const jobId = await withTenant(deps.db.kysely, tenant.tenant_id, (tx) =>
     createIngestJob(tx, {
-      tenantId: tenant.tenant_id, tipo: format, arquivo: source.filename, sourceLabel: req.source_label ?? null,
-      validateOnly: !!req.validate_only, bytesTotal: size,
+      tenantId: tenant.tenant_id,
+      tipo: format,
+      arquivo: source.filename,
+      sourceLabel: req.source_label ?? null,
+      validateOnly: !!req.validate_only,
+      bytesTotal: size,
     }),
   );
   const log = deps.logger.child({ job_id: jobId });
   let bytes = 0;
   const run = (async () => {
-    await withTenant(deps.db.kysely, tenant.tenant_id, (tx) => updateIngestJob(tx, tenant.tenant_id, jobId, { status: 'processando', started: true }));
+    await withTenant(deps.db.kysely, tenant.tenant_id, (tx) =>
+      updateIngestJob(tx, tenant.tenant_id, jobId, { status: 'processando', started: true }),
+    );
     try {
       const rows = readRows(source, { sheet: req.sheet, onBytes: (n) => (bytes = n) });
       const batches = prepareRows(rows, { columnMap: req.column_map, bytesRead: () => bytes });
@@ -64,7 +75,12 @@ export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress
         guarded(batches, diskGuard),
       );
       await withTenant(deps.db.kysely, tenant.tenant_id, (tx) =>
-        updateIngestJob(tx, tenant.tenant_id, jobId, { status: 'concluido', counts: result.counts, bytesRead: size, finished: true }),
+        updateIngestJob(tx, tenant.tenant_id, jobId, {
+          status: 'concluido',
+          counts: result.counts,
+          bytesRead: size,
+          finished: true,
+        }),
       );
       log.info({ counts: result.counts, problems: result.problemsTotal }, 'ingest finished');
     } catch (err) {
@@ -84,15 +100,24 @@ export async function ingestLeads(deps: ServerDeps, req: IngestRequest, progress
     await Promise.race([run, new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))))]);
     if (!done) {
       const pct = size ? Math.round((bytes / size) * 100) : undefined;
-      await progress(bytes, size || undefined, `importando ${source.filename}${pct !== undefined ? `: ${pct}%` : ''}`).catch(() => {});
+      await progress(
+        bytes,
+        size || undefined,
+        `importando ${source.filename}${pct !== undefined ? `: ${pct}%` : ''}`,
+      ).catch(() => {});
     }
   }
-  const job = await withTenant(deps.db.kysely, tenant.tenant_id, (tx) => getJob(tx, tenant.tenant_id, jobId, deps.clock));
+  const job = await withTenant(deps.db.kysely, tenant.tenant_id, (tx) =>
+    getJob(tx, tenant.tenant_id, jobId, deps.clock),
+  );
   return job!;
 }
 
 /** Batches as they come, with the disk checked every GUARD_EVERY rows (before the chunk they fill is written). */
-async function* guarded(batches: AsyncIterable<PreparedBatch>, check: (() => Promise<void>) | null): AsyncGenerator<PreparedBatch> {
+async function* guarded(
+  batches: AsyncIterable<PreparedBatch>,
+  check: (() => Promise<void>) | null,
+): AsyncGenerator<PreparedBatch> {
   let n = 0;
   for await (const batch of batches) {
     n += batch.counts.linhas_lidas;
@@ -113,19 +138,32 @@ function errorMessage(err: unknown): string {
 /** Where the bytes come from: an allowed server-side path, or content sent in the call. */
 async function resolveSource(deps: ServerDeps, req: IngestRequest): Promise<SpreadsheetSource> {
   if (!!req.file_path === !!req.content_base64) {
-    throw new AppError('invalid_argument', 'Give exactly one of file_path (a file on the server) or content_base64 + filename.');
+    throw new AppError(
+      'invalid_argument',
+      'Give exactly one of file_path (a file on the server) or content_base64 + filename.',
+    );
   }
   if (req.content_base64) {
-    if (!req.filename) throw new AppError('invalid_argument', 'content_base64 needs filename (e.g. "leads.xlsx") to name the job and tell the format.');
+    if (!req.filename)
+      throw new AppError(
+        'invalid_argument',
+        'content_base64 needs filename (e.g. "leads.xlsx") to name the job and tell the format.',
+      );
     if (req.content_base64.length > Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 4) {
-      throw new AppError('invalid_argument', `content_base64 is over ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; put the file on the server and use file_path instead.`);
+      throw new AppError(
+        'invalid_argument',
+        `content_base64 is over ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; put the file on the server and use file_path instead.`,
+      );
     }
     const buffer = Buffer.from(req.content_base64, 'base64');
     return { buffer, filename: basename(req.filename) };
   }
   const allowed = allowedDirs(deps);
   if (!allowed.length) {
-    throw new AppError('forbidden', 'file_path is not allowed over HTTP unless the server sets AGENTE_INGEST_DIRS; send content_base64 + filename instead.');
+    throw new AppError(
+      'forbidden',
+      'file_path is not allowed over HTTP unless the server sets AGENTE_INGEST_DIRS; send content_base64 + filename instead.',
+    );
   }
   const wanted = isAbsolute(req.file_path!) ? req.file_path! : resolve(allowed[0], req.file_path!);
   let real: string;
@@ -136,7 +174,10 @@ async function resolveSource(deps: ServerDeps, req: IngestRequest): Promise<Spre
   }
   const inside = await Promise.all(allowed.map(async (d) => isInside(await realpath(d).catch(() => d), real)));
   if (!inside.some(Boolean)) {
-    throw new AppError('forbidden', `${req.file_path} is outside the directories this server may read (${allowed.join(', ')}); set AGENTE_INGEST_DIRS to allow another.`);
+    throw new AppError(
+      'forbidden',
+      `${req.file_path} is outside the directories this server may read (${allowed.join(', ')}); set AGENTE_INGEST_DIRS to allow another.`,
+    );
   }
   const st = await stat(real);
   if (!st.isFile()) throw new AppError('invalid_argument', `${req.file_path} is not a file.`);

@@ -35,7 +35,10 @@ export interface MeetingRef {
   local: string | null;
 }
 
-type Contact = Pick<Decision, 'nome' | 'contato_nome' | 'documento' | 'documento_tipo' | 'status' | 'timezone' | 'telefone' | 'email'> & {
+type Contact = Pick<
+  Decision,
+  'nome' | 'contato_nome' | 'documento' | 'documento_tipo' | 'status' | 'timezone' | 'telefone' | 'email'
+> & {
   suprimido: boolean;
 };
 
@@ -58,53 +61,133 @@ export async function leadContact(tx: Tx, tenantId: string, leadId: string): Pro
  * per-lead daily cap does not apply: the lead asked for this meeting.
  */
 export async function queueMeetingMessage(
-  tx: Tx, deps: ServerDeps, m: MeetingRef, kind: MeetingMessageKind, policy?: OutreachPolicy,
+  tx: Tx,
+  deps: ServerDeps,
+  m: MeetingRef,
+  kind: MeetingMessageKind,
+  policy?: OutreachPolicy,
 ): Promise<MeetingMessage> {
   const t = deps.tenant.tenant_id;
   const now = deps.clock.now();
   const pol = policy ?? (await loadPolicy(tx, deps.tenant));
   const c = await leadContact(tx, t, m.lead_id);
-  const none = (motivo: string): MeetingMessage => ({ status: 'bloqueado', canal: 'none', destino: null, template: null, motivo, mensagem: null, disparo_id: null, previsto_para: null });
+  const none = (motivo: string): MeetingMessage => ({
+    status: 'bloqueado',
+    canal: 'none',
+    destino: null,
+    template: null,
+    motivo,
+    mensagem: null,
+    disparo_id: null,
+    previsto_para: null,
+  });
   if (!c) return none('lead não encontrado');
   if (c.status === 'opt_out' || c.suprimido) return none('lead em opt-out ou na lista de supressão: nenhuma mensagem');
-  const configured = new Set(deps.channels().filter((s) => s.state === 'configured').map((s) => s.channel));
-  const canal: 'whatsapp' | 'email' | null = c.telefone && configured.has('whatsapp') ? 'whatsapp' : c.email && configured.has('email') ? 'email' : null;
-  if (!canal) return none(c.telefone || c.email ? 'o canal do lead não está configurado neste servidor (mcp.json)' : 'lead não possui telefone nem e-mail válidos');
+  const configured = new Set(
+    deps
+      .channels()
+      .filter((s) => s.state === 'configured')
+      .map((s) => s.channel),
+  );
+  const canal: 'whatsapp' | 'email' | null =
+    c.telefone && configured.has('whatsapp') ? 'whatsapp' : c.email && configured.has('email') ? 'email' : null;
+  if (!canal)
+    return none(
+      c.telefone || c.email
+        ? 'o canal do lead não está configurado neste servidor (mcp.json)'
+        : 'lead não possui telefone nem e-mail válidos',
+    );
   const destino = canal === 'whatsapp' ? c.telefone! : c.email!;
   const def = await resolveTemplate(tx, t, `${kind}_reuniao_${canal}_v1`);
-  const vars = { ...leadVariables(c, pol.remetente), ...localLabel(m.inicio, m.timezone).vars, link_ou_local: m.local?.trim() || 'a combinar' };
+  const vars = {
+    ...leadVariables(c, pol.remetente),
+    ...localLabel(m.inicio, m.timezone).vars,
+    link_ou_local: m.local?.trim() || 'a combinar',
+  };
   const r = renderTemplate(def, vars);
   const masked = maskDestination(canal, { telefone: destino, email: destino });
   if (!r.ok) return { ...none(r.motivo), canal, destino: masked, template: def.id };
   const w = checkSendWindow(now, c.timezone, pol.janela);
   const later = !w.inside;
   const when = later ? (w.next ?? now) : now;
-  const base = { canal, destino: masked, template: def.id, mensagem: r.texto, previsto_para: later ? when.toISOString() : null };
+  const base = {
+    canal,
+    destino: masked,
+    template: def.id,
+    mensagem: r.texto,
+    previsto_para: later ? when.toISOString() : null,
+  };
   if (!deps.config.dispatchEnabled) {
     const flag = deps.config.dispatchFlagRaw === undefined ? 'unset' : JSON.stringify(deps.config.dispatchFlagRaw);
-    await tx.insertInto('dry_run_log').values({
-      tenant_id: t, lead_id: m.lead_id, lead_nome: c.nome.slice(0, 500), lead_telefone: c.telefone, lead_email: c.email?.slice(0, 255) ?? null,
-      canal_decidido: canal, motivo_decisao: `${kind === 'lembrete' ? 'lembrete' : 'confirmação'} da reunião ${m.agendamento_id}`,
-      template_selecionado: def.id, disparo_seria_executado: !later, razao_bloqueio: later ? w.motivo : null, lote_id: randomUUID(),
-      codigo_bloqueio: later ? 'fora_da_janela' : null, disparo_previsto_para: later ? when : null, mensagem_renderizada: r.texto,
-    }).execute();
-    return { ...base, status: 'dry_run', disparo_id: null, motivo: `Dry run: nothing was sent (MICRO_AGENT_DISPARO_ENABLED is ${flag}, not "true").` };
+    await tx
+      .insertInto('dry_run_log')
+      .values({
+        tenant_id: t,
+        lead_id: m.lead_id,
+        lead_nome: c.nome.slice(0, 500),
+        lead_telefone: c.telefone,
+        lead_email: c.email?.slice(0, 255) ?? null,
+        canal_decidido: canal,
+        motivo_decisao: `${kind === 'lembrete' ? 'lembrete' : 'confirmação'} da reunião ${m.agendamento_id}`,
+        template_selecionado: def.id,
+        disparo_seria_executado: !later,
+        razao_bloqueio: later ? w.motivo : null,
+        lote_id: randomUUID(),
+        codigo_bloqueio: later ? 'fora_da_janela' : null,
+        disparo_previsto_para: later ? when : null,
+        mensagem_renderizada: r.texto,
+      })
+      .execute();
+    return {
+      ...base,
+      status: 'dry_run',
+      disparo_id: null,
+      motivo: `Dry run: nothing was sent (MICRO_AGENT_DISPARO_ENABLED is ${flag}, not "true").`,
+    };
   }
   const key = `ag:${m.agendamento_id}:${kind}:${m.inicio.toISOString()}`;
   const inserted = await tx
     .insertInto('disparos')
     .values({
-      tenant_id: t, lead_id: m.lead_id, agendamento_id: m.agendamento_id, canal, destino, template: def.id,
-      variaveis: JSON.stringify({ ...vars, ...(r.html ? { __html: r.html } : {}), ...(r.parametros ? { __parametros: r.parametros } : {}) }),
-      conteudo: r.texto, assunto: r.assunto ?? null, idempotency_key: key, status: later ? 'adiado' : 'pendente', proxima_tentativa_em: when,
+      tenant_id: t,
+      lead_id: m.lead_id,
+      agendamento_id: m.agendamento_id,
+      canal,
+      destino,
+      template: def.id,
+      variaveis: JSON.stringify({
+        ...vars,
+        ...(r.html ? { __html: r.html } : {}),
+        ...(r.parametros ? { __parametros: r.parametros } : {}),
+      }),
+      conteudo: r.texto,
+      assunto: r.assunto ?? null,
+      idempotency_key: key,
+      status: later ? 'adiado' : 'pendente',
+      proxima_tentativa_em: when,
       motivo: later ? w.motivo : null,
     })
     .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing())
     .returning('disparo_id')
     .executeTakeFirst();
   if (!inserted) {
-    const prev = await tx.selectFrom('disparos').select('disparo_id').where('tenant_id', '=', t).where('idempotency_key', '=', key).executeTakeFirst();
-    return { ...base, status: 'duplicado', disparo_id: prev?.disparo_id ?? null, motivo: 'esta mensagem já foi enfileirada para este horário da reunião' };
+    const prev = await tx
+      .selectFrom('disparos')
+      .select('disparo_id')
+      .where('tenant_id', '=', t)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    return {
+      ...base,
+      status: 'duplicado',
+      disparo_id: prev?.disparo_id ?? null,
+      motivo: 'esta mensagem já foi enfileirada para este horário da reunião',
+    };
   }
-  return { ...base, status: later ? 'adiado' : 'enfileirado', disparo_id: inserted.disparo_id, motivo: later ? w.motivo : `na fila de envio por ${canal}` };
+  return {
+    ...base,
+    status: later ? 'adiado' : 'enfileirado',
+    disparo_id: inserted.disparo_id,
+    motivo: later ? w.motivo : `na fila de envio por ${canal}`,
+  };
 }

@@ -1,9 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { decide, writeDryRunLog, type Canal, type Decision, type DecisionContext, type Target } from '../core/outreach/decide.js';
+import {
+  decide,
+  writeDryRunLog,
+  type Canal,
+  type Decision,
+  type DecisionContext,
+  type Target,
+} from '../core/outreach/decide.js';
 import { loadPolicy } from '../core/outreach/policy.js';
 import { resolveTemplate } from '../core/outreach/templates.js';
-import { DEFAULT_TEMPLATE_BY_CHANNEL, leadVariables, renderTemplate, type TemplateDef } from '../core/templates/index.js';
+import {
+  DEFAULT_TEMPLATE_BY_CHANNEL,
+  leadVariables,
+  renderTemplate,
+  type TemplateDef,
+} from '../core/templates/index.js';
 import type { Tx } from '../db/tenant.js';
 import type { ServerDeps } from '../deps.js';
 
@@ -19,7 +31,12 @@ export async function decisionContext(tx: Tx, deps: ServerDeps, choice: Template
     resolveTemplate(tx, deps.tenant.tenant_id, choice.whatsapp ?? DEFAULT_TEMPLATE_BY_CHANNEL.whatsapp),
     resolveTemplate(tx, deps.tenant.tenant_id, choice.email ?? DEFAULT_TEMPLATE_BY_CHANNEL.email),
   ]);
-  const configured = new Set(deps.channels().filter((c) => c.state === 'configured').map((c) => c.channel));
+  const configured = new Set(
+    deps
+      .channels()
+      .filter((c) => c.state === 'configured')
+      .map((c) => c.channel),
+  );
   return {
     tenantId: deps.tenant.tenant_id,
     now: deps.clock.now(),
@@ -40,12 +57,15 @@ export function renderDecision(d: Decision, ctx: DecisionContext): RenderedPrevi
   if (d.canal === 'none') return { assunto: null, texto: null, faltando: [] };
   const def: TemplateDef = ctx.templates[d.canal];
   const r = renderTemplate(def, leadVariables(d, ctx.policy.remetente));
-  return r.ok ? { assunto: r.assunto ?? null, texto: r.texto, faltando: [] } : { assunto: null, texto: null, faltando: r.faltando };
+  return r.ok
+    ? { assunto: r.assunto ?? null, texto: r.texto, faltando: [] }
+    : { assunto: null, texto: null, faltando: r.faltando };
 }
 
 /** A destination for people to read: +55 11 9****-4321, jo***@empresa.com.br. */
 export function maskDestination(canal: Canal, d: Pick<Decision, 'telefone' | 'email'>): string | null {
-  if (canal === 'whatsapp' && d.telefone) return `${d.telefone.slice(0, 5)} ${d.telefone.slice(5, 6)}****-${d.telefone.slice(-4)}`;
+  if (canal === 'whatsapp' && d.telefone)
+    return `${d.telefone.slice(0, 5)} ${d.telefone.slice(5, 6)}****-${d.telefone.slice(-4)}`;
   if (canal === 'email' && d.email) {
     const [user, domain] = d.email.split('@');
     return `${user.slice(0, 2)}***@${domain}`;
@@ -62,14 +82,26 @@ export interface DryRunSummary {
   por_canal: Record<string, number>;
   por_bloqueio: Record<string, number>;
   amostra: Array<{
-    lead_id: string; nome: string; canal: Canal; destino: string | null; template: string | null;
-    codigo_bloqueio: string | null; razao_bloqueio: string | null; previsto_para: string | null;
-    assunto: string | null; mensagem: string | null;
+    lead_id: string;
+    nome: string;
+    canal: Canal;
+    destino: string | null;
+    template: string | null;
+    codigo_bloqueio: string | null;
+    razao_bloqueio: string | null;
+    previsto_para: string | null;
+    assunto: string | null;
+    mensagem: string | null;
   }>;
 }
 
 /** Decides, applies policy and records one dry_run_log row per lead, set-based; sends nothing. */
-export async function dryRun(tx: Tx, deps: ServerDeps, target: Target, opts: { canal?: Canal; templates?: TemplateChoice; sample?: number } = {}): Promise<DryRunSummary> {
+export async function dryRun(
+  tx: Tx,
+  deps: ServerDeps,
+  target: Target,
+  opts: { canal?: Canal; templates?: TemplateChoice; sample?: number } = {},
+): Promise<DryRunSummary> {
   const ctx = await decisionContext(tx, deps, opts.templates);
   const loteId = randomUUID();
   const total = await writeDryRunLog(tx, ctx, target, loteId, opts.canal);
@@ -93,7 +125,9 @@ export async function dryRun(tx: Tx, deps: ServerDeps, target: Target, opts: { c
       select lead_id, row_number() over (partition by canal_decidido order by disparo_seria_executado desc, lead_nome, log_id) as rn
       from dry_run_log where tenant_id = ${ctx.tenantId} and lote_id = ${loteId} and canal_decidido <> 'none'
     ) x where rn <= ${Math.max(1, Math.ceil((opts.sample ?? 4) / 2))}`.execute(tx);
-  const decisions = sampleIds.rows.length ? await decide(tx, ctx, { leadIds: sampleIds.rows.map((r) => r.lead_id) }) : [];
+  const decisions = sampleIds.rows.length
+    ? await decide(tx, ctx, { leadIds: sampleIds.rows.map((r) => r.lead_id) })
+    : [];
   return {
     lote_id: loteId,
     total,
@@ -105,10 +139,16 @@ export async function dryRun(tx: Tx, deps: ServerDeps, target: Target, opts: { c
     amostra: decisions.map((d) => {
       const m = renderDecision(d, ctx);
       return {
-        lead_id: d.lead_id, nome: d.nome, canal: d.canal, destino: maskDestination(d.canal, d), template: d.template,
-        codigo_bloqueio: d.codigo_bloqueio, razao_bloqueio: d.razao_bloqueio,
+        lead_id: d.lead_id,
+        nome: d.nome,
+        canal: d.canal,
+        destino: maskDestination(d.canal, d),
+        template: d.template,
+        codigo_bloqueio: d.codigo_bloqueio,
+        razao_bloqueio: d.razao_bloqueio,
         previsto_para: d.previsto_para ? new Date(d.previsto_para).toISOString() : null,
-        assunto: m.assunto, mensagem: m.texto,
+        assunto: m.assunto,
+        mensagem: m.texto,
       };
     }),
   };

@@ -32,16 +32,27 @@ export interface RemindersResult {
  * message, so concurrent runs (cron every minute) never remind twice. Outside the lead's send window
  * nothing is claimed: a later run picks it up. With sending off it is a dry run and nothing is claimed.
  */
-export async function sendReminders(deps: ServerDeps, opts: { windowHours: number; limit: number }): Promise<RemindersResult> {
+export async function sendReminders(
+  deps: ServerDeps,
+  opts: { windowHours: number; limit: number },
+): Promise<RemindersResult> {
   const t = deps.tenant.tenant_id;
   const now = deps.clock.now();
   const until = new Date(now.getTime() + opts.windowHours * 3_600_000);
   const real = deps.config.dispatchEnabled;
   const { due, policy } = await withTenant(deps.db.kysely, t, async (tx) => ({
     policy: await loadPolicy(tx, deps.tenant),
-    due: await tx.selectFrom('agendamentos').selectAll()
-      .where('tenant_id', '=', t).where('status', 'in', ['agendado', 'confirmado']).where('lembrete_enviado_em', 'is', null)
-      .where('inicio', '>', now).where('inicio', '<=', until).orderBy('inicio').limit(opts.limit).execute(),
+    due: await tx
+      .selectFrom('agendamentos')
+      .selectAll()
+      .where('tenant_id', '=', t)
+      .where('status', 'in', ['agendado', 'confirmado'])
+      .where('lembrete_enviado_em', 'is', null)
+      .where('inicio', '>', now)
+      .where('inicio', '<=', until)
+      .orderBy('inicio')
+      .limit(opts.limit)
+      .execute(),
   }));
   const itens: ReminderItem[] = [];
   for (const a of due) {
@@ -50,7 +61,13 @@ export async function sendReminders(deps: ServerDeps, opts: { windowHours: numbe
     const w = checkSendWindow(now, a.timezone, policy.janela);
     if (!w.inside) {
       const late = !w.next || w.next.getTime() >= inicio.getTime();
-      itens.push({ ...base, resultado: late ? 'sem_horario' : 'adiado', motivo: late ? `${w.motivo}; a janela só abre depois do início da reunião` : w.motivo, previsto_para: w.next?.toISOString() ?? null, mensagem: null });
+      itens.push({
+        ...base,
+        resultado: late ? 'sem_horario' : 'adiado',
+        motivo: late ? `${w.motivo}; a janela só abre depois do início da reunião` : w.motivo,
+        previsto_para: w.next?.toISOString() ?? null,
+        mensagem: null,
+      });
       continue;
     }
     const item = await withTenant(deps.db.kysely, t, async (tx): Promise<ReminderItem> => {
@@ -59,7 +76,14 @@ export async function sendReminders(deps: ServerDeps, opts: { windowHours: numbe
           update agendamentos set lembrete_enviado_em = ${now}, updated_at = now()
           where agendamento_id = ${a.agendamento_id} and lembrete_enviado_em is null and status in ('agendado', 'confirmado')
           returning agendamento_id`.execute(tx);
-        if (!claimed.rows.length) return { ...base, resultado: 'ja_enviado', motivo: 'outra execução já enviou este lembrete', previsto_para: null, mensagem: null };
+        if (!claimed.rows.length)
+          return {
+            ...base,
+            resultado: 'ja_enviado',
+            motivo: 'outra execução já enviou este lembrete',
+            previsto_para: null,
+            mensagem: null,
+          };
       }
       const mensagem = await queueMeetingMessage(tx, deps, { ...a, inicio }, 'lembrete', policy);
       return { ...base, resultado: 'lembrete', motivo: null, previsto_para: null, mensagem };

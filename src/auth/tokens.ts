@@ -30,7 +30,13 @@ export async function createToken(
   const row = await withTenant(db, tenant.tenant_id, (tx) =>
     tx
       .insertInto('api_tokens')
-      .values({ tenant_id: tenant.tenant_id, nome: opts.name ?? null, prefixo: token.slice(0, 12), token_hash: hashToken(token), escopos: scopes })
+      .values({
+        tenant_id: tenant.tenant_id,
+        nome: opts.name ?? null,
+        prefixo: token.slice(0, 12),
+        token_hash: hashToken(token),
+        escopos: scopes,
+      })
       .returning('token_id')
       .executeTakeFirstOrThrow(),
   );
@@ -52,7 +58,12 @@ export async function revokeToken(db: Kysely<Database>, idOrPrefix: string): Pro
   let n = 0;
   for (const t of found) {
     const res = await withTenant(db, t.tenant_id, (tx) =>
-      tx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('token_id', '=', t.token_id).where('revoked_at', 'is', null).executeTakeFirst(),
+      tx
+        .updateTable('api_tokens')
+        .set({ revoked_at: new Date() })
+        .where('token_id', '=', t.token_id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst(),
     );
     n += Number(res.numUpdatedRows);
   }

@@ -1,5 +1,11 @@
 import type { SendOutcome } from '../core/outreach/channel-port.js';
-import type { BusyInterval, CalendarCapabilities, CalendarEventInput, CalendarOutcome, CalendarPort } from '../core/meetings/index.js';
+import type {
+  BusyInterval,
+  CalendarCapabilities,
+  CalendarEventInput,
+  CalendarOutcome,
+  CalendarPort,
+} from '../core/meetings/index.js';
 import type { McpChannelClient } from './channel-client.js';
 
 /**
@@ -22,26 +28,43 @@ export class McpCalendar implements CalendarPort {
   }
 
   async update(eventId: string, ev: CalendarEventInput, opts: { signal?: AbortSignal } = {}): Promise<CalendarOutcome> {
-    const out = outcome(await this.channels.calendarCall('update', { ...payload(ev), eventId }, { ...opts, timeoutMs: this.timeoutMs }));
+    const out = outcome(
+      await this.channels.calendarCall('update', { ...payload(ev), eventId }, { ...opts, timeoutMs: this.timeoutMs }),
+    );
     return out.ok ? { ok: true, eventId } : out;
   }
 
   async remove(eventId: string, opts: { signal?: AbortSignal } = {}): Promise<CalendarOutcome> {
-    const out = outcome(await this.channels.calendarCall('delete', { eventId }, { ...opts, timeoutMs: this.timeoutMs }));
+    const out = outcome(
+      await this.channels.calendarCall('delete', { eventId }, { ...opts, timeoutMs: this.timeoutMs }),
+    );
     return out.ok ? { ok: true, eventId } : out;
   }
 
-  async busy(from: Date, to: Date, opts: { signal?: AbortSignal } = {}): Promise<{ ok: true; intervals: BusyInterval[] } | { ok: false; error: string }> {
+  async busy(
+    from: Date,
+    to: Date,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<{ ok: true; intervals: BusyInterval[] } | { ok: false; error: string }> {
     const r = await this.channels.calendarList(from, to, { ...opts, timeoutMs: this.timeoutMs });
     if (!r.ok) return r;
-    return { ok: true, intervals: r.events.map((e) => ({ start: new Date(e.start), end: new Date(e.end), eventId: e.id })) };
+    return {
+      ok: true,
+      intervals: r.events.map((e) => ({ start: new Date(e.start), end: new Date(e.end), eventId: e.id })),
+    };
   }
 }
 
 function payload(ev: CalendarEventInput) {
   return {
-    to: ev.attendee, title: ev.title, start: ev.start, end: ev.end, timeZone: ev.timeZone,
-    description: ev.description, location: ev.location, idempotencyKey: ev.idempotencyKey,
+    to: ev.attendee,
+    title: ev.title,
+    start: ev.start,
+    end: ev.end,
+    timeZone: ev.timeZone,
+    description: ev.description,
+    location: ev.location,
+    idempotencyKey: ev.idempotencyKey,
   };
 }
 

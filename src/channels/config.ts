@@ -19,7 +19,10 @@ export const ServerConfigSchema = z.union([StdioServer, HttpServer]);
 
 const OperationSchema = z.object({ tool: z.string().min(1), arguments: z.record(z.string(), z.unknown()).optional() });
 const ListOperationSchema = OperationSchema.extend({
-  result: z.object({ eventsField: z.string(), start: z.string(), end: z.string(), id: z.string() }).partial().optional(),
+  result: z
+    .object({ eventsField: z.string(), start: z.string(), end: z.string(), id: z.string() })
+    .partial()
+    .optional(),
 });
 
 export const ChannelProfileSchema = z.object({
@@ -31,7 +34,11 @@ export const ChannelProfileSchema = z.object({
   idempotent: z.boolean().optional(),
   /** Calendar only: update / delete / list tools (null switches off one the preset has). */
   operations: z
-    .object({ update: OperationSchema.nullable(), delete: OperationSchema.nullable(), list: ListOperationSchema.nullable() })
+    .object({
+      update: OperationSchema.nullable(),
+      delete: OperationSchema.nullable(),
+      list: ListOperationSchema.nullable(),
+    })
     .partial()
     .optional(),
 });
@@ -82,7 +89,9 @@ export function loadMcpConfig(path: string, vars: Record<string, string | undefi
   }
   for (const [name, ch] of Object.entries(parsed.data.channels)) {
     if (ch && !parsed.data.mcpServers[ch.server]) {
-      throw new Error(`Invalid MCP config ${path}: channel ${name} uses server "${ch.server}", which is not in mcpServers`);
+      throw new Error(
+        `Invalid MCP config ${path}: channel ${name} uses server "${ch.server}", which is not in mcpServers`,
+      );
     }
   }
   return parsed.data;

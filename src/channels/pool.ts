@@ -47,7 +47,8 @@ export class McpClientPool {
       client.onclose = () => {
         // The server went away: forget this connection so the next call reconnects.
         if (this.connections.get(name) === attempt) this.connections.delete(name);
-        if (!this.closing) this.logger.warn({ server: name }, 'downstream MCP server disconnected; the next call reconnects');
+        if (!this.closing)
+          this.logger.warn({ server: name }, 'downstream MCP server disconnected; the next call reconnects');
       };
       await client.connect(transport);
       const { tools } = await client.listTools();
@@ -64,7 +65,12 @@ export class McpClientPool {
     return (await this.connect(server)).tools;
   }
 
-  async call(server: string, tool: string, args: Record<string, unknown>, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<CallToolResult> {
+  async call(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    opts: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<CallToolResult> {
     const { client } = await this.connect(server);
     return (await client.callTool({ name: tool, arguments: args }, undefined, {
       timeout: opts.timeoutMs,

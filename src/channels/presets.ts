@@ -9,28 +9,61 @@ export const PRESETS: Record<string, ChannelProfile> = {
   // Bundled sandbox servers (src/sandbox): honour idempotency keys, report ids in structuredContent.
   'sandbox-whatsapp': {
     tool: 'send_message',
-    arguments: { to: '{{to|e164}}', text: '{{text}}', template: '{{template}}', template_params: '{{templateParams}}', idempotency_key: '{{idempotencyKey}}' },
+    arguments: {
+      to: '{{to|e164}}',
+      text: '{{text}}',
+      template: '{{template}}',
+      template_params: '{{templateParams}}',
+      idempotency_key: '{{idempotencyKey}}',
+    },
     result: { idField: 'message_id', idPattern: 'id: (\\S+)' },
     idempotent: true,
   },
   'sandbox-email': {
     tool: 'send_email',
-    arguments: { to: '{{to}}', subject: '{{subject}}', text: '{{text}}', html: '{{html}}', idempotency_key: '{{idempotencyKey}}' },
+    arguments: {
+      to: '{{to}}',
+      subject: '{{subject}}',
+      text: '{{text}}',
+      html: '{{html}}',
+      idempotency_key: '{{idempotencyKey}}',
+    },
     result: { idField: 'message_id', idPattern: 'id (\\S+)' },
     idempotent: true,
   },
   'sandbox-calendar': {
     tool: 'create_event',
-    arguments: { title: '{{title}}', start: '{{start}}', end: '{{end}}', timeZone: '{{timeZone}}', description: '{{description}}', location: '{{location}}', attendees: '{{to|array}}', idempotency_key: '{{idempotencyKey}}' },
+    arguments: {
+      title: '{{title}}',
+      start: '{{start}}',
+      end: '{{end}}',
+      timeZone: '{{timeZone}}',
+      description: '{{description}}',
+      location: '{{location}}',
+      attendees: '{{to|array}}',
+      idempotency_key: '{{idempotencyKey}}',
+    },
     result: { idField: 'event_id' },
     idempotent: true,
     operations: {
       update: {
         tool: 'update_event',
-        arguments: { event_id: '{{eventId}}', title: '{{title}}', start: '{{start}}', end: '{{end}}', timeZone: '{{timeZone}}', description: '{{description}}', location: '{{location}}' },
+        arguments: {
+          event_id: '{{eventId}}',
+          title: '{{title}}',
+          start: '{{start}}',
+          end: '{{end}}',
+          timeZone: '{{timeZone}}',
+          description: '{{description}}',
+          location: '{{location}}',
+        },
       },
       delete: { tool: 'delete_event', arguments: { event_id: '{{eventId}}' } },
-      list: { tool: 'list_events', arguments: { from: '{{rangeStart|iso}}', to: '{{rangeEnd|iso}}' }, result: { eventsField: 'events', id: 'event_id' } },
+      list: {
+        tool: 'list_events',
+        arguments: { from: '{{rangeStart|iso}}', to: '{{rangeEnd|iso}}' },
+        result: { eventsField: 'events', id: 'event_id' },
+      },
     },
   },
   // Twilio's MCP server (@twilio-alpha/mcp): the Messages API; From must be set in mcp.json.
@@ -98,7 +131,14 @@ export const PRESETS: Record<string, ChannelProfile> = {
   // UID from us and has no attendees, so it is not idempotent and sends no invitations.
   'caldav-mcp': {
     tool: 'create-event',
-    arguments: { summary: '{{title}}', start: '{{start|iso}}', end: '{{end|iso}}', description: '{{description}}', location: '{{location}}', calendarUrl: '${CALDAV_CALENDAR_URL}' },
+    arguments: {
+      summary: '{{title}}',
+      start: '{{start|iso}}',
+      end: '{{end|iso}}',
+      description: '{{description}}',
+      location: '{{location}}',
+      calendarUrl: '${CALDAV_CALENDAR_URL}',
+    },
     result: { idPattern: '([0-9a-f-]{36}|[A-Za-z0-9@._-]{8,})', failurePattern: '^error' },
     idempotent: false,
     // update-event / delete-event take the UID create-event returned; list-events answers a JSON array
@@ -106,23 +146,52 @@ export const PRESETS: Record<string, ChannelProfile> = {
     operations: {
       update: {
         tool: 'update-event',
-        arguments: { uid: '{{eventId}}', calendarUrl: '${CALDAV_CALENDAR_URL}', summary: '{{title}}', start: '{{start|iso}}', end: '{{end|iso}}', description: '{{description}}', location: '{{location}}' },
+        arguments: {
+          uid: '{{eventId}}',
+          calendarUrl: '${CALDAV_CALENDAR_URL}',
+          summary: '{{title}}',
+          start: '{{start|iso}}',
+          end: '{{end|iso}}',
+          description: '{{description}}',
+          location: '{{location}}',
+        },
       },
       delete: { tool: 'delete-event', arguments: { uid: '{{eventId}}', calendarUrl: '${CALDAV_CALENDAR_URL}' } },
-      list: { tool: 'list-events', arguments: { start: '{{rangeStart|iso}}', end: '{{rangeEnd|iso}}', calendarUrl: '${CALDAV_CALENDAR_URL}' }, result: { id: 'uid' } },
+      list: {
+        tool: 'list-events',
+        arguments: { start: '{{rangeStart|iso}}', end: '{{rangeEnd|iso}}', calendarUrl: '${CALDAV_CALENDAR_URL}' },
+        result: { id: 'uid' },
+      },
     },
   },
   // Google Calendar MCP (nspady/google-calendar-mcp).
   'google-calendar': {
     tool: 'create-event',
-    arguments: { calendarId: 'primary', summary: '{{title}}', start: '{{start|local}}', end: '{{end|local}}', timeZone: '{{timeZone}}', description: '{{description}}', location: '{{location}}' },
+    arguments: {
+      calendarId: 'primary',
+      summary: '{{title}}',
+      start: '{{start|local}}',
+      end: '{{end|local}}',
+      timeZone: '{{timeZone}}',
+      description: '{{description}}',
+      location: '{{location}}',
+    },
     result: { idPattern: 'Event ID: (\\S+)|"id"\\s*:\\s*"([^"]+)"', failurePattern: '^error' },
     idempotent: false,
     // Not exercised here: checked against the live tools/list at start-up like every operation.
     operations: {
       update: {
         tool: 'update-event',
-        arguments: { calendarId: 'primary', eventId: '{{eventId}}', summary: '{{title}}', start: '{{start|local}}', end: '{{end|local}}', timeZone: '{{timeZone}}', description: '{{description}}', location: '{{location}}' },
+        arguments: {
+          calendarId: 'primary',
+          eventId: '{{eventId}}',
+          summary: '{{title}}',
+          start: '{{start|local}}',
+          end: '{{end|local}}',
+          timeZone: '{{timeZone}}',
+          description: '{{description}}',
+          location: '{{location}}',
+        },
       },
       delete: { tool: 'delete-event', arguments: { calendarId: 'primary', eventId: '{{eventId}}' } },
     },

@@ -102,7 +102,10 @@ export function renderArguments(template: unknown, payload: CanonicalPayload): u
 }
 
 /** Problems of rendered arguments against a tool's JSON Schema (required keys, basic types). */
-export function schemaProblems(args: Record<string, unknown>, schema: { properties?: Record<string, any>; required?: string[] }): string[] {
+export function schemaProblems(
+  args: Record<string, unknown>,
+  schema: { properties?: Record<string, any>; required?: string[] },
+): string[] {
   const problems: string[] = [];
   const props = schema.properties ?? {};
   for (const r of schema.required ?? []) if (!(r in args)) problems.push(`missing required argument "${r}"`);
@@ -113,7 +116,15 @@ export function schemaProblems(args: Record<string, unknown>, schema: { properti
       continue;
     }
     const types: string[] = p.type ? (Array.isArray(p.type) ? p.type : [p.type]) : [];
-    const actual = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v;
+    const actual = Array.isArray(v)
+      ? 'array'
+      : v === null
+        ? 'null'
+        : typeof v === 'number'
+          ? Number.isInteger(v)
+            ? 'integer'
+            : 'number'
+          : typeof v;
     const ok = !types.length || types.includes(actual) || (actual === 'integer' && types.includes('number'));
     if (!ok) problems.push(`argument "${k}" is ${actual}, the tool wants ${types.join(' | ')}`);
   }

@@ -11,12 +11,18 @@ export function channelStatuses(config: Config): ChannelStatus[] {
     mcp = loadMcpConfig(config.mcpConfigPath, mcpVars(config));
   } catch (err) {
     return CHANNELS.map((channel) => ({
-      channel, server: null, preset: null, transport: null, state: 'config_error', detail: (err as Error).message,
+      channel,
+      server: null,
+      preset: null,
+      transport: null,
+      state: 'config_error',
+      detail: (err as Error).message,
     }));
   }
   return CHANNELS.map((channel) => {
     const profile = mcp.channels[channel];
-    if (!profile) return { channel, server: null, preset: null, transport: null, state: 'not_configured', detail: null };
+    if (!profile)
+      return { channel, server: null, preset: null, transport: null, state: 'not_configured', detail: null };
     const server = mcp.mcpServers[profile.server];
     return {
       channel,

@@ -23,4 +23,7 @@ export type AppErrorCode =
   | 'unavailable';
 
 export const notFound = (what: string, id: string) =>
-  new AppError('not_found', `${what} ${id} was not found for this tenant. Check the id (list them with the matching query tool).`);
+  new AppError(
+    'not_found',
+    `${what} ${id} was not found for this tenant. Check the id (list them with the matching query tool).`,
+  );

@@ -38,8 +38,15 @@ export interface JobView {
 }
 
 const COUNT_COLUMNS = [
-  'linhas_lidas', 'leads_criados', 'leads_atualizados', 'duplicados', 'linhas_invalidas',
-  'telefones_validos', 'telefones_invalidos', 'emails_validos', 'emails_invalidos',
+  'linhas_lidas',
+  'leads_criados',
+  'leads_atualizados',
+  'duplicados',
+  'linhas_invalidas',
+  'telefones_validos',
+  'telefones_invalidos',
+  'emails_validos',
+  'emails_invalidos',
 ] as const;
 
 /** One job of the tenant, ingest or dispatch (the transaction is already tenant-scoped), or null. */
@@ -57,10 +64,25 @@ export async function getJob(tx: Tx, tenantId: string, jobId: string, clock: Clo
 
 function campaignJobView(c: CampaignView): JobView {
   return {
-    job_id: c.job_id, kind: 'dispatch', status: c.status, file: null, source_label: null, validate_only: false, counts: c.counts,
-    progress_pct: c.progress_pct, rows_per_second: c.sends_per_second, eta_seconds: c.eta_seconds, problems_total: 0,
-    problems_sample: [], error: c.error, created_at: c.created_at, started_at: c.created_at, finished_at: c.finished_at,
-    modo: c.modo, blocked_at_enqueue: c.blocked_at_enqueue, dry_run_lote_id: c.dry_run_lote_id,
+    job_id: c.job_id,
+    kind: 'dispatch',
+    status: c.status,
+    file: null,
+    source_label: null,
+    validate_only: false,
+    counts: c.counts,
+    progress_pct: c.progress_pct,
+    rows_per_second: c.sends_per_second,
+    eta_seconds: c.eta_seconds,
+    problems_total: 0,
+    problems_sample: [],
+    error: c.error,
+    created_at: c.created_at,
+    started_at: c.created_at,
+    finished_at: c.finished_at,
+    modo: c.modo,
+    blocked_at_enqueue: c.blocked_at_enqueue,
+    dry_run_lote_id: c.dry_run_lote_id,
   };
 }
 
@@ -74,8 +96,13 @@ export async function listJobs(tx: Tx, tenantId: string, limit: number, clock: C
     .limit(limit)
     .execute();
   const now = clock.now();
-  const campaigns = await Promise.all((await listCampaignIds(tx, tenantId, limit)).map((id) => getCampaign(tx, tenantId, id, now)));
-  return [...rows.map((r) => ingestJobView(r, now)), ...campaigns.filter((c): c is CampaignView => !!c).map(campaignJobView)]
+  const campaigns = await Promise.all(
+    (await listCampaignIds(tx, tenantId, limit)).map((id) => getCampaign(tx, tenantId, id, now)),
+  );
+  return [
+    ...rows.map((r) => ingestJobView(r, now)),
+    ...campaigns.filter((c): c is CampaignView => !!c).map(campaignJobView),
+  ]
     .sort((a, b) => b.created_at.localeCompare(a.created_at))
     .slice(0, limit);
 }
@@ -91,10 +118,15 @@ function ingestJobView(row: IngestJobRow, now: Date): JobView {
   const done = row.status === 'concluido';
   let fraction: number | null = null;
   if (done) fraction = 1;
-  else if (row.bytes_total && Number(row.bytes_total) > 0) fraction = Math.min(1, Number(row.bytes_lidos) / Number(row.bytes_total));
+  else if (row.bytes_total && Number(row.bytes_total) > 0)
+    fraction = Math.min(1, Number(row.bytes_lidos) / Number(row.bytes_total));
   const rowsPerSecond = elapsed > 0 ? counts.linhas_lidas / elapsed : null;
   const eta =
-    row.status === 'processando' && fraction && fraction > 0 && elapsed > 0 ? (elapsed * (1 - fraction)) / fraction : done ? 0 : null;
+    row.status === 'processando' && fraction && fraction > 0 && elapsed > 0
+      ? (elapsed * (1 - fraction)) / fraction
+      : done
+        ? 0
+        : null;
   return {
     job_id: row.job_id,
     kind: 'ingest',

@@ -114,7 +114,9 @@ async function openPglite(dataDir: string): Promise<Db> {
   try {
     const pglite = await PGlite.create(dataDir);
     const roles = roleSwitch();
-    const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite, { onReserveConnection: roles.onReserve }) });
+    const kysely = new Kysely<Database>({
+      dialect: new PGliteDialect(pglite, { onReserveConnection: roles.onReserve }),
+    });
     return {
       kind: 'pglite',
       kysely,

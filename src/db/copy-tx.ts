@@ -79,7 +79,9 @@ export function createCopyTx(db: Db): TenantCopyTx {
           // temp table, the superuser fills it, the app role moves the rows under the tenant policy.
           await pglite.query(tempTableSql(table));
           await pglite.query('set local role none');
-          await pglite.query(copySql(temp(table), columns, `'/dev/blob'`), [], { blob: new Blob([...copyPieces(rows)]) });
+          await pglite.query(copySql(temp(table), columns, `'/dev/blob'`), [], {
+            blob: new Blob([...copyPieces(rows)]),
+          });
           await pglite.query(`select set_config('role', $1, true)`, [APP_ROLE]);
           await pglite.query(moveSql(table, columns));
         }),
@@ -119,7 +121,8 @@ const moveSql = (table: string, columns: readonly string[]) =>
 function oneCopyPerTable(): (table: string) => void {
   const copied = new Set<string>();
   return (table) => {
-    if (copied.has(table)) throw new Error(`copy-tx: ${table} was already copied in this transaction (one COPY per table per transaction)`);
+    if (copied.has(table))
+      throw new Error(`copy-tx: ${table} was already copied in this transaction (one COPY per table per transaction)`);
     copied.add(table);
   };
 }
@@ -174,7 +177,11 @@ function field(v: CopyValue): string {
     default: {
       // jsonb rejects the \u0000 escape JSON.stringify writes for a NUL character: drop NULs then.
       const json = JSON.stringify(v);
-      return escape(json.includes('\\u0000') ? JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? x.replace(/\u0000/g, '') : x)) : json);
+      return escape(
+        json.includes('\\u0000')
+          ? JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? x.replace(/\u0000/g, '') : x))
+          : json,
+      );
     }
   }
 }

@@ -32,7 +32,10 @@ export interface PGliteDialectConfig {
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite, private readonly config: PGliteDialectConfig = {}) {}
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly config: PGliteDialectConfig = {},
+  ) {}
   createAdapter(): DialectAdapter {
     return new PostgresAdapter();
   }
@@ -52,7 +55,10 @@ class PGliteDriver implements Driver {
   private queue: Promise<void> = Promise.resolve();
   private releaseCurrent: (() => void) | null = null;
 
-  constructor(pglite: PGlite, private readonly config: PGliteDialectConfig) {
+  constructor(
+    pglite: PGlite,
+    private readonly config: PGliteDialectConfig,
+  ) {
     this.connection = new PGliteConnection(pglite);
   }
 

@@ -45,6 +45,10 @@ export async function ensureTenant(db: Kysely<Database>, slug: string): Promise<
       .values({ tenant_id: randomUUID(), slug, nome: slug })
       .onConflict((oc) => oc.column('slug').doNothing())
       .execute();
-    return tx.selectFrom('tenants').select(['tenant_id', 'slug', 'nome']).where('slug', '=', slug).executeTakeFirstOrThrow();
+    return tx
+      .selectFrom('tenants')
+      .select(['tenant_id', 'slug', 'nome'])
+      .where('slug', '=', slug)
+      .executeTakeFirstOrThrow();
   });
 }

@@ -5,12 +5,20 @@ import type { McpSession } from './session.js';
 /** Small helpers of the demo's narrative (stdout) and checks. */
 export const say = (s: string) => process.stdout.write(`${s}\n`);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-export const indent = (s: string) => s.split('\n').map((l) => `    │ ${l}`).join('\n');
+export const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => `    │ ${l}`)
+    .join('\n');
 export const phoneLine = (p: any) =>
   `phone "${p.numero_original}" → ${p.numero_e164 ?? '—'}: ` +
   `${p.valido_para_disparo ? `WhatsApp-capable ${p.tipo}` : `not for WhatsApp: ${p.motivo_invalido ?? p.tipo}`}${p.reparado ? ' (repaired)' : ''}`;
-export const queued = (d: any) => `${d.job_id}: queued ${d.enfileirados}, already queued before ${d.ja_enfileirados}, not queued: ${fmt(d.bloqueados)}`;
-export const fmt = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+export const queued = (d: any) =>
+  `${d.job_id}: queued ${d.enfileirados}, already queued before ${d.ja_enfileirados}, not queued: ${fmt(d.bloqueados)}`;
+export const fmt = (o: Record<string, number>) =>
+  Object.entries(o)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ') || 'none';
 
 /** Prints a title, runs the step; a failure names the step. */
 export async function step<T>(title: string, fn: () => Promise<T>): Promise<T> {
@@ -46,13 +54,22 @@ export function childEnv(dataDir: string, inbox: string, sending: boolean): Reco
 export async function closeSession(s: McpSession, dataDir: string): Promise<void> {
   await s.close();
   const locked = existsSync(join(dataDir, 'agente.lock'));
-  say(`Client closed; the server exited${locked ? ' (its lock file is still there: it did not shut down cleanly)' : ' and released the data directory'}.`);
+  say(
+    `Client closed; the server exited${locked ? ' (its lock file is still there: it did not shut down cleanly)' : ' and released the data directory'}.`,
+  );
   check(!locked, 'the server did not release its PGlite lock');
 }
 
 /** Real sends recorded by a sandbox server (idempotent replays are marked duplicate and left out). */
-export function records(dataDir: string, channel: 'whatsapp' | 'email' | 'calendar'): Array<{ args: Record<string, any> }> {
+export function records(
+  dataDir: string,
+  channel: 'whatsapp' | 'email' | 'calendar',
+): Array<{ args: Record<string, any> }> {
   const path = join(dataDir, 'sandbox', `${channel}.jsonl`);
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.duplicate !== true);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((r) => r.duplicate !== true);
 }

@@ -40,7 +40,10 @@ export class McpSession {
   async call<T = any>(name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer<T>> {
     const result = await this.client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 });
     const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
-    const text = content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+    const text = content
+      .filter((c) => c.type === 'text')
+      .map((c) => c.text)
+      .join('\n');
     if (result.isError) throw new Error(`${name} failed: ${text}`);
     return { text, data: result.structuredContent as T };
   }

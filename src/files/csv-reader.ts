@@ -94,7 +94,10 @@ async function* decode(bytes: AsyncIterable<Buffer>, onBytes?: (bytesRead: numbe
 }
 
 function emptyFile(): SpreadsheetError {
-  return new SpreadsheetError('empty', 'The CSV file is empty: it has no rows with data. Check the export and send it again.');
+  return new SpreadsheetError(
+    'empty',
+    'The CSV file is empty: it has no rows with data. Check the export and send it again.',
+  );
 }
 
 function csvError(err: unknown): unknown {

@@ -1,10 +1,5 @@
 export type SpreadsheetErrorCode =
-  | 'unsupported_format'
-  | 'corrupt'
-  | 'empty'
-  | 'too_large'
-  | 'no_header'
-  | 'sheet_not_found';
+  'unsupported_format' | 'corrupt' | 'empty' | 'too_large' | 'no_header' | 'sheet_not_found';
 
 /**
  * A spreadsheet the caller (often a model) can do something about. The message is in English,

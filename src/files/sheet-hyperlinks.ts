@@ -22,7 +22,8 @@ export async function readMailtoLinks(zip: ZipArchive, sheetPath: string): Promi
   const targets = new Map<string, string>();
   for await (const tag of tags(await zip.openText(relsEntry), 'Relationship')) {
     const a = attributes(tag);
-    if (a.Id && a.Target && /^mailto:/i.test(a.Target) && /\/hyperlink$/.test(a.Type ?? '')) targets.set(a.Id, a.Target);
+    if (a.Id && a.Target && /^mailto:/i.test(a.Target) && /\/hyperlink$/.test(a.Type ?? ''))
+      targets.set(a.Id, a.Target);
   }
   if (targets.size === 0) return null;
 

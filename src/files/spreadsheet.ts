@@ -37,7 +37,8 @@ const HEAD_BYTES = 4096;
  */
 export async function detectFormat(src: SpreadsheetSource): Promise<SpreadsheetFormat> {
   const { head, size } = await readHead(src);
-  if (size === 0) throw new SpreadsheetError('empty', `The file "${src.filename}" is empty (0 bytes). Send the file again.`);
+  if (size === 0)
+    throw new SpreadsheetError('empty', `The file "${src.filename}" is empty (0 bytes). Send the file again.`);
 
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04])) {
     if (head.toString('latin1', 30, 38) === 'mimetype' && head.includes('opendocument.spreadsheet')) {
@@ -46,7 +47,10 @@ export async function detectFormat(src: SpreadsheetSource): Promise<SpreadsheetF
     return 'xlsx';
   }
   if (startsWith(head, [0x50, 0x4b, 0x05, 0x06])) {
-    throw new SpreadsheetError('corrupt', `The file "${src.filename}" is an empty zip archive, not a workbook. ${RESAVE_ADVICE}`);
+    throw new SpreadsheetError(
+      'corrupt',
+      `The file "${src.filename}" is an empty zip archive, not a workbook. ${RESAVE_ADVICE}`,
+    );
   }
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) {
     throw new SpreadsheetError(
@@ -113,7 +117,11 @@ function startsWith(head: Buffer, magic: number[]): boolean {
 function binaryKind(head: Buffer): string | null {
   if (startsWith(head, [0x25, 0x50, 0x44, 0x46])) return 'a PDF document';
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47]) || startsWith(head, [0xff, 0xd8, 0xff])) return 'an image';
-  if (startsWith(head, [0x1f, 0x8b]) || startsWith(head, [0x52, 0x61, 0x72, 0x21]) || startsWith(head, [0x37, 0x7a, 0xbc, 0xaf])) {
+  if (
+    startsWith(head, [0x1f, 0x8b]) ||
+    startsWith(head, [0x52, 0x61, 0x72, 0x21]) ||
+    startsWith(head, [0x37, 0x7a, 0xbc, 0xaf])
+  ) {
     return 'a compressed archive (gzip/rar/7z)';
   }
   if (startsWith(head, [0x7b, 0x5c, 0x72, 0x74, 0x66])) return 'an RTF document';
@@ -124,10 +132,16 @@ function binaryKind(head: Buffer): string | null {
 
 /** HTML or Excel 2003 XML saved with an .xls name, a common export from web systems. */
 function markupKind(head: Buffer): string | null {
-  const text = head.toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().slice(0, 1024).toLowerCase();
+  const text = head
+    .toString('latin1')
+    .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+    .trimStart()
+    .slice(0, 1024)
+    .toLowerCase();
   if (!text.startsWith('<')) return null;
   if (text.includes('urn:schemas-microsoft-com:office:spreadsheet')) return 'an Excel 2003 XML spreadsheet';
-  if (/^<(!doctype html|html|table|meta|head|body)\b/.test(text) || text.includes('<html')) return 'a web page (HTML) saved as a spreadsheet';
+  if (/^<(!doctype html|html|table|meta|head|body)\b/.test(text) || text.includes('<html'))
+    return 'a web page (HTML) saved as a spreadsheet';
   if (text.startsWith('<?xml')) return 'an XML document';
   return null;
 }
@@ -136,7 +150,10 @@ function unsupported(src: SpreadsheetSource, what: string): SpreadsheetError {
   const advice = /spreadsheet|web page/.test(what)
     ? RESAVE_ADVICE
     : 'Export the leads as .xlsx or .csv (UTF-8) from the system or spreadsheet they came from and send that file.';
-  return new SpreadsheetError('unsupported_format', `The file "${src.filename}" is ${what}, not a spreadsheet this tool can read. ${advice}`);
+  return new SpreadsheetError(
+    'unsupported_format',
+    `The file "${src.filename}" is ${what}, not a spreadsheet this tool can read. ${advice}`,
+  );
 }
 
 function formatMb(bytes: number): string {

@@ -60,7 +60,10 @@ export async function* readXlsxRows(src: ZipSource, opts: XlsxReadOptions = {}):
     opts.onBytes?.(zip.size);
     if (emitted === 0) {
       const where = opts.sheet ? `Sheet "${sheets[0]?.name ?? opts.sheet}" has` : 'The workbook has';
-      throw new SpreadsheetError('empty', `${where} no rows with data. Check that the leads are in the file and send it again.`);
+      throw new SpreadsheetError(
+        'empty',
+        `${where} no rows with data. Check that the leads are in the file and send it again.`,
+      );
     }
   } catch (err) {
     throw asSpreadsheetError(err);
@@ -74,7 +77,9 @@ function asSpreadsheetError(err: unknown): unknown {
   if (err instanceof SpreadsheetError) return err;
   if (err instanceof Error && 'code' in err && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) return err; // ENOENT, EACCES...
   const detail = err instanceof Error ? err.message : String(err);
-  return new SpreadsheetError('corrupt', `The .xlsx file is damaged and cannot be read (${detail}). ${RESAVE_ADVICE}`, { cause: err });
+  return new SpreadsheetError('corrupt', `The .xlsx file is damaged and cannot be read (${detail}). ${RESAVE_ADVICE}`, {
+    cause: err,
+  });
 }
 
 async function loadWorkbook(zip: ZipArchive): Promise<WorkbookReaderInternals> {

@@ -133,7 +133,7 @@ async function readCentralDirectory(file: RandomAccess): Promise<Map<string, Zip
 }
 
 function applyZip64Extra(entry: ZipEntry, extra: Buffer): void {
-  for (let p = 0; p + 4 <= extra.length; ) {
+  for (let p = 0; p + 4 <= extra.length;) {
     const id = extra.readUInt16LE(p);
     const size = extra.readUInt16LE(p + 2);
     if (id === 0x0001) {
@@ -157,7 +157,11 @@ function toNumber(v: bigint): number {
   return Number(v);
 }
 
-async function openEntry(file: RandomAccess, entry: ZipEntry, onPosition?: (offset: number) => void): Promise<Readable> {
+async function openEntry(
+  file: RandomAccess,
+  entry: ZipEntry,
+  onPosition?: (offset: number) => void,
+): Promise<Readable> {
   if (entry.flags & 0x1) {
     throw new SpreadsheetError(
       'unsupported_format',
@@ -191,7 +195,8 @@ async function openEntry(file: RandomAccess, entry: ZipEntry, onPosition?: (offs
     const bounded = new Transform({
       transform(chunk: Buffer, _enc, done) {
         inflated += chunk.length;
-        if (inflated > entry.size) return done(corrupt(`${entry.name} expands past its declared size of ${entry.size} bytes`));
+        if (inflated > entry.size)
+          return done(corrupt(`${entry.name} expands past its declared size of ${entry.size} bytes`));
         done(null, chunk);
       },
     });
@@ -235,7 +240,9 @@ async function fileAccess(path: string): Promise<RandomAccess> {
       return buf.subarray(0, bytesRead);
     },
     stream: (start, length) =>
-      length === 0 ? Readable.from([]) : createReadStream(path, { start, end: start + length - 1, highWaterMark: 256 * 1024 }),
+      length === 0
+        ? Readable.from([])
+        : createReadStream(path, { start, end: start + length - 1, highWaterMark: 256 * 1024 }),
     close: () => fh.close(),
   };
 }

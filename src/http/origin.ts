@@ -7,7 +7,8 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 /** Hostnames (no port) accepted in the Host header. */
 export function allowedHostnames(bindHost: string, extra: string[]): Set<string> {
   const names = new Set(LOOPBACK_NAMES);
-  if (bindHost && bindHost !== '0.0.0.0' && bindHost !== '::') names.add(bindHost.includes(':') ? `[${bindHost}]` : bindHost);
+  if (bindHost && bindHost !== '0.0.0.0' && bindHost !== '::')
+    names.add(bindHost.includes(':') ? `[${bindHost}]` : bindHost);
   for (const h of extra) names.add(h.toLowerCase());
   return names;
 }

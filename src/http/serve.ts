@@ -32,7 +32,9 @@ interface Session {
  */
 export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpOptions): Promise<HttpServerHandle> {
   if (opts.auth === 'none' && !isLoopback(opts.host)) {
-    throw new Error(`Refusing to serve without tokens on ${opts.host}: --no-auth is allowed on loopback addresses only`);
+    throw new Error(
+      `Refusing to serve without tokens on ${opts.host}: --no-auth is allowed on loopback addresses only`,
+    );
   }
   const sessions = new Map<string, Session>();
   const hosts = allowedHostnames(opts.host, deps.config.http.allowedHosts);
@@ -60,7 +62,11 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
     const principal = await authenticate(req, deps, opts);
     if (!principal) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="agente-disparo-agenda"');
-      return reject(res, 401, 'Missing or invalid bearer token (create one with: agente-disparo-agenda token create --tenant SLUG)');
+      return reject(
+        res,
+        401,
+        'Missing or invalid bearer token (create one with: agente-disparo-agenda token create --tenant SLUG)',
+      );
     }
 
     let body: unknown;
@@ -78,7 +84,8 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId);
       // Another tenant's session is reported exactly like a missing one.
-      if (!session || session.tenantId !== principal.tenant.tenant_id) return reject(res, 404, 'Session not found', -32001);
+      if (!session || session.tenantId !== principal.tenant.tenant_id)
+        return reject(res, 404, 'Session not found', -32001);
       return session.transport.handleRequest(req, res, body);
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
@@ -121,7 +128,11 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
   };
 }
 
-async function authenticate(req: IncomingMessage, deps: Omit<ServerDeps, 'transport'>, opts: HttpOptions): Promise<Principal | null> {
+async function authenticate(
+  req: IncomingMessage,
+  deps: Omit<ServerDeps, 'transport'>,
+  opts: HttpOptions,
+): Promise<Principal | null> {
   if (opts.auth === 'none') return { token_id: 'none', tenant: deps.tenant, scopes: ['read', 'dispatch', 'admin'] };
   const header = req.headers.authorization ?? '';
   const m = /^Bearer\s+(\S+)$/i.exec(header);
@@ -147,7 +158,10 @@ function setCorsHeaders(res: ServerResponse, origin: string) {
   res.setHeader('Access-Control-Allow-Origin', origin);
   res.setHeader('Vary', 'Origin');
   res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
-  res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id');
+  res.setHeader(
+    'Access-Control-Allow-Headers',
+    'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id',
+  );
   res.setHeader('Access-Control-Expose-Headers', 'mcp-session-id, www-authenticate');
   res.setHeader('Access-Control-Max-Age', '600');
 }

@@ -43,7 +43,10 @@ export function isIanaTimeZone(tz: string): boolean {
 
 const instant = (what: string) =>
   z.iso
-    .datetime({ offset: true, message: `${what} must be an RFC 3339 date-time with an offset, e.g. 2026-03-02T10:00:00-03:00` })
+    .datetime({
+      offset: true,
+      message: `${what} must be an RFC 3339 date-time with an offset, e.g. 2026-03-02T10:00:00-03:00`,
+    })
     .describe(`${what}: RFC 3339 date-time with offset (e.g. 2026-03-02T10:00:00-03:00).`);
 
 const htmlLink = (id: string) => `https://calendar.sandbox.invalid/event?eid=${id}`;
@@ -128,7 +131,11 @@ export function buildCalendarServer(config: SandboxConfig) {
         timeZone,
         description: z.string().max(8192).optional().describe('Event description.'),
         location: z.string().max(1024).optional().describe('Location or meeting link.'),
-        attendees: z.array(z.email('attendees must be e-mail addresses')).max(100).optional().describe('Attendee e-mail addresses.'),
+        attendees: z
+          .array(z.email('attendees must be e-mail addresses'))
+          .max(100)
+          .optional()
+          .describe('Attendee e-mail addresses.'),
         idempotency_key: idempotencyKeyField,
       },
       outputSchema: runtime.outputSchema({
@@ -203,7 +210,10 @@ export function buildCalendarServer(config: SandboxConfig) {
         },
         perform: () => {
           const ev = live(args.event_id)!;
-          const next = { ...ev, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) } as CalendarEvent;
+          const next = {
+            ...ev,
+            ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)),
+          } as CalendarEvent;
           return {
             id: ev.event_id,
             text: `Event updated: ${next.title} (${next.start} – ${next.end}, ${next.timeZone}). id: ${ev.event_id}`,
@@ -253,7 +263,13 @@ export function buildCalendarServer(config: SandboxConfig) {
       inputSchema: { from: instant('from'), to: instant('to') },
       outputSchema: {
         events: z.array(
-          z.object({ event_id: z.string(), title: z.string(), start: z.string(), end: z.string(), timeZone: z.string() }),
+          z.object({
+            event_id: z.string(),
+            title: z.string(),
+            start: z.string(),
+            end: z.string(),
+            timeZone: z.string(),
+          }),
         ),
       },
       annotations: {
@@ -268,7 +284,10 @@ export function buildCalendarServer(config: SandboxConfig) {
       const lo = Date.parse(from);
       const hi = Date.parse(to);
       if (!(lo < hi)) {
-        return { isError: true, content: [{ type: 'text', text: `400 invalid range: from (${from}) must be before to (${to})` }] };
+        return {
+          isError: true,
+          content: [{ type: 'text', text: `400 invalid range: from (${from}) must be before to (${to})` }],
+        };
       }
       const found = [...events.values()]
         .filter((ev) => !ev.deleted && Date.parse(ev.start) < hi && Date.parse(ev.end) > lo)

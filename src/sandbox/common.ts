@@ -441,9 +441,14 @@ export function registerListTool(server: McpServer, rt: SandboxRuntime, name: st
     {
       title,
       description: `Lists the most recent sends this sandbox server recorded (oldest first, at most 1000 kept in memory), for debugging. Idempotent replays are not listed.`,
-      inputSchema: { limit: z.number().int().min(1).max(1000).optional().describe('How many of the most recent sends (default 50).') },
+      inputSchema: {
+        limit: z.number().int().min(1).max(1000).optional().describe('How many of the most recent sends (default 50).'),
+      },
       outputSchema: {
-        total: z.number().int().describe('Real sends recorded so far, including those read from SANDBOX_RECORD at start.'),
+        total: z
+          .number()
+          .int()
+          .describe('Real sends recorded so far, including those read from SANDBOX_RECORD at start.'),
         messages: z.array(
           z.object({
             ts: z.string(),

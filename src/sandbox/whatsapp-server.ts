@@ -49,20 +49,32 @@ export function buildWhatsappServer(config: SandboxConfig) {
         'Sends a WhatsApp message to one phone number (E.164 like +5511987654321, or digits only). ' +
         'Business-initiated messages should name an approved template and its parameters; `text` is the rendered body. ' +
         'Pass idempotency_key to make retries safe: a repeat with the same key returns the first answer and sends nothing. ' +
-        'Returns the message id (wamid.…) and the recipient\'s WhatsApp id.',
+        "Returns the message id (wamid.…) and the recipient's WhatsApp id.",
       inputSchema: {
         to: z
           .string()
-          .regex(/^\+?[1-9]\d{7,14}$/, 'must be a phone number in E.164 (+5511987654321) or digits only (5511987654321)')
+          .regex(
+            /^\+?[1-9]\d{7,14}$/,
+            'must be a phone number in E.164 (+5511987654321) or digits only (5511987654321)',
+          )
           .describe('Recipient phone number, E.164 (+55…) or digits only, with country code.'),
         text: z.string().min(1).max(4096).describe('Message body, 1..4096 characters.'),
-        template: z.string().min(1).max(512).optional().describe('Approved template name, for business-initiated messages.'),
-        template_params: z.array(z.string().max(1024)).max(100).optional().describe('Template body parameters, in order.'),
+        template: z
+          .string()
+          .min(1)
+          .max(512)
+          .optional()
+          .describe('Approved template name, for business-initiated messages.'),
+        template_params: z
+          .array(z.string().max(1024))
+          .max(100)
+          .optional()
+          .describe('Template body parameters, in order.'),
         idempotency_key: idempotencyKeyField,
       },
       outputSchema: runtime.outputSchema({
         message_id: z.string().describe('WhatsApp message id (wamid.…).'),
-        wa_id: z.string().describe('The recipient\'s WhatsApp id (digits; may lack the 9 of BR mobiles).'),
+        wa_id: z.string().describe("The recipient's WhatsApp id (digits; may lack the 9 of BR mobiles)."),
         to: z.string().describe('The recipient as given.'),
         status: z.literal('sent'),
       }),

@@ -15,7 +15,9 @@ export const controlDispatchTool = defineTool({
   output: { job_id: z.string(), status: z.string() },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   handler: async (args, { deps }) => {
-    const status = await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => controlCampaign(tx, deps.tenant.tenant_id, args.job_id, args.action));
+    const status = await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) =>
+      controlCampaign(tx, deps.tenant.tenant_id, args.job_id, args.action),
+    );
     return { data: { job_id: args.job_id, status }, text: `Campaign ${args.job_id} is now ${status}.` };
   },
 });

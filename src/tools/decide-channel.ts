@@ -32,11 +32,20 @@ export const decideChannelTool = defineTool({
       return ds.map((d) => {
         const preview = ids.length === 1 ? renderDecision(d, ctx) : null;
         return {
-          lead_id: d.lead_id, nome: d.nome, status: d.status, canal: d.canal, motivo: d.motivo, template: d.template,
-          destino: maskDestination(d.canal, d), timezone: d.timezone,
-          seria_enviado_agora: d.seria_enviado_agora, codigo_bloqueio: d.codigo_bloqueio, razao_bloqueio: d.razao_bloqueio,
+          lead_id: d.lead_id,
+          nome: d.nome,
+          status: d.status,
+          canal: d.canal,
+          motivo: d.motivo,
+          template: d.template,
+          destino: maskDestination(d.canal, d),
+          timezone: d.timezone,
+          seria_enviado_agora: d.seria_enviado_agora,
+          codigo_bloqueio: d.codigo_bloqueio,
+          razao_bloqueio: d.razao_bloqueio,
           previsto_para: d.previsto_para ? new Date(d.previsto_para).toISOString() : null,
-          mensagem: preview?.texto ?? null, assunto: preview?.assunto ?? null,
+          mensagem: preview?.texto ?? null,
+          assunto: preview?.assunto ?? null,
         };
       });
     });
@@ -46,8 +55,13 @@ export const decideChannelTool = defineTool({
       text:
         decisions
           .slice(0, 20)
-          .map((d) => `${d.lead_id} ${d.nome}: ${d.canal} — ${d.seria_enviado_agora ? 'would send now' : `${d.codigo_bloqueio}: ${d.razao_bloqueio}`}`)
-          .join('\n') + (decisions.length > 20 ? `\n… ${decisions.length - 20} more` : '') + (missing ? `\n${missing} id(s) not found for this tenant.` : ''),
+          .map(
+            (d) =>
+              `${d.lead_id} ${d.nome}: ${d.canal} — ${d.seria_enviado_agora ? 'would send now' : `${d.codigo_bloqueio}: ${d.razao_bloqueio}`}`,
+          )
+          .join('\n') +
+        (decisions.length > 20 ? `\n… ${decisions.length - 20} more` : '') +
+        (missing ? `\n${missing} id(s) not found for this tenant.` : ''),
     };
   },
 });

@@ -72,7 +72,10 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Serve
       };
       const started = performance.now();
       const logCall = (outcome: string) =>
-        deps.logger.debug({ tool: def.name, outcome, ms: Math.round(performance.now() - started), args: argsForLog(args) }, 'tool call');
+        deps.logger.debug(
+          { tool: def.name, outcome, ms: Math.round(performance.now() - started), args: argsForLog(args) },
+          'tool call',
+        );
       try {
         // PGlite blocks for good after a write hits a full disk (db/disk-space.ts): a tool that may write
         // refuses first, with what to do, while reads go on.
@@ -92,7 +95,12 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Serve
         deps.logger.error({ err: errSummary(err), tool: def.name, error_id: id }, 'tool failed');
         return {
           isError: true,
-          content: [{ type: 'text' as const, text: `internal_error: the tool failed unexpectedly (error id ${id}); it is logged on the server. Retrying may help; if it keeps failing, report the error id.` }],
+          content: [
+            {
+              type: 'text' as const,
+              text: `internal_error: the tool failed unexpectedly (error id ${id}); it is logged on the server. Retrying may help; if it keeps failing, report the error id.`,
+            },
+          ],
         };
       }
     },

@@ -23,7 +23,13 @@ export const dryRunDispatchTool = defineTool({
         source_job_id: uuid().optional(),
       })
       .optional(),
-    limit: z.number().int().min(1).max(1_000_000).default(10_000).describe('With filter: at most this many, oldest first'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(10_000)
+      .describe('With filter: at most this many, oldest first'),
     template_whatsapp: z.string().max(100).optional(),
     template_email: z.string().max(100).optional(),
   },
@@ -37,21 +43,40 @@ export const dryRunDispatchTool = defineTool({
     por_bloqueio: z.record(z.string(), z.number()),
     amostra: z.array(
       z.object({
-        lead_id: z.string(), nome: z.string(), canal: z.string(), destino: z.string().nullable(), template: z.string().nullable(),
-        codigo_bloqueio: z.string().nullable(), razao_bloqueio: z.string().nullable(), previsto_para: z.string().nullable(),
-        assunto: z.string().nullable(), mensagem: z.string().nullable(),
+        lead_id: z.string(),
+        nome: z.string(),
+        canal: z.string(),
+        destino: z.string().nullable(),
+        template: z.string().nullable(),
+        codigo_bloqueio: z.string().nullable(),
+        razao_bloqueio: z.string().nullable(),
+        previsto_para: z.string().nullable(),
+        assunto: z.string().nullable(),
+        mensagem: z.string().nullable(),
       }),
     ),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   handler: async (args, { deps }) => {
-    if (!!args.lead_ids === !!args.filter) throw new AppError('invalid_argument', 'Give exactly one of lead_ids or filter (use filter: {} for all leads).');
-    const target = args.lead_ids ? { leadIds: [...new Set(args.lead_ids)] } : { filter: args.filter!, limit: args.limit };
+    if (!!args.lead_ids === !!args.filter)
+      throw new AppError('invalid_argument', 'Give exactly one of lead_ids or filter (use filter: {} for all leads).');
+    const target = args.lead_ids
+      ? { leadIds: [...new Set(args.lead_ids)] }
+      : { filter: args.filter!, limit: args.limit };
     const s = await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) =>
-      dryRun(tx, deps, target, { canal: args.filter?.canal, templates: { whatsapp: args.template_whatsapp, email: args.template_email } }),
+      dryRun(tx, deps, target, {
+        canal: args.filter?.canal,
+        templates: { whatsapp: args.template_whatsapp, email: args.template_email },
+      }),
     );
-    const canais = Object.entries(s.por_canal).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-    const blocks = Object.entries(s.por_bloqueio).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    const canais =
+      Object.entries(s.por_canal)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none';
+    const blocks =
+      Object.entries(s.por_bloqueio)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none';
     return {
       data: s,
       text:

@@ -12,7 +12,7 @@ export const generateBriefingTool = defineTool({
   name: 'generate_briefing',
   title: 'Pre-meeting briefing',
   description:
-    'Pre-meeting briefing of a lead (or of a meeting\'s lead): company, contact, document, channels, timeline, open points ' +
+    "Pre-meeting briefing of a lead (or of a meeting's lead): company, contact, document, channels, timeline, open points " +
     'and a suggested agenda, as pt-BR markdown plus structured data. Without agendamento_id, the next meeting is used.',
   toolset: 'meetings',
   access: 'read',
@@ -22,19 +22,37 @@ export const generateBriefingTool = defineTool({
   },
   output: {
     lead: z.object({
-      lead_id: z.string(), empresa: z.string(), contato: z.string().nullable(), documento: z.string().nullable(),
-      documento_tipo: z.string().nullable(), documento_valido: z.boolean(), status: z.string(), timezone: z.string(),
-      base_legal: z.string(), dados_planilha: z.record(z.string(), z.unknown()),
+      lead_id: z.string(),
+      empresa: z.string(),
+      contato: z.string().nullable(),
+      documento: z.string().nullable(),
+      documento_tipo: z.string().nullable(),
+      documento_valido: z.boolean(),
+      status: z.string(),
+      timezone: z.string(),
+      base_legal: z.string(),
+      dados_planilha: z.record(z.string(), z.unknown()),
     }),
     canais: z.object({
-      whatsapp: z.string().nullable(), email: z.string().nullable(),
-      telefones: z.array(z.object({ numero: z.string(), tipo: z.string(), valido: z.boolean(), motivo: z.string().nullable() })),
+      whatsapp: z.string().nullable(),
+      email: z.string().nullable(),
+      telefones: z.array(
+        z.object({ numero: z.string(), tipo: z.string(), valido: z.boolean(), motivo: z.string().nullable() }),
+      ),
       emails: z.array(z.object({ email: z.string(), valido: z.boolean(), motivo: z.string().nullable() })),
     }),
-    reuniao: z.object({
-      agendamento_id: z.string(), inicio: z.string(), fim: z.string(), inicio_local: z.string(), timezone: z.string(),
-      titulo: z.string(), local: z.string().nullable(), status: z.string(),
-    }).nullable(),
+    reuniao: z
+      .object({
+        agendamento_id: z.string(),
+        inicio: z.string(),
+        fim: z.string(),
+        inicio_local: z.string(),
+        timezone: z.string(),
+        titulo: z.string(),
+        local: z.string().nullable(),
+        status: z.string(),
+      })
+      .nullable(),
     linha_do_tempo: z.array(Item),
     pontos_em_aberto: z.array(z.string()),
     pauta_sugerida: z.array(z.string()),
@@ -49,7 +67,10 @@ export const generateBriefingTool = defineTool({
       loadBriefing(tx, t, { leadId: args.lead_id, agendamentoId: args.agendamento_id }, deps.clock.now()),
     );
     if (args.lead_id && args.agendamento_id && b.lead.lead_id !== args.lead_id) {
-      throw new AppError('invalid_argument', `Agendamento ${args.agendamento_id} belongs to another lead; pass only one of lead_id / agendamento_id.`);
+      throw new AppError(
+        'invalid_argument',
+        `Agendamento ${args.agendamento_id} belongs to another lead; pass only one of lead_id / agendamento_id.`,
+      );
     }
     return { data: b, text: briefingMarkdown(b) };
   },

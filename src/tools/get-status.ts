@@ -35,7 +35,12 @@ export async function readStatus(deps: ServerDeps): Promise<ServerStatus> {
   const pending = (await listMigrations()).map((m) => m.name).filter((n) => !applied.includes(n));
   const enabled = deps.config.dispatchEnabled;
   return {
-    server: { name: 'agente-disparo-agenda', version: deps.config.version, transport: deps.transport, read_only: !!deps.readOnly },
+    server: {
+      name: 'agente-disparo-agenda',
+      version: deps.config.version,
+      transport: deps.transport,
+      read_only: !!deps.readOnly,
+    },
     database: { kind: deps.db.kind, label: deps.db.label, migrations_applied: applied, migrations_pending: pending },
     tenant: { slug: deps.tenant.slug },
     dispatch: {
@@ -52,7 +57,7 @@ export const getStatus = defineTool({
   name: 'get_status',
   title: 'Server status',
   description:
-    'Call first: version, database and migrations, tenant, whether real sending is on, and each downstream channel\'s state.',
+    "Call first: version, database and migrations, tenant, whether real sending is on, and each downstream channel's state.",
   toolset: 'core',
   access: 'read',
   input: {},

@@ -36,11 +36,23 @@ export const handleReplyTool = defineTool({
   handler: async (args, { deps }) => {
     const t = deps.tenant.tenant_id;
     const out = await withTenant(deps.db.kysely, t, (tx) =>
-      handleReply(tx, t, { canal: args.channel, from: args.from, text: args.text, receivedAt: new Date(args.received_at), messageId: args.message_id }, `reply:${args.channel}`),
+      handleReply(
+        tx,
+        t,
+        {
+          canal: args.channel,
+          from: args.from,
+          text: args.text,
+          receivedAt: new Date(args.received_at),
+          messageId: args.message_id,
+        },
+        `reply:${args.channel}`,
+      ),
     );
     return {
       data: out,
-      text: `${out.duplicada ? '(already handled) ' : ''}${out.classe} (${Math.round(out.confianca * 100)}%): ${out.motivo}. ` +
+      text:
+        `${out.duplicada ? '(already handled) ' : ''}${out.classe} (${Math.round(out.confianca * 100)}%): ${out.motivo}. ` +
         `Lead ${out.lead_id ?? 'unknown sender'}${out.lead_status ? ` → ${out.lead_status}` : ''}${out.suprimido ? '; suppressed on every channel' : ''}. Next: ${out.acao_sugerida}`,
     };
   },

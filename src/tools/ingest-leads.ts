@@ -42,7 +42,10 @@ function summarize(j: JobView): string {
     return `Import ${j.job_id} of ${j.file} is still running (${j.progress_pct ?? 0}%, ${c.linhas_lidas} rows so far). Poll job_status with this job_id.`;
   }
   const problems = j.problems_total
-    ? ` ${j.problems_total} problem(s), e.g. ${j.problems_sample.slice(0, 3).map((p) => `row ${p.row}: ${p.reason}`).join('; ')}.`
+    ? ` ${j.problems_total} problem(s), e.g. ${j.problems_sample
+        .slice(0, 3)
+        .map((p) => `row ${p.row}: ${p.reason}`)
+        .join('; ')}.`
     : ' No problems.';
   return (
     `Imported ${j.file}${j.validate_only ? ' (validate only: nothing written)' : ''}: ${c.linhas_lidas} rows → ` +

@@ -9,7 +9,7 @@ export const manageSuppressionTool = defineTool({
   name: 'manage_suppression',
   title: 'Suppression list and opt-out',
   description:
-    'The tenant-wide do-not-contact list, checked on every channel before each send. opt_out_lead: suppress a lead\'s ' +
+    "The tenant-wide do-not-contact list, checked on every channel before each send. opt_out_lead: suppress a lead's " +
     'document, phones and e-mails (terminal). add/remove one value; list recent entries.',
   toolset: 'dispatch',
   access: 'write',
@@ -17,14 +17,28 @@ export const manageSuppressionTool = defineTool({
     action: z.enum(['opt_out_lead', 'add', 'remove', 'list']),
     lead_id: uuid().optional().describe('For opt_out_lead'),
     tipo: z.enum(['documento', 'telefone', 'email']).optional().describe('For add/remove'),
-    valor: z.string().min(3).max(320).optional().describe('For add/remove: the CPF/CNPJ, phone or e-mail in any format'),
+    valor: z
+      .string()
+      .min(3)
+      .max(320)
+      .optional()
+      .describe('For add/remove: the CPF/CNPJ, phone or e-mail in any format'),
     motivo: z.string().min(3).max(500).default('pedido do titular').describe('Why (kept with the entry)'),
     limit: z.number().int().min(1).max(500).default(50),
   },
   output: {
     action: z.string(),
     changed: z.number().describe('Entries added or removed'),
-    entries: z.array(z.object({ tipo: z.string(), valor: z.string(), motivo: z.string(), origem: z.string(), lead_id: z.string().nullable(), created_at: z.string() })),
+    entries: z.array(
+      z.object({
+        tipo: z.string(),
+        valor: z.string(),
+        motivo: z.string(),
+        origem: z.string(),
+        lead_id: z.string().nullable(),
+        created_at: z.string(),
+      }),
+    ),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, { deps }) => {
@@ -50,7 +64,9 @@ export const manageSuppressionTool = defineTool({
           : await removeSuppression(tx, t, args.tipo, args.valor);
       return {
         data: { action: args.action, changed: changed ? 1 : 0, entries: [] },
-        text: changed ? `${args.action === 'add' ? 'Added' : 'Removed'} ${args.tipo}.` : `Nothing changed (${args.action === 'add' ? 'already listed' : 'not listed'}).`,
+        text: changed
+          ? `${args.action === 'add' ? 'Added' : 'Removed'} ${args.tipo}.`
+          : `Nothing changed (${args.action === 'add' ? 'already listed' : 'not listed'}).`,
       };
     });
   },

@@ -16,10 +16,20 @@ export const proposeSlotsTool = defineTool({
     days: z.number().int().min(1).max(30).default(5).describe('Local days to look at, today included'),
     duration_minutes: z.number().int().min(15).max(240).default(30),
     max_slots: z.number().int().min(1).max(30).default(6),
-    per_day: z.number().int().min(1).max(10).default(2).describe('At most this many per day (spread over morning and afternoon)'),
+    per_day: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(2)
+      .describe('At most this many per day (spread over morning and afternoon)'),
     step_minutes: z.number().int().min(15).max(120).default(30).describe('Granularity of start times'),
     min_notice_minutes: z.number().int().min(0).max(2880).default(60).describe('Earliest start after now'),
-    organizer: z.string().max(320).optional().describe("Organiser whose agenda to avoid (default: the tenant's shared agenda)"),
+    organizer: z
+      .string()
+      .max(320)
+      .optional()
+      .describe("Organiser whose agenda to avoid (default: the tenant's shared agenda)"),
   },
   output: {
     lead_id: z.string(),
@@ -30,12 +40,29 @@ export const proposeSlotsTool = defineTool({
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, { deps, signal }) => {
-    const r = await proposeSlots(deps, {
-      leadId: args.lead_id, days: args.days, durationMinutes: args.duration_minutes, maxSlots: args.max_slots, perDay: args.per_day,
-      stepMinutes: args.step_minutes, minNoticeMinutes: args.min_notice_minutes, organizer: args.organizer,
-    }, signal);
+    const r = await proposeSlots(
+      deps,
+      {
+        leadId: args.lead_id,
+        days: args.days,
+        durationMinutes: args.duration_minutes,
+        maxSlots: args.max_slots,
+        perDay: args.per_day,
+        stepMinutes: args.step_minutes,
+        minNoticeMinutes: args.min_notice_minutes,
+        organizer: args.organizer,
+      },
+      signal,
+    );
     const lines = r.slots.map((s, i) => `${i + 1}. ${s.rotulo} — ${s.inicio_local}`);
-    const cal = r.calendario.consultado ? `calendar consulted (${r.calendario.eventos_ocupados} busy)` : `calendar not consulted: ${r.calendario.motivo}`;
-    return { data: r, text: r.slots.length ? `${r.slots.length} free slot(s) in ${r.timezone}; ${cal}.\n${lines.join('\n')}` : `No free slot in the next ${args.days} day(s); ${cal}.` };
+    const cal = r.calendario.consultado
+      ? `calendar consulted (${r.calendario.eventos_ocupados} busy)`
+      : `calendar not consulted: ${r.calendario.motivo}`;
+    return {
+      data: r,
+      text: r.slots.length
+        ? `${r.slots.length} free slot(s) in ${r.timezone}; ${cal}.\n${lines.join('\n')}`
+        : `No free slot in the next ${args.days} day(s); ${cal}.`,
+    };
   },
 });

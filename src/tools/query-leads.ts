@@ -25,16 +25,34 @@ const LeadDetailSchema = LeadSummarySchema.extend({
   lead_id_externo: z.string().nullable(),
   dados_extras: z.record(z.string(), z.unknown()),
   origem: z.array(z.unknown()).describe('Source rows (file, sheet, row, job, date)'),
-  telefones: z.array(z.object({
-    numero_original: z.string(), numero_e164: z.string().nullable(), tipo: z.string(),
-    valido_para_disparo: z.boolean(), motivo_invalido: z.string().nullable(), reparado: z.boolean(),
-  })),
-  emails: z.array(z.object({
-    email_original: z.string(), email_normalizado: z.string().nullable(), valido_para_disparo: z.boolean(), motivo_invalido: z.string().nullable(),
-  })),
-  historico: z.array(z.object({
-    tipo: z.string(), status_de: z.string().nullable(), status_para: z.string().nullable(), motivo: z.string(), ator: z.string(), em: z.string(),
-  })),
+  telefones: z.array(
+    z.object({
+      numero_original: z.string(),
+      numero_e164: z.string().nullable(),
+      tipo: z.string(),
+      valido_para_disparo: z.boolean(),
+      motivo_invalido: z.string().nullable(),
+      reparado: z.boolean(),
+    }),
+  ),
+  emails: z.array(
+    z.object({
+      email_original: z.string(),
+      email_normalizado: z.string().nullable(),
+      valido_para_disparo: z.boolean(),
+      motivo_invalido: z.string().nullable(),
+    }),
+  ),
+  historico: z.array(
+    z.object({
+      tipo: z.string(),
+      status_de: z.string().nullable(),
+      status_para: z.string().nullable(),
+      motivo: z.string(),
+      ator: z.string(),
+      em: z.string(),
+    }),
+  ),
 });
 
 export const queryLeadsTool = defineTool({
@@ -70,7 +88,12 @@ export const queryLeadsTool = defineTool({
         // Meetings go in the text (count and the next one) and in lead://{id}: in this output schema they
         // would take query_leads over its 4 KB share of tools/list.
         const { reunioes: _meetings, ...lead } = found;
-        return { data: { leads: [], next_cursor: null, lead }, text: line(lead) + ` — ${lead.telefones.length} phone(s), ${lead.emails.length} e-mail(s), ${lead.historico.length} event(s)${meetingsText(found, deps.clock.now())}` };
+        return {
+          data: { leads: [], next_cursor: null, lead },
+          text:
+            line(lead) +
+            ` — ${lead.telefones.length} phone(s), ${lead.emails.length} e-mail(s), ${lead.historico.length} event(s)${meetingsText(found, deps.clock.now())}`,
+        };
       }
       const page = await queryLeads(tx, tenantId, args);
       const more = page.next_cursor ? '\n(more: pass next_cursor)' : '';
@@ -87,8 +110,13 @@ function line(l: LeadSummary): string {
 }
 
 /** ", next meeting terça, 01/12 às 10:00 (horário de Manaus) (agendado)" — the soonest one not over, else the count. */
-function meetingsText(lead: { reunioes: Array<{ status: string; inicio: string; rotulo: string }> }, now: Date): string {
+function meetingsText(
+  lead: { reunioes: Array<{ status: string; inicio: string; rotulo: string }> },
+  now: Date,
+): string {
   if (!lead.reunioes.length) return '';
-  const next = lead.reunioes.filter((r) => (ACTIVE_STATUSES as readonly string[]).includes(r.status) && Date.parse(r.inicio) > now.getTime()).at(-1);
+  const next = lead.reunioes
+    .filter((r) => (ACTIVE_STATUSES as readonly string[]).includes(r.status) && Date.parse(r.inicio) > now.getTime())
+    .at(-1);
   return `, ${lead.reunioes.length} meeting(s)${next ? `, next ${next.rotulo} (${next.status})` : ''}`;
 }

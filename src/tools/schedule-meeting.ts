@@ -15,7 +15,7 @@ export const scheduleMeetingTool = defineTool({
   access: 'send',
   input: {
     lead_id: uuid(),
-    start: z.string().min(16).max(40).describe('2026-12-01T10:00:00-03:00, or 2026-12-01T10:00 in the lead\'s zone'),
+    start: z.string().min(16).max(40).describe("2026-12-01T10:00:00-03:00, or 2026-12-01T10:00 in the lead's zone"),
     duration_minutes: z.number().int().min(15).max(480).default(30),
     title: z.string().min(1).max(300).optional().describe('Default: "Reunião: <empresa>"'),
     description: z.string().max(4000).optional(),
@@ -33,15 +33,28 @@ export const scheduleMeetingTool = defineTool({
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async (args, { deps, signal }) => {
-    const r = await scheduleMeeting(deps, {
-      leadId: args.lead_id, start: args.start, durationMinutes: args.duration_minutes, title: args.title, description: args.description,
-      location: args.location, organizer: args.organizer, force: args.force, sendConfirmation: args.send_confirmation,
-    }, signal);
+    const r = await scheduleMeeting(
+      deps,
+      {
+        leadId: args.lead_id,
+        start: args.start,
+        durationMinutes: args.duration_minutes,
+        title: args.title,
+        description: args.description,
+        location: args.location,
+        organizer: args.organizer,
+        force: args.force,
+        sendConfirmation: args.send_confirmation,
+      },
+      signal,
+    );
     const a = r.agendamento!;
-    const text = r.modo === 'dry_run'
-      ? `NOT BOOKED. ${r.aviso} Would book ${a.rotulo}.`
-      : `Booked ${a.rotulo} (agendamento ${a.agendamento_id}, event ${a.evento_id_externo ?? 'n/a'}); lead ${r.lead_status}.` +
-        (r.confirmacao ? ` Confirmation: ${r.confirmacao.status} (${r.confirmacao.motivo}).` : '') + (r.aviso ? ` Warning: ${r.aviso}` : '');
+    const text =
+      r.modo === 'dry_run'
+        ? `NOT BOOKED. ${r.aviso} Would book ${a.rotulo}.`
+        : `Booked ${a.rotulo} (agendamento ${a.agendamento_id}, event ${a.evento_id_externo ?? 'n/a'}); lead ${r.lead_status}.` +
+          (r.confirmacao ? ` Confirmation: ${r.confirmacao.status} (${r.confirmacao.motivo}).` : '') +
+          (r.aviso ? ` Warning: ${r.aviso}` : '');
     return { data: r, text };
   },
 });

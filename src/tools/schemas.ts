@@ -27,7 +27,10 @@ export const JobSchema = z.object({
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
   modo: z.enum(['real', 'dry_run']).optional().describe('Dispatch jobs: real sends or a dry-run campaign'),
-  blocked_at_enqueue: z.record(z.string(), z.number()).optional().describe('Dispatch jobs: leads not queued, by reason'),
+  blocked_at_enqueue: z
+    .record(z.string(), z.number())
+    .optional()
+    .describe('Dispatch jobs: leads not queued, by reason'),
   dry_run_lote_id: z.string().nullable().optional(),
 });
 
@@ -41,7 +44,12 @@ export const DecisionSchema = z.object({
   destino: z.string().nullable().describe('Masked destination'),
   timezone: z.string(),
   seria_enviado_agora: z.boolean(),
-  codigo_bloqueio: z.string().nullable().describe('opt_out | suprimido | estado_inelegivel | sem_canal | canal_nao_configurado | variaveis_ausentes | limite_por_destinatario | fora_da_janela'),
+  codigo_bloqueio: z
+    .string()
+    .nullable()
+    .describe(
+      'opt_out | suprimido | estado_inelegivel | sem_canal | canal_nao_configurado | variaveis_ausentes | limite_por_destinatario | fora_da_janela',
+    ),
   razao_bloqueio: z.string().nullable(),
   previsto_para: z.string().nullable().describe('When a deferred send would go (ISO)'),
   mensagem: z.string().nullable().describe('Rendered message (single lead only)'),
@@ -61,8 +69,12 @@ export const uuid = () => z.string().refine(isUuid, { message: 'must be a UUID' 
 
 /** An ISO 8601 date-time with a Z or ±hh:mm offset; shown as format date-time (no long pattern). */
 export const isoDateTime = () =>
-  z.string()
-    .refine((s) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)), {
-      message: 'must be an ISO 8601 date-time with offset, e.g. 2026-11-24T13:00:00-03:00',
-    })
+  z
+    .string()
+    .refine(
+      (s) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)),
+      {
+        message: 'must be an ISO 8601 date-time with offset, e.g. 2026-11-24T13:00:00-03:00',
+      },
+    )
     .meta({ format: 'date-time' });

@@ -18,7 +18,7 @@ export const sendMessageTool = defineTool({
   access: 'send',
   input: {
     lead_id: uuid(),
-    template: z.string().max(100).optional().describe('Template id (default: the channel\'s collections template)'),
+    template: z.string().max(100).optional().describe("Template id (default: the channel's collections template)"),
     idempotency_key: z.string().min(8).max(200).optional().describe('Same key → never sent twice'),
   },
   output: {
@@ -38,22 +38,41 @@ export const sendMessageTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, { deps }) => {
     if (deps.config.dispatchEnabled) {
-      if (!deps.channelClient) throw new AppError('unavailable', 'Sending is on but no channel layer is running in this process (check get_status channels).');
+      if (!deps.channelClient)
+        throw new AppError(
+          'unavailable',
+          'Sending is on but no channel layer is running in this process (check get_status channels).',
+        );
       const r = await sendOne(deps, args.lead_id, { template: args.template, idempotencyKey: args.idempotency_key });
       const enviado = r.status === 'enviado';
       return {
         data: {
-          enviado, modo: 'real' as const, lead_id: args.lead_id, canal: r.canal, destino: r.destino ? maskDestination(r.canal, { telefone: r.destino, email: r.destino }) : null,
-          template: r.template, status: r.status, motivo: r.motivo ?? (enviado ? 'enviado' : r.status), mensagem: r.conteudo,
-          dry_run_lote_id: null, disparo_id: r.disparo_id, message_id: r.message_id,
+          enviado,
+          modo: 'real' as const,
+          lead_id: args.lead_id,
+          canal: r.canal,
+          destino: r.destino ? maskDestination(r.canal, { telefone: r.destino, email: r.destino }) : null,
+          template: r.template,
+          status: r.status,
+          motivo: r.motivo ?? (enviado ? 'enviado' : r.status),
+          mensagem: r.conteudo,
+          dry_run_lote_id: null,
+          disparo_id: r.disparo_id,
+          message_id: r.message_id,
         },
-        text: enviado ? `SENT via ${r.canal} (message id ${r.message_id ?? 'n/a'}).` : `Not sent: ${r.status}${r.motivo ? ` — ${r.motivo}` : ''}.`,
+        text: enviado
+          ? `SENT via ${r.canal} (message id ${r.message_id ?? 'n/a'}).`
+          : `Not sent: ${r.status}${r.motivo ? ` — ${r.motivo}` : ''}.`,
       };
     }
     // Flag off: the dry-run pipeline. No channel client is touched on this path.
     const flag = deps.config.dispatchFlagRaw === undefined ? 'unset' : JSON.stringify(deps.config.dispatchFlagRaw);
     const out = await withTenant(deps.db.kysely, deps.tenant.tenant_id, async (tx) => {
-      const ctx = await decisionContext(tx, deps, args.template ? { whatsapp: args.template, email: args.template } : {});
+      const ctx = await decisionContext(
+        tx,
+        deps,
+        args.template ? { whatsapp: args.template, email: args.template } : {},
+      );
       const [d] = await decide(tx, ctx, { leadIds: [args.lead_id] });
       if (!d) throw notFound('Lead', args.lead_id);
       const lote = randomUUID();
@@ -67,8 +86,18 @@ export const sendMessageTool = defineTool({
       : `Dry run: would not send now — ${d.codigo_bloqueio}: ${d.razao_bloqueio}. Nothing was sent (MICRO_AGENT_DISPARO_ENABLED is ${flag}).`;
     return {
       data: {
-        enviado: false, modo: 'dry_run' as const, lead_id: d.lead_id, canal: d.canal, destino: maskDestination(d.canal, d),
-        template: d.template, status, motivo: why, mensagem: preview.texto, dry_run_lote_id: lote, disparo_id: null, message_id: null,
+        enviado: false,
+        modo: 'dry_run' as const,
+        lead_id: d.lead_id,
+        canal: d.canal,
+        destino: maskDestination(d.canal, d),
+        template: d.template,
+        status,
+        motivo: why,
+        mensagem: preview.texto,
+        dry_run_lote_id: lote,
+        disparo_id: null,
+        message_id: null,
       },
       text: `NOT SENT. ${why}`,
     };

@@ -23,8 +23,16 @@ export const setLeadStatusTool = defineTool({
   handler: async (args, { deps }) => {
     const to = args.status as (typeof LEAD_STATUSES)[number];
     const prev = await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) =>
-      transitionLead(tx, deps.tenant.tenant_id, { leadId: args.lead_id, to, motivo: args.motivo, ator: `tool:${deps.transport}` }),
+      transitionLead(tx, deps.tenant.tenant_id, {
+        leadId: args.lead_id,
+        to,
+        motivo: args.motivo,
+        ator: `tool:${deps.transport}`,
+      }),
     );
-    return { data: { lead_id: args.lead_id, status_anterior: prev, status: to }, text: `Lead ${args.lead_id}: ${prev} → ${to}.` };
+    return {
+      data: { lead_id: args.lead_id, status_anterior: prev, status: to },
+      text: `Lead ${args.lead_id}: ${prev} → ${to}.`,
+    };
   },
 });

@@ -6,14 +6,16 @@ import { AppError } from '../core/errors.js';
 import { withTenant } from '../db/tenant.js';
 import { defineTool } from './define-tool.js';
 
-const DayWindow = z.object({ inicio: z.string().regex(/^\d\d:\d\d$/), fim: z.string().regex(/^\d\d:\d\d$/) }).nullable();
+const DayWindow = z
+  .object({ inicio: z.string().regex(/^\d\d:\d\d$/), fim: z.string().regex(/^\d\d:\d\d$/) })
+  .nullable();
 
 export const setOutreachPolicyTool = defineTool({
   name: 'set_outreach_policy',
   title: 'Outreach policy and templates',
   description:
-    'Reads (no arguments) or changes the tenant\'s rules: sender name, weekly send window (lead\'s local time), messages ' +
-    'per lead per 24 h, a channel\'s pace and 24 h recipient cap, template overrides ({{var}}).',
+    "Reads (no arguments) or changes the tenant's rules: sender name, weekly send window (lead's local time), messages " +
+    "per lead per 24 h, a channel's pace and 24 h recipient cap, template overrides ({{var}}).",
   toolset: 'dispatch',
   access: 'admin',
   input: {
@@ -22,7 +24,10 @@ export const setOutreachPolicyTool = defineTool({
       .object({
         dias: z.array(DayWindow).length(7).describe('Index 0 = Sunday; null = closed'),
         respeitar_feriados: z.boolean().default(true),
-        feriados_extras: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).max(100).optional(),
+        feriados_extras: z
+          .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/))
+          .max(100)
+          .optional(),
       })
       .optional(),
     max_mensagens_lead_24h: z.number().int().min(1).max(10).optional(),
@@ -30,13 +35,22 @@ export const setOutreachPolicyTool = defineTool({
       .object({
         canal: z.enum(['whatsapp', 'email']),
         por_segundo: z.number().min(0.1).max(10_000).describe('Shared by every worker'),
-        max_destinatarios_24h: z.number().int().min(1).max(10_000_000).optional().describe('Distinct recipients per 24 h (WhatsApp tiers 250/2000/10000/100000)'),
+        max_destinatarios_24h: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000_000)
+          .optional()
+          .describe('Distinct recipients per 24 h (WhatsApp tiers 250/2000/10000/100000)'),
       })
       .optional()
       .describe('Pace of one channel'),
     template: z
       .object({
-        id: z.string().regex(/^[a-z0-9_]+$/).max(100),
+        id: z
+          .string()
+          .regex(/^[a-z0-9_]+$/)
+          .max(100),
         canal: z.enum(['whatsapp', 'email']),
         descricao: z.string().max(300).default('personalizado'),
         assunto: z.string().max(300).optional(),
@@ -55,13 +69,23 @@ export const setOutreachPolicyTool = defineTool({
   handler: async (args, { deps }) => {
     const t = deps.tenant.tenant_id;
     const policy = await withTenant(deps.db.kysely, t, async (tx) => {
-      if (args.remetente !== undefined || args.janela_envio !== undefined || args.max_mensagens_lead_24h !== undefined) {
-        await savePolicy(tx, t, { remetente: args.remetente, janela: args.janela_envio, maxPorLead24h: args.max_mensagens_lead_24h });
+      if (
+        args.remetente !== undefined ||
+        args.janela_envio !== undefined ||
+        args.max_mensagens_lead_24h !== undefined
+      ) {
+        await savePolicy(tx, t, {
+          remetente: args.remetente,
+          janela: args.janela_envio,
+          maxPorLead24h: args.max_mensagens_lead_24h,
+        });
       }
-      if (args.ritmo) await setRateLimit(tx, t, args.ritmo.canal, args.ritmo.por_segundo, args.ritmo.max_destinatarios_24h);
+      if (args.ritmo)
+        await setRateLimit(tx, t, args.ritmo.canal, args.ritmo.por_segundo, args.ritmo.max_destinatarios_24h);
       if (args.template) {
         const problems = await saveTemplateOverride(tx, t, args.template);
-        if (problems.length) throw new AppError('invalid_argument', `Template ${args.template.id} refused: ${problems.join('; ')}`);
+        if (problems.length)
+          throw new AppError('invalid_argument', `Template ${args.template.id} refused: ${problems.join('; ')}`);
       }
       return loadPolicy(tx, deps.tenant);
     });

@@ -15,7 +15,9 @@ export const startDispatchTool = defineTool({
   access: 'send',
   input: {
     lead_ids: z.array(uuid()).min(1).max(10_000).optional(),
-    filter: z.object({ status: z.array(z.enum(LEAD_STATUSES)).max(11).optional(), source_job_id: uuid().optional() }).optional(),
+    filter: z
+      .object({ status: z.array(z.enum(LEAD_STATUSES)).max(11).optional(), source_job_id: uuid().optional() })
+      .optional(),
     limit: z.number().int().min(1).max(1_000_000).default(10_000),
     template_whatsapp: z.string().max(100).optional(),
     template_email: z.string().max(100).optional(),
@@ -32,18 +34,41 @@ export const startDispatchTool = defineTool({
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, { deps }) => {
-    if (!!args.lead_ids === !!args.filter) throw new AppError('invalid_argument', 'Give exactly one of lead_ids or filter (filter: {} for all leads).');
-    const target = args.lead_ids ? { leadIds: [...new Set(args.lead_ids)] } : { filter: args.filter!, limit: args.limit };
-    const r = await startCampaign(deps, { target, templates: { whatsapp: args.template_whatsapp, email: args.template_email }, campaignKey: args.campaign_key });
+    if (!!args.lead_ids === !!args.filter)
+      throw new AppError('invalid_argument', 'Give exactly one of lead_ids or filter (filter: {} for all leads).');
+    const target = args.lead_ids
+      ? { leadIds: [...new Set(args.lead_ids)] }
+      : { filter: args.filter!, limit: args.limit };
+    const r = await startCampaign(deps, {
+      target,
+      templates: { whatsapp: args.template_whatsapp, email: args.template_email },
+      campaignKey: args.campaign_key,
+    });
     if (r.dry) {
       return {
-        data: { job_id: r.campaignId, modo: 'dry_run' as const, enfileirados: 0, adiados: r.dry.adiados, ja_enfileirados: 0, bloqueados: r.dry.por_bloqueio, dry_run_lote_id: r.dry.lote_id },
+        data: {
+          job_id: r.campaignId,
+          modo: 'dry_run' as const,
+          enfileirados: 0,
+          adiados: r.dry.adiados,
+          ja_enfileirados: 0,
+          bloqueados: r.dry.por_bloqueio,
+          dry_run_lote_id: r.dry.lote_id,
+        },
         text: `DRY-RUN campaign ${r.campaignId}: nothing was sent (sending is off). ${r.dry.seriam_enviados_agora} of ${r.dry.total} would go now, ${r.dry.adiados} deferred.`,
       };
     }
     const e = r.enqueue!;
     return {
-      data: { job_id: r.campaignId, modo: 'real' as const, enfileirados: e.enqueued, adiados: e.deferred, ja_enfileirados: e.duplicates, bloqueados: e.blocked, dry_run_lote_id: null },
+      data: {
+        job_id: r.campaignId,
+        modo: 'real' as const,
+        enfileirados: e.enqueued,
+        adiados: e.deferred,
+        ja_enfileirados: e.duplicates,
+        bloqueados: e.blocked,
+        dry_run_lote_id: null,
+      },
       text: `Campaign ${r.campaignId} started: ${e.enqueued} queued (${e.deferred} deferred by the send window or the per-lead daily cap), ${e.duplicates} already queued before, blocked: ${JSON.stringify(e.blocked)}. Poll job_status.`,
     };
   },

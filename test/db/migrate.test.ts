@@ -34,29 +34,56 @@ describe(`migrations and schema (${testDbKind()})`, () => {
 
   it('refuses to run when an applied migration was edited', async () => {
     // The app role may not touch schema_migrations; the owner (a superuser here) tampers with it.
-    await expect(db.kysely.updateTable('schema_migrations').set({ checksum: '0'.repeat(64) }).execute()).rejects.toThrow(/permission denied/);
-    await asOwner(db.kysely, (tx) => tx.updateTable('schema_migrations').set({ checksum: '0'.repeat(64) }).where('nome', '=', '003_create_lead_emails_table.sql').execute());
+    await expect(
+      db.kysely
+        .updateTable('schema_migrations')
+        .set({ checksum: '0'.repeat(64) })
+        .execute(),
+    ).rejects.toThrow(/permission denied/);
+    await asOwner(db.kysely, (tx) =>
+      tx
+        .updateTable('schema_migrations')
+        .set({ checksum: '0'.repeat(64) })
+        .where('nome', '=', '003_create_lead_emails_table.sql')
+        .execute(),
+    );
     await expect(migrate(db)).rejects.toThrow(MigrationError);
     await expect(migrate(db)).rejects.toThrow(/003_create_lead_emails_table.sql was edited/);
     const f = (await listMigrations()).find((m) => m.name === '003_create_lead_emails_table.sql')!;
-    await asOwner(db.kysely, (tx) => tx.updateTable('schema_migrations').set({ checksum: f.checksum }).where('nome', '=', f.name).execute());
+    await asOwner(db.kysely, (tx) =>
+      tx.updateTable('schema_migrations').set({ checksum: f.checksum }).where('nome', '=', f.name).execute(),
+    );
     expect((await migrate(db)).applied).toEqual([]);
   });
 
   it('keeps the seed columns of dry_run_log', async () => {
     const cols = await sql<{ column_name: string }>`
-      select column_name from information_schema.columns where table_name = 'dry_run_log' order by ordinal_position`.execute(db.kysely);
+      select column_name from information_schema.columns where table_name = 'dry_run_log' order by ordinal_position`.execute(
+      db.kysely,
+    );
     expect(cols.rows.map((r) => r.column_name).slice(0, 12)).toEqual([
-      'log_id', 'tenant_id', 'lead_id', 'lead_nome', 'lead_telefone', 'lead_email', 'canal_decidido',
-      'motivo_decisao', 'template_selecionado', 'disparo_seria_executado', 'razao_bloqueio', 'created_at',
+      'log_id',
+      'tenant_id',
+      'lead_id',
+      'lead_nome',
+      'lead_telefone',
+      'lead_email',
+      'canal_decidido',
+      'motivo_decisao',
+      'template_selecionado',
+      'disparo_seria_executado',
+      'razao_bloqueio',
+      'created_at',
     ]);
   });
 
   it('enforces constraints in the database: status CHECK, tenant FK, unique valid document', async () => {
     const t = await ensureTenant(db.kysely, 'constraints');
     const lead = { tenant_id: t.tenant_id, nome: 'Padaria São João', nome_chave: 'padaria sao joao' };
-    const insert = (tenantId: string, values: Parameters<ReturnType<typeof db.kysely.insertInto<'leads'>>['values']>[0]) =>
-      withTenant(db.kysely, tenantId, (tx) => tx.insertInto('leads').values(values).execute());
+    const insert = (
+      tenantId: string,
+      values: Parameters<ReturnType<typeof db.kysely.insertInto<'leads'>>['values']>[0],
+    ) => withTenant(db.kysely, tenantId, (tx) => tx.insertInto('leads').values(values).execute());
     await expect(insert(t.tenant_id, { ...lead, status: 'inventado' })).rejects.toThrow(/check constraint/);
     const ghost = '00000000-0000-4000-8000-000000000000';
     await expect(insert(ghost, { ...lead, tenant_id: ghost })).rejects.toThrow(/foreign key/);
@@ -75,11 +102,13 @@ describe(`migrations and schema (${testDbKind()})`, () => {
       return r.rows[0].v;
     });
     expect(inside).toBe(t.tenant_id);
-    const after = await sql<{ v: string | null }>`select nullif(current_setting('app.tenant_id', true), '') as v`.execute(db.kysely);
+    const after = await sql<{
+      v: string | null;
+    }>`select nullif(current_setting('app.tenant_id', true), '') as v`.execute(db.kysely);
     expect(after.rows[0].v).toBeNull();
   });
 
-  it('keeps a concurrent statement out of another caller\'s open transaction', async () => {
+  it("keeps a concurrent statement out of another caller's open transaction", async () => {
     const t = await ensureTenant(db.kysely, 'isolation');
     let inTx!: () => void;
     const entered = new Promise<void>((r) => (inTx = r));
@@ -92,11 +121,15 @@ describe(`migrations and schema (${testDbKind()})`, () => {
       throw new Error('roll back');
     }).catch((e: Error) => e.message);
     await entered;
-    const outside = withTenant(db.kysely, t.tenant_id, (tx) => tx.insertInto('leads').values({ tenant_id: t.tenant_id, nome: 'B', nome_chave: 'b' }).execute());
+    const outside = withTenant(db.kysely, t.tenant_id, (tx) =>
+      tx.insertInto('leads').values({ tenant_id: t.tenant_id, nome: 'B', nome_chave: 'b' }).execute(),
+    );
     finish();
     expect(await rolledBack).toBe('roll back');
     await outside;
-    const names = await withTenant(db.kysely, t.tenant_id, (tx) => tx.selectFrom('leads').select('nome').where('tenant_id', '=', t.tenant_id).execute());
+    const names = await withTenant(db.kysely, t.tenant_id, (tx) =>
+      tx.selectFrom('leads').select('nome').where('tenant_id', '=', t.tenant_id).execute(),
+    );
     expect(names.map((n) => n.nome)).toEqual(['B']);
   });
 });

@@ -5,7 +5,14 @@ import { createToken, revokeToken, verifyToken } from '../../src/auth/tokens.js'
 import { failOrphanedJobs } from '../../src/core/ingest/job-store.js';
 import { ensureTenant, withSystem, withTenant } from '../../src/db/tenant.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
-import { asOwner, seedTenant, tenantSnapshot, tenantTables, TENANT_TABLE_SEEDERS, type SeededTenant } from '../helpers/tenant-seed.js';
+import {
+  asOwner,
+  seedTenant,
+  tenantSnapshot,
+  tenantTables,
+  TENANT_TABLE_SEEDERS,
+  type SeededTenant,
+} from '../helpers/tenant-seed.js';
 
 // Row-level security (migration 017): a query that forgets its tenant filter still cannot cross tenants.
 describe(`row-level security (${testDbKind()})`, () => {
@@ -14,8 +21,11 @@ describe(`row-level security (${testDbKind()})`, () => {
   let a: SeededTenant;
   let b: SeededTenant;
   const count = (tx: Parameters<Parameters<typeof withTenant>[2]>[0], table: string, where?: string) =>
-    sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} ${where ? sql`where tenant_id = ${where}` : sql``}`
-      .execute(tx).then((r) => r.rows[0].n);
+    sql<{
+      n: number;
+    }>`select count(*)::int as n from ${sql.table(table)} ${where ? sql`where tenant_id = ${where}` : sql``}`
+      .execute(tx)
+      .then((r) => r.rows[0].n);
 
   beforeAll(async () => {
     db = await openTestDb();
@@ -45,14 +55,23 @@ describe(`row-level security (${testDbKind()})`, () => {
               where n.nspname = 'public' and pg_get_userbyid(c.relowner) = current_user) as owned
       from pg_roles r where r.rolname = current_user`.execute(db.kysely);
     expect(rows[0]).toEqual({ me: APP_ROLE, super: false, bypass: false, owned: 0 });
-    const sys = await sql<{ super: boolean; bypass: boolean }>`select rolsuper as super, rolbypassrls as bypass from pg_roles where rolname = ${SYSTEM_ROLE}`.execute(db.kysely);
+    const sys = await sql<{
+      super: boolean;
+      bypass: boolean;
+    }>`select rolsuper as super, rolbypassrls as bypass from pg_roles where rolname = ${SYSTEM_ROLE}`.execute(
+      db.kysely,
+    );
     expect(sys.rows[0]).toEqual({ super: false, bypass: false });
   });
 
   it('has a seeder for every tenant table, and the seed really wrote a row of each tenant in each', async () => {
     expect(tables.filter((t) => !(t in TENANT_TABLE_SEEDERS))).toEqual([]);
     const snapshot = await tenantSnapshot(db.kysely, b.tenantId, tables);
-    expect(Object.entries(snapshot).filter(([, rows]) => rows.length === 0).map(([t]) => t)).toEqual([]);
+    expect(
+      Object.entries(snapshot)
+        .filter(([, rows]) => rows.length === 0)
+        .map(([t]) => t),
+    ).toEqual([]);
   });
 
   it("inside tenant A's scope, an unfiltered query sees only A's rows in every tenant table, and none of B's", async () => {
@@ -71,18 +90,27 @@ describe(`row-level security (${testDbKind()})`, () => {
     const before = await tenantSnapshot(db.kysely, b.tenantId, tables);
     for (const t of tables) {
       const changed = await withTenant(db.kysely, a.tenantId, async (tx) => {
-        const u = await sql`update ${sql.table(t)} set tenant_id = tenant_id where tenant_id = ${b.tenantId}`.execute(tx);
+        const u = await sql`update ${sql.table(t)} set tenant_id = tenant_id where tenant_id = ${b.tenantId}`.execute(
+          tx,
+        );
         const d = await sql`delete from ${sql.table(t)} where tenant_id = ${b.tenantId}`.execute(tx);
         return Number(u.numAffectedRows ?? 0) + Number(d.numAffectedRows ?? 0);
       });
       expect({ t, changed }).toEqual({ t, changed: 0 });
     }
     // Moving one of A's rows to B, or inserting a row for B, is refused by the policy's WITH CHECK.
-    await expect(withTenant(db.kysely, a.tenantId, (tx) => sql`update leads set tenant_id = ${b.tenantId} where lead_id = ${a.leadId}`.execute(tx)))
-      .rejects.toThrow(/row-level security|foreign key/);
-    await expect(withTenant(db.kysely, a.tenantId, (tx) =>
-      sql`insert into supressoes (tenant_id, tipo, valor, motivo, ator) values (${b.tenantId}, 'email', 'x@y.com.br', 'teste', 'teste')`.execute(tx),
-    )).rejects.toThrow(/row-level security/);
+    await expect(
+      withTenant(db.kysely, a.tenantId, (tx) =>
+        sql`update leads set tenant_id = ${b.tenantId} where lead_id = ${a.leadId}`.execute(tx),
+      ),
+    ).rejects.toThrow(/row-level security|foreign key/);
+    await expect(
+      withTenant(db.kysely, a.tenantId, (tx) =>
+        sql`insert into supressoes (tenant_id, tipo, valor, motivo, ator) values (${b.tenantId}, 'email', 'x@y.com.br', 'teste', 'teste')`.execute(
+          tx,
+        ),
+      ),
+    ).rejects.toThrow(/row-level security/);
     expect(await tenantSnapshot(db.kysely, b.tenantId, tables)).toEqual(before);
   });
 
@@ -90,8 +118,11 @@ describe(`row-level security (${testDbKind()})`, () => {
     for (const t of tables) {
       expect({ t, n: await count(db.kysely as never, t) }).toEqual({ t, n: 0 });
     }
-    await expect(sql`insert into supressoes (tenant_id, tipo, valor, motivo, ator) values (${b.tenantId}, 'email', 'z@y.com.br', 'teste', 'teste')`.execute(db.kysely))
-      .rejects.toThrow(/row-level security/);
+    await expect(
+      sql`insert into supressoes (tenant_id, tipo, valor, motivo, ator) values (${b.tenantId}, 'email', 'z@y.com.br', 'teste', 'teste')`.execute(
+        db.kysely,
+      ),
+    ).rejects.toThrow(/row-level security/);
     const u = await sql`update disparos set status = 'cancelado'`.execute(db.kysely);
     expect(Number(u.numAffectedRows)).toBe(0);
   });
@@ -104,8 +135,12 @@ describe(`row-level security (${testDbKind()})`, () => {
     expect(seen.tokens).toBeGreaterThanOrEqual(2);
     expect(seen.disparos).toBeGreaterThanOrEqual(2);
     await expect(withSystem(db.kysely, (tx) => count(tx, 'leads'))).rejects.toThrow(/permission denied/);
-    await expect(withSystem(db.kysely, (tx) => sql`update disparos set status = 'cancelado'`.execute(tx))).rejects.toThrow(/permission denied/);
-    await expect(withSystem(db.kysely, (tx) => sql`delete from api_tokens`.execute(tx))).rejects.toThrow(/permission denied/);
+    await expect(
+      withSystem(db.kysely, (tx) => sql`update disparos set status = 'cancelado'`.execute(tx)),
+    ).rejects.toThrow(/permission denied/);
+    await expect(withSystem(db.kysely, (tx) => sql`delete from api_tokens`.execute(tx))).rejects.toThrow(
+      /permission denied/,
+    );
   });
 
   it('system paths work across tenants under RLS: orphaned imports of every tenant fail, tokens are found and revoked', async () => {
@@ -116,15 +151,25 @@ describe(`row-level security (${testDbKind()})`, () => {
         const old = await sql<{ job_id: string }>`insert into ingest_jobs (tenant_id, tipo, arquivo, status, updated_at)
           values (${t.tenantId}, 'csv', 'parado.csv', 'processando', ${stale}) returning job_id`.execute(tx);
         jobs[t.tenantId] = old.rows[0].job_id;
-        await sql`insert into ingest_jobs (tenant_id, tipo, arquivo, status) values (${t.tenantId}, 'csv', 'vivo.csv', 'processando')`.execute(tx);
+        await sql`insert into ingest_jobs (tenant_id, tipo, arquivo, status) values (${t.tenantId}, 'csv', 'vivo.csv', 'processando')`.execute(
+          tx,
+        );
       });
     }
     expect(await failOrphanedJobs(db.kysely, new Date(Date.now() - 60_000))).toBe(2);
     const states = await asOwner(db.kysely, (tx) =>
-      sql<{ arquivo: string; status: string }>`select arquivo, status from ingest_jobs where arquivo in ('parado.csv', 'vivo.csv') order by arquivo, status`.execute(tx));
+      sql<{
+        arquivo: string;
+        status: string;
+      }>`select arquivo, status from ingest_jobs where arquivo in ('parado.csv', 'vivo.csv') order by arquivo, status`.execute(
+        tx,
+      ),
+    );
     expect(states.rows).toEqual([
-      { arquivo: 'parado.csv', status: 'falhou' }, { arquivo: 'parado.csv', status: 'falhou' },
-      { arquivo: 'vivo.csv', status: 'processando' }, { arquivo: 'vivo.csv', status: 'processando' },
+      { arquivo: 'parado.csv', status: 'falhou' },
+      { arquivo: 'parado.csv', status: 'falhou' },
+      { arquivo: 'vivo.csv', status: 'processando' },
+      { arquivo: 'vivo.csv', status: 'processando' },
     ]);
 
     const made = await createToken(db.kysely, 'rls-b', { scopes: ['read'] });
@@ -136,11 +181,17 @@ describe(`row-level security (${testDbKind()})`, () => {
   it('a session whose role was reset by mistake is back to the app role inside withTenant', async () => {
     const role = await db.kysely.transaction().execute(async (tx) => {
       await sql`set local role none`.execute(tx);
-      await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${a.tenantId}, true)`.execute(tx);
+      await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${a.tenantId}, true)`.execute(
+        tx,
+      );
       return (await sql<{ r: string }>`select current_user as r`.execute(tx)).rows[0].r;
     });
     expect(role).toBe(APP_ROLE);
-    const inside = await withTenant(db.kysely, a.tenantId, async (tx) => (await sql<{ r: string }>`select current_user as r`.execute(tx)).rows[0].r);
+    const inside = await withTenant(
+      db.kysely,
+      a.tenantId,
+      async (tx) => (await sql<{ r: string }>`select current_user as r`.execute(tx)).rows[0].r,
+    );
     expect(inside).toBe(APP_ROLE);
   });
 });

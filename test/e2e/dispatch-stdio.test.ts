@@ -7,38 +7,64 @@ import { cleanEnv, MAIN, tempDir } from '../helpers/spawn.js';
 import { sandboxSends, writeSandboxMcpConfig } from '../helpers/dispatch-setup.js';
 
 const records = (file: string) =>
-  readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => !r.duplicate);
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((r) => !r.duplicate);
 
 describe('real sends through the bundled sandbox channel servers (stdio, PGlite)', () => {
   let client: Client;
   let dataDir: string;
   beforeAll(async () => {
     dataDir = tempDir('dispatch-');
-    writeFileSync(join(dataDir, 'leads.csv'), [
-      'Empresa;Contato;CNPJ;Celular;Email',
-      'Padaria Sol;Maria Souza;11.222.333/0001-81;(11) 98765-4321;maria@sol.com.br',
-      'Oficina Lua;José;04.252.011/0001-10;;ze@lua.com.br',
-      'Bar do Zé;Zé;11.444.777/0001-61;(21) 99999-0000;',
-    ].join('\n'));
+    writeFileSync(
+      join(dataDir, 'leads.csv'),
+      [
+        'Empresa;Contato;CNPJ;Celular;Email',
+        'Padaria Sol;Maria Souza;11.222.333/0001-81;(11) 98765-4321;maria@sol.com.br',
+        'Oficina Lua;José;04.252.011/0001-10;;ze@lua.com.br',
+        'Bar do Zé;Zé;11.444.777/0001-61;(21) 99999-0000;',
+      ].join('\n'),
+    );
     client = new Client({ name: 'e2e', version: '1' });
-    await client.connect(new StdioClientTransport({
-      command: process.execPath, args: [MAIN],
-      env: cleanEnv({
-        AGENTE_DATA_DIR: dataDir, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_INGEST_DIRS: dataDir,
-      }) as Record<string, string>,
-    }));
-    await client.callTool({ name: 'set_outreach_policy', arguments: { remetente: 'Alquimista Cobranças', janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false } } });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [MAIN],
+        env: cleanEnv({
+          AGENTE_DATA_DIR: dataDir,
+          MICRO_AGENT_DISPARO_ENABLED: 'true',
+          AGENTE_INGEST_DIRS: dataDir,
+        }) as Record<string, string>,
+      }),
+    );
+    await client.callTool({
+      name: 'set_outreach_policy',
+      arguments: {
+        remetente: 'Alquimista Cobranças',
+        janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+      },
+    });
     const ing = await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dataDir, 'leads.csv') } });
     expect((ing.structuredContent as any).job.counts.leads_criados).toBe(3);
   });
   afterAll(async () => client?.close());
 
   it('send_message sends once through the sandbox WhatsApp server, and the same key never twice', async () => {
-    const leads = ((await client.callTool({ name: 'query_leads', arguments: { text: 'padaria' } })).structuredContent as any).leads;
+    const leads = (
+      (await client.callTool({ name: 'query_leads', arguments: { text: 'padaria' } })).structuredContent as any
+    ).leads;
     const args = { lead_id: leads[0].lead_id, idempotency_key: 'teste-envio-0001' };
     const r1 = await client.callTool({ name: 'send_message', arguments: args });
     const s1 = r1.structuredContent as any;
-    expect(s1, JSON.stringify(r1.content)).toMatchObject({ enviado: true, modo: 'real', canal: 'whatsapp', status: 'enviado' });
+    expect(s1, JSON.stringify(r1.content)).toMatchObject({
+      enviado: true,
+      modo: 'real',
+      canal: 'whatsapp',
+      status: 'enviado',
+    });
     expect(s1.message_id).toMatch(/^wamid\./);
     const r2 = await client.callTool({ name: 'send_message', arguments: args });
     expect((r2.structuredContent as any).disparo_id).toBe(s1.disparo_id);
@@ -46,7 +72,10 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
     expect(sent).toHaveLength(1);
     expect(sent[0].args.to).toBe('+5511987654321');
     expect(sent[0].args.text).toContain('Olá, Maria!');
-    const lead = ((await client.callTool({ name: 'query_leads', arguments: { lead_id: leads[0].lead_id } })).structuredContent as any).lead;
+    const lead = (
+      (await client.callTool({ name: 'query_leads', arguments: { lead_id: leads[0].lead_id } }))
+        .structuredContent as any
+    ).lead;
     expect(lead.status).toBe('contatado');
   });
 
@@ -58,13 +87,16 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
     expect(s.enfileirados).toBe(3);
     let job: any;
     for (let i = 0; i < 100; i++) {
-      job = ((await client.callTool({ name: 'job_status', arguments: { job_id: s.job_id } })).structuredContent as any).jobs[0];
+      job = ((await client.callTool({ name: 'job_status', arguments: { job_id: s.job_id } })).structuredContent as any)
+        .jobs[0];
       if (job.counts.enviado === 2) break;
       await new Promise((res) => setTimeout(res, 200));
     }
     expect(job.counts).toMatchObject({ enviado: 2, adiado: 1, total: 3 });
     expect(records(join(dataDir, 'sandbox', 'email.jsonl')).map((e) => e.args.to)).toEqual(['ze@lua.com.br']);
-    const again = (await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, campaign_key: 'novembro' } })).structuredContent as any;
+    const again = (
+      await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, campaign_key: 'novembro' } })
+    ).structuredContent as any;
     expect(again.enfileirados).toBe(0);
   });
 });
@@ -74,23 +106,40 @@ describe('a WhatsApp number refused permanently (stdio, PGlite)', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = tempDir('fallback-');
-    writeFileSync(join(dataDir, 'leads.csv'), 'Empresa;Contato;CNPJ;Celular;Email\nMercado Azul;Ana;11.222.333/0001-81;(11) 98765-0000;ana@azul.com.br\n');
+    writeFileSync(
+      join(dataDir, 'leads.csv'),
+      'Empresa;Contato;CNPJ;Celular;Email\nMercado Azul;Ana;11.222.333/0001-81;(11) 98765-0000;ana@azul.com.br\n',
+    );
     client = new Client({ name: 'e2e', version: '1' });
-    await client.connect(new StdioClientTransport({
-      command: process.execPath, args: [MAIN],
-      env: cleanEnv({
-        AGENTE_DATA_DIR: dataDir, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_INGEST_DIRS: dataDir,
-        AGENTE_MCP_CONFIG: writeSandboxMcpConfig(dataDir, { whatsapp: { SANDBOX_FAIL_RECIPIENTS: '+5511987650000' } }),
-      }) as Record<string, string>,
-    }));
-    await client.callTool({ name: 'set_outreach_policy', arguments: { remetente: 'Alquimista', janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false } } });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [MAIN],
+        env: cleanEnv({
+          AGENTE_DATA_DIR: dataDir,
+          MICRO_AGENT_DISPARO_ENABLED: 'true',
+          AGENTE_INGEST_DIRS: dataDir,
+          AGENTE_MCP_CONFIG: writeSandboxMcpConfig(dataDir, {
+            whatsapp: { SANDBOX_FAIL_RECIPIENTS: '+5511987650000' },
+          }),
+        }) as Record<string, string>,
+      }),
+    );
+    await client.callTool({
+      name: 'set_outreach_policy',
+      arguments: {
+        remetente: 'Alquimista',
+        janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+      },
+    });
     await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dataDir, 'leads.csv') } });
   });
   afterAll(async () => client?.close());
 
   it('marks the phone invalid and falls back to e-mail', async () => {
     const [lead] = ((await client.callTool({ name: 'query_leads', arguments: {} })).structuredContent as any).leads;
-    const r = (await client.callTool({ name: 'send_message', arguments: { lead_id: lead.lead_id } })).structuredContent as any;
+    const r = (await client.callTool({ name: 'send_message', arguments: { lead_id: lead.lead_id } }))
+      .structuredContent as any;
     expect(r).toMatchObject({ enviado: false, canal: 'whatsapp', status: 'falhou' });
     let emails: unknown[] = [];
     for (let i = 0; i < 50 && !emails.length; i++) {
@@ -99,8 +148,14 @@ describe('a WhatsApp number refused permanently (stdio, PGlite)', () => {
     }
     expect(emails).toHaveLength(1);
     expect((emails[0] as any).args.to).toBe('ana@azul.com.br');
-    const detail = ((await client.callTool({ name: 'query_leads', arguments: { lead_id: lead.lead_id } })).structuredContent as any).lead;
-    expect(detail.telefones[0]).toMatchObject({ numero_e164: '+5511987650000', valido_para_disparo: false, motivo_invalido: expect.stringContaining('WhatsApp recusou') });
+    const detail = (
+      (await client.callTool({ name: 'query_leads', arguments: { lead_id: lead.lead_id } })).structuredContent as any
+    ).lead;
+    expect(detail.telefones[0]).toMatchObject({
+      numero_e164: '+5511987650000',
+      valido_para_disparo: false,
+      motivo_invalido: expect.stringContaining('WhatsApp recusou'),
+    });
     expect(detail.whatsapp).toBeNull();
     expect(detail.status).toBe('contatado');
   });
@@ -114,26 +169,51 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
     const rows = Array.from({ length: 30 }, (_, i) => `Loja ${i};Pessoa ${i};;(11) 9${String(8000_0000 + i)};`);
     writeFileSync(join(dataDir, 'leads.csv'), ['Empresa;Contato;CNPJ;Celular;Email', ...rows].join('\n'));
     client = new Client({ name: 'e2e', version: '1' });
-    await client.connect(new StdioClientTransport({
-      command: process.execPath, args: [MAIN],
-      env: cleanEnv({ AGENTE_DATA_DIR: dataDir, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_INGEST_DIRS: dataDir }) as Record<string, string>,
-    }));
-    await client.callTool({ name: 'set_outreach_policy', arguments: {
-      remetente: 'Alquimista', janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
-      ritmo: { canal: 'whatsapp', por_segundo: 2 },
-      // These leads have no document: use a template that does not need one.
-      template: { id: 'lembrete_simples_v1', canal: 'whatsapp', corpo: 'Olá, {{contato}}! A equipe de {{remetente}} quer falar com você.\n\nSe não quiser mais receber mensagens, responda SAIR.' },
-    } });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [MAIN],
+        env: cleanEnv({
+          AGENTE_DATA_DIR: dataDir,
+          MICRO_AGENT_DISPARO_ENABLED: 'true',
+          AGENTE_INGEST_DIRS: dataDir,
+        }) as Record<string, string>,
+      }),
+    );
+    await client.callTool({
+      name: 'set_outreach_policy',
+      arguments: {
+        remetente: 'Alquimista',
+        janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+        ritmo: { canal: 'whatsapp', por_segundo: 2 },
+        // These leads have no document: use a template that does not need one.
+        template: {
+          id: 'lembrete_simples_v1',
+          canal: 'whatsapp',
+          corpo:
+            'Olá, {{contato}}! A equipe de {{remetente}} quer falar com você.\n\nSe não quiser mais receber mensagens, responda SAIR.',
+        },
+      },
+    });
     await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dataDir, 'leads.csv') } });
   });
   afterAll(async () => client?.close());
 
-  const job = async (id: string) => ((await client.callTool({ name: 'job_status', arguments: { job_id: id } })).structuredContent as any).jobs[0];
+  const job = async (id: string) =>
+    ((await client.callTool({ name: 'job_status', arguments: { job_id: id } })).structuredContent as any).jobs[0];
 
   it('pause holds the queue, resume sends again, cancel ends every unsent message as cancelado', async () => {
-    const started = (await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, template_whatsapp: 'lembrete_simples_v1' } })).structuredContent as any;
+    const started = (
+      await client.callTool({
+        name: 'start_dispatch',
+        arguments: { filter: {}, template_whatsapp: 'lembrete_simples_v1' },
+      })
+    ).structuredContent as any;
     expect(started.enfileirados).toBe(30);
-    const paused = await client.callTool({ name: 'control_dispatch', arguments: { job_id: started.job_id, action: 'pause' } });
+    const paused = await client.callTool({
+      name: 'control_dispatch',
+      arguments: { job_id: started.job_id, action: 'pause' },
+    });
     expect((paused.structuredContent as any).status).toBe('pausada');
     await new Promise((r) => setTimeout(r, 1500));
     const during = await job(started.job_id);
@@ -141,8 +221,12 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect((await job(started.job_id)).counts.enviado).toBe(sentWhilePaused);
     await client.callTool({ name: 'control_dispatch', arguments: { job_id: started.job_id, action: 'resume' } });
-    for (let i = 0; i < 30 && (await job(started.job_id)).counts.enviado <= sentWhilePaused; i++) await new Promise((r) => setTimeout(r, 200));
-    const cancelled = await client.callTool({ name: 'control_dispatch', arguments: { job_id: started.job_id, action: 'cancel' } });
+    for (let i = 0; i < 30 && (await job(started.job_id)).counts.enviado <= sentWhilePaused; i++)
+      await new Promise((r) => setTimeout(r, 200));
+    const cancelled = await client.callTool({
+      name: 'control_dispatch',
+      arguments: { job_id: started.job_id, action: 'cancel' },
+    });
     expect((cancelled.structuredContent as any).status).toBe('cancelada');
     await new Promise((r) => setTimeout(r, 1000));
     const end = await job(started.job_id);
@@ -150,7 +234,10 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
     expect(end.counts.enviado + end.counts.cancelado).toBe(30);
     expect(end.counts.pendente + end.counts.adiado + end.counts.em_execucao).toBe(0);
     expect(sandboxSends(join(dataDir, 'sandbox'))).toHaveLength(end.counts.enviado);
-    const cancelledLead = ((await client.callTool({ name: 'query_leads', arguments: { status: ['novo'], limit: 100 } })).structuredContent as any).leads;
+    const cancelledLead = (
+      (await client.callTool({ name: 'query_leads', arguments: { status: ['novo'], limit: 100 } }))
+        .structuredContent as any
+    ).leads;
     expect(cancelledLead.length).toBe(end.counts.cancelado);
   });
 });

@@ -20,41 +20,67 @@ describe('a downstream MCP server killed during a call (stdio, PGlite)', () => {
   let dir: string;
   beforeAll(async () => {
     dir = tempDir('downstream-crash-');
-    writeFileSync(join(dir, 'leads.csv'), [
-      'Empresa;Contato;CNPJ;Celular;Email',
-      'Loja A;Ana;11.222.333/0001-81;(11) 98765-1001;',
-      'Loja B;Bia;04.252.011/0001-10;(11) 98765-1002;',
-      'Loja C;Caio;11.444.777/0001-61;;caio@lojac.com.br',
-      'Loja D;Duda;45.723.174/0001-10;;duda@lojad.com.br',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'leads.csv'),
+      [
+        'Empresa;Contato;CNPJ;Celular;Email',
+        'Loja A;Ana;11.222.333/0001-81;(11) 98765-1001;',
+        'Loja B;Bia;04.252.011/0001-10;(11) 98765-1002;',
+        'Loja C;Caio;11.444.777/0001-61;;caio@lojac.com.br',
+        'Loja D;Duda;45.723.174/0001-10;;duda@lojad.com.br',
+      ].join('\n'),
+    );
     const server = (name: string, env: Record<string, string>) => ({
-      command: process.execPath, args: [join(ROOT, 'dist', 'sandbox', `${name}-server.js`)], env: { SANDBOX_RECORD: join(dir, `${name}.jsonl`), ...env },
+      command: process.execPath,
+      args: [join(ROOT, 'dist', 'sandbox', `${name}-server.js`)],
+      env: { SANDBOX_RECORD: join(dir, `${name}.jsonl`), ...env },
     });
-    writeFileSync(join(dir, 'mcp.json'), JSON.stringify({
-      mcpServers: {
-        wa: server('whatsapp', { SANDBOX_CRASH_AFTER: '1', SANDBOX_IDEMPOTENCY: 'off' }),
-        mail: server('email', { SANDBOX_CRASH_AFTER: '1' }),
-      },
-      channels: {
-        whatsapp: { server: 'wa', preset: 'sandbox-whatsapp', idempotent: false },
-        email: { server: 'mail', preset: 'sandbox-email' },
-      },
-    }));
+    writeFileSync(
+      join(dir, 'mcp.json'),
+      JSON.stringify({
+        mcpServers: {
+          wa: server('whatsapp', { SANDBOX_CRASH_AFTER: '1', SANDBOX_IDEMPOTENCY: 'off' }),
+          mail: server('email', { SANDBOX_CRASH_AFTER: '1' }),
+        },
+        channels: {
+          whatsapp: { server: 'wa', preset: 'sandbox-whatsapp', idempotent: false },
+          email: { server: 'mail', preset: 'sandbox-email' },
+        },
+      }),
+    );
     client = new Client({ name: 'e2e', version: '1' });
-    await client.connect(new StdioClientTransport({
-      command: process.execPath, args: [MAIN],
-      env: cleanEnv({ AGENTE_DATA_DIR: dir, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_INGEST_DIRS: dir, AGENTE_MCP_CONFIG: join(dir, 'mcp.json') }) as Record<string, string>,
-    }));
-    await client.callTool({ name: 'set_outreach_policy', arguments: { remetente: 'Alquimista', janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false } } });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [MAIN],
+        env: cleanEnv({
+          AGENTE_DATA_DIR: dir,
+          MICRO_AGENT_DISPARO_ENABLED: 'true',
+          AGENTE_INGEST_DIRS: dir,
+          AGENTE_MCP_CONFIG: join(dir, 'mcp.json'),
+        }) as Record<string, string>,
+      }),
+    );
+    await client.callTool({
+      name: 'set_outreach_policy',
+      arguments: {
+        remetente: 'Alquimista',
+        janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+      },
+    });
     const ing = await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'leads.csv') } });
     expect((ing.structuredContent as any).job.counts.leads_criados).toBe(4);
   });
   afterAll(async () => client?.close());
 
-  const leadId = async (text: string) => ((await client.callTool({ name: 'query_leads', arguments: { text } })).structuredContent as any).leads[0].lead_id;
+  const leadId = async (text: string) =>
+    ((await client.callTool({ name: 'query_leads', arguments: { text } })).structuredContent as any).leads[0].lead_id;
   /** send_message with a key; called again with the same key it reports the same disparo's state. */
   const send = async (text: string, key: string) => {
-    const res = await client.callTool({ name: 'send_message', arguments: { lead_id: await leadId(text), idempotency_key: key } });
+    const res = await client.callTool({
+      name: 'send_message',
+      arguments: { lead_id: await leadId(text), idempotency_key: key },
+    });
     expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
     return res.structuredContent as any;
   };

@@ -6,14 +6,23 @@ import { createPgDatabase } from '../helpers/db.js';
 import { cleanEnv, runMain, startMain, stop } from '../helpers/spawn.js';
 
 const initialize = {
-  jsonrpc: '2.0', id: 1, method: 'initialize',
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 };
 const mcpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 const READ_TOOLS = ['decide_channel', 'generate_briefing', 'get_status', 'job_status', 'propose_slots', 'query_leads'];
 const WRITE_TOOLS = ['dry_run_dispatch', 'handle_reply', 'ingest_leads', 'manage_suppression', 'set_lead_status'];
-const SEND_TOOLS = ['control_dispatch', 'schedule_meeting', 'send_message', 'send_reminders', 'start_dispatch', 'update_meeting'];
+const SEND_TOOLS = [
+  'control_dispatch',
+  'schedule_meeting',
+  'send_message',
+  'send_reminders',
+  'start_dispatch',
+  'update_meeting',
+];
 const ADMIN_TOOLS = ['set_outreach_policy'];
 const sorted = (...lists: string[][]) => lists.flat().sort();
 
@@ -25,15 +34,25 @@ describe('HTTP hardening: scopes, --read-only, --toolsets, CORS', () => {
   const tokens: Record<string, string> = {};
 
   const serve = async (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
-    const started = await startMain(['serve', '--http', '--port', '0', ...args], { ...env, ...extraEnv }, /listening on (\S+)/);
+    const started = await startMain(
+      ['serve', '--http', '--port', '0', ...args],
+      { ...env, ...extraEnv },
+      /listening on (\S+)/,
+    );
     servers.push(started.child);
     return started.match[1];
   };
   const toolNames = async (url: string, token: string) => {
     const client = new Client({ name: 'e2e-scopes', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
     const { tools } = await client.listTools();
-    const call = await client.callTool({ name: 'set_outreach_policy', arguments: {} }).catch((e: Error) => ({ isError: true, content: [{ type: 'text', text: e.message }] }));
+    const call = await client
+      .callTool({ name: 'set_outreach_policy', arguments: {} })
+      .catch((e: Error) => ({ isError: true, content: [{ type: 'text', text: e.message }] }));
     await client.close();
     return { names: tools.map((t) => t.name).sort(), policyCall: call };
   };
@@ -43,7 +62,9 @@ describe('HTTP hardening: scopes, --read-only, --toolsets, CORS', () => {
     drop = db.drop;
     env = cleanEnv({ DATABASE_URL: db.url });
     for (const scopes of ['read', 'read,dispatch', 'admin']) {
-      tokens[scopes] = (await runMain(['token', 'create', '--tenant', 'escopos', '--scopes', scopes], env)).stdout.trim();
+      tokens[scopes] = (
+        await runMain(['token', 'create', '--tenant', 'escopos', '--scopes', scopes], env)
+      ).stdout.trim();
       expect(tokens[scopes]).toMatch(/^ada_/);
     }
   });
@@ -68,11 +89,17 @@ describe('HTTP hardening: scopes, --read-only, --toolsets, CORS', () => {
     const url = await serve([]);
     const token = (await runMain(['token', 'create', '--tenant', 'escopos', '--scopes', 'read'], env)).stdout.trim();
     const client = new Client({ name: 'e2e-revoke', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
     expect((await client.callTool({ name: 'get_status', arguments: {} })).isError).toBeFalsy();
     const revoked = await runMain(['token', 'revoke', token.slice(0, 12)], env);
     expect(revoked.code, revoked.stderr).toBe(0);
-    await expect(client.callTool({ name: 'get_status', arguments: {} })).rejects.toThrow(/401|invalid bearer|Unauthorized/i);
+    await expect(client.callTool({ name: 'get_status', arguments: {} })).rejects.toThrow(
+      /401|invalid bearer|Unauthorized/i,
+    );
     await client.close().catch(() => {});
   });
 
@@ -83,40 +110,69 @@ describe('HTTP hardening: scopes, --read-only, --toolsets, CORS', () => {
 
   it('--toolsets leads registers core + leads only', async () => {
     const url = await serve(['--toolsets', 'leads']);
-    expect((await toolNames(url, tokens.admin)).names).toEqual(['get_status', 'ingest_leads', 'job_status', 'query_leads', 'set_lead_status']);
+    expect((await toolNames(url, tokens.admin)).names).toEqual([
+      'get_status',
+      'ingest_leads',
+      'job_status',
+      'query_leads',
+      'set_lead_status',
+    ]);
   });
 
   it('sends no CORS header unless the origin is configured; a preflight from an unlisted origin gets nothing', async () => {
     const url = await serve([]);
     const origin = new URL(url).origin; // same-origin page: allowed by the Origin check, but no CORS
-    const post = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, origin, authorization: `Bearer ${tokens.read}` }, body: JSON.stringify(initialize) });
+    const post = await fetch(url, {
+      method: 'POST',
+      headers: { ...mcpHeaders, origin, authorization: `Bearer ${tokens.read}` },
+      body: JSON.stringify(initialize),
+    });
     expect(post.status).toBe(200);
     await post.text();
     expect([...post.headers.keys()].filter((h) => h.startsWith('access-control-'))).toEqual([]);
-    const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     expect(preflight.status).not.toBe(204);
   });
 
-  it('with AGENTE_CORS_ORIGINS, answers that origin\'s preflight and requests with CORS headers, and refuses others', async () => {
+  it("with AGENTE_CORS_ORIGINS, answers that origin's preflight and requests with CORS headers, and refuses others", async () => {
     const app = 'https://painel.alquimista.example';
     const url = await serve([], { AGENTE_CORS_ORIGINS: app });
     const preflight = await fetch(url, {
       method: 'OPTIONS',
-      headers: { origin: app, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, mcp-session-id' },
+      headers: {
+        origin: app,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, mcp-session-id',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(app);
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/);
-    const post = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, origin: app, authorization: `Bearer ${tokens.read}` }, body: JSON.stringify(initialize) });
+    const post = await fetch(url, {
+      method: 'POST',
+      headers: { ...mcpHeaders, origin: app, authorization: `Bearer ${tokens.read}` },
+      body: JSON.stringify(initialize),
+    });
     expect(post.status).toBe(200);
     await post.text();
     expect(post.headers.get('access-control-allow-origin')).toBe(app);
     expect(post.headers.get('access-control-expose-headers')).toMatch(/mcp-session-id/);
     // Still a bearer token: CORS opens the browser's door, not the server's.
-    const anonymous = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, origin: app }, body: JSON.stringify(initialize) });
+    const anonymous = await fetch(url, {
+      method: 'POST',
+      headers: { ...mcpHeaders, origin: app },
+      body: JSON.stringify(initialize),
+    });
     expect(anonymous.status).toBe(401);
-    const other = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, origin: 'https://outro.example', authorization: `Bearer ${tokens.read}` }, body: JSON.stringify(initialize) });
+    const other = await fetch(url, {
+      method: 'POST',
+      headers: { ...mcpHeaders, origin: 'https://outro.example', authorization: `Bearer ${tokens.read}` },
+      body: JSON.stringify(initialize),
+    });
     expect(other.status).toBe(403);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });

@@ -7,7 +7,9 @@ import { cleanEnv, runMain, startMain, stop } from '../helpers/spawn.js';
 import type { ChildProcess } from 'node:child_process';
 
 const initialize = {
-  jsonrpc: '2.0', id: 1, method: 'initialize',
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 };
 const mcpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -47,11 +49,15 @@ describe('Streamable HTTP server (dist/main.js serve --http, PostgreSQL)', () =>
 
   const connect = async (token: string) => {
     const client = new Client({ name: 'e2e-http', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
     return client;
   };
 
-  it('serves tools to a client with a valid token, for that token\'s tenant', async () => {
+  it("serves tools to a client with a valid token, for that token's tenant", async () => {
     const client = await connect(tokenA);
     const res = await client.callTool({ name: 'get_status', arguments: {} });
     expect((res.structuredContent as any).tenant.slug).toBe('tenant-a');
@@ -64,13 +70,17 @@ describe('Streamable HTTP server (dist/main.js serve --http, PostgreSQL)', () =>
 
   it('answers 401 without a token or with an unknown one', async () => {
     for (const auth of [undefined, 'Bearer ada_nope', 'Basic abc']) {
-      const res = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify(initialize) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { ...mcpHeaders, ...(auth ? { authorization: auth } : {}) },
+        body: JSON.stringify(initialize),
+      });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toContain('Bearer');
     }
   });
 
-  it('shows another tenant nothing of this tenant\'s data', async () => {
+  it("shows another tenant nothing of this tenant's data", async () => {
     const client = await connect(tokenB);
     const res = await client.callTool({ name: 'job_status', arguments: { job_id: jobA } });
     expect(res.isError).toBe(true);
@@ -80,14 +90,28 @@ describe('Streamable HTTP server (dist/main.js serve --http, PostgreSQL)', () =>
   });
 
   it('does not let a token of tenant B use a session opened by tenant A', async () => {
-    const init = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${tokenA}` }, body: JSON.stringify(initialize) });
+    const init = await fetch(url, {
+      method: 'POST',
+      headers: { ...mcpHeaders, authorization: `Bearer ${tokenA}` },
+      body: JSON.stringify(initialize),
+    });
     expect(init.status).toBe(200);
     const sessionId = init.headers.get('mcp-session-id')!;
     await init.text();
     const hijack = await fetch(url, {
       method: 'POST',
-      headers: { ...mcpHeaders, authorization: `Bearer ${tokenB}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'job_status', arguments: { job_id: jobA } } }),
+      headers: {
+        ...mcpHeaders,
+        authorization: `Bearer ${tokenB}`,
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-11-25',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'job_status', arguments: { job_id: jobA } },
+      }),
     });
     expect(hijack.status).toBe(404);
   });
@@ -97,10 +121,19 @@ describe('Streamable HTTP server (dist/main.js serve --http, PostgreSQL)', () =>
     const u = new URL(url);
     const status = (headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
-        const req = request({ host: u.hostname, port: u.port, path: '/mcp', method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${tokenA}`, ...headers } }, (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-        });
+        const req = request(
+          {
+            host: u.hostname,
+            port: u.port,
+            path: '/mcp',
+            method: 'POST',
+            headers: { ...mcpHeaders, authorization: `Bearer ${tokenA}`, ...headers },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          },
+        );
         req.on('error', reject);
         req.end(JSON.stringify(initialize));
       });
@@ -111,16 +144,28 @@ describe('Streamable HTTP server (dist/main.js serve --http, PostgreSQL)', () =>
 
   it('refuses a body over 32 MB with 413', async () => {
     const big = JSON.stringify({ ...initialize, params: { ...initialize.params, pad: 'x'.repeat(33 * 1024 * 1024) } });
-    const res = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${tokenA}` }, body: big });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { ...mcpHeaders, authorization: `Bearer ${tokenA}` },
+      body: big,
+    });
     expect(res.status).toBe(413);
   });
 
   it('stops serving a revoked token', async () => {
-    const before = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${tokenB}` }, body: JSON.stringify(initialize) });
+    const before = await fetch(url, {
+      method: 'POST',
+      headers: { ...mcpHeaders, authorization: `Bearer ${tokenB}` },
+      body: JSON.stringify(initialize),
+    });
     expect(before.status).toBe(200);
     const revoked = await runMain(['token', 'revoke', tokenB.slice(0, 12)], env);
     expect(revoked.code, revoked.stderr).toBe(0);
-    const after = await fetch(url, { method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${tokenB}` }, body: JSON.stringify(initialize) });
+    const after = await fetch(url, {
+      method: 'POST',
+      headers: { ...mcpHeaders, authorization: `Bearer ${tokenB}` },
+      body: JSON.stringify(initialize),
+    });
     expect(after.status).toBe(401);
   });
 });

@@ -21,7 +21,8 @@ import { insertLead } from '../helpers/fixtures.js';
 import { connectClient, fixedClock, makeDeps, textOf as resultText } from '../helpers/server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const SETUP_HINT = 'install the interop test dependencies: `.ci/interop-setup.sh` (Radicale via apt) and `npm ci` (devDependencies)';
+const SETUP_HINT =
+  'install the interop test dependencies: `.ci/interop-setup.sh` (Radicale via apt) and `npm ci` (devDependencies)';
 // Debian's python has the apt-installed radicale; a pyenv python3 earlier on PATH does not.
 const PYTHON = '/usr/bin/python3';
 const SERVER = 'caldav';
@@ -32,7 +33,12 @@ function packageBin(name: string): string {
   const pkgJson = join(ROOT, 'node_modules', name, 'package.json');
   if (!existsSync(pkgJson)) throw new Error(`${name} is not installed in ${ROOT}/node_modules: ${SETUP_HINT}`);
   const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { bin?: string | Record<string, string> };
-  const rel = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin ? (pkg.bin[name.split('/').pop()!] ?? Object.values(pkg.bin)[0]) : undefined;
+  const rel =
+    typeof pkg.bin === 'string'
+      ? pkg.bin
+      : pkg.bin
+        ? (pkg.bin[name.split('/').pop()!] ?? Object.values(pkg.bin)[0])
+        : undefined;
   if (!rel) throw new Error(`${name} has no bin entry in its package.json`);
   const bin = join(dirname(pkgJson), rel);
   if (!existsSync(bin)) throw new Error(`${name}'s bin ${bin} is missing: ${SETUP_HINT}`);
@@ -42,7 +48,9 @@ function packageBin(name: string): string {
 function requireRadicale(): void {
   const r = spawnSync(PYTHON, ['-c', 'import radicale'], { encoding: 'utf8', timeout: 15_000 });
   if (r.error || r.status !== 0) {
-    throw new Error(`Radicale is not importable by ${PYTHON} (${r.error?.message ?? r.stderr.trim().split('\n').pop()}): ${SETUP_HINT}`);
+    throw new Error(
+      `Radicale is not importable by ${PYTHON} (${r.error?.message ?? r.stderr.trim().split('\n').pop()}): ${SETUP_HINT}`,
+    );
   }
 }
 
@@ -72,7 +80,11 @@ async function startRadicale(dir: string): Promise<Radicale> {
     ].join('\n'),
   );
   // --config replaces the default search path, so /etc/radicale/config plays no part.
-  const child = spawn(PYTHON, ['-m', 'radicale', '--config', config], { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(PYTHON, ['-m', 'radicale', '--config', config], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   const onData = (d: Buffer) => {
     if (log.length < 200_000) log += d.toString();
@@ -80,7 +92,10 @@ async function startRadicale(dir: string): Promise<Radicale> {
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   const port = await new Promise<number>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`Radicale did not report a listening port within 15 s; log:\n${log}`)), 15_000);
+    const timer = setTimeout(
+      () => fail(new Error(`Radicale did not report a listening port within 15 s; log:\n${log}`)),
+      15_000,
+    );
     const check = () => {
       const m = /Listening on\W*\[?127\.0\.0\.1\]?:(\d+)/.exec(log);
       if (m) {
@@ -125,24 +140,39 @@ async function stopProcess(child: ChildProcess | undefined): Promise<void> {
   }
 }
 
-async function dav(url: string, method: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string }> {
-  const r = await fetch(url, { method, body: init.body, headers: { Authorization: AUTH, ...init.headers }, signal: AbortSignal.timeout(10_000) });
+async function dav(
+  url: string,
+  method: string,
+  init: { body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; text: string }> {
+  const r = await fetch(url, {
+    method,
+    body: init.body,
+    headers: { Authorization: AUTH, ...init.headers },
+    signal: AbortSignal.timeout(10_000),
+  });
   return { status: r.status, text: await r.text() };
 }
 
 /** iCalendar text with folded lines joined (RFC 5545 §3.1). */
 const unfold = (ics: string) => ics.replace(/\r?\n[ \t]/g, '');
-const prop = (ics: string, name: string) => new RegExp(`^${name}(?:;[^:\\r\\n]*)?:(.*?)\\r?$`, 'm').exec(unfold(ics))?.[1] ?? null;
+const prop = (ics: string, name: string) =>
+  new RegExp(`^${name}(?:;[^:\\r\\n]*)?:(.*?)\\r?$`, 'm').exec(unfold(ics))?.[1] ?? null;
 // RFC 5545 TEXT escaping of the values we use.
 const icsText = (s: string) => s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\n/g, '\\n');
 
 /** PIDs of the stdio servers a pool spawned (read from its connections; empty if that shape changes). */
 async function poolPids(pool: McpClientPool): Promise<number[]> {
-  const conns = (pool as unknown as { connections?: Map<string, Promise<{ client: { transport?: { pid?: number | null } } }>> }).connections;
+  const conns = (
+    pool as unknown as { connections?: Map<string, Promise<{ client: { transport?: { pid?: number | null } } }>> }
+  ).connections;
   if (!conns) return [];
   const pids: number[] = [];
   for (const c of conns.values()) {
-    const pid = await c.then((x) => x.client.transport?.pid, () => undefined);
+    const pid = await c.then(
+      (x) => x.client.transport?.pid,
+      () => undefined,
+    );
     if (pid) pids.push(pid);
   }
   return pids;
@@ -167,7 +197,10 @@ async function closePool(pool: McpClientPool | undefined): Promise<void> {
 }
 
 const textOf = (r: { content?: unknown }) =>
-  ((r.content ?? []) as Array<{ type: string; text?: string }>).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+  ((r.content ?? []) as Array<{ type: string; text?: string }>)
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
 
 describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
   let radicale: Radicale | undefined;
@@ -197,7 +230,12 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
       [SERVER]: {
         command: process.execPath,
         args: [entry],
-        env: { CALDAV_BASE_URL: `${radicale.base}/`, CALDAV_USERNAME: USER, CALDAV_PASSWORD: 'any-password', HOME: dir },
+        env: {
+          CALDAV_BASE_URL: `${radicale.base}/`,
+          CALDAV_USERNAME: USER,
+          CALDAV_PASSWORD: 'any-password',
+          HOME: dir,
+        },
       },
       // The same server pointed at a closed port: caldav-mcp exits at start-up.
       'caldav-down': {
@@ -217,7 +255,12 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
   });
 
   const channelsFor = (server = SERVER) =>
-    new McpChannelClient({ mcpServers: servers, channels: { calendar: { server, preset: 'caldav-mcp' } } }, pool!, silentLogger, env);
+    new McpChannelClient(
+      { mcpServers: servers, channels: { calendar: { server, preset: 'caldav-mcp' } } },
+      pool!,
+      silentLogger,
+      env,
+    );
 
   it('tools/list: the event tools and their input fields', async () => {
     const tools = await pool!.tools(SERVER);
@@ -232,9 +275,14 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
       required: ['calendarUrl', 'end', 'start', 'summary'],
     });
     expect(fields('update-event').required).toEqual(['calendarUrl', 'uid']);
-    expect(fields('update-event').properties).toEqual(expect.arrayContaining(['summary', 'start', 'end', 'description', 'location']));
+    expect(fields('update-event').properties).toEqual(
+      expect.arrayContaining(['summary', 'start', 'end', 'description', 'location']),
+    );
     expect(fields('delete-event')).toEqual({ properties: ['calendarUrl', 'uid'], required: ['calendarUrl', 'uid'] });
-    expect(fields('list-events')).toEqual({ properties: ['calendarUrl', 'end', 'start'], required: ['calendarUrl', 'end', 'start'] });
+    expect(fields('list-events')).toEqual({
+      properties: ['calendarUrl', 'end', 'start'],
+      required: ['calendarUrl', 'end', 'start'],
+    });
     const cals = await pool!.call(SERVER, 'list-calendars', {}, { timeoutMs: 15_000 });
     expect(textOf(cals)).toContain(`/${USER}/agenda/`);
   });
@@ -243,7 +291,13 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
     const channels = channelsFor();
     await channels.verify();
     const cal = channels.status().find((s) => s.channel === 'calendar')!;
-    expect(cal, JSON.stringify(cal)).toMatchObject({ state: 'configured', server: SERVER, preset: 'caldav-mcp', transport: 'stdio', detail: `verified ${SERVER}/create-event + update, delete, list` });
+    expect(cal, JSON.stringify(cal)).toMatchObject({
+      state: 'configured',
+      server: SERVER,
+      preset: 'caldav-mcp',
+      transport: 'stdio',
+      detail: `verified ${SERVER}/create-event + update, delete, list`,
+    });
     expect(channels.isIdempotent('calendar')).toBe(false);
   });
 
@@ -293,7 +347,12 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
     expect(unfold(whole.text)).toContain(`UID:${uid}`);
 
     // caldav-mcp's own list-events finds it in the window.
-    const listed = await pool!.call(SERVER, 'list-events', { calendarUrl, start: '2026-11-24T00:00:00Z', end: '2026-11-25T00:00:00Z' }, { timeoutMs: 15_000 });
+    const listed = await pool!.call(
+      SERVER,
+      'list-events',
+      { calendarUrl, start: '2026-11-24T00:00:00Z', end: '2026-11-25T00:00:00Z' },
+      { timeoutMs: 15_000 },
+    );
     expect(listed.isError ?? false).toBe(false);
     expect(textOf(listed)).toContain(uid);
   });
@@ -303,7 +362,13 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
     const r = await pool!.call(
       SERVER,
       'update-event',
-      { uid, calendarUrl, start: '2026-11-25T14:00:00-03:00', end: '2026-11-25T15:00:00-03:00', location: 'Videochamada' },
+      {
+        uid,
+        calendarUrl,
+        start: '2026-11-25T14:00:00-03:00',
+        end: '2026-11-25T15:00:00-03:00',
+        location: 'Videochamada',
+      },
       { timeoutMs: 15_000 },
     );
     expect(r.isError ?? false, textOf(r)).toBe(false);
@@ -343,12 +408,22 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
     const cal = channels.status().find((s) => s.channel === 'calendar')!;
     expect(cal.state).toBe('config_error');
     expect(cal.detail).toMatch(/^cannot reach "caldav-down": /);
-    const out = await channels.call('calendar', { title: 't', start: '2026-11-24T10:00:00-03:00', end: '2026-11-24T10:30:00-03:00', idempotencyKey: 'k' });
+    const out = await channels.call('calendar', {
+      title: 't',
+      start: '2026-11-24T10:00:00-03:00',
+      end: '2026-11-24T10:30:00-03:00',
+      idempotencyKey: 'k',
+    });
     expect(out).toMatchObject({ ok: false, errorClass: 'politica' });
   });
 
   it('an unset ${CALDAV_CALENDAR_URL} is a config_error naming the variable', async () => {
-    const channels = new McpChannelClient({ mcpServers: servers, channels: { calendar: { server: SERVER, preset: 'caldav-mcp' } } }, pool!, silentLogger, {});
+    const channels = new McpChannelClient(
+      { mcpServers: servers, channels: { calendar: { server: SERVER, preset: 'caldav-mcp' } } },
+      pool!,
+      silentLogger,
+      {},
+    );
     await channels.verify();
     const cal = channels.status().find((s) => s.channel === 'calendar')!;
     expect(cal.state).toBe('config_error');
@@ -358,15 +433,28 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
   it('our server with the caldav-mcp preset: schedule_meeting creates, update_meeting moves and cancels a real event in Radicale', async () => {
     const channels = channelsFor();
     await channels.verify();
-    expect(channels.calendarOperations()).toMatchObject({ available: true, update: true, delete: true, list: true, idempotent: false });
+    expect(channels.calendarOperations()).toMatchObject({
+      available: true,
+      update: true,
+      delete: true,
+      list: true,
+      idempotent: false,
+    });
     const db = await openTestDb('postgres');
     try {
       const deps = await makeDeps(db, {
-        tenantSlug: 'interop-caldav', clock: fixedClock('2026-11-23T13:00:00Z'),
+        tenantSlug: 'interop-caldav',
+        clock: fixedClock('2026-11-23T13:00:00Z'),
         config: { dispatchEnabled: true, dispatchFlagRaw: 'true' },
-        channels: () => channels.status(), calendar: new McpCalendar(channels),
+        channels: () => channels.status(),
+        calendar: new McpCalendar(channels),
       });
-      const lead = await insertLead(db.kysely, deps.tenant.tenant_id, { nome: 'Padaria Pão Quente', status: 'respondeu', timezone: 'America/Manaus', emails: [{ email: 'maria@padaria.com.br' }] });
+      const lead = await insertLead(db.kysely, deps.tenant.tenant_id, {
+        nome: 'Padaria Pão Quente',
+        status: 'respondeu',
+        timezone: 'America/Manaus',
+        emails: [{ email: 'maria@padaria.com.br' }],
+      });
       const client = await connectClient(deps);
       try {
         const call = async (name: string, args: Record<string, unknown>) => {
@@ -375,7 +463,13 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
           return r.structuredContent as any;
         };
         // 10:00 in Manaus (UTC−4) on Tuesday 24/11 is 14:00 UTC.
-        const s = await call('schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00', duration_minutes: 30, title: 'Proposta Pão Quente', location: 'Videochamada' });
+        const s = await call('schedule_meeting', {
+          lead_id: lead,
+          start: '2026-11-24T10:00',
+          duration_minutes: 30,
+          title: 'Proposta Pão Quente',
+          location: 'Videochamada',
+        });
         const uidOurs = s.agendamento.evento_id_externo as string;
         expect(uidOurs).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
         let obj = await dav(`${calendarUrl}${uidOurs}.ics`, 'GET');
@@ -390,17 +484,34 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
         expect(slots.calendario.eventos_ocupados).toBe(1); // our event, read back from Radicale
         expect(slots.slots.some((x: any) => x.inicio === '2026-11-24T14:00:00.000Z')).toBe(false);
 
-        const moved = await call('update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'reschedule', start: '2026-11-25T15:00', duration_minutes: 60 });
-        expect(moved.agendamento).toMatchObject({ status: 'agendado', evento_id_externo: uidOurs, inicio_local: '2026-11-25T15:00:00-04:00' });
+        const moved = await call('update_meeting', {
+          agendamento_id: s.agendamento.agendamento_id,
+          action: 'reschedule',
+          start: '2026-11-25T15:00',
+          duration_minutes: 60,
+        });
+        expect(moved.agendamento).toMatchObject({
+          status: 'agendado',
+          evento_id_externo: uidOurs,
+          inicio_local: '2026-11-25T15:00:00-04:00',
+        });
         obj = await dav(`${calendarUrl}${uidOurs}.ics`, 'GET');
         expect(prop(obj.text, 'DTSTART')).toBe('20261125T190000Z');
         expect(prop(obj.text, 'DTEND')).toBe('20261125T200000Z');
         expect(prop(obj.text, 'SUMMARY')).toBe('Proposta Pão Quente');
 
-        const cancelled = await call('update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'cancel' });
+        const cancelled = await call('update_meeting', {
+          agendamento_id: s.agendamento.agendamento_id,
+          action: 'cancel',
+        });
         expect(cancelled).toMatchObject({ agendamento: { status: 'cancelado' }, lead_status: 'respondeu' });
         expect((await dav(`${calendarUrl}${uidOurs}.ics`, 'GET')).status).toBe(404);
-        const listed = await pool!.call(SERVER, 'list-events', { calendarUrl, start: '2026-11-23T00:00:00Z', end: '2026-11-28T00:00:00Z' }, { timeoutMs: 15_000 });
+        const listed = await pool!.call(
+          SERVER,
+          'list-events',
+          { calendarUrl, start: '2026-11-23T00:00:00Z', end: '2026-11-28T00:00:00Z' },
+          { timeoutMs: 15_000 },
+        );
         expect(textOf(listed)).not.toContain(uidOurs);
       } finally {
         await client.closeAll();

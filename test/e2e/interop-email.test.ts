@@ -28,7 +28,12 @@ function packageBin(name: string): string {
   const pkgJson = join(ROOT, 'node_modules', name, 'package.json');
   if (!existsSync(pkgJson)) throw new Error(`${name} is not installed in ${ROOT}/node_modules: ${SETUP_HINT}`);
   const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { bin?: string | Record<string, string> };
-  const rel = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin ? (pkg.bin[name.split('/').pop()!] ?? Object.values(pkg.bin)[0]) : undefined;
+  const rel =
+    typeof pkg.bin === 'string'
+      ? pkg.bin
+      : pkg.bin
+        ? (pkg.bin[name.split('/').pop()!] ?? Object.values(pkg.bin)[0])
+        : undefined;
   if (!rel) throw new Error(`${name} has no bin entry in its package.json`);
   const bin = join(dirname(pkgJson), rel);
   if (!existsSync(bin)) throw new Error(`${name}'s bin ${bin} is missing: ${SETUP_HINT}`);
@@ -111,11 +116,16 @@ async function startSink(): Promise<Sink> {
 
 /** PIDs of the stdio servers a pool spawned (read from its connections; empty if that shape changes). */
 async function poolPids(pool: McpClientPool): Promise<number[]> {
-  const conns = (pool as unknown as { connections?: Map<string, Promise<{ client: { transport?: { pid?: number | null } } }>> }).connections;
+  const conns = (
+    pool as unknown as { connections?: Map<string, Promise<{ client: { transport?: { pid?: number | null } } }>> }
+  ).connections;
   if (!conns) return [];
   const pids: number[] = [];
   for (const c of conns.values()) {
-    const pid = await c.then((x) => x.client.transport?.pid, () => undefined);
+    const pid = await c.then(
+      (x) => x.client.transport?.pid,
+      () => undefined,
+    );
     if (pid) pids.push(pid);
   }
   return pids;
@@ -197,28 +207,47 @@ describe('interop: @codefuturist/email-mcp (stdio) → SMTP sink on loopback', (
     expect(schema.properties.to.type).toBe('array');
     expect(schema.properties.html.type).toBe('boolean'); // a switch, not an HTML body
 
-    const channels = new McpChannelClient({ mcpServers: servers, channels: { email: { server: SERVER, preset: 'codefuturist-email' } } }, pool!, silentLogger, env);
+    const channels = new McpChannelClient(
+      { mcpServers: servers, channels: { email: { server: SERVER, preset: 'codefuturist-email' } } },
+      pool!,
+      silentLogger,
+      env,
+    );
     await channels.verify();
     const email = channels.status().find((s) => s.channel === 'email')!;
-    expect(email, JSON.stringify(email)).toMatchObject({ state: 'configured', server: SERVER, preset: 'codefuturist-email', transport: 'stdio' });
+    expect(email, JSON.stringify(email)).toMatchObject({
+      state: 'configured',
+      server: SERVER,
+      preset: 'codefuturist-email',
+      transport: 'stdio',
+    });
     expect(email.detail).toBe(`verified ${SERVER}/send_email`);
     expect(channels.isIdempotent('email')).toBe(false);
   });
 
   it('send(): exactly one message reaches the SMTP sink with that subject and body', async () => {
-    const channels = new McpChannelClient({ mcpServers: servers, channels: { email: { server: SERVER, preset: 'codefuturist-email' } } }, pool!, silentLogger, env);
+    const channels = new McpChannelClient(
+      { mcpServers: servers, channels: { email: { server: SERVER, preset: 'codefuturist-email' } } },
+      pool!,
+      silentLogger,
+      env,
+    );
     await channels.verify();
     const before = sink!.messages.length;
     const subject = `Lembrete de pagamento — Padaria Pão Quente ${Date.now()}`;
     const text = 'Olá, Maria!\n\nSeu boleto de novembro vence amanhã (R$ 1.234,56).\n\nAtenciosamente,\nAlquimista';
 
-    const out = await channels.send('email', {
-      to: 'maria@padaria.com.br',
-      subject,
-      text,
-      html: '<p>Olá, Maria!</p>',
-      idempotencyKey: 'interop-email-0001',
-    }, { timeoutMs: 20_000 });
+    const out = await channels.send(
+      'email',
+      {
+        to: 'maria@padaria.com.br',
+        subject,
+        text,
+        html: '<p>Olá, Maria!</p>',
+        idempotencyKey: 'interop-email-0001',
+      },
+      { timeoutMs: 20_000 },
+    );
 
     expect(out, JSON.stringify(out)).toMatchObject({ ok: true });
     await waitFor('the message at the SMTP sink', () => sink!.messages.length > before, 10_000);
@@ -228,7 +257,9 @@ describe('interop: @codefuturist/email-mcp (stdio) → SMTP sink on loopback', (
     const [mail] = got;
     expect(mail.subject).toBe(subject);
     expect(mail.text?.replace(/\r\n/g, '\n').trim()).toBe(text);
-    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value.map((a) => a.address) : null).toEqual(['maria@padaria.com.br']);
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value.map((a) => a.address) : null).toEqual([
+      'maria@padaria.com.br',
+    ]);
     expect(mail.from?.value[0]).toMatchObject({ address: 'agente@alquimista.ai', name: 'Agente Alquimista' });
     expect(sink!.envelopes.at(-1)).toMatchObject({ from: 'agente@alquimista.ai', to: ['maria@padaria.com.br'] });
     // The id read from the tool's text (idPattern) is the Message-ID the sink received.
@@ -238,11 +269,20 @@ describe('interop: @codefuturist/email-mcp (stdio) → SMTP sink on loopback', (
   });
 
   it('an address its schema rejects fails the send and reaches no one', async () => {
-    const channels = new McpChannelClient({ mcpServers: servers, channels: { email: { server: SERVER, preset: 'codefuturist-email' } } }, pool!, silentLogger, env);
+    const channels = new McpChannelClient(
+      { mcpServers: servers, channels: { email: { server: SERVER, preset: 'codefuturist-email' } } },
+      pool!,
+      silentLogger,
+      env,
+    );
     await channels.verify();
     const before = sink!.messages.length;
     // Its "to" pattern wants a letters-only TLD.
-    const out = await channels.send('email', { to: 'maria@padaria.c0m', subject: 's', text: 't', idempotencyKey: 'interop-email-0002' }, { timeoutMs: 20_000 });
+    const out = await channels.send(
+      'email',
+      { to: 'maria@padaria.c0m', subject: 's', text: 't', idempotencyKey: 'interop-email-0002' },
+      { timeoutMs: 20_000 },
+    );
     expect(out.ok).toBe(false);
     if (out.ok) throw new Error('unreachable');
     expect(out.error).toMatch(/invalid email address/i);
@@ -265,7 +305,11 @@ describe('interop: @codefuturist/email-mcp (stdio) → SMTP sink on loopback', (
     expect(email.detail).toMatch(/\breply_email\b/);
 
     const before = sink!.messages.length;
-    const out = await channels.send('email', { to: 'maria@padaria.com.br', subject: 's', text: 't', idempotencyKey: 'interop-email-0003' }, {});
+    const out = await channels.send(
+      'email',
+      { to: 'maria@padaria.com.br', subject: 's', text: 't', idempotencyKey: 'interop-email-0003' },
+      {},
+    );
     expect(out).toMatchObject({ ok: false, errorClass: 'politica' });
     expect(sink!.messages.length).toBe(before);
   });
@@ -279,7 +323,13 @@ describe('interop: @codefuturist/email-mcp (stdio) → SMTP sink on loopback', (
             server: SERVER,
             preset: 'codefuturist-email',
             // What the preset used to send: an HTML body in "html", which the server types as boolean.
-            arguments: { account: '${EMAIL_MCP_ACCOUNT}', to: '{{to|array}}', subject: '{{subject}}', body: '{{text}}', html: '{{html}}' },
+            arguments: {
+              account: '${EMAIL_MCP_ACCOUNT}',
+              to: '{{to|array}}',
+              subject: '{{subject}}',
+              body: '{{text}}',
+              html: '{{html}}',
+            },
           },
         },
       },
@@ -295,7 +345,12 @@ describe('interop: @codefuturist/email-mcp (stdio) → SMTP sink on loopback', (
   });
 
   it('an unset ${EMAIL_MCP_ACCOUNT} is a config_error naming the variable', async () => {
-    const channels = new McpChannelClient({ mcpServers: servers, channels: { email: { server: SERVER, preset: 'codefuturist-email' } } }, pool!, silentLogger, {});
+    const channels = new McpChannelClient(
+      { mcpServers: servers, channels: { email: { server: SERVER, preset: 'codefuturist-email' } } },
+      pool!,
+      silentLogger,
+      {},
+    );
     await channels.verify();
     const email = channels.status().find((s) => s.channel === 'email')!;
     expect(email.state).toBe('config_error');

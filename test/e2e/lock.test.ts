@@ -30,7 +30,10 @@ describe('PGlite data directory lock', () => {
     const dead = spawn(process.execPath, ['-e', '0']);
     const pid = await new Promise<number>((r) => dead.on('exit', () => r(dead.pid!)));
     const { hostname } = await import('node:os');
-    writeFileSync(join(dataDir, 'agente.lock'), JSON.stringify({ pid, host: hostname(), started_at: new Date().toISOString() }));
+    writeFileSync(
+      join(dataDir, 'agente.lock'),
+      JSON.stringify({ pid, host: hostname(), started_at: new Date().toISOString() }),
+    );
     const res = await runMain(['migrate'], cleanEnv({ AGENTE_DATA_DIR: dataDir }));
     expect(res.stderr).toMatch(/9 migration\(s\) applied|migration\(s\) applied/);
     expect(res.code).toBe(0);

@@ -12,7 +12,12 @@ import { cleanEnv, MAIN, tempDir } from '../helpers/spawn.js';
 
 const records = (file: string) => {
   try {
-    return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => !r.duplicate);
+    return readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((r) => !r.duplicate);
   } catch {
     return [];
   }
@@ -23,14 +28,30 @@ describe('meetings over stdio (default mcp.json, PGlite, sending on)', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = tempDir('meetings-stdio-');
-    writeFileSync(join(dataDir, 'leads.csv'), 'Empresa;Contato;CNPJ;Celular;Email\nMercado Rio Negro;Ana Lima;11.222.333/0001-81;(92) 99123-4567;ana@rionegro.com.br\n');
+    writeFileSync(
+      join(dataDir, 'leads.csv'),
+      'Empresa;Contato;CNPJ;Celular;Email\nMercado Rio Negro;Ana Lima;11.222.333/0001-81;(92) 99123-4567;ana@rionegro.com.br\n',
+    );
     client = new Client({ name: 'e2e', version: '1' });
-    await client.connect(new StdioClientTransport({
-      command: process.execPath, args: [MAIN],
-      env: cleanEnv({ AGENTE_DATA_DIR: dataDir, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_INGEST_DIRS: dataDir }) as Record<string, string>,
-    }));
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [MAIN],
+        env: cleanEnv({
+          AGENTE_DATA_DIR: dataDir,
+          MICRO_AGENT_DISPARO_ENABLED: 'true',
+          AGENTE_INGEST_DIRS: dataDir,
+        }) as Record<string, string>,
+      }),
+    );
     // Open all day, every day: the wall clock of the run cannot push slots, messages or reminders out.
-    await client.callTool({ name: 'set_outreach_policy', arguments: { remetente: 'Alquimista', janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false } } });
+    await client.callTool({
+      name: 'set_outreach_policy',
+      arguments: {
+        remetente: 'Alquimista',
+        janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+      },
+    });
     await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dataDir, 'leads.csv') } });
   });
   afterAll(async () => client?.close());
@@ -52,22 +73,37 @@ describe('meetings over stdio (default mcp.json, PGlite, sending on)', () => {
     expect(slots.slots[0].rotulo).toMatch(/\(horário de Manaus\)$/);
     expect(slots.slots[0].inicio_local).toMatch(/-04:00$/);
 
-    const s = await call('schedule_meeting', { lead_id: lead.lead_id, start: slots.slots[0].inicio_local, send_confirmation: true });
-    expect(s).toMatchObject({ modo: 'real', lead_status: 'agendado', agendamento: { status: 'agendado', inicio: slots.slots[0].inicio } });
+    const s = await call('schedule_meeting', {
+      lead_id: lead.lead_id,
+      start: slots.slots[0].inicio_local,
+      send_confirmation: true,
+    });
+    expect(s).toMatchObject({
+      modo: 'real',
+      lead_status: 'agendado',
+      agendamento: { status: 'agendado', inicio: slots.slots[0].inicio },
+    });
     const cal = () => records(join(dataDir, 'sandbox', 'calendar.jsonl'));
     const wa = () => records(join(dataDir, 'sandbox', 'whatsapp.jsonl'));
     expect(cal().map((l) => [l.tool, l.message_id])).toEqual([['create_event', s.agendamento.evento_id_externo]]);
     await until(() => wa().length >= 1);
     expect(wa().map((l) => l.args.template)).toEqual(['confirmacao_reuniao_whatsapp_v1']);
 
-    const moved = await call('update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'reschedule', start: slots.slots[1].inicio_local });
+    const moved = await call('update_meeting', {
+      agendamento_id: s.agendamento.agendamento_id,
+      action: 'reschedule',
+      start: slots.slots[1].inicio_local,
+    });
     expect(moved.agendamento).toMatchObject({ status: 'agendado', inicio: slots.slots[1].inicio });
     expect(cal().map((l) => l.tool)).toEqual(['create_event', 'update_event']);
 
     const r = await call('send_reminders', { window_hours: 48 });
     expect(r).toMatchObject({ modo: 'real', lembretes: 1 });
     await until(() => wa().length >= 2);
-    expect(wa().map((l) => l.args.template)).toEqual(['confirmacao_reuniao_whatsapp_v1', 'lembrete_reuniao_whatsapp_v1']);
+    expect(wa().map((l) => l.args.template)).toEqual([
+      'confirmacao_reuniao_whatsapp_v1',
+      'lembrete_reuniao_whatsapp_v1',
+    ]);
     expect((await call('send_reminders', { window_hours: 48 })).lembretes).toBe(0);
 
     const c = await call('update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'cancel' });

@@ -8,7 +8,11 @@ describe('migrate on PostgreSQL (real processes)', () => {
   it('runs twice, then twice concurrently, all exit 0, each migration applied once', async () => {
     const { url, drop } = await createPgDatabase({ empty: true });
     const env = cleanEnv({ DATABASE_URL: url });
-    const concurrent = await Promise.all([runMain(['migrate'], env), runMain(['migrate'], env), runMain(['migrate'], env)]);
+    const concurrent = await Promise.all([
+      runMain(['migrate'], env),
+      runMain(['migrate'], env),
+      runMain(['migrate'], env),
+    ]);
     for (const r of concurrent) expect(r.code, r.stderr).toBe(0);
     const appliedCounts = concurrent.map((r) => Number(/(\d+) migration/.exec(r.stderr)?.[1]));
     const files = await listMigrations();

@@ -36,33 +36,49 @@ describe('PostgreSQL restarted mid-campaign', () => {
     cluster?.stop();
   });
 
-  it(`2 workers, ${N} leads at 300/s, pg_ctl restart -m fast after ~1000 sends: they reconnect, every disparo ends enviado, each key received once`, { timeout: 240_000 }, async () => {
-    cluster = await startCluster();
-    db = await openDb({ databaseUrl: cluster.url, poolSize: 4 });
-    await migrate(db);
-    const dir = tempDir('pg-restart-');
-    const { campaignId } = await seedCampaign(db, N, 300);
-    const env = cleanEnv({ DATABASE_URL: cluster.url, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_MCP_CONFIG: writeSandboxMcpConfig(dir), AGENTE_LEASE_MS: '3000' });
-    const workers = await Promise.all([0, 1].map(() => startMain(['worker'], env, /executing disparos/)));
-    children.push(...workers.map((w) => w.child));
+  it(
+    `2 workers, ${N} leads at 300/s, pg_ctl restart -m fast after ~1000 sends: they reconnect, every disparo ends enviado, each key received once`,
+    { timeout: 240_000 },
+    async () => {
+      cluster = await startCluster();
+      db = await openDb({ databaseUrl: cluster.url, poolSize: 4 });
+      await migrate(db);
+      const dir = tempDir('pg-restart-');
+      const { campaignId } = await seedCampaign(db, N, 300);
+      const env = cleanEnv({
+        DATABASE_URL: cluster.url,
+        MICRO_AGENT_DISPARO_ENABLED: 'true',
+        AGENTE_MCP_CONFIG: writeSandboxMcpConfig(dir),
+        AGENTE_LEASE_MS: '3000',
+      });
+      const workers = await Promise.all([0, 1].map(() => startMain(['worker'], env, /executing disparos/)));
+      children.push(...workers.map((w) => w.child));
 
-    await until(async () => sandboxSends(dir).length >= 1_000, 60_000, '1000 sends before the restart');
-    const before = sandboxSends(dir).length;
-    cluster.restart();
-    const restartedAt = Date.now();
-    expect(before).toBeLessThan(N); // the restart really happened mid-campaign
+      await until(async () => sandboxSends(dir).length >= 1_000, 60_000, '1000 sends before the restart');
+      const before = sandboxSends(dir).length;
+      cluster.restart();
+      const restartedAt = Date.now();
+      expect(before).toBeLessThan(N); // the restart really happened mid-campaign
 
-    await until(async () => {
-      const c = await statusCounts(db!, campaignId);
-      return FINAL.reduce((a, s) => a + (c[s] ?? 0), 0) === N;
-    }, 180_000, 'every disparo final');
-    for (const w of workers) expect(w.child.exitCode, `a worker died; stderr:\n${w.stderr().slice(-2000)}`).toBeNull();
-    expect(await statusCounts(db, campaignId)).toEqual({ enviado: N });
-    const sends = sandboxSends(dir);
-    expect(new Set(sends.map((s) => s.idempotency_key)).size).toBe(N);
-    expect(sends).toHaveLength(N);
-    // Some sends happened after the restart, from the same two processes.
-    expect(sends.filter((s) => Date.parse(s.ts) > restartedAt).length).toBeGreaterThan(0);
-    process.stdout.write(`pg-restart: ${before} sent before the restart, ${N - before} after; ${(Date.now() - restartedAt) / 1000}s to finish\n`);
-  });
+      await until(
+        async () => {
+          const c = await statusCounts(db!, campaignId);
+          return FINAL.reduce((a, s) => a + (c[s] ?? 0), 0) === N;
+        },
+        180_000,
+        'every disparo final',
+      );
+      for (const w of workers)
+        expect(w.child.exitCode, `a worker died; stderr:\n${w.stderr().slice(-2000)}`).toBeNull();
+      expect(await statusCounts(db, campaignId)).toEqual({ enviado: N });
+      const sends = sandboxSends(dir);
+      expect(new Set(sends.map((s) => s.idempotency_key)).size).toBe(N);
+      expect(sends).toHaveLength(N);
+      // Some sends happened after the restart, from the same two processes.
+      expect(sends.filter((s) => Date.parse(s.ts) > restartedAt).length).toBeGreaterThan(0);
+      process.stdout.write(
+        `pg-restart: ${before} sent before the restart, ${N - before} after; ${(Date.now() - restartedAt) / 1000}s to finish\n`,
+      );
+    },
+  );
 });

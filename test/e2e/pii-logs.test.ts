@@ -40,7 +40,8 @@ function piiForms(): string[] {
       const full = d.length > 11 ? d.padStart(14, '0') : d;
       forms.add(String(doc));
       forms.add(full);
-      if (full.length === 14) forms.add(`${full.slice(0, 2)}.${full.slice(2, 5)}.${full.slice(5, 8)}/${full.slice(8, 12)}-${full.slice(12)}`);
+      if (full.length === 14)
+        forms.add(`${full.slice(0, 2)}.${full.slice(2, 5)}.${full.slice(5, 8)}/${full.slice(8, 12)}-${full.slice(12)}`);
       if (full.length === 14 && full.startsWith('0')) forms.add(full.slice(1));
       if (full.length === 11) forms.add(`${full.slice(0, 3)}.${full.slice(3, 6)}.${full.slice(6, 9)}-${full.slice(9)}`);
     }
@@ -49,24 +50,30 @@ function piiForms(): string[] {
 }
 
 describe('personal data in logs', () => {
-  it('a whole demo run at debug level logs no phone, e-mail or document of the sample leads', { timeout: 240_000 }, async () => {
-    const tmp = tempDir('pii-');
-    const run = await runMain(['demo'], cleanEnv({ AGENTE_LOG_LEVEL: 'debug', TMPDIR: tmp }));
-    expect(run.code, run.stdout.slice(-3000)).toBe(0);
-    const dataDir = run.stdout.match(/data in (\S+)/)![1];
-    const serverLog = readFileSync(join(dataDir, 'server-stderr.log'), 'utf8');
-    const logs = `${serverLog}\n${run.stderr}`;
-    // The log is really at debug level and really covers the run.
-    expect(logs).toMatch(/"level":20/);
-    expect(logs.split('\n').length).toBeGreaterThan(10);
-    const forms = piiForms();
-    expect(forms).toEqual(expect.arrayContaining(['+5511987654321', '04567890000179', 'contato@paoquente.com.br', '12345678909']));
-    // The narrative does show them (so the forms are right), the logs must not.
-    expect(forms.filter((f) => run.stdout.includes(f)).length).toBeGreaterThan(5);
-    const hits = forms
-      .map((f) => ({ f, line: logs.split('\n').find((l) => l.toLowerCase().includes(f.toLowerCase())) }))
-      .filter((h) => h.line)
-      .map((h) => `${h.f} in: ${h.line!.slice(0, 400)}`);
-    expect(hits, hits.join('\n')).toEqual([]);
-  });
+  it(
+    'a whole demo run at debug level logs no phone, e-mail or document of the sample leads',
+    { timeout: 240_000 },
+    async () => {
+      const tmp = tempDir('pii-');
+      const run = await runMain(['demo'], cleanEnv({ AGENTE_LOG_LEVEL: 'debug', TMPDIR: tmp }));
+      expect(run.code, run.stdout.slice(-3000)).toBe(0);
+      const dataDir = run.stdout.match(/data in (\S+)/)![1];
+      const serverLog = readFileSync(join(dataDir, 'server-stderr.log'), 'utf8');
+      const logs = `${serverLog}\n${run.stderr}`;
+      // The log is really at debug level and really covers the run.
+      expect(logs).toMatch(/"level":20/);
+      expect(logs.split('\n').length).toBeGreaterThan(10);
+      const forms = piiForms();
+      expect(forms).toEqual(
+        expect.arrayContaining(['+5511987654321', '04567890000179', 'contato@paoquente.com.br', '12345678909']),
+      );
+      // The narrative does show them (so the forms are right), the logs must not.
+      expect(forms.filter((f) => run.stdout.includes(f)).length).toBeGreaterThan(5);
+      const hits = forms
+        .map((f) => ({ f, line: logs.split('\n').find((l) => l.toLowerCase().includes(f.toLowerCase())) }))
+        .filter((h) => h.line)
+        .map((h) => `${h.f} in: ${h.line!.slice(0, 400)}`);
+      expect(hits, hits.join('\n')).toEqual([]);
+    },
+  );
 });

@@ -53,9 +53,20 @@ describe('PostgreSQL with a non-superuser DATABASE_URL', () => {
     expect(token.code, token.stderr).toBe(0);
 
     const client = new Client({ name: 'e2e-nsu', version: '1.0.0' });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [MAIN], env: env as Record<string, string>, stderr: 'pipe' }));
-    const csv = 'empresa;cnpj;celular;email\nPadaria Boa Vista;11.222.333/0001-81;(11) 98765-4321;contato@boavista.com.br\nMercado Sol;11.444.777/0001-61;(21) 99876-5432;sol@mercado.com.br\n';
-    const ingest = await client.callTool({ name: 'ingest_leads', arguments: { content_base64: Buffer.from(csv).toString('base64'), filename: 'leads.csv' } });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [MAIN],
+        env: env as Record<string, string>,
+        stderr: 'pipe',
+      }),
+    );
+    const csv =
+      'empresa;cnpj;celular;email\nPadaria Boa Vista;11.222.333/0001-81;(11) 98765-4321;contato@boavista.com.br\nMercado Sol;11.444.777/0001-61;(21) 99876-5432;sol@mercado.com.br\n';
+    const ingest = await client.callTool({
+      name: 'ingest_leads',
+      arguments: { content_base64: Buffer.from(csv).toString('base64'), filename: 'leads.csv' },
+    });
     expect(ingest.isError, JSON.stringify(ingest.content)).toBeFalsy();
     expect((ingest.structuredContent as any).job.counts.leads_criados).toBe(2);
     const leads = await client.callTool({ name: 'query_leads', arguments: {} });
@@ -65,14 +76,17 @@ describe('PostgreSQL with a non-superuser DATABASE_URL', () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {
-      const me = await c.query('select current_user as u, (select rolsuper from pg_roles where rolname = current_user) as s');
+      const me = await c.query(
+        'select current_user as u, (select rolsuper from pg_roles where rolname = current_user) as s',
+      );
       expect(me.rows[0]).toEqual({ u: owner, s: false });
       // The owner is subject to the policies too (FORCE): no tenant scope, no rows.
       expect((await c.query('select count(*)::int as n from leads')).rows[0].n).toBe(0);
       expect((await c.query('select count(*)::int as n from api_tokens')).rows[0].n).toBe(0);
       // Inside the tenant's scope, as the app role, the two leads are there.
       expect((await c.query('select count(*)::int as n from tenants')).rows[0].n).toBe(0);
-      const tenantId = (await asAdmin(`select tenant_id::text as t from tenants where slug = 'nao-super'`, dbName)).rows[0].t;
+      const tenantId = (await asAdmin(`select tenant_id::text as t from tenants where slug = 'nao-super'`, dbName))
+        .rows[0].t;
       await c.query('begin');
       await c.query(`select set_config('role', 'agente_app', true), set_config('app.tenant_id', $1, true)`, [tenantId]);
       expect((await c.query('select count(*)::int as n from leads')).rows[0].n).toBe(2);

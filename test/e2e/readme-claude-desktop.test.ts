@@ -17,9 +17,13 @@ const DATA = '/absolute/path/to/agente-data';
 describe('the Claude Desktop configuration in README.md', () => {
   it('spawns a server that completes initialize and tools/list over stdio', { timeout: 120_000 }, async () => {
     const readme = readFileSync(`${ROOT}/README.md`, 'utf8');
-    const block = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes('"mcpServers"'));
+    const block = [...readme.matchAll(/```json\n([\s\S]*?)```/g)]
+      .map((m) => m[1])
+      .find((b) => b.includes('"mcpServers"'));
     expect(block, 'README.md has a ```json block with "mcpServers"').toBeDefined();
-    const config = JSON.parse(block!) as { mcpServers: Record<string, { command: string; args: string[]; env?: Record<string, string> }> };
+    const config = JSON.parse(block!) as {
+      mcpServers: Record<string, { command: string; args: string[]; env?: Record<string, string> }>;
+    };
     const [name, entry] = Object.entries(config.mcpServers)[0];
     expect(name).toBe('agente-disparo-agenda');
     expect(entry.args.join(' ')).toContain(CHECKOUT);
@@ -27,7 +31,12 @@ describe('the Claude Desktop configuration in README.md', () => {
     const fill = (s: string) => s.replaceAll(CHECKOUT, ROOT).replaceAll(DATA, dataDir);
     const env = Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, fill(v)]));
 
-    const transport = new StdioClientTransport({ command: entry.command, args: entry.args.map(fill), env, stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: entry.command,
+      args: entry.args.map(fill),
+      env,
+      stderr: 'pipe',
+    });
     const client = new Client({ name: 'claude-desktop-like', version: '1.0.0' });
     try {
       await client.connect(transport);

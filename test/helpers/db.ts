@@ -28,16 +28,32 @@ export async function openTestDb(kind: DbKind = testDbKind()): Promise<TestDb> {
     cpSync(inject('pgliteTemplate'), dataDir, { recursive: true, filter: (src) => !src.endsWith('agente.lock') });
     const db = await openDb({ dataDir });
     await db.useAppRole();
-    return { ...db, dataDir, destroy: async () => { await db.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+    return {
+      ...db,
+      dataDir,
+      destroy: async () => {
+        await db.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
   }
   const { url, drop } = await createPgDatabase();
   const db = await openDb({ databaseUrl: url, poolSize: 5 });
   await db.useAppRole();
-  return { ...db, url, destroy: async () => { await db.close(); await drop(); } };
+  return {
+    ...db,
+    url,
+    destroy: async () => {
+      await db.close();
+      await drop();
+    },
+  };
 }
 
 /** A new PostgreSQL database cloned from the migrated template (or empty with `empty: true`). */
-export async function createPgDatabase(opts: { empty?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPgDatabase(
+  opts: { empty?: boolean } = {},
+): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = inject('pgAdminUrl');
   const name = `t_${randomBytes(6).toString('hex')}`;
   const c = new pg.Client({ connectionString: admin });

@@ -11,24 +11,40 @@ import { ROOT } from './spawn.js';
 import { makeDeps } from './server.js';
 
 /** An mcp.json whose sandbox servers record into dir, with extra env (fault knobs) per channel. */
-export function writeSandboxMcpConfig(dir: string, env: { whatsapp?: Record<string, string>; email?: Record<string, string> } = {}): string {
+export function writeSandboxMcpConfig(
+  dir: string,
+  env: { whatsapp?: Record<string, string>; email?: Record<string, string> } = {},
+): string {
   const server = (name: string, extra: Record<string, string> = {}) => ({
     command: process.execPath,
     args: [join(ROOT, 'dist', 'sandbox', `${name}-server.js`)],
     env: { SANDBOX_RECORD: join(dir, `${name}.jsonl`), ...extra },
   });
   const path = join(dir, 'mcp.json');
-  writeFileSync(path, JSON.stringify({
-    mcpServers: { wa: server('whatsapp', env.whatsapp), mail: server('email', env.email) },
-    channels: { whatsapp: { server: 'wa', preset: 'sandbox-whatsapp' }, email: { server: 'mail', preset: 'sandbox-email' } },
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      mcpServers: { wa: server('whatsapp', env.whatsapp), mail: server('email', env.email) },
+      channels: {
+        whatsapp: { server: 'wa', preset: 'sandbox-whatsapp' },
+        email: { server: 'mail', preset: 'sandbox-email' },
+      },
+    }),
+  );
   return path;
 }
 
 /** Sends the sandbox recorded (without idempotent replays). */
-export function sandboxSends(dir: string, channel = 'whatsapp'): Array<{ ts: string; idempotency_key: string; args: Record<string, unknown> }> {
+export function sandboxSends(
+  dir: string,
+  channel = 'whatsapp',
+): Array<{ ts: string; idempotency_key: string; args: Record<string, unknown> }> {
   try {
-    return readFileSync(join(dir, `${channel}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => !r.duplicate);
+    return readFileSync(join(dir, `${channel}.jsonl`), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((r) => !r.duplicate);
   } catch {
     return [];
   }
@@ -38,31 +54,57 @@ export function sandboxSends(dir: string, channel = 'whatsapp'): Array<{ ts: str
  * n leads with a valid WhatsApp mobile each (inserted set-based), a send window open all week, the
  * given pace, and a campaign enqueued over all of them. Returns the campaign id.
  */
-export async function seedCampaign(db: Db, n: number, perSecond: number | null): Promise<{ campaignId: string; tenantId: string }> {
+export async function seedCampaign(
+  db: Db,
+  n: number,
+  perSecond: number | null,
+): Promise<{ campaignId: string; tenantId: string }> {
   const deps = await makeDeps(db, {
     tenantSlug: `w-${Math.random().toString(36).slice(2, 8)}`,
     config: { dispatchEnabled: true },
-    channels: () => (['whatsapp', 'email', 'calendar'] as const).map((channel) => ({ channel, server: 's', preset: null, transport: 'stdio' as const, state: 'configured' as const, detail: null })),
+    channels: () =>
+      (['whatsapp', 'email', 'calendar'] as const).map((channel) => ({
+        channel,
+        server: 's',
+        preset: null,
+        transport: 'stdio' as const,
+        state: 'configured' as const,
+        detail: null,
+      })),
   });
   const t = deps.tenant.tenant_id;
   await withTenant(db.kysely, t, async (tx) => {
     await sql`
       insert into leads (tenant_id, nome, nome_chave, contato_nome, documento, documento_tipo, documento_valido)
-      select ${t}, 'Empresa ' || i, 'empresa ' || i, 'Contato ' || i, lpad(i::text, 14, '0'), 'cnpj', false from generate_series(1, ${n}) i`.execute(tx);
+      select ${t}, 'Empresa ' || i, 'empresa ' || i, 'Contato ' || i, lpad(i::text, 14, '0'), 'cnpj', false from generate_series(1, ${n}) i`.execute(
+      tx,
+    );
     await sql`
       insert into lead_telefones (tenant_id, lead_id, numero_original, numero_e164, tipo, valido_para_disparo)
-      select ${t}, lead_id, nome, '+55119' || lpad(substr(nome, 9), 8, '0'), 'movel', true from leads where tenant_id = ${t}`.execute(tx);
-    await savePolicy(tx, t, { remetente: 'Teste', janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false }, maxPorLead24h: 1 });
+      select ${t}, lead_id, nome, '+55119' || lpad(substr(nome, 9), 8, '0'), 'movel', true from leads where tenant_id = ${t}`.execute(
+      tx,
+    );
+    await savePolicy(tx, t, {
+      remetente: 'Teste',
+      janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+      maxPorLead24h: 1,
+    });
     await setRateLimit(tx, t, 'whatsapp', perSecond);
   });
   const r = await startCampaign(deps, { target: { filter: {}, limit: n }, templates: {}, campaignKey: 'carga' });
-  if (r.enqueue?.enqueued !== n) throw new Error(`enqueued ${r.enqueue?.enqueued} of ${n}: ${JSON.stringify(r.enqueue?.blocked)}`);
+  if (r.enqueue?.enqueued !== n)
+    throw new Error(`enqueued ${r.enqueue?.enqueued} of ${n}: ${JSON.stringify(r.enqueue?.blocked)}`);
   return { campaignId: r.campaignId, tenantId: t };
 }
 
 export async function statusCounts(db: Db, campaignId: string): Promise<Record<string, number>> {
   // Read as the owner: the caller knows the campaign, not its tenant.
-  const { rows } = await asOwner(db.kysely, (tx) => sql<{ status: string; n: number }>`select status, count(*)::int as n from disparos where campanha_id = ${campaignId} group by status`.execute(tx));
+  const { rows } = await asOwner(db.kysely, (tx) =>
+    sql<{
+      status: string;
+      n: number;
+    }>`select status, count(*)::int as n from disparos where campanha_id = ${campaignId} group by status`.execute(tx),
+  );
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 

@@ -20,26 +20,50 @@ export async function insertLead(db: Kysely<Database>, tenantId: string, s: Lead
   const { lead_id } = await db
     .insertInto('leads')
     .values({
-      tenant_id: tenantId, nome: s.nome, nome_chave: s.nome.toLowerCase(), contato_nome: s.contato ?? null,
-      documento: s.documento ?? null, documento_tipo: s.documento ? (s.documento_tipo ?? 'cnpj') : null,
-      documento_valido: !!s.documento, status: s.status ?? 'novo', timezone: s.timezone ?? 'America/Sao_Paulo',
-      origem: JSON.stringify([]), dados_extras: JSON.stringify({}),
+      tenant_id: tenantId,
+      nome: s.nome,
+      nome_chave: s.nome.toLowerCase(),
+      contato_nome: s.contato ?? null,
+      documento: s.documento ?? null,
+      documento_tipo: s.documento ? (s.documento_tipo ?? 'cnpj') : null,
+      documento_valido: !!s.documento,
+      status: s.status ?? 'novo',
+      timezone: s.timezone ?? 'America/Sao_Paulo',
+      origem: JSON.stringify([]),
+      dados_extras: JSON.stringify({}),
     })
     .returning('lead_id')
     .executeTakeFirstOrThrow();
   for (const [i, p] of (s.phones ?? []).entries()) {
     const valid = p.valido ?? true;
-    await db.insertInto('lead_telefones').values({
-      tenant_id: tenantId, lead_id, numero_original: p.e164, numero_e164: p.e164, tipo: p.tipo ?? (valid ? 'movel' : 'fixo'),
-      valido_para_disparo: valid, motivo_invalido: valid ? null : 'telefone fixo não recebe WhatsApp', posicao: i,
-    }).execute();
+    await db
+      .insertInto('lead_telefones')
+      .values({
+        tenant_id: tenantId,
+        lead_id,
+        numero_original: p.e164,
+        numero_e164: p.e164,
+        tipo: p.tipo ?? (valid ? 'movel' : 'fixo'),
+        valido_para_disparo: valid,
+        motivo_invalido: valid ? null : 'telefone fixo não recebe WhatsApp',
+        posicao: i,
+      })
+      .execute();
   }
   for (const [i, e] of (s.emails ?? []).entries()) {
     const valid = e.valido ?? true;
-    await db.insertInto('lead_emails').values({
-      tenant_id: tenantId, lead_id, email_original: e.email, email_normalizado: e.email, valido_para_disparo: valid,
-      motivo_invalido: valid ? null : 'domínio inválido', posicao: i,
-    }).execute();
+    await db
+      .insertInto('lead_emails')
+      .values({
+        tenant_id: tenantId,
+        lead_id,
+        email_original: e.email,
+        email_normalizado: e.email,
+        valido_para_disparo: valid,
+        motivo_invalido: valid ? null : 'domínio inválido',
+        posicao: i,
+      })
+      .execute();
   }
   return lead_id;
 }

@@ -18,7 +18,12 @@ import { ROOT, tempDir } from './spawn.js';
 /** A clock tests can move. */
 export function movableClock(iso: string): Clock & { set(iso: string): void } {
   let now = new Date(iso);
-  return { now: () => now, set: (x: string) => { now = new Date(x); } };
+  return {
+    now: () => now,
+    set: (x: string) => {
+      now = new Date(x);
+    },
+  };
 }
 
 export interface MeetingsEnv {
@@ -31,7 +36,9 @@ export interface MeetingsEnv {
   clock: ReturnType<typeof movableClock>;
   tenantId: string;
   /** Lines the sandbox recorded (idempotent replays excluded). */
-  record(channel: 'whatsapp' | 'email' | 'calendar'): Array<{ tool: string; args: Record<string, unknown>; message_id: string; idempotency_key: string | null }>;
+  record(
+    channel: 'whatsapp' | 'email' | 'calendar',
+  ): Array<{ tool: string; args: Record<string, unknown>; message_id: string; idempotency_key: string | null }>;
   /** Runs the executor until nothing due is left (at most a few rounds). */
   drain(): Promise<void>;
   lead(spec: { nome: string; phone?: string; email?: string; timezone?: string; status?: string }): Promise<string>;
@@ -43,7 +50,17 @@ export interface MeetingsEnv {
  * verified against them, the calendar port, an executor on the same movable clock, and a tenant with
  * no pace limit (sends go at once; the clock is fixed, not wall time).
  */
-export async function meetingsEnv(db: Db, opts: { now: string; calendarEnv?: Record<string, string>; whatsappEnv?: Record<string, string>; calendarProfile?: Record<string, unknown>; calendarTimeoutMs?: number; dispatchEnabled?: boolean } ): Promise<MeetingsEnv> {
+export async function meetingsEnv(
+  db: Db,
+  opts: {
+    now: string;
+    calendarEnv?: Record<string, string>;
+    whatsappEnv?: Record<string, string>;
+    calendarProfile?: Record<string, unknown>;
+    calendarTimeoutMs?: number;
+    dispatchEnabled?: boolean;
+  },
+): Promise<MeetingsEnv> {
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   const dir = tempDir('meet-');
   const server = (name: string, extra: Record<string, string> = {}) => ({
@@ -52,7 +69,11 @@ export async function meetingsEnv(db: Db, opts: { now: string; calendarEnv?: Rec
     env: { SANDBOX_RECORD: join(dir, `${name}.jsonl`), ...extra },
   });
   const config = McpConfigSchema.parse({
-    mcpServers: { wa: server('whatsapp', opts.whatsappEnv), mail: server('email'), cal: server('calendar', opts.calendarEnv) },
+    mcpServers: {
+      wa: server('whatsapp', opts.whatsappEnv),
+      mail: server('email'),
+      cal: server('calendar', opts.calendarEnv),
+    },
     channels: {
       whatsapp: { server: 'wa', preset: 'sandbox-whatsapp' },
       email: { server: 'mail', preset: 'sandbox-email' },
@@ -78,18 +99,36 @@ export async function meetingsEnv(db: Db, opts: { now: string; calendarEnv?: Rec
     await setRateLimit(tx, tenantId, 'whatsapp', null);
     await setRateLimit(tx, tenantId, 'email', null);
   });
-  const executor = new Executor({ db: db.kysely, channel: channels, clock, logger: silentLogger, workerId: `test-${tenantId.slice(0, 8)}`, idleMs: 20 });
+  const executor = new Executor({
+    db: db.kysely,
+    channel: channels,
+    clock,
+    logger: silentLogger,
+    workerId: `test-${tenantId.slice(0, 8)}`,
+    idleMs: 20,
+  });
   const client = await connectClient(deps);
   const record = (channel: string) => {
     try {
-      return readFileSync(join(dir, `${channel}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => !r.duplicate);
+      return readFileSync(join(dir, `${channel}.jsonl`), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .filter((r) => !r.duplicate);
     } catch {
       return [];
     }
   };
   let n = 0;
   return {
-    dir, deps, client, pool, channels, executor, clock, tenantId,
+    dir,
+    deps,
+    client,
+    pool,
+    channels,
+    executor,
+    clock,
+    tenantId,
     record,
     drain: async () => {
       for (let i = 0; i < 10; i++) {
@@ -100,10 +139,14 @@ export async function meetingsEnv(db: Db, opts: { now: string; calendarEnv?: Rec
     },
     lead: (s) =>
       insertLead(db.kysely, tenantId, {
-        nome: s.nome, contato: 'Ana Souza', documento: undefined, status: s.status ?? 'respondeu',
+        nome: s.nome,
+        contato: 'Ana Souza',
+        documento: undefined,
+        status: s.status ?? 'respondeu',
         // As ingest does: the zone from the phone's DDD unless given (Noronha cannot be inferred).
         timezone: s.timezone ?? timezoneForDdd(s.phone ? s.phone.slice(3, 5) : null),
-        phones: s.phone ? [{ e164: s.phone }] : [], emails: s.email ? [{ email: s.email }] : [{ email: `contato${++n}@empresa.com.br` }],
+        phones: s.phone ? [{ e164: s.phone }] : [],
+        emails: s.email ? [{ email: s.email }] : [{ email: `contato${++n}@empresa.com.br` }],
       }),
     close: async () => {
       await executor.stop();

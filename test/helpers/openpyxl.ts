@@ -14,5 +14,7 @@ export function pythonWithOpenpyxl(): string {
       // try the next one
     }
   }
-  throw new Error('openpyxl is not installed: run `apt-get install -y python3-openpyxl` (these tests need it and do not skip).');
+  throw new Error(
+    'openpyxl is not installed: run `apt-get install -y python3-openpyxl` (these tests need it and do not skip).',
+  );
 }

@@ -48,10 +48,29 @@ export async function startCluster(): Promise<Cluster> {
     chownSync(dir, uid, gid);
   }
   const port = await freePort();
-  run(`${PG_BIN}/initdb`, ['-D', `${dir}/data`, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  run(`${PG_BIN}/initdb`, [
+    '-D',
+    `${dir}/data`,
+    '-U',
+    'postgres',
+    '-A',
+    'trust',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--no-sync',
+  ]);
   run(`${PG_BIN}/pg_ctl`, [
-    '-D', `${dir}/data`, '-l', `${dir}/log`, '-w', '-t', '30', 'start',
-    '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+    '-D',
+    `${dir}/data`,
+    '-l',
+    `${dir}/log`,
+    '-w',
+    '-t',
+    '30',
+    'start',
+    '-o',
+    `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
   ]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -64,6 +83,7 @@ export async function startCluster(): Promise<Cluster> {
       }
     },
     // pg_ctl restart reuses the options of the last start (postmaster.opts).
-    restart: () => run(`${PG_BIN}/pg_ctl`, ['-D', `${dir}/data`, '-l', `${dir}/log`, '-w', '-t', '30', '-m', 'fast', 'restart']),
+    restart: () =>
+      run(`${PG_BIN}/pg_ctl`, ['-D', `${dir}/data`, '-l', `${dir}/log`, '-w', '-t', '30', '-m', 'fast', 'restart']),
   };
 }

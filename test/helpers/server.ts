@@ -52,5 +52,8 @@ export const fixedClock = (iso: string): Clock => ({ now: () => new Date(iso) })
 /** The text of a tool result. */
 export function textOf(result: unknown): string {
   const r = result as { content?: Array<{ type: string; text?: string }> };
-  return (r.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+  return (r.content ?? [])
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
 }

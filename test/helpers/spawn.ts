@@ -34,7 +34,11 @@ export function runMain(args: string[], env: NodeJS.ProcessEnv, opts: SpawnOptio
 }
 
 /** Starts a long-running main.js process and resolves once stderr matches `ready`. */
-export function startMain(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray; stderr: () => string }> {
+export function startMain(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpMatchArray; stderr: () => string }> {
   return new Promise((resolveStart, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], { env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';

@@ -28,41 +28,112 @@ const ins = (tx: Tx, q: ReturnType<typeof sql>) => q.execute(tx);
  */
 export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
   tenants: async () => {}, // the tenant row itself (ensureTenant)
-  leads: (tx, s) => ins(tx, sql`insert into leads (lead_id, tenant_id, nome, nome_chave, contato_nome, documento, documento_tipo, documento_valido)
-    values (${s.leadId}, ${s.tenantId}, 'Empresa Isolada', 'empresa isolada', 'Ana', ${s.documento}, 'cnpj', true)`),
-  lead_telefones: (tx, s) => ins(tx, sql`insert into lead_telefones (tenant_id, lead_id, numero_original, numero_e164, tipo, valido_para_disparo)
-    values (${s.tenantId}, ${s.leadId}, ${s.phone}, ${s.phone}, 'movel', true)`),
-  lead_emails: (tx, s) => ins(tx, sql`insert into lead_emails (tenant_id, lead_id, email_original, email_normalizado, valido_para_disparo)
-    values (${s.tenantId}, ${s.leadId}, ${s.email}, ${s.email}, true)`),
-  ingest_jobs: (tx, s) => ins(tx, sql`insert into ingest_jobs (job_id, tenant_id, tipo, arquivo, status) values (${s.jobId}, ${s.tenantId}, 'csv', 'isolada.csv', 'concluido')`),
-  ingest_problemas: (tx, s) => ins(tx, sql`insert into ingest_problemas (job_id, tenant_id, linha, motivo) values (${s.jobId}, ${s.tenantId}, 2, 'telefone inválido')`),
-  ingest_linhas: (tx, s) => ins(tx, sql`insert into ingest_linhas (job_id, tenant_id, seq, linha, nome, nome_chave, timezone)
-    values (${s.jobId}, ${s.tenantId}, 1, 2, 'Empresa Isolada', 'empresa isolada', 'America/Sao_Paulo')`),
-  campanhas: (tx, s) => ins(tx, sql`insert into campanhas (campanha_id, tenant_id, chave, modo, status, template_whatsapp, template_email, alvo)
-    values (${s.campanhaId}, ${s.tenantId}, 'isolada', 'real', 'executando', 'cobranca_whatsapp', 'cobranca_email', '{}'::jsonb)`),
+  leads: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into leads (lead_id, tenant_id, nome, nome_chave, contato_nome, documento, documento_tipo, documento_valido)
+    values (${s.leadId}, ${s.tenantId}, 'Empresa Isolada', 'empresa isolada', 'Ana', ${s.documento}, 'cnpj', true)`,
+    ),
+  lead_telefones: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into lead_telefones (tenant_id, lead_id, numero_original, numero_e164, tipo, valido_para_disparo)
+    values (${s.tenantId}, ${s.leadId}, ${s.phone}, ${s.phone}, 'movel', true)`,
+    ),
+  lead_emails: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into lead_emails (tenant_id, lead_id, email_original, email_normalizado, valido_para_disparo)
+    values (${s.tenantId}, ${s.leadId}, ${s.email}, ${s.email}, true)`,
+    ),
+  ingest_jobs: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into ingest_jobs (job_id, tenant_id, tipo, arquivo, status) values (${s.jobId}, ${s.tenantId}, 'csv', 'isolada.csv', 'concluido')`,
+    ),
+  ingest_problemas: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into ingest_problemas (job_id, tenant_id, linha, motivo) values (${s.jobId}, ${s.tenantId}, 2, 'telefone inválido')`,
+    ),
+  ingest_linhas: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into ingest_linhas (job_id, tenant_id, seq, linha, nome, nome_chave, timezone)
+    values (${s.jobId}, ${s.tenantId}, 1, 2, 'Empresa Isolada', 'empresa isolada', 'America/Sao_Paulo')`,
+    ),
+  campanhas: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into campanhas (campanha_id, tenant_id, chave, modo, status, template_whatsapp, template_email, alvo)
+    values (${s.campanhaId}, ${s.tenantId}, 'isolada', 'real', 'executando', 'cobranca_whatsapp', 'cobranca_email', '{}'::jsonb)`,
+    ),
   // Pending but due only in the far future: no executor picks it up during a test.
-  disparos: (tx, s) => ins(tx, sql`insert into disparos (disparo_id, tenant_id, lead_id, campanha_id, canal, destino, template, idempotency_key, status, proxima_tentativa_em)
-    values (${s.disparoId}, ${s.tenantId}, ${s.leadId}, ${s.campanhaId}, 'whatsapp', ${s.phone}, 'cobranca_whatsapp', ${`isolada-${s.leadId}`}, 'pendente', '2100-01-01T00:00:00Z')`),
-  agendamentos: (tx, s) => ins(tx, sql`insert into agendamentos (agendamento_id, tenant_id, lead_id, inicio, fim, timezone, titulo, status)
-    values (${s.agendamentoId}, ${s.tenantId}, ${s.leadId}, '2100-01-05T13:00:00Z', '2100-01-05T13:30:00Z', 'America/Sao_Paulo', 'Reunião isolada', 'agendado')`),
-  dry_run_log: (tx, s) => ins(tx, sql`insert into dry_run_log (tenant_id, lead_id, lead_nome, canal_decidido, lote_id) values (${s.tenantId}, ${s.leadId}, 'Empresa Isolada', 'whatsapp', ${s.loteId})`),
-  lead_eventos: (tx, s) => ins(tx, sql`insert into lead_eventos (tenant_id, lead_id, tipo, motivo, ator) values (${s.tenantId}, ${s.leadId}, 'nota', 'semente', 'teste')`),
-  supressoes: (tx, s) => ins(tx, sql`insert into supressoes (tenant_id, tipo, valor, motivo, ator) values (${s.tenantId}, 'email', ${`sup-${s.email}`}, 'semente', 'teste')`),
-  tenant_politicas: (tx, s) => ins(tx, sql`insert into tenant_politicas (tenant_id, remetente) values (${s.tenantId}, 'Remetente Isolado')`),
-  templates_tenant: (tx, s) => ins(tx, sql`insert into templates_tenant (tenant_id, template_id, definicao) values (${s.tenantId}, 'isolado', '{"canal":"email"}'::jsonb)`),
-  rate_limits: (tx, s) => ins(tx, sql`insert into rate_limits (tenant_id, canal, por_segundo) values (${s.tenantId}, 'whatsapp', 7)`),
-  mensagens_recebidas: (tx, s) => ins(tx, sql`insert into mensagens_recebidas (mensagem_id, tenant_id, lead_id, canal, remetente, texto, recebida_em, message_id_externo, classe, confianca)
-    values (${s.mensagemId}, ${s.tenantId}, ${s.leadId}, 'whatsapp', ${s.phone}, 'oi', now(), ${`wamid-${s.leadId}`}, 'outro', 0.5)`),
-  api_tokens: (tx, s) => ins(tx, sql`insert into api_tokens (token_id, tenant_id, prefixo, token_hash, escopos)
-    values (${s.tokenId}, ${s.tenantId}, 'ada_isolado', ${randomBytes(32).toString('hex')}, array['read']::text[])`),
+  disparos: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into disparos (disparo_id, tenant_id, lead_id, campanha_id, canal, destino, template, idempotency_key, status, proxima_tentativa_em)
+    values (${s.disparoId}, ${s.tenantId}, ${s.leadId}, ${s.campanhaId}, 'whatsapp', ${s.phone}, 'cobranca_whatsapp', ${`isolada-${s.leadId}`}, 'pendente', '2100-01-01T00:00:00Z')`,
+    ),
+  agendamentos: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into agendamentos (agendamento_id, tenant_id, lead_id, inicio, fim, timezone, titulo, status)
+    values (${s.agendamentoId}, ${s.tenantId}, ${s.leadId}, '2100-01-05T13:00:00Z', '2100-01-05T13:30:00Z', 'America/Sao_Paulo', 'Reunião isolada', 'agendado')`,
+    ),
+  dry_run_log: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into dry_run_log (tenant_id, lead_id, lead_nome, canal_decidido, lote_id) values (${s.tenantId}, ${s.leadId}, 'Empresa Isolada', 'whatsapp', ${s.loteId})`,
+    ),
+  lead_eventos: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into lead_eventos (tenant_id, lead_id, tipo, motivo, ator) values (${s.tenantId}, ${s.leadId}, 'nota', 'semente', 'teste')`,
+    ),
+  supressoes: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into supressoes (tenant_id, tipo, valor, motivo, ator) values (${s.tenantId}, 'email', ${`sup-${s.email}`}, 'semente', 'teste')`,
+    ),
+  tenant_politicas: (tx, s) =>
+    ins(tx, sql`insert into tenant_politicas (tenant_id, remetente) values (${s.tenantId}, 'Remetente Isolado')`),
+  templates_tenant: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into templates_tenant (tenant_id, template_id, definicao) values (${s.tenantId}, 'isolado', '{"canal":"email"}'::jsonb)`,
+    ),
+  rate_limits: (tx, s) =>
+    ins(tx, sql`insert into rate_limits (tenant_id, canal, por_segundo) values (${s.tenantId}, 'whatsapp', 7)`),
+  mensagens_recebidas: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into mensagens_recebidas (mensagem_id, tenant_id, lead_id, canal, remetente, texto, recebida_em, message_id_externo, classe, confianca)
+    values (${s.mensagemId}, ${s.tenantId}, ${s.leadId}, 'whatsapp', ${s.phone}, 'oi', now(), ${`wamid-${s.leadId}`}, 'outro', 0.5)`,
+    ),
+  api_tokens: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into api_tokens (token_id, tenant_id, prefixo, token_hash, escopos)
+    values (${s.tokenId}, ${s.tenantId}, 'ada_isolado', ${randomBytes(32).toString('hex')}, array['read']::text[])`,
+    ),
 };
 
 /** Seeds one row per tenant table for tenantId (through withTenant, as the app role). */
 export async function seedTenant(db: Kysely<Database>, tenantId: string, n: number): Promise<SeededTenant> {
   const s: SeededTenant = {
-    tenantId, leadId: randomUUID(), jobId: randomUUID(), campanhaId: randomUUID(), disparoId: randomUUID(),
-    agendamentoId: randomUUID(), tokenId: randomUUID(), mensagemId: randomUUID(), loteId: randomUUID(),
-    phone: `+55119876543${String(n).padStart(2, '0')}`, email: `isolada${n}@empresa.com.br`, documento: n % 2 ? '11222333000181' : '11444777000161',
+    tenantId,
+    leadId: randomUUID(),
+    jobId: randomUUID(),
+    campanhaId: randomUUID(),
+    disparoId: randomUUID(),
+    agendamentoId: randomUUID(),
+    tokenId: randomUUID(),
+    mensagemId: randomUUID(),
+    loteId: randomUUID(),
+    phone: `+55119876543${String(n).padStart(2, '0')}`,
+    email: `isolada${n}@empresa.com.br`,
+    documento: n % 2 ? '11222333000181' : '11444777000161',
   };
   await withTenant(db, tenantId, async (tx) => {
     for (const seed of Object.values(TENANT_TABLE_SEEDERS)) await seed(tx, s);
@@ -92,11 +163,18 @@ export function asOwner<T>(db: Kysely<Database>, fn: (tx: Tx) => Promise<T>): Pr
 }
 
 /** Every row of one tenant in every tenant table, as the owner sees them (for "unchanged" checks). */
-export async function tenantSnapshot(db: Kysely<Database>, tenantId: string, tables: string[]): Promise<Record<string, unknown[]>> {
+export async function tenantSnapshot(
+  db: Kysely<Database>,
+  tenantId: string,
+  tables: string[],
+): Promise<Record<string, unknown[]>> {
   return asOwner(db, async (tx) => {
     const out: Record<string, unknown[]> = {};
     for (const t of tables) {
-      const { rows } = await sql`select to_jsonb(x) as r from ${sql.table(t)} x where tenant_id = ${tenantId} order by to_jsonb(x)::text`.execute(tx);
+      const { rows } =
+        await sql`select to_jsonb(x) as r from ${sql.table(t)} x where tenant_id = ${tenantId} order by to_jsonb(x)::text`.execute(
+          tx,
+        );
       out[t] = rows;
     }
     return out;

@@ -59,19 +59,28 @@ export function makeZip(parts: ZipPart[]): Buffer {
  * compressed copy of the filler (each block byte-aligned and independent), so a 2 GB sheet costs
  * a few MB and no time to build.
  */
-export function bombDeflate(head: string, filler: string, times: number, tail: string): { deflated: Buffer; size: number } {
+export function bombDeflate(
+  head: string,
+  filler: string,
+  times: number,
+  tail: string,
+): { deflated: Buffer; size: number } {
   const sync = { finishFlush: constants.Z_SYNC_FLUSH, level: 9 };
   const block = deflateRawSync(Buffer.from(filler), sync);
   const blocks: Buffer[] = [deflateRawSync(Buffer.from(head), sync)];
   for (let i = 0; i < times; i++) blocks.push(block);
   blocks.push(deflateRawSync(Buffer.from(tail)));
-  return { deflated: Buffer.concat(blocks), size: Buffer.byteLength(head) + Buffer.byteLength(filler) * times + Buffer.byteLength(tail) };
+  return {
+    deflated: Buffer.concat(blocks),
+    size: Buffer.byteLength(head) + Buffer.byteLength(filler) * times + Buffer.byteLength(tail),
+  };
 }
 
 const NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Column letters for a 0-based index: 0 → A, 16383 → XFD. */
 export function columnName(i: number): string {
@@ -90,7 +99,8 @@ export function sheetXml(rows: XCell[][]): string {
       const cs = cells
         .map((c, i) => {
           const ref = `${columnName(i)}${r + 1}`;
-          if (typeof c === 'string') return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${escapeXml(c)}</t></is></c>`;
+          if (typeof c === 'string')
+            return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${escapeXml(c)}</t></is></c>`;
           return `<c r="${ref}" t="str"><f>${escapeXml(c.formula)}</f><v>${escapeXml(c.result)}</v></c>`;
         })
         .join('');
@@ -103,7 +113,9 @@ export function sheetXml(rows: XCell[][]): string {
 /** The parts of a one-sheet workbook around `sheet` (plain XML or a raw deflated part). */
 export function xlsxParts(sheet: ZipPart['data'] | ZipPart['raw']): ZipPart[] {
   const sheetPart: ZipPart =
-    typeof sheet === 'string' || Buffer.isBuffer(sheet) ? { name: 'xl/worksheets/sheet1.xml', data: sheet } : { name: 'xl/worksheets/sheet1.xml', raw: sheet };
+    typeof sheet === 'string' || Buffer.isBuffer(sheet)
+      ? { name: 'xl/worksheets/sheet1.xml', data: sheet }
+      : { name: 'xl/worksheets/sheet1.xml', raw: sheet };
   return [
     {
       name: '[Content_Types].xml',

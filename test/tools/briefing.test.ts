@@ -20,45 +20,111 @@ describe(`generate_briefing (${testDbKind()})`, () => {
   const NOW = '2026-11-30T12:00:00Z';
 
   async function setup() {
-    const deps = await makeDeps(db, { tenantSlug: `b-${Math.random().toString(36).slice(2, 8)}`, clock: fixedClock(NOW) });
+    const deps = await makeDeps(db, {
+      tenantSlug: `b-${Math.random().toString(36).slice(2, 8)}`,
+      clock: fixedClock(NOW),
+    });
     const t = deps.tenant.tenant_id;
     const leadId = await insertLead(db.kysely, t, {
-      nome: 'Padaria Pão Quente Ltda', contato: 'Dona Marta', documento: '11222333000181', status: 'contatado',
+      nome: 'Padaria Pão Quente Ltda',
+      contato: 'Dona Marta',
+      documento: '11222333000181',
+      status: 'contatado',
       timezone: 'America/Manaus',
       phones: [{ e164: '+5592987654321' }, { e164: '+559233334444', valido: false }],
       emails: [{ email: 'marta@paoquente.com.br' }],
     });
-    await asOwner(db.kysely, (tx) => tx.updateTable('leads').set({ dados_extras: JSON.stringify({ 'Valor em aberto': 'R$ 1.250,00', Vencimento: '10/11/2026', Segmento: 'padaria' }) })
-      .where('lead_id', '=', leadId).execute());
-    await asOwner(db.kysely, (tx) => tx.insertInto('lead_eventos').values({
-      tenant_id: t, lead_id: leadId, tipo: 'importacao', status_de: null, status_para: 'novo', motivo: 'importado de leads.xlsx, linha 7',
-      ator: 'ingest', dados: JSON.stringify({}), created_at: new Date('2026-11-20T10:00:00Z'),
-    }).execute());
-    await asOwner(db.kysely, (tx) => tx.insertInto('disparos').values({
-      tenant_id: t, lead_id: leadId, canal: 'whatsapp', destino: '+5592987654321', template: 'cobranca_lembrete',
-      variaveis: JSON.stringify({}), conteudo: 'Olá Dona Marta…', idempotency_key: `k-${randomUUID()}`, status: 'enviado',
-      enviado_em: new Date('2026-11-24T14:00:00Z'),
-    }).execute());
-    await asOwner(db.kysely, (tx) => tx.insertInto('disparos').values({
-      tenant_id: t, lead_id: leadId, canal: 'email', destino: 'marta@paoquente.com.br', template: 'cobranca_lembrete',
-      variaveis: JSON.stringify({}), idempotency_key: `k-${randomUUID()}`, status: 'incerto', erro: 'timeout sem resposta do servidor',
-    }).execute());
+    await asOwner(db.kysely, (tx) =>
+      tx
+        .updateTable('leads')
+        .set({
+          dados_extras: JSON.stringify({
+            'Valor em aberto': 'R$ 1.250,00',
+            Vencimento: '10/11/2026',
+            Segmento: 'padaria',
+          }),
+        })
+        .where('lead_id', '=', leadId)
+        .execute(),
+    );
+    await asOwner(db.kysely, (tx) =>
+      tx
+        .insertInto('lead_eventos')
+        .values({
+          tenant_id: t,
+          lead_id: leadId,
+          tipo: 'importacao',
+          status_de: null,
+          status_para: 'novo',
+          motivo: 'importado de leads.xlsx, linha 7',
+          ator: 'ingest',
+          dados: JSON.stringify({}),
+          created_at: new Date('2026-11-20T10:00:00Z'),
+        })
+        .execute(),
+    );
+    await asOwner(db.kysely, (tx) =>
+      tx
+        .insertInto('disparos')
+        .values({
+          tenant_id: t,
+          lead_id: leadId,
+          canal: 'whatsapp',
+          destino: '+5592987654321',
+          template: 'cobranca_lembrete',
+          variaveis: JSON.stringify({}),
+          conteudo: 'Olá Dona Marta…',
+          idempotency_key: `k-${randomUUID()}`,
+          status: 'enviado',
+          enviado_em: new Date('2026-11-24T14:00:00Z'),
+        })
+        .execute(),
+    );
+    await asOwner(db.kysely, (tx) =>
+      tx
+        .insertInto('disparos')
+        .values({
+          tenant_id: t,
+          lead_id: leadId,
+          canal: 'email',
+          destino: 'marta@paoquente.com.br',
+          template: 'cobranca_lembrete',
+          variaveis: JSON.stringify({}),
+          idempotency_key: `k-${randomUUID()}`,
+          status: 'incerto',
+          erro: 'timeout sem resposta do servidor',
+        })
+        .execute(),
+    );
     const client = await connectClient(deps);
     return { deps, t, leadId, client };
   }
 
   const reply = (text: string, id: string, at: string) => ({
-    name: 'handle_reply', arguments: { channel: 'whatsapp', from: '(92) 98765-4321', text, received_at: at, message_id: id },
+    name: 'handle_reply',
+    arguments: { channel: 'whatsapp', from: '(92) 98765-4321', text, received_at: at, message_id: id },
   });
 
   it('briefs a lead: data, channels, a dated timeline, open points and an agenda built from the spreadsheet', async () => {
     const { leadId, client } = await setup();
-    expect((await client.callTool(reply('Posso pagar em 3 vezes? Qual o valor com desconto?', 'w1', '2026-11-24T15:00:00-04:00'))).isError).toBeFalsy();
+    expect(
+      (
+        await client.callTool(
+          reply('Posso pagar em 3 vezes? Qual o valor com desconto?', 'w1', '2026-11-24T15:00:00-04:00'),
+        )
+      ).isError,
+    ).toBeFalsy();
 
     const res = await client.callTool({ name: 'generate_briefing', arguments: { lead_id: leadId } });
     expect(res.isError, textOf(res)).toBeFalsy();
     const b = res.structuredContent as any;
-    expect(b.lead).toMatchObject({ lead_id: leadId, empresa: 'Padaria Pão Quente Ltda', contato: 'Dona Marta', documento: '11.222.333/0001-81', timezone: 'America/Manaus' });
+    expect(b.lead).toMatchObject({
+      lead_id: leadId,
+      empresa: 'Padaria Pão Quente Ltda',
+      contato: 'Dona Marta',
+      documento: '11.222.333/0001-81',
+      timezone: 'America/Manaus',
+    });
     expect(b.canais.whatsapp).toBe('+5592987654321');
     expect(b.canais.email).toBe('marta@paoquente.com.br');
     expect(b.canais.telefones).toHaveLength(2);
@@ -80,31 +146,56 @@ describe(`generate_briefing (${testDbKind()})`, () => {
     expect(agenda).toContain('Responder à pergunta');
 
     const md = textOf(res);
-    for (const h of ['# Briefing — Padaria Pão Quente Ltda', '## Linha do tempo', '## Pontos em aberto', '## Pauta sugerida']) expect(md).toContain(h);
+    for (const h of [
+      '# Briefing — Padaria Pão Quente Ltda',
+      '## Linha do tempo',
+      '## Pontos em aberto',
+      '## Pauta sugerida',
+    ])
+      expect(md).toContain(h);
     await client.closeAll();
   });
 
   it('briefs the meeting asked for, in the lead’s local time, and flags an unconfirmed meeting and interest', async () => {
     const { t, leadId, client } = await setup();
     await client.callTool(reply('tenho interesse sim', 'w2', '2026-11-25T09:00:00-04:00'));
-    const { agendamento_id } = await asOwner(db.kysely, (tx) => tx.insertInto('agendamentos').values({
-      tenant_id: t, lead_id: leadId, inicio: new Date('2026-12-01T14:00:00Z'), fim: new Date('2026-12-01T14:30:00Z'),
-      timezone: 'America/Manaus', titulo: 'Negociação — Padaria Pão Quente', local: 'https://meet.example/abc', status: 'agendado',
-      evento_id_externo: 'ev-1',
-    }).returning('agendamento_id').executeTakeFirstOrThrow());
+    const { agendamento_id } = await asOwner(db.kysely, (tx) =>
+      tx
+        .insertInto('agendamentos')
+        .values({
+          tenant_id: t,
+          lead_id: leadId,
+          inicio: new Date('2026-12-01T14:00:00Z'),
+          fim: new Date('2026-12-01T14:30:00Z'),
+          timezone: 'America/Manaus',
+          titulo: 'Negociação — Padaria Pão Quente',
+          local: 'https://meet.example/abc',
+          status: 'agendado',
+          evento_id_externo: 'ev-1',
+        })
+        .returning('agendamento_id')
+        .executeTakeFirstOrThrow(),
+    );
 
     const res = await client.callTool({ name: 'generate_briefing', arguments: { agendamento_id } });
     expect(res.isError, textOf(res)).toBeFalsy();
     const b = res.structuredContent as any;
     // 14:00 UTC is 10:00 in Manaus (UTC-4).
-    expect(b.reuniao).toMatchObject({ agendamento_id, status: 'agendado', inicio_local: 'terça-feira, 01/12/2026 às 10:00 (horário de Manaus)' });
+    expect(b.reuniao).toMatchObject({
+      agendamento_id,
+      status: 'agendado',
+      inicio_local: 'terça-feira, 01/12/2026 às 10:00 (horário de Manaus)',
+    });
     expect(b.pontos_em_aberto).toContain('Reunião ainda não confirmada pelo lead.');
     // Interest with a meeting booked is not an open point.
     expect(b.pontos_em_aberto.join('\n')).not.toContain('ainda não há reunião');
-    expect(textOf(res)).toContain('**Reunião:** Negociação — Padaria Pão Quente — terça-feira, 01/12/2026 às 10:00 (horário de Manaus)');
+    expect(textOf(res)).toContain(
+      '**Reunião:** Negociação — Padaria Pão Quente — terça-feira, 01/12/2026 às 10:00 (horário de Manaus)',
+    );
 
     // Without agendamento_id, the next upcoming meeting is the one briefed.
-    const byLead = (await client.callTool({ name: 'generate_briefing', arguments: { lead_id: leadId } })).structuredContent as any;
+    const byLead = (await client.callTool({ name: 'generate_briefing', arguments: { lead_id: leadId } }))
+      .structuredContent as any;
     expect(byLead.reuniao?.agendamento_id).toBe(agendamento_id);
     await client.closeAll();
   });
@@ -112,7 +203,8 @@ describe(`generate_briefing (${testDbKind()})`, () => {
   it('an opted-out lead is flagged first; unknown ids and missing arguments are actionable errors', async () => {
     const { leadId, client } = await setup();
     await client.callTool(reply('pare de me mandar mensagem', 'w3', '2026-11-25T09:00:00-04:00'));
-    const b = (await client.callTool({ name: 'generate_briefing', arguments: { lead_id: leadId } })).structuredContent as any;
+    const b = (await client.callTool({ name: 'generate_briefing', arguments: { lead_id: leadId } }))
+      .structuredContent as any;
     expect(b.lead.status).toBe('opt_out');
     expect(b.pontos_em_aberto[0]).toMatch(/^O lead pediu para não ser contatado/);
 
@@ -141,7 +233,9 @@ describe(`generate_briefing (${testDbKind()})`, () => {
 
     const other = await setup();
     await expect(other.client.readResource({ uri: `lead://${leadId}` })).rejects.toThrow(/not found/);
-    await expect(other.client.getPrompt({ name: 'briefing', arguments: { lead_id: leadId } })).rejects.toThrow(/not found/);
+    await expect(other.client.getPrompt({ name: 'briefing', arguments: { lead_id: leadId } })).rejects.toThrow(
+      /not found/,
+    );
     await expect(client.getPrompt({ name: 'briefing', arguments: { lead_id: 'abc' } })).rejects.toThrow(/UUID/);
     await other.client.closeAll();
     await client.closeAll();

@@ -17,7 +17,15 @@ describe(`tenant transactions with COPY (${testDbKind()})`, () => {
   let tenantId: string;
   let otherTenantId: string;
   const LEAD_COLUMNS = ['lead_id', 'tenant_id', 'nome', 'nome_chave'] as const;
-  const PHONE_COLUMNS = ['telefone_id', 'tenant_id', 'lead_id', 'numero_original', 'numero_e164', 'tipo', 'valido_para_disparo'] as const;
+  const PHONE_COLUMNS = [
+    'telefone_id',
+    'tenant_id',
+    'lead_id',
+    'numero_original',
+    'numero_e164',
+    'tipo',
+    'valido_para_disparo',
+  ] as const;
 
   beforeAll(async () => {
     db = await openTestDb();
@@ -27,15 +35,31 @@ describe(`tenant transactions with COPY (${testDbKind()})`, () => {
   afterAll(async () => db?.destroy());
 
   const leadsOf = async (t: string) =>
-    (await asOwner(db.kysely, (tx) => sql<{ nome: string }>`select nome from leads where tenant_id = ${t} order by nome`.execute(tx))).rows.map((r) => r.nome);
+    (
+      await asOwner(db.kysely, (tx) =>
+        sql<{ nome: string }>`select nome from leads where tenant_id = ${t} order by nome`.execute(tx),
+      )
+    ).rows.map((r) => r.nome);
 
   it('rows copied into two tables are visible to the statements that follow, inside and after the transaction', async () => {
     const ids = [uuidv7(), uuidv7()];
     const seen = await createCopyTx(db).run(tenantId, async (tx, copy) => {
-      await copy('leads', LEAD_COLUMNS, ids.map((id, i) => [id, tenantId, `Empresa\t${i}\\N`, `empresa ${i}`]));
-      await copy('lead_telefones', PHONE_COLUMNS, ids.map((id, i) => [uuidv7(), tenantId, id, `(11) 9876${i}-0000`, `+55119876${i}0000`, 'movel', true]));
+      await copy(
+        'leads',
+        LEAD_COLUMNS,
+        ids.map((id, i) => [id, tenantId, `Empresa\t${i}\\N`, `empresa ${i}`]),
+      );
+      await copy(
+        'lead_telefones',
+        PHONE_COLUMNS,
+        ids.map((id, i) => [uuidv7(), tenantId, id, `(11) 9876${i}-0000`, `+55119876${i}0000`, 'movel', true]),
+      );
       // Sent right after the phones' COPY, while their move may still be running in the server.
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from lead_telefones t join leads l using (lead_id) where l.tenant_id = ${tenantId}`.execute(tx);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from lead_telefones t join leads l using (lead_id) where l.tenant_id = ${tenantId}`.execute(
+        tx,
+      );
       return rows[0].n;
     });
     expect(seen).toBe(2);
@@ -53,7 +77,9 @@ describe(`tenant transactions with COPY (${testDbKind()})`, () => {
     expect(await leadsOf(otherTenantId)).toEqual(before);
     expect(await leadsOf(tenantId)).not.toContain('Intrusa Ltda');
     const id = uuidv7();
-    await createCopyTx(db).run(tenantId, (_tx, copy) => copy('leads', LEAD_COLUMNS, [[id, tenantId, 'Depois Ltda', 'depois ltda']]));
+    await createCopyTx(db).run(tenantId, (_tx, copy) =>
+      copy('leads', LEAD_COLUMNS, [[id, tenantId, 'Depois Ltda', 'depois ltda']]),
+    );
     expect(await leadsOf(tenantId)).toContain('Depois Ltda');
   });
 

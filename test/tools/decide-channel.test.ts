@@ -10,8 +10,12 @@ const CNPJ = '11222333000181';
 const MOBILE = '+5511987654321';
 const both = (wa = true, email = true): ChannelStatus[] =>
   (['whatsapp', 'email', 'calendar'] as const).map((channel) => ({
-    channel, server: 'x', preset: null, transport: 'stdio',
-    state: (channel === 'whatsapp' ? wa : channel === 'email' ? email : true) ? 'configured' : 'not_configured', detail: null,
+    channel,
+    server: 'x',
+    preset: null,
+    transport: 'stdio',
+    state: (channel === 'whatsapp' ? wa : channel === 'email' ? email : true) ? 'configured' : 'not_configured',
+    detail: null,
   }));
 
 // Tuesday 24 Nov 2026, 10:00 in São Paulo (13:00 UTC).
@@ -23,42 +27,131 @@ interface Case {
   at?: string;
   channels?: ChannelStatus[];
   setup?: (db: TestDb, tenantId: string, leadId: string) => Promise<void>;
-  expect: { canal: string; codigo: string | null; agora: boolean; previsto?: string | null; motivo?: RegExp; razao?: RegExp };
+  expect: {
+    canal: string;
+    codigo: string | null;
+    agora: boolean;
+    previsto?: string | null;
+    motivo?: RegExp;
+    razao?: RegExp;
+  };
 }
 
 const cases: Case[] = [
-  { name: 'valid mobile → whatsapp, sends now', lead: { nome: 'Padaria Sol', documento: CNPJ, phones: [{ e164: MOBILE }], emails: [{ email: 'a@sol.com.br' }] },
-    expect: { canal: 'whatsapp', codigo: null, agora: true, motivo: /^Lead possui telefone válido para WhatsApp$/ } },
-  { name: 'landline + e-mail → email', lead: { nome: 'Oficina', documento: CNPJ, phones: [{ e164: '+551134567890', valido: false }], emails: [{ email: 'ze@oficina.com' }] },
-    expect: { canal: 'email', codigo: null, agora: true, motivo: /possui email válido/ } },
-  { name: 'nothing valid → none, sem_canal', lead: { nome: 'Sem Nada', documento: CNPJ, phones: [{ e164: '+551134567890', valido: false }] },
-    expect: { canal: 'none', codigo: 'sem_canal', agora: false, razao: /nem email válidos/ } },
-  { name: 'opted out → never', lead: { nome: 'Saiu', documento: CNPJ, status: 'opt_out', phones: [{ e164: MOBILE }] },
-    expect: { canal: 'whatsapp', codigo: 'opt_out', agora: false, razao: /opt-out/ } },
-  { name: 'phone on the suppression list in its old 8-digit form → suprimido', lead: { nome: 'Suprimido', documento: CNPJ, phones: [{ e164: '+5521988887777' }] },
+  {
+    name: 'valid mobile → whatsapp, sends now',
+    lead: { nome: 'Padaria Sol', documento: CNPJ, phones: [{ e164: MOBILE }], emails: [{ email: 'a@sol.com.br' }] },
+    expect: { canal: 'whatsapp', codigo: null, agora: true, motivo: /^Lead possui telefone válido para WhatsApp$/ },
+  },
+  {
+    name: 'landline + e-mail → email',
+    lead: {
+      nome: 'Oficina',
+      documento: CNPJ,
+      phones: [{ e164: '+551134567890', valido: false }],
+      emails: [{ email: 'ze@oficina.com' }],
+    },
+    expect: { canal: 'email', codigo: null, agora: true, motivo: /possui email válido/ },
+  },
+  {
+    name: 'nothing valid → none, sem_canal',
+    lead: { nome: 'Sem Nada', documento: CNPJ, phones: [{ e164: '+551134567890', valido: false }] },
+    expect: { canal: 'none', codigo: 'sem_canal', agora: false, razao: /nem email válidos/ },
+  },
+  {
+    name: 'opted out → never',
+    lead: { nome: 'Saiu', documento: CNPJ, status: 'opt_out', phones: [{ e164: MOBILE }] },
+    expect: { canal: 'whatsapp', codigo: 'opt_out', agora: false, razao: /opt-out/ },
+  },
+  {
+    name: 'phone on the suppression list in its old 8-digit form → suprimido',
+    lead: { nome: 'Suprimido', documento: CNPJ, phones: [{ e164: '+5521988887777' }] },
     setup: async (db, t) => {
-      await withTenant(db.kysely, t, (tx) => addSuppression(tx, t, { tipo: 'telefone', valor: '+55 21 8888-7777', motivo: 'pediu para sair', ator: 'test' }));
+      await withTenant(db.kysely, t, (tx) =>
+        addSuppression(tx, t, { tipo: 'telefone', valor: '+55 21 8888-7777', motivo: 'pediu para sair', ator: 'test' }),
+      );
     },
-    expect: { canal: 'whatsapp', codigo: 'suprimido', agora: false } },
-  { name: 'lead in a meeting → estado_inelegivel', lead: { nome: 'Agendado', documento: CNPJ, status: 'agendado', phones: [{ e164: MOBILE }] },
-    expect: { canal: 'whatsapp', codigo: 'estado_inelegivel', agora: false, razao: /agendado/ } },
-  { name: 'whatsapp not configured → falls back to email', lead: { nome: 'Fallback', documento: CNPJ, phones: [{ e164: MOBILE }], emails: [{ email: 'f@b.com' }] }, channels: both(false, true),
-    expect: { canal: 'email', codigo: null, agora: true } },
-  { name: 'no configured channel for its contacts → canal_nao_configurado', lead: { nome: 'Sem Config', documento: CNPJ, phones: [{ e164: MOBILE }] }, channels: both(false, true),
-    expect: { canal: 'none', codigo: 'canal_nao_configurado', agora: false } },
-  { name: 'no document for documento_mascarado → variaveis_ausentes', lead: { nome: 'Sem Doc', phones: [{ e164: MOBILE }] },
-    expect: { canal: 'whatsapp', codigo: 'variaveis_ausentes', agora: false } },
-  { name: 'already messaged 2 h ago → deferred 24 h after that message', lead: { nome: 'Cap', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    expect: { canal: 'whatsapp', codigo: 'suprimido', agora: false },
+  },
+  {
+    name: 'lead in a meeting → estado_inelegivel',
+    lead: { nome: 'Agendado', documento: CNPJ, status: 'agendado', phones: [{ e164: MOBILE }] },
+    expect: { canal: 'whatsapp', codigo: 'estado_inelegivel', agora: false, razao: /agendado/ },
+  },
+  {
+    name: 'whatsapp not configured → falls back to email',
+    lead: { nome: 'Fallback', documento: CNPJ, phones: [{ e164: MOBILE }], emails: [{ email: 'f@b.com' }] },
+    channels: both(false, true),
+    expect: { canal: 'email', codigo: null, agora: true },
+  },
+  {
+    name: 'no configured channel for its contacts → canal_nao_configurado',
+    lead: { nome: 'Sem Config', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    channels: both(false, true),
+    expect: { canal: 'none', codigo: 'canal_nao_configurado', agora: false },
+  },
+  {
+    name: 'no document for documento_mascarado → variaveis_ausentes',
+    lead: { nome: 'Sem Doc', phones: [{ e164: MOBILE }] },
+    expect: { canal: 'whatsapp', codigo: 'variaveis_ausentes', agora: false },
+  },
+  {
+    name: 'already messaged 2 h ago → deferred 24 h after that message',
+    lead: { nome: 'Cap', documento: CNPJ, phones: [{ e164: MOBILE }] },
     setup: async (db, t, leadId) => {
-      await withTenant(db.kysely, t, (tx) => tx.insertInto('disparos' as never).values({ tenant_id: t, lead_id: leadId, canal: 'whatsapp', destino: MOBILE, template: 'x', idempotency_key: `k-${leadId}`, status: 'enviado', enviado_em: '2026-11-24T11:00:00Z' } as never).execute());
+      await withTenant(db.kysely, t, (tx) =>
+        tx
+          .insertInto('disparos' as never)
+          .values({
+            tenant_id: t,
+            lead_id: leadId,
+            canal: 'whatsapp',
+            destino: MOBILE,
+            template: 'x',
+            idempotency_key: `k-${leadId}`,
+            status: 'enviado',
+            enviado_em: '2026-11-24T11:00:00Z',
+          } as never)
+          .execute(),
+      );
     },
-    expect: { canal: 'whatsapp', codigo: 'limite_por_destinatario', agora: false, previsto: '2026-11-25T11:00:00.000Z' } },
-  { name: 'Sunday → deferred to Monday 08:00 local', lead: { nome: 'Domingo', documento: CNPJ, phones: [{ e164: MOBILE }] }, at: '2026-11-29T15:00:00Z',
-    expect: { canal: 'whatsapp', codigo: 'fora_da_janela', agora: false, previsto: '2026-11-30T11:00:00.000Z', razao: /segunda/ } },
-  { name: 'Manaus at 07:30 local (08:30 in São Paulo) → deferred to 08:00 Manaus', lead: { nome: 'Manaus', documento: CNPJ, timezone: 'America/Manaus', phones: [{ e164: '+5592991234567' }] }, at: '2026-11-24T11:30:00Z',
-    expect: { canal: 'whatsapp', codigo: 'fora_da_janela', agora: false, previsto: '2026-11-24T12:00:00.000Z' } },
-  { name: 'national holiday (Proclamação da República, Mon 15 Nov 2027) → next day', lead: { nome: 'Feriado', documento: CNPJ, phones: [{ e164: MOBILE }] }, at: '2027-11-15T13:00:00Z',
-    expect: { canal: 'whatsapp', codigo: 'fora_da_janela', agora: false, previsto: '2027-11-16T11:00:00.000Z', razao: /feriado/ } },
+    expect: {
+      canal: 'whatsapp',
+      codigo: 'limite_por_destinatario',
+      agora: false,
+      previsto: '2026-11-25T11:00:00.000Z',
+    },
+  },
+  {
+    name: 'Sunday → deferred to Monday 08:00 local',
+    lead: { nome: 'Domingo', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    at: '2026-11-29T15:00:00Z',
+    expect: {
+      canal: 'whatsapp',
+      codigo: 'fora_da_janela',
+      agora: false,
+      previsto: '2026-11-30T11:00:00.000Z',
+      razao: /segunda/,
+    },
+  },
+  {
+    name: 'Manaus at 07:30 local (08:30 in São Paulo) → deferred to 08:00 Manaus',
+    lead: { nome: 'Manaus', documento: CNPJ, timezone: 'America/Manaus', phones: [{ e164: '+5592991234567' }] },
+    at: '2026-11-24T11:30:00Z',
+    expect: { canal: 'whatsapp', codigo: 'fora_da_janela', agora: false, previsto: '2026-11-24T12:00:00.000Z' },
+  },
+  {
+    name: 'national holiday (Proclamação da República, Mon 15 Nov 2027) → next day',
+    lead: { nome: 'Feriado', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    at: '2027-11-15T13:00:00Z',
+    expect: {
+      canal: 'whatsapp',
+      codigo: 'fora_da_janela',
+      agora: false,
+      previsto: '2027-11-16T11:00:00.000Z',
+      razao: /feriado/,
+    },
+  },
 ];
 
 describe(`decide_channel: every branch and gate (${testDbKind()})`, () => {
@@ -69,7 +162,11 @@ describe(`decide_channel: every branch and gate (${testDbKind()})`, () => {
   afterAll(async () => db?.destroy());
 
   it.each(cases)('$name', async (c) => {
-    const deps: ServerDeps = await makeDeps(db, { tenantSlug: `t-${Math.random().toString(36).slice(2, 10)}`, clock: fixedClock(c.at ?? TUESDAY_10), channels: () => c.channels ?? both() });
+    const deps: ServerDeps = await makeDeps(db, {
+      tenantSlug: `t-${Math.random().toString(36).slice(2, 10)}`,
+      clock: fixedClock(c.at ?? TUESDAY_10),
+      channels: () => c.channels ?? both(),
+    });
     const leadId = await insertLead(db.kysely, deps.tenant.tenant_id, c.lead);
     await c.setup?.(db, deps.tenant.tenant_id, leadId);
     const client = await connectClient(deps);

@@ -28,18 +28,30 @@ describe(`the executor stops sending while the database cannot take writes (${te
   it('claims and sends nothing while the guard refuses, then sends each row once', { timeout: 60_000 }, async () => {
     // A meeting with its confirmation: a message in the outbox, for the executor to send.
     const lead = await e.lead({ nome: 'Padaria Guarda', phone: '+5592998887001', timezone: 'America/Manaus' });
-    const res = await e.client.callTool({ name: 'schedule_meeting', arguments: { lead_id: lead, start: '2026-11-24T15:30', send_confirmation: true } });
+    const res = await e.client.callTool({
+      name: 'schedule_meeting',
+      arguments: { lead_id: lead, start: '2026-11-24T15:30', send_confirmation: true },
+    });
     expect(res.isError, textOf(res)).toBeFalsy();
     expect((res.structuredContent as any).confirmacao).toMatchObject({ status: 'enfileirado', canal: 'whatsapp' });
     let full = true;
     const guarded = new Executor({
-      db: db.kysely, channel: e.channels, clock: e.clock, logger: silentLogger, workerId: 'guarded', idleMs: 20,
+      db: db.kysely,
+      channel: e.channels,
+      clock: e.clock,
+      logger: silentLogger,
+      workerId: 'guarded',
+      idleMs: 20,
       writeGuard: async () => {
         if (full) throw new AppError('unavailable', 'No space left for the database (disco cheio)');
       },
     });
     const statuses = async () =>
-      (await asOwner(db.kysely, (tx) => sql<{ status: string }>`select status from disparos where lead_id = ${lead}`.execute(tx))).rows.map((r) => r.status);
+      (
+        await asOwner(db.kysely, (tx) =>
+          sql<{ status: string }>`select status from disparos where lead_id = ${lead}`.execute(tx),
+        )
+      ).rows.map((r) => r.status);
 
     await expect(guarded.tick()).rejects.toThrow(/disco cheio/);
     guarded.start(); // the loop keeps trying, and keeps refusing

@@ -34,7 +34,9 @@ describe(`fuzzing every tool from its input schema (${testDbKind()})`, () => {
   beforeAll(async () => {
     db = await openTestDb();
     const logger: Logger = {
-      debug() {}, info() {}, warn() {},
+      debug() {},
+      info() {},
+      warn() {},
       error: (obj, msg) => internalErrors.push({ obj, msg }),
       child: () => logger,
     };
@@ -42,7 +44,12 @@ describe(`fuzzing every tool from its input schema (${testDbKind()})`, () => {
     expect(deps.config.dispatchEnabled).toBe(false);
     const t = deps.tenant.tenant_id;
     ids = [
-      await insertLead(db.kysely, t, { nome: 'Fuzz Ltda', documento: '11222333000181', phones: [{ e164: '+5511987654321' }], emails: [{ email: 'fuzz@exemplo.com.br' }] }),
+      await insertLead(db.kysely, t, {
+        nome: 'Fuzz Ltda',
+        documento: '11222333000181',
+        phones: [{ e164: '+5511987654321' }],
+        emails: [{ email: 'fuzz@exemplo.com.br' }],
+      }),
       await insertLead(db.kysely, t, { nome: 'Sem Canal', status: 'sem_canal' }),
     ];
     client = await connectClient(deps);
@@ -53,51 +60,72 @@ describe(`fuzzing every tool from its input schema (${testDbKind()})`, () => {
     await db?.destroy();
   });
 
-  it(`${RUNS_PER_TOOL} generated argument sets per tool: a result or an invalid-params error, never a crash or a hang`, { timeout: 180_000 }, async () => {
-    const { tools } = await client.listTools();
-    expect(tools.length).toBeGreaterThanOrEqual(10);
-    const failures: string[] = [];
-    const outcomes: Record<string, { ok: number; isError: number; invalidParams: number }> = {};
-    for (const [i, tool] of tools.entries()) {
-      const samples = fc.sample(argsArb(tool, ids), { seed: SEED + i, numRuns: RUNS_PER_TOOL });
-      const tally = (outcomes[tool.name] = { ok: 0, isError: 0, invalidParams: 0 });
-      for (const args of samples) {
-        const shown = JSON.stringify(args, (_k, v) => (typeof v === 'string' && v.length > 80 ? `${v.slice(0, 40)}…(${v.length})` : v));
-        try {
-          const res = await client.callTool({ name: tool.name, arguments: args as Record<string, unknown> }, undefined, { timeout: CALL_TIMEOUT_MS });
-          const text = textOf(res);
-          if (res.isError && /Input validation error/.test(text)) {
-            tally.invalidParams++; // the SDK answers schema failures as an isError result
-          } else if (res.isError) {
-            tally.isError++;
-            if (!text.trim() || /internal_error/.test(text)) failures.push(`${tool.name} ${shown} → ${text || '(no message)'}`);
-          } else {
-            tally.ok++;
-            if (typeof res.structuredContent !== 'object' || res.structuredContent === null) failures.push(`${tool.name} ${shown} → no structuredContent`);
+  it(
+    `${RUNS_PER_TOOL} generated argument sets per tool: a result or an invalid-params error, never a crash or a hang`,
+    { timeout: 180_000 },
+    async () => {
+      const { tools } = await client.listTools();
+      expect(tools.length).toBeGreaterThanOrEqual(10);
+      const failures: string[] = [];
+      const outcomes: Record<string, { ok: number; isError: number; invalidParams: number }> = {};
+      for (const [i, tool] of tools.entries()) {
+        const samples = fc.sample(argsArb(tool, ids), { seed: SEED + i, numRuns: RUNS_PER_TOOL });
+        const tally = (outcomes[tool.name] = { ok: 0, isError: 0, invalidParams: 0 });
+        for (const args of samples) {
+          const shown = JSON.stringify(args, (_k, v) =>
+            typeof v === 'string' && v.length > 80 ? `${v.slice(0, 40)}…(${v.length})` : v,
+          );
+          try {
+            const res = await client.callTool(
+              { name: tool.name, arguments: args as Record<string, unknown> },
+              undefined,
+              { timeout: CALL_TIMEOUT_MS },
+            );
+            const text = textOf(res);
+            if (res.isError && /Input validation error/.test(text)) {
+              tally.invalidParams++; // the SDK answers schema failures as an isError result
+            } else if (res.isError) {
+              tally.isError++;
+              if (!text.trim() || /internal_error/.test(text))
+                failures.push(`${tool.name} ${shown} → ${text || '(no message)'}`);
+            } else {
+              tally.ok++;
+              if (typeof res.structuredContent !== 'object' || res.structuredContent === null)
+                failures.push(`${tool.name} ${shown} → no structuredContent`);
+            }
+          } catch (err) {
+            if (err instanceof McpError && err.code === ErrorCode.InvalidParams && !/output schema/i.test(err.message))
+              tally.invalidParams++;
+            else failures.push(`${tool.name} ${shown} → threw ${(err as Error).message}`);
           }
-        } catch (err) {
-          if (err instanceof McpError && err.code === ErrorCode.InvalidParams && !/output schema/i.test(err.message)) tally.invalidParams++;
-          else failures.push(`${tool.name} ${shown} → threw ${(err as Error).message}`);
         }
+        await client.ping(); // still answering after this tool's batch
       }
-      await client.ping(); // still answering after this tool's batch
-    }
-    process.stdout.write(`fuzz (${testDbKind()}): ${JSON.stringify(outcomes)}\n`);
-    expect(failures, failures.join('\n')).toEqual([]);
-    expect(internalErrors.map((e) => JSON.stringify(e).slice(0, 500))).toEqual([]);
-    // The mix reached the handlers, not only the schema validation.
-    const total = Object.values(outcomes).reduce((a, o) => ({ ok: a.ok + o.ok, isError: a.isError + o.isError, invalidParams: a.invalidParams + o.invalidParams }));
-    expect(total.ok).toBeGreaterThan(0);
-    expect(total.isError).toBeGreaterThan(0);
-    expect(total.invalidParams).toBeGreaterThan(0);
-    for (const [name, o] of Object.entries(outcomes)) expect(o.ok + o.isError, `${name} never got past validation`).toBeGreaterThan(0);
-  });
+      process.stdout.write(`fuzz (${testDbKind()}): ${JSON.stringify(outcomes)}\n`);
+      expect(failures, failures.join('\n')).toEqual([]);
+      expect(internalErrors.map((e) => JSON.stringify(e).slice(0, 500))).toEqual([]);
+      // The mix reached the handlers, not only the schema validation.
+      const total = Object.values(outcomes).reduce((a, o) => ({
+        ok: a.ok + o.ok,
+        isError: a.isError + o.isError,
+        invalidParams: a.invalidParams + o.invalidParams,
+      }));
+      expect(total.ok).toBeGreaterThan(0);
+      expect(total.isError).toBeGreaterThan(0);
+      expect(total.invalidParams).toBeGreaterThan(0);
+      for (const [name, o] of Object.entries(outcomes))
+        expect(o.ok + o.isError, `${name} never got past validation`).toBeGreaterThan(0);
+    },
+  );
 
   it('resource templates with hostile ids: "not found" errors, never a crash', async () => {
     const ids = [...NASTY_STRINGS.filter((v) => v.length < 5000), '%00', '..%2F..%2Fetc', '%ED%A0%80', '%'];
     for (const template of ['job://', 'job-problems://']) {
       for (const id of ids) {
-        const err = await client.readResource({ uri: `${template}${id}` }).then(() => null, (e: unknown) => e);
+        const err = await client.readResource({ uri: `${template}${id}` }).then(
+          () => null,
+          (e: unknown) => e,
+        );
         // A known-shaped id of no job may answer with an error or an empty CSV; nothing else is allowed.
         if (err) expect(err, `${template}${id}`).toBeInstanceOf(McpError);
       }
@@ -108,14 +136,38 @@ describe(`fuzzing every tool from its input schema (${testDbKind()})`, () => {
 
 /** Strings the tools know (templates, a phone, an e-mail, a reply), so generated calls get past lookups. */
 const DOMAIN_WORDS = [
-  'cobranca_padrao_whatsapp_v1', 'cobranca_padrao_email_v1', '+5511987654321', '11987654321', 'fuzz@exemplo.com.br',
-  'PARAR', 'quero saber mais', 'campanha-fuzz', 'leads.csv', 'Empresa;Telefone\nACME;11987654321\n',
+  'cobranca_padrao_whatsapp_v1',
+  'cobranca_padrao_email_v1',
+  '+5511987654321',
+  '11987654321',
+  'fuzz@exemplo.com.br',
+  'PARAR',
+  'quero saber mais',
+  'campanha-fuzz',
+  'leads.csv',
+  'Empresa;Telefone\nACME;11987654321\n',
 ];
 const HUGE = 'x'.repeat(1024 * 1024);
 const NASTY_STRINGS = [
-  '', ' ', '\u0000', '\ud800', '\udfff\ud800', '🙂'.repeat(1000), '\u202e\u0301', "'; drop table leads; --", '%s%n%x',
-  '../../../etc/passwd', '/etc/passwd', '/proc/self/environ', '=cmd|\' /C calc\'!A0', 'null', '{}', '00000000-0000-0000-0000-000000000000',
-  '+5511987654321', 'a@b.c', HUGE,
+  '',
+  ' ',
+  '\u0000',
+  '\ud800',
+  '\udfff\ud800',
+  '🙂'.repeat(1000),
+  '\u202e\u0301',
+  "'; drop table leads; --",
+  '%s%n%x',
+  '../../../etc/passwd',
+  '/etc/passwd',
+  '/proc/self/environ',
+  "=cmd|' /C calc'!A0",
+  'null',
+  '{}',
+  '00000000-0000-0000-0000-000000000000',
+  '+5511987654321',
+  'a@b.c',
+  HUGE,
 ];
 
 /** Values of the wrong kind (or of the right kind at hostile extremes). */
@@ -141,11 +193,17 @@ function argsArb(tool: Tool, ids: string[]): fc.Arbitrary<Record<string, unknown
 }
 
 /** An object for the schema: with `valid`, only schema-shaped values and the required keys present. */
-function objectArb(s: Schema, uuid: fc.Arbitrary<string>, depth: number, valid: boolean): fc.Arbitrary<Record<string, unknown>> {
+function objectArb(
+  s: Schema,
+  uuid: fc.Arbitrary<string>,
+  depth: number,
+  valid: boolean,
+): fc.Arbitrary<Record<string, unknown>> {
   const props: Record<string, Schema> = s.properties ?? {};
   const required: string[] = s.required ?? [];
   const model: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const [k, p] of Object.entries(props)) model[k] = valid ? validArb(p, uuid, depth + 1) : valueArb(p, uuid, depth + 1);
+  for (const [k, p] of Object.entries(props))
+    model[k] = valid ? validArb(p, uuid, depth + 1) : valueArb(p, uuid, depth + 1);
   const base = fc.record(model, { requiredKeys: valid ? required.filter((k) => k in model) : [] });
   if (valid) return base as fc.Arbitrary<Record<string, unknown>>;
   const extra = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), hostileArb, { maxKeys: 2 });
@@ -166,19 +224,26 @@ function validArb(s: Schema, uuid: fc.Arbitrary<string>, depth: number): fc.Arbi
   switch (type) {
     case 'string': {
       if (s.format === 'uuid') return uuid;
-      if (s.format === 'date-time') return fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString());
+      if (s.format === 'date-time')
+        return fc
+          .date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true })
+          .map((d) => d.toISOString());
       if (s.format === 'email') return fc.emailAddress();
       const min = s.minLength ?? 0;
       const max = Math.min(s.maxLength ?? 300, 300);
       if (s.pattern) {
         try {
-          return fc.stringMatching(new RegExp(s.pattern)).filter((v) => v.length >= min && v.length <= (s.maxLength ?? Infinity));
+          return fc
+            .stringMatching(new RegExp(s.pattern))
+            .filter((v) => v.length >= min && v.length <= (s.maxLength ?? Infinity));
         } catch {
           /* a pattern fast-check cannot generate from: plain strings below */
         }
       }
       const edge = s.maxLength !== undefined ? [fc.constant('é'.repeat(s.maxLength))] : [];
-      const words = fc.constantFrom(...DOMAIN_WORDS).filter((w) => w.length >= min && w.length <= (s.maxLength ?? Infinity));
+      const words = fc
+        .constantFrom(...DOMAIN_WORDS)
+        .filter((w) => w.length >= min && w.length <= (s.maxLength ?? Infinity));
       return fc.oneof(fc.string({ minLength: min, maxLength: max, unit: 'grapheme' }), words, ...edge);
     }
     case 'integer':
@@ -194,11 +259,18 @@ function validArb(s: Schema, uuid: fc.Arbitrary<string>, depth: number): fc.Arbi
     case 'array':
       return depth > 3
         ? fc.constant([])
-        : fc.array(validArb(s.items ?? {}, uuid, depth + 1), { minLength: s.minItems ?? 0, maxLength: Math.max(s.minItems ?? 0, Math.min(s.maxItems ?? 5, 5)) });
+        : fc.array(validArb(s.items ?? {}, uuid, depth + 1), {
+            minLength: s.minItems ?? 0,
+            maxLength: Math.max(s.minItems ?? 0, Math.min(s.maxItems ?? 5, 5)),
+          });
     case 'object':
       if (depth > 3) return fc.constant({});
       if (s.additionalProperties && typeof s.additionalProperties === 'object' && !s.properties) {
-        return fc.dictionary(fc.string({ minLength: 1, maxLength: 30 }), validArb(s.additionalProperties, uuid, depth + 1), { maxKeys: 4 });
+        return fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 30 }),
+          validArb(s.additionalProperties, uuid, depth + 1),
+          { maxKeys: 4 },
+        );
       }
       return objectArb(s, uuid, depth, true);
     default:

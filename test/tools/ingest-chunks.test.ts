@@ -36,7 +36,14 @@ describe(`ingest in small chunks against leads of earlier chunks (${testDbKind()
   let tenant: Tenant;
   const importOnce = async () => {
     const jobId = await withTenant(db.kysely, tenant.tenant_id, (tx) =>
-      createIngestJob(tx, { tenantId: tenant.tenant_id, tipo: 'xlsx', arquivo: 'leads.xlsx', sourceLabel: null, validateOnly: false, bytesTotal: null }),
+      createIngestJob(tx, {
+        tenantId: tenant.tenant_id,
+        tipo: 'xlsx',
+        arquivo: 'leads.xlsx',
+        sourceLabel: null,
+        validateOnly: false,
+        bytesTotal: null,
+      }),
     );
     const result = await ingestRows(
       { store: createCopyTx(db), logger: silentLogger, chunkSize: 2 },
@@ -46,17 +53,41 @@ describe(`ingest in small chunks against leads of earlier chunks (${testDbKind()
     return result.counts;
   };
   const leadByRow = async (linha: number) => {
-    const { rows } = await asOwner(db.kysely, (tx) => sql<{ lead_id: string; nome: string; contato_nome: string | null; status: string; dados_extras: Record<string, string>; linhas: number[] }>`
+    const { rows } = await asOwner(db.kysely, (tx) =>
+      sql<{
+        lead_id: string;
+        nome: string;
+        contato_nome: string | null;
+        status: string;
+        dados_extras: Record<string, string>;
+        linhas: number[];
+      }>`
       select lead_id, nome, contato_nome, status, dados_extras,
              (select array_agg((o->>'linha')::int order by ord) from jsonb_array_elements(origem) with ordinality as x(o, ord)) as linhas
-      from leads where tenant_id = ${tenant.tenant_id} and origem @> ${JSON.stringify([{ linha }])}::jsonb`.execute(tx));
+      from leads where tenant_id = ${tenant.tenant_id} and origem @> ${JSON.stringify([{ linha }])}::jsonb`.execute(tx),
+    );
     expect(rows).toHaveLength(1);
     const lead = rows[0];
-    const phones = await asOwner(db.kysely, (tx) => sql<{ numero_e164: string }>`select numero_e164 from lead_telefones where lead_id = ${lead.lead_id} order by posicao`.execute(tx));
-    const emails = await asOwner(db.kysely, (tx) => sql<{ email_normalizado: string }>`select email_normalizado from lead_emails where lead_id = ${lead.lead_id} order by posicao`.execute(tx));
-    const events = await asOwner(db.kysely, (tx) => sql<{ tipo: string; status_para: string }>`select tipo, status_para from lead_eventos where lead_id = ${lead.lead_id} order by evento_id`.execute(tx));
+    const phones = await asOwner(db.kysely, (tx) =>
+      sql<{
+        numero_e164: string;
+      }>`select numero_e164 from lead_telefones where lead_id = ${lead.lead_id} order by posicao`.execute(tx),
+    );
+    const emails = await asOwner(db.kysely, (tx) =>
+      sql<{
+        email_normalizado: string;
+      }>`select email_normalizado from lead_emails where lead_id = ${lead.lead_id} order by posicao`.execute(tx),
+    );
+    const events = await asOwner(db.kysely, (tx) =>
+      sql<{
+        tipo: string;
+        status_para: string;
+      }>`select tipo, status_para from lead_eventos where lead_id = ${lead.lead_id} order by evento_id`.execute(tx),
+    );
     return {
-      ...lead, phones: phones.rows.map((p) => p.numero_e164), emails: emails.rows.map((e) => e.email_normalizado),
+      ...lead,
+      phones: phones.rows.map((p) => p.numero_e164),
+      emails: emails.rows.map((e) => e.email_normalizado),
       events: events.rows.map((e) => `${e.tipo}:${e.status_para}`),
     };
   };
@@ -65,7 +96,12 @@ describe(`ingest in small chunks against leads of earlier chunks (${testDbKind()
     db = await openTestDb();
     tenant = await ensureTenant(db.kysely, 'chunks');
     await withTenant(db.kysely, tenant.tenant_id, (tx) =>
-      addSuppression(tx, tenant.tenant_id, { tipo: 'telefone', valor: '(11) 97777-6666', motivo: 'pediu para sair', ator: 'test' }),
+      addSuppression(tx, tenant.tenant_id, {
+        tipo: 'telefone',
+        valor: '(11) 97777-6666',
+        motivo: 'pediu para sair',
+        ator: 'test',
+      }),
     );
   });
   afterAll(async () => db?.destroy());
@@ -76,21 +112,33 @@ describe(`ingest in small chunks against leads of earlier chunks (${testDbKind()
 
     const oficina = await leadByRow(2);
     expect(oficina).toMatchObject({
-      nome: 'Oficina do Zé', contato_nome: 'José', status: 'novo', linhas: [2, 4, 9],
-      phones: ['+5521998887777'], emails: ['ze@oficina.com'], events: [], // the import is in origem, not an event row
+      nome: 'Oficina do Zé',
+      contato_nome: 'José',
+      status: 'novo',
+      linhas: [2, 4, 9],
+      phones: ['+5521998887777'],
+      emails: ['ze@oficina.com'],
+      events: [], // the import is in origem, not an event row
     });
     expect(oficina.dados_extras).toEqual({ Cidade: 'Rio' }); // first seen wins
     expect(await leadByRow(9)).toMatchObject({ lead_id: oficina.lead_id });
 
     const padaria = await leadByRow(3);
-    expect(padaria).toMatchObject({ nome: 'Padaria Alfa', contato_nome: 'Bia', linhas: [3, 6], phones: ['+5511987654321'] });
+    expect(padaria).toMatchObject({
+      nome: 'Padaria Alfa',
+      contato_nome: 'Bia',
+      linhas: [3, 6],
+      phones: ['+5511987654321'],
+    });
     expect(await leadByRow(5)).toMatchObject({ nome: 'Outra Empresa', linhas: [5], phones: ['+5521998887777'] });
     expect(await leadByRow(7)).toMatchObject({ linhas: [7, 8], phones: [], emails: [] });
     expect(await leadByRow(10)).toMatchObject({ linhas: [10], phones: ['+5531999991111'] });
     const optedOut = await leadByRow(11);
     expect(optedOut).toMatchObject({ status: 'opt_out', events: ['transicao:opt_out'] });
     // Its history: the import (read from origem), then the opt-out at birth.
-    const detail = await withTenant(db.kysely, tenant.tenant_id, (tx) => getLead(tx, tenant.tenant_id, optedOut.lead_id));
+    const detail = await withTenant(db.kysely, tenant.tenant_id, (tx) =>
+      getLead(tx, tenant.tenant_id, optedOut.lead_id),
+    );
     expect(detail!.historico.map((h) => `${h.tipo}:${h.status_para}:${h.motivo}`)).toEqual([
       'importacao:novo:importado de leads.xlsx (aba Leads), linha 11',
       `transicao:opt_out:documento, telefone ou e-mail na lista de supressão (opt-out anterior)`,
@@ -100,10 +148,12 @@ describe(`ingest in small chunks against leads of earlier chunks (${testDbKind()
   it('a second import of the same rows creates nothing and keeps the opted-out lead opted out', async () => {
     const counts = await importOnce();
     expect(counts).toMatchObject({ linhas_lidas: 10, leads_criados: 0, duplicados: 10 });
-    const { rows } = await asOwner(db.kysely, (tx) => sql<{ n: number; phones: number; emails: number }>`
+    const { rows } = await asOwner(db.kysely, (tx) =>
+      sql<{ n: number; phones: number; emails: number }>`
       select (select count(*)::int from leads where tenant_id = ${tenant.tenant_id}) as n,
              (select count(*)::int from lead_telefones where tenant_id = ${tenant.tenant_id}) as phones,
-             (select count(*)::int from lead_emails where tenant_id = ${tenant.tenant_id}) as emails`.execute(tx));
+             (select count(*)::int from lead_emails where tenant_id = ${tenant.tenant_id}) as emails`.execute(tx),
+    );
     expect(rows[0]).toEqual({ n: 6, phones: 5, emails: 1 });
     expect(await leadByRow(11)).toMatchObject({ status: 'opt_out', linhas: [11, 11] });
     expect((await leadByRow(2)).linhas).toEqual([2, 4, 9, 2, 4, 9]);

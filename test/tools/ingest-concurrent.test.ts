@@ -22,22 +22,32 @@ describe(`two overlapping imports at the same time (${testDbKind()})`, () => {
     const deps = await makeDeps(db, { config: { ingestDirs: [dir] } });
     const [c1, c2] = await Promise.all([connectClient(deps), connectClient(deps)]);
     const [r1, r2] = await Promise.all([
-      c1.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'a.csv') } }, undefined, { timeout: 300_000 }),
-      c2.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'b.csv') } }, undefined, { timeout: 300_000 }),
+      c1.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'a.csv') } }, undefined, {
+        timeout: 300_000,
+      }),
+      c2.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'b.csv') } }, undefined, {
+        timeout: 300_000,
+      }),
     ]);
     await deps.tasks.drain();
     const jobs = [r1, r2].map((r) => (r.structuredContent as any).job.job_id);
-    const final = await Promise.all(jobs.map(async (id) => (await c1.callTool({ name: 'job_status', arguments: { job_id: id } })).structuredContent as any));
+    const final = await Promise.all(
+      jobs.map(
+        async (id) => (await c1.callTool({ name: 'job_status', arguments: { job_id: id } })).structuredContent as any,
+      ),
+    );
     for (const f of final) expect(f.jobs[0].status, f.jobs[0].error).toBe('concluido');
     const created = final.reduce((acc, f) => acc + f.jobs[0].counts.leads_criados, 0);
     expect(created).toBe(18_000);
 
     const t = deps.tenant.tenant_id;
-    const counts = await withTenant(db.kysely, t, (tx) => sql<{ leads: number; docs: number; keys: number; phones: number }>`
+    const counts = await withTenant(db.kysely, t, (tx) =>
+      sql<{ leads: number; docs: number; keys: number; phones: number }>`
       select (select count(*)::int from leads where tenant_id = ${t}) as leads,
              (select count(distinct documento)::int from leads where tenant_id = ${t} and documento_valido) as docs,
              (select count(distinct nome_chave)::int from leads where tenant_id = ${t}) as keys,
-             (select count(*)::int from lead_telefones where tenant_id = ${t}) as phones`.execute(tx));
+             (select count(*)::int from lead_telefones where tenant_id = ${t}) as phones`.execute(tx),
+    );
     expect(counts.rows[0]).toEqual({ leads: 18_000, docs: 9_000, keys: 18_000, phones: 18_000 });
     await c1.closeAll();
     await c2.closeAll();

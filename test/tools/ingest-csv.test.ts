@@ -47,17 +47,22 @@ describe(`ingest_leads on a CSV (${testDbKind()})`, () => {
     const job = (res.structuredContent as any).job;
     expect(job.status, job.error).toBe('concluido');
     expect(job.counts).toMatchObject({ linhas_lidas: 8, leads_criados: 5, duplicados: 2, linhas_invalidas: 1 });
-    expect(job.problems_sample).toContainEqual(expect.objectContaining({ row: 12, reason: expect.stringContaining('não virou lead') }));
+    expect(job.problems_sample).toContainEqual(
+      expect.objectContaining({ row: 12, reason: expect.stringContaining('não virou lead') }),
+    );
     const csv = await client.readResource({ uri: `job-problems://${job.job_id}` });
     const text = (csv.contents[0] as { text: string }).text;
     expect(text.split('\n')[0]).toBe('linha,aba,coluna,valor,motivo');
     expect(text).toMatch(/^12,clientes\.csv,documento,123,CPF com dígito verificador inválido$/m);
-    expect(text).toMatch(/^12,clientes\.csv,linha,,"linha sem nome, documento, telefone ou e-mail utilizável: não virou lead"$/m);
+    expect(text).toMatch(
+      /^12,clientes\.csv,linha,,"linha sem nome, documento, telefone ou e-mail utilizável: não virou lead"$/m,
+    );
 
     const page = await client.callTool({ name: 'query_leads', arguments: { text: 'padaria' } });
     const leads = (page.structuredContent as any).leads;
     expect(leads).toHaveLength(1);
-    const detail = (await client.callTool({ name: 'query_leads', arguments: { lead_id: leads[0].lead_id } })).structuredContent as any;
+    const detail = (await client.callTool({ name: 'query_leads', arguments: { lead_id: leads[0].lead_id } }))
+      .structuredContent as any;
     const lead = detail.lead;
     expect(lead.documento).toBe('11222333000181');
     expect(lead.contato_nome).toBe('Maria Souza');
@@ -69,11 +74,13 @@ describe(`ingest_leads on a CSV (${testDbKind()})`, () => {
     expect(lead.origem.map((o: any) => o.linha)).toEqual([4, 5]);
     expect(lead.historico[0]).toMatchObject({ tipo: 'importacao', status_para: 'novo' });
 
-    const ze = (await client.callTool({ name: 'query_leads', arguments: { text: 'oficina' } })).structuredContent as any;
+    const ze = (await client.callTool({ name: 'query_leads', arguments: { text: 'oficina' } }))
+      .structuredContent as any;
     expect(ze.leads).toHaveLength(1);
     expect(ze.leads[0].email).toBe('ze@oficina.com');
     // Same phone, different company: a different lead.
-    const outra = (await client.callTool({ name: 'query_leads', arguments: { text: 'outra empresa' } })).structuredContent as any;
+    const outra = (await client.callTool({ name: 'query_leads', arguments: { text: 'outra empresa' } }))
+      .structuredContent as any;
     expect(outra.leads).toHaveLength(1);
   });
 

@@ -73,7 +73,10 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     expect(a.status).toBe('falhou');
     expect(a.error).toMatch(/damaged or incomplete \(no zip directory/);
 
-    const good = makeXlsx([['Empresa', 'Telefone'], ...Array.from({ length: 2000 }, (_, i) => [`Empresa ${i}`, `(11) 9${String(i).padStart(4, '0')}-1234`])]);
+    const good = makeXlsx([
+      ['Empresa', 'Telefone'],
+      ...Array.from({ length: 2000 }, (_, i) => [`Empresa ${i}`, `(11) 9${String(i).padStart(4, '0')}-1234`]),
+    ]);
     const b = jobOf(await fromDisk(good.subarray(0, Math.floor(good.length / 2)), 'cortado.xlsx'));
     expect(b.status).toBe('falhou');
     expect(b.error).toMatch(/damaged or incomplete.*cut off during upload/);
@@ -89,9 +92,15 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
   });
 
   it('a zip bomb (a 2 MB file whose sheet inflates to 2 GB) is refused before it is read', async () => {
-    const head = '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+    const head =
+      '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
       '<row r="1"><c r="A1" t="inlineStr"><is><t>Empresa</t></is></c></row>';
-    const bomb = bombDeflate(head, '<row/>'.repeat(1024 * 1024 / 8) + ' '.repeat(256 * 1024), 2048, '</sheetData></worksheet>');
+    const bomb = bombDeflate(
+      head,
+      '<row/>'.repeat((1024 * 1024) / 8) + ' '.repeat(256 * 1024),
+      2048,
+      '</sheetData></worksheet>',
+    );
     expect(bomb.size).toBeGreaterThan(2 ** 31);
     expect(bomb.deflated.length).toBeLessThan(8 * 1024 * 1024);
     const started = Date.now();
@@ -103,9 +112,12 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
   });
 
   it('a zip bomb that lies about its size is cut off at the size it declares', async () => {
-    const head = '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>';
+    const head =
+      '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>';
     const bomb = bombDeflate(head, ' '.repeat(1024 * 1024), 2048, '</sheetData></worksheet>');
-    const job = jobOf(await fromDisk(makeZip(xlsxParts({ deflated: bomb.deflated, size: 1024 * 1024 })), 'mentirosa.xlsx'));
+    const job = jobOf(
+      await fromDisk(makeZip(xlsxParts({ deflated: bomb.deflated, size: 1024 * 1024 })), 'mentirosa.xlsx'),
+    );
     expect(job.status).toBe('falhou');
     expect(job.error).toMatch(/damaged.*sheet1\.xml expands past its declared size of 1048576 bytes/);
     await alive();
@@ -114,7 +126,9 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
   it('16,384 columns (the most Excel allows): a clean import of the lead columns', async () => {
     const width = 16_384;
     const header = Array.from({ length: width }, (_, i) => (i === 0 ? 'Empresa' : i === 1 ? 'Celular' : `Coluna ${i}`));
-    const rows = Array.from({ length: 5 }, (_, r) => Array.from({ length: width }, (_, i) => (i === 0 ? `Larga ${r}` : i === 1 ? `(11) 98000-000${r}` : `v${r}.${i}`)));
+    const rows = Array.from({ length: 5 }, (_, r) =>
+      Array.from({ length: width }, (_, i) => (i === 0 ? `Larga ${r}` : i === 1 ? `(11) 98000-000${r}` : `v${r}.${i}`)),
+    );
     const job = jobOf(await fromDisk(makeXlsx([header, ...rows]), 'larga.xlsx'));
     expect(job.status, job.error ?? '').toBe('concluido');
     expect(job.counts).toMatchObject({ linhas_lidas: 5, leads_criados: 5, telefones_validos: 5 });
@@ -143,17 +157,26 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     const xlsx = makeXlsx([
       ['Empresa', 'Celular', 'E-mail', 'Observações'],
       [HYPERLINK, DDE, HYPERLINK, DDE],
-      ['Fórmula Ltda', { formula: 'HYPERLINK("http://x","y")', result: 'y' }, { formula: "cmd|' /C calc'!A0", result: '=2+3' }, '@SUM(1+1)'],
+      [
+        'Fórmula Ltda',
+        { formula: 'HYPERLINK("http://x","y")', result: 'y' },
+        { formula: "cmd|' /C calc'!A0", result: '=2+3' },
+        '@SUM(1+1)',
+      ],
     ]);
     const job = jobOf(await fromDisk(xlsx, 'formulas.xlsx'));
     expect(job.status, job.error ?? '').toBe('concluido');
     expect(job.counts.leads_criados).toBe(2);
 
-    const csv = Buffer.from(`Empresa,Celular,E-mail\n"${HYPERLINK.replace(/"/g, '""')}",${DDE},+55 11 9-cmd\n-2+3,"=1+1",@x\n`);
+    const csv = Buffer.from(
+      `Empresa,Celular,E-mail\n"${HYPERLINK.replace(/"/g, '""')}",${DDE},+55 11 9-cmd\n-2+3,"=1+1",@x\n`,
+    );
     const cjob = jobOf(await fromDisk(csv, 'formulas.csv'));
     expect(cjob.status, cjob.error ?? '').toBe('concluido');
 
-    const names = await asOwner(db.kysely, (tx) => tx.selectFrom('leads').select('nome').where('tenant_id', '=', deps.tenant.tenant_id).execute());
+    const names = await asOwner(db.kysely, (tx) =>
+      tx.selectFrom('leads').select('nome').where('tenant_id', '=', deps.tenant.tenant_id).execute(),
+    );
     expect(names.map((n) => n.nome)).toEqual(expect.arrayContaining([HYPERLINK, 'Fórmula Ltda', '-2+3']));
 
     for (const id of [job.job_id, cjob.job_id]) {
@@ -177,11 +200,17 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     const csv = Buffer.from(`Empresa;Contato;E-mail\n"${SQL_TEXT}";"Robert'); DROP TABLE leads;--";x@y.com.br\n`);
     const job = jobOf(await fromDisk(csv, 'sql.csv'));
     expect(job.status, job.error ?? '').toBe('concluido');
-    const lead = await asOwner(db.kysely, (tx) => tx.selectFrom('leads').select(['nome', 'contato_nome']).where('nome', '=', SQL_TEXT).executeTakeFirst());
+    const lead = await asOwner(db.kysely, (tx) =>
+      tx.selectFrom('leads').select(['nome', 'contato_nome']).where('nome', '=', SQL_TEXT).executeTakeFirst(),
+    );
     expect(lead).toEqual({ nome: SQL_TEXT, contato_nome: "Robert'); DROP TABLE leads;--" });
     const found = await client.callTool({ name: 'query_leads', arguments: { text: SQL_TEXT } });
-    expect((found.structuredContent as { leads: Array<{ nome: string }> }).leads.map((l) => l.nome)).toEqual([SQL_TEXT]);
-    const { rows } = await asOwner(db.kysely, (tx) => sql<{ n: number }>`select count(*)::int as n from leads`.execute(tx));
+    expect((found.structuredContent as { leads: Array<{ nome: string }> }).leads.map((l) => l.nome)).toEqual([
+      SQL_TEXT,
+    ]);
+    const { rows } = await asOwner(db.kysely, (tx) =>
+      sql<{ n: number }>`select count(*)::int as n from leads`.execute(tx),
+    );
     expect(rows[0].n).toBeGreaterThan(0);
     await alive();
   });
@@ -190,11 +219,15 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     const name = 'Back\\slash \\N Ltda \\\\ fim\\';
     const obs = '\\.';
     const path = 'C:\\temp\\novo {"a":"b\\"c"}';
-    const csv = Buffer.from(`Empresa;Celular;Obs;Caminho\n"${name.replaceAll('"', '""')}";(11) 98111-2222;${obs};"${path.replaceAll('"', '""')}"\n`);
+    const csv = Buffer.from(
+      `Empresa;Celular;Obs;Caminho\n"${name.replaceAll('"', '""')}";(11) 98111-2222;${obs};"${path.replaceAll('"', '""')}"\n`,
+    );
     const job = jobOf(await fromDisk(csv, 'barras.csv'));
     expect(job.status, job.error ?? '').toBe('concluido');
     expect(job.counts).toMatchObject({ linhas_lidas: 1, leads_criados: 1 });
-    const lead = await asOwner(db.kysely, (tx) => tx.selectFrom('leads').select(['nome', 'dados_extras']).where('nome', '=', name).executeTakeFirst());
+    const lead = await asOwner(db.kysely, (tx) =>
+      tx.selectFrom('leads').select(['nome', 'dados_extras']).where('nome', '=', name).executeTakeFirst(),
+    );
     expect(lead).toEqual({ nome: name, dados_extras: { Obs: obs, Caminho: path } });
     // The same row again: merged into that lead (found by its name and phone), nothing new.
     const again = jobOf(await fromDisk(csv, 'barras.csv'));
@@ -204,8 +237,12 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
 
   it('invalid UTF-8 in a CSV: read (as Windows-1252), imported cleanly', async () => {
     const csv = Buffer.concat([
-      Buffer.from('Empresa;Celular\nPadaria '), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0x80]), Buffer.from(' Ltda;(11) 98222-3333\n'),
-      Buffer.from('Mercado '), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from(';(11) 98222-4444\n'),
+      Buffer.from('Empresa;Celular\nPadaria '),
+      Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0x80]),
+      Buffer.from(' Ltda;(11) 98222-3333\n'),
+      Buffer.from('Mercado '),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from(';(11) 98222-4444\n'),
     ]);
     const job = jobOf(await fromDisk(csv, 'utf8-invalido.csv'));
     expect(job.status, job.error ?? '').toBe('concluido');
@@ -215,7 +252,10 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
 
   it('oversized base64: refused with the limit named, before decoding', async () => {
     const over = 'QUFB'.repeat(7_100_000); // 28.4M characters, past the schema's bound
-    const a = await client.callTool({ name: 'ingest_leads', arguments: { content_base64: over, filename: 'grande.xlsx' } });
+    const a = await client.callTool({
+      name: 'ingest_leads',
+      arguments: { content_base64: over, filename: 'grande.xlsx' },
+    });
     expect(a.isError).toBe(true);
     expect(textOf(a)).toMatch(/content_base64/);
     expect(textOf(a)).toMatch(/28000000/);
@@ -235,11 +275,11 @@ function parseCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
+      if (ch === '"' && line[i + 1] === '"') ((cur += '"'), i++);
       else if (ch === '"') quoted = false;
       else cur += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') out.push(cur), (cur = '');
+    else if (ch === ',') (out.push(cur), (cur = ''));
     else cur += ch;
   }
   out.push(cur);

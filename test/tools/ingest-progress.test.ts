@@ -36,15 +36,26 @@ import { tempDir } from '../helpers/spawn.js';
 const LEADS = 12_000;
 const FILE = 'grande.xlsx';
 const EXPECTED_COUNTS = {
-  linhas_lidas: 12_512, leads_criados: 12_000, leads_atualizados: 300, duplicados: 500, linhas_invalidas: 12,
-  telefones_validos: 12_500, telefones_invalidos: 0, emails_validos: 12_500, emails_invalidos: 0,
+  linhas_lidas: 12_512,
+  leads_criados: 12_000,
+  leads_atualizados: 300,
+  duplicados: 500,
+  linhas_invalidas: 12,
+  telefones_validos: 12_500,
+  telefones_invalidos: 0,
+  emails_validos: 12_500,
+  emails_invalidos: 0,
 };
 const WAIT_MS = 300;
 const POLL_MS = 50;
 const POLL_DEADLINE_MS = 240_000;
 
 const leadRow = (i: number) => [
-  `Empresa Teste ${i} Ltda`, `Contato ${i}`, i % 2 === 0 ? cnpjFor(i) : '', mobileFor(i), `contato${i}@empresa${i}.com.br`,
+  `Empresa Teste ${i} Ltda`,
+  `Contato ${i}`,
+  i % 2 === 0 ? cnpjFor(i) : '',
+  mobileFor(i),
+  `contato${i}@empresa${i}.com.br`,
 ];
 
 /** Writes the workbook; returns the row numbers (as Excel shows them) of the unusable rows. */
@@ -113,7 +124,9 @@ describe(`ingest_leads on a file larger than the call's wait (${testDbKind()})`,
     expect(job.finished_at).toBeNull();
     expect(job.started_at).not.toBeNull();
     expect(textOf(res)).toMatch(
-      new RegExp(`^Import ${job.job_id} of ${FILE} is still running \\([\\d.]+%, \\d+ rows so far\\)\\. Poll job_status with this job_id\\.$`),
+      new RegExp(
+        `^Import ${job.job_id} of ${FILE} is still running \\([\\d.]+%, \\d+ rows so far\\)\\. Poll job_status with this job_id\\.$`,
+      ),
     );
     expect(deps.tasks.size).toBe(1); // the import goes on in the background
 
@@ -144,19 +157,32 @@ describe(`ingest_leads on a file larger than the call's wait (${testDbKind()})`,
     const pcts = running.map((s) => s.progress_pct as number);
     const rowsRead = running.map((s) => s.counts.linhas_lidas as number);
     const trace = running.map((s) => `${s.progress_pct}%/${s.counts.linhas_lidas}`).join(', ');
-    expect(pcts.every((p) => typeof p === 'number' && p >= 0 && p <= 100), trace).toBe(true);
+    expect(
+      pcts.every((p) => typeof p === 'number' && p >= 0 && p <= 100),
+      trace,
+    ).toBe(true);
     // Never goes backwards, and moved while the job was running.
-    expect(pcts.every((p, i) => i === 0 || p >= pcts[i - 1]), trace).toBe(true);
-    expect(rowsRead.every((n, i) => i === 0 || n >= rowsRead[i - 1]), trace).toBe(true);
+    expect(
+      pcts.every((p, i) => i === 0 || p >= pcts[i - 1]),
+      trace,
+    ).toBe(true);
+    expect(
+      rowsRead.every((n, i) => i === 0 || n >= rowsRead[i - 1]),
+      trace,
+    ).toBe(true);
     expect(new Set(pcts).size, trace).toBeGreaterThanOrEqual(2);
     expect(pcts[0], trace).toBeLessThan(100);
     // Partial counts are visible while running, with a rate and an ETA.
-    const partial = running.filter((s) => s.counts.linhas_lidas > 0 && s.counts.linhas_lidas < EXPECTED_COUNTS.linhas_lidas);
+    const partial = running.filter(
+      (s) => s.counts.linhas_lidas > 0 && s.counts.linhas_lidas < EXPECTED_COUNTS.linhas_lidas,
+    );
     expect(partial.length, trace).toBeGreaterThanOrEqual(1);
     for (const s of partial) {
       expect(s.rows_per_second).toBeGreaterThan(0);
       expect(s.eta_seconds).toEqual(expect.any(Number));
-      expect(s.counts.leads_criados + s.counts.duplicados + s.counts.linhas_invalidas).toBeLessThanOrEqual(s.counts.linhas_lidas);
+      expect(s.counts.leads_criados + s.counts.duplicados + s.counts.linhas_invalidas).toBeLessThanOrEqual(
+        s.counts.linhas_lidas,
+      );
     }
 
     // 4. Finished: every row read is a new lead, a duplicate or an unusable row.
@@ -168,7 +194,8 @@ describe(`ingest_leads on a file larger than the call's wait (${testDbKind()})`,
     expect(last.finished_at).not.toBeNull();
     expect([...new Set(last.problems_sample.map((p: any) => p.row))]).toEqual(unusableRows.slice(0, 10));
     expect(last.problems_sample.filter((p: any) => p.column === 'linha')[0]).toMatchObject({
-      row: unusableRows[0], reason: expect.stringContaining('não virou lead'),
+      row: unusableRows[0],
+      reason: expect.stringContaining('não virou lead'),
     });
 
     await deps.tasks.drain();
@@ -176,18 +203,24 @@ describe(`ingest_leads on a file larger than the call's wait (${testDbKind()})`,
 
     // 5. The database agrees with the counts; the staging rows are gone.
     const t = deps.tenant.tenant_id;
-    const { rows } = await withTenant(db.kysely, t, (tx) => sql<{ leads: number; docs: number; phones: number; emails: number; staged: number }>`
+    const { rows } = await withTenant(db.kysely, t, (tx) =>
+      sql<{ leads: number; docs: number; phones: number; emails: number; staged: number }>`
       select (select count(*)::int from leads where tenant_id = ${t}) as leads,
              (select count(distinct documento)::int from leads where tenant_id = ${t} and documento_valido) as docs,
              (select count(*)::int from lead_telefones where tenant_id = ${t}) as phones,
              (select count(*)::int from lead_emails where tenant_id = ${t}) as emails,
-             (select count(*)::int from ingest_linhas where job_id = ${job.job_id}) as staged`.execute(tx));
+             (select count(*)::int from ingest_linhas where job_id = ${job.job_id}) as staged`.execute(tx),
+    );
     expect(rows[0]).toEqual({ leads: 12_000, docs: 6_000, phones: 12_000, emails: 12_000, staged: 0 });
 
     // A lead repeated two chunks later has both rows in origem.
-    const page = (await client.callTool({ name: 'query_leads', arguments: { text: 'Empresa Teste 1 Ltda' } })).structuredContent as any;
+    const page = (await client.callTool({ name: 'query_leads', arguments: { text: 'Empresa Teste 1 Ltda' } }))
+      .structuredContent as any;
     expect(page.leads.map((l: any) => l.nome)).toEqual(['Empresa Teste 1 Ltda']);
-    const lead = ((await client.callTool({ name: 'query_leads', arguments: { lead_id: page.leads[0].lead_id } })).structuredContent as any).lead;
+    const lead = (
+      (await client.callTool({ name: 'query_leads', arguments: { lead_id: page.leads[0].lead_id } }))
+        .structuredContent as any
+    ).lead;
     // Lead 1 is on row 3; its repeat comes after 12 000 leads + 12 unusable rows + header + repeat of lead 0.
     expect(lead.origem.map((o: any) => o.linha)).toEqual([3, 1 + LEADS + 12 + 2]);
     expect(lead.documento).toBeNull();

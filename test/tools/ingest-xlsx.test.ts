@@ -49,13 +49,27 @@ import { pythonWithOpenpyxl } from '../helpers/openpyxl.js';
 const SAMPLE_ROWS = 80;
 const SAMPLE_FILE = 'leads-baguncados.xlsx';
 const SAMPLE_COUNTS = {
-  linhas_lidas: 87, leads_criados: 85, leads_atualizados: 0, duplicados: 2, linhas_invalidas: 0,
-  telefones_validos: 86, telefones_invalidos: 28, emails_validos: 70, emails_invalidos: 1,
+  linhas_lidas: 87,
+  leads_criados: 85,
+  leads_atualizados: 0,
+  duplicados: 2,
+  linhas_invalidas: 0,
+  telefones_validos: 86,
+  telefones_invalidos: 28,
+  emails_validos: 70,
+  emails_invalidos: 1,
 };
 const OPENPYXL_FILE = 'cadastro-openpyxl.xlsx';
 const OPENPYXL_COUNTS = {
-  linhas_lidas: 3, leads_criados: 3, leads_atualizados: 0, duplicados: 0, linhas_invalidas: 0,
-  telefones_validos: 2, telefones_invalidos: 1, emails_validos: 2, emails_invalidos: 0,
+  linhas_lidas: 3,
+  leads_criados: 3,
+  leads_atualizados: 0,
+  duplicados: 0,
+  linhas_invalidas: 0,
+  telefones_validos: 2,
+  telefones_invalidos: 1,
+  emails_validos: 2,
+  emails_invalidos: 0,
 };
 
 type TestClient = Client & { closeAll(): Promise<void> };
@@ -87,7 +101,10 @@ async function oneLead(client: TestClient, text: string): Promise<any> {
   const page = await tool(client, 'query_leads', { text, limit: 100 });
   expect(page.isError, textOf(page)).toBeFalsy();
   const leads = page.structuredContent.leads;
-  expect(leads.map((l: any) => l.nome), `query_leads text=${text}`).toHaveLength(1);
+  expect(
+    leads.map((l: any) => l.nome),
+    `query_leads text=${text}`,
+  ).toHaveLength(1);
   const res = await tool(client, 'query_leads', { lead_id: leads[0].lead_id });
   expect(res.isError, textOf(res)).toBeFalsy();
   return res.structuredContent.lead;
@@ -96,7 +113,6 @@ async function oneLead(client: TestClient, text: string): Promise<any> {
 const phonesOf = (lead: any) =>
   lead.telefones.map((t: any) => [t.numero_original, t.numero_e164, t.tipo, t.valido_para_disparo, t.reparado]);
 const rowsOf = (lead: any) => lead.origem.map((o: any) => [o.arquivo, o.aba, o.linha]);
-
 
 describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
   let db: TestDb;
@@ -122,7 +138,10 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
     const { footerRow } = await writeSampleLeads(samplePath, { rows: SAMPLE_ROWS });
     expect(footerRow).toBe(93);
     openpyxlPath = join(dir, OPENPYXL_FILE);
-    execFileSync(pythonWithOpenpyxl(), [fileURLToPath(new URL('../fixtures/make_openpyxl.py', import.meta.url)), openpyxlPath]);
+    execFileSync(pythonWithOpenpyxl(), [
+      fileURLToPath(new URL('../fixtures/make_openpyxl.py', import.meta.url)),
+      openpyxlPath,
+    ]);
   });
   afterAll(async () => {
     for (const c of clients) await c.closeAll();
@@ -153,10 +172,20 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       expect(status.status).toBe('concluido');
       expect(status.counts).toEqual(SAMPLE_COUNTS);
       expect(status.problems_sample).toContainEqual(
-        expect.objectContaining({ row: 7, sheet: 'Leads', column: 'telefone', value: '(00) 98765-4321', reason: expect.any(String) }),
+        expect.objectContaining({
+          row: 7,
+          sheet: 'Leads',
+          column: 'telefone',
+          value: '(00) 98765-4321',
+          reason: expect.any(String),
+        }),
       );
       expect(status.problems_sample).toContainEqual({
-        row: 7, sheet: 'Leads', column: 'email', value: 'ana.paula@@farmacia', reason: 'e-mail com mais de um @',
+        row: 7,
+        sheet: 'Leads',
+        column: 'email',
+        value: 'ana.paula@@farmacia',
+        reason: 'e-mail com mais de um @',
       });
       // Every other row of the file is clean: no problem points anywhere else.
       expect(status.problems_sample.map((p: any) => p.row)).toEqual(status.problems_sample.map(() => 7));
@@ -184,14 +213,26 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       ]);
       expect(lead.telefones[1].motivo_invalido).toBe('telefone fixo não recebe WhatsApp');
       expect(lead.emails).toEqual([
-        { email_original: 'contato@paoquente.com.br', email_normalizado: 'contato@paoquente.com.br', valido_para_disparo: true, motivo_invalido: null },
+        {
+          email_original: 'contato@paoquente.com.br',
+          email_normalizado: 'contato@paoquente.com.br',
+          valido_para_disparo: true,
+          motivo_invalido: null,
+        },
       ]);
-      expect(rowsOf(lead)).toEqual([[SAMPLE_FILE, 'Leads', 4], [SAMPLE_FILE, 'Leads', 8]]);
+      expect(rowsOf(lead)).toEqual([
+        [SAMPLE_FILE, 'Leads', 4],
+        [SAMPLE_FILE, 'Leads', 8],
+      ]);
       expect(lead.origem.every((o: any) => o.job_id === job.job_id)).toBe(true);
       // Extra columns kept; for a column both rows fill, the first row's value wins.
-      expect(lead.dados_extras).toEqual({ Cidade: 'São Paulo', 'Observações': 'Cliente desde 2019' });
+      expect(lead.dados_extras).toEqual({ Cidade: 'São Paulo', Observações: 'Cliente desde 2019' });
       expect(lead.historico).toEqual([
-        expect.objectContaining({ tipo: 'importacao', status_para: 'novo', motivo: `importado de ${SAMPLE_FILE} (aba Leads), linha 4` }),
+        expect.objectContaining({
+          tipo: 'importacao',
+          status_para: 'novo',
+          motivo: `importado de ${SAMPLE_FILE} (aba Leads), linha 4`,
+        }),
       ]);
       // The unpadded form finds nothing: the document is stored padded only.
       const unpadded = await tool(client, 'query_leads', { text: '4567890000179' });
@@ -211,8 +252,22 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
         email: null,
       });
       expect(lead.telefones).toEqual([
-        { numero_original: '11 8765-4321', numero_e164: '+5511987654321', tipo: 'movel', valido_para_disparo: true, motivo_invalido: null, reparado: true },
-        { numero_original: '0800 123 4567', numero_e164: '+558001234567', tipo: 'toll_free', valido_para_disparo: false, motivo_invalido: 'número 0800 não é telefone de contato', reparado: false },
+        {
+          numero_original: '11 8765-4321',
+          numero_e164: '+5511987654321',
+          tipo: 'movel',
+          valido_para_disparo: true,
+          motivo_invalido: null,
+          reparado: true,
+        },
+        {
+          numero_original: '0800 123 4567',
+          numero_e164: '+558001234567',
+          tipo: 'toll_free',
+          valido_para_disparo: false,
+          motivo_invalido: 'número 0800 não é telefone de contato',
+          reparado: false,
+        },
       ]);
       expect(lead.emails).toEqual([]); // "sem email" is a placeholder, not an address
       expect(lead.dados_extras).toEqual({ Cidade: 'Campinas' }); // empty Observações not kept
@@ -250,29 +305,50 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
         email: null,
       });
       expect(lead.telefones).toEqual([
-        expect.objectContaining({ numero_original: '(00) 98765-4321', numero_e164: null, tipo: 'invalido', valido_para_disparo: false }),
+        expect.objectContaining({
+          numero_original: '(00) 98765-4321',
+          numero_e164: null,
+          tipo: 'invalido',
+          valido_para_disparo: false,
+        }),
       ]);
       expect(lead.emails).toEqual([
-        { email_original: 'ana.paula@@farmacia', email_normalizado: 'ana.paula@@farmacia', valido_para_disparo: false, motivo_invalido: 'e-mail com mais de um @' },
+        {
+          email_original: 'ana.paula@@farmacia',
+          email_normalizado: 'ana.paula@@farmacia',
+          valido_para_disparo: false,
+          motivo_invalido: 'e-mail com mais de um @',
+        },
       ]);
-      expect(lead.dados_extras).toEqual({ Cidade: 'Belo Horizonte', 'Observações': 'DDD inválido' });
+      expect(lead.dados_extras).toEqual({ Cidade: 'Belo Horizonte', Observações: 'DDD inválido' });
     });
 
     it('rows 9 + 10 (same name and phone, no document) are one lead', async () => {
       const lead = await oneLead(client, 'Oficina do Zé');
-      expect(lead).toMatchObject({ nome: 'Oficina do Zé', documento: null, whatsapp: '+5531988887777', email: 'ze@oficina.com' });
+      expect(lead).toMatchObject({
+        nome: 'Oficina do Zé',
+        documento: null,
+        whatsapp: '+5531988887777',
+        email: 'ze@oficina.com',
+      });
       expect(phonesOf(lead)).toEqual([['(31) 98888-7777', '+5531988887777', 'movel', true, false]]);
-      expect(rowsOf(lead)).toEqual([[SAMPLE_FILE, 'Leads', 9], [SAMPLE_FILE, 'Leads', 10]]);
+      expect(rowsOf(lead)).toEqual([
+        [SAMPLE_FILE, 'Leads', 9],
+        [SAMPLE_FILE, 'Leads', 10],
+      ]);
       // Row 9 has no Observações, so row 10's is kept.
-      expect(lead.dados_extras).toEqual({ Cidade: 'Contagem', 'Observações': 'Duplicado (nome + telefone)' });
+      expect(lead.dados_extras).toEqual({ Cidade: 'Contagem', Observações: 'Duplicado (nome + telefone)' });
     });
 
     it('random rows: the time zone follows the first phone\'s DDD; "-" / "N/A" / "" e-mails give no e-mail rows', async () => {
       // Row 12: DDD 68 (Acre), CNPJ written as a full 14-digit number.
       const acre = await oneLead(client, '98537749000177');
       expect(acre).toMatchObject({
-        nome: 'Restaurante Primavera 1', timezone: 'America/Rio_Branco', whatsapp: '+5568931032580',
-        email: 'restauranteprimavera1@uol.com.br', dados_extras: { Cidade: 'Rio Branco' },
+        nome: 'Restaurante Primavera 1',
+        timezone: 'America/Rio_Branco',
+        whatsapp: '+5568931032580',
+        email: 'restauranteprimavera1@uol.com.br',
+        dados_extras: { Cidade: 'Rio Branco' },
       });
       // Row 27: DDD 92 (Amazonas), no document.
       const manaus = await oneLead(client, 'Papelaria Mineira 16');
@@ -280,13 +356,23 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       expect(rowsOf(manaus)).toEqual([[SAMPLE_FILE, 'Leads', 27]]);
       // Row 85: DDD 92 and e-mail "-".
       const dash = await oneLead(client, 'Farmácia Estrela 74');
-      expect(dash).toMatchObject({ documento: '54865914625', documento_tipo: 'cpf', timezone: 'America/Manaus', email: null, emails: [] });
+      expect(dash).toMatchObject({
+        documento: '54865914625',
+        documento_tipo: 'cpf',
+        timezone: 'America/Manaus',
+        email: null,
+        emails: [],
+      });
       // Row 88: DDD 71 (Bahia) and e-mail "N/A".
       const na = await oneLead(client, 'Distribuidora Mineira 77');
       expect(na).toMatchObject({ timezone: 'America/Bahia', email: null, emails: [] });
       // Row 13: another CNPJ that lost its leading zero (7303806000106).
       const padded = await oneLead(client, '07303806000106');
-      expect(padded).toMatchObject({ nome: 'Restaurante Ipê 2', documento_valido: true, timezone: 'America/Sao_Paulo' });
+      expect(padded).toMatchObject({
+        nome: 'Restaurante Ipê 2',
+        documento_valido: true,
+        timezone: 'America/Sao_Paulo',
+      });
       // Row 90: landline second phone, e-mail "-".
       const landline = await oneLead(client, 'Papelaria Aurora 79');
       expect(phonesOf(landline)).toEqual([
@@ -315,7 +401,10 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       expect((await allLeads(client)).leads).toHaveLength(85);
       const padaria = await oneLead(client, '04567890000179');
       expect(padaria.origem.map((o: any) => [o.linha, o.job_id])).toEqual([
-        [4, job.job_id], [8, job.job_id], [4, again.job_id], [8, again.job_id],
+        [4, job.job_id],
+        [8, job.job_id],
+        [4, again.job_id],
+        [8, again.job_id],
       ]);
       expect(padaria.telefones).toHaveLength(3); // no phone twice
       expect(padaria.historico).toHaveLength(1); // one 'importacao' entry, from the import that created it
@@ -336,7 +425,11 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       expect(job.problems_total).toBe(0);
       expect(job.problems_sample).toEqual([]);
       const page = await allLeads(client);
-      expect(page.leads.map((l: any) => l.nome).sort()).toEqual(['Beta Comércio', 'Gama Serviços', 'Silva & Filhos Ltda']);
+      expect(page.leads.map((l: any) => l.nome).sort()).toEqual([
+        'Beta Comércio',
+        'Gama Serviços',
+        'Silva & Filhos Ltda',
+      ]);
     });
 
     it('row 4: inline rich text whole, padded CNPJ, number-typed mobile, mailto e-mail, date as ISO in dados_extras', async () => {
@@ -358,9 +451,21 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
 
     it('row 5: a cell showing "Enviar e-mail" gives the mailto address; a landline is fixo and not dispatchable', async () => {
       const lead = await oneLead(client, 'Beta Comércio');
-      expect(lead).toMatchObject({ documento: '12345678909', documento_tipo: 'cpf', whatsapp: null, email: 'ana@beta.com.br' });
+      expect(lead).toMatchObject({
+        documento: '12345678909',
+        documento_tipo: 'cpf',
+        whatsapp: null,
+        email: 'ana@beta.com.br',
+      });
       expect(lead.telefones).toEqual([
-        { numero_original: '1134567890', numero_e164: '+551134567890', tipo: 'fixo', valido_para_disparo: false, motivo_invalido: 'telefone fixo não recebe WhatsApp', reparado: false },
+        {
+          numero_original: '1134567890',
+          numero_e164: '+551134567890',
+          tipo: 'fixo',
+          valido_para_disparo: false,
+          motivo_invalido: 'telefone fixo não recebe WhatsApp',
+          reparado: false,
+        },
       ]);
       expect(lead.emails.map((e: any) => e.email_normalizado)).toEqual(['ana@beta.com.br']);
       // The formula "=1+1" has no cached value in an openpyxl file: the Cadastro cell is empty.
@@ -370,7 +475,11 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
     it('row 6: NBSP in the name, no contact, no document', async () => {
       const lead = await oneLead(client, 'Gama Serviços');
       expect(lead).toMatchObject({
-        nome: 'Gama Serviços', contato_nome: null, documento: null, whatsapp: '+5521998765432', email: null,
+        nome: 'Gama Serviços',
+        contato_nome: null,
+        documento: null,
+        whatsapp: '+5521998765432',
+        email: null,
         dados_extras: { Cidade: 'Rio de Janeiro', Cadastro: 'true' },
       });
       expect(rowsOf(lead)).toEqual([[OPENPYXL_FILE, 'Leads', 6]]);
@@ -402,7 +511,9 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       expect(res.isError).toBeFalsy();
       const job = res.structuredContent.job;
       expect(job.status).toBe('falhou');
-      expect(job.error).toBe('Sheet "Clientes" was not found. The workbook has: "Instruções", "Leads", "Listas". Ask again with one of these names.');
+      expect(job.error).toBe(
+        'Sheet "Clientes" was not found. The workbook has: "Instruções", "Leads", "Listas". Ask again with one of these names.',
+      );
       expect(textOf(res)).toBe(`Import ${job.job_id} of ${OPENPYXL_FILE} failed: ${job.error}`);
       expect(job.counts.linhas_lidas).toBe(0);
       expect((await allLeads(client)).leads).toEqual([]);
@@ -457,7 +568,9 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       expect(res.isError).toBeFalsy();
       const job = res.structuredContent.job;
       expect(job.status).toBe('falhou');
-      expect(job.error).toMatch(/^The \.xlsx file is damaged or incomplete \(.+\); it may have been cut off during upload\./);
+      expect(job.error).toMatch(
+        /^The \.xlsx file is damaged or incomplete \(.+\); it may have been cut off during upload\./,
+      );
       expect(job.error).toContain('save it as .xlsx (or .csv UTF-8) and send it again');
       expect(textOf(res)).toContain('failed:');
       expect(job.counts.linhas_lidas).toBe(0);
@@ -473,16 +586,21 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
 
     it('a CSV whose first rows have no recognisable header fails, asking to rename columns or pass column_map', async () => {
       const path = join(dir, 'sem-cabecalho.csv');
-      writeFileSync(path, [
-        'Padaria São João;(11) 98765-4321;maria@padaria.com.br',
-        'Oficina do Zé;(21) 99888-7777;ze@oficina.com',
-        'Mercado Bom Preço;(31) 98888-7777;ana@mercado.com.br',
-      ].join('\r\n'));
+      writeFileSync(
+        path,
+        [
+          'Padaria São João;(11) 98765-4321;maria@padaria.com.br',
+          'Oficina do Zé;(21) 99888-7777;ze@oficina.com',
+          'Mercado Bom Preço;(31) 98888-7777;ana@mercado.com.br',
+        ].join('\r\n'),
+      );
       const res = await tool(client, 'ingest_leads', { file_path: path });
       expect(res.isError).toBeFalsy();
       const job = res.structuredContent.job;
       expect(job.status).toBe('falhou');
-      expect(job.error).toContain('No sheet has recognisable lead columns (looked at the first 30 rows of "sem-cabecalho.csv")');
+      expect(job.error).toContain(
+        'No sheet has recognisable lead columns (looked at the first 30 rows of "sem-cabecalho.csv")',
+      );
       expect(job.error).toContain('Rename the columns, or pass column_map');
       expect(job.counts.leads_criados).toBe(0);
       expect(job.counts.linhas_lidas).toBe(0);
@@ -492,7 +610,8 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       expect((await allLeads(client)).leads).toEqual([]);
       const jobs = (await tool(client, 'job_status', {})).structuredContent.jobs;
       expect(jobs.map((j: any) => [j.file, j.status]).sort()).toEqual([
-        ['cortado.xlsx', 'falhou'], ['sem-cabecalho.csv', 'falhou'],
+        ['cortado.xlsx', 'falhou'],
+        ['sem-cabecalho.csv', 'falhou'],
       ]);
     });
   });
@@ -500,14 +619,20 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
   describe('where the bytes come from', () => {
     it('content_base64 + filename gives the same import as file_path', async () => {
       const { client } = await session('base64');
-      const job = await ingestOk(client, { content_base64: readFileSync(samplePath).toString('base64'), filename: 'enviado.xlsx' });
+      const job = await ingestOk(client, {
+        content_base64: readFileSync(samplePath).toString('base64'),
+        filename: 'enviado.xlsx',
+      });
       expect(job.status, job.error).toBe('concluido');
       expect(job.file).toBe('enviado.xlsx');
       expect(job.counts).toEqual(SAMPLE_COUNTS);
       expect(job.problems_sample.map((p: any) => p.row)).toEqual(job.problems_sample.map(() => 7));
       expect(job.problems_sample.map((p: any) => p.column)).toEqual(expect.arrayContaining(['telefone', 'email']));
       const lead = await oneLead(client, '04567890000179');
-      expect(rowsOf(lead)).toEqual([['enviado.xlsx', 'Leads', 4], ['enviado.xlsx', 'Leads', 8]]);
+      expect(rowsOf(lead)).toEqual([
+        ['enviado.xlsx', 'Leads', 4],
+        ['enviado.xlsx', 'Leads', 8],
+      ]);
       expect(lead.telefones).toHaveLength(3);
     });
 
@@ -562,7 +687,7 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       expect(problem?.reason).toBe('DDD inexistente: 00');
     });
 
-    it('the #N/A error in row 7\'s CNPJ/CPF cell is reported as a problem of that row', () => {
+    it("the #N/A error in row 7's CNPJ/CPF cell is reported as a problem of that row", () => {
       // The XLSX reader reports error cells in SheetRow.errors ({2: '#N/A'}), but nothing in
       // src/core/ingest (columns.ts mapRow / normalize-row.ts / pipeline.ts) reads `errors`: the
       // document silently becomes empty and the job's problems never mention it.
@@ -587,7 +712,10 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       const nine = await oneLead(c, 'DDD Zero Nove');
       expect([one.whatsapp, nine.whatsapp]).toEqual([null, null]);
       expect(job.counts).toMatchObject({ telefones_validos: 0, telefones_invalidos: 2 });
-      expect(job.problems_sample.map((p: any) => [p.row, p.column])).toEqual([[2, 'telefone'], [3, 'telefone']]);
+      expect(job.problems_sample.map((p: any) => [p.row, p.column])).toEqual([
+        [2, 'telefone'],
+        [3, 'telefone'],
+      ]);
     });
   });
 });

@@ -29,7 +29,8 @@ describe(`send_reminders (${testDbKind()})`, () => {
     expect(r.isError, textOf(r)).toBeFalsy();
     return r.structuredContent as any;
   };
-  const reminderSends = (e: MeetingsEnv) => e.record('whatsapp').filter((l) => l.args.template === 'lembrete_reuniao_whatsapp_v1');
+  const reminderSends = (e: MeetingsEnv) =>
+    e.record('whatsapp').filter((l) => l.args.template === 'lembrete_reuniao_whatsapp_v1');
 
   it('exactly one reminder per meeting when send_reminders runs three times at once', async () => {
     const e = await setup('2026-11-23T13:00:00Z'); // Monday 10:00 in São Paulo
@@ -40,7 +41,10 @@ describe(`send_reminders (${testDbKind()})`, () => {
     ];
     const ids: string[] = [];
     for (const [i, lead] of leads.entries()) {
-      ids.push((await call(e, 'schedule_meeting', { lead_id: lead, start: `2026-11-23T1${5 + i}:00` })).agendamento.agendamento_id);
+      ids.push(
+        (await call(e, 'schedule_meeting', { lead_id: lead, start: `2026-11-23T1${5 + i}:00` })).agendamento
+          .agendamento_id,
+      );
     }
     // One more far away (outside the 24 h window) and one cancelled: no reminder for either.
     const far = await e.lead({ nome: 'Loja Longe', phone: '+5511987650004' });
@@ -51,15 +55,31 @@ describe(`send_reminders (${testDbKind()})`, () => {
 
     const runs = await Promise.all([0, 1, 2].map(() => call(e, 'send_reminders', { window_hours: 24 })));
     expect(runs.reduce((n, r) => n + r.lembretes, 0)).toBe(3);
-    for (const r of runs) expect(r.itens.every((i: any) => ['lembrete', 'ja_enviado'].includes(i.resultado))).toBe(true);
-    const queued = await asOwner(db.kysely, (tx) => tx.selectFrom('disparos').select(['agendamento_id', 'template', 'status']).where('tenant_id', '=', e.tenantId).where('template', 'like', 'lembrete%').execute());
+    for (const r of runs)
+      expect(r.itens.every((i: any) => ['lembrete', 'ja_enviado'].includes(i.resultado))).toBe(true);
+    const queued = await asOwner(db.kysely, (tx) =>
+      tx
+        .selectFrom('disparos')
+        .select(['agendamento_id', 'template', 'status'])
+        .where('tenant_id', '=', e.tenantId)
+        .where('template', 'like', 'lembrete%')
+        .execute(),
+    );
     expect(queued.map((q) => q.agendamento_id).sort()).toEqual([...ids].sort());
     await e.drain();
     const sent = reminderSends(e);
     expect(sent.map((s) => s.args.to).sort()).toEqual(['+5511987650001', '+5568987650003', '+5592987650002']);
-    expect(String(sent.find((s) => s.args.to === '+5592987650002')!.args.text)).toContain('segunda-feira, 23/11/2026, às 16:00 (horário de Manaus)');
+    expect(String(sent.find((s) => s.args.to === '+5592987650002')!.args.text)).toContain(
+      'segunda-feira, 23/11/2026, às 16:00 (horário de Manaus)',
+    );
     expect(String(sent.find((s) => s.args.to === '+5568987650003')!.args.text)).toContain('às 17:00 (horário do Acre)');
-    const marked = await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').select(['agendamento_id', 'lembrete_enviado_em']).where('agendamento_id', 'in', ids).execute());
+    const marked = await asOwner(db.kysely, (tx) =>
+      tx
+        .selectFrom('agendamentos')
+        .select(['agendamento_id', 'lembrete_enviado_em'])
+        .where('agendamento_id', 'in', ids)
+        .execute(),
+    );
     expect(marked.every((m) => m.lembrete_enviado_em !== null)).toBe(true);
     // A later run (cron, a minute after) finds nothing to do.
     e.clock.set('2026-11-23T13:01:00Z');
@@ -69,7 +89,7 @@ describe(`send_reminders (${testDbKind()})`, () => {
     expect(reminderSends(e)).toHaveLength(3);
   });
 
-  it("each zone gets its reminder only inside its own send window: Noronha, then São Paulo, Manaus, Rio Branco", async () => {
+  it('each zone gets its reminder only inside its own send window: Noronha, then São Paulo, Manaus, Rio Branco', async () => {
     // Monday 10:30 UTC = 08:30 in Noronha (open), 07:30 São Paulo, 06:30 Manaus, 05:30 Rio Branco (closed).
     const e = await setup('2026-11-23T10:30:00Z');
     const zones = [
@@ -86,9 +106,25 @@ describe(`send_reminders (${testDbKind()})`, () => {
       byPhone.set(z.phone, s.agendamento.agendamento_id);
     }
     const steps: Array<{ at: string; newly: string[]; deferred: Record<string, string> }> = [
-      { at: '2026-11-23T10:30:00Z', newly: ['+5581987651001'], deferred: { '+5511987651002': '2026-11-23T11:00:00.000Z', '+5592987651003': '2026-11-23T12:00:00.000Z', '+5568987651004': '2026-11-23T13:00:00.000Z' } },
-      { at: '2026-11-23T11:00:00Z', newly: ['+5511987651002'], deferred: { '+5592987651003': '2026-11-23T12:00:00.000Z', '+5568987651004': '2026-11-23T13:00:00.000Z' } },
-      { at: '2026-11-23T12:00:00Z', newly: ['+5592987651003'], deferred: { '+5568987651004': '2026-11-23T13:00:00.000Z' } },
+      {
+        at: '2026-11-23T10:30:00Z',
+        newly: ['+5581987651001'],
+        deferred: {
+          '+5511987651002': '2026-11-23T11:00:00.000Z',
+          '+5592987651003': '2026-11-23T12:00:00.000Z',
+          '+5568987651004': '2026-11-23T13:00:00.000Z',
+        },
+      },
+      {
+        at: '2026-11-23T11:00:00Z',
+        newly: ['+5511987651002'],
+        deferred: { '+5592987651003': '2026-11-23T12:00:00.000Z', '+5568987651004': '2026-11-23T13:00:00.000Z' },
+      },
+      {
+        at: '2026-11-23T12:00:00Z',
+        newly: ['+5592987651003'],
+        deferred: { '+5568987651004': '2026-11-23T13:00:00.000Z' },
+      },
       { at: '2026-11-23T13:00:00Z', newly: ['+5568987651004'], deferred: {} },
     ];
     const seen: string[] = [];
@@ -96,14 +132,24 @@ describe(`send_reminders (${testDbKind()})`, () => {
       e.clock.set(step.at);
       const r = await call(e, 'send_reminders', { window_hours: 24 });
       const idOf = (p: string) => byPhone.get(p)!;
-      expect(r.itens.filter((i: any) => i.resultado === 'lembrete').map((i: any) => i.agendamento_id)).toEqual(step.newly.map(idOf));
-      const deferred = Object.fromEntries(r.itens.filter((i: any) => i.resultado === 'adiado').map((i: any) => [i.agendamento_id, i.previsto_para]));
+      expect(r.itens.filter((i: any) => i.resultado === 'lembrete').map((i: any) => i.agendamento_id)).toEqual(
+        step.newly.map(idOf),
+      );
+      const deferred = Object.fromEntries(
+        r.itens.filter((i: any) => i.resultado === 'adiado').map((i: any) => [i.agendamento_id, i.previsto_para]),
+      );
       expect(deferred).toEqual(Object.fromEntries(Object.entries(step.deferred).map(([p, at]) => [idOf(p), at])));
       await e.drain();
       seen.push(...step.newly);
-      expect(reminderSends(e).map((s) => s.args.to).sort()).toEqual([...seen].sort());
+      expect(
+        reminderSends(e)
+          .map((s) => s.args.to)
+          .sort(),
+      ).toEqual([...seen].sort());
     }
-    expect(String(reminderSends(e).find((s) => s.args.to === '+5581987651001')!.args.text)).toContain('às 16:00 (horário de Fernando de Noronha)');
+    expect(String(reminderSends(e).find((s) => s.args.to === '+5581987651001')!.args.text)).toContain(
+      'às 16:00 (horário de Fernando de Noronha)',
+    );
   });
 
   it('a meeting before the send window opens gets no reminder, and says why', async () => {
@@ -111,7 +157,14 @@ describe(`send_reminders (${testDbKind()})`, () => {
     const lead = await e.lead({ nome: 'Loja Cedo', phone: '+5511987652500' });
     const s = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-23T07:30', force: true });
     const r = await call(e, 'send_reminders', {});
-    expect(r.itens).toEqual([expect.objectContaining({ agendamento_id: s.agendamento.agendamento_id, resultado: 'sem_horario', previsto_para: '2026-11-23T11:00:00.000Z', motivo: expect.stringMatching(/só abre depois do início da reunião$/) })]);
+    expect(r.itens).toEqual([
+      expect.objectContaining({
+        agendamento_id: s.agendamento.agendamento_id,
+        resultado: 'sem_horario',
+        previsto_para: '2026-11-23T11:00:00.000Z',
+        motivo: expect.stringMatching(/só abre depois do início da reunião$/),
+      }),
+    ]);
     expect(r.lembretes).toBe(0);
     await e.drain();
     expect(reminderSends(e)).toEqual([]);
@@ -121,18 +174,41 @@ describe(`send_reminders (${testDbKind()})`, () => {
     const e = await setup('2026-11-23T13:00:00Z', { dispatchEnabled: false });
     const lead = await e.lead({ nome: 'Loja Ensaio', phone: '+5511987652001' });
     // With sending off nothing can be booked, so the meeting is inserted as if booked earlier.
-    const { rows } = await asOwner(db.kysely, (tx) => sql<{ agendamento_id: string }>`
+    const { rows } = await asOwner(db.kysely, (tx) =>
+      sql<{ agendamento_id: string }>`
       insert into agendamentos (tenant_id, lead_id, inicio, fim, timezone, titulo, status, evento_id_externo)
       values (${e.tenantId}, ${lead}, '2026-11-23T18:00:00Z', '2026-11-23T18:30:00Z', 'America/Sao_Paulo', 'Reunião', 'agendado', 'ev-1')
-      returning agendamento_id`.execute(tx));
+      returning agendamento_id`.execute(tx),
+    );
     const r = await call(e, 'send_reminders', { window_hours: 24 });
     expect(r).toMatchObject({ modo: 'dry_run', encontrados: 1, lembretes: 1 });
-    expect(r.itens[0].mensagem).toMatchObject({ status: 'dry_run', canal: 'whatsapp', template: 'lembrete_reuniao_whatsapp_v1', disparo_id: null });
+    expect(r.itens[0].mensagem).toMatchObject({
+      status: 'dry_run',
+      canal: 'whatsapp',
+      template: 'lembrete_reuniao_whatsapp_v1',
+      disparo_id: null,
+    });
     expect(r.itens[0].mensagem.mensagem).toContain('às 15:00 (horário de Brasília)');
-    const ag = await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').select('lembrete_enviado_em').where('agendamento_id', '=', rows[0].agendamento_id).executeTakeFirstOrThrow());
+    const ag = await asOwner(db.kysely, (tx) =>
+      tx
+        .selectFrom('agendamentos')
+        .select('lembrete_enviado_em')
+        .where('agendamento_id', '=', rows[0].agendamento_id)
+        .executeTakeFirstOrThrow(),
+    );
     expect(ag.lembrete_enviado_em).toBeNull();
-    expect(await asOwner(db.kysely, (tx) => tx.selectFrom('disparos').select('disparo_id').where('tenant_id', '=', e.tenantId).execute())).toEqual([]);
-    const log = await asOwner(db.kysely, (tx) => tx.selectFrom('dry_run_log').select(['template_selecionado', 'disparo_seria_executado']).where('lead_id', '=', lead).execute());
+    expect(
+      await asOwner(db.kysely, (tx) =>
+        tx.selectFrom('disparos').select('disparo_id').where('tenant_id', '=', e.tenantId).execute(),
+      ),
+    ).toEqual([]);
+    const log = await asOwner(db.kysely, (tx) =>
+      tx
+        .selectFrom('dry_run_log')
+        .select(['template_selecionado', 'disparo_seria_executado'])
+        .where('lead_id', '=', lead)
+        .execute(),
+    );
     expect(log).toEqual([{ template_selecionado: 'lembrete_reuniao_whatsapp_v1', disparo_seria_executado: true }]);
     expect(e.record('whatsapp')).toEqual([]);
   });

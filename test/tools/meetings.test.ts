@@ -27,56 +27,115 @@ describe(`meetings (${testDbKind()})`, () => {
     envs.push(e);
     return e;
   };
-  const agendamento = (id: string) => asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').selectAll().where('agendamento_id', '=', id).executeTakeFirstOrThrow());
-  const leadStatus = async (id: string) => (await asOwner(db.kysely, (tx) => tx.selectFrom('leads').select('status').where('lead_id', '=', id).executeTakeFirstOrThrow())).status;
-  const call = (e: MeetingsEnv, name: string, args: Record<string, unknown>) => e.client.callTool({ name, arguments: args });
+  const agendamento = (id: string) =>
+    asOwner(db.kysely, (tx) =>
+      tx.selectFrom('agendamentos').selectAll().where('agendamento_id', '=', id).executeTakeFirstOrThrow(),
+    );
+  const leadStatus = async (id: string) =>
+    (
+      await asOwner(db.kysely, (tx) =>
+        tx.selectFrom('leads').select('status').where('lead_id', '=', id).executeTakeFirstOrThrow(),
+      )
+    ).status;
+  const call = (e: MeetingsEnv, name: string, args: Record<string, unknown>) =>
+    e.client.callTool({ name, arguments: args });
 
   it('schedule: a local time in Manaus becomes an event in the sandbox calendar, an agendado row and an agendado lead', async () => {
     const e = await setup();
     const lead = await e.lead({ nome: 'Mercadinho Rio Negro', phone: '+5592991234567' });
-    const res = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00', duration_minutes: 45, location: 'https://meet.exemplo.com/abc' });
+    const res = await call(e, 'schedule_meeting', {
+      lead_id: lead,
+      start: '2026-11-24T10:00',
+      duration_minutes: 45,
+      location: 'https://meet.exemplo.com/abc',
+    });
     expect(res.isError, textOf(res)).toBeFalsy();
     const out = res.structuredContent as any;
     expect(out).toMatchObject({ modo: 'real', lead_status: 'agendado' });
     expect(out.agendamento).toMatchObject({
-      status: 'agendado', inicio: '2026-11-24T14:00:00.000Z', fim: '2026-11-24T14:45:00.000Z', inicio_local: '2026-11-24T10:00:00-04:00',
-      rotulo: 'terça, 24/11 às 10:00 (horário de Manaus)', timezone: 'America/Manaus', titulo: 'Reunião: Mercadinho Rio Negro',
+      status: 'agendado',
+      inicio: '2026-11-24T14:00:00.000Z',
+      fim: '2026-11-24T14:45:00.000Z',
+      inicio_local: '2026-11-24T10:00:00-04:00',
+      rotulo: 'terça, 24/11 às 10:00 (horário de Manaus)',
+      timezone: 'America/Manaus',
+      titulo: 'Reunião: Mercadinho Rio Negro',
     });
     const created = e.record('calendar').filter((l) => l.tool === 'create_event');
     expect(created).toHaveLength(1);
-    expect(created[0].args).toMatchObject({ title: 'Reunião: Mercadinho Rio Negro', start: '2026-11-24T10:00:00-04:00', end: '2026-11-24T10:45:00-04:00', timeZone: 'America/Manaus', location: 'https://meet.exemplo.com/abc' });
+    expect(created[0].args).toMatchObject({
+      title: 'Reunião: Mercadinho Rio Negro',
+      start: '2026-11-24T10:00:00-04:00',
+      end: '2026-11-24T10:45:00-04:00',
+      timeZone: 'America/Manaus',
+      location: 'https://meet.exemplo.com/abc',
+    });
     expect(created[0].idempotency_key).toBe(`ag:${out.agendamento.agendamento_id}`);
     const row = await agendamento(out.agendamento.agendamento_id);
     expect(row).toMatchObject({ status: 'agendado', evento_id_externo: created[0].message_id, erro: null });
     expect(await leadStatus(lead)).toBe('agendado');
-    const ev = await asOwner(db.kysely, (tx) => tx.selectFrom('lead_eventos').select(['status_de', 'status_para']).where('lead_id', '=', lead).where('tipo', '=', 'transicao').execute());
+    const ev = await asOwner(db.kysely, (tx) =>
+      tx
+        .selectFrom('lead_eventos')
+        .select(['status_de', 'status_para'])
+        .where('lead_id', '=', lead)
+        .where('tipo', '=', 'transicao')
+        .execute(),
+    );
     expect(ev).toEqual([{ status_de: 'respondeu', status_para: 'agendado' }]);
     // query_leads names the next meeting; lead:// lists the meetings.
     const detail = await call(e, 'query_leads', { lead_id: lead });
     expect(textOf(detail)).toContain('1 meeting(s), next terça, 24/11 às 10:00 (horário de Manaus) (agendado)');
-    const resource = JSON.parse(((await e.client.readResource({ uri: `lead://${lead}` })).contents[0] as { text: string }).text);
-    expect(resource.reunioes).toEqual([{
-      agendamento_id: out.agendamento.agendamento_id, status: 'agendado', inicio: '2026-11-24T14:00:00.000Z',
-      rotulo: 'terça, 24/11 às 10:00 (horário de Manaus)',
-    }]);
+    const resource = JSON.parse(
+      ((await e.client.readResource({ uri: `lead://${lead}` })).contents[0] as { text: string }).text,
+    );
+    expect(resource.reunioes).toEqual([
+      {
+        agendamento_id: out.agendamento.agendamento_id,
+        status: 'agendado',
+        inicio: '2026-11-24T14:00:00.000Z',
+        rotulo: 'terça, 24/11 às 10:00 (horário de Manaus)',
+      },
+    ]);
   });
 
   it('refuses double booking for the lead and for the organiser; another organiser is free', async () => {
     const e = await setup();
     const a = await e.lead({ nome: 'Padaria A' });
     const b = await e.lead({ nome: 'Padaria B' });
-    const first = await call(e, 'schedule_meeting', { lead_id: a, start: '2026-11-24T10:00:00-03:00', duration_minutes: 60, organizer: 'vendas@cobra.com.br' });
+    const first = await call(e, 'schedule_meeting', {
+      lead_id: a,
+      start: '2026-11-24T10:00:00-03:00',
+      duration_minutes: 60,
+      organizer: 'vendas@cobra.com.br',
+    });
     expect(first.isError, textOf(first)).toBeFalsy();
-    const sameLead = await call(e, 'schedule_meeting', { lead_id: a, start: '2026-11-24T10:30:00-03:00', organizer: 'outra@cobra.com.br' });
+    const sameLead = await call(e, 'schedule_meeting', {
+      lead_id: a,
+      start: '2026-11-24T10:30:00-03:00',
+      organizer: 'outra@cobra.com.br',
+    });
     expect(sameLead.isError).toBe(true);
     expect(textOf(sameLead)).toMatch(/^conflict: Double booking.*same lead/);
-    const sameOrganiser = await call(e, 'schedule_meeting', { lead_id: b, start: '2026-11-24T10:45', organizer: 'Vendas@Cobra.com.br' });
+    const sameOrganiser = await call(e, 'schedule_meeting', {
+      lead_id: b,
+      start: '2026-11-24T10:45',
+      organizer: 'Vendas@Cobra.com.br',
+    });
     expect(sameOrganiser.isError).toBe(true);
     expect(textOf(sameOrganiser)).toMatch(/same organiser/);
-    const otherOrganiser = await call(e, 'schedule_meeting', { lead_id: b, start: '2026-11-24T10:45', organizer: 'suporte@cobra.com.br' });
+    const otherOrganiser = await call(e, 'schedule_meeting', {
+      lead_id: b,
+      start: '2026-11-24T10:45',
+      organizer: 'suporte@cobra.com.br',
+    });
     expect(otherOrganiser.isError, textOf(otherOrganiser)).toBeFalsy();
     // Back to back is not an overlap.
-    const after = await call(e, 'schedule_meeting', { lead_id: a, start: '2026-11-24T11:00', organizer: 'vendas@cobra.com.br' });
+    const after = await call(e, 'schedule_meeting', {
+      lead_id: a,
+      start: '2026-11-24T11:00',
+      organizer: 'vendas@cobra.com.br',
+    });
     expect(after.isError, textOf(after)).toBeFalsy();
     expect(e.record('calendar').filter((l) => l.tool === 'create_event')).toHaveLength(3);
   });
@@ -85,7 +144,9 @@ describe(`meetings (${testDbKind()})`, () => {
     const e = await setup();
     const a = await e.lead({ nome: 'Concorrente A' });
     const b = await e.lead({ nome: 'Concorrente B' });
-    const results = await Promise.all([a, b, a, b].map((lead) => call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-25T15:00' })));
+    const results = await Promise.all(
+      [a, b, a, b].map((lead) => call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-25T15:00' })),
+    );
     expect(results.filter((r) => !r.isError)).toHaveLength(1);
     expect(results.filter((r) => r.isError).every((r) => /Double booking/.test(textOf(r)))).toBe(true);
     expect(e.record('calendar').filter((l) => l.tool === 'create_event')).toHaveLength(1);
@@ -103,44 +164,100 @@ describe(`meetings (${testDbKind()})`, () => {
     const holiday = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-12-25T10:00' });
     expect(textOf(holiday)).toMatch(/feriado \(Natal\)/);
     expect(e.record('calendar')).toHaveLength(0);
-    const forced = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T19:45', duration_minutes: 30, force: true });
+    const forced = await call(e, 'schedule_meeting', {
+      lead_id: lead,
+      start: '2026-11-24T19:45',
+      duration_minutes: 30,
+      force: true,
+    });
     expect(forced.isError, textOf(forced)).toBeFalsy();
     const forcedPast = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-23T09:00', force: true });
     expect(forcedPast.isError).toBe(true);
-    expect(await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').select('status').where('lead_id', '=', lead).execute())).toEqual([{ status: 'agendado' }]);
+    expect(
+      await asOwner(db.kysely, (tx) =>
+        tx.selectFrom('agendamentos').select('status').where('lead_id', '=', lead).execute(),
+      ),
+    ).toEqual([{ status: 'agendado' }]);
   });
 
   it('reschedule moves the event in the sandbox; confirm; cancel deletes it and the lead goes back to respondeu', async () => {
     const e = await setup();
     const lead = await e.lead({ nome: 'Farmácia Acre', timezone: 'America/Rio_Branco' });
     const other = await e.lead({ nome: 'Bloqueio' });
-    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T09:00' })).structuredContent as any;
+    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T09:00' }))
+      .structuredContent as any;
     const id = s.agendamento.agendamento_id;
     const eventId = s.agendamento.evento_id_externo;
     await call(e, 'schedule_meeting', { lead_id: other, start: '2026-11-26T11:00:00-03:00' }); // 09:00 in Rio Branco
 
     const confirm = await call(e, 'update_meeting', { agendamento_id: id, action: 'confirm' });
-    expect(confirm.structuredContent).toMatchObject({ status_anterior: 'agendado', lead_status: 'confirmado', agendamento: { status: 'confirmado' } });
+    expect(confirm.structuredContent).toMatchObject({
+      status_anterior: 'agendado',
+      lead_status: 'confirmado',
+      agendamento: { status: 'confirmado' },
+    });
 
-    const clash = await call(e, 'update_meeting', { agendamento_id: id, action: 'reschedule', start: '2026-11-26T09:00' });
+    const clash = await call(e, 'update_meeting', {
+      agendamento_id: id,
+      action: 'reschedule',
+      start: '2026-11-26T09:00',
+    });
     expect(textOf(clash)).toMatch(/Double booking/);
-    const moved = await call(e, 'update_meeting', { agendamento_id: id, action: 'reschedule', start: '2026-11-26T14:00', duration_minutes: 60 });
+    const moved = await call(e, 'update_meeting', {
+      agendamento_id: id,
+      action: 'reschedule',
+      start: '2026-11-26T14:00',
+      duration_minutes: 60,
+    });
     expect(moved.isError, textOf(moved)).toBeFalsy();
     expect(moved.structuredContent).toMatchObject({
-      status_anterior: 'confirmado', lead_status: 'agendado',
-      agendamento: { status: 'agendado', inicio: '2026-11-26T19:00:00.000Z', fim: '2026-11-26T20:00:00.000Z', inicio_local: '2026-11-26T14:00:00-05:00', erro: null, evento_id_externo: eventId },
+      status_anterior: 'confirmado',
+      lead_status: 'agendado',
+      agendamento: {
+        status: 'agendado',
+        inicio: '2026-11-26T19:00:00.000Z',
+        fim: '2026-11-26T20:00:00.000Z',
+        inicio_local: '2026-11-26T14:00:00-05:00',
+        erro: null,
+        evento_id_externo: eventId,
+      },
     });
     const upd = e.record('calendar').filter((l) => l.tool === 'update_event');
     expect(upd).toHaveLength(1);
-    expect(upd[0].args).toMatchObject({ event_id: eventId, start: '2026-11-26T14:00:00-05:00', end: '2026-11-26T15:00:00-05:00' });
-    const listed = await e.pool.call('cal', 'list_events', { from: '2026-11-24T00:00:00Z', to: '2026-11-28T00:00:00Z' }, { timeoutMs: 10_000 });
-    expect((listed.structuredContent as any).events.find((x: any) => x.event_id === eventId)).toMatchObject({ start: '2026-11-26T14:00:00-05:00' });
+    expect(upd[0].args).toMatchObject({
+      event_id: eventId,
+      start: '2026-11-26T14:00:00-05:00',
+      end: '2026-11-26T15:00:00-05:00',
+    });
+    const listed = await e.pool.call(
+      'cal',
+      'list_events',
+      { from: '2026-11-24T00:00:00Z', to: '2026-11-28T00:00:00Z' },
+      { timeoutMs: 10_000 },
+    );
+    expect((listed.structuredContent as any).events.find((x: any) => x.event_id === eventId)).toMatchObject({
+      start: '2026-11-26T14:00:00-05:00',
+    });
 
     const cancel = await call(e, 'update_meeting', { agendamento_id: id, action: 'cancel', motivo: 'cliente pediu' });
     expect(cancel.isError, textOf(cancel)).toBeFalsy();
-    expect(cancel.structuredContent).toMatchObject({ status_anterior: 'agendado', lead_status: 'respondeu', agendamento: { status: 'cancelado' } });
-    expect(e.record('calendar').filter((l) => l.tool === 'delete_event').map((l) => l.args.event_id)).toEqual([eventId]);
-    const after = await e.pool.call('cal', 'list_events', { from: '2026-11-24T00:00:00Z', to: '2026-11-28T00:00:00Z' }, { timeoutMs: 10_000 });
+    expect(cancel.structuredContent).toMatchObject({
+      status_anterior: 'agendado',
+      lead_status: 'respondeu',
+      agendamento: { status: 'cancelado' },
+    });
+    expect(
+      e
+        .record('calendar')
+        .filter((l) => l.tool === 'delete_event')
+        .map((l) => l.args.event_id),
+    ).toEqual([eventId]);
+    const after = await e.pool.call(
+      'cal',
+      'list_events',
+      { from: '2026-11-24T00:00:00Z', to: '2026-11-28T00:00:00Z' },
+      { timeoutMs: 10_000 },
+    );
     expect((after.structuredContent as any).events.map((x: any) => x.event_id)).not.toContain(eventId);
     expect(await leadStatus(lead)).toBe('respondeu');
     const again = await call(e, 'update_meeting', { agendamento_id: id, action: 'cancel' });
@@ -156,13 +273,23 @@ describe(`meetings (${testDbKind()})`, () => {
     const b = await e.lead({ nome: 'Faltou' });
     const ma = (await call(e, 'schedule_meeting', { lead_id: a, start: '2026-11-23T14:00' })).structuredContent as any;
     const mb = (await call(e, 'schedule_meeting', { lead_id: b, start: '2026-11-23T15:00' })).structuredContent as any;
-    const early = await call(e, 'update_meeting', { agendamento_id: ma.agendamento.agendamento_id, action: 'complete' });
+    const early = await call(e, 'update_meeting', {
+      agendamento_id: ma.agendamento.agendamento_id,
+      action: 'complete',
+    });
     expect(textOf(early)).toMatch(/cannot be marked realizado before it starts/);
     e.clock.set('2026-11-23T19:00:00Z');
     const done = await call(e, 'update_meeting', { agendamento_id: ma.agendamento.agendamento_id, action: 'complete' });
     expect(done.structuredContent).toMatchObject({ agendamento: { status: 'realizado' }, lead_status: 'realizado' });
-    const missed = await call(e, 'update_meeting', { agendamento_id: mb.agendamento.agendamento_id, action: 'no_show', motivo: 'não entrou na chamada' });
-    expect(missed.structuredContent).toMatchObject({ agendamento: { status: 'nao_compareceu' }, lead_status: 'respondeu' });
+    const missed = await call(e, 'update_meeting', {
+      agendamento_id: mb.agendamento.agendamento_id,
+      action: 'no_show',
+      motivo: 'não entrou na chamada',
+    });
+    expect(missed.structuredContent).toMatchObject({
+      agendamento: { status: 'nao_compareceu' },
+      lead_status: 'respondeu',
+    });
     // A pendente row left by a crash would say what it is waiting for; these were answered, so no note.
     expect((await agendamento(ma.agendamento.agendamento_id)).erro).toBeNull();
   });
@@ -172,8 +299,12 @@ describe(`meetings (${testDbKind()})`, () => {
     const lead = await e.lead({ nome: 'Loja Falha' });
     const res = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/Meeting NOT booked: o calendário recusou o evento: 503 Service Unavailable.*recorded as falhou/);
-    const rows = await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').selectAll().where('lead_id', '=', lead).execute());
+    expect(textOf(res)).toMatch(
+      /Meeting NOT booked: o calendário recusou o evento: 503 Service Unavailable.*recorded as falhou/,
+    );
+    const rows = await asOwner(db.kysely, (tx) =>
+      tx.selectFrom('agendamentos').selectAll().where('lead_id', '=', lead).execute(),
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'falhou', evento_id_externo: null });
     expect(rows[0].erro).toContain('503');
@@ -185,10 +316,15 @@ describe(`meetings (${testDbKind()})`, () => {
   it('cancel and reschedule that the calendar refuses: nothing changes here, the error is recorded', async () => {
     const e = await setup({ calendarEnv: { SANDBOX_FAIL_FIRST: '0' } });
     const lead = await e.lead({ nome: 'Loja Evento Sumido' });
-    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' })).structuredContent as any;
+    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' }))
+      .structuredContent as any;
     // Someone deleted the event in the calendar by hand: update answers 404.
     await e.pool.call('cal', 'delete_event', { event_id: s.agendamento.evento_id_externo }, { timeoutMs: 10_000 });
-    const moved = await call(e, 'update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'reschedule', start: '2026-11-25T10:00' });
+    const moved = await call(e, 'update_meeting', {
+      agendamento_id: s.agendamento.agendamento_id,
+      action: 'reschedule',
+      start: '2026-11-25T10:00',
+    });
     expect(moved.isError).toBe(true);
     expect(textOf(moved)).toMatch(/NOT rescheduled: o calendário recusou a remarcação .*404 event not found/);
     const row = await agendamento(s.agendamento.agendamento_id);
@@ -208,7 +344,10 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(res.isError, textOf(res)).toBeFalsy();
     const created = e.record('calendar').filter((l) => l.tool === 'create_event');
     expect(created).toHaveLength(1);
-    expect((res.structuredContent as any).agendamento).toMatchObject({ status: 'agendado', evento_id_externo: created[0].message_id });
+    expect((res.structuredContent as any).agendamento).toMatchObject({
+      status: 'agendado',
+      evento_id_externo: created[0].message_id,
+    });
   });
 
   it('an unanswered create on a calendar without idempotency is recorded as incerto, not retried, and holds the slot', async () => {
@@ -218,7 +357,9 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/resultado desconhecido.*recorded as incerto/);
     expect(e.record('calendar').filter((l) => l.tool === 'create_event')).toHaveLength(1);
-    const [row] = await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').selectAll().where('lead_id', '=', lead).execute());
+    const [row] = await asOwner(db.kysely, (tx) =>
+      tx.selectFrom('agendamentos').selectAll().where('lead_id', '=', lead).execute(),
+    );
     expect(row.status).toBe('incerto');
     expect(row.erro).toMatch(/^resultado desconhecido/);
     const again = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:15' });
@@ -226,39 +367,72 @@ describe(`meetings (${testDbKind()})`, () => {
     // Without an event id, cancel asks for a check by hand first.
     const cancel = await call(e, 'update_meeting', { agendamento_id: row.agendamento_id, action: 'cancel' });
     expect(textOf(cancel)).toMatch(/no calendar event id.*skip_calendar/);
-    const cancelled = await call(e, 'update_meeting', { agendamento_id: row.agendamento_id, action: 'cancel', skip_calendar: true });
+    const cancelled = await call(e, 'update_meeting', {
+      agendamento_id: row.agendamento_id,
+      action: 'cancel',
+      skip_calendar: true,
+    });
     expect(cancelled.structuredContent).toMatchObject({ agendamento: { status: 'cancelado' } });
   });
 
   it('a calendar profile without a delete tool: cancel says so, the row marks it, skip_calendar cancels here only', async () => {
     // A profile naming a delete tool the server does not have: verify() drops that operation and says so.
-    const e = await setup({ calendarProfile: { operations: { delete: { tool: 'remove_event', arguments: { id: '{{eventId}}' } } } } });
+    const e = await setup({
+      calendarProfile: { operations: { delete: { tool: 'remove_event', arguments: { id: '{{eventId}}' } } } },
+    });
     expect(e.channels.calendarOperations()).toMatchObject({ available: true, update: true, delete: false, list: true });
-    expect(e.channels.status().find((c) => c.channel === 'calendar')!.detail).toBe('verified cal/create_event + update, list; operations unavailable: delete (no tool "remove_event")');
+    expect(e.channels.status().find((c) => c.channel === 'calendar')!.detail).toBe(
+      'verified cal/create_event + update, list; operations unavailable: delete (no tool "remove_event")',
+    );
     const lead = await e.lead({ nome: 'Loja Sem Delete' });
-    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' })).structuredContent as any;
+    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' }))
+      .structuredContent as any;
     const res = await call(e, 'update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'cancel' });
     expect(textOf(res)).toMatch(/this calendar profile has no delete tool; cancel event \S+ in the calendar by hand/);
-    expect(await agendamento(s.agendamento.agendamento_id)).toMatchObject({ status: 'agendado', erro: expect.stringMatching(/sem|no delete tool/) });
-    const forced = await call(e, 'update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'cancel', skip_calendar: true });
-    expect(forced.structuredContent).toMatchObject({ agendamento: { status: 'cancelado', erro: expect.stringMatching(/removido do calendário manualmente/) } });
+    expect(await agendamento(s.agendamento.agendamento_id)).toMatchObject({
+      status: 'agendado',
+      erro: expect.stringMatching(/sem|no delete tool/),
+    });
+    const forced = await call(e, 'update_meeting', {
+      agendamento_id: s.agendamento.agendamento_id,
+      action: 'cancel',
+      skip_calendar: true,
+    });
+    expect(forced.structuredContent).toMatchObject({
+      agendamento: { status: 'cancelado', erro: expect.stringMatching(/removido do calendário manualmente/) },
+    });
     expect(e.record('calendar').filter((l) => l.tool === 'delete_event')).toHaveLength(0);
   });
 
-  it('send_confirmation queues the pt-BR confirmation in the lead\'s time and the executor sends it to the sandbox', async () => {
+  it("send_confirmation queues the pt-BR confirmation in the lead's time and the executor sends it to the sandbox", async () => {
     const e = await setup();
     const lead = await e.lead({ nome: 'Mercado Manaus', phone: '+5592998887766', timezone: 'America/Manaus' });
-    const res = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T15:30', send_confirmation: true, location: 'Av. Eduardo Ribeiro, 520' });
+    const res = await call(e, 'schedule_meeting', {
+      lead_id: lead,
+      start: '2026-11-24T15:30',
+      send_confirmation: true,
+      location: 'Av. Eduardo Ribeiro, 520',
+    });
     expect(res.isError, textOf(res)).toBeFalsy();
     const conf = (res.structuredContent as any).confirmacao;
-    expect(conf).toMatchObject({ status: 'enfileirado', canal: 'whatsapp', template: 'confirmacao_reuniao_whatsapp_v1' });
+    expect(conf).toMatchObject({
+      status: 'enfileirado',
+      canal: 'whatsapp',
+      template: 'confirmacao_reuniao_whatsapp_v1',
+    });
     expect(conf.mensagem).toContain('terça-feira, 24/11/2026, às 15:30 (horário de Manaus)');
     await e.drain();
     const sent = e.record('whatsapp');
     expect(sent).toHaveLength(1);
     expect(sent[0].args).toMatchObject({ to: '+5592998887766', template: 'confirmacao_reuniao_whatsapp_v1' });
     expect(String(sent[0].args.text)).toContain('Av. Eduardo Ribeiro, 520');
-    const d = await asOwner(db.kysely, (tx) => tx.selectFrom('disparos').select(['status', 'agendamento_id']).where('disparo_id', '=', conf.disparo_id).executeTakeFirstOrThrow());
+    const d = await asOwner(db.kysely, (tx) =>
+      tx
+        .selectFrom('disparos')
+        .select(['status', 'agendamento_id'])
+        .where('disparo_id', '=', conf.disparo_id)
+        .executeTakeFirstOrThrow(),
+    );
     expect(d).toEqual({ status: 'enviado', agendamento_id: (res.structuredContent as any).agendamento.agendamento_id });
     expect(await leadStatus(lead)).toBe('agendado');
   });
@@ -266,13 +440,20 @@ describe(`meetings (${testDbKind()})`, () => {
   it('a confirmation deferred to the send window is dropped when the meeting is cancelled before it leaves', async () => {
     const e = await setup({ now: '2026-11-23T10:30:00Z' }); // 07:30 in São Paulo: window closed
     const lead = await e.lead({ nome: 'Loja Madrugada', phone: '+5511987654000' });
-    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-23T14:00', send_confirmation: true })).structuredContent as any;
+    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-23T14:00', send_confirmation: true }))
+      .structuredContent as any;
     expect(s.confirmacao).toMatchObject({ status: 'adiado', previsto_para: '2026-11-23T11:00:00.000Z' });
     await call(e, 'update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'cancel' });
     e.clock.set('2026-11-23T11:30:00Z');
     await e.drain();
     expect(e.record('whatsapp')).toEqual([]);
-    const d = await asOwner(db.kysely, (tx) => tx.selectFrom('disparos').select(['status', 'motivo']).where('disparo_id', '=', s.confirmacao.disparo_id).executeTakeFirstOrThrow());
+    const d = await asOwner(db.kysely, (tx) =>
+      tx
+        .selectFrom('disparos')
+        .select(['status', 'motivo'])
+        .where('disparo_id', '=', s.confirmacao.disparo_id)
+        .executeTakeFirstOrThrow(),
+    );
     expect(d).toEqual({ status: 'cancelado', motivo: 'reunião cancelada' });
   });
 
@@ -280,9 +461,12 @@ describe(`meetings (${testDbKind()})`, () => {
     const e = await setup({ whatsappEnv: { SANDBOX_FAIL_RECIPIENTS: '+5511987654111' } });
     // The fallback row is due at the database's now() (wall time), so the clock moves to wall time for
     // its send; an all-day send window keeps the wall clock from deferring it.
-    await call(e, 'set_outreach_policy', { janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false } });
+    await call(e, 'set_outreach_policy', {
+      janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+    });
     const lead = await e.lead({ nome: 'Loja Sem Zap', phone: '+5511987654111', email: 'ana@semzap.com.br' });
-    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T11:00', send_confirmation: true })).structuredContent as any;
+    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T11:00', send_confirmation: true }))
+      .structuredContent as any;
     expect(s.confirmacao).toMatchObject({ canal: 'whatsapp', status: 'enfileirado' });
     await e.drain();
     e.clock.set(new Date(Date.now() + 1000).toISOString());
@@ -292,10 +476,27 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(mails).toHaveLength(1);
     expect(mails[0].args).toMatchObject({ to: 'ana@semzap.com.br' });
     expect(String(mails[0].args.subject)).toMatch(/^Reunião confirmada com .*: terça-feira, 24\/11\/2026, às 11:00$/);
-    const rows = await asOwner(db.kysely, (tx) => tx.selectFrom('disparos').select(['canal', 'status', 'template', 'agendamento_id']).where('lead_id', '=', lead).orderBy('created_at').execute());
+    const rows = await asOwner(db.kysely, (tx) =>
+      tx
+        .selectFrom('disparos')
+        .select(['canal', 'status', 'template', 'agendamento_id'])
+        .where('lead_id', '=', lead)
+        .orderBy('created_at')
+        .execute(),
+    );
     expect(rows).toEqual([
-      { canal: 'whatsapp', status: 'falhou', template: 'confirmacao_reuniao_whatsapp_v1', agendamento_id: s.agendamento.agendamento_id },
-      { canal: 'email', status: 'enviado', template: 'confirmacao_reuniao_email_v1', agendamento_id: s.agendamento.agendamento_id },
+      {
+        canal: 'whatsapp',
+        status: 'falhou',
+        template: 'confirmacao_reuniao_whatsapp_v1',
+        agendamento_id: s.agendamento.agendamento_id,
+      },
+      {
+        canal: 'email',
+        status: 'enviado',
+        template: 'confirmacao_reuniao_email_v1',
+        agendamento_id: s.agendamento.agendamento_id,
+      },
     ]);
     expect(await leadStatus(lead)).toBe('agendado');
   });
@@ -304,13 +505,25 @@ describe(`meetings (${testDbKind()})`, () => {
     const e = await setup();
     const zones = ['America/Manaus', 'America/Rio_Branco', 'America/Noronha', 'America/Sao_Paulo'];
     // Somebody's event straight in the calendar (not ours): Tuesday 13:00–15:00 UTC.
-    const busy = await e.pool.call('cal', 'create_event', { title: 'Outro compromisso', start: '2026-11-24T13:00:00Z', end: '2026-11-24T15:00:00Z', timeZone: 'UTC' }, { timeoutMs: 10_000 });
+    const busy = await e.pool.call(
+      'cal',
+      'create_event',
+      { title: 'Outro compromisso', start: '2026-11-24T13:00:00Z', end: '2026-11-24T15:00:00Z', timeZone: 'UTC' },
+      { timeoutMs: 10_000 },
+    );
     expect(busy.isError).toBeFalsy();
     const booked = await e.lead({ nome: 'Já agendado' });
     await call(e, 'schedule_meeting', { lead_id: booked, start: '2026-11-25T15:00:00Z' });
     for (const tz of zones) {
       const lead = await e.lead({ nome: `Lead ${tz}`, timezone: tz });
-      const res = await call(e, 'propose_slots', { lead_id: lead, days: 5, duration_minutes: 30, max_slots: 30, per_day: 10, step_minutes: 30 });
+      const res = await call(e, 'propose_slots', {
+        lead_id: lead,
+        days: 5,
+        duration_minutes: 30,
+        max_slots: 30,
+        per_day: 10,
+        step_minutes: 30,
+      });
       expect(res.isError, textOf(res)).toBeFalsy();
       const out = res.structuredContent as any;
       expect(out.timezone).toBe(tz);
@@ -337,8 +550,12 @@ describe(`meetings (${testDbKind()})`, () => {
       expect(out.slots.some((s: any) => s.inicio_local.startsWith('2026-11-25T08:00'))).toBe(true);
     }
     const manaus = await e.lead({ nome: 'Rótulo', timezone: 'America/Manaus' });
-    const one = (await call(e, 'propose_slots', { lead_id: manaus, days: 3, per_day: 1, max_slots: 2 })).structuredContent as any;
-    expect(one.slots.map((s: any) => s.rotulo)).toEqual(['segunda, 23/11 às 10:00 (horário de Manaus)', 'terça, 24/11 às 08:00 (horário de Manaus)']);
+    const one = (await call(e, 'propose_slots', { lead_id: manaus, days: 3, per_day: 1, max_slots: 2 }))
+      .structuredContent as any;
+    expect(one.slots.map((s: any) => s.rotulo)).toEqual([
+      'segunda, 23/11 às 10:00 (horário de Manaus)',
+      'terça, 24/11 às 08:00 (horário de Manaus)',
+    ]);
   });
 
   it('a calendar profile that does not fit its server: schedule says so and stores nothing', async () => {
@@ -346,8 +563,14 @@ describe(`meetings (${testDbKind()})`, () => {
     const lead = await e.lead({ nome: 'Loja Sem Agenda' });
     const res = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/^unavailable: Meeting NOT booked: the calendar channel is not available \(server "cal" has no tool "make_event"/);
-    expect(await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').select('agendamento_id').where('lead_id', '=', lead).execute())).toEqual([]);
+    expect(textOf(res)).toMatch(
+      /^unavailable: Meeting NOT booked: the calendar channel is not available \(server "cal" has no tool "make_event"/,
+    );
+    expect(
+      await asOwner(db.kysely, (tx) =>
+        tx.selectFrom('agendamentos').select('agendamento_id').where('lead_id', '=', lead).execute(),
+      ),
+    ).toEqual([]);
     expect(await leadStatus(lead)).toBe('respondeu');
   });
 
@@ -356,11 +579,20 @@ describe(`meetings (${testDbKind()})`, () => {
     const lead = await e.lead({ nome: 'Loja Ensaio' });
     const res = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' });
     expect(res.isError, textOf(res)).toBeFalsy();
-    expect(res.structuredContent).toMatchObject({ modo: 'dry_run', agendamento: { status: 'dry_run', inicio_local: '2026-11-24T10:00:00-03:00' } });
+    expect(res.structuredContent).toMatchObject({
+      modo: 'dry_run',
+      agendamento: { status: 'dry_run', inicio_local: '2026-11-24T10:00:00-03:00' },
+    });
     expect(textOf(res)).toMatch(/^NOT BOOKED/);
-    expect(await asOwner(db.kysely, (tx) => tx.selectFrom('agendamentos').select('agendamento_id').where('lead_id', '=', lead).execute())).toEqual([]);
+    expect(
+      await asOwner(db.kysely, (tx) =>
+        tx.selectFrom('agendamentos').select('agendamento_id').where('lead_id', '=', lead).execute(),
+      ),
+    ).toEqual([]);
     expect(e.record('calendar')).toEqual([]);
-    const log = await asOwner(db.kysely, (tx) => tx.selectFrom('dry_run_log').select(['canal_decidido']).where('lead_id', '=', lead).execute());
+    const log = await asOwner(db.kysely, (tx) =>
+      tx.selectFrom('dry_run_log').select(['canal_decidido']).where('lead_id', '=', lead).execute(),
+    );
     expect(log).toEqual([{ canal_decidido: 'calendar' }]);
   });
 });

@@ -11,7 +11,14 @@ import { tempDir } from '../helpers/spawn.js';
 
 const TUESDAY_10 = fixedClock('2026-11-24T13:00:00Z');
 const configured = () =>
-  (['whatsapp', 'email', 'calendar'] as const).map((channel) => ({ channel, server: 's', preset: null, transport: 'stdio' as const, state: 'configured' as const, detail: null }));
+  (['whatsapp', 'email', 'calendar'] as const).map((channel) => ({
+    channel,
+    server: 's',
+    preset: null,
+    transport: 'stdio' as const,
+    state: 'configured' as const,
+    detail: null,
+  }));
 
 describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind()})`, () => {
   let db: TestDb;
@@ -21,20 +28,42 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
   afterAll(async () => db?.destroy());
 
   const setup = async (env: NodeJS.ProcessEnv = {}, channelClient?: ChannelClient) => {
-    const deps = await makeDeps(db, { tenantSlug: `t-${Math.random().toString(36).slice(2, 10)}`, clock: TUESDAY_10, channels: configured, env, channelClient });
+    const deps = await makeDeps(db, {
+      tenantSlug: `t-${Math.random().toString(36).slice(2, 10)}`,
+      clock: TUESDAY_10,
+      channels: configured,
+      env,
+      channelClient,
+    });
     return { deps, client: await connectClient(deps) };
   };
 
   it('refuses illegal transitions with the possible ones, records legal ones in the history', async () => {
     const { deps, client } = await setup();
     const id = await insertLead(db.kysely, deps.tenant.tenant_id, { nome: 'Estado', documento: '11222333000181' });
-    const bad = await client.callTool({ name: 'set_lead_status', arguments: { lead_id: id, status: 'realizado', motivo: 'teste' } });
+    const bad = await client.callTool({
+      name: 'set_lead_status',
+      arguments: { lead_id: id, status: 'realizado', motivo: 'teste' },
+    });
     expect(bad.isError).toBe(true);
-    expect(textOf(bad)).toMatch(/Illegal transition novo → realizado.*From novo a lead can go to: em_disparo, contatado/);
-    const ok = await client.callTool({ name: 'set_lead_status', arguments: { lead_id: id, status: 'perdido', motivo: 'sem interesse' } });
+    expect(textOf(bad)).toMatch(
+      /Illegal transition novo → realizado.*From novo a lead can go to: em_disparo, contatado/,
+    );
+    const ok = await client.callTool({
+      name: 'set_lead_status',
+      arguments: { lead_id: id, status: 'perdido', motivo: 'sem interesse' },
+    });
     expect(ok.structuredContent).toEqual({ lead_id: id, status_anterior: 'novo', status: 'perdido' });
-    const detail = (await client.callTool({ name: 'query_leads', arguments: { lead_id: id } })).structuredContent as any;
-    expect(detail.lead.historico).toEqual([expect.objectContaining({ tipo: 'transicao', status_de: 'novo', status_para: 'perdido', motivo: 'sem interesse' })]);
+    const detail = (await client.callTool({ name: 'query_leads', arguments: { lead_id: id } }))
+      .structuredContent as any;
+    expect(detail.lead.historico).toEqual([
+      expect.objectContaining({
+        tipo: 'transicao',
+        status_de: 'novo',
+        status_para: 'perdido',
+        motivo: 'sem interesse',
+      }),
+    ]);
     await client.closeAll();
   });
 
@@ -45,11 +74,21 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     // novo → realizado is illegal; novo → contatado then contatado → agendado is legal; racing contatado
     // against sem_canal: both legal from novo, but neither is legal from the other.
     const results = await Promise.all([
-      client.callTool({ name: 'set_lead_status', arguments: { lead_id: id, status: 'contatado', motivo: 'ligação feita' } }),
-      other.callTool({ name: 'set_lead_status', arguments: { lead_id: id, status: 'sem_canal', motivo: 'sem contato' } }),
+      client.callTool({
+        name: 'set_lead_status',
+        arguments: { lead_id: id, status: 'contatado', motivo: 'ligação feita' },
+      }),
+      other.callTool({
+        name: 'set_lead_status',
+        arguments: { lead_id: id, status: 'sem_canal', motivo: 'sem contato' },
+      }),
     ]);
-    expect(results.filter((r) => !r.isError), results.map(textOf).join(" / ")).toHaveLength(1);
-    const detail = (await client.callTool({ name: 'query_leads', arguments: { lead_id: id } })).structuredContent as any;
+    expect(
+      results.filter((r) => !r.isError),
+      results.map(textOf).join(' / '),
+    ).toHaveLength(1);
+    const detail = (await client.callTool({ name: 'query_leads', arguments: { lead_id: id } }))
+      .structuredContent as any;
     expect(detail.lead.historico).toHaveLength(1);
     await client.closeAll();
     await other.closeAll();
@@ -62,19 +101,31 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     writeFileSync(join(dir, 'a.csv'), 'Empresa;Celular;Email\nLoja Azul;(11) 98765-4321;azul@loja.com.br\n');
     writeFileSync(join(dir, 'b.csv'), 'Empresa;Celular\nAZUL COMERCIO (outro nome);11 8765-4321\n');
     await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'a.csv') } });
-    const [lead] = ((await client.callTool({ name: 'query_leads', arguments: { text: 'loja azul' } })).structuredContent as any).leads;
-    const out = await client.callTool({ name: 'manage_suppression', arguments: { action: 'opt_out_lead', lead_id: lead.lead_id, motivo: 'respondeu SAIR' } });
+    const [lead] = (
+      (await client.callTool({ name: 'query_leads', arguments: { text: 'loja azul' } })).structuredContent as any
+    ).leads;
+    const out = await client.callTool({
+      name: 'manage_suppression',
+      arguments: { action: 'opt_out_lead', lead_id: lead.lead_id, motivo: 'respondeu SAIR' },
+    });
     expect(out.isError, textOf(out)).toBeFalsy();
     expect((out.structuredContent as any).changed).toBe(2);
-    const back = await client.callTool({ name: 'set_lead_status', arguments: { lead_id: lead.lead_id, status: 'novo', motivo: 'tentar de novo' } });
+    const back = await client.callTool({
+      name: 'set_lead_status',
+      arguments: { lead_id: lead.lead_id, status: 'novo', motivo: 'tentar de novo' },
+    });
     expect(back.isError).toBe(true);
     expect(textOf(back)).toMatch(/opt_out is terminal/);
 
     await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'a.csv') } });
     await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'b.csv') } });
     const all = ((await client.callTool({ name: 'query_leads', arguments: {} })).structuredContent as any).leads;
-    expect(all.map((l: any) => [l.nome, l.status]).sort()).toEqual([['AZUL COMERCIO (outro nome)', 'opt_out'], ['Loja Azul', 'opt_out']]);
-    const dry = (await client.callTool({ name: 'dry_run_dispatch', arguments: { filter: {} } })).structuredContent as any;
+    expect(all.map((l: any) => [l.nome, l.status]).sort()).toEqual([
+      ['AZUL COMERCIO (outro nome)', 'opt_out'],
+      ['Loja Azul', 'opt_out'],
+    ]);
+    const dry = (await client.callTool({ name: 'dry_run_dispatch', arguments: { filter: {} } }))
+      .structuredContent as any;
     expect(dry.seriam_enviados_agora).toBe(0);
     expect(dry.por_bloqueio).toEqual({ opt_out: 2 });
     await client.closeAll();
@@ -85,15 +136,24 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     const t = deps.tenant.tenant_id;
     for (let i = 0; i < 30; i++) {
       await insertLead(db.kysely, t, {
-        nome: `Empresa ${i}`, contato: `Pessoa ${i}`, documento: i % 3 === 2 ? undefined : cnpjFor(i),
-        phones: i % 2 === 0 ? [{ e164: `+55119${String(80000000 + i)}` }] : [], emails: i % 5 === 0 ? [] : [{ email: `p${i}@e.com` }],
+        nome: `Empresa ${i}`,
+        contato: `Pessoa ${i}`,
+        documento: i % 3 === 2 ? undefined : cnpjFor(i),
+        phones: i % 2 === 0 ? [{ e164: `+55119${String(80000000 + i)}` }] : [],
+        emails: i % 5 === 0 ? [] : [{ email: `p${i}@e.com` }],
       });
     }
     const res = await client.callTool({ name: 'dry_run_dispatch', arguments: { filter: {}, limit: 1000 } });
     expect(res.isError, textOf(res)).toBeFalsy();
     const s = res.structuredContent as any;
     expect(s.total).toBe(30);
-    const rows = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) => tx.selectFrom('dry_run_log').select(['lead_id', 'canal_decidido', 'disparo_seria_executado', 'razao_bloqueio']).where('lote_id', '=', s.lote_id).execute());
+    const rows = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) =>
+      tx
+        .selectFrom('dry_run_log')
+        .select(['lead_id', 'canal_decidido', 'disparo_seria_executado', 'razao_bloqueio'])
+        .where('lote_id', '=', s.lote_id)
+        .execute(),
+    );
     expect(rows).toHaveLength(30);
     expect(new Set(rows.map((r) => r.lead_id)).size).toBe(30);
     expect(s.por_canal.whatsapp + (s.por_canal.email ?? 0) + (s.por_canal.none ?? 0)).toBe(30);
@@ -110,20 +170,44 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     'with MICRO_AGENT_DISPARO_ENABLED=%j nothing reaches the channel layer and a dry run is recorded',
     async (flag) => {
       const calls: unknown[] = [];
-      const spy: ChannelClient = { send: async (...a) => { calls.push(a); return { ok: true, messageId: 'x', raw: null }; } };
+      const spy: ChannelClient = {
+        send: async (...a) => {
+          calls.push(a);
+          return { ok: true, messageId: 'x', raw: null };
+        },
+      };
       const { deps, client } = await setup({ MICRO_AGENT_DISPARO_ENABLED: flag }, spy);
-      const id = await insertLead(db.kysely, deps.tenant.tenant_id, { nome: 'Flag', contato: 'Ana', documento: '11222333000181', phones: [{ e164: '+5511987654321' }] });
+      const id = await insertLead(db.kysely, deps.tenant.tenant_id, {
+        nome: 'Flag',
+        contato: 'Ana',
+        documento: '11222333000181',
+        phones: [{ e164: '+5511987654321' }],
+      });
       const res = await client.callTool({ name: 'send_message', arguments: { lead_id: id } });
       expect(res.isError, textOf(res)).toBeFalsy();
       const out = res.structuredContent as any;
-      expect(out).toMatchObject({ enviado: false, modo: 'dry_run', canal: 'whatsapp', status: 'dry_run', disparo_id: null });
+      expect(out).toMatchObject({
+        enviado: false,
+        modo: 'dry_run',
+        canal: 'whatsapp',
+        status: 'dry_run',
+        disparo_id: null,
+      });
       expect(out.motivo).toContain('Nothing was sent');
       expect(out.motivo).toContain(flag === undefined ? 'is unset' : JSON.stringify(flag));
       expect(textOf(res)).toMatch(/^NOT SENT/);
       await client.callTool({ name: 'dry_run_dispatch', arguments: { lead_ids: [id] } });
-      const logged = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) => tx.selectFrom('dry_run_log').select('log_id').where('lead_id', '=', id).execute());
+      const logged = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) =>
+        tx.selectFrom('dry_run_log').select('log_id').where('lead_id', '=', id).execute(),
+      );
       expect(logged).toHaveLength(2);
-      const disparos = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) => tx.selectFrom('disparos' as never).select('disparo_id' as never).where('lead_id' as never, '=', id as never).execute());
+      const disparos = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) =>
+        tx
+          .selectFrom('disparos' as never)
+          .select('disparo_id' as never)
+          .where('lead_id' as never, '=', id as never)
+          .execute(),
+      );
       expect(disparos).toHaveLength(0);
       expect(calls).toHaveLength(0);
       await client.closeAll();

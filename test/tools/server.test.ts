@@ -52,7 +52,10 @@ describe(`MCP server through a real client (${testDbKind()})`, () => {
   });
 
   it('job_status: an unknown job is an isError result that says it was not found', async () => {
-    const res = await client.callTool({ name: 'job_status', arguments: { job_id: '6f1c1a3e-0000-4000-8000-000000000001' } });
+    const res = await client.callTool({
+      name: 'job_status',
+      arguments: { job_id: '6f1c1a3e-0000-4000-8000-000000000001' },
+    });
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/not_found: Job 6f1c1a3e-0000-4000-8000-000000000001 was not found/);
   });
@@ -63,17 +66,26 @@ describe(`MCP server through a real client (${testDbKind()})`, () => {
     expect(textOf(res)).toMatch(/job_id/);
   });
 
-  it('job_status: shows progress, rate and ETA of a running job, and only this tenant\'s jobs', async () => {
+  it("job_status: shows progress, rate and ETA of a running job, and only this tenant's jobs", async () => {
     const started = new Date(Date.now() - 10_000);
-    const job = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) => tx
-      .insertInto('ingest_jobs')
-      .values({
-        tenant_id: deps.tenant.tenant_id, tipo: 'xlsx', arquivo: 'leads.xlsx', status: 'processando',
-        bytes_total: 1000, bytes_lidos: 250, linhas_lidas: 5000, iniciado_em: started,
-        erros_amostra: JSON.stringify([{ row: 7, column: 'Telefone', value: '123', reason: 'número incompleto' }]), problemas_total: 1,
-      })
-      .returning('job_id')
-      .executeTakeFirstOrThrow());
+    const job = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) =>
+      tx
+        .insertInto('ingest_jobs')
+        .values({
+          tenant_id: deps.tenant.tenant_id,
+          tipo: 'xlsx',
+          arquivo: 'leads.xlsx',
+          status: 'processando',
+          bytes_total: 1000,
+          bytes_lidos: 250,
+          linhas_lidas: 5000,
+          iniciado_em: started,
+          erros_amostra: JSON.stringify([{ row: 7, column: 'Telefone', value: '123', reason: 'número incompleto' }]),
+          problemas_total: 1,
+        })
+        .returning('job_id')
+        .executeTakeFirstOrThrow(),
+    );
     const res = await client.callTool({ name: 'job_status', arguments: { job_id: job.job_id } });
     const j = (res.structuredContent as any).jobs[0];
     expect(j.progress_pct).toBe(25);

@@ -10,7 +10,10 @@ import { seedTenant, tenantSnapshot, tenantTables, type SeededTenant } from '../
  * Every call, whatever its expectation, must leave B's rows unchanged and never echo B's ids or contacts.
  */
 type Expect = 'not_found' | 'nothing';
-interface Call { args: Record<string, unknown>; expect: Expect }
+interface Call {
+  args: Record<string, unknown>;
+  expect: Expect;
+}
 
 const csv = (b: SeededTenant) =>
   Buffer.from(`nome;cnpj;telefone;email\nEmpresa B Copiada;${b.documento};${b.phone};${b.email}\n`).toString('base64');
@@ -21,7 +24,9 @@ const csv = (b: SeededTenant) =>
  */
 const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
   get_status: () => [{ args: {}, expect: 'nothing' }],
-  ingest_leads: (b) => [{ args: { content_base64: csv(b), filename: 'b.csv', validate_only: true }, expect: 'nothing' }],
+  ingest_leads: (b) => [
+    { args: { content_base64: csv(b), filename: 'b.csv', validate_only: true }, expect: 'nothing' },
+  ],
   job_status: (b) => [
     { args: { job_id: b.jobId }, expect: 'not_found' },
     { args: { job_id: b.campanhaId }, expect: 'not_found' },
@@ -33,7 +38,9 @@ const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
     { args: { text: b.documento }, expect: 'nothing' },
     { args: {}, expect: 'nothing' },
   ],
-  set_lead_status: (b) => [{ args: { lead_id: b.leadId, status: 'perdido', motivo: 'tentativa de outro tenant' }, expect: 'not_found' }],
+  set_lead_status: (b) => [
+    { args: { lead_id: b.leadId, status: 'perdido', motivo: 'tentativa de outro tenant' }, expect: 'not_found' },
+  ],
   decide_channel: (b) => [
     { args: { lead_id: b.leadId }, expect: 'not_found' },
     { args: { lead_ids: [b.leadId] }, expect: 'nothing' }, // a batch reports the unknown ids, decides nothing
@@ -47,28 +54,59 @@ const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
     { args: { lead_ids: [b.leadId], campaign_key: 'cross-tenant' }, expect: 'nothing' },
     { args: { filter: { source_job_id: b.jobId }, campaign_key: 'cross-tenant-filter' }, expect: 'nothing' },
   ],
-  control_dispatch: (b) => (['pause', 'resume', 'cancel'] as const).map((action) => ({ args: { job_id: b.campanhaId, action }, expect: 'not_found' as const })),
+  control_dispatch: (b) =>
+    (['pause', 'resume', 'cancel'] as const).map((action) => ({
+      args: { job_id: b.campanhaId, action },
+      expect: 'not_found' as const,
+    })),
   manage_suppression: (b) => [
     { args: { action: 'opt_out_lead', lead_id: b.leadId }, expect: 'not_found' },
     { args: { action: 'remove', tipo: 'email', valor: `sup-${b.email}` }, expect: 'nothing' },
     { args: { action: 'list' }, expect: 'nothing' },
   ],
   handle_reply: (b) => [
-    { args: { channel: 'whatsapp', from: b.phone, text: 'SAIR', received_at: '2026-11-24T13:00:00Z', message_id: `wamid-${b.leadId}` }, expect: 'nothing' },
-    { args: { channel: 'email', from: b.email, text: 'quero parar', received_at: '2026-11-24T13:00:00Z', message_id: 'email-b-1' }, expect: 'nothing' },
+    {
+      args: {
+        channel: 'whatsapp',
+        from: b.phone,
+        text: 'SAIR',
+        received_at: '2026-11-24T13:00:00Z',
+        message_id: `wamid-${b.leadId}`,
+      },
+      expect: 'nothing',
+    },
+    {
+      args: {
+        channel: 'email',
+        from: b.email,
+        text: 'quero parar',
+        received_at: '2026-11-24T13:00:00Z',
+        message_id: 'email-b-1',
+      },
+      expect: 'nothing',
+    },
   ],
   propose_slots: (b) => [{ args: { lead_id: b.leadId }, expect: 'not_found' }],
-  schedule_meeting: (b) => [{ args: { lead_id: b.leadId, start: '2100-01-05T10:00:00-03:00', force: true }, expect: 'not_found' }],
-  update_meeting: (b) => (['confirm', 'cancel', 'reschedule', 'complete', 'no_show'] as const).map((action) => ({
-    args: { agendamento_id: b.agendamentoId, action, ...(action === 'reschedule' ? { start: '2100-01-06T10:00:00-03:00' } : {}) },
-    expect: 'not_found' as const,
-  })),
+  schedule_meeting: (b) => [
+    { args: { lead_id: b.leadId, start: '2100-01-05T10:00:00-03:00', force: true }, expect: 'not_found' },
+  ],
+  update_meeting: (b) =>
+    (['confirm', 'cancel', 'reschedule', 'complete', 'no_show'] as const).map((action) => ({
+      args: {
+        agendamento_id: b.agendamentoId,
+        action,
+        ...(action === 'reschedule' ? { start: '2100-01-06T10:00:00-03:00' } : {}),
+      },
+      expect: 'not_found' as const,
+    })),
   send_reminders: () => [{ args: { window_hours: 168 }, expect: 'nothing' }],
   generate_briefing: (b) => [
     { args: { lead_id: b.leadId }, expect: 'not_found' },
     { args: { agendamento_id: b.agendamentoId }, expect: 'not_found' },
   ],
-  set_outreach_policy: () => [{ args: { ritmo: { canal: 'whatsapp', por_segundo: 1 }, max_mensagens_lead_24h: 2 }, expect: 'nothing' }],
+  set_outreach_policy: () => [
+    { args: { ritmo: { canal: 'whatsapp', por_segundo: 1 }, max_mensagens_lead_24h: 2 }, expect: 'nothing' },
+  ],
 };
 
 describe(`tenant isolation through every tool (${testDbKind()})`, () => {
@@ -101,7 +139,21 @@ describe(`tenant isolation through every tool (${testDbKind()})`, () => {
     const { tools } = await client.listTools();
     const before = await tenantSnapshot(db.kysely, b.tenantId, tables);
     // What of B's must never appear in an answer to A (A's own seed uses other values).
-    const secrets = [b.tenantId, b.leadId, b.jobId, b.campanhaId, b.disparoId, b.agendamentoId, b.tokenId, b.mensagemId, b.loteId, b.phone, b.email, b.documento, 'iso-b'];
+    const secrets = [
+      b.tenantId,
+      b.leadId,
+      b.jobId,
+      b.campanhaId,
+      b.disparoId,
+      b.agendamentoId,
+      b.tokenId,
+      b.mensagemId,
+      b.loteId,
+      b.phone,
+      b.email,
+      b.documento,
+      'iso-b',
+    ];
     const report: string[] = [];
     for (const tool of tools) {
       for (const call of (CALLS[tool.name] ?? (() => []))(b)) {
@@ -111,10 +163,14 @@ describe(`tenant isolation through every tool (${testDbKind()})`, () => {
         // Echoing an id the caller gave is no leak; anything else of B's is.
         const given = JSON.stringify(call.args);
         const leaked = secrets.filter((s) => shown.includes(s) && !given.includes(s));
-        const ok = call.expect === 'not_found'
-          ? res.isError === true && /not[ _]found|não encontrad/i.test(text)
-          : res.isError !== true;
-        if (!ok || leaked.length) report.push(`${tool.name} ${JSON.stringify(call.args).slice(0, 120)} → ${res.isError ? 'isError ' : ''}${text.slice(0, 200)}${leaked.length ? ` LEAKED ${leaked.join(',')}` : ''}`);
+        const ok =
+          call.expect === 'not_found'
+            ? res.isError === true && /not[ _]found|não encontrad/i.test(text)
+            : res.isError !== true;
+        if (!ok || leaked.length)
+          report.push(
+            `${tool.name} ${JSON.stringify(call.args).slice(0, 120)} → ${res.isError ? 'isError ' : ''}${text.slice(0, 200)}${leaked.length ? ` LEAKED ${leaked.join(',')}` : ''}`,
+          );
       }
     }
     expect(report).toEqual([]);

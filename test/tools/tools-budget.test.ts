@@ -33,10 +33,16 @@ describe(`tools/list size budget (${testDbKind()})`, () => {
     const { tools } = await client.listTools();
     const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v), 'utf8');
     const rows = tools.map((t) => ({
-      tool: t.name, bytes: bytes(t), description: bytes(t.description ?? ''), input: bytes(t.inputSchema), output: bytes(t.outputSchema ?? {}),
+      tool: t.name,
+      bytes: bytes(t),
+      description: bytes(t.description ?? ''),
+      input: bytes(t.inputSchema),
+      output: bytes(t.outputSchema ?? {}),
     }));
     const total = bytes(tools);
-    console.log(`tools/list: ${total} bytes for ${tools.length} tools (budget ${TOOLS_LIST_BUDGET_BYTES}, ${Math.round((100 * total) / TOOLS_LIST_BUDGET_BYTES)}% used)`);
+    console.log(
+      `tools/list: ${total} bytes for ${tools.length} tools (budget ${TOOLS_LIST_BUDGET_BYTES}, ${Math.round((100 * total) / TOOLS_LIST_BUDGET_BYTES)}% used)`,
+    );
     console.table(rows);
     expect(rows.filter((r) => r.bytes > TOOL_BUDGET_BYTES).map((r) => `${r.tool}: ${r.bytes} bytes`)).toEqual([]);
     expect(total).toBeLessThanOrEqual(TOOLS_LIST_BUDGET_BYTES);

@@ -23,12 +23,19 @@ describe('channel profiles', () => {
   });
 
   it('leaves out arguments that render to nothing and checks them against a schema', () => {
-    const args = renderArguments(PRESETS['sandbox-email'].arguments, { to: 'a@b.com', subject: 'S', text: 'T', idempotencyKey: 'k' }) as Record<string, unknown>;
+    const args = renderArguments(PRESETS['sandbox-email'].arguments, {
+      to: 'a@b.com',
+      subject: 'S',
+      text: 'T',
+      idempotencyKey: 'k',
+    }) as Record<string, unknown>;
     expect(args).toEqual({ to: 'a@b.com', subject: 'S', text: 'T', idempotency_key: 'k' });
-    expect(schemaProblems(args, { properties: { to: { type: 'string' }, subject: { type: 'string' }, text: { type: 'string' } }, required: ['to', 'html'] })).toEqual([
-      'missing required argument "html"',
-      'argument "idempotency_key" is not in the tool\'s schema',
-    ]);
+    expect(
+      schemaProblems(args, {
+        properties: { to: { type: 'string' }, subject: { type: 'string' }, text: { type: 'string' } },
+        required: ['to', 'html'],
+      }),
+    ).toEqual(['missing required argument "html"', 'argument "idempotency_key" is not in the tool\'s schema']);
   });
 
   it.each([
@@ -43,19 +50,51 @@ describe('channel profiles', () => {
     expect(classify(text)).toBe(cls);
   });
 
-  it('calendar operations: the preset\'s, overridden or switched off (null) in mcp.json', () => {
+  it("calendar operations: the preset's, overridden or switched off (null) in mcp.json", () => {
     const pool = new McpClientPool({}, silentLogger);
     const make = (calendar: Record<string, unknown>) =>
-      new McpChannelClient({ mcpServers: { cal: { command: 'x', args: [], env: {} } }, channels: { calendar: { server: 'cal', ...calendar } } } as never, pool, silentLogger, { CALDAV_CALENDAR_URL: 'http://c/' });
-    expect(make({ preset: 'caldav-mcp' }).calendarOperations()).toMatchObject({ available: true, idempotent: false, update: true, delete: true, list: true });
-    expect(make({ preset: 'caldav-mcp', operations: { delete: null } }).calendarOperations()).toMatchObject({ update: true, delete: false, list: true });
-    expect(make({ preset: 'google-calendar' }).calendarOperations()).toMatchObject({ update: true, delete: true, list: false });
-    expect(make({ tool: 'create_event' }).calendarOperations()).toMatchObject({ update: false, delete: false, list: false });
-    expect(renderArguments(PRESETS['caldav-mcp'].operations!.delete!.arguments, { eventId: 'abc' })).toEqual({ uid: 'abc', calendarUrl: '${CALDAV_CALENDAR_URL}' });
+      new McpChannelClient(
+        {
+          mcpServers: { cal: { command: 'x', args: [], env: {} } },
+          channels: { calendar: { server: 'cal', ...calendar } },
+        } as never,
+        pool,
+        silentLogger,
+        { CALDAV_CALENDAR_URL: 'http://c/' },
+      );
+    expect(make({ preset: 'caldav-mcp' }).calendarOperations()).toMatchObject({
+      available: true,
+      idempotent: false,
+      update: true,
+      delete: true,
+      list: true,
+    });
+    expect(make({ preset: 'caldav-mcp', operations: { delete: null } }).calendarOperations()).toMatchObject({
+      update: true,
+      delete: false,
+      list: true,
+    });
+    expect(make({ preset: 'google-calendar' }).calendarOperations()).toMatchObject({
+      update: true,
+      delete: true,
+      list: false,
+    });
+    expect(make({ tool: 'create_event' }).calendarOperations()).toMatchObject({
+      update: false,
+      delete: false,
+      list: false,
+    });
+    expect(renderArguments(PRESETS['caldav-mcp'].operations!.delete!.arguments, { eventId: 'abc' })).toEqual({
+      uid: 'abc',
+      calendarUrl: '${CALDAV_CALENDAR_URL}',
+    });
   });
 
   it('reads failures reported only in the text (lharries/whatsapp-mcp style)', () => {
-    const out = interpret({ content: [{ type: 'text', text: 'Error: failed to send message' }] }, PRESETS['lharries-whatsapp']);
+    const out = interpret(
+      { content: [{ type: 'text', text: 'Error: failed to send message' }] },
+      PRESETS['lharries-whatsapp'],
+    );
     expect(out).toMatchObject({ ok: false });
   });
 });
@@ -69,7 +108,9 @@ describe('McpChannelClient against the sandbox server (stdio)', () => {
     expect(existsSync(SANDBOX), 'run npm run build first').toBe(true);
     const dir = mkdtempSync(join(ROOT, '.tmp', 'chan-'));
     const config = {
-      mcpServers: { wa: { command: process.execPath, args: [SANDBOX], env: { SANDBOX_RECORD: join(dir, 'wa.jsonl'), ...env } } },
+      mcpServers: {
+        wa: { command: process.execPath, args: [SANDBOX], env: { SANDBOX_RECORD: join(dir, 'wa.jsonl'), ...env } },
+      },
       channels: { whatsapp: { server: 'wa', preset: 'sandbox-whatsapp' } },
     };
     const pool = new McpClientPool(config.mcpServers as never, silentLogger);
@@ -80,7 +121,10 @@ describe('McpChannelClient against the sandbox server (stdio)', () => {
   it('verifies the profile against the live tools/list and sends, keeping the WhatsApp id', async () => {
     const c = client({});
     await c.verify();
-    expect(c.status().find((s) => s.channel === 'whatsapp')).toMatchObject({ state: 'configured', detail: 'verified wa/send_message' });
+    expect(c.status().find((s) => s.channel === 'whatsapp')).toMatchObject({
+      state: 'configured',
+      detail: 'verified wa/send_message',
+    });
     const out = await c.send('whatsapp', { to: '+5531987654321', text: 'Olá', idempotencyKey: 'k-1' });
     expect(out).toMatchObject({ ok: true, waId: '553187654321' });
     expect((out as { messageId: string }).messageId).toMatch(/^wamid\./);
@@ -94,9 +138,16 @@ describe('McpChannelClient against the sandbox server (stdio)', () => {
 
   it('reconnects after the downstream server crashed', async () => {
     const c = client({ SANDBOX_CRASH_AFTER: '1' });
-    expect(await c.send('whatsapp', { to: '+5511987654321', text: '1', idempotencyKey: 'c-1' })).toMatchObject({ ok: true });
-    expect(await c.send('whatsapp', { to: '+5511987654322', text: '2', idempotencyKey: 'c-2' })).toMatchObject({ ok: false, errorClass: 'desconhecido' });
+    expect(await c.send('whatsapp', { to: '+5511987654321', text: '1', idempotencyKey: 'c-1' })).toMatchObject({
+      ok: true,
+    });
+    expect(await c.send('whatsapp', { to: '+5511987654322', text: '2', idempotencyKey: 'c-2' })).toMatchObject({
+      ok: false,
+      errorClass: 'desconhecido',
+    });
     // A new server process (the record file tells it c-2 was sent): the retry is answered from memory.
-    expect(await c.send('whatsapp', { to: '+5511987654322', text: '2', idempotencyKey: 'c-2' })).toMatchObject({ ok: true });
+    expect(await c.send('whatsapp', { to: '+5511987654322', text: '2', idempotencyKey: 'c-2' })).toMatchObject({
+      ok: true,
+    });
   });
 });

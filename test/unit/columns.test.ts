@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { detectHeader, mapRow, matchHeader, normalizeHeader, type ColumnMapping, type LeadField, type SheetRow } from '../../src/core/ingest/columns.js';
+import {
+  detectHeader,
+  mapRow,
+  matchHeader,
+  normalizeHeader,
+  type ColumnMapping,
+  type LeadField,
+  type SheetRow,
+} from '../../src/core/ingest/columns.js';
 
 const SHEET = 'Leads';
 const row = (rowNumber: number, cells: string[], sheet = SHEET): SheetRow => ({ sheet, rowNumber, cells });
@@ -7,13 +15,98 @@ const fields = (m: ColumnMapping | null) => m?.columns.map((c) => c.field);
 
 describe('matchHeader', () => {
   const table: Array<[LeadField | null, string[]]> = [
-    ['nome', ['Empresa', 'Razão Social', 'RAZAO SOCIAL', 'razão  social ', 'Nome Fantasia', 'Cliente', 'Nome', 'Nome da Empresa', 'Companhia', 'Razão Social / Nome']],
-    ['contato_nome', ['Contato', 'Responsável', 'Nome do Responsável', 'Nome do Contato', 'Pessoa de Contato', 'Nome do contato principal']],
-    ['documento', ['CNPJ/CPF', 'CPF/CNPJ', 'CNPJ', 'CPF', 'Documento', 'Doc', 'CNPJ_CPF', 'C.N.P.J.', 'CNPJ do cliente', 'CPF ou CNPJ (só números)']],
-    ['telefone', ['Telefone', 'Telefones', 'Celular', 'WhatsApp', 'Whats', 'Fone', 'Tel', 'Telefone Fixo', 'Telefone 1', 'Telefone 2', 'Tel. 2', 'Cel', 'Contato Telefônico', 'Telefone (com DDD)', '2º Telefone', 'Telefone\ncomercial']],
-    ['email', ['Email', 'E-mail', 'Emails', 'E-mails', 'Correio Eletrônico', 'Email 1', 'Email 2', 'E-MAIL 3', 'E-mail do responsável']],
+    [
+      'nome',
+      [
+        'Empresa',
+        'Razão Social',
+        'RAZAO SOCIAL',
+        'razão  social ',
+        'Nome Fantasia',
+        'Cliente',
+        'Nome',
+        'Nome da Empresa',
+        'Companhia',
+        'Razão Social / Nome',
+      ],
+    ],
+    [
+      'contato_nome',
+      [
+        'Contato',
+        'Responsável',
+        'Nome do Responsável',
+        'Nome do Contato',
+        'Pessoa de Contato',
+        'Nome do contato principal',
+      ],
+    ],
+    [
+      'documento',
+      [
+        'CNPJ/CPF',
+        'CPF/CNPJ',
+        'CNPJ',
+        'CPF',
+        'Documento',
+        'Doc',
+        'CNPJ_CPF',
+        'C.N.P.J.',
+        'CNPJ do cliente',
+        'CPF ou CNPJ (só números)',
+      ],
+    ],
+    [
+      'telefone',
+      [
+        'Telefone',
+        'Telefones',
+        'Celular',
+        'WhatsApp',
+        'Whats',
+        'Fone',
+        'Tel',
+        'Telefone Fixo',
+        'Telefone 1',
+        'Telefone 2',
+        'Tel. 2',
+        'Cel',
+        'Contato Telefônico',
+        'Telefone (com DDD)',
+        '2º Telefone',
+        'Telefone\ncomercial',
+      ],
+    ],
+    [
+      'email',
+      [
+        'Email',
+        'E-mail',
+        'Emails',
+        'E-mails',
+        'Correio Eletrônico',
+        'Email 1',
+        'Email 2',
+        'E-MAIL 3',
+        'E-mail do responsável',
+      ],
+    ],
     ['lead_id_externo', ['ID', 'Código', 'Cod', 'Cód.', 'ID Externo', 'Código do Cliente']],
-    [null, ['Cidade', 'UF', 'Observações', 'Endereço', 'Cargo', 'Data de cadastro', '', '   ', 'Relatório de Leads — Exportado em 12/11/2026', 'Lista de clientes com telefone e e-mail atualizados em novembro']],
+    [
+      null,
+      [
+        'Cidade',
+        'UF',
+        'Observações',
+        'Endereço',
+        'Cargo',
+        'Data de cadastro',
+        '',
+        '   ',
+        'Relatório de Leads — Exportado em 12/11/2026',
+        'Lista de clientes com telefone e e-mail atualizados em novembro',
+      ],
+    ],
   ];
   for (const [field, headers] of table) {
     it.each(headers)(`%j → ${field}`, (header) => {
@@ -32,7 +125,16 @@ describe('detectHeader', () => {
   const sample = [
     row(1, ['Relatório de Leads — Exportado em 12/11/2026']), // merged title: text only in A1
     row(2, []),
-    row(3, ['Razão Social', 'Nome do Responsável', 'CNPJ/CPF', 'Telefone 1', 'Telefone 2', 'E-mail', 'Cidade', 'Observações']),
+    row(3, [
+      'Razão Social',
+      'Nome do Responsável',
+      'CNPJ/CPF',
+      'Telefone 1',
+      'Telefone 2',
+      'E-mail',
+      'Cidade',
+      'Observações',
+    ]),
     row(4, ['Padaria Pão Quente Ltda', 'Maria', '4567890000179', '(11) 98765-4321', '', 'a@b.com', 'São Paulo', '']),
   ];
 
@@ -53,14 +155,38 @@ describe('detectHeader', () => {
   });
 
   it.each([
-    [['Empresa', 'Nome', 'Telefone'], ['nome', 'contato_nome', 'telefone']],
-    [['Nome', 'Empresa', 'Telefone'], ['contato_nome', 'nome', 'telefone']],
-    [['Nome Fantasia', 'Razão Social', 'CNPJ'], [null, 'nome', 'documento']],
-    [['Razão Social', 'Nome Fantasia', 'Nome', 'Celular'], ['nome', null, 'contato_nome', 'telefone']],
-    [['Empresa', 'Contato', 'Nome', 'Email'], ['nome', 'contato_nome', null, 'email']],
-    [['Cliente', 'Responsável', 'Responsável Financeiro', 'Email'], ['nome', 'contato_nome', null, 'email']],
-    [['ID', 'Código', 'Nome', 'WhatsApp'], ['lead_id_externo', null, 'nome', 'telefone']],
-    [['CNPJ', 'CPF', 'Nome'], ['documento', 'documento', 'nome']],
+    [
+      ['Empresa', 'Nome', 'Telefone'],
+      ['nome', 'contato_nome', 'telefone'],
+    ],
+    [
+      ['Nome', 'Empresa', 'Telefone'],
+      ['contato_nome', 'nome', 'telefone'],
+    ],
+    [
+      ['Nome Fantasia', 'Razão Social', 'CNPJ'],
+      [null, 'nome', 'documento'],
+    ],
+    [
+      ['Razão Social', 'Nome Fantasia', 'Nome', 'Celular'],
+      ['nome', null, 'contato_nome', 'telefone'],
+    ],
+    [
+      ['Empresa', 'Contato', 'Nome', 'Email'],
+      ['nome', 'contato_nome', null, 'email'],
+    ],
+    [
+      ['Cliente', 'Responsável', 'Responsável Financeiro', 'Email'],
+      ['nome', 'contato_nome', null, 'email'],
+    ],
+    [
+      ['ID', 'Código', 'Nome', 'WhatsApp'],
+      ['lead_id_externo', null, 'nome', 'telefone'],
+    ],
+    [
+      ['CNPJ', 'CPF', 'Nome'],
+      ['documento', 'documento', 'nome'],
+    ],
     [['Telefone'], ['telefone']],
   ])('resolves %j → %j', (headers, expected) => {
     expect(fields(detectHeader([row(1, headers)]))).toEqual(expected);
@@ -79,7 +205,10 @@ describe('detectHeader', () => {
 
   it('ignores data-looking cells and rows past the first 30', () => {
     expect(detectHeader([row(1, ['ana@x.com', '11987654321'])])).toBeNull();
-    const late = [...Array.from({ length: 30 }, (_, i) => row(i + 1, [`Instrução ${i + 1}`])), row(31, ['Nome', 'Telefone'])];
+    const late = [
+      ...Array.from({ length: 30 }, (_, i) => row(i + 1, [`Instrução ${i + 1}`])),
+      row(31, ['Nome', 'Telefone']),
+    ];
     expect(detectHeader(late)).toBeNull();
   });
 
@@ -98,23 +227,40 @@ describe('detectHeader', () => {
   });
 
   it('finds a header by columnMap alone', () => {
-    expect(fields(detectHeader([row(1, ['Fulano', 'Numero'])], { columnMap: { Fulano: 'nome', Numero: 'telefone' } }))).toEqual([
-      'nome',
-      'telefone',
-    ]);
+    expect(
+      fields(detectHeader([row(1, ['Fulano', 'Numero'])], { columnMap: { Fulano: 'nome', Numero: 'telefone' } })),
+    ).toEqual(['nome', 'telefone']);
   });
 });
 
 describe('mapRow', () => {
   const mapping = detectHeader([
-    row(3, ['Razão Social', 'Nome do Responsável', 'CNPJ/CPF', 'Telefone 1', 'Telefone 2', 'E-mail', 'Cidade', 'Observações']),
+    row(3, [
+      'Razão Social',
+      'Nome do Responsável',
+      'CNPJ/CPF',
+      'Telefone 1',
+      'Telefone 2',
+      'E-mail',
+      'Cidade',
+      'Observações',
+    ]),
   ])!;
 
   it('maps a row, keeping unmapped columns in extras', () => {
-    const lead = mapRow(mapping, row(4, [
-      'Padaria Pão Quente Ltda', 'Maria da Silva', '4567890000179', '(11) 98765-4321 / (11) 3456-7890', '',
-      'contato@paoquente.com.br', 'São Paulo', 'Cliente desde 2019',
-    ]));
+    const lead = mapRow(
+      mapping,
+      row(4, [
+        'Padaria Pão Quente Ltda',
+        'Maria da Silva',
+        '4567890000179',
+        '(11) 98765-4321 / (11) 3456-7890',
+        '',
+        'contato@paoquente.com.br',
+        'São Paulo',
+        'Cliente desde 2019',
+      ]),
+    );
     expect(lead).toEqual({
       rowNumber: 4,
       sheet: SHEET,
@@ -129,7 +275,10 @@ describe('mapRow', () => {
   });
 
   it('trims NBSP and stray spaces and treats placeholders as empty', () => {
-    const lead = mapRow(mapping, row(5, ['Mercado\u00A0Boa  Vista ', ' - ', 'N/A', ' 11 8765-4321\u00A0', '0800 123 4567', 'sem email', '', 'x']));
+    const lead = mapRow(
+      mapping,
+      row(5, ['Mercado\u00A0Boa  Vista ', ' - ', 'N/A', ' 11 8765-4321\u00A0', '0800 123 4567', 'sem email', '', 'x']),
+    );
     expect(lead).toMatchObject({
       nome: 'Mercado Boa Vista',
       contato_nome: '',
@@ -162,7 +311,9 @@ describe('mapRow', () => {
 
   it('keeps leads whose names only look like footers', () => {
     expect(mapRow(mapping, row(41, ['Total Distribuidora Ltda']))?.nome).toBe('Total Distribuidora Ltda');
-    expect(mapRow(mapping, row(42, ['Fonte Nova Comércio', '', '', '11 98765-4321']))?.nome).toBe('Fonte Nova Comércio');
+    expect(mapRow(mapping, row(42, ['Fonte Nova Comércio', '', '', '11 98765-4321']))?.nome).toBe(
+      'Fonte Nova Comércio',
+    );
   });
 
   it('returns null for rows at or above the header, of another sheet, or repeating the header', () => {
@@ -189,7 +340,10 @@ describe('mapRow', () => {
 
   it('completes phones from a DDD column', () => {
     const m = detectHeader([row(1, ['Nome', 'DDD', 'Telefone', 'Celular'])])!;
-    expect(mapRow(m, row(2, ['Ana', '11', '3456-7890', '98765-4321']))?.telefones).toEqual(['(11) 3456-7890', '(11) 98765-4321']);
+    expect(mapRow(m, row(2, ['Ana', '11', '3456-7890', '98765-4321']))?.telefones).toEqual([
+      '(11) 3456-7890',
+      '(11) 98765-4321',
+    ]);
     expect(mapRow(m, row(3, ['Bia', '011', '1134567890', '']))?.telefones).toEqual(['1134567890']);
     expect(mapRow(m, row(4, ['Cris', '', '3456-7890', '']))?.telefones).toEqual(['3456-7890']);
   });

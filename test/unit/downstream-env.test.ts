@@ -18,12 +18,20 @@ describe('downstream MCP servers and our environment', () => {
   const saved = Object.fromEntries(Object.keys(secrets).map((k) => [k, process.env[k]]));
   Object.assign(process.env, secrets);
   const pool = new McpClientPool(
-    { echo: { command: process.execPath, args: [join(ROOT, 'test/fixtures/env-echo-server.mjs')], env: { SANDBOX_RECORD: '/tmp/x.jsonl' } } } as never,
+    {
+      echo: {
+        command: process.execPath,
+        args: [join(ROOT, 'test/fixtures/env-echo-server.mjs')],
+        env: { SANDBOX_RECORD: '/tmp/x.jsonl' },
+      },
+    } as never,
     silentLogger,
   );
   afterAll(async () => {
     await pool.close();
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   });
 
   it('passes PATH and the configured env, and none of our secrets', async () => {

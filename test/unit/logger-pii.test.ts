@@ -37,7 +37,18 @@ describe('PII masking in logs', () => {
 
   it('scrubs every string of a log line, nested too, and still redacts PII keys', () => {
     const { logger, lines } = capture();
-    logger.error({ err: { message: 'downstream said: 5511987654321 is not on WhatsApp', stack: 'Error: x@y.com.br\n at f (a.js:1:2)' }, job_id: 'd7c4376b-6009-42b2-813e-05decc199dcc', detail: ['ana@x.com'], destino: 'anything' }, 'send failed');
+    logger.error(
+      {
+        err: {
+          message: 'downstream said: 5511987654321 is not on WhatsApp',
+          stack: 'Error: x@y.com.br\n at f (a.js:1:2)',
+        },
+        job_id: 'd7c4376b-6009-42b2-813e-05decc199dcc',
+        detail: ['ana@x.com'],
+        destino: 'anything',
+      },
+      'send failed',
+    );
     const line = JSON.parse(lines[0]);
     expect(line.err.message).toBe('downstream said: [pii] is not on WhatsApp');
     expect(line.err.stack).toBe('Error: [pii]\n at f (a.js:1:2)');

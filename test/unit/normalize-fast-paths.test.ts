@@ -6,7 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../scripts/make-sample-leads.js';
 import { detectHeader, mapRow, normalizeHeader, type RawLead, type SheetRow } from '../../src/core/ingest/columns.js';
-import { isValidCnpj, isValidCpf, normalizeDocument, type NormalizedDocument } from '../../src/core/normalize/document.js';
+import {
+  isValidCnpj,
+  isValidCpf,
+  normalizeDocument,
+  type NormalizedDocument,
+} from '../../src/core/normalize/document.js';
 import { normalizeEmail, type NormalizedEmail } from '../../src/core/normalize/email.js';
 import { splitPhones } from '../../src/core/normalize/phone.js';
 import { recoverNumericCell } from '../../src/core/normalize/numeric-cell.js';
@@ -20,19 +25,67 @@ const oldEmail = (() => {
   // Misspellings of the providers Brazilian leads actually use. Only exact domains: a fuzzy
   // matcher would flag legitimate small-company domains.
   const TYPO_DOMAINS = new Set([
-    'gmail.con', 'gmail.co', 'gmail.cm', 'gmail.om', 'gmail.cmo', 'gmail.ocm', 'gmail.comm', 'gmail.com.com',
-    'gmal.com', 'gmial.com', 'gmai.com', 'gamil.com', 'gnail.com', 'gmaill.com', 'gmeil.com', 'gmsil.com', 'gimail.com',
-    'hotmal.com', 'hotmial.com', 'hotmai.com', 'homail.com', 'hotmil.com', 'hotamil.com', 'hotmaill.com', 'hormail.com',
-    'hotmail.con', 'hotmail.co', 'hotmail.cm', 'hotmail.com.brr', 'hotmail.combr',
-    'yahoo.con', 'yaho.com', 'yahoo.com.bt', 'yahho.com', 'yhaoo.com', 'yahoo.combr',
-    'outlok.com', 'outloo.com', 'outlook.con', 'outlook.co', 'otlook.com', 'outllok.com',
-    'uol.con', 'uol.com.bt', 'bol.con', 'bol.com.bt', 'terra.con', 'icloud.con', 'icoud.com', 'live.con',
+    'gmail.con',
+    'gmail.co',
+    'gmail.cm',
+    'gmail.om',
+    'gmail.cmo',
+    'gmail.ocm',
+    'gmail.comm',
+    'gmail.com.com',
+    'gmal.com',
+    'gmial.com',
+    'gmai.com',
+    'gamil.com',
+    'gnail.com',
+    'gmaill.com',
+    'gmeil.com',
+    'gmsil.com',
+    'gimail.com',
+    'hotmal.com',
+    'hotmial.com',
+    'hotmai.com',
+    'homail.com',
+    'hotmil.com',
+    'hotamil.com',
+    'hotmaill.com',
+    'hormail.com',
+    'hotmail.con',
+    'hotmail.co',
+    'hotmail.cm',
+    'hotmail.com.brr',
+    'hotmail.combr',
+    'yahoo.con',
+    'yaho.com',
+    'yahoo.com.bt',
+    'yahho.com',
+    'yhaoo.com',
+    'yahoo.combr',
+    'outlok.com',
+    'outloo.com',
+    'outlook.con',
+    'outlook.co',
+    'otlook.com',
+    'outllok.com',
+    'uol.con',
+    'uol.com.bt',
+    'bol.con',
+    'bol.com.bt',
+    'terra.con',
+    'icloud.con',
+    'icoud.com',
+    'live.con',
   ]);
   // ".con", ".cmo"… are not TLDs anywhere; ".com.rb" and friends are swapped ".com.br".
   const TYPO_SUFFIX = /\.(?:con|cmo|ocm|vom|xom|comm|cpm|coom|com\.rb|com\.be|com\.bt|combr|br\.com)$/;
 
   function invalid(original: string, normalizado: string | null, motivo: string): NormalizedEmail {
-    return { email_original: original, email_normalizado: normalizado, valido_para_disparo: false, motivo_invalido: motivo };
+    return {
+      email_original: original,
+      email_normalizado: normalizado,
+      valido_para_disparo: false,
+      motivo_invalido: motivo,
+    };
   }
 
   /** Undo wrappers spreadsheets and mail clients add: mailto:, "Name <a@b>", quotes, punctuation. */
@@ -43,7 +96,10 @@ const oldEmail = (() => {
     s = s.replace(/^mailto:/i, '');
     s = s.replace(/^["'“”‘’(<[\s]+|["'“”‘’)>\]\s]+$/g, '');
     s = s.replace(/^mailto:/i, ''); // '"mailto:…"': quotes came first
-    return s.replace(/[.,;:!?]+$/, '').replace(/^[.,;:]+/, '').toLowerCase();
+    return s
+      .replace(/[.,;:!?]+$/, '')
+      .replace(/^[.,;:]+/, '')
+      .toLowerCase();
   }
 
   /**
@@ -108,7 +164,9 @@ const oldDocument = (() => {
   }
 
   function strip(doc: string): string {
-    return String(doc ?? '').replace(/[\s.\-/\\]/g, '').toUpperCase();
+    return String(doc ?? '')
+      .replace(/[\s.\-/\\]/g, '')
+      .toUpperCase();
   }
 
   function allEqual(s: string): boolean {
@@ -143,11 +201,7 @@ const oldDocument = (() => {
     return mod11(v, CNPJ_WEIGHTS_1) === v[12] && mod11(v, CNPJ_WEIGHTS_2) === v[13];
   }
 
-  function result(
-    documento: string | null,
-    tipo: 'cpf' | 'cnpj' | null,
-    motivo: string | null,
-  ): NormalizedDocument {
+  function result(documento: string | null, tipo: 'cpf' | 'cnpj' | null, motivo: string | null): NormalizedDocument {
     return { documento, documento_tipo: tipo, documento_valido: motivo === null, motivo_invalido: motivo };
   }
 
@@ -194,13 +248,15 @@ const oldDocument = (() => {
 
     if (/[A-Z]/.test(doc)) {
       // Letters only exist in the new alphanumeric CNPJ, which is typed as text, so no padding.
-      if (doc.length !== CNPJ_LENGTH) return result(doc, null, `documento com letras deve ter 14 caracteres (tem ${doc.length})`);
+      if (doc.length !== CNPJ_LENGTH)
+        return result(doc, null, `documento com letras deve ter 14 caracteres (tem ${doc.length})`);
       if (!CNPJ_SHAPE.test(doc)) return result(doc, 'cnpj', 'CNPJ inválido: os 2 últimos caracteres devem ser dígitos');
       return checked(doc, 'cnpj');
     }
 
     if (doc.length > CNPJ_LENGTH) return result(doc, null, `documento com dígitos demais (${doc.length})`);
-    if (doc.length > CPF_LENGTH || slashHint || labelHint === 'cnpj') return checked(doc.padStart(CNPJ_LENGTH, '0'), 'cnpj');
+    if (doc.length > CPF_LENGTH || slashHint || labelHint === 'cnpj')
+      return checked(doc.padStart(CNPJ_LENGTH, '0'), 'cnpj');
     const cpf = doc.padStart(CPF_LENGTH, '0');
     const cnpj = doc.padStart(CNPJ_LENGTH, '0');
     if (labelHint !== 'cpf' && !oldIsValidCpf(cpf) && oldIsValidCnpj(cnpj)) return checked(cnpj, 'cnpj');
@@ -214,7 +270,10 @@ const oldCells = (() => {
   /** NBSP and other odd spaces become spaces, zero-width characters go, ends are trimmed. */
   function oldCellText(text: string): string {
     if (PRINTABLE_ASCII.test(text)) return text.trim();
-    return text.replace(/[\u00A0\u2007\u202F\u3000]/g, ' ').replace(/[\u200B-\u200D\uFEFF]/g, '').trim();
+    return text
+      .replace(/[\u00A0\u2007\u202F\u3000]/g, ' ')
+      .replace(/[\u200B-\u200D\uFEFF]/g, '')
+      .trim();
   }
 
   function collapse(text: string): string {
@@ -224,10 +283,49 @@ const oldCells = (() => {
   const NONZERO_DIGIT = /[1-9]/;
   const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
   const PLACEHOLDERS = new Set([
-    'n/a', 'na', 'n/d', 'nd', 'n.a.', 'n.d.', 'null', 'none', 'nan', 'undefined', 'nenhum', 'nenhuma', '0', 'x', 'xx', 'xxx',
-    'sem', 'sem email', 'sem e-mail', 'sem telefone', 'sem tel', 'sem fone', 'sem celular', 'sem contato', 'sem cnpj',
-    'sem cpf', 'sem documento', 'sem nome', 'nao informado', 'nao informada', 'nao possui', 'nao tem', 'nao consta',
-    'nao ha', 'inexistente', 'desconhecido', 'a definir', 'vazio', '(vazio)', '#n/a', '#ref!', '#value!', '#valor!',
+    'n/a',
+    'na',
+    'n/d',
+    'nd',
+    'n.a.',
+    'n.d.',
+    'null',
+    'none',
+    'nan',
+    'undefined',
+    'nenhum',
+    'nenhuma',
+    '0',
+    'x',
+    'xx',
+    'xxx',
+    'sem',
+    'sem email',
+    'sem e-mail',
+    'sem telefone',
+    'sem tel',
+    'sem fone',
+    'sem celular',
+    'sem contato',
+    'sem cnpj',
+    'sem cpf',
+    'sem documento',
+    'sem nome',
+    'nao informado',
+    'nao informada',
+    'nao possui',
+    'nao tem',
+    'nao consta',
+    'nao ha',
+    'inexistente',
+    'desconhecido',
+    'a definir',
+    'vazio',
+    '(vazio)',
+    '#n/a',
+    '#ref!',
+    '#value!',
+    '#valor!',
   ]);
 
   function unlessPlaceholder(text: string): string {
@@ -241,23 +339,118 @@ const oldCells = (() => {
 })();
 
 const rand = mulberry32(42); // seeded: a failure always reproduces
-const pick = <T,>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
+const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
 const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');
 const join = (pieces: readonly string[], n: number) => Array.from({ length: n }, () => pick(pieces)).join('');
 
-const ODD = [' ', '  ', '\u00A0', '\u2007', '\u202F', '\u3000', '\u200B', '\uFEFF', '\t', '\n', '\r\n', '\u00AD', '\u0301'];
+const ODD = [
+  ' ',
+  '  ',
+  '\u00A0',
+  '\u2007',
+  '\u202F',
+  '\u3000',
+  '\u200B',
+  '\uFEFF',
+  '\t',
+  '\n',
+  '\r\n',
+  '\u00AD',
+  '\u0301',
+];
 
 describe('normalizeEmail: cheap checks give what the old version gives', () => {
-  const LOCALS = ['contato', 'Joao.Silva', 'vendas', 'a', 'ana_paula', 'x+tag', 'é', 'nao', 'sem', 'n', '123', '', '.a', 'a..b'];
-  const DOMAINS = ['gmail.com', 'Empresa.com.br', 'gmail.con', 'hotmail.com.brr', 'uol.com.br', 'x', 'a.b', 'a-.com', 'b.c0m',
-    'xn--bcher-kva.com', 'empresa.com.rb', 'emprésa.com', 'localhost', '', 'a..com', '.com', 'com.', '-a.com', 'a.-com',
-    'a.b.c.d.e', `${'a'.repeat(63)}.com`, `${'a'.repeat(64)}.com`, `${'ab.'.repeat(90)}com`, 'a.c', 'a.co1', 'a.xn--p1ai'];
-  const BEFORE = ['', '', '', 'mailto:', 'MAILTO:', '<', '"', "'", '“', '(', '[', ' ', '.', ',', ';', 'João <', 'Email: ', '"mailto:'];
+  const LOCALS = [
+    'contato',
+    'Joao.Silva',
+    'vendas',
+    'a',
+    'ana_paula',
+    'x+tag',
+    'é',
+    'nao',
+    'sem',
+    'n',
+    '123',
+    '',
+    '.a',
+    'a..b',
+  ];
+  const DOMAINS = [
+    'gmail.com',
+    'Empresa.com.br',
+    'gmail.con',
+    'hotmail.com.brr',
+    'uol.com.br',
+    'x',
+    'a.b',
+    'a-.com',
+    'b.c0m',
+    'xn--bcher-kva.com',
+    'empresa.com.rb',
+    'emprésa.com',
+    'localhost',
+    '',
+    'a..com',
+    '.com',
+    'com.',
+    '-a.com',
+    'a.-com',
+    'a.b.c.d.e',
+    `${'a'.repeat(63)}.com`,
+    `${'a'.repeat(64)}.com`,
+    `${'ab.'.repeat(90)}com`,
+    'a.c',
+    'a.co1',
+    'a.xn--p1ai',
+  ];
+  const BEFORE = [
+    '',
+    '',
+    '',
+    'mailto:',
+    'MAILTO:',
+    '<',
+    '"',
+    "'",
+    '“',
+    '(',
+    '[',
+    ' ',
+    '.',
+    ',',
+    ';',
+    'João <',
+    'Email: ',
+    '"mailto:',
+  ];
   const AFTER = ['', '', '', '>', '"', "'", '”', ')', ']', ' ', '.', ',', ';', '!', '?', ':', '.,', ' e'];
-  const cases: string[] = ['', '-', 'N/A', 'sem email', 'sem e-mail', 'Não possui', '---', '@', '@@', 'a@b@c.com', '?', '0', 'x'];
+  const cases: string[] = [
+    '',
+    '-',
+    'N/A',
+    'sem email',
+    'sem e-mail',
+    'Não possui',
+    '---',
+    '@',
+    '@@',
+    'a@b@c.com',
+    '?',
+    '0',
+    'x',
+  ];
   for (let i = 0; i < 20_000; i++) {
     const at = rand() < 0.9 ? '@' : pick(['', '@@', ' @ ', '＠']);
-    cases.push(pick(BEFORE) + pick(LOCALS) + (rand() < 0.3 ? digits(2) : '') + at + pick(DOMAINS) + pick(AFTER) + (rand() < 0.1 ? pick(ODD) : ''));
+    cases.push(
+      pick(BEFORE) +
+        pick(LOCALS) +
+        (rand() < 0.3 ? digits(2) : '') +
+        at +
+        pick(DOMAINS) +
+        pick(AFTER) +
+        (rand() < 0.1 ? pick(ODD) : ''),
+    );
   }
 
   it(`on ${cases.length} cells`, () => {
@@ -279,19 +472,50 @@ describe('normalizeDocument: string-based check digits give what the old version
   const cnpj = (root = digits(8)) =>
     withCheck(withCheck(`${root}0001`, [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]), [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]);
   const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  const fmt = (d: string) => (d.length === 11 ? `${d.slice(0, 3)}.${d.slice(3, 6)}.${d.slice(6, 9)}-${d.slice(9)}`
-    : d.length === 14 ? `${d.slice(0, 2)}.${d.slice(2, 5)}.${d.slice(5, 8)}/${d.slice(8, 12)}-${d.slice(12)}` : d);
-  const cases: string[] = ['', '-', 'N/A', '00000000000', '11111111111', '00000000000000', '1.23457E+13', '1.1222333000181E+13',
-    '11222333000181.0', 'CNPJ: 11.222.333/0001-81', 'CPF 529.982.247-25', 'CPF/CNPJ 11222333000181', '12.ABC.345/01DE-35',
-    '12abc34501de35', 'AAAAAAAAAAAAAA', 'ÇÇÇ', '\n\n', 'a\nb'];
+  const fmt = (d: string) =>
+    d.length === 11
+      ? `${d.slice(0, 3)}.${d.slice(3, 6)}.${d.slice(6, 9)}-${d.slice(9)}`
+      : d.length === 14
+        ? `${d.slice(0, 2)}.${d.slice(2, 5)}.${d.slice(5, 8)}/${d.slice(8, 12)}-${d.slice(12)}`
+        : d;
+  const cases: string[] = [
+    '',
+    '-',
+    'N/A',
+    '00000000000',
+    '11111111111',
+    '00000000000000',
+    '1.23457E+13',
+    '1.1222333000181E+13',
+    '11222333000181.0',
+    'CNPJ: 11.222.333/0001-81',
+    'CPF 529.982.247-25',
+    'CPF/CNPJ 11222333000181',
+    '12.ABC.345/01DE-35',
+    '12abc34501de35',
+    'AAAAAAAAAAAAAA',
+    'ÇÇÇ',
+    '\n\n',
+    'a\nb',
+  ];
   for (let i = 0; i < 20_000; i++) {
     const kind = rand();
-    let d = kind < 0.3 ? cpf() : kind < 0.6 ? cnpj() : kind < 0.7 ? cnpj().replace(/^0+/, '') : kind < 0.8
-      ? join(ALNUM, 12) + digits(2) : digits(1 + Math.floor(rand() * 16));
+    let d =
+      kind < 0.3
+        ? cpf()
+        : kind < 0.6
+          ? cnpj()
+          : kind < 0.7
+            ? cnpj().replace(/^0+/, '')
+            : kind < 0.8
+              ? join(ALNUM, 12) + digits(2)
+              : digits(1 + Math.floor(rand() * 16));
     if (rand() < 0.2) d = d.slice(0, -1) + String((Number(d.slice(-1)) + 1) % 10); // wrong check digit
     if (rand() < 0.3) d = fmt(d);
     if (rand() < 0.1) d = d.toLowerCase();
-    cases.push(pick(['', '', '', 'CNPJ: ', 'CPF ', 'cpf/cnpj ', ' ', 'Nº ']) + d + pick(['', '', '', ' ', '.0', '\u00A0', '/']));
+    cases.push(
+      pick(['', '', '', 'CNPJ: ', 'CPF ', 'cpf/cnpj ', ' ', 'Nº ']) + d + pick(['', '', '', ' ', '.0', '\u00A0', '/']),
+    );
   }
 
   it(`on ${cases.length} cells`, () => {
@@ -299,8 +523,10 @@ describe('normalizeDocument: string-based check digits give what the old version
       const got = normalizeDocument(v);
       const want = oldDocument.normalizeDocument(v);
       if (JSON.stringify(got) !== JSON.stringify(want)) expect({ v, ...got }).toEqual({ v, ...want });
-      if (isValidCpf(v) !== oldDocument.isValidCpf(v)) expect({ v, cpf: isValidCpf(v) }).toEqual({ v, cpf: oldDocument.isValidCpf(v) });
-      if (isValidCnpj(v) !== oldDocument.isValidCnpj(v)) expect({ v, cnpj: isValidCnpj(v) }).toEqual({ v, cnpj: oldDocument.isValidCnpj(v) });
+      if (isValidCpf(v) !== oldDocument.isValidCpf(v))
+        expect({ v, cpf: isValidCpf(v) }).toEqual({ v, cpf: oldDocument.isValidCpf(v) });
+      if (isValidCnpj(v) !== oldDocument.isValidCnpj(v))
+        expect({ v, cnpj: isValidCnpj(v) }).toEqual({ v, cnpj: oldDocument.isValidCnpj(v) });
     }
   });
 });
@@ -309,10 +535,56 @@ describe('mapRow: cheap per-cell checks give what the old helpers give', () => {
   const HEADER = ['Empresa', 'Contato', 'CNPJ', 'Telefone', 'Email', 'Cidade'];
   const mapping = detectHeader([{ sheet: 'Leads', rowNumber: 1, cells: HEADER }])!;
   const norms = HEADER.slice(0, 5).map(normalizeHeader);
-  const WORDS = ['Comercial', 'São', 'Jorge', 'Ltda', 'Ana', 'Ñandu', 'Ødegaard', 'N/A', 'n.a.', '-', '—', '_', '?', '*', 'sem email',
-    'Sem E-mail', 'Não possui', 'nao tem', '#N/A', '(vazio)', '0', 'x', 'XX', 'null', 'Desconhecido', 'a definir', 'Empresa',
-    'Contato', 'CNPJ', 'C.N.P.J.', 'Telefone', 'E-mail', 'Email', 'e mail', '(11) 98765-4321', '98765-4321', '11222333000181',
-    'contato1@gmail.com', 'Nadia', 'Semana', 'Inês', 'Vítor', 'Ünal', 'Ação', '1', '00', 'ﬁ', '中文'];
+  const WORDS = [
+    'Comercial',
+    'São',
+    'Jorge',
+    'Ltda',
+    'Ana',
+    'Ñandu',
+    'Ødegaard',
+    'N/A',
+    'n.a.',
+    '-',
+    '—',
+    '_',
+    '?',
+    '*',
+    'sem email',
+    'Sem E-mail',
+    'Não possui',
+    'nao tem',
+    '#N/A',
+    '(vazio)',
+    '0',
+    'x',
+    'XX',
+    'null',
+    'Desconhecido',
+    'a definir',
+    'Empresa',
+    'Contato',
+    'CNPJ',
+    'C.N.P.J.',
+    'Telefone',
+    'E-mail',
+    'Email',
+    'e mail',
+    '(11) 98765-4321',
+    '98765-4321',
+    '11222333000181',
+    'contato1@gmail.com',
+    'Nadia',
+    'Semana',
+    'Inês',
+    'Vítor',
+    'Ünal',
+    'Ação',
+    '1',
+    '00',
+    'ﬁ',
+    '中文',
+  ];
   const cell = () => (rand() < 0.15 ? '' : join([...WORDS, ...ODD], 1 + Math.floor(rand() * 4)));
 
   function reference(row: SheetRow): RawLead | null | 'footer?' {
@@ -325,9 +597,15 @@ describe('mapRow: cheap per-cell checks give what the old helpers give', () => {
     if (same >= 2) return null;
     const value = (i: number) => oldCells.unlessPlaceholder(cells[i] ?? '');
     const lead: RawLead = {
-      rowNumber: row.rowNumber, sheet: row.sheet, nome: oldCells.collapse(value(0)), contato_nome: oldCells.collapse(value(1)),
-      documento: value(2), telefones: [value(3)].filter((v) => v !== ''), emails: [value(4)].filter((v) => v !== ''),
-      lead_id_externo: '', extras: {},
+      rowNumber: row.rowNumber,
+      sheet: row.sheet,
+      nome: oldCells.collapse(value(0)),
+      contato_nome: oldCells.collapse(value(1)),
+      documento: value(2),
+      telefones: [value(3)].filter((v) => v !== ''),
+      emails: [value(4)].filter((v) => v !== ''),
+      lead_id_externo: '',
+      extras: {},
     };
     if (value(2) === '' && cells[2]) lead.extras.CNPJ = cells[2];
     if (cells[5]) lead.extras.Cidade = cells[5];
@@ -342,7 +620,8 @@ describe('mapRow: cheap per-cell checks give what the old helpers give', () => {
       if (want === 'footer?') continue;
       compared++;
       const got = mapRow(mapping, row);
-      if (JSON.stringify(got) !== JSON.stringify(want)) expect({ cells: row.cells, got }).toEqual({ cells: row.cells, got: want });
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        expect({ cells: row.cells, got }).toEqual({ cells: row.cells, got: want });
     }
     expect(compared).toBeGreaterThan(10_000);
   });
@@ -357,7 +636,26 @@ describe('splitPhones: a one-number cell is kept as it is unless its ends need s
     const part = cleanText(text.replace(/^[\s:.\-–—]+|[\s:\-–—]+$/g, ''));
     return part !== '' && /\d/.test(part) && !isPlaceholder(part) ? [part] : [];
   };
-  const PIECES = ['1', '9', '0', '00', '11', '98765', '4321', ' ', '  ', '-', '--', '.', '(', ')', '+', '\u00A0', '\t', ':'];
+  const PIECES = [
+    '1',
+    '9',
+    '0',
+    '00',
+    '11',
+    '98765',
+    '4321',
+    ' ',
+    '  ',
+    '-',
+    '--',
+    '.',
+    '(',
+    ')',
+    '+',
+    '\u00A0',
+    '\t',
+    ':',
+  ];
 
   it('on 20000 generated cells', () => {
     let compared = 0;

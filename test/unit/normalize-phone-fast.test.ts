@@ -13,10 +13,9 @@ import {
   splitPhones,
 } from '../../src/core/normalize/phone.js';
 
-
 const rand = mulberry32(20261125); // seeded: a failure always reproduces
 const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');
-const pick = <T,>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
+const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
 const DDDS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
 /** Every DDD 00–99 × first subscriber digit 0–9 × 6–11 more digits (national numbers of 8–13 digits). */
@@ -37,11 +36,25 @@ function written(nsn: string): string {
   const ddd = nsn.slice(0, 2);
   const sub = nsn.slice(2);
   const cut = sub.length - 4;
-  const grouped = pick([sub, `${sub.slice(0, cut)}-${sub.slice(cut)}`, `${sub.slice(0, cut)} ${sub.slice(cut)}`,
-    `${sub.slice(0, cut)}.${sub.slice(cut)}`, `${sub[0]} ${sub.slice(1, cut)}-${sub.slice(cut)}`]);
-  const withDdd = pick([`${ddd}${grouped}`, `${ddd} ${grouped}`, `(${ddd}) ${grouped}`, `(${ddd})${grouped}`, `${ddd}-${grouped}`]);
-  return pick(['', '', '', '+55 ', '+55', '55', '55 ', '0', '0 ', '0xx', '(0xx', '0 15 ', '015 ', '00 55 ', '+', ' ']) +
-    withDdd + pick(['', '', '', ' ', '.0', ' ramal 23', ' r. 5', ' (falar com Ana)']);
+  const grouped = pick([
+    sub,
+    `${sub.slice(0, cut)}-${sub.slice(cut)}`,
+    `${sub.slice(0, cut)} ${sub.slice(cut)}`,
+    `${sub.slice(0, cut)}.${sub.slice(cut)}`,
+    `${sub[0]} ${sub.slice(1, cut)}-${sub.slice(cut)}`,
+  ]);
+  const withDdd = pick([
+    `${ddd}${grouped}`,
+    `${ddd} ${grouped}`,
+    `(${ddd}) ${grouped}`,
+    `(${ddd})${grouped}`,
+    `${ddd}-${grouped}`,
+  ]);
+  return (
+    pick(['', '', '', '+55 ', '+55', '55', '55 ', '0', '0 ', '0xx', '(0xx', '0 15 ', '015 ', '00 55 ', '+', ' ']) +
+    withDdd +
+    pick(['', '', '', ' ', '.0', ' ramal 23', ' r. 5', ' (falar com Ana)'])
+  );
 }
 
 /** The shapes the fast path decides, many times each: valid DDD + 9 + 8 digits, valid DDD + [2-5] + 7 digits. */
@@ -53,11 +66,46 @@ function commonShapes(perDdd: number): string[] {
   return out;
 }
 
-const JUNK = ['', ' ', '-', 'N/A', 'sem telefone', 'abc', '1', '12', '(11)', '+', '0', '00', '0800 123 4567', '0300 1234567',
-  '0900 123 4567', '4004-1234', '(11) 4004-1234', '4003 1234', '1.23457E+10', '1.1987654321E+10', 'Cel: 11 98765-4321',
-  '11 9 8765 4321 / 11 3456-7890', '(11) 98765-432', '(00) 98765-4321', '01 98765-4321', '(011) 98765-4321',
-  '+1 415 555 2671', '+44 20 7946 0958', '00 1 415 555 2671', '00 21 1 415 555 2671', '+351 912 345 678', '+55',
-  '+55 11', '5511', '55 11 98765 4321 0', '0 0 11 98765 4321', '+55 0800 123 4567', '+55 300 123 4567'];
+const JUNK = [
+  '',
+  ' ',
+  '-',
+  'N/A',
+  'sem telefone',
+  'abc',
+  '1',
+  '12',
+  '(11)',
+  '+',
+  '0',
+  '00',
+  '0800 123 4567',
+  '0300 1234567',
+  '0900 123 4567',
+  '4004-1234',
+  '(11) 4004-1234',
+  '4003 1234',
+  '1.23457E+10',
+  '1.1987654321E+10',
+  'Cel: 11 98765-4321',
+  '11 9 8765 4321 / 11 3456-7890',
+  '(11) 98765-432',
+  '(00) 98765-4321',
+  '01 98765-4321',
+  '(011) 98765-4321',
+  '+1 415 555 2671',
+  '+44 20 7946 0958',
+  '00 1 415 555 2671',
+  '00 21 1 415 555 2671',
+  '+351 912 345 678',
+  '+55',
+  '+55 11',
+  '5511',
+  '55 11 98765 4321 0',
+  '0 0 11 98765 4321',
+  '+55 0800 123 4567',
+  '+55 300 123 4567',
+];
 
 function foreignNumbers(n: number): string[] {
   const codes = ['1', '44', '351', '54', '595', '598', '33', '49', '34', '39', '86', '91', '7', '52', '57', '56', '51'];
@@ -108,7 +156,8 @@ describe('normalizePhone (fast path) returns exactly what the libphonenumber pat
       for (const piece of [raw, ...pieces]) {
         const fast = normalizePhone(piece);
         const reference = normalizePhoneReference(piece);
-        if (JSON.stringify(fast) !== JSON.stringify(reference)) expect({ piece, ...fast }).toEqual({ piece, ...reference });
+        if (JSON.stringify(fast) !== JSON.stringify(reference))
+          expect({ piece, ...fast }).toEqual({ piece, ...reference });
         if (fast.valido_para_disparo) dispatchable++;
       }
     }

@@ -62,7 +62,15 @@ describe('normalizePhone', () => {
     ['(11) 9876-543', null, 'invalido', null, false, 'número incompleto (9 dígitos)', false],
     ['123456789012345', null, 'invalido', null, false, 'número longo demais (15 dígitos)', false],
     ['(11) 1234-5678', null, 'invalido', null, false, 'número inválido', false],
-    ['(11) 08765-4321', null, 'invalido', null, false, 'número inválido: 9 dígitos após o DDD devem começar com 9', false],
+    [
+      '(11) 08765-4321',
+      null,
+      'invalido',
+      null,
+      false,
+      'número inválido: 9 dígitos após o DDD devem começar com 9',
+      false,
+    ],
     ['11 9876-ABCD', null, 'invalido', null, false, 'número inválido: contém letras', false],
     [
       '1.19877E+10',
@@ -101,12 +109,32 @@ describe('normalizePhone', () => {
     for (const r of notValid) expect(r.motivo_invalido).toMatch(/\S/);
   });
 
-  it.each(['20', '23', '25', '26', '29', '30', '36', '39', '40', '50', '52', '56', '57', '58', '59', '60', '70', '72', '76', '78', '80', '90'])(
-    'rejects non-existent DDD %s',
-    (ddd) => {
-      expect(normalizePhone(`(${ddd}) 98765-4321`).motivo_invalido).toBe(`DDD inexistente: ${ddd}`);
-    },
-  );
+  it.each([
+    '20',
+    '23',
+    '25',
+    '26',
+    '29',
+    '30',
+    '36',
+    '39',
+    '40',
+    '50',
+    '52',
+    '56',
+    '57',
+    '58',
+    '59',
+    '60',
+    '70',
+    '72',
+    '76',
+    '78',
+    '80',
+    '90',
+  ])('rejects non-existent DDD %s', (ddd) => {
+    expect(normalizePhone(`(${ddd}) 98765-4321`).motivo_invalido).toBe(`DDD inexistente: ${ddd}`);
+  });
 });
 
 describe('splitPhones', () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cleanCell, cleanText, isPlaceholder, nameKey, recoverNumericCell, stripAccents } from '../../src/core/normalize/index.js';
+import {
+  cleanCell,
+  cleanText,
+  isPlaceholder,
+  nameKey,
+  recoverNumericCell,
+  stripAccents,
+} from '../../src/core/normalize/index.js';
 
 describe('cleanText', () => {
   it.each([
@@ -48,9 +55,36 @@ describe('nameKey / stripAccents', () => {
 
 describe('isPlaceholder', () => {
   it.each([
-    '', ' ', '-', '--', '.', '?', 'n/a', 'N/A', 'na', 'n/d', 'nd', 'null', 'NULL', 'none', 'nenhum',
-    'sem email', 'sem e-mail', 'Sem E-mail', 'sem telefone', 'nao possui', 'não possui', 'não tem',
-    'NÃO TEM E-MAIL', 'nao informado', 'não informado', 'x', 'xx', '0', 's/n', 'nan',
+    '',
+    ' ',
+    '-',
+    '--',
+    '.',
+    '?',
+    'n/a',
+    'N/A',
+    'na',
+    'n/d',
+    'nd',
+    'null',
+    'NULL',
+    'none',
+    'nenhum',
+    'sem email',
+    'sem e-mail',
+    'Sem E-mail',
+    'sem telefone',
+    'nao possui',
+    'não possui',
+    'não tem',
+    'NÃO TEM E-MAIL',
+    'nao informado',
+    'não informado',
+    'x',
+    'xx',
+    '0',
+    's/n',
+    'nan',
   ])('%j is a placeholder', (value) => {
     expect(isPlaceholder(value)).toBe(true);
   });

@@ -47,12 +47,30 @@ describe('VALID_DDDS', () => {
     expect(VALID_DDDS.has(ddd)).toBe(true);
   });
 
-  it.each(['10', '20', '23', '25', '26', '29', '30', '36', '39', '40', '50', '52', '56', '60', '70', '72', '76', '78', '80', '90'])(
-    'excludes %s',
-    (ddd) => {
-      expect(VALID_DDDS.has(ddd)).toBe(false);
-    },
-  );
+  it.each([
+    '10',
+    '20',
+    '23',
+    '25',
+    '26',
+    '29',
+    '30',
+    '36',
+    '39',
+    '40',
+    '50',
+    '52',
+    '56',
+    '60',
+    '70',
+    '72',
+    '76',
+    '78',
+    '80',
+    '90',
+  ])('excludes %s', (ddd) => {
+    expect(VALID_DDDS.has(ddd)).toBe(false);
+  });
 });
 
 describe('utcOffsetMinutes', () => {

@@ -169,9 +169,13 @@ describe('classifyReply – table', () => {
 
 describe('classifyReply – details', () => {
   it('suggested actions per class', () => {
-    expect(classifyReply('SAIR').acao_sugerida).toBe('Registrar opt-out imediato em todos os canais e não responder com oferta');
+    expect(classifyReply('SAIR').acao_sugerida).toBe(
+      'Registrar opt-out imediato em todos os canais e não responder com oferta',
+    );
     expect(classifyReply('tenho interesse').acao_sugerida).toBe('Propor horários (propose_slots) e agendar');
-    expect(classifyReply('confirmo').acao_sugerida).toBe('Confirmar a reunião (update_meeting, action confirm) se houver uma agendada');
+    expect(classifyReply('confirmo').acao_sugerida).toBe(
+      'Confirmar a reunião (update_meeting, action confirm) se houver uma agendada',
+    );
     expect(classifyReply('já paguei').acao_sugerida).toBe('Marcar como perdido ou revisar a cobrança; não insistir');
     expect(classifyReply('qual o valor?').acao_sugerida).toBe('Responder a dúvida; um humano pode ser necessário');
   });

@@ -25,7 +25,8 @@ beforeAll(() => {
   for (const kind of [...KINDS, 'common'] as const) {
     const built = join(ROOT, 'dist', 'sandbox', `${kind === 'common' ? 'common' : `${kind}-server`}.js`);
     const src = join(ROOT, 'src', 'sandbox', `${kind === 'common' ? 'common' : `${kind}-server`}.ts`);
-    if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first (npm test does it for you).`);
+    if (!existsSync(built))
+      throw new Error(`${built} is missing: run \`npm run build\` first (npm test does it for you).`);
     if (statSync(src).mtimeMs > statSync(built).mtimeMs) {
       throw new Error(`${built} is older than ${src}: run \`npm run build\` first (npm test does it for you).`);
     }
@@ -62,7 +63,11 @@ async function start(kind: Kind, env: Record<string, string>): Promise<Running> 
 }
 
 /** Starts a server, runs fn, always closes. */
-async function withServer<T>(kind: Kind, env: Record<string, string>, fn: (c: Client, r: Running) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  kind: Kind,
+  env: Record<string, string>,
+  fn: (c: Client, r: Running) => Promise<T>,
+): Promise<T> {
   const running = await start(kind, env);
   try {
     return await fn(running.client, running);
@@ -105,7 +110,13 @@ describe('sandbox whatsapp server', () => {
       expect(tools.map((t) => t.name).sort()).toEqual(['list_messages', 'send_message']);
       const send = tools.find((t) => t.name === 'send_message')!;
       expect(send.title).toBe('Send WhatsApp message (sandbox)');
-      expect(Object.keys(send.inputSchema.properties ?? {}).sort()).toEqual(['idempotency_key', 'template', 'template_params', 'text', 'to']);
+      expect(Object.keys(send.inputSchema.properties ?? {}).sort()).toEqual([
+        'idempotency_key',
+        'template',
+        'template_params',
+        'text',
+        'to',
+      ]);
       expect(send.inputSchema.required?.sort()).toEqual(['text', 'to']);
       expect(Object.keys(send.outputSchema?.properties ?? {}).sort()).toEqual(['message_id', 'status', 'to', 'wa_id']);
       expect(send.annotations).toEqual({
@@ -122,7 +133,11 @@ describe('sandbox whatsapp server', () => {
   it('sends, answers with a wamid and the wa_id, and records one line per send (creating the directory)', async () => {
     const rec = recordPath('whatsapp');
     await withServer('whatsapp', { SANDBOX_RECORD: rec }, async (c) => {
-      const r1 = await call(c, 'send_message', wa('+5511987654321', { template: 'boas_vindas', template_params: ['Ana'] }));
+      const r1 = await call(
+        c,
+        'send_message',
+        wa('+5511987654321', { template: 'boas_vindas', template_params: ['Ana'] }),
+      );
       expect(r1.isError).toBeFalsy();
       const s1 = sc<{ message_id: string; wa_id: string; to: string; status: string }>(r1);
       expect(s1.message_id).toMatch(/^wamid\.[0-9A-F]{36}$/);
@@ -137,7 +152,10 @@ describe('sandbox whatsapp server', () => {
 
       const listed = await call(c, 'list_messages', { limit: 10 });
       expect(sc(listed).total).toBe(2);
-      expect((sc(listed).messages as Array<{ message_id: string }>).map((m) => m.message_id)).toEqual([s1.message_id, sc(r2).message_id]);
+      expect((sc(listed).messages as Array<{ message_id: string }>).map((m) => m.message_id)).toEqual([
+        s1.message_id,
+        sc(r2).message_id,
+      ]);
 
       const lines = readLines(rec);
       expect(lines).toHaveLength(2);
@@ -231,16 +249,20 @@ describe('sandbox whatsapp server', () => {
 
   it('SANDBOX_FAIL_RECIPIENTS fails those numbers permanently, compared digits-only', async () => {
     const rec = recordPath('whatsapp');
-    await withServer('whatsapp', { SANDBOX_RECORD: rec, SANDBOX_FAIL_RECIPIENTS: '+55 (11) 98765-4321, 5521999990000' }, async (c) => {
-      for (let i = 0; i < 2; i++) {
-        const r = await call(c, 'send_message', wa('5511987654321'));
-        expect([r.isError, textOf(r)]).toEqual([true, '400 invalid recipient: 5511987654321 is not a WhatsApp user']);
-      }
-      const r = await call(c, 'send_message', wa('+5521999990000'));
-      expect(textOf(r)).toBe('400 invalid recipient: +5521999990000 is not a WhatsApp user');
-      const ok = await call(c, 'send_message', wa('+5511912345678'));
-      expect(ok.isError).toBeFalsy();
-    });
+    await withServer(
+      'whatsapp',
+      { SANDBOX_RECORD: rec, SANDBOX_FAIL_RECIPIENTS: '+55 (11) 98765-4321, 5521999990000' },
+      async (c) => {
+        for (let i = 0; i < 2; i++) {
+          const r = await call(c, 'send_message', wa('5511987654321'));
+          expect([r.isError, textOf(r)]).toEqual([true, '400 invalid recipient: 5511987654321 is not a WhatsApp user']);
+        }
+        const r = await call(c, 'send_message', wa('+5521999990000'));
+        expect(textOf(r)).toBe('400 invalid recipient: +5521999990000 is not a WhatsApp user');
+        const ok = await call(c, 'send_message', wa('+5511912345678'));
+        expect(ok.isError).toBeFalsy();
+      },
+    );
     expect(sends(rec).map((l) => l.args.to)).toEqual(['+5511912345678']);
   });
 
@@ -249,14 +271,20 @@ describe('sandbox whatsapp server', () => {
     await withServer('whatsapp', { SANDBOX_RECORD: rec, SANDBOX_STALL_MS: '400' }, async (c) => {
       const started = Date.now();
       await expect(
-        c.callTool({ name: 'send_message', arguments: wa('+5511987654321', { idempotency_key: 'slow' }) }, undefined, { timeout: 200 }),
+        c.callTool({ name: 'send_message', arguments: wa('+5511987654321', { idempotency_key: 'slow' }) }, undefined, {
+          timeout: 200,
+        }),
       ).rejects.toMatchObject({ code: ErrorCode.RequestTimeout });
       expect(Date.now() - started).toBeLessThan(400);
 
       const t0 = Date.now();
-      const ok = (await c.callTool({ name: 'send_message', arguments: wa('+5511987654321', { idempotency_key: 'slow' }) }, undefined, {
-        timeout: 5000,
-      })) as CallToolResult;
+      const ok = (await c.callTool(
+        { name: 'send_message', arguments: wa('+5511987654321', { idempotency_key: 'slow' }) },
+        undefined,
+        {
+          timeout: 5000,
+        },
+      )) as CallToolResult;
       expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
       expect(ok.isError).toBeFalsy();
       // By now the first call's stall has long ended too: had it not honoured the cancellation, it would be recorded.
@@ -272,7 +300,9 @@ describe('sandbox whatsapp server', () => {
     running.client.onclose = () => (closed = true);
     const first = await call(running.client, 'send_message', wa('+5511987654321', { idempotency_key: 'c1' }));
     expect(first.isError).toBeFalsy();
-    await expect(call(running.client, 'send_message', wa('+5511987654322', { idempotency_key: 'c2' }))).rejects.toMatchObject({
+    await expect(
+      call(running.client, 'send_message', wa('+5511987654322', { idempotency_key: 'c2' })),
+    ).rejects.toMatchObject({
       code: ErrorCode.ConnectionClosed,
     });
     expect(closed).toBe(true);
@@ -293,9 +323,15 @@ describe('sandbox whatsapp server', () => {
 
   it('SANDBOX_CRASH_BEFORE_RECORD=1: the process dies before recording the second call', async () => {
     const rec = recordPath('whatsapp');
-    const running = await start('whatsapp', { SANDBOX_RECORD: rec, SANDBOX_CRASH_AFTER: '1', SANDBOX_CRASH_BEFORE_RECORD: '1' });
+    const running = await start('whatsapp', {
+      SANDBOX_RECORD: rec,
+      SANDBOX_CRASH_AFTER: '1',
+      SANDBOX_CRASH_BEFORE_RECORD: '1',
+    });
     await call(running.client, 'send_message', wa('+5511987654321', { idempotency_key: 'c1' }));
-    await expect(call(running.client, 'send_message', wa('+5511987654322', { idempotency_key: 'c2' }))).rejects.toMatchObject({
+    await expect(
+      call(running.client, 'send_message', wa('+5511987654322', { idempotency_key: 'c2' })),
+    ).rejects.toMatchObject({
       code: ErrorCode.ConnectionClosed,
     });
     await running.close();
@@ -313,18 +349,29 @@ describe('sandbox whatsapp server', () => {
 
   it('SANDBOX_FAIL_TEXT_ONLY=1: failures come back as plain text without isError, and no outputSchema is declared', async () => {
     const rec = recordPath('whatsapp');
-    await withServer('whatsapp', { SANDBOX_RECORD: rec, SANDBOX_FAIL_TEXT_ONLY: '1', SANDBOX_FAIL_FIRST: '1', SANDBOX_FAIL_RECIPIENTS: '5511900000000' }, async (c) => {
-      const { tools } = await c.listTools();
-      expect(tools.find((t) => t.name === 'send_message')!.outputSchema).toBeUndefined();
-      const r1 = await call(c, 'send_message', wa('+5511987654321'));
-      expect(r1.isError).toBeUndefined();
-      expect(textOf(r1)).toBe(`Error: failed to send message: ${TEXT_503}`);
-      const r2 = await call(c, 'send_message', wa('+5511900000000'));
-      expect(r2.isError).toBeUndefined();
-      expect(textOf(r2)).toBe('Error: failed to send message: 400 invalid recipient: +5511900000000 is not a WhatsApp user');
-      const r3 = await call(c, 'send_message', wa('+5511987654321'));
-      expect(textOf(r3)).toMatch(/^Message sent\. id: wamid\.[0-9A-F]+$/);
-    });
+    await withServer(
+      'whatsapp',
+      {
+        SANDBOX_RECORD: rec,
+        SANDBOX_FAIL_TEXT_ONLY: '1',
+        SANDBOX_FAIL_FIRST: '1',
+        SANDBOX_FAIL_RECIPIENTS: '5511900000000',
+      },
+      async (c) => {
+        const { tools } = await c.listTools();
+        expect(tools.find((t) => t.name === 'send_message')!.outputSchema).toBeUndefined();
+        const r1 = await call(c, 'send_message', wa('+5511987654321'));
+        expect(r1.isError).toBeUndefined();
+        expect(textOf(r1)).toBe(`Error: failed to send message: ${TEXT_503}`);
+        const r2 = await call(c, 'send_message', wa('+5511900000000'));
+        expect(r2.isError).toBeUndefined();
+        expect(textOf(r2)).toBe(
+          'Error: failed to send message: 400 invalid recipient: +5511900000000 is not a WhatsApp user',
+        );
+        const r3 = await call(c, 'send_message', wa('+5511987654321'));
+        expect(textOf(r3)).toMatch(/^Message sent\. id: wamid\.[0-9A-F]+$/);
+      },
+    );
     expect(sends(rec)).toHaveLength(1);
   });
 
@@ -341,10 +388,20 @@ describe('sandbox whatsapp server', () => {
     const waitFor = async (pred: () => boolean) => {
       for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 25));
     };
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    });
     await waitFor(() => stdout.includes('"id":1'));
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'send_message', arguments: wa('+5511987654321') } });
+    send({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'send_message', arguments: wa('+5511987654321') },
+    });
     await waitFor(() => stdout.includes('"id":2'));
     send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_messages', arguments: {} } });
     await waitFor(() => stdout.includes('"id":3'));
@@ -354,7 +411,9 @@ describe('sandbox whatsapp server', () => {
 
     const lines = stdout.split('\n').filter((l) => l !== '');
     expect(lines).toHaveLength(3);
-    const msgs = lines.map((l) => JSON.parse(l) as { jsonrpc: string; id: number; result: { structuredContent?: { total?: number } } });
+    const msgs = lines.map(
+      (l) => JSON.parse(l) as { jsonrpc: string; id: number; result: { structuredContent?: { total?: number } } },
+    );
     expect(msgs.map((m) => [m.jsonrpc, m.id])).toEqual([
       ['2.0', 1],
       ['2.0', 2],
@@ -378,7 +437,13 @@ describe('sandbox email server', () => {
       const { tools } = await c.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(['list_emails', 'send_email']);
       const send = tools.find((t) => t.name === 'send_email')!;
-      expect(Object.keys(send.inputSchema.properties ?? {}).sort()).toEqual(['html', 'idempotency_key', 'subject', 'text', 'to']);
+      expect(Object.keys(send.inputSchema.properties ?? {}).sort()).toEqual([
+        'html',
+        'idempotency_key',
+        'subject',
+        'text',
+        'to',
+      ]);
       expect(Object.keys(send.outputSchema?.properties ?? {}).sort()).toEqual(['accepted', 'message_id']);
       expect(send.annotations?.openWorldHint).toBe(true);
     });
@@ -387,14 +452,31 @@ describe('sandbox email server', () => {
   it('queues to one or several addresses, idempotently, and fails bad mailboxes permanently', async () => {
     const rec = recordPath('email');
     await withServer('email', { SANDBOX_RECORD: rec, SANDBOX_FAIL_RECIPIENTS: 'Bounce@Example.com' }, async (c) => {
-      const r1 = await call(c, 'send_email', { to: 'ana@example.com', subject: 'Proposta', text: 'Olá Ana', idempotency_key: 'e1' });
+      const r1 = await call(c, 'send_email', {
+        to: 'ana@example.com',
+        subject: 'Proposta',
+        text: 'Olá Ana',
+        idempotency_key: 'e1',
+      });
       const id = sc(r1).message_id as string;
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}@sandbox$/);
       expect(textOf(r1)).toBe(`Email queued with id ${id}`);
       expect(sc(r1)).toEqual({ message_id: id, accepted: ['ana@example.com'] });
-      expect(await call(c, 'send_email', { to: 'ana@example.com', subject: 'Proposta', text: 'Olá Ana', idempotency_key: 'e1' })).toEqual(r1);
+      expect(
+        await call(c, 'send_email', {
+          to: 'ana@example.com',
+          subject: 'Proposta',
+          text: 'Olá Ana',
+          idempotency_key: 'e1',
+        }),
+      ).toEqual(r1);
 
-      const r2 = await call(c, 'send_email', { to: ['a@x.com.br', 'b@x.com.br'], subject: 'Oi', text: 't', html: '<p>t</p>' });
+      const r2 = await call(c, 'send_email', {
+        to: ['a@x.com.br', 'b@x.com.br'],
+        subject: 'Oi',
+        text: 't',
+        html: '<p>t</p>',
+      });
       expect(sc(r2).accepted).toEqual(['a@x.com.br', 'b@x.com.br']);
 
       const bad = await call(c, 'send_email', { to: ['ok@x.com', 'bounce@EXAMPLE.com'], subject: 'Oi', text: 't' });
@@ -440,16 +522,43 @@ describe('sandbox calendar server', () => {
       expect(event_id).toMatch(/^[0-9a-f]{26}$/);
       expect(html_link).toBe(`https://calendar.sandbox.invalid/event?eid=${event_id}`);
 
-      const other = await call(c, 'create_event', ev({ title: 'Outra', start: '2026-03-04T09:00:00-03:00', end: '2026-03-04T10:00:00-03:00' }));
+      const other = await call(
+        c,
+        'create_event',
+        ev({ title: 'Outra', start: '2026-03-04T09:00:00-03:00', end: '2026-03-04T10:00:00-03:00' }),
+      );
       expect(sc<{ events: unknown[] }>(await call(c, 'list_events', day)).events).toEqual([
-        { event_id, title: 'Reunião com Padaria Pão Quente', start: '2026-03-02T10:00:00-03:00', end: '2026-03-02T10:30:00-03:00', timeZone: 'America/Sao_Paulo' },
+        {
+          event_id,
+          title: 'Reunião com Padaria Pão Quente',
+          start: '2026-03-02T10:00:00-03:00',
+          end: '2026-03-02T10:30:00-03:00',
+          timeZone: 'America/Sao_Paulo',
+        },
       ]);
       // Overlap, not containment: a range ending inside the event still finds it; one ending at its start does not.
-      expect(sc<{ events: unknown[] }>(await call(c, 'list_events', { from: '2026-03-02T12:00:00Z', to: '2026-03-02T13:00:01Z' })).events).toHaveLength(1);
-      expect(sc<{ events: unknown[] }>(await call(c, 'list_events', { from: '2026-03-02T12:00:00Z', to: '2026-03-02T13:00:00Z' })).events).toHaveLength(0);
+      expect(
+        sc<{ events: unknown[] }>(
+          await call(c, 'list_events', { from: '2026-03-02T12:00:00Z', to: '2026-03-02T13:00:01Z' }),
+        ).events,
+      ).toHaveLength(1);
+      expect(
+        sc<{ events: unknown[] }>(
+          await call(c, 'list_events', { from: '2026-03-02T12:00:00Z', to: '2026-03-02T13:00:00Z' }),
+        ).events,
+      ).toHaveLength(0);
 
-      const updated = await call(c, 'update_event', { event_id, start: '2026-03-02T15:00:00-03:00', end: '2026-03-02T15:45:00-03:00' });
-      expect(sc(updated)).toMatchObject({ event_id, start: '2026-03-02T15:00:00-03:00', end: '2026-03-02T15:45:00-03:00', title: 'Reunião com Padaria Pão Quente' });
+      const updated = await call(c, 'update_event', {
+        event_id,
+        start: '2026-03-02T15:00:00-03:00',
+        end: '2026-03-02T15:45:00-03:00',
+      });
+      expect(sc(updated)).toMatchObject({
+        event_id,
+        start: '2026-03-02T15:00:00-03:00',
+        end: '2026-03-02T15:45:00-03:00',
+        title: 'Reunião com Padaria Pão Quente',
+      });
       const badRange = await call(c, 'update_event', { event_id, end: '2026-03-02T14:00:00-03:00' });
       expect([badRange.isError, textOf(badRange)]).toEqual([
         true,
@@ -459,12 +568,18 @@ describe('sandbox calendar server', () => {
       const deleted = await call(c, 'delete_event', { event_id });
       expect(sc(deleted)).toEqual({ event_id, deleted: true });
       expect(sc<{ events: unknown[] }>(await call(c, 'list_events', day)).events).toEqual([]);
-      for (const r of [await call(c, 'delete_event', { event_id }), await call(c, 'update_event', { event_id, title: 'x' }), await call(c, 'delete_event', { event_id: 'nope' })]) {
+      for (const r of [
+        await call(c, 'delete_event', { event_id }),
+        await call(c, 'update_event', { event_id, title: 'x' }),
+        await call(c, 'delete_event', { event_id: 'nope' }),
+      ]) {
         expect([r.isError, textOf(r)]).toEqual([true, '404 event not found']);
       }
-      expect(sc<{ events: Array<{ event_id: string }> }>(await call(c, 'list_events', { from: '2026-03-01T00:00:00Z', to: '2026-03-10T00:00:00Z' })).events.map((e) => e.event_id)).toEqual([
-        sc(other).event_id,
-      ]);
+      expect(
+        sc<{ events: Array<{ event_id: string }> }>(
+          await call(c, 'list_events', { from: '2026-03-01T00:00:00Z', to: '2026-03-10T00:00:00Z' }),
+        ).events.map((e) => e.event_id),
+      ).toEqual([sc(other).event_id]);
     });
     expect(sends(rec).map((l) => l.tool)).toEqual(['create_event', 'create_event', 'update_event', 'delete_event']);
   });
@@ -490,14 +605,28 @@ describe('sandbox calendar server', () => {
     const rec = recordPath('calendar');
     const ids = await withServer('calendar', { SANDBOX_RECORD: rec }, async (c) => {
       const a = sc<{ event_id: string }>(await call(c, 'create_event', ev({ idempotency_key: 'ag-1' }))).event_id;
-      const b = sc<{ event_id: string }>(await call(c, 'create_event', ev({ title: 'B', start: '2026-03-02T11:00:00-03:00', end: '2026-03-02T12:00:00-03:00' }))).event_id;
+      const b = sc<{ event_id: string }>(
+        await call(
+          c,
+          'create_event',
+          ev({ title: 'B', start: '2026-03-02T11:00:00-03:00', end: '2026-03-02T12:00:00-03:00' }),
+        ),
+      ).event_id;
       await call(c, 'update_event', { event_id: a, title: 'A (remarcada)', location: 'Google Meet' });
       await call(c, 'delete_event', { event_id: b });
       return { a, b };
     });
     await withServer('calendar', { SANDBOX_RECORD: rec }, async (c) => {
       expect(sc(await call(c, 'list_events', day))).toEqual({
-        events: [{ event_id: ids.a, title: 'A (remarcada)', start: '2026-03-02T10:00:00-03:00', end: '2026-03-02T10:30:00-03:00', timeZone: 'America/Sao_Paulo' }],
+        events: [
+          {
+            event_id: ids.a,
+            title: 'A (remarcada)',
+            start: '2026-03-02T10:00:00-03:00',
+            end: '2026-03-02T10:30:00-03:00',
+            timeZone: 'America/Sao_Paulo',
+          },
+        ],
       });
       const again = await call(c, 'create_event', ev({ idempotency_key: 'ag-1' }));
       expect(sc(again).event_id).toBe(ids.a);

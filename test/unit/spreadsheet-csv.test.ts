@@ -32,7 +32,11 @@ describe('CSV files', () => {
     const rows = await csv(Buffer.from(text, 'utf8'), 'uploads/Leads Novembro.csv');
     expect(rows).toEqual([
       { sheet: 'Leads Novembro.csv', rowNumber: 1, cells: ['Razão Social', 'CNPJ/CPF', 'Telefones', 'Valor'] },
-      { sheet: 'Leads Novembro.csv', rowNumber: 2, cells: ['Ação & Cia Ltda', '11.222.333/0001-81', '(11) 98765-4321 / (11) 3456-7890', '1.234,56'] },
+      {
+        sheet: 'Leads Novembro.csv',
+        rowNumber: 2,
+        cells: ['Ação & Cia Ltda', '11.222.333/0001-81', '(11) 98765-4321 / (11) 3456-7890', '1.234,56'],
+      },
       { sheet: 'Leads Novembro.csv', rowNumber: 4, cells: ['Padaria "Pão Quente"', '', 'linha 1\nlinha 2', '10'] },
     ]);
   });
@@ -47,7 +51,9 @@ describe('CSV files', () => {
   });
 
   it('drops the UTF-8 BOM', async () => {
-    const rows = await csv(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Nome;E-mail\nJosé;jose@x.com.br\n')]));
+    const rows = await csv(
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Nome;E-mail\nJosé;jose@x.com.br\n')]),
+    );
     expect(cells(rows)).toEqual([
       ['Nome', 'E-mail'],
       ['José', 'jose@x.com.br'],
@@ -55,7 +61,10 @@ describe('CSV files', () => {
   });
 
   it('reads UTF-16LE tab-separated text ("Texto Unicode" from Excel)', async () => {
-    const rows = await csv(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Nome\tTelefone\r\nJosé\t11987654321\r\n', 'utf16le')]), 'leads.txt');
+    const rows = await csv(
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Nome\tTelefone\r\nJosé\t11987654321\r\n', 'utf16le')]),
+      'leads.txt',
+    );
     expect(cells(rows)).toEqual([
       ['Nome', 'Telefone'],
       ['José', '11987654321'],
@@ -100,7 +109,9 @@ describe('CSV files', () => {
   });
 
   it('reports an unclosed quote as corrupt, with the line', async () => {
-    const err = await csv(Buffer.from('Nome;Telefone\nAna;"11 98765-4321\nBia;11 91234-5678\n')).catch((e: unknown) => e);
+    const err = await csv(Buffer.from('Nome;Telefone\nAna;"11 98765-4321\nBia;11 91234-5678\n')).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SpreadsheetError);
     expect((err as SpreadsheetError).code).toBe('corrupt');
     expect((err as SpreadsheetError).message).toMatch(/never closed/);

@@ -5,9 +5,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIRST_RANDOM_ROW, SAMPLE_HEADERS, SAMPLE_TITLE, writePlainLeads, writeSampleLeads } from '../../scripts/make-sample-leads.js';
+import {
+  FIRST_RANDOM_ROW,
+  SAMPLE_HEADERS,
+  SAMPLE_TITLE,
+  writePlainLeads,
+  writeSampleLeads,
+} from '../../scripts/make-sample-leads.js';
 import { detectHeader, HEADER_SCAN_ROWS, mapRow, type RawLead } from '../../src/core/ingest/columns.js';
-import { detectFormat, readRows, SpreadsheetError, type ReadRowsOptions, type SheetRow, type SpreadsheetSource } from '../../src/files/spreadsheet.js';
+import {
+  detectFormat,
+  readRows,
+  SpreadsheetError,
+  type ReadRowsOptions,
+  type SheetRow,
+  type SpreadsheetSource,
+} from '../../src/files/spreadsheet.js';
 import { pythonWithOpenpyxl } from '../helpers/openpyxl.js';
 import { makeZip } from '../helpers/zip.js';
 
@@ -61,14 +74,31 @@ describe.each([
   it('turns every kind of cell into the text a person sees', async () => {
     const rows = byNumber(await collect({ path, filename: 'sample.xlsx' }));
     expect(rows.get(4)!.cells).toEqual([
-      'Padaria Pão Quente Ltda', 'Maria da Silva', '4567890000179', '(11) 98765-4321 / (11) 3456-7890', '',
-      'contato@paoquente.com.br', 'São Paulo', 'Cliente desde 2019',
+      'Padaria Pão Quente Ltda',
+      'Maria da Silva',
+      '4567890000179',
+      '(11) 98765-4321 / (11) 3456-7890',
+      '',
+      'contato@paoquente.com.br',
+      'São Paulo',
+      'Cliente desde 2019',
     ]);
     // rich text keeps every run, even when written inline (exceljs alone keeps only the last run)
-    expect(rows.get(5)!.cells.slice(0, 5)).toEqual(['Auto Peças Irmãos Souza', '  João   Souza ', '123.456.789-09', '11 8765-4321', '0800 123 4567']);
+    expect(rows.get(5)!.cells.slice(0, 5)).toEqual([
+      'Auto Peças Irmãos Souza',
+      '  João   Souza ',
+      '123.456.789-09',
+      '11 8765-4321',
+      '0800 123 4567',
+    ]);
     // NBSP kept, formula → cached result, phone stored as a number
     expect(rows.get(6)!.cells.slice(0, 6)).toEqual([
-      'Mercado\u00A0Boa Vista', '-', '11222333000181', 'N/A', '21998765432', 'joao@boavista.com.br; vendas@boavista.com.br',
+      'Mercado\u00A0Boa Vista',
+      '-',
+      '11222333000181',
+      'N/A',
+      '21998765432',
+      'joao@boavista.com.br; vendas@boavista.com.br',
     ]);
     // #N/A reads as '' and is reported
     expect(rows.get(7)!.cells[2]).toBe('');
@@ -115,7 +145,11 @@ describe('from file to raw leads', () => {
       telefones: ['21998765432'],
       emails: ['joao@boavista.com.br; vendas@boavista.com.br'],
     });
-    expect(byRow.get(7)).toMatchObject({ documento: '', telefones: ['(00) 98765-4321'], emails: ['ana.paula@@farmacia'] });
+    expect(byRow.get(7)).toMatchObject({
+      documento: '',
+      telefones: ['(00) 98765-4321'],
+      emails: ['ana.paula@@farmacia'],
+    });
   });
 
   it('maps the openpyxl workbook, whose data is on the second sheet', async () => {
@@ -127,17 +161,37 @@ describe('from file to raw leads', () => {
     const leads = leadsOf(rows.filter((r) => r.sheet === 'Leads'));
     expect(leads).toEqual([
       {
-        rowNumber: 4, sheet: 'Leads', nome: 'Silva & Filhos Ltda', contato_nome: 'José Silva', documento: '4567890000179',
-        telefones: ['11987654321'], emails: ['jose@silvaefilhos.com.br'], lead_id_externo: '',
+        rowNumber: 4,
+        sheet: 'Leads',
+        nome: 'Silva & Filhos Ltda',
+        contato_nome: 'José Silva',
+        documento: '4567890000179',
+        telefones: ['11987654321'],
+        emails: ['jose@silvaefilhos.com.br'],
+        lead_id_externo: '',
         extras: { Cidade: 'São Paulo', Cadastro: '2026-11-12' },
       },
       {
-        rowNumber: 5, sheet: 'Leads', nome: 'Beta Comércio', contato_nome: 'Ana Lima', documento: '123.456.789-09',
-        telefones: ['1134567890'], emails: ['ana@beta.com.br'], lead_id_externo: '', extras: { Cidade: 'Niterói' },
+        rowNumber: 5,
+        sheet: 'Leads',
+        nome: 'Beta Comércio',
+        contato_nome: 'Ana Lima',
+        documento: '123.456.789-09',
+        telefones: ['1134567890'],
+        emails: ['ana@beta.com.br'],
+        lead_id_externo: '',
+        extras: { Cidade: 'Niterói' },
       },
       {
-        rowNumber: 6, sheet: 'Leads', nome: 'Gama Serviços', contato_nome: '', documento: '',
-        telefones: ['(21) 99876-5432'], emails: [], lead_id_externo: '', extras: { Cidade: 'Rio de Janeiro', Cadastro: 'true' },
+        rowNumber: 6,
+        sheet: 'Leads',
+        nome: 'Gama Serviços',
+        contato_nome: '',
+        documento: '',
+        telefones: ['(21) 99876-5432'],
+        emails: [],
+        lead_id_externo: '',
+        extras: { Cidade: 'Rio de Janeiro', Cadastro: 'true' },
       },
     ]);
   });
@@ -148,7 +202,11 @@ describe('mailto hyperlinks', () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('Contatos');
     ws.addRow(['Empresa', 'E-mail', 'Site']);
-    ws.addRow(['ACME', { text: 'Enviar e-mail', hyperlink: 'mailto:vendas@acme.com.br' }, { text: 'acme.com.br', hyperlink: 'https://acme.com.br' }]);
+    ws.addRow([
+      'ACME',
+      { text: 'Enviar e-mail', hyperlink: 'mailto:vendas@acme.com.br' },
+      { text: 'acme.com.br', hyperlink: 'https://acme.com.br' },
+    ]);
     const path = join(dir, 'links.xlsx');
     await wb.xlsx.writeFile(path);
     const rows = await collect({ path, filename: 'links.xlsx' });
@@ -175,9 +233,22 @@ describe('openpyxl-written workbook (data on the second sheet)', () => {
     expect(rows.get(1)!.cells).toEqual(['Cadastro de clientes — novembro/2026']);
     expect(rows.get(3)!.cells).toEqual(['Empresa', 'Nome', 'CPF/CNPJ', 'Celular', 'Email', 'Cidade', 'Cadastro']);
     expect(rows.get(4)!.cells).toEqual([
-      'Silva & Filhos Ltda', 'José Silva', '4567890000179', '11987654321', 'jose@silvaefilhos.com.br', 'São Paulo', '2026-11-12',
+      'Silva & Filhos Ltda',
+      'José Silva',
+      '4567890000179',
+      '11987654321',
+      'jose@silvaefilhos.com.br',
+      'São Paulo',
+      '2026-11-12',
     ]);
-    expect(rows.get(5)!.cells).toEqual(['Beta Comércio', 'Ana Lima', '123.456.789-09', '1134567890', 'ana@beta.com.br', 'Niterói']);
+    expect(rows.get(5)!.cells).toEqual([
+      'Beta Comércio',
+      'Ana Lima',
+      '123.456.789-09',
+      '1134567890',
+      'ana@beta.com.br',
+      'Niterói',
+    ]);
     expect(rows.get(6)!.cells).toEqual(['Gama\u00A0Serviços', '', '', '(21) 99876-5432', '', 'Rio de Janeiro', 'true']);
     expect(rows.get(8)!.cells).toEqual(['Total de leads: 3']);
   });
@@ -209,7 +280,8 @@ describe('large sheets', () => {
     const path = join(dir, `accents-${inline}.xlsx`);
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: !inline });
     const ws = wb.addWorksheet('Acentuação');
-    for (let i = 0; i < 6_000; i++) ws.addRow([`${i} ${'Conceição Ação Órgão Fé'.repeat(6)}`, `São João ${i}`]).commit();
+    for (let i = 0; i < 6_000; i++)
+      ws.addRow([`${i} ${'Conceição Ação Órgão Fé'.repeat(6)}`, `São João ${i}`]).commit();
     await wb.commit();
     const rows = await collect({ path, filename: 'accents.xlsx' });
     expect(rows).toHaveLength(6_000);
@@ -280,7 +352,10 @@ describe('files that cannot be read', () => {
   });
 
   it('reports a zip that is not a workbook as unsupported', async () => {
-    const err = await failure({ buffer: makeZip([{ name: 'word/document.xml', data: '<w:document/>' }]), filename: 'carta.xlsx' });
+    const err = await failure({
+      buffer: makeZip([{ name: 'word/document.xml', data: '<w:document/>' }]),
+      filename: 'carta.xlsx',
+    });
     expect(err.code).toBe('unsupported_format');
     expect(err.message).toContain('not an Excel workbook');
   });
@@ -313,7 +388,15 @@ describe('detectFormat', () => {
   it.each([
     ['PDF', Buffer.from('%PDF-1.7\n'), /PDF/],
     ['HTML saved as .xls', Buffer.from('<html><body><table><tr><td>a</td></tr></table></body></html>'), /HTML/],
-    ['OpenDocument', Buffer.concat([Buffer.from('504b0304', 'hex'), Buffer.alloc(26), Buffer.from('mimetypeapplication/vnd.oasis.opendocument.spreadsheet')]), /\.ods/],
+    [
+      'OpenDocument',
+      Buffer.concat([
+        Buffer.from('504b0304', 'hex'),
+        Buffer.alloc(26),
+        Buffer.from('mimetypeapplication/vnd.oasis.opendocument.spreadsheet'),
+      ]),
+      /\.ods/,
+    ],
     ['binary', Buffer.from([1, 2, 0, 0, 5, 6]), /binary/],
   ])('refuses %s', async (_name, buffer, message) => {
     const err = await detectFormat({ buffer, filename: 'leads.xls' }).catch((e: unknown) => e);

@@ -12,8 +12,18 @@ import {
   validateTemplate,
 } from '../../src/core/templates/index.js';
 
-const LEAD = { nome: 'Padaria Pão Quente Ltda', contato_nome: 'MARIA DA SILVA', documento: '11222333000181', documento_tipo: 'cnpj' as const };
-const MEETING = { data_reuniao: 'terça-feira, 10/03/2026', hora_reuniao: '14:00', fuso: 'horário de Brasília', link_ou_local: 'https://meet.example.com/abc' };
+const LEAD = {
+  nome: 'Padaria Pão Quente Ltda',
+  contato_nome: 'MARIA DA SILVA',
+  documento: '11222333000181',
+  documento_tipo: 'cnpj' as const,
+};
+const MEETING = {
+  data_reuniao: 'terça-feira, 10/03/2026',
+  hora_reuniao: '14:00',
+  fuso: 'horário de Brasília',
+  link_ou_local: 'https://meet.example.com/abc',
+};
 const VARS = { ...leadVariables(LEAD, 'Cobra Fácil'), ...MEETING };
 
 const COBRANCA_VARS = ['contato', 'empresa', 'documento_mascarado', 'remetente'];
@@ -29,7 +39,10 @@ describe('built-in templates', () => {
       'lembrete_reuniao_email_v1',
       'lembrete_reuniao_whatsapp_v1',
     ]);
-    expect(DEFAULT_TEMPLATE_BY_CHANNEL).toEqual({ whatsapp: 'cobranca_padrao_whatsapp_v1', email: 'cobranca_padrao_email_v1' });
+    expect(DEFAULT_TEMPLATE_BY_CHANNEL).toEqual({
+      whatsapp: 'cobranca_padrao_whatsapp_v1',
+      email: 'cobranca_padrao_email_v1',
+    });
     expect(getBuiltinTemplate('nao_existe_v1')).toBeUndefined();
     expect(listBuiltinTemplates('whatsapp').every((t) => t.canal === 'whatsapp')).toBe(true);
     expect(listBuiltinTemplates()).toHaveLength(6);
@@ -41,7 +54,9 @@ describe('built-in templates', () => {
     });
 
     it('uses only the documented variables', () => {
-      expect(templateVariables(def).sort()).toEqual((id.startsWith('cobranca') ? COBRANCA_VARS : REUNIAO_VARS).slice().sort());
+      expect(templateVariables(def).sort()).toEqual(
+        (id.startsWith('cobranca') ? COBRANCA_VARS : REUNIAO_VARS).slice().sort(),
+      );
     });
 
     it('renders with a sample lead, leaving no tag behind', () => {

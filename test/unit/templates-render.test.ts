@@ -1,6 +1,11 @@
 import Mustache from 'mustache';
 import { describe, expect, it } from 'vitest';
-import { renderTemplate, templateVariables, toNumberedBody, validateTemplate } from '../../src/core/templates/render.js';
+import {
+  renderTemplate,
+  templateVariables,
+  toNumberedBody,
+  validateTemplate,
+} from '../../src/core/templates/render.js';
 import type { TemplateDef } from '../../src/core/templates/types.js';
 
 const email: TemplateDef = {
@@ -29,13 +34,41 @@ describe('templateVariables', () => {
 
 describe('validateTemplate', () => {
   it.each<[string, Partial<TemplateDef>, string]>([
-    ['a section', { corpo: 'Olá{{#vip}}, cliente VIP{{/vip}}!' }, 'corpo: seções ({{#vip}}) não são permitidas; use apenas {{variável}}'],
-    ['an inverted section', { corpo: '{{^nome}}Olá!{{/nome}}' }, 'corpo: seções ({{^nome}}) não são permitidas; use apenas {{variável}}'],
-    ['a partial', { corpo: 'Olá! {{>rodape}}' }, 'corpo: partials ({{>rodape}}) não são permitidos; use apenas {{variável}}'],
-    ['an unescaped value in html', { html: '<p>{{{empresa}}}</p>' }, 'html: variável sem escape ({{{empresa}}} ou {{&empresa}}) não é permitida; use {{empresa}}'],
-    ['a comment', { corpo: 'Olá {{! revisar }}' }, 'corpo: comentários ({{! ...}}) não são permitidos; use apenas {{variável}}'],
-    ['custom delimiters', { corpo: '{{=<% %>=}}Olá <%contato%>' }, 'corpo: troca de delimitadores ({{=...=}}) não é permitida'],
-    ['a dotted name', { corpo: 'Olá {{lead.nome}}' }, 'corpo: nome de variável inválido {{lead.nome}} (use letras minúsculas, dígitos e _, começando por letra)'],
+    [
+      'a section',
+      { corpo: 'Olá{{#vip}}, cliente VIP{{/vip}}!' },
+      'corpo: seções ({{#vip}}) não são permitidas; use apenas {{variável}}',
+    ],
+    [
+      'an inverted section',
+      { corpo: '{{^nome}}Olá!{{/nome}}' },
+      'corpo: seções ({{^nome}}) não são permitidas; use apenas {{variável}}',
+    ],
+    [
+      'a partial',
+      { corpo: 'Olá! {{>rodape}}' },
+      'corpo: partials ({{>rodape}}) não são permitidos; use apenas {{variável}}',
+    ],
+    [
+      'an unescaped value in html',
+      { html: '<p>{{{empresa}}}</p>' },
+      'html: variável sem escape ({{{empresa}}} ou {{&empresa}}) não é permitida; use {{empresa}}',
+    ],
+    [
+      'a comment',
+      { corpo: 'Olá {{! revisar }}' },
+      'corpo: comentários ({{! ...}}) não são permitidos; use apenas {{variável}}',
+    ],
+    [
+      'custom delimiters',
+      { corpo: '{{=<% %>=}}Olá <%contato%>' },
+      'corpo: troca de delimitadores ({{=...=}}) não é permitida',
+    ],
+    [
+      'a dotted name',
+      { corpo: 'Olá {{lead.nome}}' },
+      'corpo: nome de variável inválido {{lead.nome}} (use letras minúsculas, dígitos e _, começando por letra)',
+    ],
     ['an unclosed tag', { corpo: 'Olá {{contato' }, 'corpo: sintaxe mustache inválida'],
     ['an e-mail without subject', { assunto: ' ' }, 'modelo de e-mail sem assunto'],
     ['an empty body', { corpo: '  ' }, 'corpo vazio'],
@@ -48,16 +81,39 @@ describe('validateTemplate', () => {
   it.each<[string, Partial<TemplateDef>, string]>([
     ['a subject', { assunto: 'Oi' }, 'modelo de WhatsApp não usa assunto'],
     ['HTML', { html: '<p>Oi</p>' }, 'modelo de WhatsApp não usa html'],
-    ['a variable missing from parametros', { corpo: 'Olá, {{contato}}! {{remetente}} {{empresa}} {{fuso}}.' }, 'o corpo usa {{fuso}}, que falta em whatsapp.parametros'],
-    ['a parametro the body does not use', { corpo: 'Olá, {{contato}}! Aqui é {{remetente}}.' }, 'whatsapp.parametros lista "empresa", que o corpo não usa'],
-    ['a body starting with a variable', { corpo: '{{contato}}, aqui é {{remetente}} sobre {{empresa}}.' }, 'o corpo de um modelo aprovado no WhatsApp não pode começar nem terminar com uma variável'],
-    ['a body over 1024 characters', { corpo: `Olá, {{contato}}, {{remetente}}, {{empresa}}. ${'x'.repeat(1000)}` }, 'corpo com 1046 caracteres; o WhatsApp aceita no máximo 1024'],
+    [
+      'a variable missing from parametros',
+      { corpo: 'Olá, {{contato}}! {{remetente}} {{empresa}} {{fuso}}.' },
+      'o corpo usa {{fuso}}, que falta em whatsapp.parametros',
+    ],
+    [
+      'a parametro the body does not use',
+      { corpo: 'Olá, {{contato}}! Aqui é {{remetente}}.' },
+      'whatsapp.parametros lista "empresa", que o corpo não usa',
+    ],
+    [
+      'a body starting with a variable',
+      { corpo: '{{contato}}, aqui é {{remetente}} sobre {{empresa}}.' },
+      'o corpo de um modelo aprovado no WhatsApp não pode começar nem terminar com uma variável',
+    ],
+    [
+      'a body over 1024 characters',
+      { corpo: `Olá, {{contato}}, {{remetente}}, {{empresa}}. ${'x'.repeat(1000)}` },
+      'corpo com 1046 caracteres; o WhatsApp aceita no máximo 1024',
+    ],
   ])('refuses a WhatsApp template with %s', (_label, patch, problem) => {
     expect(validateTemplate({ ...whatsapp, ...patch })).toContain(problem);
   });
 
   it('refuses repeated parametros and a bad approved name', () => {
-    const def = { ...whatsapp, whatsapp: { nome_aprovado: 'Teste V1', idioma: 'pt_BR' as const, parametros: ['contato', 'remetente', 'empresa', 'contato'] } };
+    const def = {
+      ...whatsapp,
+      whatsapp: {
+        nome_aprovado: 'Teste V1',
+        idioma: 'pt_BR' as const,
+        parametros: ['contato', 'remetente', 'empresa', 'contato'],
+      },
+    };
     expect(validateTemplate(def)).toEqual([
       'whatsapp.nome_aprovado inválido "Teste V1" (use letras minúsculas, dígitos e _)',
       'whatsapp.parametros repete "contato"',
@@ -84,7 +140,10 @@ describe('renderTemplate', () => {
 
   it('escapes quotes and apostrophes but leaves URLs readable in html', () => {
     const r = renderTemplate(email, { contato: `D'Ávila "Zé"`, empresa: 'https://x.com/a?b=1' });
-    expect(r).toMatchObject({ ok: true, html: '<p>Olá, D&#39;Ávila &quot;Zé&quot;.</p><p>Empresa: https://x.com/a?b=1</p>' });
+    expect(r).toMatchObject({
+      ok: true,
+      html: '<p>Olá, D&#39;Ávila &quot;Zé&quot;.</p><p>Empresa: https://x.com/a?b=1</p>',
+    });
   });
 
   it('does not touch the global Mustache.escape', () => {
@@ -97,25 +156,48 @@ describe('renderTemplate', () => {
   it.each<[string, Record<string, string | null | undefined>, string[], string]>([
     ['all missing', {}, ['empresa', 'contato'], 'variáveis ausentes: empresa, contato'],
     ['one missing', { empresa: 'Padaria' }, ['contato'], 'variável ausente: contato'],
-    ['null and blank count as missing', { empresa: '   ', contato: null }, ['empresa', 'contato'], 'variáveis ausentes: empresa, contato'],
+    [
+      'null and blank count as missing',
+      { empresa: '   ', contato: null },
+      ['empresa', 'contato'],
+      'variáveis ausentes: empresa, contato',
+    ],
     ['invisible characters only', { empresa: '\u200B', contato: 'Ana' }, ['empresa'], 'variável ausente: empresa'],
-    ['inherited names are not values', { empresa: 'Padaria', constructor: undefined }, ['contato'], 'variável ausente: contato'],
+    [
+      'inherited names are not values',
+      { empresa: 'Padaria', constructor: undefined },
+      ['contato'],
+      'variável ausente: contato',
+    ],
   ])('reports missing variables before rendering: %s', (_label, input, faltando, motivo) => {
     expect(renderTemplate(email, input)).toEqual({ ok: false, faltando, motivo });
   });
 
   it('refuses to render an invalid template', () => {
     const r = renderTemplate({ ...email, corpo: '{{#vip}}Oi{{/vip}}' }, vars);
-    expect(r).toEqual({ ok: false, faltando: [], motivo: 'modelo teste_email_v1 inválido: corpo: seções ({{#vip}}) não são permitidas; use apenas {{variável}}' });
+    expect(r).toEqual({
+      ok: false,
+      faltando: [],
+      motivo: 'modelo teste_email_v1 inválido: corpo: seções ({{#vip}}) não são permitidas; use apenas {{variável}}',
+    });
   });
 
   it('trims values; keeps line breaks in e-mail text but never in the subject', () => {
     const r = renderTemplate(email, { contato: '  Maria ', empresa: 'Padaria\nSão João' });
-    expect(r).toMatchObject({ ok: true, texto: 'Olá, Maria.\nEmpresa: Padaria\nSão João', assunto: 'Proposta para Padaria São João' });
+    expect(r).toMatchObject({
+      ok: true,
+      texto: 'Olá, Maria.\nEmpresa: Padaria\nSão João',
+      assunto: 'Proposta para Padaria São João',
+    });
   });
 
   it('collapses line breaks and runs of spaces in WhatsApp values and returns parametros in order', () => {
-    const r = renderTemplate(whatsapp, { contato: ' Maria\n', remetente: 'Cobra\t  Fácil', empresa: 'Padaria\r\n\r\nSão     João', extra: 'ignored' });
+    const r = renderTemplate(whatsapp, {
+      contato: ' Maria\n',
+      remetente: 'Cobra\t  Fácil',
+      empresa: 'Padaria\r\n\r\nSão     João',
+      extra: 'ignored',
+    });
     expect(r).toEqual({
       ok: true,
       texto: 'Olá, Maria! Aqui é Cobra Fácil, sobre Padaria São João. Até logo, Maria.',

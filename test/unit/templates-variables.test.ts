@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CONTATO_FALLBACK, firstName, leadVariables, type LeadForTemplate } from '../../src/core/templates/variables.js';
+import {
+  CONTATO_FALLBACK,
+  firstName,
+  leadVariables,
+  type LeadForTemplate,
+} from '../../src/core/templates/variables.js';
 
 describe('firstName', () => {
   it.each<[string | null, string | null]>([
@@ -43,37 +48,67 @@ describe('leadVariables', () => {
       'CNPJ lead with contact',
       {},
       'Cobra Fácil',
-      { contato: 'Maria', empresa: 'Padaria Pão Quente Ltda', documento_mascarado: '11.222.***/****-81', remetente: 'Cobra Fácil' },
+      {
+        contato: 'Maria',
+        empresa: 'Padaria Pão Quente Ltda',
+        documento_mascarado: '11.222.***/****-81',
+        remetente: 'Cobra Fácil',
+      },
     ],
     [
       'CPF lead without contact: greets the person by the lead name',
       { nome: 'JOSÉ CARLOS PEREIRA', contato_nome: null, documento: '52998224725', documento_tipo: 'cpf' },
       'Cobra Fácil',
-      { contato: 'José', empresa: 'JOSÉ CARLOS PEREIRA', documento_mascarado: '***.982.247-**', remetente: 'Cobra Fácil' },
+      {
+        contato: 'José',
+        empresa: 'JOSÉ CARLOS PEREIRA',
+        documento_mascarado: '***.982.247-**',
+        remetente: 'Cobra Fácil',
+      },
     ],
     [
       'CNPJ lead without contact: generic greeting, never the company name',
       { contato_nome: null },
       'Cobra Fácil',
-      { contato: CONTATO_FALLBACK, empresa: 'Padaria Pão Quente Ltda', documento_mascarado: '11.222.***/****-81', remetente: 'Cobra Fácil' },
+      {
+        contato: CONTATO_FALLBACK,
+        empresa: 'Padaria Pão Quente Ltda',
+        documento_mascarado: '11.222.***/****-81',
+        remetente: 'Cobra Fácil',
+      },
     ],
     [
       'contact is a department',
       { contato_nome: 'Financeiro' },
       'Cobra Fácil',
-      { contato: 'cliente', empresa: 'Padaria Pão Quente Ltda', documento_mascarado: '11.222.***/****-81', remetente: 'Cobra Fácil' },
+      {
+        contato: 'cliente',
+        empresa: 'Padaria Pão Quente Ltda',
+        documento_mascarado: '11.222.***/****-81',
+        remetente: 'Cobra Fácil',
+      },
     ],
     [
       'ALL-CAPS company name kept as typed; spaces cleaned',
       { nome: '  ABC COMERCIO  DE ALIMENTOS ME ' },
       ' Cobra Fácil ',
-      { contato: 'Maria', empresa: 'ABC COMERCIO DE ALIMENTOS ME', documento_mascarado: '11.222.***/****-81', remetente: 'Cobra Fácil' },
+      {
+        contato: 'Maria',
+        empresa: 'ABC COMERCIO DE ALIMENTOS ME',
+        documento_mascarado: '11.222.***/****-81',
+        remetente: 'Cobra Fácil',
+      },
     ],
     [
       'alphanumeric CNPJ is masked too',
       { documento: '12ABC34501DE35' },
       'Cobra Fácil',
-      { contato: 'Maria', empresa: 'Padaria Pão Quente Ltda', documento_mascarado: '12.ABC.***/****-35', remetente: 'Cobra Fácil' },
+      {
+        contato: 'Maria',
+        empresa: 'Padaria Pão Quente Ltda',
+        documento_mascarado: '12.ABC.***/****-35',
+        remetente: 'Cobra Fácil',
+      },
     ],
     [
       'no document and blank sender are left out (rendering reports them)',

@@ -139,8 +139,17 @@ export function buildBriefing(input: BriefingInput): Briefing {
     canais: {
       whatsapp: lead.whatsapp,
       email: lead.email,
-      telefones: lead.telefones.map((t) => ({ numero: t.numero_e164 ?? t.numero_original, tipo: t.tipo, valido: t.valido_para_disparo, motivo: t.motivo_invalido })),
-      emails: lead.emails.map((e) => ({ email: e.email_normalizado ?? e.email_original, valido: e.valido_para_disparo, motivo: e.motivo_invalido })),
+      telefones: lead.telefones.map((t) => ({
+        numero: t.numero_e164 ?? t.numero_original,
+        tipo: t.tipo,
+        valido: t.valido_para_disparo,
+        motivo: t.motivo_invalido,
+      })),
+      emails: lead.emails.map((e) => ({
+        email: e.email_normalizado ?? e.email_original,
+        valido: e.valido_para_disparo,
+        motivo: e.motivo_invalido,
+      })),
     },
     reuniao: reuniao && {
       agendamento_id: reuniao.agendamento_id,
@@ -154,7 +163,10 @@ export function buildBriefing(input: BriefingInput): Briefing {
     },
     linha_do_tempo: timeline,
     pontos_em_aberto: points,
-    pauta_sugerida: agenda(input, points.some((p) => p.startsWith(OPEN_QUESTION))),
+    pauta_sugerida: agenda(
+      input,
+      points.some((p) => p.startsWith(OPEN_QUESTION)),
+    ),
   };
 }
 
@@ -174,21 +186,34 @@ function buildTimeline(input: BriefingInput): TimelineItem[] {
     items.push({ t: d.getTime(), em: d.toISOString(), tipo, resumo });
   };
   for (const h of input.lead.historico) {
-    const tipo: TimelineKind = h.tipo === 'importacao' || h.tipo === 'mesclagem' || h.tipo === 'nota' ? h.tipo : 'transicao';
-    const resumo = tipo === 'transicao' && h.status_para ? `status ${h.status_de ?? '—'} → ${h.status_para}: ${h.motivo}` : h.motivo;
+    const tipo: TimelineKind =
+      h.tipo === 'importacao' || h.tipo === 'mesclagem' || h.tipo === 'nota' ? h.tipo : 'transicao';
+    const resumo =
+      tipo === 'transicao' && h.status_para ? `status ${h.status_de ?? '—'} → ${h.status_para}: ${h.motivo}` : h.motivo;
     push(h.em, tipo, resumo);
   }
   for (const d of input.disparos) {
     const canal = d.canal === 'whatsapp' ? 'WhatsApp' : 'e-mail';
     const quando = d.enviado_em ?? d.updated_at;
-    const detalhe = d.status === 'enviado' ? 'enviada' : `${d.status}${d.motivo || d.erro ? ` (${clip(d.motivo ?? d.erro ?? '', 80)})` : ''}`;
+    const detalhe =
+      d.status === 'enviado'
+        ? 'enviada'
+        : `${d.status}${d.motivo || d.erro ? ` (${clip(d.motivo ?? d.erro ?? '', 80)})` : ''}`;
     push(quando, 'disparo', `mensagem ${d.template} por ${canal}: ${detalhe}`);
   }
   for (const r of input.respostas) {
-    push(r.recebida_em, 'resposta', `lead ${CLASSE_PT[r.classe] ?? 'respondeu'} por ${r.canal === 'whatsapp' ? 'WhatsApp' : 'e-mail'}: «${clip(r.texto, TEXT_MAX)}»`);
+    push(
+      r.recebida_em,
+      'resposta',
+      `lead ${CLASSE_PT[r.classe] ?? 'respondeu'} por ${r.canal === 'whatsapp' ? 'WhatsApp' : 'e-mail'}: «${clip(r.texto, TEXT_MAX)}»`,
+    );
   }
   for (const m of input.reunioes) {
-    push(m.created_at, 'reuniao', `reunião "${m.titulo}" para ${meetingTime(m.inicio, m.timezone)} — ${REUNIAO_STATUS_PT[m.status] ?? m.status}`);
+    push(
+      m.created_at,
+      'reuniao',
+      `reunião "${m.titulo}" para ${meetingTime(m.inicio, m.timezone)} — ${REUNIAO_STATUS_PT[m.status] ?? m.status}`,
+    );
   }
   items.sort((a, b) => a.t - b.t);
   // The newest events matter most before a meeting: keep the last TIMELINE_MAX.
@@ -198,44 +223,68 @@ function buildTimeline(input: BriefingInput): TimelineItem[] {
 function openPoints(input: BriefingInput, reuniao: BriefingReuniao | null, now: Date): string[] {
   const { lead, disparos, respostas } = input;
   const points: string[] = [];
-  if (lead.status === 'opt_out') points.push('O lead pediu para não ser contatado (opt-out): não enviar mensagens por nenhum canal.');
+  if (lead.status === 'opt_out')
+    points.push('O lead pediu para não ser contatado (opt-out): não enviar mensagens por nenhum canal.');
   if (lead.status === 'perdido') points.push('Lead marcado como perdido.');
 
   const ultimaResposta = [...respostas].sort((a, b) => b.recebida_em.getTime() - a.recebida_em.getTime())[0];
   if (ultimaResposta) {
     const after = ultimaResposta.recebida_em.getTime();
     // Answered: a message went out after it, or (for "shall we talk?") a meeting was booked after it.
-    const depois = disparos.some((d) => d.status === 'enviado' && d.enviado_em && d.enviado_em.getTime() > after) ||
+    const depois =
+      disparos.some((d) => d.status === 'enviado' && d.enviado_em && d.enviado_em.getTime() > after) ||
       input.reunioes.some((m) => m.created_at.getTime() > after && m.status !== 'falhou');
-    if ((ultimaResposta.classe === 'pergunta' || ultimaResposta.texto.includes('?')) && !depois) points.push(`${OPEN_QUESTION}: «${clip(ultimaResposta.texto, TEXT_MAX)}»`);
-    if (ultimaResposta.classe === 'interesse' && !reuniao) points.push('O lead demonstrou interesse e ainda não há reunião marcada: proponha horários (propose_slots).');
-    if (ultimaResposta.classe === 'recusa') points.push(`O lead recusou: «${clip(ultimaResposta.texto, TEXT_MAX)}». Entender o motivo antes de insistir.`);
+    if ((ultimaResposta.classe === 'pergunta' || ultimaResposta.texto.includes('?')) && !depois)
+      points.push(`${OPEN_QUESTION}: «${clip(ultimaResposta.texto, TEXT_MAX)}»`);
+    if (ultimaResposta.classe === 'interesse' && !reuniao)
+      points.push('O lead demonstrou interesse e ainda não há reunião marcada: proponha horários (propose_slots).');
+    if (ultimaResposta.classe === 'recusa')
+      points.push(`O lead recusou: «${clip(ultimaResposta.texto, TEXT_MAX)}». Entender o motivo antes de insistir.`);
   }
 
   if (reuniao) {
     if (reuniao.status === 'agendado') points.push('Reunião ainda não confirmada pelo lead.');
-    if (reuniao.status === 'cancelado' || reuniao.status === 'falhou') points.push(`Reunião ${REUNIAO_STATUS_PT[reuniao.status]}: remarcar se fizer sentido.`);
-    if (reuniao.inicio.getTime() < now.getTime() && (reuniao.status === 'agendado' || reuniao.status === 'confirmado')) {
+    if (reuniao.status === 'cancelado' || reuniao.status === 'falhou')
+      points.push(`Reunião ${REUNIAO_STATUS_PT[reuniao.status]}: remarcar se fizer sentido.`);
+    if (
+      reuniao.inicio.getTime() < now.getTime() &&
+      (reuniao.status === 'agendado' || reuniao.status === 'confirmado')
+    ) {
       points.push('A reunião já começou ou passou: registrar se foi realizada ou se o lead não compareceu.');
     }
   }
   for (const m of input.reunioes) {
-    if (m.status === 'incerto') points.push(`Reunião de ${meetingTime(m.inicio, m.timezone)} com resultado incerto no calendário: verificar se o evento foi criado.`);
-    if (m.status === 'falhou' && m.erro && m !== reuniao) points.push(`Reunião de ${meetingTime(m.inicio, m.timezone)} falhou no calendário: ${clip(m.erro, 120)}`);
+    if (m.status === 'incerto')
+      points.push(
+        `Reunião de ${meetingTime(m.inicio, m.timezone)} com resultado incerto no calendário: verificar se o evento foi criado.`,
+      );
+    if (m.status === 'falhou' && m.erro && m !== reuniao)
+      points.push(`Reunião de ${meetingTime(m.inicio, m.timezone)} falhou no calendário: ${clip(m.erro, 120)}`);
   }
 
   if (!lead.documento) points.push('Sem CNPJ/CPF na planilha: confirmar o documento na conversa.');
-  else if (!lead.documento_valido) points.push(`Documento ${formatDocument(lead.documento)} com dígitos verificadores inválidos: confirmar na conversa.`);
-  if (!lead.whatsapp && !lead.email) points.push('Nenhum canal válido (sem celular com WhatsApp nem e-mail válido): pedir um contato atualizado.');
+  else if (!lead.documento_valido)
+    points.push(
+      `Documento ${formatDocument(lead.documento)} com dígitos verificadores inválidos: confirmar na conversa.`,
+    );
+  if (!lead.whatsapp && !lead.email)
+    points.push('Nenhum canal válido (sem celular com WhatsApp nem e-mail válido): pedir um contato atualizado.');
   const invalidPhones = lead.telefones.filter((t) => !t.valido_para_disparo).length;
   if (invalidPhones) points.push(`${invalidPhones} telefone(s) sem WhatsApp ou inválido(s) no cadastro.`);
-  if (lead.telefones.some((t) => t.reparado)) points.push('Telefone antigo de 8 dígitos corrigido com o 9: confirmar o número.');
+  if (lead.telefones.some((t) => t.reparado))
+    points.push('Telefone antigo de 8 dígitos corrigido com o 9: confirmar o número.');
 
   for (const d of disparos) {
-    if (d.status === 'incerto') points.push(`Mensagem ${d.template} por ${d.canal} com resultado incerto (${d.updated_at.toISOString().slice(0, 10)}): verificar se chegou antes de reenviar.`);
+    if (d.status === 'incerto')
+      points.push(
+        `Mensagem ${d.template} por ${d.canal} com resultado incerto (${d.updated_at.toISOString().slice(0, 10)}): verificar se chegou antes de reenviar.`,
+      );
   }
   const falhas = disparos.filter((d) => d.status === 'falhou');
-  if (falhas.length) points.push(`${falhas.length} mensagem(ns) falharam; última: ${clip(falhas[falhas.length - 1]!.erro ?? falhas[falhas.length - 1]!.motivo ?? 'sem detalhe', 100)}.`);
+  if (falhas.length)
+    points.push(
+      `${falhas.length} mensagem(ns) falharam; última: ${clip(falhas[falhas.length - 1]!.erro ?? falhas[falhas.length - 1]!.motivo ?? 'sem detalhe', 100)}.`,
+    );
   return points;
 }
 
@@ -271,18 +320,25 @@ function clip(s: string, max: number): string {
 export function briefingMarkdown(b: Briefing): string {
   const l = b.lead;
   const out: string[] = [`# Briefing — ${l.empresa}`, ''];
-  if (b.reuniao) out.push(`**Reunião:** ${b.reuniao.titulo} — ${b.reuniao.inicio_local}${b.reuniao.local ? ` — ${b.reuniao.local}` : ''} (${REUNIAO_STATUS_PT[b.reuniao.status] ?? b.reuniao.status})`, '');
+  if (b.reuniao)
+    out.push(
+      `**Reunião:** ${b.reuniao.titulo} — ${b.reuniao.inicio_local}${b.reuniao.local ? ` — ${b.reuniao.local}` : ''} (${REUNIAO_STATUS_PT[b.reuniao.status] ?? b.reuniao.status})`,
+      '',
+    );
   out.push('## Empresa e contato');
   out.push(`- Empresa: ${l.empresa}`);
   out.push(`- Contato: ${l.contato ?? '—'}`);
-  out.push(`- Documento: ${l.documento ? `${l.documento} (${l.documento_tipo?.toUpperCase() ?? '?'}${l.documento_valido ? '' : ', inválido'})` : '—'}`);
+  out.push(
+    `- Documento: ${l.documento ? `${l.documento} (${l.documento_tipo?.toUpperCase() ?? '?'}${l.documento_valido ? '' : ', inválido'})` : '—'}`,
+  );
   out.push(`- Situação: ${l.status} · fuso ${l.timezone}`);
   const extras = Object.entries(l.dados_planilha);
   if (extras.length) out.push(`- Dados da planilha: ${extras.map(([k, v]) => `${k}: ${String(v)}`).join('; ')}`);
   out.push('', '## Canais');
   out.push(`- WhatsApp: ${b.canais.whatsapp ?? '—'}`);
   out.push(`- E-mail: ${b.canais.email ?? '—'}`);
-  for (const t of b.canais.telefones.filter((x) => !x.valido)) out.push(`- Telefone ${t.numero} (${t.tipo}): ${t.motivo ?? 'não usado para WhatsApp'}`);
+  for (const t of b.canais.telefones.filter((x) => !x.valido))
+    out.push(`- Telefone ${t.numero} (${t.tipo}): ${t.motivo ?? 'não usado para WhatsApp'}`);
   for (const e of b.canais.emails.filter((x) => !x.valido)) out.push(`- E-mail ${e.email}: ${e.motivo ?? 'inválido'}`);
   out.push('', '## Linha do tempo');
   if (!b.linha_do_tempo.length) out.push('- (sem eventos)');

@@ -6,7 +6,9 @@ import { leadVariables, renderTemplate } from '../templates/index.js';
 
 /** The idempotency key of one send: the same lead, template and campaign key → the same key. */
 export function disparoKey(tenantId: string, leadId: string, template: string, campaignKey: string): string {
-  return 'd:' + createHash('sha256').update(`${tenantId}|${leadId}|${template}|${campaignKey}`).digest('hex').slice(0, 48);
+  return (
+    'd:' + createHash('sha256').update(`${tenantId}|${leadId}|${template}|${campaignKey}`).digest('hex').slice(0, 48)
+  );
 }
 
 export interface EnqueueResult {
@@ -40,7 +42,10 @@ interface Row {
  * Enqueued leads move to em_disparo.
  */
 export async function enqueueDisparos(
-  tx: Tx, ctx: DecisionContext, target: Target, opts: { campaignId: string | null; campaignKey: string; idempotencyKey?: string; actor: string },
+  tx: Tx,
+  ctx: DecisionContext,
+  target: Target,
+  opts: { campaignId: string | null; campaignKey: string; idempotencyKey?: string; actor: string },
 ): Promise<EnqueueResult> {
   const decisions = await decide(tx, ctx, target);
   const blocked: Record<string, number> = {};
@@ -71,11 +76,23 @@ export async function enqueueDisparos(
     const batch = rows.slice(i, i + 1000);
     const inserted = await tx
       .insertInto('disparos')
-      .values(batch.map((r) => ({
-        tenant_id: ctx.tenantId, lead_id: r.lead_id, campanha_id: opts.campaignId, canal: r.canal, destino: r.destino,
-        template: r.template, variaveis: r.variaveis, conteudo: r.conteudo, assunto: r.assunto, idempotency_key: r.idempotency_key,
-        status: r.status, proxima_tentativa_em: r.proxima, motivo: r.motivo,
-      })))
+      .values(
+        batch.map((r) => ({
+          tenant_id: ctx.tenantId,
+          lead_id: r.lead_id,
+          campanha_id: opts.campaignId,
+          canal: r.canal,
+          destino: r.destino,
+          template: r.template,
+          variaveis: r.variaveis,
+          conteudo: r.conteudo,
+          assunto: r.assunto,
+          idempotency_key: r.idempotency_key,
+          status: r.status,
+          proxima_tentativa_em: r.proxima,
+          motivo: r.motivo,
+        })),
+      )
       .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing())
       .returning(['disparo_id', 'lead_id'])
       .execute();
@@ -95,7 +112,9 @@ export async function enqueueDisparos(
           where l.lead_id = old.lead_id returning l.lead_id, old.status as de
         )
         insert into lead_eventos (tenant_id, lead_id, tipo, status_de, status_para, motivo, ator)
-        select ${ctx.tenantId}, lead_id, 'transicao', de, 'em_disparo', 'disparo enfileirado', ${opts.actor} from moved`.execute(tx);
+        select ${ctx.tenantId}, lead_id, 'transicao', de, 'em_disparo', 'disparo enfileirado', ${opts.actor} from moved`.execute(
+        tx,
+      );
     }
   }
   return {
@@ -108,7 +127,10 @@ export async function enqueueDisparos(
   };
 }
 
-function render(d: Decision, ctx: DecisionContext): Omit<Row, 'idempotency_key' | 'status' | 'proxima' | 'motivo'> | null {
+function render(
+  d: Decision,
+  ctx: DecisionContext,
+): Omit<Row, 'idempotency_key' | 'status' | 'proxima' | 'motivo'> | null {
   if (d.canal === 'none') return null;
   const def = ctx.templates[d.canal];
   const vars = leadVariables(d, ctx.policy.remetente);
@@ -117,7 +139,16 @@ function render(d: Decision, ctx: DecisionContext): Omit<Row, 'idempotency_key' 
   const destino = d.canal === 'whatsapp' ? d.telefone : d.email;
   if (!destino) return null;
   return {
-    lead_id: d.lead_id, canal: d.canal, destino, template: def.id, conteudo: r.texto, assunto: r.assunto ?? null,
-    variaveis: JSON.stringify({ ...vars, ...(r.html ? { __html: r.html } : {}), ...(r.parametros ? { __parametros: r.parametros } : {}) }),
+    lead_id: d.lead_id,
+    canal: d.canal,
+    destino,
+    template: def.id,
+    conteudo: r.texto,
+    assunto: r.assunto ?? null,
+    variaveis: JSON.stringify({
+      ...vars,
+      ...(r.html ? { __html: r.html } : {}),
+      ...(r.parametros ? { __parametros: r.parametros } : {}),
+    }),
   };
 }

@@ -167,21 +167,27 @@ export class Executor {
     // Which tenant × channel have due rows: read only the earliest due rows through the due index, not
     // every pending row (a 100k-row campaign would be scanned on every tick).
     // Across tenants: the system role may read disparos, never write them; claims run per tenant.
-    const groups = await withSystem(this.d.db, (tx) => sql<{ tenant_id: string; canal: 'whatsapp' | 'email' }>`
+    const groups = await withSystem(this.d.db, (tx) =>
+      sql<{ tenant_id: string; canal: 'whatsapp' | 'email' }>`
       select distinct tenant_id, canal from (
         select tenant_id, canal from disparos
         where status in ('pendente', 'adiado') and proxima_tentativa_em <= ${now}
         order by proxima_tentativa_em limit 500
-      ) due`.execute(tx));
+      ) due`.execute(tx),
+    );
     const handled = await Promise.all(groups.rows.map((g) => this.runGroup(g.tenant_id, g.canal)));
     return handled.reduce((a, b) => a + b, 0);
   }
 
   private async recoverLeases(now: Date): Promise<void> {
     const idem = { whatsapp: this.d.channel.isIdempotent('whatsapp'), email: this.d.channel.isIdempotent('email') };
-    const expired = await withSystem(this.d.db, (tx) => sql<{ tenant_id: string }>`
-      select distinct tenant_id from disparos where status = 'em_execucao' and lease_until < ${now}`.execute(tx));
-    for (const { tenant_id: tenantId } of expired.rows) await withTenant(this.d.db, tenantId, (tx) => sql`
+    const expired = await withSystem(this.d.db, (tx) =>
+      sql<{ tenant_id: string }>`
+      select distinct tenant_id from disparos where status = 'em_execucao' and lease_until < ${now}`.execute(tx),
+    );
+    for (const { tenant_id: tenantId } of expired.rows)
+      await withTenant(this.d.db, tenantId, (tx) =>
+        sql`
       update disparos set
         status = case when (canal = 'whatsapp' and ${idem.whatsapp}) or (canal = 'email' and ${idem.email}) then 'pendente' else 'incerto' end,
         motivo = case when (canal = 'whatsapp' and ${idem.whatsapp}) or (canal = 'email' and ${idem.email})
@@ -189,7 +195,8 @@ export class Executor {
                  else 'lease expirado durante o envio: o canal não garante idempotência, o envio pode ou não ter ocorrido' end,
         talvez_entregue = true, -- the executor may have died after the call left
         claimed_by = null, lease_until = null, proxima_tentativa_em = ${now}, updated_at = now()
-      where tenant_id = ${tenantId} and status = 'em_execucao' and lease_until < ${now}`.execute(tx));
+      where tenant_id = ${tenantId} and status = 'em_execucao' and lease_until < ${now}`.execute(tx),
+      );
   }
 
   private async runGroup(tenantId: string, canal: 'whatsapp' | 'email'): Promise<number> {
@@ -221,18 +228,33 @@ export class Executor {
       // Slots reserved but not used (fewer rows than granted) are simply skipped: pace stays ≤ R.
       return { rows, grant };
     });
-    this.d.logger.debug({ granted: claim.grant.granted, claimed: claim.rows.length, lead_ms: claim.grant.first.getTime() - now.getTime() }, 'slots granted');
+    this.d.logger.debug(
+      {
+        granted: claim.grant.granted,
+        claimed: claim.rows.length,
+        lead_ms: claim.grant.first.getTime() - now.getTime(),
+      },
+      'slots granted',
+    );
     if (!claim.rows.length) return 0;
     // Sent in the background: the next reservation continues the pace where this batch ends.
     const task = this.execute(tenantId, claim.rows, claim.grant.first, claim.grant.intervalMs, now.getTime())
       .then((outcomes) => this.record(tenantId, outcomes))
-      .catch((err: Error) => this.d.logger.error({ err: { message: err.message } }, 'batch failed; its leases will expire and be recovered'))
+      .catch((err: Error) =>
+        this.d.logger.error({ err: { message: err.message } }, 'batch failed; its leases will expire and be recovered'),
+      )
       .finally(() => this.inflight.delete(task));
     this.inflight.add(task);
     return claim.rows.length;
   }
 
-  private async execute(tenantId: string, rows: Claimed[], first: Date, intervalMs: number, reservedAt: number): Promise<Outcome[]> {
+  private async execute(
+    tenantId: string,
+    rows: Claimed[],
+    first: Date,
+    intervalMs: number,
+    reservedAt: number,
+  ): Promise<Outcome[]> {
     const now = this.d.clock.now();
     // Checked again right before the downstream call: opt-out / suppression, lead state, send window.
     const blocked = await this.preSendCheck(tenantId, rows, now);
@@ -246,20 +268,32 @@ export class Executor {
         return (async () => {
           await sleep(at - Date.now());
           return this.limit(async () => {
-          // A send that missed its slot (a slow connect, an event-loop stall) is handed back instead of
-          // going out late: late sends would bunch up and break the pace. It is re-claimed at once.
-          if (intervalMs > 0 && Date.now() - at > SLOT_TOLERANCE_MS) {
-            this.d.logger.debug({ late_ms: Date.now() - at }, 'slot missed, handed back');
-            return { disparo_id: r.disparo_id, status: 'pendente' as const, motivo: 'horário de envio perdido; reagendado', proxima: new Date(), devolvido: true };
-          }
-          const payload = {
-            to: r.destino, text: r.conteudo, subject: r.assunto ?? undefined, idempotencyKey: r.idempotency_key, template: r.template,
-            html: typeof r.variaveis?.__html === 'string' ? r.variaveis.__html : undefined,
-            templateParams: Array.isArray(r.variaveis?.__parametros) ? (r.variaveis.__parametros as string[]) : undefined,
-          };
-          const sentAt = new Date();
-          const out = await this.d.channel.send(r.canal, payload, { timeoutMs: this.d.sendTimeoutMs ?? 15_000 });
-          return { ...this.classify(r, out), sent_at: sentAt };
+            // A send that missed its slot (a slow connect, an event-loop stall) is handed back instead of
+            // going out late: late sends would bunch up and break the pace. It is re-claimed at once.
+            if (intervalMs > 0 && Date.now() - at > SLOT_TOLERANCE_MS) {
+              this.d.logger.debug({ late_ms: Date.now() - at }, 'slot missed, handed back');
+              return {
+                disparo_id: r.disparo_id,
+                status: 'pendente' as const,
+                motivo: 'horário de envio perdido; reagendado',
+                proxima: new Date(),
+                devolvido: true,
+              };
+            }
+            const payload = {
+              to: r.destino,
+              text: r.conteudo,
+              subject: r.assunto ?? undefined,
+              idempotencyKey: r.idempotency_key,
+              template: r.template,
+              html: typeof r.variaveis?.__html === 'string' ? r.variaveis.__html : undefined,
+              templateParams: Array.isArray(r.variaveis?.__parametros)
+                ? (r.variaveis.__parametros as string[])
+                : undefined,
+            };
+            const sentAt = new Date();
+            const out = await this.d.channel.send(r.canal, payload, { timeoutMs: this.d.sendTimeoutMs ?? 15_000 });
+            return { ...this.classify(r, out), sent_at: sentAt };
           });
         })();
       }),
@@ -268,44 +302,79 @@ export class Executor {
 
   private async preSendCheck(tenantId: string, rows: Claimed[], now: Date): Promise<Map<string, Outcome>> {
     const out = new Map<string, Outcome>();
-    const { rows: facts } = await withTenant(this.d.db, tenantId, (tx) => sql<{ disparo_id: string; status: string; timezone: string; suprimido: boolean; agendamento_status: string | null }>`
+    const { rows: facts } = await withTenant(this.d.db, tenantId, (tx) =>
+      sql<{
+        disparo_id: string;
+        status: string;
+        timezone: string;
+        suprimido: boolean;
+        agendamento_status: string | null;
+      }>`
       select d.disparo_id, l.status, l.timezone, a.status as agendamento_status,
              exists (select 1 from supressoes sp where sp.tenant_id = ${tenantId} and (
                (sp.tipo = 'documento' and l.documento_valido and sp.valor = l.documento)
                or (sp.tipo in ('telefone', 'email') and sp.valor = d.destino))) as suprimido
       from disparos d join leads l on l.lead_id = d.lead_id
       left join agendamentos a on a.agendamento_id = d.agendamento_id
-      where d.disparo_id = any(${rows.map((r) => r.disparo_id)}::uuid[])`.execute(tx));
+      where d.disparo_id = any(${rows.map((r) => r.disparo_id)}::uuid[])`.execute(tx),
+    );
     // A claimed row the check cannot see must not go out unchecked (it would, silently, if the
     // tenant scope were ever wrong): block it instead.
     const seen = new Set(facts.map((f) => f.disparo_id));
     for (const r of rows) {
-      if (!seen.has(r.disparo_id)) out.set(r.disparo_id, { disparo_id: r.disparo_id, status: 'bloqueado', motivo: 'verificação antes do envio não encontrou o disparo', erro_classe: 'politica' });
+      if (!seen.has(r.disparo_id))
+        out.set(r.disparo_id, {
+          disparo_id: r.disparo_id,
+          status: 'bloqueado',
+          motivo: 'verificação antes do envio não encontrou o disparo',
+          erro_classe: 'politica',
+        });
     }
     const policy = await this.policyOf(tenantId);
     const windows = new Map<string, ReturnType<typeof checkSendWindow>>();
     for (const f of facts) {
       if (f.status === 'opt_out' || f.suprimido) {
-        out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'bloqueado', motivo: 'opt-out / lista de supressão verificada antes do envio', erro_classe: 'politica' });
+        out.set(f.disparo_id, {
+          disparo_id: f.disparo_id,
+          status: 'bloqueado',
+          motivo: 'opt-out / lista de supressão verificada antes do envio',
+          erro_classe: 'politica',
+        });
         continue;
       }
       if (f.agendamento_status !== null) {
         // A meeting's confirmation or reminder: goes to a lead in a meeting state, only while the meeting stands.
         if (!['agendado', 'confirmado'].includes(f.agendamento_status)) {
-          out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'cancelado', motivo: `reunião ${f.agendamento_status} antes do envio`, erro_classe: 'politica' });
+          out.set(f.disparo_id, {
+            disparo_id: f.disparo_id,
+            status: 'cancelado',
+            motivo: `reunião ${f.agendamento_status} antes do envio`,
+            erro_classe: 'politica',
+          });
           continue;
         }
         if (f.status === 'perdido') {
-          out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'bloqueado', motivo: 'lead perdido antes do envio', erro_classe: 'politica' });
+          out.set(f.disparo_id, {
+            disparo_id: f.disparo_id,
+            status: 'bloqueado',
+            motivo: 'lead perdido antes do envio',
+            erro_classe: 'politica',
+          });
           continue;
         }
       } else if (!['novo', 'em_disparo', 'contatado', 'sem_canal', 'erro'].includes(f.status)) {
-        out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'bloqueado', motivo: `estado do lead mudou para ${f.status} antes do envio`, erro_classe: 'politica' });
+        out.set(f.disparo_id, {
+          disparo_id: f.disparo_id,
+          status: 'bloqueado',
+          motivo: `estado do lead mudou para ${f.status} antes do envio`,
+          erro_classe: 'politica',
+        });
         continue;
       }
       if (!windows.has(f.timezone)) windows.set(f.timezone, checkSendWindow(now, f.timezone, policy.janela));
       const w = windows.get(f.timezone)!;
-      if (!w.inside) out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'adiado', motivo: w.motivo, proxima: w.next });
+      if (!w.inside)
+        out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'adiado', motivo: w.motivo, proxima: w.next });
     }
     return out;
   }
@@ -314,7 +383,11 @@ export class Executor {
     const cached = this.policies.get(tenantId);
     if (cached && Date.now() - cached.at < 5000) return cached.policy;
     const policy = withTenant(this.d.db, tenantId, async (tx) => {
-      const t = await tx.selectFrom('tenants').select(['tenant_id', 'nome']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+      const t = await tx
+        .selectFrom('tenants')
+        .select(['tenant_id', 'nome'])
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirstOrThrow();
       return loadPolicy(tx, t);
     });
     this.policies.set(tenantId, { at: Date.now(), policy });
@@ -323,38 +396,71 @@ export class Executor {
   }
 
   private classify(r: Claimed, o: SendOutcome): Outcome {
-    if (o.ok) return { disparo_id: r.disparo_id, status: 'enviado', message_id: o.messageId, wa_id: o.waId ?? null, raw: o.raw };
+    if (o.ok)
+      return {
+        disparo_id: r.disparo_id,
+        status: 'enviado',
+        message_id: o.messageId,
+        wa_id: o.waId ?? null,
+        raw: o.raw,
+      };
     const base = { disparo_id: r.disparo_id, erro: o.error.slice(0, 1000), erro_classe: o.errorClass, raw: o.raw };
     if (o.errorClass === 'transitorio') {
       if (r.tentativas >= r.max_tentativas) {
         // An earlier attempt may have delivered it: 'falhou' would say it did not leave and invite a re-send.
         if (r.talvez_entregue) {
-          return { ...base, status: 'incerto', motivo: `resultado de uma tentativa anterior desconhecido e as seguintes falharam (${r.tentativas} tentativas): a mensagem pode ter sido entregue; verifique antes de reenviar` };
+          return {
+            ...base,
+            status: 'incerto',
+            motivo: `resultado de uma tentativa anterior desconhecido e as seguintes falharam (${r.tentativas} tentativas): a mensagem pode ter sido entregue; verifique antes de reenviar`,
+          };
         }
         return { ...base, status: 'falhou', motivo: `falhou após ${r.tentativas} tentativas` };
       }
-      return { ...base, status: 'pendente', proxima: new Date(Date.now() + backoffMs(r.tentativas)), motivo: 'erro transitório: nova tentativa agendada' };
+      return {
+        ...base,
+        status: 'pendente',
+        proxima: new Date(Date.now() + backoffMs(r.tentativas)),
+        motivo: 'erro transitório: nova tentativa agendada',
+      };
     }
     if (o.errorClass === 'desconhecido') {
       // Timeout or crash mid-call: the message may have left. Safe to retry only with idempotency.
       if (this.d.channel.isIdempotent(r.canal) && r.tentativas < r.max_tentativas) {
-        return { ...base, talvez_entregue: true, status: 'pendente', proxima: new Date(Date.now() + backoffMs(r.tentativas)), motivo: 'resultado desconhecido: reenvio seguro pela chave de idempotência' };
+        return {
+          ...base,
+          talvez_entregue: true,
+          status: 'pendente',
+          proxima: new Date(Date.now() + backoffMs(r.tentativas)),
+          motivo: 'resultado desconhecido: reenvio seguro pela chave de idempotência',
+        };
       }
       return {
-        ...base, talvez_entregue: true, status: 'incerto',
+        ...base,
+        talvez_entregue: true,
+        status: 'incerto',
         motivo: this.d.channel.isIdempotent(r.canal)
           ? `resultado desconhecido na última de ${r.tentativas} tentativas: verifique antes de reenviar`
           : 'resultado desconhecido e o canal não garante idempotência: verifique antes de reenviar',
       };
     }
-    if (o.errorClass === 'destino_invalido') return { ...base, status: 'falhou', motivo: 'destino inválido (falha permanente)' };
+    if (o.errorClass === 'destino_invalido')
+      return { ...base, status: 'falhou', motivo: 'destino inválido (falha permanente)' };
     return { ...base, status: 'bloqueado', motivo: 'recusado por política do canal' };
   }
 
   /** Writes outcomes (only for rows still leased to us), moves leads, and falls back on bad destinations. */
   private async record(tenantId: string, outcomes: Outcome[]): Promise<void> {
     await withTenant(this.d.db, tenantId, async (tx) => {
-      const done = await sql<{ disparo_id: string; lead_id: string; canal: string; destino: string; status: string; erro_classe: string | null; idempotency_key: string }>`
+      const done = await sql<{
+        disparo_id: string;
+        lead_id: string;
+        canal: string;
+        destino: string;
+        status: string;
+        erro_classe: string | null;
+        idempotency_key: string;
+      }>`
         update disparos d set
           status = o.status, message_id_externo = o.message_id,
           tentativas = case when o.devolvido then d.tentativas - 1 else d.tentativas end, erro = o.erro, erro_classe = o.erro_classe,
@@ -373,13 +479,33 @@ export class Executor {
         await sql`
           update lead_telefones lt set wa_id = o.wa_id, updated_at = now()
           from disparos d, jsonb_to_recordset(${JSON.stringify(waIds.map((o) => ({ disparo_id: o.disparo_id, wa_id: o.wa_id })))}::jsonb) as o(disparo_id uuid, wa_id text)
-          where d.disparo_id = o.disparo_id and lt.tenant_id = ${tenantId} and lt.lead_id = d.lead_id and lt.numero_e164 = d.destino`.execute(tx);
+          where d.disparo_id = o.disparo_id and lt.tenant_id = ${tenantId} and lt.lead_id = d.lead_id and lt.numero_e164 = d.destino`.execute(
+          tx,
+        );
       }
-      if (sent.length) await moveLeads(tx, tenantId, sent.map((r) => r.lead_id), ['novo', 'em_disparo', 'sem_canal', 'erro'], 'contatado', 'mensagem enviada', this.d.workerId);
+      if (sent.length)
+        await moveLeads(
+          tx,
+          tenantId,
+          sent.map((r) => r.lead_id),
+          ['novo', 'em_disparo', 'sem_canal', 'erro'],
+          'contatado',
+          'mensagem enviada',
+          this.d.workerId,
+        );
       const bad = done.rows.filter((r) => r.status === 'falhou' && r.erro_classe === 'destino_invalido');
       for (const b of bad) await invalidateAndFallBack(tx, tenantId, b, this.d.workerId);
       const failed = done.rows.filter((r) => r.status === 'falhou' && r.erro_classe !== 'destino_invalido');
-      if (failed.length) await moveLeads(tx, tenantId, failed.map((r) => r.lead_id), ['em_disparo'], 'erro', 'envio falhou', this.d.workerId);
+      if (failed.length)
+        await moveLeads(
+          tx,
+          tenantId,
+          failed.map((r) => r.lead_id),
+          ['em_disparo'],
+          'erro',
+          'envio falhou',
+          this.d.workerId,
+        );
     });
   }
 }
@@ -389,7 +515,15 @@ export function backoffMs(attempt: number): number {
   return Math.round(base * (0.5 + Math.random()));
 }
 
-async function moveLeads(tx: Tx, tenantId: string, leadIds: string[], from: string[], to: string, motivo: string, ator: string) {
+async function moveLeads(
+  tx: Tx,
+  tenantId: string,
+  leadIds: string[],
+  from: string[],
+  to: string,
+  motivo: string,
+  ator: string,
+) {
   await sql`
     with old as (
       select lead_id, status from leads
@@ -406,22 +540,39 @@ async function moveLeads(tx: Tx, tenantId: string, leadIds: string[], from: stri
  * still has a valid e-mail, enqueue the e-mail version of the message (WhatsApp → e-mail fallback).
  */
 async function invalidateAndFallBack(
-  tx: Tx, tenantId: string,
-  r: { disparo_id: string; lead_id: string; canal: string; destino: string; idempotency_key: string }, ator: string,
+  tx: Tx,
+  tenantId: string,
+  r: { disparo_id: string; lead_id: string; canal: string; destino: string; idempotency_key: string },
+  ator: string,
 ) {
   if (r.canal === 'whatsapp') {
     await sql`update lead_telefones set valido_para_disparo = false, motivo_invalido = 'WhatsApp recusou o número (falha permanente no envio)', updated_at = now()
               where tenant_id = ${tenantId} and lead_id = ${r.lead_id} and numero_e164 = ${r.destino}`.execute(tx);
   } else {
     await sql`update lead_emails set valido_para_disparo = false, motivo_invalido = 'e-mail recusado pelo servidor (falha permanente)', updated_at = now()
-              where tenant_id = ${tenantId} and lead_id = ${r.lead_id} and email_normalizado = ${r.destino}`.execute(tx);
+              where tenant_id = ${tenantId} and lead_id = ${r.lead_id} and email_normalizado = ${r.destino}`.execute(
+      tx,
+    );
   }
-  const fallback = r.canal === 'whatsapp'
-    ? await sql<{ email: string }>`select email_normalizado as email from lead_emails where tenant_id = ${tenantId} and lead_id = ${r.lead_id} and valido_para_disparo order by created_at, posicao limit 1`.execute(tx)
-    : { rows: [] };
+  const fallback =
+    r.canal === 'whatsapp'
+      ? await sql<{
+          email: string;
+        }>`select email_normalizado as email from lead_emails where tenant_id = ${tenantId} and lead_id = ${r.lead_id} and valido_para_disparo order by created_at, posicao limit 1`.execute(
+          tx,
+        )
+      : { rows: [] };
   if (fallback.rows.length) {
     await renderFallbackEmail(tx, tenantId, r, fallback.rows[0].email, ator);
   } else {
-    await moveLeads(tx, tenantId, [r.lead_id], ['em_disparo', 'novo', 'contatado'], 'sem_canal', `destino ${r.canal} inválido e nenhum outro canal válido`, ator);
+    await moveLeads(
+      tx,
+      tenantId,
+      [r.lead_id],
+      ['em_disparo', 'novo', 'contatado'],
+      'sem_canal',
+      `destino ${r.canal} inválido e nenhum outro canal válido`,
+      ator,
+    );
   }
 }

@@ -6,17 +6,42 @@ import { DEFAULT_TEMPLATE_BY_CHANNEL, leadVariables, renderTemplate } from '../t
 
 /** Enqueues the e-mail version of a WhatsApp message whose number was refused permanently. */
 export async function renderFallbackEmail(
-  tx: Tx, tenantId: string, r: { disparo_id: string; lead_id: string; idempotency_key: string }, email: string, ator: string,
+  tx: Tx,
+  tenantId: string,
+  r: { disparo_id: string; lead_id: string; idempotency_key: string },
+  email: string,
+  ator: string,
 ): Promise<void> {
-  const tenant = await tx.selectFrom('tenants').select(['tenant_id', 'nome']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
-  const lead = await tx.selectFrom('leads').select(['nome', 'contato_nome', 'documento', 'documento_tipo']).where('tenant_id', '=', tenantId).where('lead_id', '=', r.lead_id).executeTakeFirstOrThrow();
+  const tenant = await tx
+    .selectFrom('tenants')
+    .select(['tenant_id', 'nome'])
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  const lead = await tx
+    .selectFrom('leads')
+    .select(['nome', 'contato_nome', 'documento', 'documento_tipo'])
+    .where('tenant_id', '=', tenantId)
+    .where('lead_id', '=', r.lead_id)
+    .executeTakeFirstOrThrow();
   const policy = await loadPolicy(tx, tenant);
-  const orig = await tx.selectFrom('disparos').select(['campanha_id', 'agendamento_id', 'template', 'variaveis']).where('disparo_id', '=', r.disparo_id).executeTakeFirst();
+  const orig = await tx
+    .selectFrom('disparos')
+    .select(['campanha_id', 'agendamento_id', 'template', 'variaveis'])
+    .where('disparo_id', '=', r.disparo_id)
+    .executeTakeFirst();
   // A meeting's confirmation / reminder falls back to the e-mail version of the same message.
   const meeting = orig?.agendamento_id ? orig : null;
-  const def = await resolveTemplate(tx, tenantId, meeting ? meeting.template.replace('_whatsapp_', '_email_') : DEFAULT_TEMPLATE_BY_CHANNEL.email);
+  const def = await resolveTemplate(
+    tx,
+    tenantId,
+    meeting ? meeting.template.replace('_whatsapp_', '_email_') : DEFAULT_TEMPLATE_BY_CHANNEL.email,
+  );
   const vars = meeting
-    ? Object.fromEntries(Object.entries(meeting.variaveis as Record<string, unknown>).filter(([k, v]) => !k.startsWith('__') && typeof v === 'string')) as Record<string, string>
+    ? (Object.fromEntries(
+        Object.entries(meeting.variaveis as Record<string, unknown>).filter(
+          ([k, v]) => !k.startsWith('__') && typeof v === 'string',
+        ),
+      ) as Record<string, string>)
     : leadVariables(lead, policy.remetente);
   const out = renderTemplate(def, vars);
   if (!out.ok) return;

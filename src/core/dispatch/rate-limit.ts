@@ -20,9 +20,25 @@ const SLOT_LEAD_MS = 50;
  * never sits on a large reservation; every worker on the database shares the same pace.
  * Also applies the rolling 24 h cap on distinct recipients (counting each reserved send as new).
  */
-export async function reserveSlots(tx: Tx, tenantId: string, canal: 'whatsapp' | 'email', want: number, now: Date, horizonMs = 1000, leadMs = SLOT_LEAD_MS): Promise<SlotGrant> {
-  await sql`insert into rate_limits (tenant_id, canal, tat) values (${tenantId}, ${canal}, ${now}) on conflict do nothing`.execute(tx);
-  const { rows } = await sql<{ rate: number | null; tat: Date; max_dest: number; counted: number; counted_at: Date | null }>`
+export async function reserveSlots(
+  tx: Tx,
+  tenantId: string,
+  canal: 'whatsapp' | 'email',
+  want: number,
+  now: Date,
+  horizonMs = 1000,
+  leadMs = SLOT_LEAD_MS,
+): Promise<SlotGrant> {
+  await sql`insert into rate_limits (tenant_id, canal, tat) values (${tenantId}, ${canal}, ${now}) on conflict do nothing`.execute(
+    tx,
+  );
+  const { rows } = await sql<{
+    rate: number | null;
+    tat: Date;
+    max_dest: number;
+    counted: number;
+    counted_at: Date | null;
+  }>`
     select por_segundo::float8 as rate, tat, max_destinatarios_24h as max_dest, destinatarios_contados as counted, contados_em as counted_at
     from rate_limits where tenant_id = ${tenantId} and canal = ${canal} for update`.execute(tx);
   const { rate, max_dest } = rows[0];
@@ -53,7 +69,13 @@ export async function reserveSlots(tx: Tx, tenantId: string, canal: 'whatsapp' |
 }
 
 /** Sets a tenant × channel pace and distinct-recipient cap. */
-export async function setRateLimit(tx: Tx, tenantId: string, canal: 'whatsapp' | 'email', porSegundo: number | null, maxDestinatarios24h?: number): Promise<void> {
+export async function setRateLimit(
+  tx: Tx,
+  tenantId: string,
+  canal: 'whatsapp' | 'email',
+  porSegundo: number | null,
+  maxDestinatarios24h?: number,
+): Promise<void> {
   await sql`
     insert into rate_limits (tenant_id, canal, por_segundo, max_destinatarios_24h)
     values (${tenantId}, ${canal}, ${porSegundo}, ${maxDestinatarios24h ?? 100_000})

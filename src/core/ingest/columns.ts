@@ -186,7 +186,12 @@ function compilePlan(mapping: ColumnMapping): Plan {
   const dddCols = cols.filter((c) => !c.field && /^ddd\s*\d*$/.test(normalizeHeader(c.header))).map((c) => c.index);
   for (const phone of plan.telefone) {
     const left = dddCols.filter((d) => d < phone).pop();
-    const ddd = dddCols.length === 1 ? dddCols[0] : left !== undefined && !plan.telefone.some((p) => p > left && p < phone) ? left : undefined;
+    const ddd =
+      dddCols.length === 1
+        ? dddCols[0]
+        : left !== undefined && !plan.telefone.some((p) => p > left && p < phone)
+          ? left
+          : undefined;
     if (ddd !== undefined) plan.ddd.set(phone, ddd);
   }
   return plan;
@@ -273,7 +278,10 @@ function valueAt(cells: string[], i: number | undefined): string {
 function cleanText(text: string): string {
   // One test instead of two regex replaces: cells rarely hold any of those characters.
   if (!hasOddSpace(text)) return text.trim();
-  return text.replace(/[\u00A0\u2007\u202F\u3000]/g, ' ').replace(/[\u200B-\u200D\uFEFF]/g, '').trim();
+  return text
+    .replace(/[\u00A0\u2007\u202F\u3000]/g, ' ')
+    .replace(/[\u200B-\u200D\uFEFF]/g, '')
+    .trim();
 }
 
 /** The characters cleanText replaces or removes. */
@@ -292,10 +300,49 @@ const NEEDS_COLLAPSE = /[^\S ]| {2}/;
 
 const NONZERO_DIGIT = /[1-9]/;
 const PLACEHOLDERS = new Set([
-  'n/a', 'na', 'n/d', 'nd', 'n.a.', 'n.d.', 'null', 'none', 'nan', 'undefined', 'nenhum', 'nenhuma', '0', 'x', 'xx', 'xxx',
-  'sem', 'sem email', 'sem e-mail', 'sem telefone', 'sem tel', 'sem fone', 'sem celular', 'sem contato', 'sem cnpj',
-  'sem cpf', 'sem documento', 'sem nome', 'nao informado', 'nao informada', 'nao possui', 'nao tem', 'nao consta',
-  'nao ha', 'inexistente', 'desconhecido', 'a definir', 'vazio', '(vazio)', '#n/a', '#ref!', '#value!', '#valor!',
+  'n/a',
+  'na',
+  'n/d',
+  'nd',
+  'n.a.',
+  'n.d.',
+  'null',
+  'none',
+  'nan',
+  'undefined',
+  'nenhum',
+  'nenhuma',
+  '0',
+  'x',
+  'xx',
+  'xxx',
+  'sem',
+  'sem email',
+  'sem e-mail',
+  'sem telefone',
+  'sem tel',
+  'sem fone',
+  'sem celular',
+  'sem contato',
+  'sem cnpj',
+  'sem cpf',
+  'sem documento',
+  'sem nome',
+  'nao informado',
+  'nao informada',
+  'nao possui',
+  'nao tem',
+  'nao consta',
+  'nao ha',
+  'inexistente',
+  'desconhecido',
+  'a definir',
+  'vazio',
+  '(vazio)',
+  '#n/a',
+  '#ref!',
+  '#value!',
+  '#valor!',
 ]);
 
 /** Lower-cased first character of every entry of PLACEHOLDERS. */

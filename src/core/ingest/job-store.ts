@@ -18,8 +18,13 @@ export async function createIngestJob(tx: Tx, j: NewIngestJob): Promise<string> 
   const row = await tx
     .insertInto('ingest_jobs')
     .values({
-      tenant_id: j.tenantId, tipo: j.tipo, arquivo: j.arquivo, source_label: j.sourceLabel,
-      validate_only: j.validateOnly, bytes_total: j.bytesTotal, status: 'pendente',
+      tenant_id: j.tenantId,
+      tipo: j.tipo,
+      arquivo: j.arquivo,
+      source_label: j.sourceLabel,
+      validate_only: j.validateOnly,
+      bytes_total: j.bytesTotal,
+      status: 'pendente',
     })
     .returning('job_id')
     .executeTakeFirstOrThrow();
@@ -27,14 +32,28 @@ export async function createIngestJob(tx: Tx, j: NewIngestJob): Promise<string> 
 }
 
 export type CountColumn =
-  | 'linhas_lidas' | 'leads_criados' | 'leads_atualizados' | 'duplicados' | 'linhas_invalidas'
-  | 'telefones_validos' | 'telefones_invalidos' | 'emails_validos' | 'emails_invalidos';
+  | 'linhas_lidas'
+  | 'leads_criados'
+  | 'leads_atualizados'
+  | 'duplicados'
+  | 'linhas_invalidas'
+  | 'telefones_validos'
+  | 'telefones_invalidos'
+  | 'emails_validos'
+  | 'emails_invalidos';
 
 export type Counts = Record<CountColumn, number>;
 
 export const zeroCounts = (): Counts => ({
-  linhas_lidas: 0, leads_criados: 0, leads_atualizados: 0, duplicados: 0, linhas_invalidas: 0,
-  telefones_validos: 0, telefones_invalidos: 0, emails_validos: 0, emails_invalidos: 0,
+  linhas_lidas: 0,
+  leads_criados: 0,
+  leads_atualizados: 0,
+  duplicados: 0,
+  linhas_invalidas: 0,
+  telefones_validos: 0,
+  telefones_invalidos: 0,
+  emails_validos: 0,
+  emails_invalidos: 0,
 });
 
 export interface JobUpdate {
@@ -57,8 +76,13 @@ export async function updateIngestJob(tx: Tx, tenantId: string, jobId: string, u
         .insertInto('ingest_problemas')
         .values(
           u.problems.slice(i, i + 1000).map((p) => ({
-            job_id: jobId, tenant_id: tenantId, linha: p.row, aba: p.sheet?.slice(0, 200) ?? null,
-            coluna: p.column?.slice(0, 200) ?? null, valor: p.value?.slice(0, 500) ?? null, motivo: p.reason,
+            job_id: jobId,
+            tenant_id: tenantId,
+            linha: p.row,
+            aba: p.sheet?.slice(0, 200) ?? null,
+            coluna: p.column?.slice(0, 200) ?? null,
+            valor: p.value?.slice(0, 500) ?? null,
+            motivo: p.reason,
           })),
         )
         .execute();
@@ -84,12 +108,21 @@ export async function updateIngestJob(tx: Tx, tenantId: string, jobId: string, u
 
 /** Every problem of a job, in row order (for the CSV export and the problems resource). */
 export async function listProblems(tx: Tx, tenantId: string, jobId: string, limit = 100_000): Promise<RowProblem[]> {
-  const { rows } = await sql<{ linha: number; aba: string | null; coluna: string | null; valor: string | null; motivo: string }>`
+  const { rows } = await sql<{
+    linha: number;
+    aba: string | null;
+    coluna: string | null;
+    valor: string | null;
+    motivo: string;
+  }>`
     select linha, aba, coluna, valor, motivo from ingest_problemas
     where tenant_id = ${tenantId} and job_id = ${jobId} order by linha, problema_id limit ${limit}`.execute(tx);
   return rows.map((r) => ({
-    row: r.linha, ...(r.aba ? { sheet: r.aba } : {}), ...(r.coluna ? { column: r.coluna } : {}),
-    ...(r.valor !== null ? { value: r.valor } : {}), reason: r.motivo,
+    row: r.linha,
+    ...(r.aba ? { sheet: r.aba } : {}),
+    ...(r.coluna ? { column: r.coluna } : {}),
+    ...(r.valor !== null ? { value: r.valor } : {}),
+    reason: r.motivo,
   }));
 }
 
@@ -100,15 +133,24 @@ export async function listProblems(tx: Tx, tenantId: string, jobId: string, limi
 export async function failOrphanedJobs(db: Kysely<Database>, olderThan: Date): Promise<number> {
   // Found across tenants by the system role (read only), failed inside each job's tenant.
   const orphans = await withSystem(db, (tx) =>
-    tx.selectFrom('ingest_jobs').select(['tenant_id']).distinct()
-      .where('status', 'in', ['pendente', 'processando']).where('updated_at', '<', olderThan).execute(),
+    tx
+      .selectFrom('ingest_jobs')
+      .select(['tenant_id'])
+      .distinct()
+      .where('status', 'in', ['pendente', 'processando'])
+      .where('updated_at', '<', olderThan)
+      .execute(),
   );
   let n = 0;
   for (const { tenant_id } of orphans) {
     const res = await withTenant(db, tenant_id, (tx) =>
       tx
         .updateTable('ingest_jobs')
-        .set({ status: 'falhou', erro: 'interrompido: o processo que importava terminou antes do fim; importe o arquivo de novo (nada será duplicado)', concluido_em: new Date() })
+        .set({
+          status: 'falhou',
+          erro: 'interrompido: o processo que importava terminou antes do fim; importe o arquivo de novo (nada será duplicado)',
+          concluido_em: new Date(),
+        })
         .where('status', 'in', ['pendente', 'processando'])
         .where('updated_at', '<', olderThan)
         .executeTakeFirst(),

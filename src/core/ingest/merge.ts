@@ -12,7 +12,11 @@ export interface StagedRow extends NormalizedRow {
 
 export type CopyValue = string | number | boolean | null | object;
 /** Port: COPY rows (values in column order) into a table, inside the current transaction. */
-export type CopyIn = (table: string, columns: readonly string[], rows: ReadonlyArray<readonly CopyValue[]>) => Promise<void>;
+export type CopyIn = (
+  table: string,
+  columns: readonly string[],
+  rows: ReadonlyArray<readonly CopyValue[]>,
+) => Promise<void>;
 
 /** Port: a tenant transaction (see db/tenant.ts withTenant) that can also COPY (db/copy-tx.ts). */
 export interface TenantCopyTx {
@@ -55,7 +59,12 @@ const SUPPRESSED_MOTIVO = 'documento, telefone ou e-mail na lista de supressão 
  * opted out. A tenant-wide transaction lock serialises concurrent merges so two overlapping imports
  * cannot both create the same lead; chunks are small, so imports interleave.
  */
-export async function mergeChunk(tx: Tx, copy: CopyIn, src: MergeSource, rows: readonly StagedRow[]): Promise<MergeCounts> {
+export async function mergeChunk(
+  tx: Tx,
+  copy: CopyIn,
+  src: MergeSource,
+  rows: readonly StagedRow[],
+): Promise<MergeCounts> {
   const { tenantId } = src;
   if (!rows.length) return { rows: 0, created: 0, updated: 0, duplicates: 0 };
   // One round trip: the lock, the import time and whether the tenant has suppressions at all. The lookups
@@ -82,7 +91,19 @@ export async function mergeChunk(tx: Tx, copy: CopyIn, src: MergeSource, rows: r
     const leadId = groupLead.get(r.grupo);
     if (leadId) {
       let t = touched.get(leadId);
-      if (!t) touched.set(leadId, (t = { lead_id: leadId, contato_nome: null, lead_id_externo: null, origem: [], extras: {}, phones: new Map(), emails: new Map() }));
+      if (!t)
+        touched.set(
+          leadId,
+          (t = {
+            lead_id: leadId,
+            contato_nome: null,
+            lead_id_externo: null,
+            origem: [],
+            extras: {},
+            phones: new Map(),
+            emails: new Map(),
+          }),
+        );
       t.contato_nome ??= r.contato_nome;
       t.lead_id_externo ??= r.lead_id_externo;
       t.origem.push(origem);
@@ -113,12 +134,24 @@ export async function mergeChunk(tx: Tx, copy: CopyIn, src: MergeSource, rows: r
   for (const l of newLeads.values()) {
     const status = l.suppressed ? 'opt_out' : 'novo';
     leadValues.push([
-      l.lead_id, tenantId, l.nome, l.nome_chave, l.contato_nome, l.documento, l.documento_tipo, l.documento_valido,
-      status, l.timezone, l.origem, l.lead_id_externo, l.extras,
+      l.lead_id,
+      tenantId,
+      l.nome,
+      l.nome_chave,
+      l.contato_nome,
+      l.documento,
+      l.documento_tipo,
+      l.documento_valido,
+      status,
+      l.timezone,
+      l.origem,
+      l.lead_id_externo,
+      l.extras,
     ]);
     for (const p of l.phones.values()) phoneValues.push(p);
     for (const e of l.emails.values()) emailValues.push(e);
-    if (l.suppressed) optOuts.push([tenantId, l.lead_id, 'transicao', 'novo', 'opt_out', SUPPRESSED_MOTIVO, src.actor, {}]);
+    if (l.suppressed)
+      optOuts.push([tenantId, l.lead_id, 'transicao', 'novo', 'opt_out', SUPPRESSED_MOTIVO, src.actor, {}]);
   }
   await copy('leads', LEAD_COLUMNS, leadValues);
   await copy('lead_telefones', PHONE_COLUMNS, phoneValues);
@@ -158,10 +191,20 @@ interface NewLead extends Touched {
 /** A new lead from its group's first row; the document is the first valid one, else the first row's. */
 function newLead(r: StagedRow): NewLead {
   return {
-    lead_id: uuidv7(), nome: r.nome, nome_chave: r.nome_chave, contato_nome: r.contato_nome,
-    documento: r.documento, documento_tipo: r.documento_tipo, documento_valido: r.documento_valido,
-    timezone: r.timezone, lead_id_externo: r.lead_id_externo, origem: [], extras: {},
-    phones: new Map(), emails: new Map(), suppressed: false,
+    lead_id: uuidv7(),
+    nome: r.nome,
+    nome_chave: r.nome_chave,
+    contato_nome: r.contato_nome,
+    documento: r.documento,
+    documento_tipo: r.documento_tipo,
+    documento_valido: r.documento_valido,
+    timezone: r.timezone,
+    lead_id_externo: r.lead_id_externo,
+    origem: [],
+    extras: {},
+    phones: new Map(),
+    emails: new Map(),
+    suppressed: false,
   };
 }
 
@@ -181,29 +224,73 @@ function addContacts(to: Touched, tenantId: string, r: StagedRow, from: number):
 }
 
 const LEAD_COLUMNS = [
-  'lead_id', 'tenant_id', 'nome', 'nome_chave', 'contato_nome', 'documento', 'documento_tipo', 'documento_valido',
-  'status', 'timezone', 'origem', 'lead_id_externo', 'dados_extras',
+  'lead_id',
+  'tenant_id',
+  'nome',
+  'nome_chave',
+  'contato_nome',
+  'documento',
+  'documento_tipo',
+  'documento_valido',
+  'status',
+  'timezone',
+  'origem',
+  'lead_id_externo',
+  'dados_extras',
 ] as const;
 // Ids are made here, time-ordered (see uuidv7): a chunk's rows land together in every index keyed by them.
 const PHONE_COLUMNS = [
-  'telefone_id', 'tenant_id', 'lead_id', 'numero_original', 'numero_e164', 'tipo', 'valido_para_disparo', 'motivo_invalido', 'reparado', 'posicao',
+  'telefone_id',
+  'tenant_id',
+  'lead_id',
+  'numero_original',
+  'numero_e164',
+  'tipo',
+  'valido_para_disparo',
+  'motivo_invalido',
+  'reparado',
+  'posicao',
 ] as const;
 const EMAIL_COLUMNS = [
-  'email_id', 'tenant_id', 'lead_id', 'email_original', 'email_normalizado', 'valido_para_disparo', 'motivo_invalido', 'posicao',
+  'email_id',
+  'tenant_id',
+  'lead_id',
+  'email_original',
+  'email_normalizado',
+  'valido_para_disparo',
+  'motivo_invalido',
+  'posicao',
 ] as const;
 const EVENT_COLUMNS = ['tenant_id', 'lead_id', 'tipo', 'status_de', 'status_para', 'motivo', 'ator', 'dados'] as const;
 
 const phoneRow = (tenantId: string, leadId: string, p: LeadPhone, posicao: number): CopyValue[] => [
-  uuidv7(), tenantId, leadId, p.numero_original, p.numero_e164, p.tipo, p.valido_para_disparo, p.motivo_invalido, p.reparado ?? false, posicao,
+  uuidv7(),
+  tenantId,
+  leadId,
+  p.numero_original,
+  p.numero_e164,
+  p.tipo,
+  p.valido_para_disparo,
+  p.motivo_invalido,
+  p.reparado ?? false,
+  posicao,
 ];
 const emailRow = (tenantId: string, leadId: string, e: LeadEmail, posicao: number): CopyValue[] => [
-  uuidv7(), tenantId, leadId, e.email_original, e.email_normalizado, e.valido_para_disparo, e.motivo_invalido, posicao,
+  uuidv7(),
+  tenantId,
+  leadId,
+  e.email_original,
+  e.email_normalizado,
+  e.valido_para_disparo,
+  e.motivo_invalido,
+  posicao,
 ];
 /** Positions in PHONE_COLUMNS / EMAIL_COLUMNS of the values the suppression check reads. */
 const PHONE_E164 = PHONE_COLUMNS.indexOf('numero_e164');
 const EMAIL_NORMALIZADO = EMAIL_COLUMNS.indexOf('email_normalizado');
 /** A COPY row as an object keyed by column (for jsonb_to_recordset). */
-const asRecord = (columns: readonly string[], row: CopyValue[]) => Object.fromEntries(columns.map((c, i) => [c, row[i]]));
+const asRecord = (columns: readonly string[], row: CopyValue[]) =>
+  Object.fromEntries(columns.map((c, i) => [c, row[i]]));
 
 /**
  * The existing lead each row is, or null. Lookups are per-value index probes (lateral … limit 1) on
@@ -239,8 +326,11 @@ async function matchExisting(tx: Tx, tenantId: string, rows: readonly StagedRow[
   rows.forEach((r, i) => {
     if (r.documento_valido) return;
     let keys = 0;
-    for (const p of r.telefones) if (p.numero_e164) idx.push(i), kinds.push('p'), values.push(p.numero_e164), names.push(r.nome_chave), keys++;
-    for (const e of r.emails) if (e.email_normalizado) idx.push(i), kinds.push('e'), values.push(e.email_normalizado), names.push(r.nome_chave), keys++;
+    for (const p of r.telefones)
+      if (p.numero_e164) (idx.push(i), kinds.push('p'), values.push(p.numero_e164), names.push(r.nome_chave), keys++);
+    for (const e of r.emails)
+      if (e.email_normalizado)
+        (idx.push(i), kinds.push('e'), values.push(e.email_normalizado), names.push(r.nome_chave), keys++);
     if (!keys) nameOnly.add(r.nome_chave);
   });
   if (idx.length) {
@@ -272,19 +362,25 @@ async function matchExisting(tx: Tx, tenantId: string, rows: readonly StagedRow[
     if (hits.length) {
       const byName = new Map(hits.map((h) => [h.nk, h.lead_id]));
       rows.forEach((r, i) => {
-        if (!r.documento_valido && !out[i] && nameOnly.has(r.nome_chave) && isNameOnly(r)) out[i] = byName.get(r.nome_chave) ?? null;
+        if (!r.documento_valido && !out[i] && nameOnly.has(r.nome_chave) && isNameOnly(r))
+          out[i] = byName.get(r.nome_chave) ?? null;
       });
     }
   }
   return out;
 }
 
-const isNameOnly = (r: StagedRow) => !r.telefones.some((p) => p.numero_e164) && !r.emails.some((e) => e.email_normalizado);
+const isNameOnly = (r: StagedRow) =>
+  !r.telefones.some((p) => p.numero_e164) && !r.emails.some((e) => e.email_normalizado);
 
 /** Existing leads: append the rows to origem, fill what was empty, add new phones and e-mails. */
 async function updateExisting(tx: Tx, tenantId: string, touched: Map<string, Touched>): Promise<number> {
   const leads = [...touched].map(([lead_id, t]) => ({
-    lead_id, contato_nome: t.contato_nome, lead_id_externo: t.lead_id_externo, origem: t.origem, dados_extras: t.extras,
+    lead_id,
+    contato_nome: t.contato_nome,
+    lead_id_externo: t.lead_id_externo,
+    origem: t.origem,
+    dados_extras: t.extras,
   }));
   const res = await sql`
     update leads l set
@@ -331,7 +427,8 @@ async function markSuppressed(tx: Tx, tenantId: string, leads: Map<number, NewLe
   const emails = new Set<string>();
   for (const l of leads.values()) {
     if (l.documento_valido && l.documento) docs.add(l.documento);
-    for (const p of l.phones.values()) if (p[PHONE_E164]) phones.add(p[PHONE_E164] as string).add(ninthDigitForm(p[PHONE_E164] as string));
+    for (const p of l.phones.values())
+      if (p[PHONE_E164]) phones.add(p[PHONE_E164] as string).add(ninthDigitForm(p[PHONE_E164] as string));
     for (const e of l.emails.values()) if (e[EMAIL_NORMALIZADO]) emails.add(e[EMAIL_NORMALIZADO] as string);
   }
   const { rows } = await sql<{ tipo: string; valor: string }>`

@@ -78,11 +78,16 @@ export function normalizeRow(raw: RawLead): RowOutcome {
       const key = p.numero_e164 ?? p.numero_original;
       if (seenPhones.includes(key)) continue;
       seenPhones.push(key);
-      if (p.tipo === 'invalido' || p.tipo === 'desconhecido') at('telefone', piece, p.motivo_invalido ?? 'telefone inválido');
+      if (p.tipo === 'invalido' || p.tipo === 'desconhecido')
+        at('telefone', piece, p.motivo_invalido ?? 'telefone inválido');
       if (!firstDdd && p.numero_e164) firstDdd = p.ddd ?? dddOf(p.numero_e164);
       telefones.push({
-        numero_original: p.numero_original.slice(0, MAX.phone), numero_e164: p.numero_e164, tipo: p.tipo,
-        valido_para_disparo: p.valido_para_disparo, motivo_invalido: p.motivo_invalido, reparado: p.reparado,
+        numero_original: p.numero_original.slice(0, MAX.phone),
+        numero_e164: p.numero_e164,
+        tipo: p.tipo,
+        valido_para_disparo: p.valido_para_disparo,
+        motivo_invalido: p.motivo_invalido,
+        reparado: p.reparado,
       });
     }
   }
@@ -99,16 +104,23 @@ export function normalizeRow(raw: RawLead): RowOutcome {
       if (!e.valido_para_disparo) at('email', piece, e.motivo_invalido ?? 'e-mail inválido');
       // An invalid address keeps its cleaned form for display; one too long for the column is dropped
       // (a valid address is at most 254 characters).
-      const normalizado = e.email_normalizado && e.email_normalizado.length <= MAX.emailNormalizado ? e.email_normalizado : null;
+      const normalizado =
+        e.email_normalizado && e.email_normalizado.length <= MAX.emailNormalizado ? e.email_normalizado : null;
       emails.push({
-        email_original: e.email_original.slice(0, MAX.email), email_normalizado: normalizado,
-        valido_para_disparo: e.valido_para_disparo, motivo_invalido: e.motivo_invalido,
+        email_original: e.email_original.slice(0, MAX.email),
+        email_normalizado: normalizado,
+        valido_para_disparo: e.valido_para_disparo,
+        motivo_invalido: e.motivo_invalido,
       });
     }
   }
 
   const usable =
-    !!nome || !!contato || !!doc?.documento_valido || telefones.some((t) => t.numero_e164) || emails.some((e) => e.valido_para_disparo);
+    !!nome ||
+    !!contato ||
+    !!doc?.documento_valido ||
+    telefones.some((t) => t.numero_e164) ||
+    emails.some((e) => e.valido_para_disparo);
   if (!usable) {
     at('linha', '', 'linha sem nome, documento, telefone ou e-mail utilizável: não virou lead');
     return { row: null, problems };

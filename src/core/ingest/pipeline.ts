@@ -97,15 +97,27 @@ export async function ingestPrepared(
         if (failure) return;
         await deps.store.run(job.tenantId, async (tx, copy) => {
           if (!job.validateOnly && rowsToWrite.length) {
-            const m = await mergeChunk(tx, copy, {
-              jobId: job.jobId, tenantId: job.tenantId, arquivo: job.arquivo, actor: `ingest:${job.jobId}`,
-            }, rowsToWrite);
+            const m = await mergeChunk(
+              tx,
+              copy,
+              {
+                jobId: job.jobId,
+                tenantId: job.tenantId,
+                arquivo: job.arquivo,
+                actor: `ingest:${job.jobId}`,
+              },
+              rowsToWrite,
+            );
             counts.leads_criados += m.created;
             counts.leads_atualizados += m.updated;
             counts.duplicados += m.duplicates;
           }
           await updateIngestJob(tx, job.tenantId, job.jobId, {
-            counts: { ...counts }, problems, sample, problemsTotal, bytesRead: snapshotBytes,
+            counts: { ...counts },
+            problems,
+            sample,
+            problemsTotal,
+            bytesRead: snapshotBytes,
           });
         });
         opts.onProgress?.({ ...counts });

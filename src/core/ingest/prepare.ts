@@ -1,12 +1,24 @@
 import type { RowProblem } from '../jobs.js';
-import { detectHeader, HEADER_SCAN_ROWS, mapRow, type ColumnMapping, type LeadField, type SheetRow } from './columns.js';
+import {
+  detectHeader,
+  HEADER_SCAN_ROWS,
+  mapRow,
+  type ColumnMapping,
+  type LeadField,
+  type SheetRow,
+} from './columns.js';
 import type { Counts } from './job-store.js';
 import { normalizeRow, type NormalizedRow } from './normalize-row.js';
 
 /** The counts a row decides by itself (the merge decides the rest). */
 export type RowCounts = Pick<
   Counts,
-  'linhas_lidas' | 'linhas_invalidas' | 'telefones_validos' | 'telefones_invalidos' | 'emails_validos' | 'emails_invalidos'
+  | 'linhas_lidas'
+  | 'linhas_invalidas'
+  | 'telefones_validos'
+  | 'telefones_invalidos'
+  | 'emails_validos'
+  | 'emails_invalidos'
 >;
 
 /** Rows read, mapped and normalised, ready for the merge, with their problems and counts. */
@@ -22,7 +34,12 @@ export interface PreparedBatch {
 }
 
 const zeroRowCounts = (): RowCounts => ({
-  linhas_lidas: 0, linhas_invalidas: 0, telefones_validos: 0, telefones_invalidos: 0, emails_validos: 0, emails_invalidos: 0,
+  linhas_lidas: 0,
+  linhas_invalidas: 0,
+  telefones_validos: 0,
+  telefones_invalidos: 0,
+  emails_validos: 0,
+  emails_invalidos: 0,
 });
 
 /**
@@ -91,7 +108,10 @@ export class RowPreparer {
     for (const [index, code] of Object.entries(row.errors ?? {})) {
       const col = mapping.columns.find((c) => c.index === Number(index));
       problems.push({
-        row: row.rowNumber, sheet: row.sheet, column: col?.field ?? col?.header ?? `coluna ${Number(index) + 1}`, value: code,
+        row: row.rowNumber,
+        sheet: row.sheet,
+        column: col?.field ?? col?.header ?? `coluna ${Number(index) + 1}`,
+        value: code,
         reason: `célula com erro da planilha (${code}): valor ignorado; corrija a fórmula ou digite o valor`,
       });
     }
@@ -100,7 +120,8 @@ export class RowPreparer {
       counts.linhas_invalidas++;
       return;
     }
-    for (const t of normalized.telefones) t.valido_para_disparo ? counts.telefones_validos++ : counts.telefones_invalidos++;
+    for (const t of normalized.telefones)
+      t.valido_para_disparo ? counts.telefones_validos++ : counts.telefones_invalidos++;
     for (const e of normalized.emails) e.valido_para_disparo ? counts.emails_validos++ : counts.emails_invalidos++;
     this.batch.rows.push(normalized);
   }

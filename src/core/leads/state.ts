@@ -53,19 +53,34 @@ export async function transitionLead(tx: Tx, tenantId: string, r: TransitionRequ
     : { rows: [] };
   const prev = res.rows[0]?.anterior;
   if (!prev) {
-    const cur = await tx.selectFrom('leads').select('status').where('tenant_id', '=', tenantId).where('lead_id', '=', r.leadId).executeTakeFirst();
+    const cur = await tx
+      .selectFrom('leads')
+      .select('status')
+      .where('tenant_id', '=', tenantId)
+      .where('lead_id', '=', r.leadId)
+      .executeTakeFirst();
     if (!cur) throw new AppError('not_found', `Lead ${r.leadId} was not found for this tenant.`);
     const from = cur.status as LeadStatus;
     const options = TRANSITIONS[from];
     throw new AppError(
       'failed_precondition',
       `Illegal transition ${from} → ${r.to} for lead ${r.leadId}. ` +
-        (options.length ? `From ${from} a lead can go to: ${options.join(', ')}.` : `${from} is terminal: the lead cannot be moved.`),
+        (options.length
+          ? `From ${from} a lead can go to: ${options.join(', ')}.`
+          : `${from} is terminal: the lead cannot be moved.`),
     );
   }
   await tx
     .insertInto('lead_eventos')
-    .values({ tenant_id: tenantId, lead_id: r.leadId, tipo: 'transicao', status_de: prev, status_para: r.to, motivo: r.motivo, ator: r.ator })
+    .values({
+      tenant_id: tenantId,
+      lead_id: r.leadId,
+      tipo: 'transicao',
+      status_de: prev,
+      status_para: r.to,
+      motivo: r.motivo,
+      ator: r.ator,
+    })
     .execute();
   return prev;
 }

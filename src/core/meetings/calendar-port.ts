@@ -44,5 +44,9 @@ export interface CalendarPort {
   create(ev: CalendarEventInput, opts?: { signal?: AbortSignal }): Promise<CalendarOutcome>;
   update(eventId: string, ev: CalendarEventInput, opts?: { signal?: AbortSignal }): Promise<CalendarOutcome>;
   remove(eventId: string, opts?: { signal?: AbortSignal }): Promise<CalendarOutcome>;
-  busy(from: Date, to: Date, opts?: { signal?: AbortSignal }): Promise<{ ok: true; intervals: BusyInterval[] } | { ok: false; error: string }>;
+  busy(
+    from: Date,
+    to: Date,
+    opts?: { signal?: AbortSignal },
+  ): Promise<{ ok: true; intervals: BusyInterval[] } | { ok: false; error: string }>;
 }

@@ -25,7 +25,12 @@ export function dayWindow(date: string, cfg: SendWindowConfig): { window: DayWin
  * @example checkBusinessHours(new Date('2026-12-01T14:00:00Z'), new Date('2026-12-01T14:30:00Z'), 'America/Manaus', DEFAULT_SEND_WINDOW)
  * // { ok: true } (terça 10:00–10:30 em Manaus)
  */
-export function checkBusinessHours(start: Date, end: Date, timeZone: string, cfg: SendWindowConfig): { ok: true } | { ok: false; motivo: string } {
+export function checkBusinessHours(
+  start: Date,
+  end: Date,
+  timeZone: string,
+  cfg: SendWindowConfig,
+): { ok: true } | { ok: false; motivo: string } {
   const a = localParts(start, timeZone);
   const b = localParts(new Date(end.getTime() - 1), timeZone);
   const day = dayWindow(a.date, cfg);
@@ -33,7 +38,10 @@ export function checkBusinessHours(start: Date, end: Date, timeZone: string, cfg
   const { inicio, fim } = day.window;
   const endMin = b.minutes + 1;
   if (b.date !== a.date || a.minutes < toMinutes(inicio) || endMin > toMinutes(fim)) {
-    return { ok: false, motivo: `fora do horário de atendimento de ${DIAS[a.weekday]} (${inicio}–${fim}, ${timeZone})` };
+    return {
+      ok: false,
+      motivo: `fora do horário de atendimento de ${DIAS[a.weekday]} (${inicio}–${fim}, ${timeZone})`,
+    };
   }
   return { ok: true };
 }

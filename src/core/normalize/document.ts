@@ -84,11 +84,7 @@ export function isValidCnpj(doc: string): boolean {
   return mod11(d, CNPJ_WEIGHTS_1) === d.charCodeAt(12) - 48 && mod11(d, CNPJ_WEIGHTS_2) === d.charCodeAt(13) - 48;
 }
 
-function result(
-  documento: string | null,
-  tipo: 'cpf' | 'cnpj' | null,
-  motivo: string | null,
-): NormalizedDocument {
+function result(documento: string | null, tipo: 'cpf' | 'cnpj' | null, motivo: string | null): NormalizedDocument {
   return { documento, documento_tipo: tipo, documento_valido: motivo === null, motivo_invalido: motivo };
 }
 
@@ -135,13 +131,15 @@ export function normalizeDocument(raw: string): NormalizedDocument {
 
   if (/[A-Z]/.test(doc)) {
     // Letters only exist in the new alphanumeric CNPJ, which is typed as text, so no padding.
-    if (doc.length !== CNPJ_LENGTH) return result(doc, null, `documento com letras deve ter 14 caracteres (tem ${doc.length})`);
+    if (doc.length !== CNPJ_LENGTH)
+      return result(doc, null, `documento com letras deve ter 14 caracteres (tem ${doc.length})`);
     if (!CNPJ_SHAPE.test(doc)) return result(doc, 'cnpj', 'CNPJ inválido: os 2 últimos caracteres devem ser dígitos');
     return checked(doc, 'cnpj');
   }
 
   if (doc.length > CNPJ_LENGTH) return result(doc, null, `documento com dígitos demais (${doc.length})`);
-  if (doc.length > CPF_LENGTH || slashHint || labelHint === 'cnpj') return checked(doc.padStart(CNPJ_LENGTH, '0'), 'cnpj');
+  if (doc.length > CPF_LENGTH || slashHint || labelHint === 'cnpj')
+    return checked(doc.padStart(CNPJ_LENGTH, '0'), 'cnpj');
   const cpf = doc.padStart(CPF_LENGTH, '0');
   const cnpj = doc.padStart(CNPJ_LENGTH, '0');
   if (labelHint !== 'cpf' && !isValidCpf(cpf) && isValidCnpj(cnpj)) return checked(cnpj, 'cnpj');

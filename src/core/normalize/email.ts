@@ -23,19 +23,67 @@ const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 // Misspellings of the providers Brazilian leads actually use. Only exact domains: a fuzzy
 // matcher would flag legitimate small-company domains.
 const TYPO_DOMAINS = new Set([
-  'gmail.con', 'gmail.co', 'gmail.cm', 'gmail.om', 'gmail.cmo', 'gmail.ocm', 'gmail.comm', 'gmail.com.com',
-  'gmal.com', 'gmial.com', 'gmai.com', 'gamil.com', 'gnail.com', 'gmaill.com', 'gmeil.com', 'gmsil.com', 'gimail.com',
-  'hotmal.com', 'hotmial.com', 'hotmai.com', 'homail.com', 'hotmil.com', 'hotamil.com', 'hotmaill.com', 'hormail.com',
-  'hotmail.con', 'hotmail.co', 'hotmail.cm', 'hotmail.com.brr', 'hotmail.combr',
-  'yahoo.con', 'yaho.com', 'yahoo.com.bt', 'yahho.com', 'yhaoo.com', 'yahoo.combr',
-  'outlok.com', 'outloo.com', 'outlook.con', 'outlook.co', 'otlook.com', 'outllok.com',
-  'uol.con', 'uol.com.bt', 'bol.con', 'bol.com.bt', 'terra.con', 'icloud.con', 'icoud.com', 'live.con',
+  'gmail.con',
+  'gmail.co',
+  'gmail.cm',
+  'gmail.om',
+  'gmail.cmo',
+  'gmail.ocm',
+  'gmail.comm',
+  'gmail.com.com',
+  'gmal.com',
+  'gmial.com',
+  'gmai.com',
+  'gamil.com',
+  'gnail.com',
+  'gmaill.com',
+  'gmeil.com',
+  'gmsil.com',
+  'gimail.com',
+  'hotmal.com',
+  'hotmial.com',
+  'hotmai.com',
+  'homail.com',
+  'hotmil.com',
+  'hotamil.com',
+  'hotmaill.com',
+  'hormail.com',
+  'hotmail.con',
+  'hotmail.co',
+  'hotmail.cm',
+  'hotmail.com.brr',
+  'hotmail.combr',
+  'yahoo.con',
+  'yaho.com',
+  'yahoo.com.bt',
+  'yahho.com',
+  'yhaoo.com',
+  'yahoo.combr',
+  'outlok.com',
+  'outloo.com',
+  'outlook.con',
+  'outlook.co',
+  'otlook.com',
+  'outllok.com',
+  'uol.con',
+  'uol.com.bt',
+  'bol.con',
+  'bol.com.bt',
+  'terra.con',
+  'icloud.con',
+  'icoud.com',
+  'live.con',
 ]);
 // ".con", ".cmo"… are not TLDs anywhere; ".com.rb" and friends are swapped ".com.br".
 const TYPO_SUFFIX = /\.(?:con|cmo|ocm|vom|xom|comm|cpm|coom|com\.rb|com\.be|com\.bt|combr|br\.com)$/;
 
 function invalid(original: string, normalizado: string | null, motivo: string): NormalizedEmail {
-  return { email_original: original, email_normalizado: normalizado, valido_para_disparo: false, motivo_invalido: motivo };
+  return {
+    email_original: original,
+    email_normalizado: normalizado,
+    valido_para_disparo: false,
+    motivo_invalido: motivo,
+  };
 }
 
 /** Undo wrappers spreadsheets and mail clients add: mailto:, "Name <a@b>", quotes, punctuation. */
@@ -59,7 +107,14 @@ function mayBeWrapped(s: string): boolean {
   if (s === '') return false;
   const first = s.charCodeAt(0);
   const last = s.charCodeAt(s.length - 1);
-  return first <= 0x20 || first >= 0x7f || `"'(<[`.includes(s[0]) || last <= 0x20 || last >= 0x7f || `"')>]`.includes(s[s.length - 1]);
+  return (
+    first <= 0x20 ||
+    first >= 0x7f ||
+    `"'(<[`.includes(s[0]) ||
+    last <= 0x20 ||
+    last >= 0x7f ||
+    `"')>]`.includes(s[s.length - 1])
+  );
 }
 
 function mayHaveEdgePunctuation(s: string): boolean {
@@ -79,7 +134,8 @@ export function normalizeEmail(raw: string): NormalizedEmail {
   const original = raw == null ? '' : String(raw);
   const trimmed = cleanText(original);
   // A letter or digit up front means a non-empty nameKey: no need to build it.
-  if (trimmed === '' || (firstAsciiAlnum(trimmed) === -1 && nameKey(trimmed) === '')) return invalid(original, null, 'vazio');
+  if (trimmed === '' || (firstAsciiAlnum(trimmed) === -1 && nameKey(trimmed) === ''))
+    return invalid(original, null, 'vazio');
   if (isPlaceholder(trimmed)) return invalid(original, null, 'placeholder');
 
   const email = unwrap(trimmed);

@@ -185,7 +185,8 @@ function commonShape(raw: string): NormalizedPhone | null {
   const n = raw.length;
   let i = 0;
   if (raw.charCodeAt(0) === 0x28 /* ( */) {
-    if (n < 4 || !isDigitCode(raw.charCodeAt(1)) || !isDigitCode(raw.charCodeAt(2)) || raw.charCodeAt(3) !== 0x29) return null;
+    if (n < 4 || !isDigitCode(raw.charCodeAt(1)) || !isDigitCode(raw.charCodeAt(2)) || raw.charCodeAt(3) !== 0x29)
+      return null;
     i = raw.charCodeAt(4) === 0x20 ? 5 : 4;
   }
   let afterSeparator = true; // no separator first, none twice in a row, none last
@@ -205,8 +206,13 @@ function commonShape(raw: string): NormalizedPhone | null {
   if (SHARED_COST_SUBSCRIBER.test(nsn.slice(2))) return null;
   if (first >= 0x32 /* 2 */ && first <= 0x35 /* 5 */) {
     return {
-      numero_original: raw, numero_e164: `+55${nsn}`, tipo: 'fixo', ddd, valido_para_disparo: false,
-      motivo_invalido: 'telefone fixo não recebe WhatsApp', reparado: false,
+      numero_original: raw,
+      numero_e164: `+55${nsn}`,
+      tipo: 'fixo',
+      ddd,
+      valido_para_disparo: false,
+      motivo_invalido: 'telefone fixo não recebe WhatsApp',
+      reparado: false,
     };
   }
   if (first >= 0x36 /* 6 */) return commonResult(raw, `${ddd}9${nsn.slice(2)}`, ddd, true);
@@ -216,8 +222,13 @@ function commonShape(raw: string): NormalizedPhone | null {
 /** A dispatchable mobile, as result() builds it. */
 function commonResult(original: string, nsn: string, ddd: string, reparado: boolean): NormalizedPhone {
   return {
-    numero_original: original, numero_e164: `+55${nsn}`, tipo: 'movel', ddd, valido_para_disparo: true,
-    motivo_invalido: null, reparado,
+    numero_original: original,
+    numero_e164: `+55${nsn}`,
+    tipo: 'movel',
+    ddd,
+    valido_para_disparo: true,
+    motivo_invalido: null,
+    reparado,
   };
 }
 
@@ -325,11 +336,18 @@ function normalizePhoneWith(raw: string, classify: BrClassifier): NormalizedPhon
   return invalid(original, 'número inválido');
 }
 
-function mobile(original: string, nsn: string, ddd: string, reparado: boolean, classify: BrClassifier): NormalizedPhone {
+function mobile(
+  original: string,
+  nsn: string,
+  ddd: string,
+  reparado: boolean,
+  classify: BrClassifier,
+): NormalizedPhone {
   const p = classify(nsn);
   if (p.e164 === null) return invalid(original, 'número inválido');
   const tipo = mapType(p.type as NumberType);
-  if (tipo !== 'movel') return result(original, { numero_e164: p.e164, tipo, ddd, reparado, motivo_invalido: 'número não é celular' });
+  if (tipo !== 'movel')
+    return result(original, { numero_e164: p.e164, tipo, ddd, reparado, motivo_invalido: 'número não é celular' });
   return result(original, { numero_e164: p.e164, tipo, ddd, reparado, valido_para_disparo: true });
 }
 
@@ -398,7 +416,9 @@ export function splitPhones(cell: string): string[] {
 
 function brNational(e164: string): string | null {
   // Accepts "+5511…", "5511…" and WhatsApp JIDs ("5511…@s.whatsapp.net", "5511…:3@…").
-  const digits = String(e164 ?? '').split(/[@:]/)[0].replace(/\D/g, '');
+  const digits = String(e164 ?? '')
+    .split(/[@:]/)[0]
+    .replace(/\D/g, '');
   if (!digits.startsWith('55')) return null;
   const nsn = digits.slice(2);
   if (nsn.length !== 10 && nsn.length !== 11) return null;
@@ -425,7 +445,9 @@ export function dddOf(e164: string): string | null {
  * @example phoneVariants('+551187654321')  // ['+551187654321', '+5511987654321']
  */
 export function phoneVariants(e164: string): string[] {
-  const digits = String(e164 ?? '').split(/[@:]/)[0].replace(/\D/g, '');
+  const digits = String(e164 ?? '')
+    .split(/[@:]/)[0]
+    .replace(/\D/g, '');
   if (digits === '') return [];
   const self = `+${digits}`;
   const nsn = brNational(e164);

@@ -47,12 +47,7 @@ function toStr(v: string | null | undefined): string {
 export function cleanText(v: string | null | undefined): string {
   // Most cells are Latin-1 words with single spaces: nothing to do (no regex, no NFC pass).
   if (typeof v === 'string' && isCleanLatin1(v)) return v;
-  return toStr(v)
-    .normalize('NFC')
-    .replace(INVISIBLE, '')
-    .replace(UNICODE_SPACES, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return toStr(v).normalize('NFC').replace(INVISIBLE, '').replace(UNICODE_SPACES, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -98,7 +93,9 @@ function stripAccentsSlow(v: string): string {
  * with the slow path itself. Per character is exact for Latin-1 text: each accented Latin-1 letter
  * decomposes to an ASCII base + one mark, so no mark can reorder or compose across characters.
  */
-const LATIN1_STRIPPED: readonly string[] = Array.from({ length: 256 }, (_, c) => stripAccentsSlow(String.fromCharCode(c)));
+const LATIN1_STRIPPED: readonly string[] = Array.from({ length: 256 }, (_, c) =>
+  stripAccentsSlow(String.fromCharCode(c)),
+);
 
 /** stripAccents of a Latin-1 string through the table (no NFD/NFC pass), or null when not Latin-1. */
 function stripLatin1Accents(v: string): string | null {
@@ -165,8 +162,27 @@ const QUALIFIED_PLACEHOLDER = new RegExp(
 );
 // Bare placeholders, compared after removing the spaces nameKey leaves for "n/a", "s/n"…
 const BARE_PLACEHOLDERS = new Set([
-  'na', 'nd', 'ni', 'sn', 'si', 'null', 'nulo', 'none', 'nil', 'nan', 'undefined',
-  'vazio', 'nada', 'nao', 'naotem', 'x', 'xx', 'xxx', 'xxxx', '0', '00',
+  'na',
+  'nd',
+  'ni',
+  'sn',
+  'si',
+  'null',
+  'nulo',
+  'none',
+  'nil',
+  'nan',
+  'undefined',
+  'vazio',
+  'nada',
+  'nao',
+  'naotem',
+  'x',
+  'xx',
+  'xxx',
+  'xxxx',
+  '0',
+  '00',
 ]);
 /**
  * First character of every placeholder key: the bare ones, and sem / nao / nenhum / inexistente /

@@ -15,10 +15,19 @@ export interface SendPayload {
 
 export type SendOutcome =
   | { ok: true; messageId: string | null; waId?: string | null; raw: unknown }
-  | { ok: false; errorClass: 'transitorio' | 'destino_invalido' | 'politica' | 'desconhecido'; error: string; raw: unknown };
+  | {
+      ok: false;
+      errorClass: 'transitorio' | 'destino_invalido' | 'politica' | 'desconhecido';
+      error: string;
+      raw: unknown;
+    };
 
 export interface ChannelClient {
   /** Connects the channel's downstream server if needed, so that paced sends do not wait on it. */
   ready?(canal: 'whatsapp' | 'email'): Promise<void>;
-  send(canal: 'whatsapp' | 'email', payload: SendPayload, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<SendOutcome>;
+  send(
+    canal: 'whatsapp' | 'email',
+    payload: SendPayload,
+    opts: { signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<SendOutcome>;
 }

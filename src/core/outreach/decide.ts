@@ -10,8 +10,14 @@ export type Canal = 'whatsapp' | 'email' | 'none';
 
 /** Why a send would not go now. Deferrals (fora_da_janela, limite_por_destinatario) say until when. */
 export type BlockCode =
-  | 'opt_out' | 'suprimido' | 'estado_inelegivel' | 'sem_canal' | 'canal_nao_configurado'
-  | 'variaveis_ausentes' | 'limite_por_destinatario' | 'fora_da_janela';
+  | 'opt_out'
+  | 'suprimido'
+  | 'estado_inelegivel'
+  | 'sem_canal'
+  | 'canal_nao_configurado'
+  | 'variaveis_ausentes'
+  | 'limite_por_destinatario'
+  | 'fora_da_janela';
 
 /** Statuses a lead may be in to receive outreach (others are in a conversation, a meeting, or out). */
 export const OUTREACH_ELIGIBLE: readonly LeadStatus[] = ['novo', 'contatado', 'sem_canal', 'erro'];
@@ -26,8 +32,7 @@ export interface DecisionContext {
 }
 
 export type Target =
-  | { leadIds: string[] }
-  | { filter: { status?: LeadStatus[]; source_job_id?: string }; limit: number };
+  { leadIds: string[] } | { filter: { status?: LeadStatus[]; source_job_id?: string }; limit: number };
 
 export interface Decision {
   lead_id: string;
@@ -62,7 +67,12 @@ const MOTIVO = {
  * window in the lead's time zone (deferred). Set-based: the send window is computed once per time zone
  * in JS and passed in; no query per lead.
  */
-export async function decisionsQuery(tx: Tx, ctx: DecisionContext, target: Target, canalFilter?: Canal): Promise<RawBuilder<Decision>> {
+export async function decisionsQuery(
+  tx: Tx,
+  ctx: DecisionContext,
+  target: Target,
+  canalFilter?: Canal,
+): Promise<RawBuilder<Decision>> {
   const t = ctx.tenantId;
   // The send window is computed once per time zone of the targeted leads (a handful of zones).
   const zones = await sql<{ timezone: string }>`
@@ -171,7 +181,13 @@ export async function decide(tx: Tx, ctx: DecisionContext, target: Target): Prom
 }
 
 /** Writes one dry_run_log row per targeted lead in one statement; returns how many. */
-export async function writeDryRunLog(tx: Tx, ctx: DecisionContext, target: Target, loteId: string, canalFilter?: Canal): Promise<number> {
+export async function writeDryRunLog(
+  tx: Tx,
+  ctx: DecisionContext,
+  target: Target,
+  loteId: string,
+  canalFilter?: Canal,
+): Promise<number> {
   const q = await decisionsQuery(tx, ctx, target, canalFilter);
   const res = await sql`
     insert into dry_run_log (tenant_id, lead_id, lead_nome, lead_telefone, lead_email, canal_decidido, motivo_decisao,

@@ -11,7 +11,11 @@ export interface OutreachPolicy {
 }
 
 export async function loadPolicy(tx: Tx, tenant: { tenant_id: string; nome: string }): Promise<OutreachPolicy> {
-  const row = await tx.selectFrom('tenant_politicas').selectAll().where('tenant_id', '=', tenant.tenant_id).executeTakeFirst();
+  const row = await tx
+    .selectFrom('tenant_politicas')
+    .selectAll()
+    .where('tenant_id', '=', tenant.tenant_id)
+    .executeTakeFirst();
   return {
     remetente: row?.remetente ?? tenant.nome,
     janela: row?.janela_envio ? parseSendWindow(row.janela_envio) : DEFAULT_SEND_WINDOW,
@@ -20,12 +24,19 @@ export async function loadPolicy(tx: Tx, tenant: { tenant_id: string; nome: stri
 }
 
 export async function savePolicy(
-  tx: Tx, tenantId: string, patch: { remetente?: string; janela?: unknown; maxPorLead24h?: number },
+  tx: Tx,
+  tenantId: string,
+  patch: { remetente?: string; janela?: unknown; maxPorLead24h?: number },
 ): Promise<void> {
   const janela = patch.janela === undefined ? undefined : JSON.stringify(parseSendWindow(patch.janela));
   await tx
     .insertInto('tenant_politicas')
-    .values({ tenant_id: tenantId, remetente: patch.remetente ?? null, janela_envio: janela ?? null, max_mensagens_lead_24h: patch.maxPorLead24h ?? 1 })
+    .values({
+      tenant_id: tenantId,
+      remetente: patch.remetente ?? null,
+      janela_envio: janela ?? null,
+      max_mensagens_lead_24h: patch.maxPorLead24h ?? 1,
+    })
     .onConflict((oc) =>
       oc.column('tenant_id').doUpdateSet({
         ...(patch.remetente !== undefined ? { remetente: patch.remetente } : {}),

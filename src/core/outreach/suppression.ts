@@ -10,17 +10,20 @@ export type SuppressionKind = 'documento' | 'telefone' | 'email';
 export function canonicalValue(tipo: SuppressionKind, raw: string): string {
   if (tipo === 'documento') {
     const d = normalizeDocument(raw);
-    if (!d.documento) throw new AppError('invalid_argument', `"${raw}" is not a CPF/CNPJ (${d.motivo_invalido ?? 'vazio'}).`);
+    if (!d.documento)
+      throw new AppError('invalid_argument', `"${raw}" is not a CPF/CNPJ (${d.motivo_invalido ?? 'vazio'}).`);
     return d.documento;
   }
   if (tipo === 'telefone') {
     const p = normalizePhone(raw);
-    if (!p.numero_e164) throw new AppError('invalid_argument', `"${raw}" is not a phone number (${p.motivo_invalido ?? 'inválido'}).`);
+    if (!p.numero_e164)
+      throw new AppError('invalid_argument', `"${raw}" is not a phone number (${p.motivo_invalido ?? 'inválido'}).`);
     // Store the 9-digit form; matching checks both forms.
     return phoneVariants(p.numero_e164).sort((a, b) => b.length - a.length)[0];
   }
   const e = normalizeEmail(raw);
-  if (!e.email_normalizado) throw new AppError('invalid_argument', `"${raw}" is not an e-mail address (${e.motivo_invalido ?? 'inválido'}).`);
+  if (!e.email_normalizado)
+    throw new AppError('invalid_argument', `"${raw}" is not an e-mail address (${e.motivo_invalido ?? 'inválido'}).`);
   return e.email_normalizado;
 }
 
@@ -34,11 +37,28 @@ export interface SuppressionEntry {
 }
 
 export async function addSuppression(
-  tx: Tx, tenantId: string, e: { tipo: SuppressionKind; valor: string; motivo: string; origem?: 'manual' | 'opt_out' | 'importacao' | 'bounce'; leadId?: string | null; ator: string },
+  tx: Tx,
+  tenantId: string,
+  e: {
+    tipo: SuppressionKind;
+    valor: string;
+    motivo: string;
+    origem?: 'manual' | 'opt_out' | 'importacao' | 'bounce';
+    leadId?: string | null;
+    ator: string;
+  },
 ): Promise<boolean> {
   const res = await tx
     .insertInto('supressoes')
-    .values({ tenant_id: tenantId, tipo: e.tipo, valor: canonicalValue(e.tipo, e.valor), motivo: e.motivo, origem: e.origem ?? 'manual', lead_id: e.leadId ?? null, ator: e.ator })
+    .values({
+      tenant_id: tenantId,
+      tipo: e.tipo,
+      valor: canonicalValue(e.tipo, e.valor),
+      motivo: e.motivo,
+      origem: e.origem ?? 'manual',
+      lead_id: e.leadId ?? null,
+      ator: e.ator,
+    })
     .onConflict((oc) => oc.columns(['tenant_id', 'tipo', 'valor']).doNothing())
     .executeTakeFirst();
   return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -48,14 +68,28 @@ export async function addSuppression(
  * Opt-out of one lead, at once and on every channel: its document, every phone and e-mail go to the
  * suppression list and the lead moves to opt_out (terminal). Idempotent.
  */
-export async function optOutLead(tx: Tx, tenantId: string, leadId: string, motivo: string, ator: string): Promise<{ added: number; previous: string | null }> {
-  const lead = await tx.selectFrom('leads').select(['status', 'documento', 'documento_valido']).where('tenant_id', '=', tenantId).where('lead_id', '=', leadId).executeTakeFirst();
+export async function optOutLead(
+  tx: Tx,
+  tenantId: string,
+  leadId: string,
+  motivo: string,
+  ator: string,
+): Promise<{ added: number; previous: string | null }> {
+  const lead = await tx
+    .selectFrom('leads')
+    .select(['status', 'documento', 'documento_valido'])
+    .where('tenant_id', '=', tenantId)
+    .where('lead_id', '=', leadId)
+    .executeTakeFirst();
   if (!lead) throw new AppError('not_found', `Lead ${leadId} was not found for this tenant.`);
   const { rows } = await sql<{ tipo: SuppressionKind; valor: string }>`
     select 'telefone' as tipo, numero_e164 as valor from lead_telefones where tenant_id = ${tenantId} and lead_id = ${leadId} and numero_e164 is not null
     union all
-    select 'email', email_normalizado from lead_emails where tenant_id = ${tenantId} and lead_id = ${leadId} and email_normalizado is not null`.execute(tx);
-  const values = lead.documento_valido && lead.documento ? [{ tipo: 'documento' as const, valor: lead.documento }, ...rows] : rows;
+    select 'email', email_normalizado from lead_emails where tenant_id = ${tenantId} and lead_id = ${leadId} and email_normalizado is not null`.execute(
+    tx,
+  );
+  const values =
+    lead.documento_valido && lead.documento ? [{ tipo: 'documento' as const, valor: lead.documento }, ...rows] : rows;
   let added = 0;
   for (const v of values) {
     if (await addSuppression(tx, tenantId, { ...v, motivo, origem: 'opt_out', leadId, ator })) added++;
@@ -65,14 +99,29 @@ export async function optOutLead(tx: Tx, tenantId: string, leadId: string, motiv
   return { added, previous };
 }
 
-export async function removeSuppression(tx: Tx, tenantId: string, tipo: SuppressionKind, valor: string): Promise<boolean> {
-  const res = await tx.deleteFrom('supressoes').where('tenant_id', '=', tenantId).where('tipo', '=', tipo).where('valor', '=', canonicalValue(tipo, valor)).executeTakeFirst();
+export async function removeSuppression(
+  tx: Tx,
+  tenantId: string,
+  tipo: SuppressionKind,
+  valor: string,
+): Promise<boolean> {
+  const res = await tx
+    .deleteFrom('supressoes')
+    .where('tenant_id', '=', tenantId)
+    .where('tipo', '=', tipo)
+    .where('valor', '=', canonicalValue(tipo, valor))
+    .executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }
 
 export async function listSuppressions(tx: Tx, tenantId: string, limit: number): Promise<SuppressionEntry[]> {
-  const rows = await tx.selectFrom('supressoes').select(['tipo', 'valor', 'motivo', 'origem', 'lead_id', 'created_at'])
-    .where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').limit(limit).execute();
+  const rows = await tx
+    .selectFrom('supressoes')
+    .select(['tipo', 'valor', 'motivo', 'origem', 'lead_id', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({ ...r, created_at: new Date(r.created_at).toISOString() }));
 }
 

@@ -4,11 +4,18 @@ import { getBuiltinTemplate, listBuiltinTemplates, validateTemplate, type Templa
 
 /** The tenant's version of a template (its override in templates_tenant) or the built-in one. */
 export async function resolveTemplate(tx: Tx, tenantId: string, id: string): Promise<TemplateDef> {
-  const row = await tx.selectFrom('templates_tenant').select('definicao').where('tenant_id', '=', tenantId).where('template_id', '=', id).executeTakeFirst();
+  const row = await tx
+    .selectFrom('templates_tenant')
+    .select('definicao')
+    .where('tenant_id', '=', tenantId)
+    .where('template_id', '=', id)
+    .executeTakeFirst();
   if (row) return { ...(row.definicao as unknown as TemplateDef), id };
   const builtin = getBuiltinTemplate(id);
   if (!builtin) {
-    const known = listBuiltinTemplates().map((t) => t.id).join(', ');
+    const known = listBuiltinTemplates()
+      .map((t) => t.id)
+      .join(', ');
     throw new AppError('not_found', `Template ${id} does not exist. Known templates: ${known}.`);
   }
   return builtin;
@@ -21,7 +28,9 @@ export async function saveTemplateOverride(tx: Tx, tenantId: string, def: Templa
   await tx
     .insertInto('templates_tenant')
     .values({ tenant_id: tenantId, template_id: def.id, definicao: JSON.stringify(def) })
-    .onConflict((oc) => oc.columns(['tenant_id', 'template_id']).doUpdateSet({ definicao: JSON.stringify(def), updated_at: new Date() }))
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'template_id']).doUpdateSet({ definicao: JSON.stringify(def), updated_at: new Date() }),
+    )
     .execute();
   return [];
 }

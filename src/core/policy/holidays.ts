@@ -94,7 +94,11 @@ function computeOptional(year: number): Holiday[] {
 const nationalCache = new Map<number, readonly Holiday[]>();
 const optionalCache = new Map<number, readonly Holiday[]>();
 
-function cached(cache: Map<number, readonly Holiday[]>, year: number, compute: (y: number) => Holiday[]): readonly Holiday[] {
+function cached(
+  cache: Map<number, readonly Holiday[]>,
+  year: number,
+  compute: (y: number) => Holiday[],
+): readonly Holiday[] {
   let list = cache.get(year);
   if (!list) {
     assertYear(year);
@@ -138,13 +142,19 @@ export interface HolidayOptions {
  * @example isHoliday('2027-01-25', ['2027-01-25']) // { holiday: true, nome: 'feriado local' }
  * @example isHoliday('2026-09-08')                 // { holiday: false }
  */
-export function isHoliday(localDate: string, extra?: readonly string[], options?: HolidayOptions): { holiday: boolean; nome?: string } {
+export function isHoliday(
+  localDate: string,
+  extra?: readonly string[],
+  options?: HolidayOptions,
+): { holiday: boolean; nome?: string } {
   const m = LOCAL_DATE.exec(localDate);
   if (!m) throw new RangeError(`Invalid local date (expected YYYY-MM-DD): ${localDate}`);
   const year = Number(m[1]);
   const found =
     cached(nationalCache, year, computeNational).find((h) => h.date === localDate) ??
-    (options?.pontosFacultativos ? cached(optionalCache, year, computeOptional).find((h) => h.date === localDate) : undefined);
+    (options?.pontosFacultativos
+      ? cached(optionalCache, year, computeOptional).find((h) => h.date === localDate)
+      : undefined);
   if (found) return { holiday: true, nome: found.nome };
   if (extra?.includes(localDate)) return { holiday: true, nome: LOCAL_HOLIDAY_NAME };
   return { holiday: false };

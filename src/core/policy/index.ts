@@ -14,4 +14,12 @@ export {
   type SendWindowConfig,
   type LocalParts,
 } from './send-window.js';
-export { nationalHolidays, optionalHolidays, isHoliday, easterSunday, LOCAL_HOLIDAY_NAME, type Holiday, type HolidayOptions } from './holidays.js';
+export {
+  nationalHolidays,
+  optionalHolidays,
+  isHoliday,
+  easterSunday,
+  LOCAL_HOLIDAY_NAME,
+  type Holiday,
+  type HolidayOptions,
+} from './holidays.js';

@@ -17,7 +17,13 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   if (!f) {
     // h23: en-US would otherwise print midnight as "24".
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
     });
     formatters.set(timeZone, f);
   }
@@ -86,6 +92,8 @@ export function zonedTimeToUtc(date: string, time: string, timeZone: string): Da
   const offsetAt = (ms: number) => utcOffsetMinutes(timeZone, new Date(ms)) * MS_PER_MINUTE;
   const before = offsetAt(wall - MS_PER_DAY);
   const after = offsetAt(wall + MS_PER_DAY);
-  const valid = [...new Set([before, after])].map((offset) => wall - offset).filter((utc) => offsetAt(utc) === wall - utc);
+  const valid = [...new Set([before, after])]
+    .map((offset) => wall - offset)
+    .filter((utc) => offsetAt(utc) === wall - utc);
   return new Date(valid.length > 0 ? Math.min(...valid) : wall - before);
 }

@@ -15,7 +15,15 @@ export interface DayWindow {
 /** A tenant's send window. */
 export interface SendWindowConfig {
   /** Index 0 = domingo … 6 = sábado; null = no sends that day. */
-  dias: [DayWindow | null, DayWindow | null, DayWindow | null, DayWindow | null, DayWindow | null, DayWindow | null, DayWindow | null];
+  dias: [
+    DayWindow | null,
+    DayWindow | null,
+    DayWindow | null,
+    DayWindow | null,
+    DayWindow | null,
+    DayWindow | null,
+    DayWindow | null,
+  ];
   respeitar_feriados: boolean;
   /** 'YYYY-MM-DD', e.g. municipal or state holidays. Only used when respeitar_feriados. */
   feriados_extras?: string[];
@@ -32,7 +40,15 @@ const weekday = Object.freeze({ inicio: '08:00', fim: '20:00' });
  * @example DEFAULT_SEND_WINDOW.dias[6] // { inicio: '08:00', fim: '14:00' }
  */
 export const DEFAULT_SEND_WINDOW: SendWindowConfig = Object.freeze({
-  dias: Object.freeze([null, weekday, weekday, weekday, weekday, weekday, Object.freeze({ inicio: '08:00', fim: '14:00' })]),
+  dias: Object.freeze([
+    null,
+    weekday,
+    weekday,
+    weekday,
+    weekday,
+    weekday,
+    Object.freeze({ inicio: '08:00', fim: '14:00' }),
+  ]),
   respeitar_feriados: true,
 }) as SendWindowConfig;
 
@@ -59,7 +75,9 @@ const SCHEMA = z
   .strict();
 
 function pathOf(path: readonly PropertyKey[]): string {
-  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`)).join('') || '(root)';
+  return (
+    path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`)).join('') || '(root)'
+  );
 }
 
 /**

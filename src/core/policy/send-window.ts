@@ -19,7 +19,8 @@ const DIAS = ['domingo', 'segunda', 'terça', 'quarta', 'quinta', 'sexta', 'sáb
 /** "01:30" is "a uma e meia": singular article in Portuguese ("à 01:30", "antes da 01:30"). */
 const singular = (time: string) => time.startsWith('01:');
 const dayMonth = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}`;
-const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const hhmm = (minutes: number) =>
+  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 /** The day's window, or why there is none (pt-BR, for the motivo). */
 function dayWindow(date: string, weekday: number, cfg: SendWindowConfig): { window: DayWindow } | { closed: string } {
@@ -86,6 +87,8 @@ export function checkSendWindow(at: Date, timeZone: string, cfg: SendWindowConfi
     return { inside: true };
   }
   const next = nextWindowStart(at, timeZone, cfg);
-  const then = next ? `próximo horário: ${describeNext(next, now.date, timeZone)}` : `nenhum horário de envio nos próximos ${SEARCH_DAYS} dias`;
+  const then = next
+    ? `próximo horário: ${describeNext(next, now.date, timeZone)}`
+    : `nenhum horário de envio nos próximos ${SEARCH_DAYS} dias`;
   return { inside: false, next, motivo: `fora da janela de envio em ${timeZone} (${why}); ${then}` };
 }

@@ -36,15 +36,29 @@ export interface ReplyOutcome {
  * `respondeu`. Unknown senders are recorded, never dropped.
  */
 export async function handleReply(tx: Tx, tenantId: string, r: InboundReply, actor: string): Promise<ReplyOutcome> {
-  const existing = await tx.selectFrom('mensagens_recebidas').selectAll()
-    .where('tenant_id', '=', tenantId).where('canal', '=', r.canal).where('message_id_externo', '=', r.messageId).executeTakeFirst();
+  const existing = await tx
+    .selectFrom('mensagens_recebidas')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('canal', '=', r.canal)
+    .where('message_id_externo', '=', r.messageId)
+    .executeTakeFirst();
   if (existing) {
     const c = classifyReply(existing.texto);
-    const lead = existing.lead_id ? await tx.selectFrom('leads').select('status').where('lead_id', '=', existing.lead_id).executeTakeFirst() : undefined;
+    const lead = existing.lead_id
+      ? await tx.selectFrom('leads').select('status').where('lead_id', '=', existing.lead_id).executeTakeFirst()
+      : undefined;
     return {
-      mensagem_id: existing.mensagem_id, duplicada: true, lead_id: existing.lead_id, classe: existing.classe as ReplyClass,
-      confianca: Number(existing.confianca), motivo: c.motivo, acao_sugerida: c.acao_sugerida, lead_status: lead?.status ?? null,
-      suprimido: existing.classe === 'opt_out', reuniao_confirmada: null,
+      mensagem_id: existing.mensagem_id,
+      duplicada: true,
+      lead_id: existing.lead_id,
+      classe: existing.classe as ReplyClass,
+      confianca: Number(existing.confianca),
+      motivo: c.motivo,
+      acao_sugerida: c.acao_sugerida,
+      lead_status: lead?.status ?? null,
+      suprimido: existing.classe === 'opt_out',
+      reuniao_confirmada: null,
     };
   }
   const c = classifyReply(r.text);
@@ -52,8 +66,15 @@ export async function handleReply(tx: Tx, tenantId: string, r: InboundReply, act
   const inserted = await tx
     .insertInto('mensagens_recebidas')
     .values({
-      tenant_id: tenantId, lead_id: leadId, canal: r.canal, remetente: r.from.slice(0, 320), texto: r.text, recebida_em: r.receivedAt,
-      message_id_externo: r.messageId, classe: c.classe, confianca: c.confianca,
+      tenant_id: tenantId,
+      lead_id: leadId,
+      canal: r.canal,
+      remetente: r.from.slice(0, 320),
+      texto: r.text,
+      recebida_em: r.receivedAt,
+      message_id_externo: r.messageId,
+      classe: c.classe,
+      confianca: c.confianca,
     })
     .returning('mensagem_id')
     .executeTakeFirstOrThrow();
@@ -65,21 +86,38 @@ export async function handleReply(tx: Tx, tenantId: string, r: InboundReply, act
       await optOutLead(tx, tenantId, leadId, `respondeu "${r.text.slice(0, 80)}" (${r.canal})`, actor);
     } else if (canonical) {
       await addSuppression(tx, tenantId, {
-        tipo: r.canal === 'whatsapp' ? 'telefone' : 'email', valor: canonical, origem: 'opt_out', ator: actor,
+        tipo: r.canal === 'whatsapp' ? 'telefone' : 'email',
+        valor: canonical,
+        origem: 'opt_out',
+        ator: actor,
         motivo: `opt-out de remetente desconhecido: "${r.text.slice(0, 80)}"`,
       });
     }
   } else if (leadId) {
     const cur = await tx.selectFrom('leads').select('status').where('lead_id', '=', leadId).executeTakeFirstOrThrow();
     if (['novo', 'em_disparo', 'contatado'].includes(cur.status)) {
-      await transitionLead(tx, tenantId, { leadId, to: 'respondeu', motivo: `resposta (${c.classe}): "${r.text.slice(0, 80)}"`, ator: actor });
+      await transitionLead(tx, tenantId, {
+        leadId,
+        to: 'respondeu',
+        motivo: `resposta (${c.classe}): "${r.text.slice(0, 80)}"`,
+        ator: actor,
+      });
     }
     if (c.classe === 'confirmacao') reuniaoConfirmada = await confirmNextMeeting(tx, tenantId, leadId, r, actor);
   }
-  const status = leadId ? (await tx.selectFrom('leads').select('status').where('lead_id', '=', leadId).executeTakeFirstOrThrow()).status : null;
+  const status = leadId
+    ? (await tx.selectFrom('leads').select('status').where('lead_id', '=', leadId).executeTakeFirstOrThrow()).status
+    : null;
   return {
-    mensagem_id: inserted.mensagem_id, duplicada: false, lead_id: leadId, classe: c.classe, confianca: c.confianca,
-    motivo: c.motivo, suprimido, lead_status: status, reuniao_confirmada: reuniaoConfirmada,
+    mensagem_id: inserted.mensagem_id,
+    duplicada: false,
+    lead_id: leadId,
+    classe: c.classe,
+    confianca: c.confianca,
+    motivo: c.motivo,
+    suprimido,
+    lead_status: status,
+    reuniao_confirmada: reuniaoConfirmada,
     acao_sugerida: reuniaoConfirmada
       ? `Reunião ${reuniaoConfirmada} confirmada pelo lead; o lembrete sai com send_reminders perto da data`
       : c.acao_sugerida,
@@ -91,25 +129,55 @@ export async function handleReply(tx: Tx, tenantId: string, r: InboundReply, act
  * the reply): the meeting and the lead move to confirmado. Only our records change; the calendar event
  * stays as it is. Returns the meeting's id, or null when there is none to confirm.
  */
-async function confirmNextMeeting(tx: Tx, tenantId: string, leadId: string, r: InboundReply, actor: string): Promise<string | null> {
-  const next = await tx.selectFrom('agendamentos').select('agendamento_id')
-    .where('tenant_id', '=', tenantId).where('lead_id', '=', leadId).where('status', '=', 'agendado').where('inicio', '>', r.receivedAt)
-    .orderBy('inicio').limit(1).executeTakeFirst();
+async function confirmNextMeeting(
+  tx: Tx,
+  tenantId: string,
+  leadId: string,
+  r: InboundReply,
+  actor: string,
+): Promise<string | null> {
+  const next = await tx
+    .selectFrom('agendamentos')
+    .select('agendamento_id')
+    .where('tenant_id', '=', tenantId)
+    .where('lead_id', '=', leadId)
+    .where('status', '=', 'agendado')
+    .where('inicio', '>', r.receivedAt)
+    .orderBy('inicio')
+    .limit(1)
+    .executeTakeFirst();
   if (!next) return null;
-  const done = await tx.updateTable('agendamentos').set({ status: 'confirmado', updated_at: new Date() })
-    .where('tenant_id', '=', tenantId).where('agendamento_id', '=', next.agendamento_id).where('status', '=', 'agendado').executeTakeFirst();
+  const done = await tx
+    .updateTable('agendamentos')
+    .set({ status: 'confirmado', updated_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('agendamento_id', '=', next.agendamento_id)
+    .where('status', '=', 'agendado')
+    .executeTakeFirst();
   if (Number(done.numUpdatedRows) !== 1) return null;
-  const lead = await tx.selectFrom('leads').select('status').where('tenant_id', '=', tenantId).where('lead_id', '=', leadId).executeTakeFirstOrThrow();
+  const lead = await tx
+    .selectFrom('leads')
+    .select('status')
+    .where('tenant_id', '=', tenantId)
+    .where('lead_id', '=', leadId)
+    .executeTakeFirstOrThrow();
   if (lead.status === 'agendado') {
     await transitionLead(tx, tenantId, {
-      leadId, to: 'confirmado', from: ['agendado'], ator: actor,
+      leadId,
+      to: 'confirmado',
+      from: ['agendado'],
+      ator: actor,
       motivo: `reunião ${next.agendamento_id} confirmada pela resposta: "${r.text.slice(0, 80)}"`,
     });
   }
   return next.agendamento_id;
 }
 
-async function findLead(tx: Tx, tenantId: string, r: InboundReply): Promise<{ leadId: string | null; canonical: string | null }> {
+async function findLead(
+  tx: Tx,
+  tenantId: string,
+  r: InboundReply,
+): Promise<{ leadId: string | null; canonical: string | null }> {
   if (r.canal === 'whatsapp') {
     // "5531987654321", "+55 31 8765-4321", "553187654321@s.whatsapp.net": every form a reply arrives in.
     const digits = r.from.replace(/@.*$/, '').replace(/\D/g, '');

@@ -76,4 +76,9 @@ const lembreteEmail: TemplateDef = {
 };
 
 /** Meeting templates: confirmation and reminder, WhatsApp and e-mail. */
-export const REUNIAO_TEMPLATES: readonly TemplateDef[] = [confirmacaoWhatsapp, confirmacaoEmail, lembreteWhatsapp, lembreteEmail];
+export const REUNIAO_TEMPLATES: readonly TemplateDef[] = [
+  confirmacaoWhatsapp,
+  confirmacaoEmail,
+  lembreteWhatsapp,
+  lembreteEmail,
+];

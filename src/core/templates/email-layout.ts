@@ -7,7 +7,8 @@
 const HTML_SPECIAL: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 const escapeStatic = (s: string) => s.replace(/[&<>"]/g, (c) => HTML_SPECIAL[c]);
 
-const BODY_STYLE = 'margin:0;padding:24px;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#222222;';
+const BODY_STYLE =
+  'margin:0;padding:24px;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#222222;';
 const FOOTER_STYLE = 'margin-top:32px;font-size:13px;color:#666666;';
 
 /**

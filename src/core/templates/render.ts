@@ -81,10 +81,14 @@ export function renderTemplate(def: TemplateDef, vars: Vars): RenderResult {
  */
 export function toNumberedBody(def: TemplateDef): string {
   if (!def.whatsapp) {
-    throw new AppError('invalid_argument', `Template ${def.id} has no whatsapp spec; only approved WhatsApp templates have a numbered body.`);
+    throw new AppError(
+      'invalid_argument',
+      `Template ${def.id} has no whatsapp spec; only approved WhatsApp templates have a numbered body.`,
+    );
   }
   const parsed = parsePart(def.corpo);
-  if ('error' in parsed) throw new AppError('invalid_argument', `Template ${def.id}: invalid mustache in corpo (${parsed.error}).`);
+  if ('error' in parsed)
+    throw new AppError('invalid_argument', `Template ${def.id}: invalid mustache in corpo (${parsed.error}).`);
   const order = def.whatsapp.parametros;
   let out = '';
   let last = 0;
@@ -92,7 +96,10 @@ export function toNumberedBody(def: TemplateDef): string {
     if (type === 'text') continue;
     const index = order.indexOf(name);
     if (type !== 'name' || index < 0) {
-      throw new AppError('invalid_argument', `Template ${def.id}: {{${type === 'name' ? '' : type}${name}}} is not a variable listed in whatsapp.parametros.`);
+      throw new AppError(
+        'invalid_argument',
+        `Template ${def.id}: {{${type === 'name' ? '' : type}${name}}} is not a variable listed in whatsapp.parametros.`,
+      );
     }
     out += `${def.corpo.slice(last, start)}{{${index + 1}}}`;
     last = end;

@@ -65,7 +65,9 @@ function tokenProblems(part: Part, tokens: Token[], out: string[]): void {
         break;
       case 'name':
         if (!VARIABLE_NAME.test(value)) {
-          out.push(`${part}: nome de variável inválido {{${value}}} (use letras minúsculas, dígitos e _, começando por letra)`);
+          out.push(
+            `${part}: nome de variável inválido {{${value}}} (use letras minúsculas, dígitos e _, começando por letra)`,
+          );
         }
         break;
       case '#':

@@ -19,13 +19,57 @@ export interface LeadForTemplate {
 export const CONTATO_FALLBACK = 'cliente';
 
 // Titles people type before the name ("Sr. João", "Dra. Ana") — greet the name, not the title.
-const HONORIFICS = new Set(['sr', 'sra', 'srta', 'dr', 'dra', 'prof', 'profa', 'professor', 'professora', 'dona', 'd', 'seu', 'eng', 'enga']);
+const HONORIFICS = new Set([
+  'sr',
+  'sra',
+  'srta',
+  'dr',
+  'dra',
+  'prof',
+  'profa',
+  'professor',
+  'professora',
+  'dona',
+  'd',
+  'seu',
+  'eng',
+  'enga',
+]);
 // Contact cells often hold a department or role instead of a person; "Olá, Financeiro!" is wrong.
 const NOT_A_NAME = new Set([
-  'financeiro', 'financeira', 'comercial', 'compras', 'administrativo', 'administracao', 'adm',
-  'contabilidade', 'contabil', 'juridico', 'rh', 'sac', 'atendimento', 'recepcao', 'setor',
-  'departamento', 'contato', 'responsavel', 'gerente', 'gerencia', 'diretor', 'diretora', 'diretoria',
-  'proprietario', 'proprietaria', 'socio', 'socia', 'dono', 'dona', 'cliente', 'empresa', 'loja', 'escritorio',
+  'financeiro',
+  'financeira',
+  'comercial',
+  'compras',
+  'administrativo',
+  'administracao',
+  'adm',
+  'contabilidade',
+  'contabil',
+  'juridico',
+  'rh',
+  'sac',
+  'atendimento',
+  'recepcao',
+  'setor',
+  'departamento',
+  'contato',
+  'responsavel',
+  'gerente',
+  'gerencia',
+  'diretor',
+  'diretora',
+  'diretoria',
+  'proprietario',
+  'proprietaria',
+  'socio',
+  'socia',
+  'dono',
+  'dona',
+  'cliente',
+  'empresa',
+  'loja',
+  'escritorio',
 ]);
 
 function titleCaseWord(word: string): string {
