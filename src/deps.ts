@@ -3,6 +3,7 @@ import type { BackgroundTasks } from './background.js';
 import type { Config } from './config.js';
 import type { CalendarPort } from './core/meetings/calendar-port.js';
 import type { ChannelClient } from './core/outreach/channel-port.js';
+import type { Actor } from './core/model/index.js';
 import type { Clock, Logger } from './core/ports.js';
 import type { Db } from './db/connect.js';
 import type { Tenant } from './db/tenant.js';
@@ -44,6 +45,11 @@ export interface ServerDeps {
    * the tenant's configuration (set_outreach_policy).
    */
   scopes?: readonly Scope[];
+  /**
+   * Who the calls of this server act as (audit rows): the bearer token over HTTP. Absent: the stdio
+   * operator of the configured tenant.
+   */
+  actor?: Actor;
   /** Register only these toolsets (all when absent). */
   toolsets?: Toolset[];
 }

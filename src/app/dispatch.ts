@@ -46,7 +46,7 @@ export async function startCampaign(
         template_whatsapp: ctx.templates.whatsapp.id,
         template_email: ctx.templates.email.id,
         alvo: JSON.stringify(req.target),
-        status: modo === 'real' ? 'executando' : 'concluida',
+        status: modo === 'real' ? 'processando' : 'concluido',
       })
       .returning('campanha_id')
       .executeTakeFirstOrThrow();

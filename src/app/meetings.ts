@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { AppError } from '../core/errors.js';
-import { canTransition, transitionLead } from '../core/leads/state.js';
+import { transitionLead } from '../core/leads/transition.js';
+import { canMoveLead as canTransition } from '../core/model/index.js';
 import type { LeadStatus } from '../core/leads/query.js';
+import type { AgendamentoStatus } from '../core/model/index.js';
 import {
   checkBusinessHours,
   localLabel,
@@ -40,7 +42,8 @@ export interface MeetingView {
 type Row = {
   agendamento_id: string;
   lead_id: string;
-  status: string;
+  /** 'dry_run': a meeting validated but not booked (sending off). */
+  status: AgendamentoStatus | 'dry_run';
   inicio: Date;
   fim: Date;
   timezone: string;
@@ -310,11 +313,9 @@ export async function scheduleMeeting(
     let leadStatus = first.lead.status;
     if (!MEETING_LEAD_STATES.includes(leadStatus as LeadStatus)) {
       try {
-        await transitionLead(tx, t, {
-          leadId: row.lead_id,
-          to: 'agendado',
-          motivo: `reunião ${row.agendamento_id} agendada`,
-          ator: `tool:${deps.transport}`,
+        await transitionLead(tx, t, row.lead_id, 'agendado', {
+          reason: `reunião ${row.agendamento_id} agendada`,
+          actor: `tool:${deps.transport}`,
         });
         leadStatus = 'agendado';
       } catch (err) {
@@ -386,7 +387,7 @@ export async function updateMeeting(deps: ServerDeps, req: UpdateRequest, signal
   const ator = `tool:${deps.transport}`;
   if (req.action === 'confirm' || req.action === 'complete' || req.action === 'no_show') {
     // Only our records change: the calendar event stays as it is.
-    const to = { confirm: 'confirmado', complete: 'realizado', no_show: 'nao_compareceu' }[req.action];
+    const to = ({ confirm: 'confirmado', complete: 'realizado', no_show: 'nao_compareceu' } as const)[req.action];
     const leadTo: LeadStatus = {
       confirm: 'confirmado' as const,
       complete: 'realizado' as const,
@@ -414,11 +415,9 @@ export async function updateMeeting(deps: ServerDeps, req: UpdateRequest, signal
         .executeTakeFirstOrThrow();
       let leadStatus = await leadStatusOf(tx, t, row.lead_id);
       if (MEETING_LEAD_STATES.includes(leadStatus as LeadStatus) && leadStatus !== leadTo) {
-        await transitionLead(tx, t, {
-          leadId: row.lead_id,
-          to: leadTo,
-          motivo: req.motivo ?? `reunião ${row.agendamento_id}: ${to}`,
-          ator,
+        await transitionLead(tx, t, row.lead_id, leadTo, {
+          reason: req.motivo ?? `reunião ${row.agendamento_id}: ${to}`,
+          actor: ator,
           from: MEETING_LEAD_STATES,
         });
         leadStatus = leadTo;
@@ -520,11 +519,9 @@ async function cancel(
       .where('status', 'in', ['agendado', 'confirmado'])
       .executeTakeFirst();
     if (!others && MEETING_LEAD_STATES.includes(leadStatus as LeadStatus)) {
-      await transitionLead(tx, t, {
-        leadId: row.lead_id,
-        to: 'respondeu',
-        motivo: req.motivo ?? `reunião ${row.agendamento_id} cancelada`,
-        ator: `tool:${deps.transport}`,
+      await transitionLead(tx, t, row.lead_id, 'respondeu', {
+        reason: req.motivo ?? `reunião ${row.agendamento_id} cancelada`,
+        actor: `tool:${deps.transport}`,
         from: MEETING_LEAD_STATES,
       });
       leadStatus = 'respondeu';
@@ -634,7 +631,7 @@ async function reschedule(
         .set({
           inicio: row.inicio,
           fim: row.fim,
-          status: out.unknown ? 'incerto' : row.status,
+          status: out.unknown ? ('incerto' as const) : (row.status as AgendamentoStatus),
           erro: erro.slice(0, 2000),
           updated_at: new Date(),
         })
@@ -662,11 +659,9 @@ async function reschedule(
       .execute();
     let leadStatus = await leadStatusOf(tx, t, row.lead_id);
     if (leadStatus === 'confirmado') {
-      await transitionLead(tx, t, {
-        leadId: row.lead_id,
-        to: 'agendado',
-        motivo: req.motivo ?? `reunião ${row.agendamento_id} remarcada`,
-        ator: `tool:${deps.transport}`,
+      await transitionLead(tx, t, row.lead_id, 'agendado', {
+        reason: req.motivo ?? `reunião ${row.agendamento_id} remarcada`,
+        actor: `tool:${deps.transport}`,
         from: ['confirmado'],
       });
       leadStatus = 'agendado';

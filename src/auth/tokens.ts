@@ -73,6 +73,8 @@ export async function revokeToken(db: Kysely<Database>, idOrPrefix: string): Pro
 
 export interface Principal {
   token_id: string;
+  /** The name given at `token create` (audit rows say who acted). */
+  name: string | null;
   tenant: Tenant;
   scopes: Scope[];
 }
@@ -85,7 +87,7 @@ export async function verifyToken(db: Kysely<Database>, token: string): Promise<
     tx
       .selectFrom('api_tokens as k')
       .innerJoin('tenants as t', 't.tenant_id', 'k.tenant_id')
-      .select(['k.token_id', 'k.escopos', 't.tenant_id', 't.slug', 't.nome'])
+      .select(['k.token_id', 'k.nome as token_nome', 'k.escopos', 't.tenant_id', 't.slug', 't.nome'])
       .where('k.token_hash', '=', hashToken(token))
       .where('k.revoked_at', 'is', null)
       .executeTakeFirst(),
@@ -93,6 +95,7 @@ export async function verifyToken(db: Kysely<Database>, token: string): Promise<
   if (!row) return null;
   return {
     token_id: row.token_id,
+    name: row.token_nome,
     tenant: { tenant_id: row.tenant_id, slug: row.slug, nome: row.nome },
     scopes: row.escopos as Scope[],
   };

@@ -1,4 +1,23 @@
 import type { ColumnType, Generated } from 'kysely';
+import type {
+  AgendamentoStatus,
+  CampaignMode,
+  CampaignStatus,
+  DisparoStatus,
+  DocumentType,
+  DryRunChannel,
+  ErrorClass,
+  IngestJobStatus,
+  LeadEventType,
+  LeadStatus,
+  LegalBasis,
+  PhoneType,
+  ReplyClass,
+  SendChannel,
+  SpreadsheetFormat,
+  SuppressionKind,
+  SuppressionOrigin,
+} from '../core/model/index.js';
 
 /** Kysely's view of the tables. Column names are the seed's (pt-BR), one term per concept. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -30,12 +49,12 @@ export interface LeadsTable {
   nome_chave: string;
   contato_nome: string | null;
   documento: string | null;
-  documento_tipo: 'cpf' | 'cnpj' | null;
+  documento_tipo: DocumentType | null;
   documento_valido: Generated<boolean>;
-  status: Generated<string>;
+  status: Generated<LeadStatus>;
   timezone: Generated<string>;
   origem: Json<unknown[]>;
-  base_legal: Generated<string>;
+  base_legal: Generated<LegalBasis>;
   lead_id_externo: string | null;
   dados_extras: Json<Record<string, unknown>>;
   created_at: Generated<Date>;
@@ -48,7 +67,7 @@ export interface LeadTelefonesTable {
   lead_id: string;
   numero_original: string;
   numero_e164: string | null;
-  tipo: string;
+  tipo: PhoneType;
   valido_para_disparo: Generated<boolean>;
   motivo_invalido: string | null;
   reparado: Generated<boolean>;
@@ -74,10 +93,10 @@ export interface LeadEmailsTable {
 export interface IngestJobsTable {
   job_id: Generated<string>;
   tenant_id: string;
-  tipo: 'xlsx' | 'csv';
+  tipo: SpreadsheetFormat;
   arquivo: string;
   source_label: string | null;
-  status: Generated<string>;
+  status: Generated<IngestJobStatus>;
   validate_only: Generated<boolean>;
   bytes_total: number | null;
   bytes_lidos: Generated<number>;
@@ -106,7 +125,7 @@ export interface DryRunLogTable {
   lead_nome: string | null;
   lead_telefone: string | null;
   lead_email: string | null;
-  canal_decidido: string | null;
+  canal_decidido: DryRunChannel | null;
   motivo_decisao: string | null;
   template_selecionado: string | null;
   disparo_seria_executado: boolean | null;
@@ -133,9 +152,9 @@ export interface LeadEventosTable {
   evento_id: Generated<number>;
   tenant_id: string;
   lead_id: string;
-  tipo: 'transicao' | 'importacao' | 'mesclagem' | 'nota';
-  status_de: string | null;
-  status_para: string | null;
+  tipo: LeadEventType;
+  status_de: LeadStatus | null;
+  status_para: LeadStatus | null;
   motivo: string;
   ator: string;
   dados: Json<Record<string, unknown>>;
@@ -145,10 +164,10 @@ export interface LeadEventosTable {
 export interface SupressoesTable {
   supressao_id: Generated<string>;
   tenant_id: string;
-  tipo: 'documento' | 'telefone' | 'email';
+  tipo: SuppressionKind;
   valor: string;
   motivo: string;
-  origem: Generated<'manual' | 'opt_out' | 'importacao' | 'bounce'>;
+  origem: Generated<SuppressionOrigin>;
   lead_id: string | null;
   ator: string;
   created_at: Generated<Date>;
@@ -174,20 +193,20 @@ export interface DisparosTable {
   tenant_id: string;
   lead_id: string;
   campanha_id: string | null;
-  canal: 'whatsapp' | 'email';
+  canal: SendChannel;
   destino: string;
   template: string;
   variaveis: Json<Record<string, unknown>>;
   conteudo: string | null;
   assunto: string | null;
   idempotency_key: string;
-  status: Generated<string>;
+  status: Generated<DisparoStatus>;
   tentativas: Generated<number>;
   max_tentativas: Generated<number>;
   proxima_tentativa_em: Generated<Date>;
   motivo: string | null;
   erro: string | null;
-  erro_classe: string | null;
+  erro_classe: ErrorClass | null;
   /** An attempt's outcome was unknown (migration 018): never ends 'falhou', but 'incerto'. */
   talvez_entregue: Generated<boolean>;
   message_id_externo: string | null;
@@ -212,8 +231,7 @@ export interface AgendamentosTable {
   descricao: string | null;
   local: string | null;
   organizador: string | null;
-  /** pendente | agendado | confirmado | cancelado | realizado | nao_compareceu | falhou | incerto */
-  status: Generated<string>;
+  status: Generated<AgendamentoStatus>;
   evento_id_externo: string | null;
   erro: string | null;
   lembrete_enviado_em: Timestamp | null;
@@ -225,8 +243,8 @@ export interface CampanhasTable {
   campanha_id: Generated<string>;
   tenant_id: string;
   chave: string;
-  modo: 'real' | 'dry_run';
-  status: Generated<string>;
+  modo: CampaignMode;
+  status: Generated<CampaignStatus>;
   template_whatsapp: string;
   template_email: string;
   alvo: Json<Record<string, unknown>>;
@@ -241,7 +259,7 @@ export interface CampanhasTable {
 
 export interface RateLimitsTable {
   tenant_id: string;
-  canal: 'whatsapp' | 'email';
+  canal: SendChannel;
   por_segundo: ColumnType<number | null, number | null | undefined, number | null>;
   max_destinatarios_24h: Generated<number>;
   tat: Generated<Date>;
@@ -251,12 +269,12 @@ export interface MensagensRecebidasTable {
   mensagem_id: Generated<string>;
   tenant_id: string;
   lead_id: string | null;
-  canal: 'whatsapp' | 'email';
+  canal: SendChannel;
   remetente: string;
   texto: string;
   recebida_em: Timestamp;
   message_id_externo: string;
-  classe: string;
+  classe: ReplyClass;
   confianca: number;
   created_at: Generated<Date>;
 }

@@ -100,7 +100,16 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
-    const server = buildServer({ ...deps, tenant: principal.tenant, scopes: principal.scopes, transport: 'http' });
+    const server = buildServer({
+      ...deps,
+      tenant: principal.tenant,
+      scopes: principal.scopes,
+      transport: 'http',
+      actor:
+        opts.auth === 'none'
+          ? { kind: 'stdio', tenantSlug: deps.tenant.slug }
+          : { kind: 'token', tokenId: principal.token_id, name: principal.name },
+    });
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
   };
@@ -133,7 +142,8 @@ async function authenticate(
   deps: Omit<ServerDeps, 'transport'>,
   opts: HttpOptions,
 ): Promise<Principal | null> {
-  if (opts.auth === 'none') return { token_id: 'none', tenant: deps.tenant, scopes: ['read', 'dispatch', 'admin'] };
+  if (opts.auth === 'none')
+    return { token_id: 'none', name: null, tenant: deps.tenant, scopes: ['read', 'dispatch', 'admin'] };
   const header = req.headers.authorization ?? '';
   const m = /^Bearer\s+(\S+)$/i.exec(header);
   return m ? verifyToken(deps.db.kysely, m[1]) : null;

@@ -1,8 +1,5 @@
-import { z } from 'zod';
-import { controlCampaign } from '../core/dispatch/campaigns.js';
-import { withTenant } from '../db/tenant.js';
+import { controlCampaign, controlCampaignInput, controlCampaignOutput } from '../core/dispatch/control-campaign.js';
 import { defineTool } from './define-tool.js';
-import { uuid } from './schemas.js';
 
 export const controlDispatchTool = defineTool({
   name: 'control_dispatch',
@@ -11,13 +8,11 @@ export const controlDispatchTool = defineTool({
     'pause (queued messages wait), resume, or cancel (unsent messages end cancelado) a campaign; returns its status.',
   toolset: 'dispatch',
   access: 'send',
-  input: { job_id: uuid().describe('From start_dispatch'), action: z.enum(['pause', 'resume', 'cancel']) },
-  output: { job_id: z.string(), status: z.string() },
+  input: controlCampaignInput,
+  output: controlCampaignOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-  handler: async (args, { deps }) => {
-    const status = await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) =>
-      controlCampaign(tx, deps.tenant.tenant_id, args.job_id, args.action),
-    );
-    return { data: { job_id: args.job_id, status }, text: `Campaign ${args.job_id} is now ${status}.` };
+  handler: async (args, { scope }) => {
+    const data = await controlCampaign(scope, args);
+    return { data, text: `Campaign ${data.job_id} is now ${data.status}.` };
   },
 });

@@ -3,12 +3,17 @@ import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import { assertFreeSpace } from '../db/disk-space.js';
+import type { Scope } from '../core/scope.js';
 import type { ServerDeps } from '../deps.js';
+import { createScope } from '../scope.js';
 
 export type Toolset = 'core' | 'leads' | 'dispatch' | 'meetings';
 
 /** What a handler may use besides its arguments. */
 export interface ToolContext {
+  /** The call's scope: what the use case it calls gets (src/core/scope.ts). */
+  scope: Scope;
+  /** @deprecated being removed (issue 13): tools call use cases with `scope`. */
   deps: ServerDeps;
   signal: AbortSignal;
   /** Sends notifications/progress when the caller asked for it (a no-op otherwise). */
@@ -60,6 +65,7 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Serve
     async (args: Record<string, unknown>, extra) => {
       const token = extra._meta?.progressToken;
       const ctx: ToolContext = {
+        scope: createScope(deps, { signal: extra.signal }),
         deps,
         signal: extra.signal,
         progress: async (progress, total, message) => {

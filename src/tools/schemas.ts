@@ -56,25 +56,4 @@ export const DecisionSchema = z.object({
   assunto: z.string().nullable(),
 });
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether a string is a UUID (any version: ingest writes v7 ids). */
-export const isUuid = (s: string) => UUID_RE.test(s);
-
-/**
- * A UUID argument. Validated by a refinement, so tools/list shows only {"type":"string","format":"uuid"}
- * instead of zod's 200-character pattern repeated for every id field (tools/list budget, test/tools/tools-budget.test.ts).
- */
-export const uuid = () => z.string().refine(isUuid, { message: 'must be a UUID' }).meta({ format: 'uuid' });
-
-/** An ISO 8601 date-time with a Z or ±hh:mm offset; shown as format date-time (no long pattern). */
-export const isoDateTime = () =>
-  z
-    .string()
-    .refine(
-      (s) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)),
-      {
-        message: 'must be an ISO 8601 date-time with offset, e.g. 2026-11-24T13:00:00-03:00',
-      },
-    )
-    .meta({ format: 'date-time' });
+export { isUuid, isoDateTime, uuid } from '../core/schemas.js';

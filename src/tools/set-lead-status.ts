@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LEAD_STATUSES } from '../core/leads/query.js';
-import { transitionLead } from '../core/leads/state.js';
+import { transitionLead } from '../core/leads/transition.js';
 import { withTenant } from '../db/tenant.js';
 import { defineTool } from './define-tool.js';
 import { uuid } from './schemas.js';
@@ -23,11 +23,9 @@ export const setLeadStatusTool = defineTool({
   handler: async (args, { deps }) => {
     const to = args.status as (typeof LEAD_STATUSES)[number];
     const prev = await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) =>
-      transitionLead(tx, deps.tenant.tenant_id, {
-        leadId: args.lead_id,
-        to,
-        motivo: args.motivo,
-        ator: `tool:${deps.transport}`,
+      transitionLead(tx, deps.tenant.tenant_id, args.lead_id, to, {
+        reason: args.motivo,
+        actor: `tool:${deps.transport}`,
       }),
     );
     return {

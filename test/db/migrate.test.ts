@@ -1,3 +1,4 @@
+import { plantingFixtures } from '../helpers/transition-guard.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appliedMigrations, listMigrations, migrate, MigrationError } from '../../src/db/migrate.js';
@@ -83,7 +84,11 @@ describe(`migrations and schema (${testDbKind()})`, () => {
     const insert = (
       tenantId: string,
       values: Parameters<ReturnType<typeof db.kysely.insertInto<'leads'>>['values']>[0],
-    ) => withTenant(db.kysely, tenantId, (tx) => tx.insertInto('leads').values(values).execute());
+    ) =>
+      withTenant(db.kysely, tenantId, async (tx) => {
+        await plantingFixtures(tx); // the CHECK itself is what this test is about, not the model's guard
+        return tx.insertInto('leads').values(values).execute();
+      });
     await expect(insert(t.tenant_id, { ...lead, status: 'inventado' })).rejects.toThrow(/check constraint/);
     const ghost = '00000000-0000-4000-8000-000000000000';
     await expect(insert(ghost, { ...lead, tenant_id: ghost })).rejects.toThrow(/foreign key/);

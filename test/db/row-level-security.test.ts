@@ -1,3 +1,4 @@
+import { plantingFixtures } from '../helpers/transition-guard.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ROLE, SYSTEM_ROLE } from '../../src/db/roles.js';
@@ -148,6 +149,7 @@ describe(`row-level security (${testDbKind()})`, () => {
     const jobs: Record<string, string> = {};
     for (const t of [a, b]) {
       await withTenant(db.kysely, t.tenantId, async (tx) => {
+        await plantingFixtures(tx);
         const old = await sql<{ job_id: string }>`insert into ingest_jobs (tenant_id, tipo, arquivo, status, updated_at)
           values (${t.tenantId}, 'csv', 'parado.csv', 'processando', ${stale}) returning job_id`.execute(tx);
         jobs[t.tenantId] = old.rows[0].job_id;

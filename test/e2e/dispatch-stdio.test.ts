@@ -214,7 +214,7 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
       name: 'control_dispatch',
       arguments: { job_id: started.job_id, action: 'pause' },
     });
-    expect((paused.structuredContent as any).status).toBe('pausada');
+    expect((paused.structuredContent as any).status).toBe('pausado');
     await new Promise((r) => setTimeout(r, 1500));
     const during = await job(started.job_id);
     const sentWhilePaused = during.counts.enviado;
@@ -227,7 +227,7 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
       name: 'control_dispatch',
       arguments: { job_id: started.job_id, action: 'cancel' },
     });
-    expect((cancelled.structuredContent as any).status).toBe('cancelada');
+    expect((cancelled.structuredContent as any).status).toBe('cancelado');
     await new Promise((r) => setTimeout(r, 1000));
     const end = await job(started.job_id);
     expect(end.counts.enviado).toBeGreaterThan(sentWhilePaused);

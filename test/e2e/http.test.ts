@@ -1,3 +1,4 @@
+import { PLANTING_FIXTURES_SQL } from '../helpers/transition-guard.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import pg from 'pg';
@@ -32,11 +33,14 @@ describe('Streamable HTTP server (dist/main.js serve --http, PostgreSQL)', () =>
     expect(tokenA).toMatch(/^ada_/);
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
+    await c.query('begin');
+    await c.query(PLANTING_FIXTURES_SQL);
     const { rows } = await c.query(
       `insert into ingest_jobs (tenant_id, tipo, arquivo, status)
        select tenant_id, 'csv', 'a.csv', 'concluido' from tenants where slug = 'tenant-a' returning job_id`,
     );
     jobA = rows[0].job_id;
+    await c.query('commit');
     await c.end();
     const started = await startMain(['serve', '--http', '--port', '0'], env, /listening on (\S+)/);
     server = started.child;

@@ -3,6 +3,7 @@
  * sandbox WhatsApp server, the system clock. Two runs started at the same moment send one reminder
  * per meeting; with sending off the command is a dry run.
  */
+import { plantingFixtures } from '../helpers/transition-guard.js';
 import { asOwner } from '../helpers/tenant-seed.js';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,10 +43,13 @@ describe('reminders command (PostgreSQL, cron-style)', () => {
         timezone: tz,
         phones: [{ e164: `+551198765300${i}` }],
       });
-      const { rows } = await sql<{ agendamento_id: string }>`
-        insert into agendamentos (tenant_id, lead_id, inicio, fim, timezone, titulo, status, evento_id_externo)
-        values (${tenant.tenant_id}, ${lead}, now() + interval '3 hours', now() + interval '3 hours 30 minutes', ${tz}, 'Reunião', 'agendado', ${`ev-${i}`})
-        returning agendamento_id`.execute(db.kysely);
+      const { rows } = await db.kysely.transaction().execute(async (tx) => {
+        await plantingFixtures(tx);
+        return sql<{ agendamento_id: string }>`
+          insert into agendamentos (tenant_id, lead_id, inicio, fim, timezone, titulo, status, evento_id_externo)
+          values (${tenant.tenant_id}, ${lead}, now() + interval '3 hours', now() + interval '3 hours 30 minutes', ${tz}, 'Reunião', 'agendado', ${`ev-${i}`})
+          returning agendamento_id`.execute(tx);
+      });
       ids.push(rows[0].agendamento_id);
     }
     return { db, url, ids };

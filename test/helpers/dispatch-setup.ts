@@ -1,3 +1,4 @@
+import { plantingFixtures } from './transition-guard.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -74,6 +75,7 @@ export async function seedCampaign(
   });
   const t = deps.tenant.tenant_id;
   await withTenant(db.kysely, t, async (tx) => {
+    await plantingFixtures(tx);
     await sql`
       insert into leads (tenant_id, nome, nome_chave, contato_nome, documento, documento_tipo, documento_valido)
       select ${t}, 'Empresa ' || i, 'empresa ' || i, 'Contato ' || i, lpad(i::text, 14, '0'), 'cnpj', false from generate_series(1, ${n}) i`.execute(

@@ -1,3 +1,4 @@
+import { plantingFixtures } from './transition-guard.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.js';
 import { withTenant } from '../../src/db/tenant.js';
@@ -17,6 +18,7 @@ export interface LeadSpec {
 export async function insertLead(db: Kysely<Database>, tenantId: string, s: LeadSpec): Promise<string> {
   // Row-level security: tenant rows are written inside the tenant's scope.
   if (!db.isTransaction) return withTenant(db, tenantId, (tx) => insertLead(tx, tenantId, s));
+  await plantingFixtures(db);
   const { lead_id } = await db
     .insertInto('leads')
     .values({

@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { openDb } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 import { startCluster, type Cluster } from './pg-cluster.js';
+import { installTransitionGuard } from './transition-guard.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,6 +30,7 @@ export default async function setup(project: TestProject) {
     mkdirSync(dir, { recursive: true });
     const db = await openDb({ dataDir: dir });
     await migrate(db);
+    await installTransitionGuard(db.kysely);
     await db.close();
     project.provide('pgliteTemplate', dir);
     teardown.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,6 +50,7 @@ export default async function setup(project: TestProject) {
     await admin.end();
     const db = await openDb({ databaseUrl: withDatabase(url, TEMPLATE_DB), poolSize: 2 });
     await migrate(db);
+    await installTransitionGuard(db.kysely);
     await db.close();
     project.provide('pgAdminUrl', url);
   }

@@ -1,3 +1,4 @@
+import { plantingFixtures } from './transition-guard.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.js';
@@ -66,7 +67,7 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
     ins(
       tx,
       sql`insert into campanhas (campanha_id, tenant_id, chave, modo, status, template_whatsapp, template_email, alvo)
-    values (${s.campanhaId}, ${s.tenantId}, 'isolada', 'real', 'executando', 'cobranca_whatsapp', 'cobranca_email', '{}'::jsonb)`,
+    values (${s.campanhaId}, ${s.tenantId}, 'isolada', 'real', 'processando', 'cobranca_whatsapp', 'cobranca_email', '{}'::jsonb)`,
     ),
   // Pending but due only in the far future: no executor picks it up during a test.
   disparos: (tx, s) =>
@@ -136,6 +137,7 @@ export async function seedTenant(db: Kysely<Database>, tenantId: string, n: numb
     documento: n % 2 ? '11222333000181' : '11444777000161',
   };
   await withTenant(db, tenantId, async (tx) => {
+    await plantingFixtures(tx);
     for (const seed of Object.values(TENANT_TABLE_SEEDERS)) await seed(tx, s);
   });
   return s;
@@ -158,6 +160,7 @@ export async function tenantTables(db: Kysely<Database>): Promise<string[]> {
 export function asOwner<T>(db: Kysely<Database>, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (tx) => {
     await sql`set local role none`.execute(tx);
+    await plantingFixtures(tx);
     return fn(tx);
   });
 }

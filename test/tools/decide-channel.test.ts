@@ -1,3 +1,4 @@
+import { plantingFixtures } from '../helpers/transition-guard.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { insertLead, type LeadSpec } from '../helpers/fixtures.js';
@@ -99,8 +100,8 @@ const cases: Case[] = [
     name: 'already messaged 2 h ago → deferred 24 h after that message',
     lead: { nome: 'Cap', documento: CNPJ, phones: [{ e164: MOBILE }] },
     setup: async (db, t, leadId) => {
-      await withTenant(db.kysely, t, (tx) =>
-        tx
+      await withTenant(db.kysely, t, async (tx) =>
+        (await plantingFixtures(tx), tx)
           .insertInto('disparos' as never)
           .values({
             tenant_id: t,

@@ -1,3 +1,4 @@
+import { plantingFixtures } from '../helpers/transition-guard.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { withTenant } from '../../src/db/tenant.js';
@@ -93,6 +94,7 @@ describe(`handle_reply (${testDbKind()})`, () => {
     const { deps, leadId, client } = await setup();
     const t = deps.tenant.tenant_id;
     const [past, next, later] = await withTenant(db.kysely, t, async (tx) => {
+      await plantingFixtures(tx);
       await tx.updateTable('leads').set({ status: 'agendado' }).where('lead_id', '=', leadId).execute();
       const ins = (inicio: string) =>
         tx

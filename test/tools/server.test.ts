@@ -1,3 +1,4 @@
+import { plantingFixtures } from '../helpers/transition-guard.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
@@ -68,8 +69,8 @@ describe(`MCP server through a real client (${testDbKind()})`, () => {
 
   it("job_status: shows progress, rate and ETA of a running job, and only this tenant's jobs", async () => {
     const started = new Date(Date.now() - 10_000);
-    const job = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) =>
-      tx
+    const job = await withTenant(db.kysely, deps.tenant.tenant_id, async (tx) =>
+      (await plantingFixtures(tx), tx)
         .insertInto('ingest_jobs')
         .values({
           tenant_id: deps.tenant.tenant_id,

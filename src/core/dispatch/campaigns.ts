@@ -1,12 +1,22 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
+import { transitionLeads } from '../leads/transition.js';
+import {
+  CAMPAIGN_TRANSITIONS,
+  DISPARO_FINAL,
+  DISPARO_OPEN,
+  DISPARO_STATUSES,
+  type CampaignMode,
+  type CampaignStatus,
+  type DisparoStatus,
+} from '../model/index.js';
 
 export interface CampaignView {
   job_id: string;
   kind: 'dispatch';
-  status: string;
-  modo: 'real' | 'dry_run';
+  status: CampaignStatus;
+  modo: CampaignMode;
   counts: Record<string, number>;
   blocked_at_enqueue: Record<string, number>;
   progress_pct: number | null;
@@ -18,8 +28,6 @@ export interface CampaignView {
   finished_at: string | null;
 }
 
-const FINAL = ['enviado', 'falhou', 'bloqueado', 'cancelado', 'incerto'];
-
 /** A campaign with its disparos counted by status, the send rate of the last 10 s and an ETA. */
 export async function getCampaign(tx: Tx, tenantId: string, id: string, now: Date): Promise<CampaignView | null> {
   const c = await tx
@@ -29,35 +37,31 @@ export async function getCampaign(tx: Tx, tenantId: string, id: string, now: Dat
     .where('campanha_id', '=', id)
     .executeTakeFirst();
   if (!c) return null;
-  const { rows } = await sql<{ status: string; n: number; recent: number }>`
+  const { rows } = await sql<{ status: DisparoStatus; n: number; recent: number; last: Date | null }>`
     select status, count(*)::int as n,
-           count(*) filter (where status = 'enviado' and enviado_em > ${new Date(now.getTime() - 10_000)})::int as recent
+           count(*) filter (where status = 'enviado' and enviado_em > ${new Date(now.getTime() - 10_000)})::int as recent,
+           max(updated_at) as last
     from disparos where tenant_id = ${tenantId} and campanha_id = ${id} group by status`.execute(tx);
-  const counts: Record<string, number> = {
-    pendente: 0,
-    adiado: 0,
-    em_execucao: 0,
-    enviado: 0,
-    falhou: 0,
-    bloqueado: 0,
-    cancelado: 0,
-    incerto: 0,
-  };
+  const counts = Object.fromEntries(DISPARO_STATUSES.map((s) => [s, 0])) as Record<DisparoStatus, number>;
   let recent = 0;
+  let last = 0;
   for (const r of rows) {
     counts[r.status] = r.n;
     recent += r.recent;
+    if (r.last) last = Math.max(last, new Date(r.last).getTime());
   }
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const final = FINAL.reduce((a, s) => a + (counts[s] ?? 0), 0);
+  const total = rows.reduce((a, r) => a + r.n, 0);
+  const final = DISPARO_FINAL.reduce((a, s) => a + counts[s], 0);
+  const open = DISPARO_OPEN.reduce((a, s) => a + counts[s], 0);
   const rate = recent / 10;
-  const open = total - final;
-  // A running campaign with nothing left open is done: derived here, so reading a job never writes.
-  const status = c.status === 'executando' && open === 0 && c.modo === 'real' ? 'concluida' : c.status;
+  // The executor marks a campaign concluido once nothing is left open (completeCampaigns); until its
+  // next round a reader already sees the truth, with the time of the last change as finished_at.
+  const done = c.status === 'processando' && c.modo === 'real' && open === 0;
+  const finishedAt = c.concluida_em ? new Date(c.concluida_em) : done ? new Date(last || c.updated_at) : null;
   return {
     job_id: c.campanha_id,
     kind: 'dispatch',
-    status,
+    status: done ? 'concluido' : c.status,
     modo: c.modo,
     counts: { ...counts, total },
     blocked_at_enqueue: ((c.resumo as Record<string, unknown>).bloqueados as Record<string, number>) ?? {},
@@ -67,7 +71,7 @@ export async function getCampaign(tx: Tx, tenantId: string, id: string, now: Dat
     dry_run_lote_id: c.dry_run_lote_id,
     error: c.erro,
     created_at: new Date(c.created_at).toISOString(),
-    finished_at: c.concluida_em ? new Date(c.concluida_em).toISOString() : null,
+    finished_at: finishedAt?.toISOString() ?? null,
   };
 }
 
@@ -82,13 +86,35 @@ export async function listCampaignIds(tx: Tx, tenantId: string, limit: number): 
   return rows.map((r) => r.campanha_id);
 }
 
-/** Pause (rows stay pending), resume, or cancel (every row not yet final ends cancelado). */
+/**
+ * Marks concluido every running campaign of these (all of the tenant's when omitted) with no disparo
+ * left open, with the time of its last change. Run by the executor after it records outcomes and
+ * once a second (two executors finishing a campaign's last rows at once may each still see the
+ * other's rows open).
+ */
+export async function completeCampaigns(tx: Tx, tenantId: string, campaignIds?: readonly string[]): Promise<string[]> {
+  const { rows } = await sql<{ campanha_id: string }>`
+    update campanhas c set status = 'concluido', updated_at = now(),
+      concluida_em = coalesce((select max(d.updated_at) from disparos d
+                               where d.tenant_id = c.tenant_id and d.campanha_id = c.campanha_id), now())
+    where c.tenant_id = ${tenantId} and c.status = 'processando' and c.modo = 'real'
+      ${campaignIds ? sql`and c.campanha_id = any(${campaignIds}::uuid[])` : sql``}
+      and not exists (select 1 from disparos d where d.tenant_id = c.tenant_id and d.campanha_id = c.campanha_id
+                      and d.status = any(${DISPARO_OPEN}::text[]))
+    returning c.campanha_id`.execute(tx);
+  return rows.map((r) => r.campanha_id);
+}
+
+const ACTION_TARGET = { pause: 'pausado', resume: 'processando', cancel: 'cancelado' } as const;
+
+/** Pause (rows stay queued), resume, or cancel (every row not yet final ends cancelado). */
 export async function controlCampaign(
   tx: Tx,
   tenantId: string,
   id: string,
   action: 'pause' | 'resume' | 'cancel',
-): Promise<string> {
+  actor: string,
+): Promise<CampaignStatus> {
   const c = await tx
     .selectFrom('campanhas')
     .select(['status', 'modo'])
@@ -97,45 +123,42 @@ export async function controlCampaign(
     .forUpdate()
     .executeTakeFirst();
   if (!c) throw new AppError('not_found', `Campaign ${id} was not found for this tenant.`);
-  if (c.status === 'cancelada' || c.status === 'concluida')
-    throw new AppError('failed_precondition', `Campaign ${id} is ${c.status}; nothing to ${action}.`);
+  const to = ACTION_TARGET[action];
+  if (!CAMPAIGN_TRANSITIONS[c.status].includes(to)) {
+    throw new AppError(
+      'failed_precondition',
+      `Campaign ${id} is ${c.status}; it cannot ${action}` +
+        (CAMPAIGN_TRANSITIONS[c.status].length
+          ? ` (from ${c.status} it can go to: ${CAMPAIGN_TRANSITIONS[c.status].join(', ')}).`
+          : ' (it has ended).'),
+    );
+  }
   if (action === 'pause') {
-    // Pending rows move far into the future, keeping their order; resume brings them back.
+    // Queued rows move far into the future, keeping their order; resume brings them back.
     await sql`update disparos set status = 'adiado', motivo = 'campanha pausada', proxima_tentativa_em = 'infinity', updated_at = now()
               where tenant_id = ${tenantId} and campanha_id = ${id} and status in ('pendente', 'adiado')`.execute(tx);
-    await tx
-      .updateTable('campanhas')
-      .set({ status: 'pausada', updated_at: new Date() })
-      .where('campanha_id', '=', id)
-      .execute();
-    return 'pausada';
-  }
-  if (action === 'resume') {
+  } else if (action === 'resume') {
     await sql`update disparos set status = 'pendente', motivo = null, proxima_tentativa_em = now(), updated_at = now()
-              where tenant_id = ${tenantId} and campanha_id = ${id} and status = 'adiado' and proxima_tentativa_em = 'infinity'`.execute(
+              where tenant_id = ${tenantId} and campanha_id = ${id} and status = 'adiado'
+                and proxima_tentativa_em = 'infinity'`.execute(tx);
+  } else {
+    const cancelled = await sql<{ lead_id: string }>`
+      update disparos set status = 'cancelado', motivo = 'campanha cancelada', updated_at = now()
+      where tenant_id = ${tenantId} and campanha_id = ${id} and status in ('pendente', 'adiado')
+      returning lead_id`.execute(tx);
+    // Leads queued by this campaign that it will now never message go back to novo.
+    await transitionLeads(
       tx,
+      tenantId,
+      cancelled.rows.map((r) => r.lead_id),
+      'novo',
+      { reason: 'campanha cancelada', actor, from: ['em_disparo'] },
     );
-    await tx
-      .updateTable('campanhas')
-      .set({ status: 'executando', updated_at: new Date() })
-      .where('campanha_id', '=', id)
-      .execute();
-    return 'executando';
   }
-  await sql`update disparos set status = 'cancelado', motivo = 'campanha cancelada', updated_at = now()
-            where tenant_id = ${tenantId} and campanha_id = ${id} and status in ('pendente', 'adiado')`.execute(tx);
-  await sql`
-    with old as (select distinct l.lead_id from leads l join disparos d on d.lead_id = l.lead_id
-                 where d.tenant_id = ${tenantId} and d.campanha_id = ${id} and d.status = 'cancelado' and l.status = 'em_disparo'),
-    moved as (update leads l set status = 'novo', updated_at = now() from old where l.lead_id = old.lead_id returning l.lead_id)
-    insert into lead_eventos (tenant_id, lead_id, tipo, status_de, status_para, motivo, ator)
-    select ${tenantId}, lead_id, 'transicao', 'em_disparo', 'novo', 'campanha cancelada', 'control_dispatch' from moved`.execute(
-    tx,
-  );
   await tx
     .updateTable('campanhas')
-    .set({ status: 'cancelada', concluida_em: new Date(), updated_at: new Date() })
+    .set({ status: to, updated_at: new Date(), ...(action === 'cancel' ? { concluida_em: new Date() } : {}) })
     .where('campanha_id', '=', id)
     .execute();
-  return 'cancelada';
+  return to;
 }

@@ -1,15 +1,8 @@
-import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
+import { transitionLeads } from '../leads/transition.js';
+import { disparoKey, OUTREACH_ELIGIBLE } from '../model/index.js';
 import { decide, type Decision, type DecisionContext, type Target } from '../outreach/decide.js';
 import { leadVariables, renderTemplate } from '../templates/index.js';
-
-/** The idempotency key of one send: the same lead, template and campaign key → the same key. */
-export function disparoKey(tenantId: string, leadId: string, template: string, campaignKey: string): string {
-  return (
-    'd:' + createHash('sha256').update(`${tenantId}|${leadId}|${template}|${campaignKey}`).digest('hex').slice(0, 48)
-  );
-}
 
 export interface EnqueueResult {
   decided: number;
@@ -99,23 +92,13 @@ export async function enqueueDisparos(
     ids.push(...inserted.map((r) => r.disparo_id));
     const insertedLeads = new Set(inserted.map((r) => r.lead_id));
     deferred += batch.filter((r) => r.status === 'adiado' && insertedLeads.has(r.lead_id)).length;
-    if (inserted.length) {
-      await sql`
-        with old as (
-          select lead_id, status from leads
-          where tenant_id = ${ctx.tenantId} and lead_id = any(${inserted.map((r) => r.lead_id)}::uuid[])
-            and status in ('novo', 'contatado', 'sem_canal', 'erro')
-          for update
-        ),
-        moved as (
-          update leads l set status = 'em_disparo', updated_at = now() from old
-          where l.lead_id = old.lead_id returning l.lead_id, old.status as de
-        )
-        insert into lead_eventos (tenant_id, lead_id, tipo, status_de, status_para, motivo, ator)
-        select ${ctx.tenantId}, lead_id, 'transicao', de, 'em_disparo', 'disparo enfileirado', ${opts.actor} from moved`.execute(
-        tx,
-      );
-    }
+    await transitionLeads(
+      tx,
+      ctx.tenantId,
+      inserted.map((r) => r.lead_id),
+      'em_disparo',
+      { reason: 'disparo enfileirado', actor: opts.actor, from: OUTREACH_ELIGIBLE },
+    );
   }
   return {
     decided: decisions.length,

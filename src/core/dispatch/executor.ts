@@ -6,6 +6,16 @@ import type { ChannelClient, SendOutcome } from '../outreach/channel-port.js';
 import { loadPolicy, type OutreachPolicy } from '../outreach/policy.js';
 import { checkSendWindow } from '../policy/index.js';
 import type { Clock, Logger } from '../ports.js';
+import { transitionLeads } from '../leads/transition.js';
+import {
+  actorLabel,
+  AGENDAMENTO_STANDING,
+  OUTREACH_SENDABLE,
+  systemActor,
+  type AgendamentoStatus,
+  type LeadStatus,
+} from '../model/index.js';
+import { completeCampaigns } from './campaigns.js';
 import { renderFallbackEmail } from './fallback.js';
 import { reserveSlots } from './rate-limit.js';
 
@@ -102,8 +112,13 @@ export class Executor {
   /** Tenant policies, re-read every few seconds (a changed send window applies within 5 s). */
   private readonly policies = new Map<string, { at: number; policy: Promise<OutreachPolicy> }>();
   private readonly limit: ReturnType<typeof pLimit>;
+  /** Who moves leads and writes audit rows: this executor. */
+  private readonly actor: string;
+  /** Campaigns whose rows this executor recorded since the last housekeeping round, by tenant. */
+  private readonly touchedCampaigns = new Map<string, Set<string>>();
 
   constructor(private readonly d: ExecutorDeps) {
+    this.actor = actorLabel(systemActor(`executor:${d.workerId}`));
     // At least one batch wide: a row never waits in the limiter past its send slot.
     this.limit = pLimit(Math.max(d.concurrency ?? 256, d.batchSize ?? 200));
   }
@@ -163,6 +178,7 @@ export class Executor {
     if (now.getTime() - this.lastLeaseCheck >= 1000) {
       this.lastLeaseCheck = now.getTime();
       await this.recoverLeases(now);
+      await this.completeTouchedCampaigns();
     }
     // Which tenant × channel have due rows: read only the earliest due rows through the due index, not
     // every pending row (a 100k-row campaign would be scanned on every tick).
@@ -197,6 +213,19 @@ export class Executor {
         claimed_by = null, lease_until = null, proxima_tentativa_em = ${now}, updated_at = now()
       where tenant_id = ${tenantId} and status = 'em_execucao' and lease_until < ${now}`.execute(tx),
       );
+  }
+
+  /**
+   * Campaigns this executor recorded rows of are marked concluido once nothing is left open. Done a
+   * round later as well as at once: two executors recording a campaign's last rows at the same time
+   * may each still see the other's rows open.
+   */
+  private async completeTouchedCampaigns(): Promise<void> {
+    const touched = [...this.touchedCampaigns];
+    this.touchedCampaigns.clear();
+    for (const [tenantId, ids] of touched) {
+      await withTenant(this.d.db, tenantId, (tx) => completeCampaigns(tx, tenantId, [...ids]));
+    }
   }
 
   private async runGroup(tenantId: string, canal: 'whatsapp' | 'email'): Promise<number> {
@@ -305,10 +334,10 @@ export class Executor {
     const { rows: facts } = await withTenant(this.d.db, tenantId, (tx) =>
       sql<{
         disparo_id: string;
-        status: string;
+        status: LeadStatus;
         timezone: string;
         suprimido: boolean;
-        agendamento_status: string | null;
+        agendamento_status: AgendamentoStatus | null;
       }>`
       select d.disparo_id, l.status, l.timezone, a.status as agendamento_status,
              exists (select 1 from supressoes sp where sp.tenant_id = ${tenantId} and (
@@ -344,7 +373,7 @@ export class Executor {
       }
       if (f.agendamento_status !== null) {
         // A meeting's confirmation or reminder: goes to a lead in a meeting state, only while the meeting stands.
-        if (!['agendado', 'confirmado'].includes(f.agendamento_status)) {
+        if (!AGENDAMENTO_STANDING.includes(f.agendamento_status)) {
           out.set(f.disparo_id, {
             disparo_id: f.disparo_id,
             status: 'cancelado',
@@ -362,7 +391,7 @@ export class Executor {
           });
           continue;
         }
-      } else if (!['novo', 'em_disparo', 'contatado', 'sem_canal', 'erro'].includes(f.status)) {
+      } else if (!OUTREACH_SENDABLE.includes(f.status)) {
         out.set(f.disparo_id, {
           disparo_id: f.disparo_id,
           status: 'bloqueado',
@@ -460,6 +489,7 @@ export class Executor {
         status: string;
         erro_classe: string | null;
         idempotency_key: string;
+        campanha_id: string | null;
       }>`
         update disparos d set
           status = o.status, message_id_externo = o.message_id,
@@ -472,7 +502,15 @@ export class Executor {
         from jsonb_to_recordset(${JSON.stringify(outcomes.map((o) => ({ ...o, raw: o.raw === undefined ? null : JSON.stringify(o.raw) })))}::jsonb)
           as o(disparo_id uuid, status text, message_id text, erro text, erro_classe text, motivo text, proxima timestamptz, raw text, devolvido boolean, sent_at timestamptz, talvez_entregue boolean)
         where d.disparo_id = o.disparo_id and d.status = 'em_execucao' and d.claimed_by = ${this.d.workerId}
-        returning d.disparo_id, d.lead_id, d.canal, d.destino, d.status, d.erro_classe, d.idempotency_key`.execute(tx);
+        returning d.disparo_id, d.lead_id, d.canal, d.destino, d.status, d.erro_classe, d.idempotency_key, d.campanha_id`.execute(
+        tx,
+      );
+      const campaigns = [...new Set(done.rows.map((r) => r.campanha_id).filter((c): c is string => !!c))];
+      if (campaigns.length) {
+        const set = this.touchedCampaigns.get(tenantId) ?? new Set<string>();
+        for (const c of campaigns) set.add(c);
+        this.touchedCampaigns.set(tenantId, set);
+      }
       const sent = done.rows.filter((r) => r.status === 'enviado');
       const waIds = outcomes.filter((o) => o.status === 'enviado' && o.wa_id);
       if (waIds.length) {
@@ -483,56 +521,35 @@ export class Executor {
           tx,
         );
       }
-      if (sent.length)
-        await moveLeads(
-          tx,
-          tenantId,
-          sent.map((r) => r.lead_id),
-          ['novo', 'em_disparo', 'sem_canal', 'erro'],
-          'contatado',
-          'mensagem enviada',
-          this.d.workerId,
-        );
+      // A message reached the lead: wherever outreach had it (queued, failed, without a channel), it
+      // was contacted. Leads in a conversation or a meeting stay where they are.
+      await transitionLeads(
+        tx,
+        tenantId,
+        sent.map((r) => r.lead_id),
+        'contatado',
+        { reason: 'mensagem enviada', actor: this.actor, from: CONTACTED_FROM },
+      );
       const bad = done.rows.filter((r) => r.status === 'falhou' && r.erro_classe === 'destino_invalido');
-      for (const b of bad) await invalidateAndFallBack(tx, tenantId, b, this.d.workerId);
+      for (const b of bad) await invalidateAndFallBack(tx, tenantId, b, this.actor);
       const failed = done.rows.filter((r) => r.status === 'falhou' && r.erro_classe !== 'destino_invalido');
-      if (failed.length)
-        await moveLeads(
-          tx,
-          tenantId,
-          failed.map((r) => r.lead_id),
-          ['em_disparo'],
-          'erro',
-          'envio falhou',
-          this.d.workerId,
-        );
+      await transitionLeads(
+        tx,
+        tenantId,
+        failed.map((r) => r.lead_id),
+        'erro',
+        { reason: 'envio falhou', actor: this.actor, from: ['em_disparo'] },
+      );
     });
   }
 }
 
+/** Where a lead may be when one of its outreach messages is delivered: it becomes contatado. */
+const CONTACTED_FROM = OUTREACH_SENDABLE.filter((s) => s !== 'contatado');
+
 export function backoffMs(attempt: number): number {
   const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
   return Math.round(base * (0.5 + Math.random()));
-}
-
-async function moveLeads(
-  tx: Tx,
-  tenantId: string,
-  leadIds: string[],
-  from: string[],
-  to: string,
-  motivo: string,
-  ator: string,
-) {
-  await sql`
-    with old as (
-      select lead_id, status from leads
-      where tenant_id = ${tenantId} and lead_id = any(${[...new Set(leadIds)]}::uuid[]) and status = any(${from}::text[])
-      for update
-    ),
-    moved as (update leads l set status = ${to}, updated_at = now() from old where l.lead_id = old.lead_id returning l.lead_id, old.status as de)
-    insert into lead_eventos (tenant_id, lead_id, tipo, status_de, status_para, motivo, ator)
-    select ${tenantId}, lead_id, 'transicao', de, ${to}, ${motivo}, ${ator} from moved`.execute(tx);
 }
 
 /**
@@ -565,14 +582,12 @@ async function invalidateAndFallBack(
   if (fallback.rows.length) {
     await renderFallbackEmail(tx, tenantId, r, fallback.rows[0].email, ator);
   } else {
-    await moveLeads(
-      tx,
-      tenantId,
-      [r.lead_id],
-      ['em_disparo', 'novo', 'contatado'],
-      'sem_canal',
-      `destino ${r.canal} inválido e nenhum outro canal válido`,
-      ator,
-    );
+    // No channel left to reach a lead being contacted. A lead contacted before keeps contatado: it was
+    // reached, and may still reply.
+    await transitionLeads(tx, tenantId, [r.lead_id], 'sem_canal', {
+      reason: `destino ${r.canal} inválido e nenhum outro canal válido`,
+      actor: ator,
+      from: ['em_disparo', 'novo'],
+    });
   }
 }

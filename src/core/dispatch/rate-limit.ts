@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
+import { reachedSince, recentWindowStart } from './recent-sends.js';
 
 export interface SlotGrant {
   /** How many sends may go. */
@@ -52,11 +53,11 @@ export async function reserveSlots(
   let counted = rows[0].counted;
   let countedAt = rows[0].counted_at ? new Date(rows[0].counted_at) : null;
   if (granted > 0 && (!countedAt || now.getTime() - countedAt.getTime() > 1000)) {
-    const since = new Date(now.getTime() - 24 * 3600_000);
     const { rows: used } = await sql<{ n: number }>`
-      select count(distinct destino)::int as n from disparos
-      where tenant_id = ${tenantId} and canal = ${canal} and status in ('enviado', 'em_execucao', 'incerto')
-        and coalesce(enviado_em, updated_at) > ${since}`.execute(tx);
+      select count(distinct d.destino)::int as n from disparos d
+      where d.tenant_id = ${tenantId} and d.canal = ${canal} and ${reachedSince('d', recentWindowStart(now))}`.execute(
+      tx,
+    );
     counted = used[0].n;
     countedAt = now;
   }

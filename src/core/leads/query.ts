@@ -4,20 +4,8 @@ import { AppError } from '../errors.js';
 import { localLabel } from '../meetings/time.js';
 import { nameKey } from '../normalize/index.js';
 
-export const LEAD_STATUSES = [
-  'novo',
-  'em_disparo',
-  'contatado',
-  'respondeu',
-  'agendado',
-  'confirmado',
-  'realizado',
-  'sem_canal',
-  'opt_out',
-  'perdido',
-  'erro',
-] as const;
-export type LeadStatus = (typeof LEAD_STATUSES)[number];
+export { LEAD_STATUSES, type LeadStatus } from '../model/index.js';
+import type { LeadStatus } from '../model/index.js';
 
 export interface LeadFilter {
   status?: LeadStatus[];

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
-import type { LeadStatus } from '../leads/query.js';
+import { OUTREACH_ELIGIBLE, type LeadStatus } from '../model/index.js';
+import { reachedAt, reachedSince, recentWindowStart } from '../dispatch/recent-sends.js';
 import { checkSendWindow } from '../policy/index.js';
 import { templateVariables, type TemplateDef } from '../templates/index.js';
 import type { OutreachPolicy } from './policy.js';
@@ -18,9 +19,6 @@ export type BlockCode =
   | 'variaveis_ausentes'
   | 'limite_por_destinatario'
   | 'fora_da_janela';
-
-/** Statuses a lead may be in to receive outreach (others are in a conversation, a meeting, or out). */
-export const OUTREACH_ELIGIBLE: readonly LeadStatus[] = ['novo', 'contatado', 'sem_canal', 'erro'];
 
 export interface DecisionContext {
   tenantId: string;
@@ -93,7 +91,7 @@ export async function decisionsQuery(
               ${target.filter.source_job_id ? sql`and origem @> ${JSON.stringify([{ job_id: target.filter.source_job_id }])}::jsonb` : sql``}
               order by created_at, lead_id limit ${target.limit}`;
   const varsOk = (def: TemplateDef) => varsAvailable(def, ctx.policy.remetente);
-  const since = new Date(ctx.now.getTime() - 24 * 3600_000);
+  const since = recentWindowStart(ctx.now);
   return sql<Decision>`
     with alvo as materialized (${alvo}),
     tel as (
@@ -110,10 +108,9 @@ export async function decisionsQuery(
     ),
     sup as (select distinct lead_id from (${suppressedLeadsSql(t)}) x),
     env as (
-      select d.lead_id, count(*)::int as enviados, min(coalesce(d.enviado_em, d.created_at)) as primeiro
+      select d.lead_id, count(*)::int as enviados, min(${reachedAt('d')}) as primeiro
       from disparos d join alvo a on a.lead_id = d.lead_id
-      where d.tenant_id = ${t} and d.status in ('enviado', 'em_execucao', 'incerto')
-        and coalesce(d.enviado_em, d.created_at) > ${since}
+      where d.tenant_id = ${t} and ${reachedSince('d', since)}
       group by d.lead_id
     ),
     f as (

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
 import { normalizeDocument, normalizeEmail, normalizePhone, phoneVariants } from '../normalize/index.js';
-import { transitionLead } from '../leads/state.js';
+import { transitionLead } from '../leads/transition.js';
 
 export type SuppressionKind = 'documento' | 'telefone' | 'email';
 
@@ -95,7 +95,8 @@ export async function optOutLead(
     if (await addSuppression(tx, tenantId, { ...v, motivo, origem: 'opt_out', leadId, ator })) added++;
   }
   let previous: string | null = null;
-  if (lead.status !== 'opt_out') previous = await transitionLead(tx, tenantId, { leadId, to: 'opt_out', motivo, ator });
+  if (lead.status !== 'opt_out')
+    previous = await transitionLead(tx, tenantId, leadId, 'opt_out', { reason: motivo, actor: ator });
   return { added, previous };
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
-import { transitionLead } from '../leads/state.js';
+import { transitionLead } from '../leads/transition.js';
 import { normalizeEmail, normalizePhone, phoneVariants } from '../normalize/index.js';
 import { addSuppression, optOutLead } from '../outreach/suppression.js';
 import { classifyReply, type ReplyClass } from './classify.js';
@@ -96,11 +96,9 @@ export async function handleReply(tx: Tx, tenantId: string, r: InboundReply, act
   } else if (leadId) {
     const cur = await tx.selectFrom('leads').select('status').where('lead_id', '=', leadId).executeTakeFirstOrThrow();
     if (['novo', 'em_disparo', 'contatado'].includes(cur.status)) {
-      await transitionLead(tx, tenantId, {
-        leadId,
-        to: 'respondeu',
-        motivo: `resposta (${c.classe}): "${r.text.slice(0, 80)}"`,
-        ator: actor,
+      await transitionLead(tx, tenantId, leadId, 'respondeu', {
+        reason: `resposta (${c.classe}): "${r.text.slice(0, 80)}"`,
+        actor,
       });
     }
     if (c.classe === 'confirmacao') reuniaoConfirmada = await confirmNextMeeting(tx, tenantId, leadId, r, actor);
@@ -162,12 +160,10 @@ async function confirmNextMeeting(
     .where('lead_id', '=', leadId)
     .executeTakeFirstOrThrow();
   if (lead.status === 'agendado') {
-    await transitionLead(tx, tenantId, {
-      leadId,
-      to: 'confirmado',
+    await transitionLead(tx, tenantId, leadId, 'confirmado', {
       from: ['agendado'],
-      ator: actor,
-      motivo: `reunião ${next.agendamento_id} confirmada pela resposta: "${r.text.slice(0, 80)}"`,
+      actor,
+      reason: `reunião ${next.agendamento_id} confirmada pela resposta: "${r.text.slice(0, 80)}"`,
     });
   }
   return next.agendamento_id;

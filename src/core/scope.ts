@@ -1,0 +1,42 @@
+import type { Tx } from '../db/tenant.js';
+import type { CalendarPort } from './meetings/calendar-port.js';
+import type { Actor } from './model/index.js';
+import type { ChannelClient } from './outreach/channel-port.js';
+import type { Clock, Logger } from './ports.js';
+
+/**
+ * Everything a use case may use besides its input, built once per tool call or command
+ * (src/scope.ts). A use case is `(scope, input) → output`; it never sees the MCP server, the
+ * transport, the configuration file or the environment.
+ */
+export interface Scope {
+  readonly tenant: { tenant_id: string; slug: string; nome: string };
+  /** Who acts (audit rows and logs). */
+  readonly actor: Actor;
+  /** actorLabel(actor): the string written to `ator` columns. */
+  readonly actorLabel: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /**
+   * Runs fn in one transaction scoped to the tenant (row-level security: the transaction sees and
+   * writes only this tenant's rows). The only way a use case reaches the database.
+   */
+  tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Rejects (AppError 'unavailable', with what to do) while the database must not take writes. */
+  assertWritable(): Promise<void>;
+  /**
+   * Real sending: `enabled` only when MICRO_AGENT_DISPARO_ENABLED is exactly "true"; `flag` is the raw
+   * value, to say in a dry run's answer why nothing was sent.
+   */
+  readonly sending: { readonly enabled: boolean; readonly flag: string | undefined };
+  /** The downstream channels; present only when sending is on (the dry-run path never gets them). */
+  readonly channels?: ChannelClient;
+  readonly calendar?: CalendarPort;
+  /** Work that continues after the call returns (an import); the process waits for it at shutdown. */
+  readonly background: { run<T>(task: Promise<T>): Promise<T> };
+  /** The caller's cancellation, when there is a caller. */
+  readonly signal?: AbortSignal;
+}
+
+/** "unset" or the flag's value in quotes, for messages that say why nothing was sent. */
+export const describeFlag = (s: Scope['sending']): string => (s.flag === undefined ? 'unset' : JSON.stringify(s.flag));

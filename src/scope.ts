@@ -1,0 +1,39 @@
+import { actorLabel, type Actor } from './core/model/index.js';
+import type { Scope } from './core/scope.js';
+import { assertFreeSpace } from './db/disk-space.js';
+import { withTenant } from './db/tenant.js';
+import type { ServerDeps } from './deps.js';
+
+/** The parts of the server's or a command's dependencies a scope is made of. */
+export type ScopeDeps = Pick<
+  ServerDeps,
+  'db' | 'tenant' | 'config' | 'logger' | 'clock' | 'tasks' | 'channelClient' | 'calendar' | 'actor' | 'transport'
+>;
+
+/** Who acts when the deps do not say: the stdio operator (also in-process tests). */
+export const actorOf = (deps: Pick<ScopeDeps, 'actor' | 'tenant'>): Actor =>
+  deps.actor ?? { kind: 'stdio', tenantSlug: deps.tenant.slug };
+
+/**
+ * Builds the scope of one tool call or command. The composition root's dependencies stop here: a use
+ * case gets the tenant, the actor, time, a logger, a tenant-scoped transaction runner and the ports.
+ */
+export function createScope(deps: ScopeDeps, opts: { signal?: AbortSignal; actor?: Actor } = {}): Scope {
+  const actor = opts.actor ?? actorOf(deps);
+  const { db, tenant, config } = deps;
+  return {
+    tenant,
+    actor,
+    actorLabel: actorLabel(actor),
+    clock: deps.clock,
+    logger: deps.logger,
+    tx: (fn) => withTenant(db.kysely, tenant.tenant_id, fn),
+    // PGlite blocks for good after a write hits a full disk (db/disk-space.ts): refuse writes first.
+    assertWritable: () => (db.kind === 'pglite' ? assertFreeSpace(config.dataDir) : Promise.resolve()),
+    sending: { enabled: config.dispatchEnabled, flag: config.dispatchFlagRaw },
+    channels: config.dispatchEnabled ? deps.channelClient : undefined,
+    calendar: config.dispatchEnabled ? deps.calendar : undefined,
+    background: deps.tasks,
+    signal: opts.signal,
+  };
+}
