@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { openDb } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 import { startCluster, type Cluster } from './pg-cluster.js';
+import { ensureFreshBuild } from './fresh-build.js';
 import { installTransitionGuard } from './transition-guard.js';
 
 declare module 'vitest' {
@@ -23,6 +24,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
  * throwaway cluster) with a migrated template database that each test file clones.
  */
 export default async function setup(project: TestProject) {
+  ensureFreshBuild();
   const teardown: Array<() => Promise<void> | void> = [];
   if (project.name === 'pglite') {
     const dir = join(ROOT, '.tmp', `pglite-template-${process.pid}`);
