@@ -165,7 +165,7 @@ export class McpChannelClient implements ChannelClient {
           );
           if (problems.length) {
             c.state = 'config_error';
-            c.detail = `profile drifted from ${c.server}/${c.profile.tool}: ${problems.join('; ')}`;
+            c.detail = `profile drifted from ${c.server}/${c.profile.tool}: ${problems.map((p) => p + variableHint(c.preset, p)).join('; ')}`;
             return;
           }
           c.state = 'configured';
@@ -423,6 +423,16 @@ export class McpChannelClient implements ChannelClient {
     }
     return toSendOutcome(readAnswer(profile.result.reader, answer, profile.result), rawOf(answer));
   }
+}
+
+/** For a required argument the preset fills from an optional variable left unset: which one to set. */
+function variableHint(preset: string | null, problem: string): string {
+  const arg = /^missing required argument "([^"]+)"$/.exec(problem)?.[1];
+  const p = preset ? PRESETS[preset] : undefined;
+  const v =
+    arg && typeof p?.arguments[arg] === 'string' ? /\$\{([A-Za-z_0-9]+)\}/.exec(p.arguments[arg])?.[1] : undefined;
+  const spec = v ? p?.variables?.[v] : undefined;
+  return v && spec ? ` (set ${v}: ${spec.describe})` : '';
 }
 
 /** How to fix what disabled a channel, for the start-up warning. */
