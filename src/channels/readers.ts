@@ -197,7 +197,9 @@ export function readSmtpFailure(text: string): Reading {
 
 /**
  * mcp-mail-server: success is JSON in the text {messageId, response, accepted, rejected,
- * sentFolderSaved}; failures are JSON-RPC errors -32603 "Failed to send email: <nodemailer message>".
+ * sentFolderSaved}. A failure is thrown inside the tool, and its SDK (0.5) turns that into a normal
+ * result (no isError) whose text starts "Error: Failed to send email: <nodemailer message>" — so the
+ * anchored "Error:" prefix is what says failure, and the SMTP reply code inside says which.
  */
 export const mcpMailReader: Reader = (a, ctx) => {
   if (a.kind === 'no_answer') return readNoAnswer(a);
@@ -206,7 +208,7 @@ export const mcpMailReader: Reader = (a, ctx) => {
     return readSmtpFailure(stripMcpPrefix(a.message));
   }
   const text = textOf(a.result);
-  if (a.result.isError) return readSmtpFailure(text);
+  if (a.result.isError || /^Error:/.test(text)) return readSmtpFailure(text);
   const body = jsonIn(text);
   if (!body) return { kind: 'unknown', message: text.slice(0, 500) };
   const accepted = Array.isArray(body.accepted) ? body.accepted : [];

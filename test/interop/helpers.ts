@@ -47,7 +47,8 @@ export interface Sink {
 
 /**
  * An SMTP server on 127.0.0.1 that parses and keeps every message. Recipients whose local part is
- * `unknown…` are refused with 550 5.1.1 (as Postfix words it), `full…` with 452 4.2.2 (transient).
+ * `unknown…` are refused with 550 5.1.1 (as Postfix words it), `full…` with 452 4.2.2 (transient); the
+ * password `wrong-password` with 535 5.7.8.
  */
 export async function startSink(): Promise<Sink> {
   const { SMTPServer } = (await import('smtp-server')) as typeof import('smtp-server');
@@ -61,6 +62,8 @@ export async function startSink(): Promise<Sink> {
     allowInsecureAuth: true,
     closeTimeout: 1_000,
     onAuth(auth, _session, cb) {
+      if (auth.password === 'wrong-password')
+        return cb(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
       cb(null, { user: auth.username });
     },
     onRcptTo(address, _session, cb) {
