@@ -87,8 +87,8 @@ export const PRESETS: Record<string, Preset> = {
     idempotent: true,
     proof: {
       status: 'proven',
-      against: 'the bundled sandbox calendar server (src/sandbox)',
-      test: 'test/unit/sandbox-servers.test.ts',
+      against: 'the bundled sandbox calendar server (src/sandbox), by test/tools/meetings*.test.ts',
+      test: 'test/helpers/meetings-setup.ts',
     },
     operations: {
       update: {
