@@ -4,6 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../core/ports.js';
 import type { McpConfig } from './config.js';
+import { fetchWithOwnSignals } from './http-fetch.js';
 
 type ServerConfig = McpConfig['mcpServers'][string];
 
@@ -24,6 +25,8 @@ export class McpClientPool {
   constructor(
     private readonly servers: McpConfig['mcpServers'],
     private readonly logger: Logger,
+    /** false: the SDK's own fetch, which leaks a listener per request (only to measure it: bench:downstream). */
+    private readonly ownSignalPerRequest = true,
   ) {}
 
   private connect(name: string): Promise<Connection> {
@@ -34,7 +37,11 @@ export class McpClientPool {
     const attempt = (async () => {
       const transport =
         'url' in cfg
-          ? new StreamableHTTPClientTransport(new URL(cfg.url), { requestInit: { headers: cfg.headers } })
+          ? new StreamableHTTPClientTransport(new URL(cfg.url), {
+              requestInit: { headers: cfg.headers },
+              // Its own signal per request: the SDK's shared one leaks a listener per call (http-fetch.ts).
+              ...(this.ownSignalPerRequest ? { fetch: fetchWithOwnSignals() } : {}),
+            })
           : new StdioClientTransport({
               command: cfg.command,
               args: cfg.args,
