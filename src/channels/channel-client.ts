@@ -4,7 +4,7 @@ import type { Logger } from '../core/ports.js';
 import type { ChannelStatus } from '../deps.js';
 import type { ChannelName, McpConfig } from './config.js';
 import { classifyText, rawOf, textOf, toSendOutcome, type Answer } from './outcome.js';
-import type { McpClientPool } from './pool.js';
+import { NotConnectedError, type McpClientPool } from './pool.js';
 import { PRESETS, type PresetProof } from './presets.js';
 import {
   renderArguments,
@@ -397,13 +397,6 @@ export class McpChannelClient implements ChannelClient {
     // A slow server's own timeout wins over a shorter default from the caller (see ChannelProfile.timeoutMs).
     const timeoutMs = Math.max(opts.timeoutMs ?? this.timeoutMs, profile.timeoutMs ?? 0);
     let answer: Answer;
-    try {
-      // Connecting first: a server that cannot be started or reached never saw the request.
-      await this.pool.tools(server);
-    } catch (err) {
-      answer = { kind: 'no_answer', sent: false, message: `cannot reach "${server}": ${(err as Error).message}` };
-      return toSendOutcome(readAnswer(profile.result.reader, answer, profile.result), null);
-    }
     if (opts.signal?.aborted) {
       answer = { kind: 'no_answer', sent: false, message: 'cancelled before the call' };
       return toSendOutcome(readAnswer(profile.result.reader, answer, profile.result), null);
@@ -417,9 +410,11 @@ export class McpChannelClient implements ChannelClient {
       const e = err as Error & { code?: unknown; data?: unknown };
       const noAnswer = err instanceof McpError && (e.code === -32001 || e.code === -32000);
       answer =
-        err instanceof McpError && !noAnswer
-          ? { kind: 'error', code: typeof e.code === 'number' ? e.code : null, message: e.message, data: e.data }
-          : { kind: 'no_answer', sent: true, message: e.message ?? String(err) };
+        err instanceof NotConnectedError // a server that cannot be started or reached never saw the request
+          ? { kind: 'no_answer', sent: false, message: e.message }
+          : err instanceof McpError && !noAnswer
+            ? { kind: 'error', code: typeof e.code === 'number' ? e.code : null, message: e.message, data: e.data }
+            : { kind: 'no_answer', sent: true, message: e.message ?? String(err) };
     }
     return toSendOutcome(readAnswer(profile.result.reader, answer, profile.result), rawOf(answer));
   }

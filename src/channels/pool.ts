@@ -13,6 +13,13 @@ interface Connection {
   tools: Tool[];
 }
 
+/** The server could not be started or reached: the request never left. */
+export class NotConnectedError extends Error {
+  constructor(server: string, cause: unknown) {
+    super(`cannot reach "${server}": ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
 /**
  * One MCP client per downstream server, connected on first use and reconnected after the server
  * crashed or closed (the next call opens a new connection). Every call has a timeout and honours an
@@ -78,7 +85,12 @@ export class McpClientPool {
     args: Record<string, unknown>,
     opts: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<CallToolResult> {
-    const { client } = await this.connect(server);
+    let client: Client;
+    try {
+      ({ client } = await this.connect(server));
+    } catch (err) {
+      throw new NotConnectedError(server, err);
+    }
     return (await client.callTool({ name: tool, arguments: args }, undefined, {
       timeout: opts.timeoutMs,
       signal: opts.signal,

@@ -138,3 +138,15 @@ describe('configuring a preset', () => {
     expect(logs.some((l) => l.obj.preset === 'waha' && /unverified/.test(l.msg ?? ''))).toBe(true);
   });
 });
+
+describe('a call that never left', () => {
+  it('a downstream server that cannot be started: refused transiently (not_sent), not unknown', async () => {
+    const c = make(
+      { mail: { command: '/nonexistent/mcp-mail-server', args: [] } },
+      { email: { server: 'mail', preset: 'mcp-mail-server' } },
+    );
+    const out = await c.send('email', { to: 'a@b.com.br', subject: 's', text: 't', idempotencyKey: 'k' }, {});
+    // verify() never ran, so the channel is still 'configured' and the call is attempted.
+    expect(out).toMatchObject({ ok: false, errorClass: 'transitorio', reason: 'not_sent' });
+  });
+});
