@@ -17,6 +17,14 @@ export interface ChannelStatus {
   transport: 'stdio' | 'http' | null;
   state: 'configured' | 'not_configured' | 'config_error';
   detail: string | null;
+  /** Whether the preset was run against its real server (src/channels/presets.ts); null for custom profiles. */
+  preset_proof?: 'proven' | 'unverified' | null;
+  /** What it was proven against, or why it is unverified. */
+  preset_proof_detail?: string | null;
+  /** This process's last delivered send on the channel (ISO). */
+  last_success_at?: string | null;
+  /** This process's last failed send: errorClass as stored in disparos.erro_classe, the finer reason, the provider code. */
+  last_failure?: { at: string; error_class: string; reason: string | null; provider_code: string | null } | null;
 }
 
 /** Everything buildServer needs, built by the composition root (main.ts) or by a test. */

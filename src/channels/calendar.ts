@@ -70,6 +70,7 @@ function payload(ev: CalendarEventInput) {
 
 function outcome(o: SendOutcome): CalendarOutcome {
   if (o.ok) return { ok: true, eventId: o.messageId };
-  // No answer at all (raw null) and not an argument rejection: the outcome is unknown.
-  return { ok: false, unknown: o.raw === null && o.errorClass === 'desconhecido', error: o.error };
+  // The reader says unknown only when no answer came or the answer does not say (readers.ts); a
+  // refusal of any class is a definite failure.
+  return { ok: false, unknown: o.errorClass === 'desconhecido', error: o.error };
 }

@@ -1,10 +1,11 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ChannelClient, SendOutcome, SendPayload } from '../core/outreach/channel-port.js';
 import type { Logger } from '../core/ports.js';
 import type { ChannelStatus } from '../deps.js';
-import { expandVars, type ChannelName, type McpConfig } from './config.js';
-import type { McpClientPool } from './pool.js';
-import { PRESETS } from './presets.js';
+import type { ChannelName, McpConfig } from './config.js';
+import { classifyText, rawOf, textOf, toSendOutcome, type Answer } from './outcome.js';
+import { NotConnectedError, type McpClientPool } from './pool.js';
+import { PRESETS, type PresetProof } from './presets.js';
 import {
   renderArguments,
   schemaProblems,
@@ -12,6 +13,8 @@ import {
   type CanonicalPayload,
   type ChannelProfile,
 } from './profile.js';
+import { readAnswer } from './readers.js';
+import { expandTemplate, mergeArguments, variableLookup } from './variables.js';
 
 export type CalendarOperationName = keyof CalendarOperations;
 
@@ -24,11 +27,15 @@ interface ResolvedChannel {
   profile: ChannelProfile | null;
   state: ChannelStatus['state'];
   detail: string | null;
+  proof: PresetProof | null;
+  lastSuccessAt: Date | null;
+  lastFailure: { at: Date; errorClass: string; reason: string | null; providerCode: string | null } | null;
 }
 
 /** A preset merged with mcp.json overrides, ${VAR} expanded; or the reason it cannot be used. */
 function resolveProfile(
   cfg: NonNullable<McpConfig['channels'][ChannelName]>,
+  server: McpConfig['mcpServers'][string] | undefined,
   env: Record<string, string | undefined>,
 ): ChannelProfile {
   const base = cfg.preset ? PRESETS[cfg.preset] : undefined;
@@ -36,14 +43,8 @@ function resolveProfile(
     throw new Error(`unknown preset "${cfg.preset}" (known: ${Object.keys(PRESETS).join(', ')})`);
   const tool = cfg.tool ?? base?.tool;
   if (!tool) throw new Error('the profile names no tool (set "preset" or "tool")');
-  const expand = (v: unknown): unknown =>
-    typeof v === 'string'
-      ? expandVars(v, env)
-      : Array.isArray(v)
-        ? v.map(expand)
-        : v && typeof v === 'object'
-          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expand(x)]))
-          : v;
+  const lookup = variableLookup(cfg.server, server, env, base?.variables);
+  const expand = (v: unknown): unknown => expandTemplate(v, lookup);
   // Operations: the preset's, each replaced by mcp.json's when given (null removes it).
   const operations: CalendarOperations = {};
   for (const op of ['update', 'delete', 'list'] as const) {
@@ -57,11 +58,13 @@ function resolveProfile(
       ...(result ? { result } : {}),
     };
   }
+  const timeoutMs = cfg.timeoutMs ?? base?.timeoutMs;
   return {
     tool,
-    arguments: expand(cfg.arguments ?? base?.arguments ?? {}) as Record<string, unknown>,
+    arguments: expand(mergeArguments(base?.arguments, cfg.arguments)) as Record<string, unknown>,
     result: { ...base?.result, ...(cfg.result ?? {}) },
     idempotent: cfg.idempotent ?? base?.idempotent ?? false,
+    ...(timeoutMs ? { timeoutMs } : {}),
     ...(Object.keys(operations).length ? { operations } : {}),
   };
 }
@@ -116,25 +119,30 @@ export class McpChannelClient implements ChannelClient {
       if (!cfg) continue;
       const server = config.mcpServers[cfg.server];
       const transport = server && 'url' in server ? 'http' : 'stdio';
+      const proof = cfg.preset ? (PRESETS[cfg.preset]?.proof ?? null) : null;
+      const base = { server: cfg.server, preset: cfg.preset ?? null, transport, proof } as const;
+      const empty = { lastSuccessAt: null, lastFailure: null };
       try {
         this.channels.set(ch, {
-          server: cfg.server,
-          preset: cfg.preset ?? null,
-          transport,
-          profile: resolveProfile(cfg, env),
+          ...base,
+          ...empty,
+          profile: resolveProfile(cfg, server, env),
           state: 'configured',
           detail: null,
         });
       } catch (err) {
-        this.channels.set(ch, {
-          server: cfg.server,
-          preset: cfg.preset ?? null,
-          transport,
-          profile: null,
-          state: 'config_error',
-          detail: (err as Error).message,
-        });
+        const detail = (err as Error).message;
+        this.channels.set(ch, { ...base, ...empty, profile: null, state: 'config_error', detail });
+        this.logger.warn(
+          { channel: ch, server: cfg.server, preset: cfg.preset ?? null, reason: detail, fix: FIX.config },
+          'channel disabled',
+        );
       }
+      if (proof?.status === 'unverified')
+        this.logger.warn(
+          { channel: ch, preset: cfg.preset, reason: proof.reason },
+          'channel uses a preset never run against its real server here (unverified): check its first sends by hand',
+        );
     }
   }
 
@@ -157,7 +165,7 @@ export class McpChannelClient implements ChannelClient {
           );
           if (problems.length) {
             c.state = 'config_error';
-            c.detail = `profile drifted from ${c.server}/${c.profile.tool}: ${problems.join('; ')}`;
+            c.detail = `profile drifted from ${c.server}/${c.profile.tool}: ${problems.map((p) => p + variableHint(c.preset, p)).join('; ')}`;
             return;
           }
           c.state = 'configured';
@@ -187,7 +195,11 @@ export class McpChannelClient implements ChannelClient {
           c.state = 'config_error';
           c.detail = `cannot reach "${c.server}": ${(err as Error).message}`;
         }
-        if (c.state !== 'configured') this.logger.warn({ channel: ch, detail: c.detail }, 'channel disabled');
+        if (c.state !== 'configured')
+          this.logger.warn(
+            { channel: ch, server: c.server, preset: c.preset, reason: c.detail, fix: fixFor(c.detail ?? '') },
+            'channel disabled',
+          );
       }),
     );
   }
@@ -196,7 +208,25 @@ export class McpChannelClient implements ChannelClient {
     return CHANNELS.map((channel) => {
       const c = this.channels.get(channel);
       if (!c) return { channel, server: null, preset: null, transport: null, state: 'not_configured', detail: null };
-      return { channel, server: c.server, preset: c.preset, transport: c.transport, state: c.state, detail: c.detail };
+      return {
+        channel,
+        server: c.server,
+        preset: c.preset,
+        transport: c.transport,
+        state: c.state,
+        detail: c.detail,
+        preset_proof: c.proof?.status ?? null,
+        preset_proof_detail: c.proof ? (c.proof.status === 'proven' ? c.proof.against : c.proof.reason) : null,
+        last_success_at: c.lastSuccessAt?.toISOString() ?? null,
+        last_failure: c.lastFailure
+          ? {
+              at: c.lastFailure.at.toISOString(),
+              error_class: c.lastFailure.errorClass,
+              reason: c.lastFailure.reason,
+              provider_code: c.lastFailure.providerCode,
+            }
+          : null,
+      };
     });
   }
 
@@ -244,7 +274,20 @@ export class McpChannelClient implements ChannelClient {
         raw: null,
       };
     }
-    return this.invoke(c.server, c.profile.tool, c.profile.arguments, c.profile, payload, opts);
+    const out = await this.invoke(c.server, c.profile.tool, c.profile.arguments, c.profile, payload, opts);
+    this.remember(c, out);
+    return out;
+  }
+
+  private remember(c: ResolvedChannel, out: SendOutcome): void {
+    if (out.ok) c.lastSuccessAt = new Date();
+    else
+      c.lastFailure = {
+        at: new Date(),
+        errorClass: out.errorClass,
+        reason: out.reason ?? null,
+        providerCode: out.providerCode ?? null,
+      };
   }
 
   /** The calendar operations this profile offers besides create (after verify(): those that fit the server). */
@@ -309,7 +352,7 @@ export class McpChannelClient implements ChannelClient {
           unknown
         >,
         {
-          timeoutMs: opts.timeoutMs ?? this.timeoutMs,
+          timeoutMs: Math.max(opts.timeoutMs ?? this.timeoutMs, c.profile.timeoutMs ?? 0),
           signal: opts.signal,
         },
       );
@@ -351,62 +394,67 @@ export class McpChannelClient implements ChannelClient {
     opts: { signal?: AbortSignal; timeoutMs?: number },
   ): Promise<SendOutcome> {
     const args = renderArguments(template, payload) as Record<string, unknown>;
-    let result: CallToolResult;
-    try {
-      result = await this.pool.call(server, tool, args, {
-        timeoutMs: opts.timeoutMs ?? this.timeoutMs,
-        signal: opts.signal,
-      });
-    } catch (err) {
-      // Timeout, crash or closed connection: the message may or may not have left.
-      const message = (err as Error).message ?? String(err);
-      // An argument rejection is a definite non-send; anything else is an unknown outcome.
-      if (/-32602|input validation error/i.test(message))
-        return { ok: false, errorClass: classify(message), error: message, raw: null };
-      return { ok: false, errorClass: 'desconhecido', error: message, raw: null };
+    // A slow server's own timeout wins over a shorter default from the caller (see ChannelProfile.timeoutMs).
+    const timeoutMs = Math.max(opts.timeoutMs ?? this.timeoutMs, profile.timeoutMs ?? 0);
+    let answer: Answer;
+    if (opts.signal?.aborted) {
+      answer = { kind: 'no_answer', sent: false, message: 'cancelled before the call' };
+      return toSendOutcome(readAnswer(profile.result.reader, answer, profile.result), null);
     }
-    return interpret(result, profile);
+    try {
+      const result = await this.pool.call(server, tool, args, { timeoutMs, signal: opts.signal });
+      answer = { kind: 'result', result };
+    } catch (err) {
+      // A JSON-RPC error answer (the server said something: Twilio's refusals come this way), or no
+      // answer at all (timeout, crash, closed connection: the message may or may not have left).
+      const e = err as Error & { code?: unknown; data?: unknown };
+      const noAnswer = err instanceof McpError && (e.code === -32001 || e.code === -32000);
+      answer =
+        err instanceof NotConnectedError // a server that cannot be started or reached never saw the request
+          ? { kind: 'no_answer', sent: false, message: e.message }
+          : err instanceof McpError && !noAnswer
+            ? { kind: 'error', code: typeof e.code === 'number' ? e.code : null, message: e.message, data: e.data }
+            : { kind: 'no_answer', sent: true, message: e.message ?? String(err) };
+    }
+    return toSendOutcome(readAnswer(profile.result.reader, answer, profile.result), rawOf(answer));
   }
 }
 
-function textOf(r: CallToolResult): string {
-  return (r.content ?? [])
-    .filter((c) => c.type === 'text')
-    .map((c) => (c as { text: string }).text)
-    .join('\n');
+/** For a required argument the preset fills from an optional variable left unset: which one to set. */
+function variableHint(preset: string | null, problem: string): string {
+  const arg = /^missing required argument "([^"]+)"$/.exec(problem)?.[1];
+  const p = preset ? PRESETS[preset] : undefined;
+  const v =
+    arg && typeof p?.arguments[arg] === 'string' ? /\$\{([A-Za-z_0-9]+)\}/.exec(p.arguments[arg])?.[1] : undefined;
+  const spec = v ? p?.variables?.[v] : undefined;
+  return v && spec ? ` (set ${v}: ${spec.describe})` : '';
 }
 
-/** Reads a downstream answer: success with an id, or a failure classified for the retry policy. */
+/** How to fix what disabled a channel, for the start-up warning. */
+const FIX = {
+  config:
+    "set the variable it names (in mcp.json's mcpServers.<server>.env or this server's environment), or fix the channel's profile in mcp.json",
+  tool: 'the server\'s tools changed or the preset is for another server: set "tool" in the channel\'s profile to one it has, or pick another preset',
+  drift:
+    'override the arguments it names in the channel\'s "arguments" (null removes one), or update the server package to the version the preset was proven against',
+  reach: "check the server's command / url in mcp.json and that it starts by itself (run the command in a shell)",
+};
+
+function fixFor(detail: string): string {
+  if (/has no tool/.test(detail)) return FIX.tool;
+  if (/drifted/.test(detail)) return FIX.drift;
+  if (/cannot reach/.test(detail)) return FIX.reach;
+  return FIX.config;
+}
+
+/** Reads a downstream answer with the profile's reader: success with an id, or a classified failure. */
 export function interpret(r: CallToolResult, p: ChannelProfile): SendOutcome {
-  const text = textOf(r);
-  const failed = r.isError || (p.result.failurePattern ? new RegExp(p.result.failurePattern, 'i').test(text) : false);
-  const raw = { isError: !!r.isError, text: text.slice(0, 2000), structured: r.structuredContent ?? null };
-  if (failed) return { ok: false, errorClass: classify(text), error: text.slice(0, 500) || 'failed', raw };
-  const sc = r.structuredContent as Record<string, unknown> | undefined;
-  let id = p.result.idField && sc?.[p.result.idField] ? String(sc[p.result.idField]) : null;
-  if (!id && p.result.idPattern) {
-    const m = new RegExp(p.result.idPattern).exec(text);
-    id = m ? (m.slice(1).find(Boolean) ?? null) : null;
-  }
-  const waId = sc?.wa_id ? String(sc.wa_id) : null;
-  return { ok: true, messageId: id, waId, raw };
+  const answer: Answer = { kind: 'result', result: r };
+  return toSendOutcome(readAnswer(p.result.reader, answer, p.result), rawOf(answer));
 }
 
-/** Transient (retry), bad destination (fall back), policy (stop), or unknown. */
+/** Transient (retry), bad destination (fall back), policy (stop), or unknown — for text-only answers. */
 export function classify(text: string): 'transitorio' | 'destino_invalido' | 'politica' | 'desconhecido' {
-  const t = text.toLowerCase();
-  // The server refused the arguments: nothing was sent. About the recipient → bad destination.
-  if (/-32602|input validation error|invalid arguments/.test(t))
-    return /\bto\b|recipient|email|phone|number/.test(t) ? 'destino_invalido' : 'politica';
-  if (
-    /invalid recipient|not a whatsapp user|not on whatsapp|mailbox unavailable|\b550\b|no such user|does not exist|invalid (phone|number|address|email)|recipient/.test(
-      t,
-    )
-  )
-    return 'destino_invalido';
-  // After the destination check: SMTP's 550 is permanent, HTTP's 5xx are not.
-  if (/\b(429|5\d\d)\b|rate.?limit|too many|timeout|timed out|temporar|unavailable|try again|retry/.test(t))
-    return 'transitorio';
-  if (/template|policy|blocked|opt.?out|forbidden|\b403\b/.test(t)) return 'politica';
-  return 'desconhecido';
+  const out = toSendOutcome(classifyText(text), null);
+  return out.ok ? 'desconhecido' : out.errorClass;
 }

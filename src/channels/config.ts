@@ -29,9 +29,20 @@ export const ChannelProfileSchema = z.object({
   server: z.string().min(1),
   preset: z.string().optional(),
   tool: z.string().optional(),
+  /** Merged over the preset's arguments; null removes one. */
   arguments: z.record(z.string(), z.unknown()).optional(),
-  result: z.object({ failurePattern: z.string(), idPattern: z.string(), idField: z.string() }).partial().optional(),
+  result: z
+    .object({
+      reader: z.enum(['generic', 'twilio', 'resend', 'mcp-mail-server', 'codefuturist-email']),
+      failurePattern: z.string(),
+      idPattern: z.string(),
+      idField: z.string(),
+    })
+    .partial()
+    .optional(),
   idempotent: z.boolean().optional(),
+  /** Per-call timeout (ms) for this channel's server; a preset may set one (mcp-mail-server does). */
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
   /** Calendar only: update / delete / list tools (null switches off one the preset has). */
   operations: z
     .object({
@@ -83,7 +94,11 @@ export function loadMcpConfig(path: string, vars: Record<string, string | undefi
   } catch (err) {
     throw new Error(`Cannot read the MCP config ${path} (set AGENTE_MCP_CONFIG to another file)`, { cause: err });
   }
-  const parsed = McpConfigSchema.safeParse(expandDeep(JSON.parse(raw), vars));
+  // Channel profiles are expanded later, per channel (channel-client.ts): their ${VAR}s may also come
+  // from the downstream server's env block, and an unset one disables that channel only.
+  const json = JSON.parse(raw) as Record<string, unknown>;
+  const { channels, ...rest } = json && typeof json === 'object' ? json : {};
+  const parsed = McpConfigSchema.safeParse({ ...(expandDeep(rest, vars) as object), channels });
   if (!parsed.success) {
     throw new Error(`Invalid MCP config ${path}: ${z.prettifyError(parsed.error)}`);
   }

@@ -4,12 +4,20 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../core/ports.js';
 import type { McpConfig } from './config.js';
+import { fetchWithOwnSignals } from './http-fetch.js';
 
 type ServerConfig = McpConfig['mcpServers'][string];
 
 interface Connection {
   client: Client;
   tools: Tool[];
+}
+
+/** The server could not be started or reached: the request never left. */
+export class NotConnectedError extends Error {
+  constructor(server: string, cause: unknown) {
+    super(`cannot reach "${server}": ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
 }
 
 /**
@@ -24,6 +32,8 @@ export class McpClientPool {
   constructor(
     private readonly servers: McpConfig['mcpServers'],
     private readonly logger: Logger,
+    /** false: the SDK's own fetch, which leaks a listener per request (only to measure it: bench:downstream). */
+    private readonly ownSignalPerRequest = true,
   ) {}
 
   private connect(name: string): Promise<Connection> {
@@ -34,7 +44,11 @@ export class McpClientPool {
     const attempt = (async () => {
       const transport =
         'url' in cfg
-          ? new StreamableHTTPClientTransport(new URL(cfg.url), { requestInit: { headers: cfg.headers } })
+          ? new StreamableHTTPClientTransport(new URL(cfg.url), {
+              requestInit: { headers: cfg.headers },
+              // Its own signal per request: the SDK's shared one leaks a listener per call (http-fetch.ts).
+              ...(this.ownSignalPerRequest ? { fetch: fetchWithOwnSignals() } : {}),
+            })
           : new StdioClientTransport({
               command: cfg.command,
               args: cfg.args,
@@ -71,7 +85,12 @@ export class McpClientPool {
     args: Record<string, unknown>,
     opts: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<CallToolResult> {
-    const { client } = await this.connect(server);
+    let client: Client;
+    try {
+      ({ client } = await this.connect(server));
+    } catch (err) {
+      throw new NotConnectedError(server, err);
+    }
     return (await client.callTool({ name: tool, arguments: args }, undefined, {
       timeout: opts.timeoutMs,
       signal: opts.signal,

@@ -1,3 +1,5 @@
+import type { ReaderName } from './readers.js';
+
 /**
  * A channel profile says how to call one downstream MCP tool for a canonical payload and how to read
  * its answer. Presets cover the public servers people run; mcp.json may override any field.
@@ -12,6 +14,12 @@ export interface ChannelProfile {
   arguments: Record<string, unknown>;
   /** How to read the answer. */
   result: {
+    /**
+     * How to read the answer (src/channels/readers.ts): a provider's reader reads its structured fields
+     * (Twilio's error body, Resend's error object, the JSON mcp-mail-server returns); `generic` (the
+     * default) reads structuredContent, then the patterns below.
+     */
+    reader?: ReaderName;
     /** Regex (case-insensitive) on the text that means failure, for servers that never set isError. */
     failurePattern?: string;
     /** Regex whose first group is the message / event id in the text. */
@@ -21,6 +29,11 @@ export interface ChannelProfile {
   };
   /** The server deduplicates on the idempotency key: a retry after an unknown outcome is safe. */
   idempotent: boolean;
+  /**
+   * Per-call timeout for this server (ms), when it answers slower than the caller's default: a
+   * delivered message must not turn into an unknown outcome because the server files a copy first.
+   */
+  timeoutMs?: number;
   /**
    * Calendar profiles only: the tools that change or list events besides `tool` (which creates).
    * Their argument templates may use {{eventId}} (the id read from the create answer) and, for list,

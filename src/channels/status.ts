@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { ChannelStatus } from '../deps.js';
 import { loadMcpConfig, type ChannelName } from './config.js';
+import { PRESETS } from './presets.js';
 
 const CHANNELS: ChannelName[] = ['whatsapp', 'email', 'calendar'];
 
@@ -24,7 +25,10 @@ export function channelStatuses(config: Config): ChannelStatus[] {
     if (!profile)
       return { channel, server: null, preset: null, transport: null, state: 'not_configured', detail: null };
     const server = mcp.mcpServers[profile.server];
+    const proof = profile.preset ? (PRESETS[profile.preset]?.proof ?? null) : null;
     return {
+      preset_proof: proof?.status ?? null,
+      preset_proof_detail: proof ? (proof.status === 'proven' ? proof.against : proof.reason) : null,
       channel,
       server: profile.server,
       preset: profile.preset ?? null,

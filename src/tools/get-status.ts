@@ -24,6 +24,17 @@ const StatusSchema = {
       transport: z.enum(['stdio', 'http']).nullable(),
       state: z.enum(['configured', 'not_configured', 'config_error']),
       detail: z.string().nullable(),
+      preset_proof: z.enum(['proven', 'unverified']).nullable(),
+      preset_proof_detail: z.string().nullable(),
+      last_success_at: z.string().nullable(),
+      last_failure: z
+        .object({
+          at: z.string(),
+          error_class: z.enum(['transitorio', 'destino_invalido', 'politica', 'desconhecido']),
+          reason: z.string().nullable(),
+          provider_code: z.string().nullable(),
+        })
+        .nullable(),
     }),
   ),
 };
@@ -49,7 +60,13 @@ export async function readStatus(deps: ServerDeps): Promise<ServerStatus> {
         ? 'Real sends are ON: messages leave through the downstream channels.'
         : `Dry run: nothing is sent. MICRO_AGENT_DISPARO_ENABLED is ${deps.config.dispatchFlagRaw === undefined ? 'unset' : JSON.stringify(deps.config.dispatchFlagRaw)}; only the exact string "true" turns sending on.`,
     },
-    channels: deps.channels(),
+    channels: deps.channels().map((c) => ({
+      ...c,
+      preset_proof: c.preset_proof ?? null,
+      preset_proof_detail: c.preset_proof_detail ?? null,
+      last_success_at: c.last_success_at ?? null,
+      last_failure: (c.last_failure ?? null) as ServerStatus['channels'][number]['last_failure'],
+    })),
   };
 }
 
@@ -65,7 +82,9 @@ export const getStatus = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (_args, { deps }) => {
     const s = await readStatus(deps);
-    const ch = s.channels.map((c) => `${c.channel}:${c.state}`).join(', ');
+    const ch = s.channels
+      .map((c) => `${c.channel}:${c.state}${c.preset_proof === 'unverified' ? ' (unverified preset)' : ''}`)
+      .join(', ');
     return {
       data: s,
       text:

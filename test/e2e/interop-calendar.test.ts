@@ -427,7 +427,9 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
     await channels.verify();
     const cal = channels.status().find((s) => s.channel === 'calendar')!;
     expect(cal.state).toBe('config_error');
-    expect(cal.detail).toContain('CALDAV_CALENDAR_URL is not set');
+    expect(cal.detail).toMatch(/^CALDAV_CALENDAR_URL \(the calendar collection URL\) is not set/);
+    expect(cal.detail).toContain(`mcpServers.${SERVER}.env`);
+    expect(cal.detail).toContain("this server's environment");
   });
 
   it('our server with the caldav-mcp preset: schedule_meeting creates, update_meeting moves and cancels a real event in Radicale', async () => {

@@ -17,6 +17,7 @@ import { McpChannelClient } from '../../src/channels/channel-client.js';
 import type { McpConfig } from '../../src/channels/config.js';
 import { McpClientPool } from '../../src/channels/pool.js';
 import { silentLogger } from '../../src/core/ports.js';
+import { answerFromRaw, outcomeFixtures, packageVersion } from '../interop/helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SETUP_HINT = 'install the interop test dependencies: `npm ci` (devDependencies) and `.ci/interop-setup.sh`';
@@ -156,6 +157,7 @@ describe('interop: @codefuturist/email-mcp (stdio) → SMTP sink on loopback', (
   let dir: string;
   let servers: McpConfig['mcpServers'];
   const env = { EMAIL_MCP_ACCOUNT: ACCOUNT };
+  const fixtures = outcomeFixtures('codefuturist-email');
 
   beforeAll(async () => {
     const entry = packageBin('@codefuturist/email-mcp');
@@ -193,6 +195,11 @@ describe('interop: @codefuturist/email-mcp (stdio) → SMTP sink on loopback', (
   });
 
   afterAll(async () => {
+    fixtures.save({
+      provider: 'codefuturist-email',
+      server: `@codefuturist/email-mcp ${packageVersion('@codefuturist/email-mcp')}`,
+      against: 'an SMTP sink on loopback (smtp-server + mailparser)',
+    });
     await closePool(pool);
     await sink?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -266,6 +273,7 @@ describe('interop: @codefuturist/email-mcp (stdio) → SMTP sink on loopback', (
     if (!out.ok) throw new Error('unreachable');
     expect(out.messageId).toBeTruthy();
     expect(mail.messageId).toBe(`<${out.messageId}>`);
+    fixtures.add({ case: 'sent', answer: answerFromRaw(out.raw), expect: { kind: 'delivered', messageId: 'present' } });
   });
 
   it('an address its schema rejects fails the send and reaches no one', async () => {
@@ -286,6 +294,12 @@ describe('interop: @codefuturist/email-mcp (stdio) → SMTP sink on loopback', (
     expect(out.ok).toBe(false);
     if (out.ok) throw new Error('unreachable');
     expect(out.error).toMatch(/invalid email address/i);
+    expect(out).toMatchObject({ errorClass: 'destino_invalido', reason: 'bad_destination' });
+    fixtures.add({
+      case: 'refused by its schema (-32602, bad to)',
+      answer: answerFromRaw(out.raw),
+      expect: { kind: 'refused_permanently', reason: 'bad_destination', code: '-32602' },
+    });
     await new Promise((r) => setTimeout(r, 300));
     expect(sink!.messages.length).toBe(before);
   });
@@ -344,16 +358,31 @@ describe('interop: @codefuturist/email-mcp (stdio) → SMTP sink on loopback', (
     expect(email.detail).toContain('argument "html" is string, the tool wants boolean');
   });
 
-  it('an unset ${EMAIL_MCP_ACCOUNT} is a config_error naming the variable', async () => {
-    const channels = new McpChannelClient(
+  it("EMAIL_MCP_ACCOUNT unset here is taken from the server's own MCP_EMAIL_ACCOUNT_NAME; unset in both, an error naming both places", async () => {
+    const fromServer = new McpChannelClient(
       { mcpServers: servers, channels: { email: { server: SERVER, preset: 'codefuturist-email' } } },
       pool!,
       silentLogger,
       {},
     );
-    await channels.verify();
+    await fromServer.verify();
+    expect(fromServer.status().find((s) => s.channel === 'email')!.state).toBe('configured');
+
+    const { MCP_EMAIL_ACCOUNT_NAME: _drop, ...envWithout } = (servers[SERVER] as { env: Record<string, string> }).env;
+    const channels = new McpChannelClient(
+      {
+        mcpServers: { [SERVER]: { ...(servers[SERVER] as object), env: envWithout } as never },
+        channels: { email: { server: SERVER, preset: 'codefuturist-email' } },
+      },
+      pool!,
+      silentLogger,
+      {},
+    );
     const email = channels.status().find((s) => s.channel === 'email')!;
     expect(email.state).toBe('config_error');
-    expect(email.detail).toContain('EMAIL_MCP_ACCOUNT is not set');
+    expect(email.detail).toContain('EMAIL_MCP_ACCOUNT');
+    expect(email.detail).toContain('is not set');
+    expect(email.detail).toContain(`mcpServers.${SERVER}.env`);
+    expect(email.detail).toContain("this server's environment");
   });
 });

@@ -434,6 +434,8 @@ export class Executor {
         raw: o.raw,
       };
     const base = { disparo_id: r.disparo_id, erro: o.error.slice(0, 1000), erro_classe: o.errorClass, raw: o.raw };
+    // The refusal's finer reason and provider code, when the channel read one (e.g. " (bad_destination 21211)").
+    const why = o.reason ? ` (${o.reason}${o.providerCode ? ` ${o.providerCode}` : ''})` : '';
     if (o.errorClass === 'transitorio') {
       if (r.tentativas >= r.max_tentativas) {
         // An earlier attempt may have delivered it: 'falhou' would say it did not leave and invite a re-send.
@@ -450,7 +452,7 @@ export class Executor {
         ...base,
         status: 'pendente',
         proxima: new Date(Date.now() + backoffMs(r.tentativas)),
-        motivo: 'erro transitório: nova tentativa agendada',
+        motivo: `erro transitório${why}: nova tentativa agendada`,
       };
     }
     if (o.errorClass === 'desconhecido') {
@@ -474,8 +476,8 @@ export class Executor {
       };
     }
     if (o.errorClass === 'destino_invalido')
-      return { ...base, status: 'falhou', motivo: 'destino inválido (falha permanente)' };
-    return { ...base, status: 'bloqueado', motivo: 'recusado por política do canal' };
+      return { ...base, status: 'falhou', motivo: `destino inválido (falha permanente)${why}` };
+    return { ...base, status: 'bloqueado', motivo: `recusado por política do canal${why}` };
   }
 
   /** Writes outcomes (only for rows still leased to us), moves leads, and falls back on bad destinations. */

@@ -13,6 +13,22 @@ export interface SendPayload {
   templateParams?: string[];
 }
 
+/**
+ * Why a downstream refused, as far as the answer says (finer than errorClass, which is what is stored):
+ * permanent — bad_destination, not_whatsapp_user (→ destino_invalido), template_refused, auth,
+ * opted_out, refused (→ politica); transient — rate_limited, server_error, not_sent (→ transitorio).
+ */
+export type RefusalReason =
+  | 'bad_destination'
+  | 'not_whatsapp_user'
+  | 'template_refused'
+  | 'auth'
+  | 'opted_out'
+  | 'refused'
+  | 'rate_limited'
+  | 'server_error'
+  | 'not_sent';
+
 export type SendOutcome =
   | { ok: true; messageId: string | null; waId?: string | null; raw: unknown }
   | {
@@ -20,6 +36,10 @@ export type SendOutcome =
       errorClass: 'transitorio' | 'destino_invalido' | 'politica' | 'desconhecido';
       error: string;
       raw: unknown;
+      /** The finer reason, when the answer said one (absent for unknown outcomes). */
+      reason?: RefusalReason;
+      /** The provider's own code for the refusal (Twilio 21211, Resend validation_error, SMTP 550 5.1.1). */
+      providerCode?: string | null;
     };
 
 export interface ChannelClient {

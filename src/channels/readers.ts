@@ -1,0 +1,253 @@
+import {
+  byHttpStatus,
+  classifyText,
+  jsonIn,
+  readNoAnswer,
+  stripMcpPrefix,
+  textOf,
+  type Answer,
+  type PermanentReason,
+  type Reader,
+  type Reading,
+} from './outcome.js';
+
+/**
+ * One reader per kind of downstream answer. Each reads structured fields first (structuredContent,
+ * the JSON the server put in its text, the provider's error body inside an MCP error) and falls back
+ * to anchored text patterns only where the server gives nothing else. The recorded answers of the
+ * real servers (test/fixtures/outcomes/*.json) are run through these in test/unit/outcome-readers.test.ts.
+ */
+
+/** Bundled sandbox servers, custom profiles and servers that answer in words (lharries, WAHA, ...). */
+export const genericReader: Reader = (a, ctx) => {
+  if (a.kind === 'no_answer') return readNoAnswer(a);
+  if (a.kind === 'error') {
+    const body = jsonIn(stripMcpPrefix(a.message));
+    const status = Number(body?.status ?? body?.statusCode);
+    if (a.code !== -32602 && status >= 400) return byHttpStatus(status, String(body?.code ?? status), a.message);
+    const r = classifyText(a.code === -32602 ? `-32602 ${a.message}` : stripMcpPrefix(a.message));
+    return r.kind === 'unknown' ? { kind: 'unknown', message: a.message } : r;
+  }
+  const text = textOf(a.result);
+  const failed =
+    a.result.isError || (ctx.failurePattern ? new RegExp(ctx.failurePattern, 'i').test(text.trim()) : false);
+  if (failed) {
+    const r = classifyText(text);
+    // A server that says "failed" in words but nothing more: refused, for a reason we cannot tell.
+    return r.kind === 'unknown'
+      ? { kind: 'refused_permanently', reason: 'refused', code: null, message: r.message }
+      : r;
+  }
+  const sc = a.result.structuredContent as Record<string, unknown> | undefined;
+  let id = ctx.idField && sc?.[ctx.idField] != null ? String(sc[ctx.idField]) : null;
+  if (!id && ctx.idPattern) {
+    const m = new RegExp(ctx.idPattern).exec(text);
+    id = m ? (m.slice(1).find(Boolean) ?? null) : null;
+  }
+  return { kind: 'delivered', messageId: id, waId: sc?.wa_id ? String(sc.wa_id) : null };
+};
+
+// Twilio error codes by meaning (https://www.twilio.com/docs/api/errors). Anything else falls back to
+// the HTTP status of the error body: 429 / 5xx transient, 401 / 403 auth, other 4xx refused.
+const TWILIO: Record<number, PermanentReason | 'rate_limited' | 'server_error'> = {
+  21211: 'bad_destination', // Invalid 'To' Phone Number
+  21217: 'bad_destination', // Phone number does not appear to be valid
+  21401: 'bad_destination', // Invalid Phone Number
+  21407: 'bad_destination', // This Phone Number type does not support SMS or MMS
+  21421: 'bad_destination', // PhoneNumber is invalid
+  21612: 'bad_destination', // The 'To' phone number is not currently reachable via SMS
+  21614: 'bad_destination', // 'To' number is not a valid mobile number
+  63024: 'bad_destination', // Invalid message recipient
+  63003: 'not_whatsapp_user', // Channel could not find To address
+  63016: 'template_refused', // Outside the 24 h window: only an approved template may go
+  63027: 'template_refused', // Template does not exist for a language and locale
+  63028: 'template_refused', // Number of parameters does not match the template
+  63030: 'template_refused', // Unsupported parameter for type of channels message
+  63005: 'template_refused', // Channel did not accept given content
+  21656: 'template_refused', // The ContentVariables parameter is invalid
+  21610: 'opted_out', // Attempt to send to unsubscribed recipient
+  20003: 'auth', // Authenticate
+  20005: 'auth', // Account not active
+  20403: 'auth', // Forbidden
+  63007: 'auth', // Twilio could not find a Channel with the specified From address
+  20429: 'rate_limited', // Too Many Requests
+  14107: 'rate_limited', // Message rate limit exceeded
+  63018: 'rate_limited', // Rate limit exceeded for channel
+  20500: 'server_error', // Internal Server Error
+  20503: 'server_error', // Service Unavailable
+};
+
+function twilioCode(code: number, status: number, message: string): Reading {
+  const c = String(code);
+  const cls = TWILIO[code];
+  if (cls === 'rate_limited' || cls === 'server_error')
+    return { kind: 'refused_transiently', reason: cls, code: c, message };
+  if (cls) return { kind: 'refused_permanently', reason: cls, code: c, message };
+  return byHttpStatus(status || 400, c, message);
+}
+
+/**
+ * @twilio-alpha/mcp: a 2xx is a normal result whose text is the Message resource as JSON (never
+ * isError; `"error_code": null` in every success); a 4xx/5xx is a JSON-RPC error -32603 whose message
+ * is Twilio's error body {code, message, more_info, status}; an unreachable API is -32603 "An error
+ * occurred while making the request" (the request may or may not have left: unknown).
+ */
+export const twilioReader: Reader = (a, ctx) => {
+  if (a.kind === 'no_answer') return readNoAnswer(a);
+  if (a.kind === 'error') {
+    const body = jsonIn(stripMcpPrefix(a.message));
+    if (body && typeof body.code === 'number')
+      return twilioCode(body.code, Number(body.status), String(body.message ?? a.message));
+    return genericReader(a, ctx);
+  }
+  const text = textOf(a.result);
+  const body = jsonIn(text);
+  if (!body) return a.result.isError ? genericReader(a, ctx) : { kind: 'unknown', message: text.slice(0, 500) };
+  const sid = typeof body.sid === 'string' && /^(SM|MM)[0-9a-f]{32}$/.test(body.sid) ? body.sid : null;
+  // A message resource that already failed (rare at creation; normally seen later by FetchMessage).
+  if ((body.status === 'failed' || body.status === 'undelivered') && typeof body.error_code === 'number')
+    return twilioCode(body.error_code, 400, String(body.error_message ?? body.status));
+  if (sid) return { kind: 'delivered', messageId: sid };
+  if (typeof body.code === 'number') return twilioCode(body.code, Number(body.status), String(body.message ?? ''));
+  return { kind: 'unknown', message: text.slice(0, 500) };
+};
+
+/**
+ * resend-mcp (Resend's own server): success is the text `Email sent successfully! {"id":"…"}`; an API
+ * error comes back as isError `Email failed to send: {"statusCode":…,"message":…,"name":…}` (the
+ * Resend SDK's error object). `application_error` with statusCode null means fetch itself failed.
+ */
+export const resendReader: Reader = (a, ctx) => {
+  if (a.kind === 'no_answer') return readNoAnswer(a);
+  const text = a.kind === 'error' ? stripMcpPrefix(a.message) : textOf(a.result);
+  const body = jsonIn(text);
+  const failed = a.kind === 'error' || a.result.isError;
+  if (!failed) {
+    const id = typeof body?.id === 'string' ? body.id : null;
+    return id ? { kind: 'delivered', messageId: id } : { kind: 'unknown', message: text.slice(0, 500) };
+  }
+  if (!body || typeof body.name !== 'string') return genericReader(a, ctx);
+  const name = body.name;
+  const status = typeof body.statusCode === 'number' ? body.statusCode : null;
+  const message = String(body.message ?? text).slice(0, 500);
+  switch (name) {
+    case 'rate_limit_exceeded':
+    case 'daily_quota_exceeded':
+      return { kind: 'refused_transiently', reason: 'rate_limited', code: name, message };
+    case 'concurrent_idempotent_requests':
+      return { kind: 'refused_transiently', reason: 'not_sent', code: name, message };
+    case 'missing_api_key':
+    case 'invalid_api_key':
+    case 'restricted_api_key':
+      return { kind: 'refused_permanently', reason: 'auth', code: name, message };
+    case 'validation_error':
+      if (status === 401 || /api key/i.test(message))
+        return { kind: 'refused_permanently', reason: 'auth', code: name, message };
+      return {
+        kind: 'refused_permanently',
+        reason: /`to`|\bto\b field|recipient/i.test(message) ? 'bad_destination' : 'refused',
+        code: name,
+        message,
+      };
+    case 'application_error':
+    case 'internal_server_error':
+      // statusCode null: the SDK's fetch threw, so the request may or may not have reached Resend.
+      if (status === null) return { kind: 'unknown', message };
+      return { kind: 'refused_transiently', reason: 'server_error', code: name, message };
+    default:
+      return status ? byHttpStatus(status, name, message) : { kind: 'unknown', message };
+  }
+};
+
+/**
+ * An SMTP failure as nodemailer words it ("Can't send mail - all recipients were rejected: 550 5.1.1
+ * <x>: Recipient address rejected", "Invalid login: 535 5.7.8 …", "connect ECONNREFUSED …"), wrapped by
+ * the e-mail MCP servers. The reply code after nodemailer's own prefix decides.
+ */
+export function readSmtpFailure(text: string): Reading {
+  const message = text.slice(0, 500);
+  const reply =
+    /(?:recipients were rejected|Message failed|Invalid login|Mail command failed|Data command failed|Can't send mail)[^:]*:\s*(\d{3})(?:[ -](\d\.\d{1,3}\.\d{1,3}))?/i.exec(
+      text,
+    );
+  if (reply) {
+    const n = Number(reply[1]);
+    const enh = reply[2] ?? '';
+    const code = enh ? `${reply[1]} ${enh}` : reply[1];
+    if (/Invalid login/i.test(reply[0]) || n === 535 || enh.startsWith('5.7.8'))
+      return { kind: 'refused_permanently', reason: 'auth', code, message };
+    if (n >= 500)
+      return {
+        kind: 'refused_permanently',
+        reason: /recipients were rejected/i.test(reply[0]) || enh.startsWith('5.1.') ? 'bad_destination' : 'refused',
+        code,
+        message,
+      };
+    if (n >= 400) return { kind: 'refused_transiently', reason: 'server_error', code, message };
+  }
+  // Could not reach the SMTP server at all: nothing left.
+  if (
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|Greeting never received|SMTP connection failed|connection (refused|closed)/i.test(
+      text,
+    )
+  )
+    return { kind: 'refused_transiently', reason: 'not_sent', code: null, message };
+  return { kind: 'unknown', message };
+}
+
+/**
+ * mcp-mail-server: success is JSON in the text {messageId, response, accepted, rejected,
+ * sentFolderSaved}. A failure is thrown inside the tool, and its SDK (0.5) turns that into a normal
+ * result (no isError) whose text starts "Error: Failed to send email: <nodemailer message>" — so the
+ * anchored "Error:" prefix is what says failure, and the SMTP reply code inside says which.
+ */
+export const mcpMailReader: Reader = (a, ctx) => {
+  if (a.kind === 'no_answer') return readNoAnswer(a);
+  if (a.kind === 'error') {
+    if (a.code === -32602) return genericReader(a, ctx);
+    return readSmtpFailure(stripMcpPrefix(a.message));
+  }
+  const text = textOf(a.result);
+  if (a.result.isError || /^Error:/.test(text)) return readSmtpFailure(text);
+  const body = jsonIn(text);
+  if (!body) return { kind: 'unknown', message: text.slice(0, 500) };
+  const accepted = Array.isArray(body.accepted) ? body.accepted : [];
+  const rejected = Array.isArray(body.rejected) ? body.rejected : [];
+  if (!accepted.length && rejected.length)
+    return { kind: 'refused_permanently', reason: 'bad_destination', code: null, message: text.slice(0, 500) };
+  const id = typeof body.messageId === 'string' ? body.messageId.replace(/^<|>$/g, '') : null;
+  return accepted.length || id
+    ? { kind: 'delivered', messageId: id }
+    : { kind: 'unknown', message: text.slice(0, 500) };
+};
+
+/**
+ * @codefuturist/email-mcp: success text ends in "Message-ID: <id>"; failures set isError ("Failed to
+ * send email: <nodemailer message>"); argument rejections are -32602.
+ */
+export const codefuturistReader: Reader = (a, ctx) => {
+  if (a.kind === 'no_answer') return readNoAnswer(a);
+  if (a.kind === 'error') return a.code === -32602 ? genericReader(a, ctx) : readSmtpFailure(stripMcpPrefix(a.message));
+  const text = textOf(a.result);
+  if (a.result.isError) {
+    if (/input validation error|-32602/i.test(text)) return classifyText(text);
+    return readSmtpFailure(text);
+  }
+  const m = /Message-ID:\s*<?([^>\s]+)>?/.exec(text);
+  return m ? { kind: 'delivered', messageId: m[1] } : { kind: 'unknown', message: text.slice(0, 500) };
+};
+
+export const READERS = {
+  generic: genericReader,
+  twilio: twilioReader,
+  resend: resendReader,
+  'mcp-mail-server': mcpMailReader,
+  'codefuturist-email': codefuturistReader,
+} satisfies Record<string, Reader>;
+
+export type ReaderName = keyof typeof READERS;
+
+/** Reads one answer with the named reader (generic when none is named). */
+export function readAnswer(name: ReaderName | undefined, a: Answer, ctx: Parameters<Reader>[1] = {}): Reading {
+  return READERS[name ?? 'generic'](a, ctx);
+}
