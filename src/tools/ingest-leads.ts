@@ -15,7 +15,12 @@ export const ingestLeadsTool = defineTool({
   toolset: 'leads',
   access: 'write',
   input: {
-    file_path: z.string().min(1).max(4096).optional().describe('File on the server (allowed directories only)'),
+    file_path: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe('Absolute path of a file in a folder that get_status lists (ingest.folders)'),
     content_base64: z.string().max(28_000_000).optional().describe('Or the file, base64 (≤20 MB), with filename'),
     filename: z.string().min(1).max(255).optional().describe('e.g. "leads.xlsx"'),
     sheet: z.string().min(1).max(200).optional().describe('Only this sheet (default: all with lead columns)'),
