@@ -54,6 +54,7 @@ const SAMPLE_COUNTS = {
   leads_atualizados: 0,
   duplicados: 2,
   linhas_invalidas: 0,
+  rows_without_channel: 1, // no WhatsApp mobile and no valid e-mail
   telefones_validos: 86,
   telefones_invalidos: 28,
   emails_validos: 70,
@@ -66,6 +67,7 @@ const OPENPYXL_COUNTS = {
   leads_atualizados: 0,
   duplicados: 0,
   linhas_invalidas: 0,
+  rows_without_channel: 0, // row 5 has a landline but an e-mail
   telefones_validos: 2,
   telefones_invalidos: 1,
   emails_validos: 2,
