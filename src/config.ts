@@ -32,6 +32,12 @@ export interface AuthLimits {
   /** Database lookups of not-yet-verified tokens allowed per client address (and per token prefix) per window. */
   failLimit: number;
   failWindowMs: number;
+  /**
+   * How long a client past failLimit waits for its 429. Its connection is held idle meanwhile, so a
+   * flood of bad tokens runs at (connections / delay) requests per second instead of as fast as the
+   * server can refuse them — which is what slowed valid clients down.
+   */
+  failDelayMs: number;
 }
 
 /** Everything the program reads from the environment, read once by the composition root. */
@@ -96,14 +102,19 @@ export const AUTH_LIMIT_VARS: Record<keyof AuthLimits, [variable: string, fallba
   negativeTtlMs: ['AGENTE_AUTH_NEGATIVE_TTL_MS', 60_000],
   failLimit: ['AGENTE_AUTH_FAIL_LIMIT', 10],
   failWindowMs: ['AGENTE_AUTH_FAIL_WINDOW_MS', 60_000],
+  failDelayMs: ['AGENTE_AUTH_FAIL_DELAY_MS', 1_000],
 };
 
-/** A whole number ≥ 1 from the environment, or the default; anything else stops the start with the variable named. */
+/** Variables that may be 0 (the rest must be ≥ 1). */
+const ZERO_ALLOWED = new Set(['AGENTE_AUTH_FAIL_DELAY_MS']);
+
+/** A whole number ≥ 1 (≥ 0 where allowed) from the environment, or the default; anything else stops the start with the variable named. */
 function positiveInt(env: NodeJS.ProcessEnv, [name, fallback]: [string, number]): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number ≥ 1; got "${raw}"`);
+  const min = ZERO_ALLOWED.has(name) ? 0 : 1;
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be a whole number ≥ ${min}; got "${raw}"`);
   return n;
 }
 
