@@ -1,60 +1,107 @@
 /**
- * Fixed-window counters per key ("addr:…", "prefix:…"): at most `limit` takes per key per window.
- * Used for database lookups of tokens not seen valid before, so a flood of bad tokens costs the database
- * `limit` lookups per client address per window, not one each. A take is handed back when the token
- * turns out valid: only failures use up a client's budget.
+ * Failed authentications per key ("addr:…", "prefix:…"), in fixed windows: past `limit` failures in a
+ * window the key is blocked until the window ends. A database lookup of a token not seen valid holds a
+ * slot while it runs: failures plus lookups in flight never pass `limit`, so 200 concurrent bad tokens
+ * from one address reach the database `limit` times, not 200. Lookups past the slots wait for one (a
+ * lookup takes milliseconds), so many valid tokens first seen at once from one address (a proxy, an
+ * orchestrator starting its clients) are delayed, not refused.
  *
  * @example
  * const limiter = new AttemptLimiter({ limit: 10, windowMs: 60_000 });
- * limiter.take(['addr:10.0.0.7', 'prefix:ada_AbCdEfGh'], Date.now()); // { ok: true } ten times, then
- * // { ok: false, retryAfterMs: 59_812 }
+ * const slot = await limiter.acquire(['addr:10.0.0.7', 'prefix:ada_AbCdEfGh']);
+ * if (slot.ok) slot.release(tokenWasValid ? 'ok' : 'failed'); // else: 429, retry after slot.retryAfterMs
  */
 export class AttemptLimiter {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  private readonly keys = new Map<string, KeyState>();
 
-  constructor(private readonly opts: { limit: number; windowMs: number; maxKeys?: number }) {}
+  constructor(
+    private readonly opts: { limit: number; windowMs: number; maxKeys?: number },
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  /** Takes one attempt from every key, or none when any key is used up (then: how long until it frees). */
-  take(keys: readonly string[], now: number): { ok: true } | { ok: false; retryAfterMs: number } {
+  /** How long the keys are blocked for (0: not blocked). */
+  blockedFor(keys: readonly string[]): number {
+    const now = this.now();
     let wait = 0;
     for (const key of keys) {
-      const w = this.windows.get(key);
-      if (w && w.resetAt > now && w.count >= this.opts.limit) wait = Math.max(wait, w.resetAt - now);
+      const s = this.keys.get(key);
+      if (s && s.resetAt > now && s.failures >= this.opts.limit) wait = Math.max(wait, s.resetAt - now);
     }
-    if (wait > 0) return { ok: false, retryAfterMs: wait };
-    for (const key of keys) {
-      let w = this.windows.get(key);
-      if (!w || w.resetAt <= now) {
-        this.windows.delete(key); // re-inserted at the end: the map stays in order of window start
-        this.windows.set(key, (w = { count: 0, resetAt: now + this.opts.windowMs }));
-      }
-      w.count++;
-    }
-    this.bound(now);
-    return { ok: true };
+    return wait;
   }
 
-  /** Hands back one attempt per key (the token was valid). */
-  giveBack(keys: readonly string[]): void {
-    for (const key of keys) {
-      const w = this.windows.get(key);
-      if (w && w.count > 0) w.count--;
+  /** Counts a failure that needed no lookup (no token, malformed, known bad). */
+  fail(keys: readonly string[]): void {
+    for (const key of keys) this.state(key).failures++;
+    this.bound();
+  }
+
+  /** A slot for one lookup, once failures + lookups in flight leave room on every key; or how long to wait. */
+  async acquire(
+    keys: readonly string[],
+  ): Promise<{ ok: true; release(outcome: 'ok' | 'failed'): void } | { ok: false; retryAfterMs: number }> {
+    for (;;) {
+      const blocked = this.blockedFor(keys);
+      if (blocked > 0) return { ok: false, retryAfterMs: blocked };
+      const states = keys.map((k) => this.state(k));
+      if (states.every((s) => s.failures + s.inflight < this.opts.limit)) {
+        for (const s of states) s.inflight++;
+        let released = false;
+        return {
+          ok: true,
+          release: (outcome) => {
+            if (released) return;
+            released = true;
+            for (const s of states) {
+              s.inflight--;
+              if (outcome === 'failed') s.failures++;
+              s.waiters.splice(0).forEach((wake) => wake());
+            }
+            this.bound();
+          },
+        };
+      }
+      const full = states.find((s) => s.failures + s.inflight >= this.opts.limit)!;
+      await new Promise<void>((wake) => full.waiters.push(wake));
     }
   }
 
   get size(): number {
-    return this.windows.size;
+    return this.keys.size;
   }
 
-  /** Many addresses (a botnet, IPv6 ranges) must not grow the map without end: expired windows go first, then the oldest. */
-  private bound(now: number): void {
+  private state(key: string): KeyState {
+    const now = this.now();
+    let s = this.keys.get(key);
+    if (s && s.resetAt <= now) {
+      // A new window: failures start again; lookups in flight and their waiters carry over.
+      s.failures = 0;
+      s.resetAt = now + this.opts.windowMs;
+      this.keys.delete(key);
+      this.keys.set(key, s); // the map stays in order of window start
+    }
+    if (!s) this.keys.set(key, (s = { failures: 0, inflight: 0, resetAt: now + this.opts.windowMs, waiters: [] }));
+    return s;
+  }
+
+  /** Many addresses (a botnet, IPv6 ranges) must not grow the map without end: expired keys go first, then the oldest. */
+  private bound(): void {
+    const now = this.now();
     const max = this.opts.maxKeys ?? 50_000;
-    if (this.windows.size <= max) return;
-    for (const [key, w] of this.windows) {
-      if (this.windows.size <= max * 0.9) break;
-      if (w.resetAt <= now || this.windows.size > max) this.windows.delete(key);
+    if (this.keys.size <= max) return;
+    for (const [key, s] of this.keys) {
+      if (this.keys.size <= max * 0.9) break;
+      if (s.inflight > 0 || s.waiters.length) continue;
+      if (s.resetAt <= now || this.keys.size > max) this.keys.delete(key);
     }
   }
+}
+
+interface KeyState {
+  failures: number;
+  inflight: number;
+  resetAt: number;
+  waiters: Array<() => void>;
 }
 
 /**

@@ -18,8 +18,8 @@ const MAX_ENTRIES = 10_000;
  *  - an unknown or revoked token is refused for `negativeTtlMs` without a query;
  *  - every failed authentication (no token, not token-shaped, unknown, revoked) is counted per client
  *    address and per token prefix: past `failLimit` per `failWindowMs` the client is refused at once
- *    (429, no hashing, no query) until the window ends. A lookup takes its count up front — so 200
- *    concurrent bad tokens cost at most `failLimit` queries — and hands it back if the token is valid;
+ *    (429, no query) until the window ends. A lookup holds one of those `failLimit` slots while it runs
+ *    (attempt-limiter.ts), so 200 concurrent bad tokens cost at most `failLimit` queries;
  *  - concurrent checks of one token share one query.
  * Both caches are bounded (oldest out first) and keyed by the token's SHA-256, never the token.
  */
@@ -34,45 +34,67 @@ export class TokenVerifier {
     private readonly limits: AuthLimits,
     private readonly now: () => number = Date.now,
   ) {
-    this.failures = new AttemptLimiter({ limit: limits.failLimit, windowMs: limits.failWindowMs });
+    this.failures = new AttemptLimiter({ limit: limits.failLimit, windowMs: limits.failWindowMs }, now);
   }
 
   /** `clientKey`: the caller's address key (attempt-limiter.ts addressKey); `token`: undefined when none was sent. */
   async verify(token: string | undefined, clientKey: string): Promise<Verdict> {
     const shaped = token !== undefined && TOKEN_SHAPE.test(token);
     const hash = shaped ? hashToken(token) : null;
-    const now = this.now();
     const known = hash ? this.verified.get(hash) : undefined;
-    if (known && now - known.at < this.limits.cacheTtlMs) return { ok: true, principal: known.principal };
+    if (known && this.now() - known.at < this.limits.cacheTtlMs) return { ok: true, principal: known.principal };
+    // Seen valid before, cache expired: checked again, outside the failure budget (it is not a guess).
+    if (known && hash) return this.answer(await this.check(token!, hash));
 
     const keys = shaped ? [clientKey, `prefix:${token.slice(0, TOKEN_PREFIX_LENGTH)}`] : [clientKey];
-    // A check already running for this token is joined (its outcome counted after); otherwise a token
-    // not seen valid takes its failure up front.
-    let check = hash ? this.pending.get(hash) : undefined;
-    const counted = !known && !check;
-    if (counted) {
-      const took = this.failures.take(keys, now);
-      if (!took.ok) return { ok: false, reason: 'rate_limited', retryAfterMs: took.retryAfterMs };
+    const blocked = this.failures.blockedFor(keys);
+    if (blocked > 0) return { ok: false, reason: 'rate_limited', retryAfterMs: blocked };
+    const refusedUntil = hash ? this.refused.get(hash) : undefined;
+    if (!shaped || !hash || (refusedUntil !== undefined && refusedUntil > this.now())) {
+      this.failures.fail(keys);
+      return { ok: false, reason: 'invalid' };
     }
-    if (!shaped || !hash) return { ok: false, reason: 'invalid' };
-    const refusedUntil = this.refused.get(hash);
-    if (refusedUntil !== undefined && refusedUntil > now) return { ok: false, reason: 'invalid' };
+    // A lookup of this very token already running: join it (its failure counts for this request too).
+    const running = this.pending.get(hash);
+    if (running) {
+      const principal = await running;
+      if (!principal) this.failures.fail(keys);
+      return this.answer(principal);
+    }
+    const slot = await this.failures.acquire(keys);
+    if (!slot.ok) return { ok: false, reason: 'rate_limited', retryAfterMs: slot.retryAfterMs };
+    const settled = this.verified.get(hash) ?? ((this.refused.get(hash) ?? 0) > this.now() ? null : undefined);
+    if (settled !== undefined) {
+      // Decided while this request waited for a slot.
+      slot.release(settled ? 'ok' : 'failed');
+      return this.answer(settled?.principal ?? null);
+    }
+    try {
+      const principal = await this.check(token, hash);
+      slot.release(principal ? 'ok' : 'failed');
+      return this.answer(principal);
+    } catch (err) {
+      slot.release('ok'); // the database failed, not the client
+      throw err;
+    }
+  }
 
-    if (!check) {
-      check = this.lookup(token).then((principal) => {
+  /** One lookup per token at a time: concurrent checks of the same token share it. */
+  private check(token: string, hash: string): Promise<Principal | null> {
+    let pending = this.pending.get(hash);
+    if (!pending) {
+      pending = this.lookup(token).then((principal) => {
         this.record(hash, principal);
         return principal;
       });
-      this.pending.set(hash, check);
-      check.finally(() => this.pending.delete(hash)).catch(() => {});
+      this.pending.set(hash, pending);
+      pending.finally(() => this.pending.delete(hash)).catch(() => {});
     }
-    const principal = await check;
-    if (!principal) {
-      if (!counted && !known) this.failures.take(keys, this.now());
-      return { ok: false, reason: 'invalid' };
-    }
-    if (counted) this.failures.giveBack(keys);
-    return { ok: true, principal };
+    return pending;
+  }
+
+  private answer(principal: Principal | null): Verdict {
+    return principal ? { ok: true, principal } : { ok: false, reason: 'invalid' };
   }
 
   private record(hash: string, principal: Principal | null): void {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { addressKey } from '../auth/attempt-limiter.js';
@@ -269,8 +269,37 @@ function reject(
   retryAfterS?: number,
 ) {
   if (retryAfterS !== undefined) res.setHeader('Retry-After', String(Math.max(1, retryAfterS)));
-  if (!req.complete && hasBody(req)) res.setHeader('Connection', 'close');
+  if (!req.complete && hasBody(req)) {
+    res.setHeader('Connection', 'close');
+    lingerBeforeClosing(req.socket);
+  }
   json(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+const LINGER_MS = 2000;
+const LINGER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * After an answer given with body bytes still unread, node:http destroys the socket as soon as the
+ * answer is written; the client, still sending, then gets a reset that can throw our answer away before
+ * it reads it. Instead: stop writing (FIN), drop what the client still sends — at most LINGER_BYTES for
+ * LINGER_MS — and close when it stops (what nginx calls a lingering close).
+ */
+function lingerBeforeClosing(socket: Socket): void {
+  socket.destroySoon = () => {
+    socket.end();
+    let dropped = 0;
+    const cut = () => socket.destroy();
+    const timer = setTimeout(cut, LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    socket.once('end', cut);
+    socket.on('data', (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > LINGER_BYTES) cut();
+    });
+    socket.resume();
+  };
 }
 
 function hasBody(req: IncomingMessage): boolean {
