@@ -74,6 +74,13 @@ describe('resolveAllowedFile', () => {
     expect(err.message).toContain('AGENTE_INGEST_DIRS');
   });
 
+  it('refuses a path outside in the same words whether or not it exists (no probing of other files)', async () => {
+    const exists = await refusal(resolveAllowedFile('/etc/passwd', stdio()));
+    const missing = await refusal(resolveAllowedFile('/etc/nao-existe-7f3a', stdio()));
+    expect([exists.code, missing.code]).toEqual(['forbidden', 'forbidden']);
+    expect(missing.message.replace('nao-existe-7f3a', 'passwd')).toBe(exists.message);
+  });
+
   it('refuses a relative path, even one that exists from the working directory', async () => {
     for (const p of ['etc/passwd', '../../../../etc/passwd', 'leads.csv']) {
       const err = await refusal(resolveAllowedFile(p, stdio()));
