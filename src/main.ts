@@ -21,6 +21,7 @@ import { ensureTenant, withTenant } from './db/tenant.js';
 import type { ChannelStatus, ServerDeps } from './deps.js';
 import { Executor } from './core/dispatch/executor.js';
 import { runDemo } from './demo.js';
+import { prepareInbox } from './files/allowed-path.js';
 import { serveHttp } from './http/serve.js';
 import { assertFreeSpace } from './db/disk-space.js';
 import { createLogger } from './logger.js';
@@ -154,6 +155,10 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
     await channels.close();
     return 0;
   }
+  // The default inbox, when no AGENTE_INGEST_DIRS is set: the one folder ingest_leads may read (get_status names it).
+  await prepareInbox(config).catch((err: Error) =>
+    logger.warn({ err: { message: err.message } }, 'could not create the ingest inbox'),
+  );
   const deps: ServerDeps = { ...base, transport: 'stdio' };
   const server = buildServer(deps);
   const transport = new StdioServerTransport();

@@ -1,4 +1,5 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { z } from 'zod';
 import { briefingMarkdown } from './core/briefing/build.js';
 import { loadBriefing } from './core/briefing/load.js';
@@ -31,6 +32,10 @@ export function allowedByScopes(access: ToolDefinition['access'], scopes: readon
   return false;
 }
 
+// One validator for every server: the SDK otherwise builds an Ajv instance per server (~20 KB), and
+// the HTTP transport builds a server per session.
+const sharedValidator = new AjvJsonSchemaValidator();
+
 /**
  * Builds the MCP server with every tool, resource and prompt. A factory with no module state:
  * the HTTP transport builds one per session, tests build one per case.
@@ -40,6 +45,7 @@ export function buildServer(deps: ServerDeps): McpServer {
     { name: 'agente-disparo-agenda', title: 'AlquimistaAI — Disparos & Agendamentos', version: deps.config.version },
     {
       capabilities: { logging: {} },
+      jsonSchemaValidator: sharedValidator,
       instructions:
         'Dispatch and scheduling agent for Brazilian leads. Typical flow: get_status → ingest_leads (spreadsheet) → ' +
         'job_status → query_leads → dry_run_dispatch. Nothing is sent unless the server runs with ' +

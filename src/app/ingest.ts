@@ -1,5 +1,5 @@
-import { realpath, stat } from 'node:fs/promises';
-import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { AppError } from '../core/errors.js';
 import { createIngestJob, updateIngestJob } from '../core/ingest/job-store.js';
 import type { LeadField } from '../core/ingest/columns.js';
@@ -10,6 +10,7 @@ import { createCopyTx } from '../db/copy-tx.js';
 import { assertFreeSpace } from '../db/disk-space.js';
 import { withTenant } from '../db/tenant.js';
 import type { ServerDeps } from '../deps.js';
+import { ingestFolders, resolveAllowedFile } from '../files/allowed-path.js';
 import { detectFormat, readRows, SpreadsheetError, type SpreadsheetSource } from '../files/spreadsheet.js';
 
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
@@ -158,39 +159,8 @@ async function resolveSource(deps: ServerDeps, req: IngestRequest): Promise<Spre
     const buffer = Buffer.from(req.content_base64, 'base64');
     return { buffer, filename: basename(req.filename) };
   }
-  const allowed = allowedDirs(deps);
-  if (!allowed.length) {
-    throw new AppError(
-      'forbidden',
-      'file_path is not allowed over HTTP unless the server sets AGENTE_INGEST_DIRS; send content_base64 + filename instead.',
-    );
-  }
-  const wanted = isAbsolute(req.file_path!) ? req.file_path! : resolve(allowed[0], req.file_path!);
-  let real: string;
-  try {
-    real = await realpath(wanted);
-  } catch {
-    throw new AppError('not_found', `File not found: ${req.file_path}. Give a path under ${allowed.join(' or ')}.`);
-  }
-  const inside = await Promise.all(allowed.map(async (d) => isInside(await realpath(d).catch(() => d), real)));
-  if (!inside.some(Boolean)) {
-    throw new AppError(
-      'forbidden',
-      `${req.file_path} is outside the directories this server may read (${allowed.join(', ')}); set AGENTE_INGEST_DIRS to allow another.`,
-    );
-  }
+  const real = await resolveAllowedFile(req.file_path!, ingestFolders(deps.config, deps.transport, deps.tenant.slug));
   const st = await stat(real);
-  if (!st.isFile()) throw new AppError('invalid_argument', `${req.file_path} is not a file.`);
   if (st.size > MAX_FILE_BYTES) throw new AppError('invalid_argument', `${req.file_path} is over 1 GB; split it.`);
   return { path: real, filename: basename(real) };
-}
-
-function allowedDirs(deps: ServerDeps): string[] {
-  // Over HTTP the working directory is not implied: only what the operator listed.
-  return deps.transport === 'http' ? deps.config.ingestDirs.slice(1) : deps.config.ingestDirs;
-}
-
-function isInside(dir: string, file: string): boolean {
-  const rel = relative(dir, file);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`);
 }

@@ -8,6 +8,8 @@ export type Scope = 'read' | 'dispatch' | 'admin';
 export const SCOPES: readonly Scope[] = ['read', 'dispatch', 'admin'];
 
 const PREFIX = 'ada_';
+/** How much of a token is stored in clear (api_tokens.prefixo) to name it in `token revoke`. */
+export const TOKEN_PREFIX_LENGTH = 12;
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -33,7 +35,7 @@ export async function createToken(
       .values({
         tenant_id: tenant.tenant_id,
         nome: opts.name ?? null,
-        prefixo: token.slice(0, 12),
+        prefixo: token.slice(0, TOKEN_PREFIX_LENGTH),
         token_hash: hashToken(token),
         escopos: scopes,
       })
@@ -51,7 +53,7 @@ export async function revokeToken(db: Kysely<Database>, idOrPrefix: string): Pro
     tx
       .selectFrom('api_tokens')
       .select(['token_id', 'tenant_id'])
-      .where(isUuid ? 'token_id' : 'prefixo', '=', isUuid ? idOrPrefix : idOrPrefix.slice(0, 12))
+      .where(isUuid ? 'token_id' : 'prefixo', '=', isUuid ? idOrPrefix : idOrPrefix.slice(0, TOKEN_PREFIX_LENGTH))
       .where('revoked_at', 'is', null)
       .execute(),
   );

@@ -43,11 +43,17 @@ const COUNT_COLUMNS = [
   'leads_atualizados',
   'duplicados',
   'linhas_invalidas',
+  'linhas_sem_canal',
   'telefones_validos',
   'telefones_invalidos',
   'emails_validos',
   'emails_invalidos',
 ] as const;
+
+/** Output names of count columns that differ from the column (new names are English). */
+const COUNT_KEYS: Partial<Record<(typeof COUNT_COLUMNS)[number], string>> = {
+  linhas_sem_canal: 'rows_without_channel',
+};
 
 /** One job of the tenant, ingest or dispatch (the transaction is already tenant-scoped), or null. */
 export async function getJob(tx: Tx, tenantId: string, jobId: string, clock: Clock): Promise<JobView | null> {
@@ -111,7 +117,7 @@ type IngestJobRow = Selectable<IngestJobsTable>;
 
 function ingestJobView(row: IngestJobRow, now: Date): JobView {
   const counts: Record<string, number> = {};
-  for (const c of COUNT_COLUMNS) counts[c] = Number(row[c]);
+  for (const c of COUNT_COLUMNS) counts[COUNT_KEYS[c] ?? c] = Number(row[c]);
   const started = row.iniciado_em ? new Date(row.iniciado_em) : null;
   const finished = row.concluido_em ? new Date(row.concluido_em) : null;
   const elapsed = started ? ((finished ?? now).getTime() - started.getTime()) / 1000 : 0;

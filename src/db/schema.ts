@@ -105,6 +105,7 @@ export interface IngestJobsTable {
   leads_atualizados: Generated<number>;
   duplicados: Generated<number>;
   linhas_invalidas: Generated<number>;
+  linhas_sem_canal: Generated<number>;
   telefones_validos: Generated<number>;
   telefones_invalidos: Generated<number>;
   emails_validos: Generated<number>;

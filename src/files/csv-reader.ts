@@ -109,7 +109,7 @@ function csvError(err: unknown): unknown {
       ? 'a single row is larger than 1 MB, so this is probably not a CSV file'
       : err.code === 'CSV_QUOTE_NOT_CLOSED'
         ? 'a quoted cell is never closed (a stray " character)'
-        : err.message;
+        : `the CSV parser stopped (${err.code})`; // not err.message: it may quote the file
   return new SpreadsheetError(
     'corrupt',
     `The CSV file cannot be read${where}: ${hint}. Fix that row, or save the sheet again as "CSV UTF-8" and send it again.`,

@@ -76,10 +76,23 @@ export async function* readXlsxRows(src: ZipSource, opts: XlsxReadOptions = {}):
 function asSpreadsheetError(err: unknown): unknown {
   if (err instanceof SpreadsheetError) return err;
   if (err instanceof Error && 'code' in err && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) return err; // ENOENT, EACCES...
-  const detail = err instanceof Error ? err.message : String(err);
-  return new SpreadsheetError('corrupt', `The .xlsx file is damaged and cannot be read (${detail}). ${RESAVE_ADVICE}`, {
-    cause: err,
-  });
+  return new SpreadsheetError(
+    'corrupt',
+    `The .xlsx file is damaged and cannot be read (${reasonOnly(err)}). ${RESAVE_ADVICE}`,
+    { cause: err },
+  );
+}
+
+/**
+ * The parser's reason without what it quotes from the file: exceljs and saxes put tag names, cell
+ * addresses and XML nodes after a colon ("Invalid column letter: <text>"), and nothing read from a file
+ * that could not be imported may be echoed back (SECURITY.md).
+ */
+function reasonOnly(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const at = /(\d+):(\d+): ([\s\S]*)$/.exec(message); // saxes: "<file>:<line>:<column>: <reason>: <quoted>"
+  const reason = (at ? at[3] : message).split(/[:\n]/)[0].trim().slice(0, 120);
+  return at ? `${reason} at line ${at[1]}, column ${at[2]}` : reason;
 }
 
 async function loadWorkbook(zip: ZipArchive): Promise<WorkbookReaderInternals> {

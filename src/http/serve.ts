@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { addressKey } from '../auth/attempt-limiter.js';
 import { verifyToken, type Principal } from '../auth/tokens.js';
+import { TokenVerifier } from '../auth/verifier.js';
 import type { ServerDeps } from '../deps.js';
 import { buildServer } from '../server.js';
+import { ByteBudget, readBody } from './body.js';
 import { allowedHostnames, hostnameOf, isAllowedOrigin } from './origin.js';
+import { SessionRegistry } from './sessions.js';
 
 export interface HttpOptions {
   host: string;
   port: number;
   /** 'token': every request needs a bearer token (the default). 'none': loopback only, default tenant. */
   auth: 'token' | 'none';
-  maxBodyBytes?: number;
 }
 
 export interface HttpServerHandle {
@@ -21,14 +24,20 @@ export interface HttpServerHandle {
   close(): Promise<void>;
 }
 
-interface Session {
+/** What a live session holds: its transport (which holds its McpServer). */
+interface Live {
   transport: StreamableHTTPServerTransport;
-  tenantId: string;
 }
 
+/** A request that was already answered (refused) while reading it. */
+const ANSWERED = Symbol('answered');
+
 /**
- * Streamable HTTP on /mcp. Each MCP session gets its own McpServer built for the tenant of the
- * bearer token that opened it; later requests of the session must carry a token of the same tenant.
+ * Streamable HTTP on /mcp. Each MCP session gets its own McpServer built for the tenant and scopes of
+ * the bearer token that opened it; later requests of the session must carry that same token.
+ * The limits (config.http.limits, config.auth; SECURITY.md "HTTP") bound what a client can make the
+ * process hold: sessions per token / tenant / in total with idle expiry, body bytes per request and in
+ * flight, connections, and the time to send headers and a body; bad tokens are refused from memory.
  */
 export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpOptions): Promise<HttpServerHandle> {
   if (opts.auth === 'none' && !isLoopback(opts.host)) {
@@ -36,19 +45,41 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
       `Refusing to serve without tokens on ${opts.host}: --no-auth is allowed on loopback addresses only`,
     );
   }
-  const sessions = new Map<string, Session>();
+  const limits = deps.config.http.limits;
   const hosts = allowedHostnames(opts.host, deps.config.http.allowedHosts);
-  // Large enough for ingest_leads with a 20 MB file in content_base64 (~27 MB of base64 + JSON).
-  const maxBody = opts.maxBodyBytes ?? 32 * 1024 * 1024;
-
   const cors = new Set(deps.config.http.corsOrigins);
+  const bodies = new ByteBudget(limits.maxBodyBytesInFlight);
+  const verifier = new TokenVerifier((token) => verifyToken(deps.db.kysely, token), deps.config.auth);
+  const sessions = new SessionRegistry<Live>(limits, (session, why) => {
+    deps.logger.debug({ session: session.id.slice(0, 8), why }, 'mcp session closed');
+    session.value?.transport.close().catch(() => {});
+  });
+  const sweeper = setInterval(() => sessions.sweep(), Math.min(30_000, Math.max(250, limits.sessionIdleMs / 4)));
+  sweeper.unref();
+
+  /** The request's body as JSON, or ANSWERED when it was refused (too large, too many at once, not JSON). */
+  const readJson = async (req: IncomingMessage, res: ServerResponse): Promise<unknown> => {
+    const hold = holdUntilAnswered(res, bodies);
+    const read = await readBody(req, limits.maxBodyBytes, bodies);
+    hold(read.bytes);
+    if (!read.ok) {
+      reject(req, res, read.status, read.message, -32000, read.retryAfterS);
+      return ANSWERED;
+    }
+    try {
+      return JSON.parse(read.text);
+    } catch {
+      reject(req, res, 400, 'Parse error: the body is not JSON', -32700);
+      return ANSWERED;
+    }
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const host = hostnameOf(req.headers.host);
-    if (!host || !hosts.has(host)) return reject(res, 403, `Host ${req.headers.host ?? '(none)'} is not allowed`);
+    if (!host || !hosts.has(host)) return reject(req, res, 403, `Host ${req.headers.host ?? '(none)'} is not allowed`);
     const origin = req.headers.origin;
     if (origin && !cors.has(origin) && !isAllowedOrigin(origin, hosts, deps.config.http.allowedOrigins)) {
-      return reject(res, 403, `Origin ${origin} is not allowed`);
+      return reject(req, res, 403, `Origin ${origin} is not allowed`);
     }
     // CORS only for the origins listed in AGENTE_CORS_ORIGINS: no other page may read our answers.
     if (origin && cors.has(origin)) {
@@ -57,49 +88,71 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
     }
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' && req.method === 'GET') return json(res, 200, { ok: true });
-    if (path !== '/mcp') return reject(res, 404, 'Not found: the MCP endpoint is /mcp');
+    if (path !== '/mcp') return reject(req, res, 404, 'Not found: the MCP endpoint is /mcp');
 
-    const principal = await authenticate(req, deps, opts);
-    if (!principal) {
+    // A Content-Length over the limit is refused before anything else is done with the request.
+    if (Number(req.headers['content-length'] ?? 0) > limits.maxBodyBytes) {
+      return reject(req, res, 413, `Request body over ${limits.maxBodyBytes} bytes (AGENTE_HTTP_MAX_BODY_BYTES)`);
+    }
+
+    const auth = await authenticate(req, deps, opts, verifier);
+    if (!auth.ok) {
+      if (auth.retryAfterMs !== undefined) {
+        await tarpit(res, deps.config.auth.failDelayMs);
+        if (res.destroyed) return;
+        return reject(
+          req,
+          res,
+          429,
+          'Too many failed authentications from this address; retry later with a valid bearer token.',
+          -32000,
+          Math.ceil(auth.retryAfterMs / 1000),
+        );
+      }
       res.setHeader('WWW-Authenticate', 'Bearer realm="agente-disparo-agenda"');
       return reject(
+        req,
         res,
         401,
         'Missing or invalid bearer token (create one with: agente-disparo-agenda token create --tenant SLUG)',
       );
     }
-
-    let body: unknown;
-    if (req.method === 'POST') {
-      const read = await readBody(req, maxBody);
-      if (read === 'too_large') return reject(res, 413, `Request body over ${maxBody} bytes`);
-      try {
-        body = JSON.parse(read);
-      } catch {
-        return reject(res, 400, 'Parse error: the body is not JSON', -32700);
-      }
-    }
+    const principal = auth.principal;
 
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId);
-      // Another tenant's session is reported exactly like a missing one.
-      if (!session || session.tenantId !== principal.tenant.tenant_id)
-        return reject(res, 404, 'Session not found', -32001);
-      return session.transport.handleRequest(req, res, body);
+      // Another token's session (or another tenant's) is reported exactly like a missing one.
+      if (!session?.value || session.owner.tokenId !== principal.token_id)
+        return reject(req, res, 404, 'Session not found', -32001);
+      res.once('close', sessions.begin(session));
+      const body = req.method === 'POST' ? await readJson(req, res) : undefined;
+      if (body === ANSWERED) return;
+      return session.value.transport.handleRequest(req, res, body);
     }
-    if (req.method !== 'POST' || !isInitializeRequest(body)) {
-      return reject(res, 400, 'Bad Request: no valid session id; start with an initialize request');
+    if (req.method !== 'POST') {
+      return reject(req, res, 400, 'Bad Request: no valid session id; start with an initialize request');
     }
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.set(id, { transport, tenantId: principal.tenant.tenant_id });
-      },
+    const body = await readJson(req, res);
+    if (body === ANSWERED) return;
+    if (!isInitializeRequest(body)) {
+      return reject(req, res, 400, 'Bad Request: no valid session id; start with an initialize request');
+    }
+    const id = randomUUID();
+    const admitted = sessions.open(id, { tokenId: principal.token_id, tenantId: principal.tenant.tenant_id });
+    if (!admitted.ok) return reject(req, res, admitted.status, admitted.message, -32000, admitted.retryAfterS);
+    const end = sessions.begin(admitted.session);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => id });
+    transport.onclose = () => sessions.delete(id);
+    admitted.session.value = { transport };
+    res.once('close', () => {
+      end();
+      // An initialize that failed leaves no session behind.
+      if (!transport.sessionId) {
+        sessions.delete(id);
+        transport.close().catch(() => {});
+      }
     });
-    transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
-    };
     const server = buildServer({
       ...deps,
       tenant: principal.tenant,
@@ -114,13 +167,23 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
     await transport.handleRequest(req, res, body);
   };
 
-  const http = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      deps.logger.error({ err: { message: (err as Error).message } }, 'http request failed');
-      if (!res.headersSent) reject(res, 500, 'Internal server error');
-      else res.end();
-    });
-  });
+  const http = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // node:http enforces the two timeouts above on this tick (30 s by default, too coarse for them).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 4)),
+    },
+    (req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        deps.logger.error({ err: { message: (err as Error).message } }, 'http request failed');
+        if (!res.headersSent) reject(req, res, 500, 'Internal server error');
+        else res.end();
+      });
+    },
+  );
+  http.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, rejectListen) => {
     http.once('error', rejectListen);
     http.listen(opts.port, opts.host, () => resolve());
@@ -130,38 +193,62 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
   return {
     url: `http://${shownHost}:${addr.port}/mcp`,
     close: async () => {
-      await Promise.allSettled([...sessions.values()].map((s) => s.transport.close()));
+      clearInterval(sweeper);
+      await Promise.allSettled([...sessions.values()].map((s) => s.value?.transport.close()));
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
 }
 
+type AuthResult = { ok: true; principal: Principal } | { ok: false; retryAfterMs?: number };
+
 async function authenticate(
   req: IncomingMessage,
   deps: Omit<ServerDeps, 'transport'>,
   opts: HttpOptions,
-): Promise<Principal | null> {
+  verifier: TokenVerifier,
+): Promise<AuthResult> {
   if (opts.auth === 'none')
-    return { token_id: 'none', name: null, tenant: deps.tenant, scopes: ['read', 'dispatch', 'admin'] };
-  const header = req.headers.authorization ?? '';
-  const m = /^Bearer\s+(\S+)$/i.exec(header);
-  return m ? verifyToken(deps.db.kysely, m[1]) : null;
+    return {
+      ok: true,
+      principal: { token_id: 'none', name: null, tenant: deps.tenant, scopes: ['read', 'dispatch', 'admin'] },
+    };
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const verdict = await verifier.verify(bearer, addressKey(req.socket.remoteAddress));
+  if (verdict.ok) return verdict;
+  return verdict.reason === 'rate_limited' ? { ok: false, retryAfterMs: verdict.retryAfterMs } : { ok: false };
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<string | 'too_large'> {
-  return new Promise((resolve, rejectRead) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) over = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(over ? 'too_large' : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', rejectRead);
+/** Waits before a refusal (the client's connection stays idle meanwhile); returns early if the client leaves. */
+function tarpit(res: ServerResponse, ms: number): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+    function done() {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    }
   });
+}
+
+/**
+ * Gives a request's body bytes back to the budget once its response is closed (sent, or the client
+ * gone) — also when that happened before the body was read to the end.
+ */
+function holdUntilAnswered(res: ServerResponse, budget: ByteBudget): (bytes: number) => void {
+  let held = 0;
+  let answered = false;
+  res.once('close', () => {
+    answered = true;
+    budget.give(held);
+  });
+  return (bytes) => {
+    if (answered) budget.give(bytes);
+    else held += bytes;
+  };
 }
 
 function setCorsHeaders(res: ServerResponse, origin: string) {
@@ -172,7 +259,7 @@ function setCorsHeaders(res: ServerResponse, origin: string) {
     'Access-Control-Allow-Headers',
     'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id',
   );
-  res.setHeader('Access-Control-Expose-Headers', 'mcp-session-id, www-authenticate');
+  res.setHeader('Access-Control-Expose-Headers', 'mcp-session-id, www-authenticate, retry-after');
   res.setHeader('Access-Control-Max-Age', '600');
 }
 
@@ -180,8 +267,55 @@ function json(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-function reject(res: ServerResponse, status: number, message: string, code = -32000) {
+/**
+ * A JSON-RPC error answer. When the request still has body bytes we have not read, the connection is
+ * closed after the answer, so a refused body is never read (node:http would otherwise drain it to keep
+ * the connection alive).
+ */
+function reject(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  message: string,
+  code = -32000,
+  retryAfterS?: number,
+) {
+  if (retryAfterS !== undefined) res.setHeader('Retry-After', String(Math.max(1, retryAfterS)));
+  if (!req.complete && hasBody(req)) {
+    res.setHeader('Connection', 'close');
+    lingerBeforeClosing(req.socket);
+  }
   json(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+const LINGER_MS = 2000;
+const LINGER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * After an answer given with body bytes still unread, node:http destroys the socket as soon as the
+ * answer is written; the client, still sending, then gets a reset that can throw our answer away before
+ * it reads it. Instead: stop writing (FIN), drop what the client still sends — at most LINGER_BYTES for
+ * LINGER_MS — and close when it stops (what nginx calls a lingering close).
+ */
+function lingerBeforeClosing(socket: Socket): void {
+  socket.destroySoon = () => {
+    socket.end();
+    let dropped = 0;
+    const cut = () => socket.destroy();
+    const timer = setTimeout(cut, LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    socket.once('end', cut);
+    socket.on('data', (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > LINGER_BYTES) cut();
+    });
+    socket.resume();
+  };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
 function isLoopback(host: string): boolean {

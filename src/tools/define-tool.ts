@@ -58,8 +58,8 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Serve
     {
       title: def.title,
       description: def.description,
-      inputSchema: def.input,
-      outputSchema: def.output,
+      inputSchema: objectSchema(def.input),
+      outputSchema: objectSchema(def.output),
       annotations: def.annotations,
     },
     async (args: Record<string, unknown>, extra) => {
@@ -112,6 +112,17 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Serve
     },
   );
 }
+
+/**
+ * The zod object of a tool's shape, built once per definition: given a raw shape the SDK builds a new
+ * z.object for every server, and the HTTP transport builds a server per session (a few KB per tool).
+ */
+function objectSchema(shape: Shape): z.ZodObject<Shape> {
+  let schema = objectSchemas.get(shape);
+  if (!schema) objectSchemas.set(shape, (schema = z.object(shape)));
+  return schema;
+}
+const objectSchemas = new WeakMap<Shape, z.ZodObject<Shape>>();
 
 /**
  * A tool's arguments for a debug log line: short scalars as they are (the logger still masks personal

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { appliedMigrations, listMigrations } from '../db/migrate.js';
 import type { ServerDeps } from '../deps.js';
+import { ingestFolders } from '../files/allowed-path.js';
 import { defineTool } from './define-tool.js';
 
 const StatusSchema = {
@@ -12,6 +13,9 @@ const StatusSchema = {
     migrations_pending: z.array(z.string()),
   }),
   tenant: z.object({ slug: z.string() }),
+  ingest: z
+    .object({ folders: z.array(z.string()), inbox: z.string().nullable() })
+    .describe('Folders ingest_leads may read a file_path from (inbox: the default one, when in use)'),
   dispatch: z.object({
     enabled: z.boolean(),
     note: z.string(),
@@ -45,6 +49,7 @@ export async function readStatus(deps: ServerDeps): Promise<ServerStatus> {
   const applied = await appliedMigrations(deps.db);
   const pending = (await listMigrations()).map((m) => m.name).filter((n) => !applied.includes(n));
   const enabled = deps.config.dispatchEnabled;
+  const { folders, inbox } = ingestFolders(deps.config, deps.transport, deps.tenant.slug);
   return {
     server: {
       name: 'agente-disparo-agenda',
@@ -54,6 +59,7 @@ export async function readStatus(deps: ServerDeps): Promise<ServerStatus> {
     },
     database: { kind: deps.db.kind, label: deps.db.label, migrations_applied: applied, migrations_pending: pending },
     tenant: { slug: deps.tenant.slug },
+    ingest: { folders, inbox },
     dispatch: {
       enabled,
       note: enabled
@@ -89,7 +95,8 @@ export const getStatus = defineTool({
       data: s,
       text:
         `agente-disparo-agenda ${s.server.version} on ${s.database.kind} (${s.database.migrations_applied.length} migrations), ` +
-        `tenant ${s.tenant.slug}, sending ${s.dispatch.enabled ? 'ON' : 'OFF (dry run)'}; channels ${ch}`,
+        `tenant ${s.tenant.slug}, sending ${s.dispatch.enabled ? 'ON' : 'OFF (dry run)'}; channels ${ch}; ` +
+        `ingest_leads file_path: ${s.ingest.folders.join(', ') || 'off (content_base64 only)'}`,
     };
   },
 });

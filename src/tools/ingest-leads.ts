@@ -15,7 +15,12 @@ export const ingestLeadsTool = defineTool({
   toolset: 'leads',
   access: 'write',
   input: {
-    file_path: z.string().min(1).max(4096).optional().describe('File on the server (allowed directories only)'),
+    file_path: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe('Absolute path of a file in a folder that get_status lists (ingest.folders)'),
     content_base64: z.string().max(28_000_000).optional().describe('Or the file, base64 (≤20 MB), with filename'),
     filename: z.string().min(1).max(255).optional().describe('e.g. "leads.xlsx"'),
     sheet: z.string().min(1).max(200).optional().describe('Only this sheet (default: all with lead columns)'),
@@ -48,9 +53,23 @@ function summarize(j: JobView): string {
         .join('; ')}.`
     : ' No problems.';
   return (
+    noChannelWarning(c) +
     `Imported ${j.file}${j.validate_only ? ' (validate only: nothing written)' : ''}: ${c.linhas_lidas} rows → ` +
     `${c.leads_criados} new leads, ${c.duplicados} duplicates merged, ${c.leads_atualizados} existing leads updated, ` +
     `${c.linhas_invalidas} rows unusable; phones ${c.telefones_validos} WhatsApp-valid / ${c.telefones_invalidos} not; ` +
     `e-mails ${c.emails_validos} valid / ${c.emails_invalidos} not.${problems}`
   );
+}
+
+/** First thing in the text when rows reach no one: a file of names without contacts is not a success. */
+function noChannelWarning(c: Record<string, number>): string {
+  const without = c.rows_without_channel ?? 0;
+  if (!without) return '';
+  const contacts = c.telefones_validos + c.telefones_invalidos + c.emails_validos + c.emails_invalidos;
+  if (contacts === 0)
+    return (
+      `WARNING: no row of this file has a phone or an e-mail, so none of its ${without} lead rows can be contacted. ` +
+      'Check that the phone/e-mail columns were recognised (or map them with column_map) before any dispatch.\n'
+    );
+  return `WARNING: ${without} of ${c.linhas_lidas} rows have no WhatsApp mobile and no valid e-mail: no channel reaches those leads.\n`;
 }

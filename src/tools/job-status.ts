@@ -36,6 +36,8 @@ function summary(j: JobView): string {
   const c = j.counts;
   return (
     `${j.kind} job ${j.job_id}: ${j.status}${pct}${eta} — ${c.linhas_lidas ?? 0} rows, ${c.leads_criados ?? 0} leads created, ` +
-    `${c.duplicados ?? 0} duplicates, ${j.problems_total} problems${j.error ? ` — error: ${j.error}` : ''}`
+    `${c.duplicados ?? 0} duplicates, ${j.problems_total} problems` +
+    `${c.rows_without_channel ? `, ${c.rows_without_channel} rows without any channel (no WhatsApp mobile, no valid e-mail)` : ''}` +
+    `${j.error ? ` — error: ${j.error}` : ''}`
   );
 }

@@ -85,8 +85,8 @@ describe('HTTP hardening: scopes, --read-only, --toolsets, CORS', () => {
     expect(admin.policyCall.isError).toBeFalsy();
   });
 
-  it('a revoked token loses a session it already opened, at its next request', async () => {
-    const url = await serve([]);
+  it('a revoked token loses a session it already opened, within AGENTE_AUTH_CACHE_TTL_MS', async () => {
+    const url = await serve([], { AGENTE_AUTH_CACHE_TTL_MS: '500' });
     const token = (await runMain(['token', 'create', '--tenant', 'escopos', '--scopes', 'read'], env)).stdout.trim();
     const client = new Client({ name: 'e2e-revoke', version: '1.0.0' });
     await client.connect(
@@ -97,6 +97,7 @@ describe('HTTP hardening: scopes, --read-only, --toolsets, CORS', () => {
     expect((await client.callTool({ name: 'get_status', arguments: {} })).isError).toBeFalsy();
     const revoked = await runMain(['token', 'revoke', token.slice(0, 12)], env);
     expect(revoked.code, revoked.stderr).toBe(0);
+    await new Promise((r) => setTimeout(r, 600));
     await expect(client.callTool({ name: 'get_status', arguments: {} })).rejects.toThrow(
       /401|invalid bearer|Unauthorized/i,
     );

@@ -42,7 +42,12 @@ describe('Streamable HTTP server (dist/main.js serve --http, PostgreSQL)', () =>
     jobA = rows[0].job_id;
     await c.query('commit');
     await c.end();
-    const started = await startMain(['serve', '--http', '--port', '0'], env, /listening on (\S+)/);
+    // Verified tokens are trusted for AGENTE_AUTH_CACHE_TTL_MS (default 5 s): short here, for the revocation test.
+    const started = await startMain(
+      ['serve', '--http', '--port', '0'],
+      { ...env, AGENTE_AUTH_CACHE_TTL_MS: '500' },
+      /listening on (\S+)/,
+    );
     server = started.child;
     url = started.match[1];
   });
@@ -156,7 +161,7 @@ describe('Streamable HTTP server (dist/main.js serve --http, PostgreSQL)', () =>
     expect(res.status).toBe(413);
   });
 
-  it('stops serving a revoked token', async () => {
+  it('stops serving a revoked token (within AGENTE_AUTH_CACHE_TTL_MS)', async () => {
     const before = await fetch(url, {
       method: 'POST',
       headers: { ...mcpHeaders, authorization: `Bearer ${tokenB}` },
@@ -165,6 +170,7 @@ describe('Streamable HTTP server (dist/main.js serve --http, PostgreSQL)', () =>
     expect(before.status).toBe(200);
     const revoked = await runMain(['token', 'revoke', tokenB.slice(0, 12)], env);
     expect(revoked.code, revoked.stderr).toBe(0);
+    await new Promise((r) => setTimeout(r, 600));
     const after = await fetch(url, {
       method: 'POST',
       headers: { ...mcpHeaders, authorization: `Bearer ${tokenB}` },

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { describe, expect, it } from 'vitest';
@@ -7,12 +8,13 @@ import { ROOT, tempDir } from '../helpers/spawn.js';
 /*
  * The Claude Desktop snippet of README.md, taken from the README itself and spawned as Claude Desktop
  * would: its `command`, its `args` and its `env` (the SDK adds the same safe default environment —
- * PATH, HOME... — that clients pass). The only change is the README's two placeholder paths, replaced
- * by this checkout and a temporary data directory. If the snippet drifts (a renamed file, a wrong
+ * PATH, HOME... — that clients pass). The only change is the README's three placeholder paths, replaced
+ * by this checkout, a temporary data directory and a temporary spreadsheet folder. If the snippet drifts (a renamed file, a wrong
  * variable), this fails.
  */
 const CHECKOUT = '/absolute/path/to/agente-disparo-agenda';
 const DATA = '/absolute/path/to/agente-data';
+const SHEETS = '/absolute/path/to/planilhas';
 
 describe('the Claude Desktop configuration in README.md', () => {
   it('spawns a server that completes initialize and tools/list over stdio', { timeout: 120_000 }, async () => {
@@ -28,7 +30,9 @@ describe('the Claude Desktop configuration in README.md', () => {
     expect(name).toBe('agente-disparo-agenda');
     expect(entry.args.join(' ')).toContain(CHECKOUT);
     const dataDir = tempDir('readme-');
-    const fill = (s: string) => s.replaceAll(CHECKOUT, ROOT).replaceAll(DATA, dataDir);
+    const sheets = tempDir('readme-sheets-');
+    writeFileSync(join(sheets, 'leads.csv'), 'Empresa;Celular\nPadaria Boa;(11) 98765-4321\n');
+    const fill = (s: string) => s.replaceAll(CHECKOUT, ROOT).replaceAll(DATA, dataDir).replaceAll(SHEETS, sheets);
     const env = Object.fromEntries(Object.entries(entry.env ?? {}).map(([k, v]) => [k, fill(v)]));
 
     const transport = new StdioClientTransport({
@@ -48,6 +52,14 @@ describe('the Claude Desktop configuration in README.md', () => {
       expect(status.tenant.slug).toBe(env.AGENTE_TENANT);
       expect(status.dispatch.enabled).toBe(false);
       expect(JSON.stringify(status)).toContain(dataDir);
+      // The snippet names the spreadsheet folder: files there import, nothing else is readable (issue #12).
+      expect(entry.env?.AGENTE_INGEST_DIRS).toBe(SHEETS);
+      expect(status.ingest.folders).toEqual([sheets]);
+      const ok = (await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(sheets, 'leads.csv') } }))
+        .structuredContent as any;
+      expect(ok.job).toMatchObject({ status: 'concluido', counts: { leads_criados: 1 } });
+      const refused = await client.callTool({ name: 'ingest_leads', arguments: { file_path: '/etc/passwd' } });
+      expect(refused.isError).toBe(true);
     } finally {
       await client.close();
     }

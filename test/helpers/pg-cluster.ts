@@ -28,7 +28,7 @@ async function freePort(): Promise<number> {
  * A throwaway PostgreSQL cluster on loopback (fsync off), started in about a second, in a tmpdir
  * directory that stop() removes. As root it runs as the postgres user, as PostgreSQL requires.
  */
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster(opts: { settings?: string[] } = {}): Promise<Cluster> {
   if (!existsSync(`${PG_BIN}/initdb`)) {
     throw new Error(
       `PostgreSQL not found in ${PG_BIN}. Install PostgreSQL 15 (apt-get install postgresql-15), set PG_BIN, ` +
@@ -70,7 +70,8 @@ export async function startCluster(): Promise<Cluster> {
     '30',
     'start',
     '-o',
-    `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+    `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300` +
+      (opts.settings ?? []).map((s) => ` -c ${s}`).join(''),
   ]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

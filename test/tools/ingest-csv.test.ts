@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -47,6 +47,9 @@ describe(`ingest_leads on a CSV (${testDbKind()})`, () => {
     const job = (res.structuredContent as any).job;
     expect(job.status, job.error).toBe('concluido');
     expect(job.counts).toMatchObject({ linhas_lidas: 8, leads_criados: 5, duplicados: 2, linhas_invalidas: 1 });
+    // Mercado Bom Preço (a 0800 number only) and Sem Contato Ltda: no channel reaches them.
+    expect(job.counts.rows_without_channel).toBe(2);
+    expect(textOf(res)).toMatch(/^WARNING: 2 of 8 rows have no WhatsApp mobile and no valid e-mail/);
     expect(job.problems_sample).toContainEqual(
       expect.objectContaining({ row: 12, reason: expect.stringContaining('não virou lead') }),
     );
@@ -90,5 +93,28 @@ describe(`ingest_leads on a CSV (${testDbKind()})`, () => {
     expect(job.counts).toMatchObject({ linhas_lidas: 8, leads_criados: 0, duplicados: 7 });
     const all = (await client.callTool({ name: 'query_leads', arguments: { limit: 100 } })).structuredContent as any;
     expect(all.leads).toHaveLength(5);
+  });
+
+  it('a file where no row has a phone or an e-mail says so first, and counts every lead row as without a channel', async () => {
+    const names = join(tempDir('csv-names-'), 'nomes.csv');
+    writeFileSync(
+      names,
+      ['Empresa;Cidade', ...Array.from({ length: 500 }, (_, i) => `Empresa ${i};Recife`)].join('\n'),
+    );
+    const res = await client.callTool({
+      name: 'ingest_leads',
+      arguments: { content_base64: readFileSync(names).toString('base64'), filename: 'nomes.csv' },
+    });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const job = (res.structuredContent as any).job;
+    expect(job.counts).toMatchObject({ linhas_lidas: 500, leads_criados: 500, rows_without_channel: 500 });
+    expect(job.problems_total).toBe(0);
+    expect(textOf(res).split('\n')[0]).toBe(
+      'WARNING: no row of this file has a phone or an e-mail, so none of its 500 lead rows can be contacted. ' +
+        'Check that the phone/e-mail columns were recognised (or map them with column_map) before any dispatch.',
+    );
+    const status = await client.callTool({ name: 'job_status', arguments: { job_id: job.job_id } });
+    expect((status.structuredContent as any).jobs[0].counts.rows_without_channel).toBe(500);
+    expect(textOf(status)).toContain('500 rows without any channel');
   });
 });

@@ -41,6 +41,7 @@ const EXPECTED_COUNTS = {
   leads_atualizados: 300,
   duplicados: 500,
   linhas_invalidas: 12,
+  rows_without_channel: 0,
   telefones_validos: 12_500,
   telefones_invalidos: 0,
   emails_validos: 12_500,

@@ -54,6 +54,7 @@ const SAMPLE_COUNTS = {
   leads_atualizados: 0,
   duplicados: 2,
   linhas_invalidas: 0,
+  rows_without_channel: 1, // no WhatsApp mobile and no valid e-mail
   telefones_validos: 86,
   telefones_invalidos: 28,
   emails_validos: 70,
@@ -66,6 +67,7 @@ const OPENPYXL_COUNTS = {
   leads_atualizados: 0,
   duplicados: 0,
   linhas_invalidas: 0,
+  rows_without_channel: 0, // row 5 has a landline but an e-mail
   telefones_validos: 2,
   telefones_invalidos: 1,
   emails_validos: 2,
@@ -651,21 +653,24 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       writeFileSync(path, readFileSync(openpyxlPath));
       const res = await tool(client, 'ingest_leads', { file_path: path });
       expect(res.isError).toBe(true);
-      expect(textOf(res)).toBe(
-        `forbidden: ${path} is outside the directories this server may read (${dir}); set AGENTE_INGEST_DIRS to allow another.`,
+      expect(textOf(res)).toMatch(
+        new RegExp(
+          `^forbidden: ${path} is outside the folder this server may read \\(${dir}\\)\\. .*AGENTE_INGEST_DIRS`,
+        ),
       );
       // "../" out of the allowed directory is refused the same way.
       const sneaky = await tool(client, 'ingest_leads', { file_path: `${dir}/../${basename(elsewhere)}/leads.xlsx` });
       expect(sneaky.isError).toBe(true);
-      expect(textOf(sneaky)).toContain(`outside the directories this server may read (${dir})`);
+      expect(textOf(sneaky)).toContain(`outside the folder this server may read (${dir})`);
       expect((await allLeads(client)).leads).toEqual([]);
     });
 
-    it('a relative file_path is read from the first allowed directory', async () => {
+    it('a relative file_path is refused: the caller names the file by its absolute path in an allowed folder', async () => {
       const { client } = await session('relative');
-      const job = await ingestOk(client, { file_path: OPENPYXL_FILE });
-      expect(job.status, job.error).toBe('concluido');
-      expect(job.counts).toEqual(OPENPYXL_COUNTS);
+      const res = await tool(client, 'ingest_leads', { file_path: OPENPYXL_FILE });
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toContain(`invalid_argument: file_path must be an absolute path inside`);
+      expect((await allLeads(client)).leads).toEqual([]);
     });
   });
 

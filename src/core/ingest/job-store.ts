@@ -37,6 +37,7 @@ export type CountColumn =
   | 'leads_atualizados'
   | 'duplicados'
   | 'linhas_invalidas'
+  | 'linhas_sem_canal'
   | 'telefones_validos'
   | 'telefones_invalidos'
   | 'emails_validos'
@@ -50,6 +51,7 @@ export const zeroCounts = (): Counts => ({
   leads_atualizados: 0,
   duplicados: 0,
   linhas_invalidas: 0,
+  linhas_sem_canal: 0,
   telefones_validos: 0,
   telefones_invalidos: 0,
   emails_validos: 0,

@@ -15,6 +15,7 @@ export type RowCounts = Pick<
   Counts,
   | 'linhas_lidas'
   | 'linhas_invalidas'
+  | 'linhas_sem_canal'
   | 'telefones_validos'
   | 'telefones_invalidos'
   | 'emails_validos'
@@ -36,6 +37,7 @@ export interface PreparedBatch {
 const zeroRowCounts = (): RowCounts => ({
   linhas_lidas: 0,
   linhas_invalidas: 0,
+  linhas_sem_canal: 0,
   telefones_validos: 0,
   telefones_invalidos: 0,
   emails_validos: 0,
@@ -123,6 +125,11 @@ export class RowPreparer {
     for (const t of normalized.telefones)
       t.valido_para_disparo ? counts.telefones_validos++ : counts.telefones_invalidos++;
     for (const e of normalized.emails) e.valido_para_disparo ? counts.emails_validos++ : counts.emails_invalidos++;
+    if (
+      !normalized.telefones.some((t) => t.valido_para_disparo) &&
+      !normalized.emails.some((e) => e.valido_para_disparo)
+    )
+      counts.linhas_sem_canal++;
     this.batch.rows.push(normalized);
   }
 }
