@@ -9,6 +9,7 @@ import {
   addDays,
   atHour,
   formatMinutes,
+  isLocalDate,
   isOffsetDateTime,
   localLabel,
   localParts,
@@ -56,6 +57,12 @@ describe('parseDateTime: an offset wins, else the wall clock of the zone', () =>
     '2026-02-30T10:00:00-03:00',
   ])('%s is not a date-time (null)', (input) => {
     expect(parseDateTime(input, SP)).toBeNull();
+  });
+
+  it('isLocalDate accepts only days that exist', () => {
+    expect(
+      ['2026-12-01', '2028-02-29', '2026-02-29', '2026-02-30', '2026-13-01', '2026-1-01'].map(isLocalDate),
+    ).toEqual([true, true, false, false, false, false]);
   });
 
   it('isOffsetDateTime accepts only real date-times with an offset', () => {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { toMinutes } from '../time/index.js';
+import { isLocalDate, toMinutes } from '../time/index.js';
 
 /** 'HH:MM' local time; `fim` is exclusive, so 08:00–20:00 allows 19:59 but not 20:00. */
 export interface DayWindow {
@@ -63,7 +63,7 @@ const DAY = z.object({ inicio: START, fim: END }).strict().refine(inOrder, WINDO
 const LOCAL_DATE = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s), 'not a real calendar date');
+  .refine(isLocalDate, 'not a real calendar date');
 
 const SCHEMA = z
   .object({

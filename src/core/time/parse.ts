@@ -13,6 +13,17 @@ const realDate = (y: string, m: string, d: string) =>
   new Date(Date.UTC(+y, +m - 1, +d)).toISOString().slice(0, 10) === `${y}-${m}-${d}`;
 
 /**
+ * Whether `s` is a calendar date 'YYYY-MM-DD' that exists.
+ *
+ * @example isLocalDate('2028-02-29') // true
+ * @example isLocalDate('2026-02-30') // false
+ */
+export function isLocalDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  return !!m && realDate(m[1], m[2], m[3]);
+}
+
+/**
  * Whether `s` is a real date-time with an offset: a day that exists, hours 00–23 (Date.parse takes
  * 2026-02-30 and 24:00 and rolls them over).
  *
