@@ -241,7 +241,7 @@ export async function runDemo(mainScript: string): Promise<number> {
         'Send window back to the default (Mon–Fri 08:00–20:00, Sat 08:00–14:00, no national holidays): meetings are booked inside it.',
       );
       const r = await s2.call('propose_slots', { lead_id: amazonas.lead_id, days: 5, max_slots: 4 });
-      for (const x of r.data.slots) say(`  ${x.rotulo}  (${x.inicio} UTC)`);
+      for (const x of r.data.slots) say(`  ${x.label}  (${x.start} UTC)`);
       check(r.data.slots.length > 0, 'no free slot proposed');
       return r.data.slots[0];
     });
@@ -251,22 +251,22 @@ export async function runDemo(mainScript: string): Promise<number> {
       async () => {
         const r = await s2.call('schedule_meeting', {
           lead_id: amazonas.lead_id,
-          start: slot.inicio,
+          start: slot.start,
           duration_minutes: 30,
           title: 'Negociação — Distribuidora Amazonas',
           location: 'https://meet.example.com/amazonas',
           send_confirmation: true,
         });
         say(r.text);
-        check(r.data.modo === 'real' && r.data.agendamento.status === 'agendado', `meeting not booked: ${r.text}`);
+        check(r.data.mode === 'real' && r.data.agendamento.status === 'agendado', `meeting not booked: ${r.text}`);
         const events = records(dataDir, 'calendar');
         say(
           `sandbox-calendar holds ${events.length} event(s); the last: "${events.at(-1)?.args.title}" at ${events.at(-1)?.args.start}.`,
         );
-        const c = r.data.confirmacao;
+        const c = r.data.confirmation;
         if (c)
           say(
-            `Confirmation message: ${c.status}${c.previsto_para ? ` until ${c.previsto_para}` : ''} — ${c.motivo}${c.mensagem ? `\n${indent(c.mensagem)}` : ''}`,
+            `Confirmation message: ${c.status}${c.scheduled_for ? ` until ${c.scheduled_for}` : ''} — ${c.reason}${c.message ? `\n${indent(c.message)}` : ''}`,
           );
         return r.data.agendamento;
       },
@@ -288,14 +288,17 @@ export async function runDemo(mainScript: string): Promise<number> {
         say(`send_reminders → ${r1.text}`);
         const r2 = await s2.call('send_reminders', { window_hours: 168 });
         say(`send_reminders again → ${r2.text}`);
-        check(r1.data.lembretes + r2.data.lembretes <= 1, 'a meeting got two reminders');
+        check(r1.data.reminders + r2.data.reminders <= 1, 'a meeting got two reminders');
       },
     );
 
     await step('generate_briefing — before the call', async () => {
       const r = await s2.call('generate_briefing', { agendamento_id: meeting.agendamento_id });
       say(indent(r.text.trimEnd()));
-      check(r.data.reuniao?.agendamento_id === meeting.agendamento_id, 'the briefing is not about the booked meeting');
+      check(
+        r.data.agendamento?.agendamento_id === meeting.agendamento_id,
+        'the briefing is not about the booked meeting',
+      );
       await closeSession(s2, dataDir);
       session = null;
     });

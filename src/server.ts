@@ -1,14 +1,15 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { z } from 'zod';
-import { briefingMarkdown } from './core/briefing/build.js';
-import { loadBriefing } from './core/briefing/load.js';
+import { generateBriefing } from './core/briefing/generate-briefing.js';
+import { briefingMarkdown } from './core/briefing/markdown.js';
 import { listProblems } from './core/ingest/job-store.js';
 import { getLead } from './core/leads/query.js';
 import { getJob } from './core/jobs.js';
 import { withTenant, type Tx } from './db/tenant.js';
 import type { Scope } from './auth/tokens.js';
 import type { ServerDeps } from './deps.js';
+import { createScope } from './scope.js';
 import { registerTool, type ToolDefinition } from './tools/define-tool.js';
 import { allTools } from './tools/index.js';
 import { isUuid } from './tools/schemas.js';
@@ -143,10 +144,9 @@ export function buildServer(deps: ServerDeps): McpServer {
     async ({ lead_id }) => {
       if (!isUuid(lead_id))
         throw new Error(`lead_id must be a lead's UUID (from query_leads); got "${lead_id.slice(0, 60)}"`);
-      const t = deps.tenant.tenant_id;
-      const b = await withTenant(deps.db.kysely, t, (tx) => loadBriefing(tx, t, { leadId: lead_id }, deps.clock.now()));
+      const b = await generateBriefing(createScope(deps), { lead_id });
       return {
-        description: `Briefing de ${b.lead.empresa}`,
+        description: `Briefing de ${b.lead.company}`,
         messages: [
           {
             role: 'user',

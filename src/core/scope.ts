@@ -1,6 +1,6 @@
 import type { Tx } from '../db/tenant.js';
 import type { CalendarPort } from './meetings/calendar-port.js';
-import type { Actor } from './model/index.js';
+import type { Actor, Channel } from './model/index.js';
 import type { ChannelClient } from './outreach/channel-port.js';
 import type { Clock, Logger } from './ports.js';
 
@@ -32,6 +32,11 @@ export interface Scope {
   /** The downstream channels; present only when sending is on (the dry-run path never gets them). */
   readonly channels?: ChannelClient;
   readonly calendar?: CalendarPort;
+  /**
+   * The downstream channels mcp.json configures, whether sending is on or off: a message or its
+   * rehearsal names the channel a real send would use. Absent: none.
+   */
+  readonly configuredChannels?: () => ReadonlySet<Channel>;
   /** Work that continues after the call returns (an import); the process waits for it at shutdown. */
   readonly background: { run<T>(task: Promise<T>): Promise<T> };
   /** The caller's cancellation, when there is a caller. */

@@ -472,7 +472,7 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
           title: 'Proposta Pão Quente',
           location: 'Videochamada',
         });
-        const uidOurs = s.agendamento.evento_id_externo as string;
+        const uidOurs = s.agendamento.calendar_event_id as string;
         expect(uidOurs).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
         let obj = await dav(`${calendarUrl}${uidOurs}.ics`, 'GET');
         expect(obj.status, obj.text).toBe(200);
@@ -482,9 +482,9 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
 
         // propose_slots reads the calendar's busy times through list-events.
         const slots = await call('propose_slots', { lead_id: lead, days: 3, max_slots: 30, per_day: 10 });
-        expect(slots.calendario).toMatchObject({ consultado: true });
-        expect(slots.calendario.eventos_ocupados).toBe(1); // our event, read back from Radicale
-        expect(slots.slots.some((x: any) => x.inicio === '2026-11-24T14:00:00.000Z')).toBe(false);
+        expect(slots.calendar).toMatchObject({ checked: true });
+        expect(slots.calendar.busy_events).toBe(1); // our event, read back from Radicale
+        expect(slots.slots.some((x: any) => x.start === '2026-11-24T14:00:00.000Z')).toBe(false);
 
         const moved = await call('update_meeting', {
           agendamento_id: s.agendamento.agendamento_id,
@@ -494,8 +494,8 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
         });
         expect(moved.agendamento).toMatchObject({
           status: 'agendado',
-          evento_id_externo: uidOurs,
-          inicio_local: '2026-11-25T15:00:00-04:00',
+          calendar_event_id: uidOurs,
+          start_local: '2026-11-25T15:00:00-04:00',
         });
         obj = await dav(`${calendarUrl}${uidOurs}.ics`, 'GET');
         expect(prop(obj.text, 'DTSTART')).toBe('20261125T190000Z');

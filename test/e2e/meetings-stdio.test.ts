@@ -69,42 +69,42 @@ describe('meetings over stdio (default mcp.json, PGlite, sending on)', () => {
     const [lead] = (await call('query_leads', {})).leads;
     expect(lead.timezone).toBe('America/Manaus');
     const slots = await call('propose_slots', { lead_id: lead.lead_id, days: 2, max_slots: 4, per_day: 4 });
-    expect(slots).toMatchObject({ timezone: 'America/Manaus', calendario: { consultado: true } });
-    expect(slots.slots[0].rotulo).toMatch(/\(horário de Manaus\)$/);
-    expect(slots.slots[0].inicio_local).toMatch(/-04:00$/);
+    expect(slots).toMatchObject({ timezone: 'America/Manaus', calendar: { checked: true } });
+    expect(slots.slots[0].label).toMatch(/\(horário de Manaus\)$/);
+    expect(slots.slots[0].start_local).toMatch(/-04:00$/);
 
     const s = await call('schedule_meeting', {
       lead_id: lead.lead_id,
-      start: slots.slots[0].inicio_local,
+      start: slots.slots[0].start_local,
       send_confirmation: true,
     });
     expect(s).toMatchObject({
-      modo: 'real',
+      mode: 'real',
       lead_status: 'agendado',
-      agendamento: { status: 'agendado', inicio: slots.slots[0].inicio },
+      agendamento: { status: 'agendado', start: slots.slots[0].start },
     });
     const cal = () => records(join(dataDir, 'sandbox', 'calendar.jsonl'));
     const wa = () => records(join(dataDir, 'sandbox', 'whatsapp.jsonl'));
-    expect(cal().map((l) => [l.tool, l.message_id])).toEqual([['create_event', s.agendamento.evento_id_externo]]);
+    expect(cal().map((l) => [l.tool, l.message_id])).toEqual([['create_event', s.agendamento.calendar_event_id]]);
     await until(() => wa().length >= 1);
     expect(wa().map((l) => l.args.template)).toEqual(['confirmacao_reuniao_whatsapp_v1']);
 
     const moved = await call('update_meeting', {
       agendamento_id: s.agendamento.agendamento_id,
       action: 'reschedule',
-      start: slots.slots[1].inicio_local,
+      start: slots.slots[1].start_local,
     });
-    expect(moved.agendamento).toMatchObject({ status: 'agendado', inicio: slots.slots[1].inicio });
+    expect(moved.agendamento).toMatchObject({ status: 'agendado', start: slots.slots[1].start });
     expect(cal().map((l) => l.tool)).toEqual(['create_event', 'update_event']);
 
     const r = await call('send_reminders', { window_hours: 48 });
-    expect(r).toMatchObject({ modo: 'real', lembretes: 1 });
+    expect(r).toMatchObject({ mode: 'real', reminders: 1 });
     await until(() => wa().length >= 2);
     expect(wa().map((l) => l.args.template)).toEqual([
       'confirmacao_reuniao_whatsapp_v1',
       'lembrete_reuniao_whatsapp_v1',
     ]);
-    expect((await call('send_reminders', { window_hours: 48 })).lembretes).toBe(0);
+    expect((await call('send_reminders', { window_hours: 48 })).reminders).toBe(0);
 
     const c = await call('update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'cancel' });
     expect(c).toMatchObject({ agendamento: { status: 'cancelado' }, lead_status: 'respondeu' });

@@ -120,27 +120,33 @@ describe(`generate_briefing (${testDbKind()})`, () => {
     const b = res.structuredContent as any;
     expect(b.lead).toMatchObject({
       lead_id: leadId,
-      empresa: 'Padaria Pão Quente Ltda',
-      contato: 'Dona Marta',
-      documento: '11.222.333/0001-81',
+      company: 'Padaria Pão Quente Ltda',
+      contact: 'Dona Marta',
+      document: '11.222.333/0001-81',
+      document_type: 'cnpj',
+      document_valid: true,
       timezone: 'America/Manaus',
+      sheet_data: { 'Valor em aberto': 'R$ 1.250,00', Vencimento: '10/11/2026', Segmento: 'padaria' },
     });
-    expect(b.canais.whatsapp).toBe('+5592987654321');
-    expect(b.canais.email).toBe('marta@paoquente.com.br');
-    expect(b.canais.telefones).toHaveLength(2);
-    expect(b.reuniao).toBeNull();
+    expect(b.channels.whatsapp).toBe('+5592987654321');
+    expect(b.channels.email).toBe('marta@paoquente.com.br');
+    expect(b.channels.phones).toEqual([
+      { number: '+5592987654321', type: expect.any(String), sendable: true, invalid_reason: null },
+      { number: '+559233334444', type: expect.any(String), sendable: false, invalid_reason: expect.anything() },
+    ]);
+    expect(b.agendamento).toBeNull();
 
-    const kinds = b.linha_do_tempo.map((i: any) => i.tipo);
+    const kinds = b.timeline.map((i: any) => i.type);
     expect(kinds).toEqual(expect.arrayContaining(['importacao', 'disparo', 'resposta', 'transicao']));
-    const times = b.linha_do_tempo.map((i: any) => Date.parse(i.em));
+    const times = b.timeline.map((i: any) => Date.parse(i.at));
     expect(times).toEqual([...times].sort((x, y) => x - y));
-    expect(b.linha_do_tempo.find((i: any) => i.tipo === 'resposta').resumo).toContain('Posso pagar em 3 vezes');
+    expect(b.timeline.find((i: any) => i.type === 'resposta').summary).toContain('Posso pagar em 3 vezes');
 
-    const open = b.pontos_em_aberto.join('\n');
+    const open = b.open_points.join('\n');
     expect(open).toContain('Pergunta do lead ainda sem resposta');
     expect(open).toContain('resultado incerto');
     expect(open).toContain('1 telefone(s)');
-    const agenda = b.pauta_sugerida.join('\n');
+    const agenda = b.suggested_agenda.join('\n');
     expect(agenda).toContain('Valor em aberto: R$ 1.250,00');
     expect(agenda).toContain('Vencimento: 10/11/2026');
     expect(agenda).toContain('Responder à pergunta');
@@ -181,14 +187,19 @@ describe(`generate_briefing (${testDbKind()})`, () => {
     expect(res.isError, textOf(res)).toBeFalsy();
     const b = res.structuredContent as any;
     // 14:00 UTC is 10:00 in Manaus (UTC-4).
-    expect(b.reuniao).toMatchObject({
+    expect(b.agendamento).toEqual({
       agendamento_id,
+      start: '2026-12-01T14:00:00.000Z',
+      end: '2026-12-01T14:30:00.000Z',
+      label: 'terça-feira, 01/12/2026 às 10:00 (horário de Manaus)',
+      timezone: 'America/Manaus',
+      title: 'Negociação — Padaria Pão Quente',
+      location: 'https://meet.example/abc',
       status: 'agendado',
-      inicio_local: 'terça-feira, 01/12/2026 às 10:00 (horário de Manaus)',
     });
-    expect(b.pontos_em_aberto).toContain('Reunião ainda não confirmada pelo lead.');
+    expect(b.open_points).toContain('Reunião ainda não confirmada pelo lead.');
     // Interest with a meeting booked is not an open point.
-    expect(b.pontos_em_aberto.join('\n')).not.toContain('ainda não há reunião');
+    expect(b.open_points.join('\n')).not.toContain('ainda não há reunião');
     expect(textOf(res)).toContain(
       '**Reunião:** Negociação — Padaria Pão Quente — terça-feira, 01/12/2026 às 10:00 (horário de Manaus)',
     );
@@ -196,7 +207,7 @@ describe(`generate_briefing (${testDbKind()})`, () => {
     // Without agendamento_id, the next upcoming meeting is the one briefed.
     const byLead = (await client.callTool({ name: 'generate_briefing', arguments: { lead_id: leadId } }))
       .structuredContent as any;
-    expect(byLead.reuniao?.agendamento_id).toBe(agendamento_id);
+    expect(byLead.agendamento?.agendamento_id).toBe(agendamento_id);
     await client.closeAll();
   });
 
@@ -206,7 +217,7 @@ describe(`generate_briefing (${testDbKind()})`, () => {
     const b = (await client.callTool({ name: 'generate_briefing', arguments: { lead_id: leadId } }))
       .structuredContent as any;
     expect(b.lead.status).toBe('opt_out');
-    expect(b.pontos_em_aberto[0]).toMatch(/^O lead pediu para não ser contatado/);
+    expect(b.open_points[0]).toMatch(/^O lead pediu para não ser contatado/);
 
     const missing = await client.callTool({ name: 'generate_briefing', arguments: { lead_id: randomUUID() } });
     expect(missing.isError).toBe(true);

@@ -35,7 +35,7 @@ describe(`a send that may have been delivered never ends 'falhou' (${testDbKind(
       arguments: { lead_id: lead, start: '2026-11-24T15:30', send_confirmation: true },
     });
     expect(res.isError, textOf(res)).toBeFalsy();
-    const disparoId = (res.structuredContent as any).confirmacao.disparo_id as string;
+    const disparoId = (res.structuredContent as any).confirmation.disparo_id as string;
     const row = async () =>
       (
         await asOwner(db.kysely, (tx) =>

@@ -33,7 +33,7 @@ describe(`the executor stops sending while the database cannot take writes (${te
       arguments: { lead_id: lead, start: '2026-11-24T15:30', send_confirmation: true },
     });
     expect(res.isError, textOf(res)).toBeFalsy();
-    expect((res.structuredContent as any).confirmacao).toMatchObject({ status: 'enfileirado', canal: 'whatsapp' });
+    expect((res.structuredContent as any).confirmation).toMatchObject({ status: 'enfileirado', channel: 'whatsapp' });
     let full = true;
     const guarded = new Executor({
       db: db.kysely,

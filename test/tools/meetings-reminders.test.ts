@@ -54,9 +54,8 @@ describe(`send_reminders (${testDbKind()})`, () => {
     await call(e, 'update_meeting', { agendamento_id: g.agendamento.agendamento_id, action: 'cancel' });
 
     const runs = await Promise.all([0, 1, 2].map(() => call(e, 'send_reminders', { window_hours: 24 })));
-    expect(runs.reduce((n, r) => n + r.lembretes, 0)).toBe(3);
-    for (const r of runs)
-      expect(r.itens.every((i: any) => ['lembrete', 'ja_enviado'].includes(i.resultado))).toBe(true);
+    expect(runs.reduce((n, r) => n + r.reminders, 0)).toBe(3);
+    for (const r of runs) expect(r.items.every((i: any) => ['lembrete', 'ja_enviado'].includes(i.result))).toBe(true);
     const queued = await asOwner(db.kysely, (tx) =>
       tx
         .selectFrom('disparos')
@@ -84,7 +83,7 @@ describe(`send_reminders (${testDbKind()})`, () => {
     // A later run (cron, a minute after) finds nothing to do.
     e.clock.set('2026-11-23T13:01:00Z');
     const again = await call(e, 'send_reminders', {});
-    expect(again).toMatchObject({ encontrados: 0, lembretes: 0 });
+    expect(again).toMatchObject({ found: 0, reminders: 0 });
     await e.drain();
     expect(reminderSends(e)).toHaveLength(3);
   });
@@ -132,11 +131,11 @@ describe(`send_reminders (${testDbKind()})`, () => {
       e.clock.set(step.at);
       const r = await call(e, 'send_reminders', { window_hours: 24 });
       const idOf = (p: string) => byPhone.get(p)!;
-      expect(r.itens.filter((i: any) => i.resultado === 'lembrete').map((i: any) => i.agendamento_id)).toEqual(
+      expect(r.items.filter((i: any) => i.result === 'lembrete').map((i: any) => i.agendamento_id)).toEqual(
         step.newly.map(idOf),
       );
       const deferred = Object.fromEntries(
-        r.itens.filter((i: any) => i.resultado === 'adiado').map((i: any) => [i.agendamento_id, i.previsto_para]),
+        r.items.filter((i: any) => i.result === 'adiado').map((i: any) => [i.agendamento_id, i.scheduled_for]),
       );
       expect(deferred).toEqual(Object.fromEntries(Object.entries(step.deferred).map(([p, at]) => [idOf(p), at])));
       await e.drain();
@@ -157,15 +156,15 @@ describe(`send_reminders (${testDbKind()})`, () => {
     const lead = await e.lead({ nome: 'Loja Cedo', phone: '+5511987652500' });
     const s = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-23T07:30', force: true });
     const r = await call(e, 'send_reminders', {});
-    expect(r.itens).toEqual([
+    expect(r.items).toEqual([
       expect.objectContaining({
         agendamento_id: s.agendamento.agendamento_id,
-        resultado: 'sem_horario',
-        previsto_para: '2026-11-23T11:00:00.000Z',
-        motivo: expect.stringMatching(/só abre depois do início da reunião$/),
+        result: 'sem_horario',
+        scheduled_for: '2026-11-23T11:00:00.000Z',
+        reason: expect.stringMatching(/só abre depois do início da reunião$/),
       }),
     ]);
-    expect(r.lembretes).toBe(0);
+    expect(r.reminders).toBe(0);
     await e.drain();
     expect(reminderSends(e)).toEqual([]);
   });
@@ -181,14 +180,15 @@ describe(`send_reminders (${testDbKind()})`, () => {
       returning agendamento_id`.execute(tx),
     );
     const r = await call(e, 'send_reminders', { window_hours: 24 });
-    expect(r).toMatchObject({ modo: 'dry_run', encontrados: 1, lembretes: 1 });
-    expect(r.itens[0].mensagem).toMatchObject({
+    expect(r).toMatchObject({ mode: 'dry_run', window_hours: 24, found: 1, reminders: 1, deferred: 0 });
+    expect(r.items[0]).toMatchObject({ start_local: '2026-11-23T15:00:00-03:00', result: 'lembrete' });
+    expect(r.items[0].message).toMatchObject({
       status: 'dry_run',
-      canal: 'whatsapp',
+      channel: 'whatsapp',
       template: 'lembrete_reuniao_whatsapp_v1',
       disparo_id: null,
     });
-    expect(r.itens[0].mensagem.mensagem).toContain('às 15:00 (horário de Brasília)');
+    expect(r.items[0].message.message).toContain('às 15:00 (horário de Brasília)');
     const ag = await asOwner(db.kysely, (tx) =>
       tx
         .selectFrom('agendamentos')

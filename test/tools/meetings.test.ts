@@ -5,7 +5,7 @@
  */
 import { asOwner } from '../helpers/tenant-seed.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localParts } from '../../src/core/policy/index.js';
+import { localParts } from '../../src/core/time/index.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { meetingsEnv, type MeetingsEnv } from '../helpers/meetings-setup.js';
 import { textOf } from '../helpers/server.js';
@@ -51,15 +51,19 @@ describe(`meetings (${testDbKind()})`, () => {
     });
     expect(res.isError, textOf(res)).toBeFalsy();
     const out = res.structuredContent as any;
-    expect(out).toMatchObject({ modo: 'real', lead_status: 'agendado' });
+    expect(out).toMatchObject({ mode: 'real', lead_status: 'agendado' });
     expect(out.agendamento).toMatchObject({
       status: 'agendado',
-      inicio: '2026-11-24T14:00:00.000Z',
-      fim: '2026-11-24T14:45:00.000Z',
-      inicio_local: '2026-11-24T10:00:00-04:00',
-      rotulo: 'terça, 24/11 às 10:00 (horário de Manaus)',
+      start: '2026-11-24T14:00:00.000Z',
+      end: '2026-11-24T14:45:00.000Z',
+      start_local: '2026-11-24T10:00:00-04:00',
+      label: 'terça, 24/11 às 10:00 (horário de Manaus)',
       timezone: 'America/Manaus',
-      titulo: 'Reunião: Mercadinho Rio Negro',
+      title: 'Reunião: Mercadinho Rio Negro',
+      location: 'https://meet.exemplo.com/abc',
+      calendar_event_id: expect.any(String),
+      error: null,
+      reminder_sent_at: null,
     });
     const created = e.record('calendar').filter((l) => l.tool === 'create_event');
     expect(created).toHaveLength(1);
@@ -187,12 +191,12 @@ describe(`meetings (${testDbKind()})`, () => {
     const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T09:00' }))
       .structuredContent as any;
     const id = s.agendamento.agendamento_id;
-    const eventId = s.agendamento.evento_id_externo;
+    const eventId = s.agendamento.calendar_event_id;
     await call(e, 'schedule_meeting', { lead_id: other, start: '2026-11-26T11:00:00-03:00' }); // 09:00 in Rio Branco
 
     const confirm = await call(e, 'update_meeting', { agendamento_id: id, action: 'confirm' });
     expect(confirm.structuredContent).toMatchObject({
-      status_anterior: 'agendado',
+      previous_status: 'agendado',
       lead_status: 'confirmado',
       agendamento: { status: 'confirmado' },
     });
@@ -211,15 +215,15 @@ describe(`meetings (${testDbKind()})`, () => {
     });
     expect(moved.isError, textOf(moved)).toBeFalsy();
     expect(moved.structuredContent).toMatchObject({
-      status_anterior: 'confirmado',
+      previous_status: 'confirmado',
       lead_status: 'agendado',
       agendamento: {
         status: 'agendado',
-        inicio: '2026-11-26T19:00:00.000Z',
-        fim: '2026-11-26T20:00:00.000Z',
-        inicio_local: '2026-11-26T14:00:00-05:00',
-        erro: null,
-        evento_id_externo: eventId,
+        start: '2026-11-26T19:00:00.000Z',
+        end: '2026-11-26T20:00:00.000Z',
+        start_local: '2026-11-26T14:00:00-05:00',
+        error: null,
+        calendar_event_id: eventId,
       },
     });
     const upd = e.record('calendar').filter((l) => l.tool === 'update_event');
@@ -239,10 +243,10 @@ describe(`meetings (${testDbKind()})`, () => {
       start: '2026-11-26T14:00:00-05:00',
     });
 
-    const cancel = await call(e, 'update_meeting', { agendamento_id: id, action: 'cancel', motivo: 'cliente pediu' });
+    const cancel = await call(e, 'update_meeting', { agendamento_id: id, action: 'cancel', reason: 'cliente pediu' });
     expect(cancel.isError, textOf(cancel)).toBeFalsy();
     expect(cancel.structuredContent).toMatchObject({
-      status_anterior: 'agendado',
+      previous_status: 'agendado',
       lead_status: 'respondeu',
       agendamento: { status: 'cancelado' },
     });
@@ -284,7 +288,7 @@ describe(`meetings (${testDbKind()})`, () => {
     const missed = await call(e, 'update_meeting', {
       agendamento_id: mb.agendamento.agendamento_id,
       action: 'no_show',
-      motivo: 'não entrou na chamada',
+      reason: 'não entrou na chamada',
     });
     expect(missed.structuredContent).toMatchObject({
       agendamento: { status: 'nao_compareceu' },
@@ -319,7 +323,7 @@ describe(`meetings (${testDbKind()})`, () => {
     const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' }))
       .structuredContent as any;
     // Someone deleted the event in the calendar by hand: update answers 404.
-    await e.pool.call('cal', 'delete_event', { event_id: s.agendamento.evento_id_externo }, { timeoutMs: 10_000 });
+    await e.pool.call('cal', 'delete_event', { event_id: s.agendamento.calendar_event_id }, { timeoutMs: 10_000 });
     const moved = await call(e, 'update_meeting', {
       agendamento_id: s.agendamento.agendamento_id,
       action: 'reschedule',
@@ -336,6 +340,50 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(cancel.structuredContent).toMatchObject({ agendamento: { status: 'cancelado' }, lead_status: 'respondeu' });
   });
 
+  it('an unanswered move makes the meeting incerto at its old time; a second reschedule from incerto settles it', async () => {
+    // The second accepted call (the move) is recorded by the calendar, which dies before answering.
+    const e = await setup({ calendarEnv: { SANDBOX_CRASH_AFTER: '1' } });
+    const lead = await e.lead({ nome: 'Loja Remarcada' });
+    const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' }))
+      .structuredContent as any;
+    const id = s.agendamento.agendamento_id;
+    await call(e, 'update_meeting', { agendamento_id: id, action: 'confirm' });
+    const lost = await call(e, 'update_meeting', {
+      agendamento_id: id,
+      action: 'reschedule',
+      start: '2026-11-25T10:00',
+    });
+    expect(lost.isError).toBe(true);
+    expect(textOf(lost)).toMatch(/NOT rescheduled: resultado desconhecido ao mover o evento .*now incerto/);
+    const row = await agendamento(id);
+    expect(row.status).toBe('incerto');
+    expect(new Date(row.inicio).toISOString()).toBe('2026-11-24T13:00:00.000Z');
+    expect(row.erro).toMatch(/^resultado desconhecido ao mover o evento para 2026-11-25T10:00:00-03:00/);
+    // incerto holds its slot, takes only cancel or reschedule, and the lead stays as it was.
+    const confirm = await call(e, 'update_meeting', { agendamento_id: id, action: 'confirm' });
+    expect(textOf(confirm)).toBe(
+      `failed_precondition: Agendamento ${id} is incerto: it cannot be confirmed. Possible actions: cancel, reschedule.`,
+    );
+    expect(await leadStatus(lead)).toBe('confirmado');
+    const again = await call(e, 'update_meeting', {
+      agendamento_id: id,
+      action: 'reschedule',
+      start: '2026-11-25T10:00',
+    });
+    expect(again.isError, textOf(again)).toBeFalsy();
+    expect(again.structuredContent).toMatchObject({
+      previous_status: 'incerto',
+      lead_status: 'agendado',
+      agendamento: { status: 'agendado', start_local: '2026-11-25T10:00:00-03:00', error: null },
+    });
+    expect(
+      e
+        .record('calendar')
+        .filter((l) => l.tool === 'update_event')
+        .map((l) => l.args.start),
+    ).toEqual(['2026-11-25T10:00:00-03:00', '2026-11-25T10:00:00-03:00']);
+  });
+
   it('an unanswered create is retried with the same key when the calendar honours idempotency: one event', async () => {
     // The sandbox records the event and dies before answering; the pool reconnects and the replay answers.
     const e = await setup({ calendarEnv: { SANDBOX_CRASH_AFTER: '0' } });
@@ -346,7 +394,7 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(created).toHaveLength(1);
     expect((res.structuredContent as any).agendamento).toMatchObject({
       status: 'agendado',
-      evento_id_externo: created[0].message_id,
+      calendar_event_id: created[0].message_id,
     });
   });
 
@@ -399,7 +447,7 @@ describe(`meetings (${testDbKind()})`, () => {
       skip_calendar: true,
     });
     expect(forced.structuredContent).toMatchObject({
-      agendamento: { status: 'cancelado', erro: expect.stringMatching(/removido do calendário manualmente/) },
+      agendamento: { status: 'cancelado', error: expect.stringMatching(/removido do calendário manualmente/) },
     });
     expect(e.record('calendar').filter((l) => l.tool === 'delete_event')).toHaveLength(0);
   });
@@ -414,13 +462,15 @@ describe(`meetings (${testDbKind()})`, () => {
       location: 'Av. Eduardo Ribeiro, 520',
     });
     expect(res.isError, textOf(res)).toBeFalsy();
-    const conf = (res.structuredContent as any).confirmacao;
+    const conf = (res.structuredContent as any).confirmation;
     expect(conf).toMatchObject({
       status: 'enfileirado',
-      canal: 'whatsapp',
+      channel: 'whatsapp',
+      destination: '+5592 9****-7766',
       template: 'confirmacao_reuniao_whatsapp_v1',
+      scheduled_for: null,
     });
-    expect(conf.mensagem).toContain('terça-feira, 24/11/2026, às 15:30 (horário de Manaus)');
+    expect(conf.message).toContain('terça-feira, 24/11/2026, às 15:30 (horário de Manaus)');
     await e.drain();
     const sent = e.record('whatsapp');
     expect(sent).toHaveLength(1);
@@ -442,7 +492,7 @@ describe(`meetings (${testDbKind()})`, () => {
     const lead = await e.lead({ nome: 'Loja Madrugada', phone: '+5511987654000' });
     const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-23T14:00', send_confirmation: true }))
       .structuredContent as any;
-    expect(s.confirmacao).toMatchObject({ status: 'adiado', previsto_para: '2026-11-23T11:00:00.000Z' });
+    expect(s.confirmation).toMatchObject({ status: 'adiado', scheduled_for: '2026-11-23T11:00:00.000Z' });
     await call(e, 'update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'cancel' });
     e.clock.set('2026-11-23T11:30:00Z');
     await e.drain();
@@ -451,7 +501,7 @@ describe(`meetings (${testDbKind()})`, () => {
       tx
         .selectFrom('disparos')
         .select(['status', 'motivo'])
-        .where('disparo_id', '=', s.confirmacao.disparo_id)
+        .where('disparo_id', '=', s.confirmation.disparo_id)
         .executeTakeFirstOrThrow(),
     );
     expect(d).toEqual({ status: 'cancelado', motivo: 'reunião cancelada' });
@@ -467,7 +517,7 @@ describe(`meetings (${testDbKind()})`, () => {
     const lead = await e.lead({ nome: 'Loja Sem Zap', phone: '+5511987654111', email: 'ana@semzap.com.br' });
     const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T11:00', send_confirmation: true }))
       .structuredContent as any;
-    expect(s.confirmacao).toMatchObject({ canal: 'whatsapp', status: 'enfileirado' });
+    expect(s.confirmation).toMatchObject({ channel: 'whatsapp', status: 'enfileirado' });
     await e.drain();
     e.clock.set(new Date(Date.now() + 1000).toISOString());
     await e.drain();
@@ -527,32 +577,33 @@ describe(`meetings (${testDbKind()})`, () => {
       expect(res.isError, textOf(res)).toBeFalsy();
       const out = res.structuredContent as any;
       expect(out.timezone).toBe(tz);
-      expect(out.calendario).toMatchObject({ consultado: true });
-      expect(out.calendario.eventos_ocupados).toBeGreaterThanOrEqual(2);
+      expect(out.calendar).toMatchObject({ checked: true, reason: null });
+      expect(out.calendar.busy_events).toBeGreaterThanOrEqual(2);
+      expect(out.avoided_agendamentos).toBe(1);
       expect(out.slots.length).toBeGreaterThan(10);
       for (const s of out.slots) {
-        const a = new Date(s.inicio);
-        const b = new Date(s.fim);
+        const a = new Date(s.start);
+        const b = new Date(s.end);
         const pa = localParts(a, tz);
         const pb = localParts(new Date(b.getTime() - 1), tz);
-        expect(pa.weekday, s.rotulo).toBeGreaterThanOrEqual(1); // no Sunday
+        expect(pa.weekday, s.label).toBeGreaterThanOrEqual(1); // no Sunday
         const close = pa.weekday === 6 ? 14 * 60 : 20 * 60;
-        expect(pa.minutes, `${tz} ${s.inicio_local}`).toBeGreaterThanOrEqual(8 * 60);
-        expect(pb.minutes + 1, `${tz} ${s.inicio_local}`).toBeLessThanOrEqual(close);
+        expect(pa.minutes, `${tz} ${s.start_local}`).toBeGreaterThanOrEqual(8 * 60);
+        expect(pb.minutes + 1, `${tz} ${s.start_local}`).toBeLessThanOrEqual(close);
         expect(pb.date).toBe(pa.date);
         expect(a.getTime()).toBeGreaterThanOrEqual(new Date(NOW).getTime() + 60 * 60_000);
         // Neither the calendar's event nor our meeting.
-        expect(a < new Date('2026-11-24T15:00:00Z') && b > new Date('2026-11-24T13:00:00Z'), s.inicio).toBe(false);
-        expect(a < new Date('2026-11-25T15:30:00Z') && b > new Date('2026-11-25T15:00:00Z'), s.inicio).toBe(false);
-        expect(s.rotulo).toMatch(/^(segunda|terça|quarta|quinta|sexta|sábado), \d\d\/\d\d às \d\d:\d\d \(/);
+        expect(a < new Date('2026-11-24T15:00:00Z') && b > new Date('2026-11-24T13:00:00Z'), s.start).toBe(false);
+        expect(a < new Date('2026-11-25T15:30:00Z') && b > new Date('2026-11-25T15:00:00Z'), s.start).toBe(false);
+        expect(s.label).toMatch(/^(segunda|terça|quarta|quinta|sexta|sábado), \d\d\/\d\d às \d\d:\d\d \(/);
       }
       // The first slot of the day in the lead's own clock is 08:00 (Tuesday is a full day for every zone).
-      expect(out.slots.some((s: any) => s.inicio_local.startsWith('2026-11-25T08:00'))).toBe(true);
+      expect(out.slots.some((s: any) => s.start_local.startsWith('2026-11-25T08:00'))).toBe(true);
     }
     const manaus = await e.lead({ nome: 'Rótulo', timezone: 'America/Manaus' });
     const one = (await call(e, 'propose_slots', { lead_id: manaus, days: 3, per_day: 1, max_slots: 2 }))
       .structuredContent as any;
-    expect(one.slots.map((s: any) => s.rotulo)).toEqual([
+    expect(one.slots.map((s: any) => s.label)).toEqual([
       'segunda, 23/11 às 10:00 (horário de Manaus)',
       'terça, 24/11 às 08:00 (horário de Manaus)',
     ]);
@@ -580,8 +631,8 @@ describe(`meetings (${testDbKind()})`, () => {
     const res = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T10:00' });
     expect(res.isError, textOf(res)).toBeFalsy();
     expect(res.structuredContent).toMatchObject({
-      modo: 'dry_run',
-      agendamento: { status: 'dry_run', inicio_local: '2026-11-24T10:00:00-03:00' },
+      mode: 'dry_run',
+      agendamento: { status: 'dry_run', start_local: '2026-11-24T10:00:00-03:00' },
     });
     expect(textOf(res)).toMatch(/^NOT BOOKED/);
     expect(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { easterSunday, isHoliday, nationalHolidays, optionalHolidays } from '../../src/core/policy/holidays.js';
+import { easterSunday, isHoliday, nationalHolidays, optionalHolidays } from '../../src/core/time/holidays.js';
 
 describe('easterSunday / Sexta-feira Santa', () => {
   it.each([

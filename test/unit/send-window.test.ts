@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   checkSendWindow,
   DEFAULT_SEND_WINDOW,
-  localParts,
   nextWindowStart,
   parseSendWindow,
-  zonedTimeToUtc,
   type SendWindowConfig,
 } from '../../src/core/policy/send-window.js';
+import { localParts, zonedTimeToUtc } from '../../src/core/time/index.js';
 
 const SP = 'America/Sao_Paulo'; // UTC−3
 const MANAUS = 'America/Manaus'; // UTC−4

@@ -2,9 +2,10 @@
  * Free meeting slots: walk the business hours of the next days in the lead's zone, step by step,
  * and keep the starts whose whole meeting avoids every busy interval. Pure.
  */
+import { MINUTE_MS } from '../model/index.js';
 import type { SendWindowConfig } from '../policy/index.js';
-import { addDays, localParts, toMinutes, zonedTimeToUtc } from '../policy/local-time.js';
-import { dayWindow } from './hours.js';
+import { addDays, formatMinutes, localParts, toMinutes, zonedTimeToUtc } from '../time/index.js';
+import { meetingHours } from './hours.js';
 
 export interface SlotRequest {
   now: Date;
@@ -28,27 +29,27 @@ export interface Slot {
   end: Date;
 }
 
-const MINUTE = 60_000;
-
+/**
+ * Free slots, day by day in the lead's zone: every step of the day's business hours where the whole
+ * meeting fits, starts at least `minNoticeMinutes` after now and overlaps nothing busy; at most
+ * `perDay` a day (spread over the day) and `maxSlots` in all.
+ */
 export function freeSlots(r: SlotRequest): Slot[] {
   const out: Slot[] = [];
-  const earliest = r.now.getTime() + r.minNoticeMinutes * MINUTE;
-  const busy = [...r.busy].sort((a, b) => a.start.getTime() - b.start.getTime());
+  const earliest = r.now.getTime() + r.minNoticeMinutes * MINUTE_MS;
   const today = localParts(r.now, r.timeZone).date;
   for (let d = 0; d < r.days && out.length < r.maxSlots; d++) {
     const date = addDays(today, d);
-    const day = dayWindow(date, r.hours);
+    const day = meetingHours(date, r.hours);
     if (!('window' in day)) continue;
     const open = toMinutes(day.window.inicio);
     const close = toMinutes(day.window.fim);
     const free: Slot[] = [];
     for (let m = open; m + r.durationMinutes <= close; m += r.stepMinutes) {
-      const hh = String(Math.floor(m / 60)).padStart(2, '0');
-      const mm = String(m % 60).padStart(2, '0');
-      const start = zonedTimeToUtc(date, `${hh}:${mm}`, r.timeZone);
-      const end = new Date(start.getTime() + r.durationMinutes * MINUTE);
+      const start = zonedTimeToUtc(date, formatMinutes(m), r.timeZone);
+      const end = new Date(start.getTime() + r.durationMinutes * MINUTE_MS);
       if (start.getTime() < earliest) continue;
-      if (busy.some((b) => b.start < end && b.end > start)) continue;
+      if (r.busy.some((b) => b.start < end && b.end > start)) continue;
       free.push({ start, end });
     }
     out.push(...spread(free, Math.min(r.perDay, r.maxSlots - out.length)));

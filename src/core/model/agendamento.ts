@@ -25,8 +25,11 @@ export const AGENDAMENTO_STANDING: readonly AgendamentoStatus[] = ['agendado', '
 /** What update_meeting may do to a meeting in each status (the state machine of a meeting). */
 export const AGENDAMENTO_TRANSITIONS: Readonly<Record<AgendamentoStatus, readonly AgendamentoStatus[]>> = {
   pendente: ['agendado', 'falhou', 'incerto', 'cancelado'],
-  agendado: ['confirmado', 'cancelado', 'realizado', 'nao_compareceu', 'agendado'],
-  confirmado: ['agendado', 'cancelado', 'realizado', 'nao_compareceu', 'confirmado'],
+  // → incerto: a reschedule whose calendar call got no answer (timeout, crash): the event may already
+  // show the new time, so the meeting keeps its old time in our records and is flagged until checked
+  // (core/meetings/reschedule-meeting.ts). A reschedule that then succeeds makes it agendado again.
+  agendado: ['confirmado', 'cancelado', 'realizado', 'nao_compareceu', 'agendado', 'incerto'],
+  confirmado: ['agendado', 'cancelado', 'realizado', 'nao_compareceu', 'confirmado', 'incerto'],
   incerto: ['cancelado', 'agendado'],
   falhou: [],
   cancelado: [],

@@ -1,25 +1,15 @@
 /**
- * Sending policy that is pure computation: send windows and Brazilian holidays. No I/O; nothing
- * runs on import.
+ * Sending policy that is pure computation: the tenant's send window (per-weekday local hours and
+ * holidays) and whether an instant is inside it. Local time and holidays themselves are core/time.
+ * No I/O; nothing runs on import.
  */
 export {
   checkSendWindow,
   nextWindowStart,
-  localParts,
-  zonedTimeToUtc,
+  dayHours,
   parseSendWindow,
   DEFAULT_SEND_WINDOW,
   type WindowCheck,
   type DayWindow,
   type SendWindowConfig,
-  type LocalParts,
 } from './send-window.js';
-export {
-  nationalHolidays,
-  optionalHolidays,
-  isHoliday,
-  easterSunday,
-  LOCAL_HOLIDAY_NAME,
-  type Holiday,
-  type HolidayOptions,
-} from './holidays.js';

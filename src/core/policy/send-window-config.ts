@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { toMinutes } from './local-time.js';
+import { isLocalDate, toMinutes } from '../time/index.js';
 
 /** 'HH:MM' local time; `fim` is exclusive, so 08:00–20:00 allows 19:59 but not 20:00. */
 export interface DayWindow {
@@ -63,7 +63,7 @@ const DAY = z.object({ inicio: START, fim: END }).strict().refine(inOrder, WINDO
 const LOCAL_DATE = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s), 'not a real calendar date');
+  .refine(isLocalDate, 'not a real calendar date');
 
 const SCHEMA = z
   .object({
@@ -95,7 +95,9 @@ export function parseSendWindow(input: unknown): SendWindowConfig {
   const details = parsed.error.issues.map((issue) => `${pathOf(issue.path)}: ${issue.message}`).join('; ');
   throw new AppError(
     'invalid_argument',
-    `Invalid send window: ${details}. Expected { dias: 7 entries (index 0 = Sunday), each null or { inicio: "HH:MM", fim: "HH:MM" }, respeitar_feriados?: boolean, feriados_extras?: ["YYYY-MM-DD"], incluir_pontos_facultativos?: boolean }.`,
+    `Invalid send window: ${details}. Expected { dias: 7 entries (index 0 = Sunday), each null or ` +
+      '{ inicio: "HH:MM", fim: "HH:MM" }, respeitar_feriados?: boolean, feriados_extras?: ["YYYY-MM-DD"], ' +
+      'incluir_pontos_facultativos?: boolean }.',
     { cause: parsed.error },
   );
 }
