@@ -8,7 +8,8 @@ import { BackgroundTasks } from './background.js';
 import { createToken, revokeToken, SCOPES, type Scope } from './auth/tokens.js';
 import { McpCalendar } from './channels/calendar.js';
 import { McpChannelClient } from './channels/channel-client.js';
-import { sendReminders } from './app/reminders.js';
+import { sendReminders } from './core/meetings/send-reminders.js';
+import { createScope } from './scope.js';
 import { loadMcpConfig } from './channels/config.js';
 import { McpClientPool } from './channels/pool.js';
 import { channelStatuses, mcpVars } from './channels/status.js';
@@ -257,21 +258,25 @@ async function reminders(db: Db, config: Config, logger: Logger, values: Record<
   }
   const tenant = await ensureTenant(db.kysely, config.tenantSlug);
   const channels = buildChannels(config, logger);
-  const deps: ServerDeps = {
-    db,
-    tenant,
-    config,
-    logger,
-    clock: systemClock,
-    tasks: new BackgroundTasks(),
-    transport: 'stdio',
-    channels: channels.status,
-    channelClient: config.dispatchEnabled ? (channels.client ?? undefined) : undefined,
-  };
+  // A command acts through a scope like a tool call does, as itself (the audit says cli:reminders).
+  const scope = createScope(
+    {
+      db,
+      tenant,
+      config,
+      logger,
+      clock: systemClock,
+      tasks: new BackgroundTasks(),
+      transport: 'stdio',
+      channels: channels.status,
+      channelClient: config.dispatchEnabled ? (channels.client ?? undefined) : undefined,
+    },
+    { actor: { kind: 'cli', command: 'reminders' } },
+  );
   try {
-    const r = await sendReminders(deps, { windowHours, limit: 1000 });
-    const queued = r.itens
-      .map((i) => (i.mensagem?.status === 'enfileirado' ? i.mensagem.disparo_id : null))
+    const r = await sendReminders(scope, { window_hours: windowHours, limit: 1000 });
+    const queued = r.items
+      .map((i) => (i.message?.status === 'enfileirado' ? i.message.disparo_id : null))
       .filter((x): x is string => !!x);
     if (queued.length && channels.client) {
       const executor = startExecutor(db, channels.client, logger, config);
@@ -292,7 +297,8 @@ async function reminders(db: Db, config: Config, logger: Logger, values: Record<
     }
     process.stdout.write(`${JSON.stringify(r)}\n`);
     process.stderr.write(
-      `${r.modo === 'dry_run' ? 'DRY RUN (nothing sent): ' : ''}${r.encontrados} meeting(s) within ${windowHours} h: ${r.lembretes} reminder(s), ${r.adiados} deferred\n`,
+      `${r.mode === 'dry_run' ? 'DRY RUN (nothing sent): ' : ''}${r.found} meeting(s) within ${windowHours} h: ` +
+        `${r.reminders} reminder(s), ${r.deferred} deferred\n`,
     );
     return 0;
   } finally {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isOffsetDateTime } from './time/index.js';
 
 /**
  * Schema building blocks shared by use cases. A use case declares its input and output as zod raw
@@ -23,8 +24,7 @@ export const uuid = () => z.string().refine(isUuid, { message: 'must be a UUID' 
 export const isoDateTime = () =>
   z
     .string()
-    .refine(
-      (s) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)),
-      { message: 'must be an ISO 8601 date-time with offset, e.g. 2026-11-24T13:00:00-03:00' },
-    )
+    .refine(isOffsetDateTime, {
+      message: 'must be an ISO 8601 date-time with offset, e.g. 2026-11-24T13:00:00-03:00',
+    })
     .meta({ format: 'date-time' });

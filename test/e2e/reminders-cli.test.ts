@@ -70,7 +70,7 @@ describe('reminders command (PostgreSQL, cron-style)', () => {
       const runs = await Promise.all([0, 1].map(() => runMain(['reminders', '--window-hours', '6'], env)));
       for (const r of runs) expect(r.code, r.stderr).toBe(0);
       const results = runs.map((r) => JSON.parse(r.stdout.trim().split('\n').pop()!));
-      expect(results.reduce((n, r) => n + r.lembretes, 0)).toBe(2);
+      expect(results.reduce((n, r) => n + r.reminders, 0)).toBe(2);
       const sends = sandboxSends(dir).filter((s) => s.args.template === 'lembrete_reuniao_whatsapp_v1');
       expect(sends.map((s) => s.args.to).sort()).toEqual(['+5511987653000', '+5511987653001']);
       const rows = await asOwner(db.kysely, (tx) =>
@@ -78,7 +78,7 @@ describe('reminders command (PostgreSQL, cron-style)', () => {
       );
       expect(rows.map((r) => r.status)).toEqual(['enviado', 'enviado']);
       const third = await runMain(['reminders', '--window-hours', '6'], env);
-      expect(JSON.parse(third.stdout.trim())).toMatchObject({ modo: 'real', encontrados: 0, lembretes: 0 });
+      expect(JSON.parse(third.stdout.trim())).toMatchObject({ mode: 'real', found: 0, reminders: 0 });
       expect(sandboxSends(dir)).toHaveLength(2);
     },
   );
@@ -92,7 +92,7 @@ describe('reminders command (PostgreSQL, cron-style)', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^DRY RUN \(nothing sent\): 2 meeting\(s\)/m);
-    expect(JSON.parse(r.stdout.trim())).toMatchObject({ modo: 'dry_run', lembretes: 2 });
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ mode: 'dry_run', reminders: 2 });
     const marked = await asOwner(db.kysely, (tx) =>
       tx.selectFrom('agendamentos').select('lembrete_enviado_em').where('agendamento_id', 'in', ids).execute(),
     );
