@@ -8,7 +8,9 @@ import type { ServerDeps } from './deps.js';
 export type ScopeDeps = Pick<
   ServerDeps,
   'db' | 'tenant' | 'config' | 'logger' | 'clock' | 'tasks' | 'channelClient' | 'calendar' | 'actor' | 'transport'
->;
+> &
+  // Optional so that a command building a scope without mcp.json statuses still compiles (no channel then).
+  Partial<Pick<ServerDeps, 'channels'>>;
 
 /** Who acts when the deps do not say: the stdio operator (also in-process tests). */
 export const actorOf = (deps: Pick<ScopeDeps, 'actor' | 'tenant'>): Actor =>
@@ -33,6 +35,7 @@ export function createScope(deps: ScopeDeps, opts: { signal?: AbortSignal; actor
     sending: { enabled: config.dispatchEnabled, flag: config.dispatchFlagRaw },
     channels: config.dispatchEnabled ? deps.channelClient : undefined,
     calendar: config.dispatchEnabled ? deps.calendar : undefined,
+    channelStates: deps.channels,
     background: deps.tasks,
     signal: opts.signal,
   };

@@ -1,6 +1,6 @@
 import type { Tx } from '../db/tenant.js';
 import type { CalendarPort } from './meetings/calendar-port.js';
-import type { Actor } from './model/index.js';
+import type { Actor, Channel } from './model/index.js';
 import type { ChannelClient } from './outreach/channel-port.js';
 import type { Clock, Logger } from './ports.js';
 
@@ -32,10 +32,21 @@ export interface Scope {
   /** The downstream channels; present only when sending is on (the dry-run path never gets them). */
   readonly channels?: ChannelClient;
   readonly calendar?: CalendarPort;
+  /**
+   * The downstream channels as mcp.json configures them, whether or not sending is on: a decision picks
+   * only a channel whose state is 'configured'. Absent: no channel is configured.
+   */
+  readonly channelStates?: () => readonly ChannelState[];
   /** Work that continues after the call returns (an import); the process waits for it at shutdown. */
   readonly background: { run<T>(task: Promise<T>): Promise<T> };
   /** The caller's cancellation, when there is a caller. */
   readonly signal?: AbortSignal;
+}
+
+/** One downstream channel's configuration state (src/deps.ts ChannelStatus has more for get_status). */
+export interface ChannelState {
+  readonly channel: Channel;
+  readonly state: 'configured' | 'not_configured' | 'config_error';
 }
 
 /** "unset" or the flag's value in quotes, for messages that say why nothing was sent. */

@@ -174,15 +174,15 @@ describe(`decide_channel: every branch and gate (${testDbKind()})`, () => {
     const res = await client.callTool({ name: 'decide_channel', arguments: { lead_id: leadId } });
     expect(res.isError, textOf(res)).toBeFalsy();
     const d = (res.structuredContent as any).decisions[0];
-    expect(d.canal).toBe(c.expect.canal);
-    expect(d.codigo_bloqueio).toBe(c.expect.codigo);
-    expect(d.seria_enviado_agora).toBe(c.expect.agora);
-    if (c.expect.previsto !== undefined) expect(d.previsto_para).toBe(c.expect.previsto);
-    if (c.expect.motivo) expect(d.motivo).toMatch(c.expect.motivo);
-    if (c.expect.razao) expect(d.razao_bloqueio).toMatch(c.expect.razao);
+    expect(d.channel).toBe(c.expect.canal);
+    expect(d.block_code).toBe(c.expect.codigo);
+    expect(d.would_send_now).toBe(c.expect.agora);
+    if (c.expect.previsto !== undefined) expect(d.scheduled_for).toBe(c.expect.previsto);
+    if (c.expect.motivo) expect(d.reason).toMatch(c.expect.motivo);
+    if (c.expect.razao) expect(d.block_reason).toMatch(c.expect.razao);
     if (c.expect.agora) {
-      expect(d.template).toBe(d.canal === 'whatsapp' ? 'cobranca_padrao_whatsapp_v1' : 'cobranca_padrao_email_v1');
-      expect(d.mensagem).toContain('responda SAIR');
+      expect(d.template).toBe(d.channel === 'whatsapp' ? 'cobranca_padrao_whatsapp_v1' : 'cobranca_padrao_email_v1');
+      expect(d.message).toContain('responda SAIR');
     }
     await client.closeAll();
   });

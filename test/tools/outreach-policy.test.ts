@@ -106,7 +106,7 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     ).leads;
     const out = await client.callTool({
       name: 'manage_suppression',
-      arguments: { action: 'opt_out_lead', lead_id: lead.lead_id, motivo: 'respondeu SAIR' },
+      arguments: { action: 'opt_out_lead', lead_id: lead.lead_id, reason: 'respondeu SAIR' },
     });
     expect(out.isError, textOf(out)).toBeFalsy();
     expect((out.structuredContent as any).changed).toBe(2);
@@ -126,8 +126,8 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     ]);
     const dry = (await client.callTool({ name: 'dry_run_dispatch', arguments: { filter: {} } }))
       .structuredContent as any;
-    expect(dry.seriam_enviados_agora).toBe(0);
-    expect(dry.por_bloqueio).toEqual({ opt_out: 2 });
+    expect(dry.would_send_now).toBe(0);
+    expect(dry.by_block_code).toEqual({ opt_out: 2 });
     await client.closeAll();
   });
 
@@ -151,17 +151,17 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
       tx
         .selectFrom('dry_run_log')
         .select(['lead_id', 'canal_decidido', 'disparo_seria_executado', 'razao_bloqueio'])
-        .where('lote_id', '=', s.lote_id)
+        .where('lote_id', '=', s.batch_id)
         .execute(),
     );
     expect(rows).toHaveLength(30);
     expect(new Set(rows.map((r) => r.lead_id)).size).toBe(30);
-    expect(s.por_canal.whatsapp + (s.por_canal.email ?? 0) + (s.por_canal.none ?? 0)).toBe(30);
-    expect(s.seriam_enviados_agora + s.adiados + s.bloqueados).toBe(30);
+    expect(s.by_channel.whatsapp + (s.by_channel.email ?? 0) + (s.by_channel.none ?? 0)).toBe(30);
+    expect(s.would_send_now + s.deferred + s.blocked).toBe(30);
     for (const r of rows) expect(r.disparo_seria_executado || !!r.razao_bloqueio).toBe(true);
-    expect(s.amostra.length).toBeGreaterThan(0);
-    const sample = s.amostra.find((a: any) => a.mensagem);
-    expect(sample.mensagem).toMatch(/^Olá, Pessoa[!,]/);
+    expect(s.sample.length).toBeGreaterThan(0);
+    const sample = s.sample.find((a: any) => a.message);
+    expect(sample.message).toMatch(/^Olá, Pessoa[!,]/);
     expect(textOf(res)).toMatch(/^DRY RUN .* nothing was sent/);
     await client.closeAll();
   });
@@ -187,14 +187,14 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
       expect(res.isError, textOf(res)).toBeFalsy();
       const out = res.structuredContent as any;
       expect(out).toMatchObject({
-        enviado: false,
-        modo: 'dry_run',
-        canal: 'whatsapp',
+        sent: false,
+        mode: 'dry_run',
+        channel: 'whatsapp',
         status: 'dry_run',
         disparo_id: null,
       });
-      expect(out.motivo).toContain('Nothing was sent');
-      expect(out.motivo).toContain(flag === undefined ? 'is unset' : JSON.stringify(flag));
+      expect(out.reason).toContain('Nothing was sent');
+      expect(out.reason).toContain(flag === undefined ? 'is unset' : JSON.stringify(flag));
       expect(textOf(res)).toMatch(/^NOT SENT/);
       await client.callTool({ name: 'dry_run_dispatch', arguments: { lead_ids: [id] } });
       const logged = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) =>

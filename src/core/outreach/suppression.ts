@@ -3,8 +3,9 @@ import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
 import { normalizeDocument, normalizeEmail, normalizePhone, phoneVariants } from '../normalize/index.js';
 import { transitionLead } from '../leads/transition.js';
+import type { SuppressionKind, SuppressionOrigin } from '../model/index.js';
 
-export type SuppressionKind = 'documento' | 'telefone' | 'email';
+export type { SuppressionKind } from '../model/index.js';
 
 /** The canonical stored form of a value, or an error saying why it cannot be suppressed. */
 export function canonicalValue(tipo: SuppressionKind, raw: string): string {
@@ -31,7 +32,7 @@ export interface SuppressionEntry {
   tipo: SuppressionKind;
   valor: string;
   motivo: string;
-  origem: string;
+  origem: SuppressionOrigin;
   lead_id: string | null;
   created_at: string;
 }
@@ -43,7 +44,7 @@ export async function addSuppression(
     tipo: SuppressionKind;
     valor: string;
     motivo: string;
-    origem?: 'manual' | 'opt_out' | 'importacao' | 'bounce';
+    origem?: SuppressionOrigin;
     leadId?: string | null;
     ator: string;
   },
