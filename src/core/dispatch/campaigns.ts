@@ -37,9 +37,10 @@ export async function getCampaign(tx: Tx, tenantId: string, id: string, now: Dat
     .where('campanha_id', '=', id)
     .executeTakeFirst();
   if (!c) return null;
+  const tenSecondsAgo = new Date(now.getTime() - 10_000);
   const { rows } = await sql<{ status: DisparoStatus; n: number; recent: number; last: Date | null }>`
     select status, count(*)::int as n,
-           count(*) filter (where status = 'enviado' and enviado_em > ${new Date(now.getTime() - 10_000)})::int as recent,
+           count(*) filter (where status = 'enviado' and enviado_em > ${tenSecondsAgo})::int as recent,
            max(updated_at) as last
     from disparos where tenant_id = ${tenantId} and campanha_id = ${id} group by status`.execute(tx);
   const counts = Object.fromEntries(DISPARO_STATUSES.map((s) => [s, 0])) as Record<DisparoStatus, number>;

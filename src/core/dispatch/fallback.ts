@@ -51,9 +51,10 @@ export async function renderFallbackEmail(
   const out = renderTemplate(def, vars);
   if (!out.ok) return;
   await sql`
-    insert into disparos (tenant_id, lead_id, campanha_id, agendamento_id, canal, destino, template, variaveis, conteudo,
-                          assunto, idempotency_key, status, motivo, proxima_tentativa_em)
-    values (${tenantId}, ${r.lead_id}, ${orig?.campanha_id ?? null}, ${meeting?.agendamento_id ?? null}, 'email', ${email},
+    insert into disparos (tenant_id, lead_id, campanha_id, agendamento_id, canal, destino, template, variaveis,
+                          conteudo, assunto, idempotency_key, status, motivo, proxima_tentativa_em)
+    values (${tenantId}, ${r.lead_id}, ${orig?.campanha_id ?? null}, ${meeting?.agendamento_id ?? null}, 'email',
+            ${email},
             ${def.id}, ${JSON.stringify({ ...vars, ...(out.html ? { __html: out.html } : {}) })}::jsonb, ${out.texto},
             ${out.assunto ?? null}, ${fallbackKey(r.idempotency_key)}, 'pendente',
             ${`fallback: WhatsApp recusou o número (disparo ${r.disparo_id}); ${opts.actor}`}, ${opts.now})

@@ -23,8 +23,9 @@ export function preSendStops(
   const block = (disparo_id: string, status: 'bloqueado' | 'cancelado', motivo: string) =>
     out.set(disparo_id, { disparo_id, status, motivo, erro_classe: 'politica' });
   const seen = new Set(facts.map((f) => f.disparo_id));
-  for (const r of rows)
+  for (const r of rows) {
     if (!seen.has(r.disparo_id)) block(r.disparo_id, 'bloqueado', 'verificação antes do envio não encontrou o disparo');
+  }
   const windows = new Map<string, ReturnType<typeof checkSendWindow>>();
   for (const f of facts) {
     if (f.status === 'opt_out' || f.suprimido) {

@@ -30,9 +30,9 @@ export async function reserveSlots(
   horizonMs = 1000,
   leadMs = SLOT_LEAD_MS,
 ): Promise<SlotGrant> {
-  await sql`insert into rate_limits (tenant_id, canal, tat) values (${tenantId}, ${canal}, ${now}) on conflict do nothing`.execute(
-    tx,
-  );
+  await sql`
+    insert into rate_limits (tenant_id, canal, tat) values (${tenantId}, ${canal}, ${now})
+    on conflict do nothing`.execute(tx);
   const { rows } = await sql<{
     rate: number | null;
     tat: Date;
@@ -40,7 +40,8 @@ export async function reserveSlots(
     counted: number;
     counted_at: Date | null;
   }>`
-    select por_segundo::float8 as rate, tat, max_destinatarios_24h as max_dest, destinatarios_contados as counted, contados_em as counted_at
+    select por_segundo::float8 as rate, tat, max_destinatarios_24h as max_dest, destinatarios_contados as counted,
+           contados_em as counted_at
     from rate_limits where tenant_id = ${tenantId} and canal = ${canal} for update`.execute(tx);
   const { rate, max_dest } = rows[0];
   // No pace configured: every slot is now (interval 0); the distinct-recipient cap still applies.
