@@ -70,7 +70,11 @@ export async function reserveSlots(
   return { granted, first: new Date(start), intervalMs };
 }
 
-/** Sets a tenant × channel pace and distinct-recipient cap. */
+/**
+ * Sets a tenant × channel pace and distinct-recipient cap. A new row's next free slot (tat) is the
+ * epoch, i.e. free now whatever the clock — not the database's now(), which a reservation made on the
+ * application's clock (a test's, behind the wall) would have to wait for.
+ */
 export async function setRateLimit(
   tx: Tx,
   tenantId: string,
@@ -79,8 +83,8 @@ export async function setRateLimit(
   maxDestinatarios24h?: number,
 ): Promise<void> {
   await sql`
-    insert into rate_limits (tenant_id, canal, por_segundo, max_destinatarios_24h)
-    values (${tenantId}, ${canal}, ${porSegundo}, ${maxDestinatarios24h ?? 100_000})
+    insert into rate_limits (tenant_id, canal, por_segundo, max_destinatarios_24h, tat)
+    values (${tenantId}, ${canal}, ${porSegundo}, ${maxDestinatarios24h ?? 100_000}, 'epoch')
     on conflict (tenant_id, canal) do update set por_segundo = excluded.por_segundo
       ${maxDestinatarios24h ? sql`, max_destinatarios_24h = excluded.max_destinatarios_24h` : sql``}`.execute(tx);
 }
