@@ -9,8 +9,8 @@ export const setOutreachPolicyTool = defineTool({
   name: 'set_outreach_policy',
   title: 'Outreach policy and templates',
   description:
-    "Reads (no arguments) or changes the tenant's rules: sender name, weekly send window (lead's local time), messages " +
-    "per lead per 24 h, a channel's pace and 24 h recipient cap, template overrides ({{var}}).",
+    "Reads (no arguments) or changes the tenant's rules: sender name, weekly send window (lead's local time), " +
+    "messages per lead per 24 h, a channel's pace and 24 h recipient cap, template overrides ({{var}}).",
   toolset: 'dispatch',
   access: 'admin',
   input: setOutreachPolicyInput,
