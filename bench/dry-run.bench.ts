@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { BackgroundTasks } from '../src/background.js';
-import { dryRun } from '../src/app/outreach.js';
 import { loadConfig } from '../src/config.js';
+import { dryRunDispatch } from '../src/core/outreach/dry-run.js';
 import { createIngestJob } from '../src/core/ingest/job-store.js';
 import { ingestRows } from '../src/core/ingest/pipeline.js';
 import { silentLogger } from '../src/core/ports.js';
@@ -18,6 +18,7 @@ import { openDb, type Db } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { createCopyTx } from '../src/db/copy-tx.js';
 import { ensureTenant, withTenant } from '../src/db/tenant.js';
+import { createScope } from '../src/scope.js';
 import type { ServerDeps } from '../src/deps.js';
 import { readRows } from '../src/files/spreadsheet.js';
 import { leadsCsv } from '../test/helpers/leads-data.js';
@@ -72,16 +73,16 @@ async function measure(db: Db) {
       })),
   } as ServerDeps;
   const runs: number[] = [];
-  let last = null as Awaited<ReturnType<typeof dryRun>> | null;
+  let last = null as Awaited<ReturnType<typeof dryRunDispatch>> | null;
   for (let i = 0; i < 3; i++) {
     const t1 = performance.now();
-    last = await withTenant(db.kysely, tenant.tenant_id, (tx) => dryRun(tx, deps, { filter: {}, limit: N }));
+    last = await dryRunDispatch(createScope(deps), { filter: {}, limit: N });
     runs.push((performance.now() - t1) / 1000);
   }
   const rows = await sql<{
     n: number;
     distinct: number;
-  }>`select count(*)::int as n, count(distinct lead_id)::int as distinct from dry_run_log where lote_id = ${last!.lote_id}`.execute(
+  }>`select count(*)::int as n, count(distinct lead_id)::int as distinct from dry_run_log where lote_id = ${last!.batch_id}`.execute(
     db.kysely,
   );
   const best = Math.min(...runs);
@@ -92,8 +93,8 @@ async function measure(db: Db) {
     leadsPerS: Math.round(N / best),
     logRows: rows.rows[0].n,
     distinct: rows.rows[0].distinct,
-    porCanal: last!.por_canal,
-    porBloqueio: last!.por_bloqueio,
+    porCanal: last!.by_channel,
+    porBloqueio: last!.by_block_code,
   };
 }
 

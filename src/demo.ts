@@ -53,10 +53,10 @@ export async function runDemo(mainScript: string): Promise<number> {
     }));
 
     await step('set_outreach_policy — sender name and send window', async () => {
-      const allDay = { inicio: '00:00', fim: '24:00' };
+      const allDay = { start: '00:00', end: '24:00' };
       const r = await s1.call('set_outreach_policy', {
-        remetente: 'AlquimistaAI Cobranças',
-        janela_envio: { dias: Array(7).fill(allDay), respeitar_feriados: false },
+        sender_name: 'AlquimistaAI Cobranças',
+        send_window: { days: Array(7).fill(allDay), respect_holidays: false },
       });
       say(r.text);
       say('Send window: every day 00:00–24:00, holidays ignored — ONLY so this demo works at any hour.');
@@ -110,35 +110,34 @@ export async function runDemo(mainScript: string): Promise<number> {
 
     await step('decide_channel — which channel, why, and the message', async () => {
       const [d] = (await s1.call('decide_channel', { lead_id: leadId })).data.decisions;
-      say(`Channel ${d.canal} to ${d.destino} — ${d.motivo}`);
+      say(`Channel ${d.channel} to ${d.destination} — ${d.reason}`);
       say(
-        `Template ${d.template}; ${d.seria_enviado_agora ? 'would send now' : `not now: ${d.codigo_bloqueio}: ${d.razao_bloqueio}`}`,
+        `Template ${d.template}; ${d.would_send_now ? 'would send now' : `not now: ${d.block_code}: ${d.block_reason}`}`,
       );
-      say(`Message preview:\n${indent(d.mensagem ?? '(none)')}`);
+      say(`Message preview:\n${indent(d.message ?? '(none)')}`);
     });
 
     await step('dry_run_dispatch — rehearse the whole list', async () => {
       const r = await s1.call('dry_run_dispatch', { filter: {} });
       say(r.text);
       const sample =
-        r.data.amostra.find((x: any) => x.canal === 'email' && x.mensagem) ??
-        r.data.amostra.find((x: any) => x.mensagem);
+        r.data.sample.find((x: any) => x.channel === 'email' && x.message) ?? r.data.sample.find((x: any) => x.message);
       if (sample)
         say(
-          `Rendered sample (${sample.canal} to ${sample.destino}${sample.assunto ? `, subject "${sample.assunto}"` : ''}):\n${indent(sample.mensagem)}`,
+          `Rendered sample (${sample.channel} to ${sample.destination}${sample.subject ? `, subject "${sample.subject}"` : ''}):\n${indent(sample.message)}`,
         );
     });
 
     await step('send_message — one lead, with sending OFF', async () => {
       const r = await s1.call('send_message', { lead_id: leadId });
       say(r.text);
-      check(r.data.enviado === false && r.data.modo === 'dry_run', 'send_message must not send with the flag off');
+      check(r.data.sent === false && r.data.mode === 'dry_run', 'send_message must not send with the flag off');
     });
 
     await step('start_dispatch — a campaign, with sending OFF', async () => {
       const r = await s1.call('start_dispatch', { filter: {} });
       say(r.text);
-      check(r.data.modo === 'dry_run' && r.data.enfileirados === 0, 'the campaign must be a dry run');
+      check(r.data.mode === 'dry_run' && r.data.queued === 0, 'the campaign must be a dry run');
       await closeSession(s1, dataDir);
       session = null;
     });
@@ -179,7 +178,7 @@ export async function runDemo(mainScript: string): Promise<number> {
       const states: Record<string, number> = {};
       for (const l of leads) states[l.status] = (states[l.status] ?? 0) + 1;
       say(`Lead states now: ${fmt(states)}.`);
-      check(c.enviado > 0 && c.enviado === r.data.enfileirados, `${r.data.enfileirados} queued but ${c.enviado} sent`);
+      check(c.enviado > 0 && c.enviado === r.data.queued, `${r.data.queued} queued but ${c.enviado} sent`);
       return c.enviado as number;
     });
 
@@ -204,7 +203,7 @@ export async function runDemo(mainScript: string): Promise<number> {
     await step('start_dispatch again with campaign_key "demo" — no duplicates', async () => {
       const r = await s2.call('start_dispatch', { filter: {}, campaign_key: 'demo' });
       say(`Campaign ${queued(r.data)}.`);
-      check(r.data.enfileirados === 0, `re-running the campaign queued ${r.data.enfileirados} new message(s)`);
+      check(r.data.queued === 0, `re-running the campaign queued ${r.data.queued} new message(s)`);
       await sleep(500);
       const total = records(dataDir, 'whatsapp').length + records(dataDir, 'email').length;
       check(total === sent, `the sandbox now holds ${total} messages, expected still ${sent}`);
@@ -225,16 +224,16 @@ export async function runDemo(mainScript: string): Promise<number> {
       });
       say(r.text);
       check(
-        r.data.lead_id === amazonas.lead_id && r.data.classe === 'interesse',
-        `expected interesse from ${amazonas.nome}, got ${r.data.classe}`,
+        r.data.lead_id === amazonas.lead_id && r.data.class === 'interesse',
+        `expected interesse from ${amazonas.nome}, got ${r.data.class}`,
       );
     });
 
     const slot = await step("propose_slots — business hours in the lead's own time zone (Manaus, UTC-4)", async () => {
       await s2.call('set_outreach_policy', {
-        janela_envio: {
-          dias: [null, ...Array(5).fill({ inicio: '08:00', fim: '20:00' }), { inicio: '08:00', fim: '14:00' }],
-          respeitar_feriados: true,
+        send_window: {
+          days: [null, ...Array(5).fill({ start: '08:00', end: '20:00' }), { start: '08:00', end: '14:00' }],
+          respect_holidays: true,
         },
       });
       say(
@@ -283,7 +282,10 @@ export async function runDemo(mainScript: string): Promise<number> {
           message_id: 'demo-wamid-2',
         });
         say(c.text);
-        check(c.data.reuniao_confirmada === meeting.agendamento_id, `the reply did not confirm the meeting: ${c.text}`);
+        check(
+          c.data.confirmed_agendamento_id === meeting.agendamento_id,
+          `the reply did not confirm the meeting: ${c.text}`,
+        );
         const r1 = await s2.call('send_reminders', { window_hours: 168 });
         say(`send_reminders → ${r1.text}`);
         const r2 = await s2.call('send_reminders', { window_hours: 168 });

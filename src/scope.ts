@@ -9,6 +9,7 @@ export type ScopeDeps = Pick<
   ServerDeps,
   'db' | 'tenant' | 'config' | 'logger' | 'clock' | 'tasks' | 'channelClient' | 'calendar' | 'actor' | 'transport'
 > &
+  // Optional so that a command building a scope without mcp.json statuses still compiles (no channel then).
   Partial<Pick<ServerDeps, 'channels'>>;
 
 /** Who acts when the deps do not say: the stdio operator (also in-process tests). */
@@ -34,6 +35,7 @@ export function createScope(deps: ScopeDeps, opts: { signal?: AbortSignal; actor
     sending: { enabled: config.dispatchEnabled, flag: config.dispatchFlagRaw },
     channels: config.dispatchEnabled ? deps.channelClient : undefined,
     calendar: config.dispatchEnabled ? deps.calendar : undefined,
+    channelStates: deps.channels,
     configuredChannels: () =>
       new Set((deps.channels?.() ?? []).filter((c) => c.state === 'configured').map((c) => c.channel)),
     background: deps.tasks,

@@ -33,14 +33,25 @@ export interface Scope {
   readonly channels?: ChannelClient;
   readonly calendar?: CalendarPort;
   /**
-   * The downstream channels mcp.json configures, whether sending is on or off: a message or its
-   * rehearsal names the channel a real send would use. Absent: none.
+   * The downstream channels as mcp.json configures them, whether or not sending is on: a decision picks
+   * only a channel whose state is 'configured'. Absent: no channel is configured.
+   */
+  readonly channelStates?: () => readonly ChannelState[];
+  /**
+   * The channels whose state is 'configured' (from channelStates), whether sending is on or off: a
+   * message or its rehearsal names the channel a real send would use. Absent: none.
    */
   readonly configuredChannels?: () => ReadonlySet<Channel>;
   /** Work that continues after the call returns (an import); the process waits for it at shutdown. */
   readonly background: { run<T>(task: Promise<T>): Promise<T> };
   /** The caller's cancellation, when there is a caller. */
   readonly signal?: AbortSignal;
+}
+
+/** One downstream channel's configuration state (src/deps.ts ChannelStatus has more for get_status). */
+export interface ChannelState {
+  readonly channel: Channel;
+  readonly state: 'configured' | 'not_configured' | 'config_error';
 }
 
 /** "unset" or the flag's value in quotes, for messages that say why nothing was sent. */

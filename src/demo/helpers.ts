@@ -14,7 +14,7 @@ export const phoneLine = (p: any) =>
   `phone "${p.numero_original}" → ${p.numero_e164 ?? '—'}: ` +
   `${p.valido_para_disparo ? `WhatsApp-capable ${p.tipo}` : `not for WhatsApp: ${p.motivo_invalido ?? p.tipo}`}${p.reparado ? ' (repaired)' : ''}`;
 export const queued = (d: any) =>
-  `${d.job_id}: queued ${d.enfileirados}, already queued before ${d.ja_enfileirados}, not queued: ${fmt(d.bloqueados)}`;
+  `${d.job_id}: queued ${d.queued}, already queued before ${d.already_queued}, not queued: ${fmt(d.blocked)}`;
 export const fmt = (o: Record<string, number>) =>
   Object.entries(o)
     .map(([k, v]) => `${k} ${v}`)

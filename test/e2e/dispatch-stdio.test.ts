@@ -43,8 +43,8 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
     await client.callTool({
       name: 'set_outreach_policy',
       arguments: {
-        remetente: 'Alquimista Cobranças',
-        janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+        sender_name: 'Alquimista Cobranças',
+        send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
       },
     });
     const ing = await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dataDir, 'leads.csv') } });
@@ -60,9 +60,9 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
     const r1 = await client.callTool({ name: 'send_message', arguments: args });
     const s1 = r1.structuredContent as any;
     expect(s1, JSON.stringify(r1.content)).toMatchObject({
-      enviado: true,
-      modo: 'real',
-      canal: 'whatsapp',
+      sent: true,
+      mode: 'real',
+      channel: 'whatsapp',
       status: 'enviado',
     });
     expect(s1.message_id).toMatch(/^wamid\./);
@@ -82,9 +82,9 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
   it('start_dispatch sends the rest in the background and job_status accounts for every row', async () => {
     const r = await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, campaign_key: 'novembro' } });
     const s = r.structuredContent as any;
-    expect(s.modo).toBe('real');
+    expect(s.mode).toBe('real');
     // Padaria was contacted minutes ago: the per-lead daily cap defers it instead of sending twice.
-    expect(s.enfileirados).toBe(3);
+    expect(s.queued).toBe(3);
     let job: any;
     for (let i = 0; i < 100; i++) {
       job = ((await client.callTool({ name: 'job_status', arguments: { job_id: s.job_id } })).structuredContent as any)
@@ -97,7 +97,7 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
     const again = (
       await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, campaign_key: 'novembro' } })
     ).structuredContent as any;
-    expect(again.enfileirados).toBe(0);
+    expect(again.queued).toBe(0);
   });
 });
 
@@ -128,8 +128,8 @@ describe('a WhatsApp number refused permanently (stdio, PGlite)', () => {
     await client.callTool({
       name: 'set_outreach_policy',
       arguments: {
-        remetente: 'Alquimista',
-        janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+        sender_name: 'Alquimista',
+        send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
       },
     });
     await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dataDir, 'leads.csv') } });
@@ -140,7 +140,7 @@ describe('a WhatsApp number refused permanently (stdio, PGlite)', () => {
     const [lead] = ((await client.callTool({ name: 'query_leads', arguments: {} })).structuredContent as any).leads;
     const r = (await client.callTool({ name: 'send_message', arguments: { lead_id: lead.lead_id } }))
       .structuredContent as any;
-    expect(r).toMatchObject({ enviado: false, canal: 'whatsapp', status: 'falhou' });
+    expect(r).toMatchObject({ sent: false, channel: 'whatsapp', status: 'falhou' });
     let emails: unknown[] = [];
     for (let i = 0; i < 50 && !emails.length; i++) {
       emails = sandboxSends(dataDir, 'email');
@@ -183,15 +183,14 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
     await client.callTool({
       name: 'set_outreach_policy',
       arguments: {
-        remetente: 'Alquimista',
-        janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
-        ritmo: { canal: 'whatsapp', por_segundo: 2 },
+        sender_name: 'Alquimista',
+        send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
+        pace: { channel: 'whatsapp', per_second: 2 },
         // These leads have no document: use a template that does not need one.
         template: {
           id: 'lembrete_simples_v1',
-          canal: 'whatsapp',
-          corpo:
-            'Olá, {{contato}}! A equipe de {{remetente}} quer falar com você.\n\nSe não quiser mais receber mensagens, responda SAIR.',
+          channel: 'whatsapp',
+          body: 'Olá, {{contato}}! A equipe de {{remetente}} quer falar com você.\n\nSe não quiser mais receber mensagens, responda SAIR.',
         },
       },
     });
@@ -209,7 +208,7 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
         arguments: { filter: {}, template_whatsapp: 'lembrete_simples_v1' },
       })
     ).structuredContent as any;
-    expect(started.enfileirados).toBe(30);
+    expect(started.queued).toBe(30);
     const paused = await client.callTool({
       name: 'control_dispatch',
       arguments: { job_id: started.job_id, action: 'pause' },

@@ -64,8 +64,8 @@ describe('a downstream MCP server killed during a call (stdio, PGlite)', () => {
     await client.callTool({
       name: 'set_outreach_policy',
       arguments: {
-        remetente: 'Alquimista',
-        janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+        sender_name: 'Alquimista',
+        send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
       },
     });
     const ing = await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'leads.csv') } });
@@ -94,9 +94,9 @@ describe('a downstream MCP server killed during a call (stdio, PGlite)', () => {
   };
 
   it('channel without idempotency: the interrupted send ends incerto with the reason, never re-sent', async () => {
-    expect(await settle('Loja A', 'queda-envio-a')).toMatchObject({ status: 'enviado', canal: 'whatsapp' });
+    expect(await settle('Loja A', 'queda-envio-a')).toMatchObject({ status: 'enviado', channel: 'whatsapp' });
     const b = await settle('Loja B', 'queda-envio-b');
-    expect(b).toMatchObject({ status: 'incerto', canal: 'whatsapp', enviado: false });
+    expect(b).toMatchObject({ status: 'incerto', channel: 'whatsapp', sent: false });
     expect(JSON.stringify(b)).toMatch(/não garante idempotência/);
     await new Promise((res) => setTimeout(res, 1500)); // time for any (wrong) retry to happen
     expect((await send('Loja B', 'queda-envio-b')).status).toBe('incerto');
@@ -105,9 +105,9 @@ describe('a downstream MCP server killed during a call (stdio, PGlite)', () => {
   });
 
   it('channel with idempotency: the interrupted send is retried after the server restarts and received once', async () => {
-    expect(await settle('Loja C', 'queda-envio-c')).toMatchObject({ status: 'enviado', canal: 'email' });
+    expect(await settle('Loja C', 'queda-envio-c')).toMatchObject({ status: 'enviado', channel: 'email' });
     const d = await settle('Loja D', 'queda-envio-d');
-    expect(d).toMatchObject({ status: 'enviado', canal: 'email' });
+    expect(d).toMatchObject({ status: 'enviado', channel: 'email' });
     const received = sandboxSends(dir, 'email').map((s) => s.args.to);
     expect(received).toEqual(['caio@lojac.com.br', 'duda@lojad.com.br']);
     await client.ping();

@@ -48,8 +48,8 @@ describe('meetings over stdio (default mcp.json, PGlite, sending on)', () => {
     await client.callTool({
       name: 'set_outreach_policy',
       arguments: {
-        remetente: 'Alquimista',
-        janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+        sender_name: 'Alquimista',
+        send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
       },
     });
     await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dataDir, 'leads.csv') } });

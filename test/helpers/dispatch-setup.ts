@@ -3,11 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { asOwner } from './tenant-seed.js';
-import { startCampaign } from '../../src/app/dispatch.js';
+import { startCampaign } from '../../src/core/dispatch/start-campaign.js';
 import { setRateLimit } from '../../src/core/dispatch/rate-limit.js';
 import { savePolicy } from '../../src/core/outreach/policy.js';
 import type { Db } from '../../src/db/connect.js';
 import { withTenant } from '../../src/db/tenant.js';
+import { createScope } from '../../src/scope.js';
 import { ROOT } from './spawn.js';
 import { makeDeps } from './server.js';
 
@@ -93,10 +94,9 @@ export async function seedCampaign(
     });
     await setRateLimit(tx, t, 'whatsapp', perSecond);
   });
-  const r = await startCampaign(deps, { target: { filter: {}, limit: n }, templates: {}, campaignKey: 'carga' });
-  if (r.enqueue?.enqueued !== n)
-    throw new Error(`enqueued ${r.enqueue?.enqueued} of ${n}: ${JSON.stringify(r.enqueue?.blocked)}`);
-  return { campaignId: r.campaignId, tenantId: t };
+  const r = await startCampaign(createScope(deps), { filter: {}, limit: n, campaign_key: 'carga' });
+  if (r.queued !== n) throw new Error(`enqueued ${r.queued} of ${n}: ${JSON.stringify(r.blocked)}`);
+  return { campaignId: r.job_id, tenantId: t };
 }
 
 export async function statusCounts(db: Db, campaignId: string): Promise<Record<string, number>> {

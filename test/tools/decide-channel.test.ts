@@ -5,7 +5,9 @@ import { insertLead, type LeadSpec } from '../helpers/fixtures.js';
 import { connectClient, fixedClock, makeDeps, textOf } from '../helpers/server.js';
 import type { ChannelStatus, ServerDeps } from '../../src/deps.js';
 import { addSuppression } from '../../src/core/outreach/suppression.js';
+import { savePolicy } from '../../src/core/outreach/policy.js';
 import { withTenant } from '../../src/db/tenant.js';
+import { plantDisparo, type PlantedDisparo } from '../helpers/disparos.js';
 
 const CNPJ = '11222333000181';
 const MOBILE = '+5511987654321';
@@ -21,6 +23,20 @@ const both = (wa = true, email = true): ChannelStatus[] =>
 
 // Tuesday 24 Nov 2026, 10:00 in São Paulo (13:00 UTC).
 const TUESDAY_10 = '2026-11-24T13:00:00Z';
+
+const suppress = (tipo: 'documento' | 'telefone' | 'email', valor: string) => async (db: TestDb, t: string) => {
+  await withTenant(db.kysely, t, (tx) =>
+    addSuppression(tx, t, { tipo, valor, motivo: 'pediu para sair', ator: 'test' }),
+  );
+};
+const planted =
+  (...ds: PlantedDisparo[]) =>
+  async (db: TestDb, t: string, leadId: string) => {
+    for (const d of ds) await plantDisparo(db.kysely, t, leadId, { destino: MOBILE, ...d });
+  };
+const sendNow = { canal: 'whatsapp', codigo: null, agora: true } as const;
+const capped = (previsto: string) =>
+  ({ canal: 'whatsapp', codigo: 'limite_por_destinatario', agora: false, previsto }) as const;
 
 interface Case {
   name: string;
@@ -123,6 +139,103 @@ const cases: Case[] = [
       previsto: '2026-11-25T11:00:00.000Z',
     },
   },
+  // The suppression list by each kind of value, and the gates' order.
+  {
+    name: 'document on the suppression list → suprimido',
+    lead: { nome: 'Doc', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    setup: suppress('documento', '11.222.333/0001-81'),
+    expect: { canal: 'whatsapp', codigo: 'suprimido', agora: false },
+  },
+  {
+    name: 'e-mail on the suppression list → suprimido',
+    lead: { nome: 'Mail', documento: CNPJ, emails: [{ email: 'fulano@empresa.com.br' }] },
+    setup: suppress('email', ' Fulano@Empresa.com.br '),
+    expect: { canal: 'email', codigo: 'suprimido', agora: false },
+  },
+  {
+    name: 'opted out and suppressed → opt_out (the first gate wins)',
+    lead: { nome: 'Ambos', documento: CNPJ, status: 'opt_out', phones: [{ e164: MOBILE }] },
+    setup: suppress('documento', CNPJ),
+    expect: { canal: 'whatsapp', codigo: 'opt_out', agora: false },
+  },
+  {
+    name: 'already queued (em_disparo) → estado_inelegivel',
+    lead: { nome: 'Fila', documento: CNPJ, status: 'em_disparo', phones: [{ e164: MOBILE }] },
+    expect: { canal: 'whatsapp', codigo: 'estado_inelegivel', agora: false },
+  },
+  {
+    name: 'sem_canal that gained a phone (re-import) → eligible, sends now',
+    lead: { nome: 'Ganhou', documento: CNPJ, status: 'sem_canal', phones: [{ e164: MOBILE }] },
+    expect: sendNow,
+  },
+  {
+    name: 'erro (an earlier send failed) → eligible, sends now',
+    lead: { nome: 'Erro', documento: CNPJ, status: 'erro', phones: [{ e164: MOBILE }] },
+    expect: sendNow,
+  },
+  {
+    name: 'a state gate before the channel: a lead in a meeting without any channel → estado_inelegivel',
+    lead: { nome: 'Sem Canal Reuniao', documento: CNPJ, status: 'confirmado' },
+    expect: { canal: 'none', codigo: 'estado_inelegivel', agora: false },
+  },
+  // "Reached in the last 24 h" (core/dispatch/recent-sends.ts): what counts toward the per-lead cap.
+  {
+    name: 'a send whose outcome is unknown (incerto) 2 h ago counts: deferred 24 h after its last attempt',
+    lead: { nome: 'Incerto', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    setup: planted({ status: 'incerto', updated_at: '2026-11-24T11:00:00Z' }),
+    expect: capped('2026-11-25T11:00:00.000Z'),
+  },
+  {
+    name: 'a send in flight counts from its claim',
+    lead: { nome: 'Voando', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    setup: planted({ status: 'em_execucao', updated_at: '2026-11-24T12:59:00Z' }),
+    expect: capped('2026-11-25T12:59:00.000Z'),
+  },
+  {
+    name: 'queued 3 days ago and sent 1 h ago counts from when it was sent',
+    lead: { nome: 'Velho', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    setup: planted({ status: 'enviado', created_at: '2026-11-21T12:00:00Z', enviado_em: '2026-11-24T12:00:00Z' }),
+    expect: capped('2026-11-25T12:00:00.000Z'),
+  },
+  {
+    name: 'sent 25 h ago, a failed send and a queued one do not count → sends now',
+    lead: { nome: 'Livre', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    setup: planted(
+      { status: 'enviado', enviado_em: '2026-11-23T12:00:00Z' },
+      { status: 'falhou', updated_at: '2026-11-24T12:00:00Z' },
+      { status: 'pendente', updated_at: '2026-11-24T12:00:00Z' },
+      { status: 'cancelado', updated_at: '2026-11-24T12:00:00Z' },
+    ),
+    expect: sendNow,
+  },
+  {
+    name: 'a cap of 2 per 24 h with one sent → sends now',
+    lead: { nome: 'Dois', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    setup: async (db, t, leadId) => {
+      await withTenant(db.kysely, t, (tx) => savePolicy(tx, t, { maxPorLead24h: 2 }));
+      await planted({ status: 'enviado', enviado_em: '2026-11-24T12:00:00Z' })(db, t, leadId);
+    },
+    expect: sendNow,
+  },
+  {
+    name: 'a cap of 2 per 24 h with two sent → deferred 24 h after the first',
+    lead: { nome: 'Dois Cheio', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    setup: async (db, t, leadId) => {
+      await withTenant(db.kysely, t, (tx) => savePolicy(tx, t, { maxPorLead24h: 2 }));
+      await planted(
+        { status: 'enviado', enviado_em: '2026-11-24T08:00:00Z' },
+        { status: 'enviado', enviado_em: '2026-11-24T12:00:00Z' },
+      )(db, t, leadId);
+    },
+    expect: { ...capped('2026-11-25T08:00:00.000Z'), razao: /Limite de 2 mensagem/ },
+  },
+  {
+    name: 'capped and outside the window → the cap is reported (it comes first)',
+    lead: { nome: 'Cap Domingo', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    at: '2026-11-29T15:00:00Z',
+    setup: planted({ status: 'enviado', enviado_em: '2026-11-29T12:00:00Z' }),
+    expect: capped('2026-11-30T12:00:00.000Z'),
+  },
   {
     name: 'Sunday → deferred to Monday 08:00 local',
     lead: { nome: 'Domingo', documento: CNPJ, phones: [{ e164: MOBILE }] },
@@ -174,15 +287,15 @@ describe(`decide_channel: every branch and gate (${testDbKind()})`, () => {
     const res = await client.callTool({ name: 'decide_channel', arguments: { lead_id: leadId } });
     expect(res.isError, textOf(res)).toBeFalsy();
     const d = (res.structuredContent as any).decisions[0];
-    expect(d.canal).toBe(c.expect.canal);
-    expect(d.codigo_bloqueio).toBe(c.expect.codigo);
-    expect(d.seria_enviado_agora).toBe(c.expect.agora);
-    if (c.expect.previsto !== undefined) expect(d.previsto_para).toBe(c.expect.previsto);
-    if (c.expect.motivo) expect(d.motivo).toMatch(c.expect.motivo);
-    if (c.expect.razao) expect(d.razao_bloqueio).toMatch(c.expect.razao);
+    expect(d.channel).toBe(c.expect.canal);
+    expect(d.block_code).toBe(c.expect.codigo);
+    expect(d.would_send_now).toBe(c.expect.agora);
+    if (c.expect.previsto !== undefined) expect(d.scheduled_for).toBe(c.expect.previsto);
+    if (c.expect.motivo) expect(d.reason).toMatch(c.expect.motivo);
+    if (c.expect.razao) expect(d.block_reason).toMatch(c.expect.razao);
     if (c.expect.agora) {
-      expect(d.template).toBe(d.canal === 'whatsapp' ? 'cobranca_padrao_whatsapp_v1' : 'cobranca_padrao_email_v1');
-      expect(d.mensagem).toContain('responda SAIR');
+      expect(d.template).toBe(d.channel === 'whatsapp' ? 'cobranca_padrao_whatsapp_v1' : 'cobranca_padrao_email_v1');
+      expect(d.message).toContain('responda SAIR');
     }
     await client.closeAll();
   });

@@ -35,10 +35,10 @@ describe(`handle_reply (${testDbKind()})`, () => {
     expect(res.isError, textOf(res)).toBeFalsy();
     expect(res.structuredContent).toMatchObject({
       lead_id: leadId,
-      classe: 'opt_out',
+      class: 'opt_out',
       lead_status: 'opt_out',
-      suprimido: true,
-      duplicada: false,
+      suppressed: true,
+      duplicate: false,
     });
     const supp = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) =>
       tx
@@ -54,7 +54,7 @@ describe(`handle_reply (${testDbKind()})`, () => {
       { tipo: 'telefone', valor: '+5531987654321' },
     ]);
     const again = await client.callTool(reply('553187654321@s.whatsapp.net', 'SAIR 🙏', 'wamid.1'));
-    expect(again.structuredContent).toMatchObject({ duplicada: true, classe: 'opt_out', lead_id: leadId });
+    expect(again.structuredContent).toMatchObject({ duplicate: true, class: 'opt_out', lead_id: leadId });
     const stored = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) =>
       tx
         .selectFrom('mensagens_recebidas')
@@ -73,8 +73,8 @@ describe(`handle_reply (${testDbKind()})`, () => {
         reply('rita@lojabh.com.br', 'Boa tarde, tenho interesse sim, podemos conversar?', 'm-2', 'email'),
       )
     ).structuredContent as any;
-    expect(res).toMatchObject({ lead_id: leadId, classe: 'interesse', lead_status: 'respondeu', suprimido: false });
-    expect(res.acao_sugerida.length).toBeGreaterThan(5);
+    expect(res).toMatchObject({ lead_id: leadId, class: 'interesse', lead_status: 'respondeu', suppressed: false });
+    expect(res.suggested_action.length).toBeGreaterThan(5);
     await client.closeAll();
   });
 
@@ -82,7 +82,7 @@ describe(`handle_reply (${testDbKind()})`, () => {
     const { deps, client } = await setup();
     const res = (await client.callTool(reply('+55 21 99999-1234', 'não quero receber mais mensagens', 'm-3')))
       .structuredContent as any;
-    expect(res).toMatchObject({ lead_id: null, classe: 'opt_out', suprimido: true });
+    expect(res).toMatchObject({ lead_id: null, class: 'opt_out', suppressed: true });
     const supp = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) =>
       tx.selectFrom('supressoes').select(['tipo', 'valor']).where('tenant_id', '=', deps.tenant.tenant_id).execute(),
     );
@@ -115,12 +115,12 @@ describe(`handle_reply (${testDbKind()})`, () => {
     const res = (await client.callTool(reply('+55 31 98765-4321', 'Confirmado, estarei lá!', 'wamid.c1')))
       .structuredContent as any;
     expect(res).toMatchObject({
-      classe: 'confirmacao',
+      class: 'confirmacao',
       lead_id: leadId,
       lead_status: 'confirmado',
-      reuniao_confirmada: next.agendamento_id,
+      confirmed_agendamento_id: next.agendamento_id,
     });
-    expect(res.acao_sugerida).toContain(next.agendamento_id);
+    expect(res.suggested_action).toContain(next.agendamento_id);
     const statuses = await withTenant(db.kysely, t, (tx) =>
       tx
         .selectFrom('agendamentos')
@@ -138,9 +138,9 @@ describe(`handle_reply (${testDbKind()})`, () => {
     // The next confirmation confirms the following meeting; with none left, it only records the reply.
     const again = (await client.callTool(reply('+55 31 98765-4321', 'ok, confirmado', 'wamid.c2')))
       .structuredContent as any;
-    expect(again).toMatchObject({ classe: 'confirmacao', reuniao_confirmada: later.agendamento_id });
+    expect(again).toMatchObject({ class: 'confirmacao', confirmed_agendamento_id: later.agendamento_id });
     const none = (await client.callTool(reply('+55 31 98765-4321', 'confirmado', 'wamid.c3'))).structuredContent as any;
-    expect(none).toMatchObject({ classe: 'confirmacao', reuniao_confirmada: null, lead_status: 'confirmado' });
+    expect(none).toMatchObject({ class: 'confirmacao', confirmed_agendamento_id: null, lead_status: 'confirmado' });
     await client.closeAll();
   });
 });

@@ -512,7 +512,7 @@ describe(`meetings (${testDbKind()})`, () => {
     // The fallback row is due at the database's now() (wall time), so the clock moves to wall time for
     // its send; an all-day send window keeps the wall clock from deferring it.
     await call(e, 'set_outreach_policy', {
-      janela_envio: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+      send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
     });
     const lead = await e.lead({ nome: 'Loja Sem Zap', phone: '+5511987654111', email: 'ana@semzap.com.br' });
     const s = (await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-24T11:00', send_confirmation: true }))

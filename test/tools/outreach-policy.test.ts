@@ -106,7 +106,7 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     ).leads;
     const out = await client.callTool({
       name: 'manage_suppression',
-      arguments: { action: 'opt_out_lead', lead_id: lead.lead_id, motivo: 'respondeu SAIR' },
+      arguments: { action: 'opt_out_lead', lead_id: lead.lead_id, reason: 'respondeu SAIR' },
     });
     expect(out.isError, textOf(out)).toBeFalsy();
     expect((out.structuredContent as any).changed).toBe(2);
@@ -126,8 +126,8 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     ]);
     const dry = (await client.callTool({ name: 'dry_run_dispatch', arguments: { filter: {} } }))
       .structuredContent as any;
-    expect(dry.seriam_enviados_agora).toBe(0);
-    expect(dry.por_bloqueio).toEqual({ opt_out: 2 });
+    expect(dry.would_send_now).toBe(0);
+    expect(dry.by_block_code).toEqual({ opt_out: 2 });
     await client.closeAll();
   });
 
@@ -151,18 +151,124 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
       tx
         .selectFrom('dry_run_log')
         .select(['lead_id', 'canal_decidido', 'disparo_seria_executado', 'razao_bloqueio'])
-        .where('lote_id', '=', s.lote_id)
+        .where('lote_id', '=', s.batch_id)
         .execute(),
     );
     expect(rows).toHaveLength(30);
     expect(new Set(rows.map((r) => r.lead_id)).size).toBe(30);
-    expect(s.por_canal.whatsapp + (s.por_canal.email ?? 0) + (s.por_canal.none ?? 0)).toBe(30);
-    expect(s.seriam_enviados_agora + s.adiados + s.bloqueados).toBe(30);
+    expect(s.by_channel.whatsapp + (s.by_channel.email ?? 0) + (s.by_channel.none ?? 0)).toBe(30);
+    expect(s.would_send_now + s.deferred + s.blocked).toBe(30);
     for (const r of rows) expect(r.disparo_seria_executado || !!r.razao_bloqueio).toBe(true);
-    expect(s.amostra.length).toBeGreaterThan(0);
-    const sample = s.amostra.find((a: any) => a.mensagem);
-    expect(sample.mensagem).toMatch(/^Olá, Pessoa[!,]/);
+    expect(s.sample.length).toBeGreaterThan(0);
+    const sample = s.sample.find((a: any) => a.message);
+    expect(sample.message).toMatch(/^Olá, Pessoa[!,]/);
     expect(textOf(res)).toMatch(/^DRY RUN .* nothing was sent/);
+    // filter.channel keeps only the leads decided for that channel.
+    const none = (
+      await client.callTool({ name: 'dry_run_dispatch', arguments: { filter: { channel: 'none' }, limit: 1000 } })
+    ).structuredContent as any;
+    expect(none.total).toBe(s.by_channel.none ?? 0);
+    expect(Object.keys(none.by_channel)).toEqual(none.total ? ['none'] : []);
+    await client.closeAll();
+  });
+
+  it('set_outreach_policy: English fields in and out, stored as the time module reads them; bad windows refused', async () => {
+    const { deps, client } = await setup();
+    const read = await client.callTool({ name: 'set_outreach_policy', arguments: {} });
+    const weekday = { start: '08:00', end: '20:00' };
+    expect(read.structuredContent).toEqual({
+      sender_name: deps.tenant.nome,
+      max_messages_per_lead_24h: 1,
+      send_window: {
+        respect_holidays: true,
+        days: [null, weekday, weekday, weekday, weekday, weekday, { start: '08:00', end: '14:00' }],
+      },
+    });
+    const days = [null, ...Array(5).fill({ start: '09:00', end: '18:00' }), null];
+    const res = await client.callTool({
+      name: 'set_outreach_policy',
+      arguments: {
+        sender_name: 'Cobranças Sul',
+        send_window: { days, respect_holidays: true, extra_holidays: ['2026-12-24'] },
+        max_messages_per_lead_24h: 2,
+        pace: { channel: 'email', per_second: 5, max_recipients_24h: 2000 },
+        template: {
+          id: 'aviso_curto_v1',
+          channel: 'whatsapp',
+          body: 'Olá, {{contato}}! Aqui é {{remetente}}.\n\nSe não quiser mais receber mensagens, responda SAIR.',
+        },
+      },
+    });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect(res.structuredContent).toEqual({
+      sender_name: 'Cobranças Sul',
+      send_window: { days, respect_holidays: true, extra_holidays: ['2026-12-24'] },
+      max_messages_per_lead_24h: 2,
+    });
+    const t = deps.tenant.tenant_id;
+    const stored = await withTenant(db.kysely, t, async (tx) => ({
+      policy: await tx.selectFrom('tenant_politicas').select('janela_envio').executeTakeFirstOrThrow(),
+      pace: await tx
+        .selectFrom('rate_limits')
+        .select(['por_segundo', 'max_destinatarios_24h'])
+        .executeTakeFirstOrThrow(),
+      template: await tx.selectFrom('templates_tenant').select('definicao').executeTakeFirstOrThrow(),
+    }));
+    expect((stored.policy.janela_envio as any).dias[1]).toEqual({ inicio: '09:00', fim: '18:00' });
+    expect(Number(stored.pace.por_segundo)).toBe(5);
+    expect(stored.pace.max_destinatarios_24h).toBe(2000);
+    expect(stored.template.definicao).toMatchObject({ id: 'aviso_curto_v1', canal: 'whatsapp' });
+    // A window that ends before it starts is refused by the schema, naming the English field.
+    const bad = await client.callTool({
+      name: 'set_outreach_policy',
+      arguments: { send_window: { days: [null, { start: '18:00', end: '09:00' }, null, null, null, null, null] } },
+    });
+    expect(bad.isError).toBe(true);
+    expect(textOf(bad)).toMatch(/start must be before end at send_window\.days\[1\]/);
+    await client.closeAll();
+  });
+
+  it('start_dispatch with sending off is a dry-run campaign: every decision logged, nothing queued', async () => {
+    const { deps, client } = await setup();
+    const t = deps.tenant.tenant_id;
+    const ok = await insertLead(db.kysely, t, {
+      nome: 'Vai',
+      documento: cnpjFor(1),
+      phones: [{ e164: '+5511987650101' }],
+    });
+    await insertLead(db.kysely, t, { nome: 'Sem Canal', documento: cnpjFor(2) });
+    await insertLead(db.kysely, t, {
+      nome: 'Saiu',
+      documento: cnpjFor(3),
+      status: 'opt_out',
+      phones: [{ e164: '+5511987650103' }],
+    });
+    const res = await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, campaign_key: 'ensaio' } });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const r = res.structuredContent as any;
+    expect(r).toMatchObject({
+      mode: 'dry_run',
+      queued: 0,
+      would_send_now: 1,
+      deferred: 0,
+      already_queued: 0,
+      blocked: { sem_canal: 1, opt_out: 1 },
+    });
+    expect(textOf(res)).toMatch(/^DRY-RUN campaign .* nothing was sent/);
+    const logged = await withTenant(db.kysely, t, (tx) =>
+      tx
+        .selectFrom('dry_run_log')
+        .select(['lead_id', 'disparo_seria_executado'])
+        .where('lote_id', '=', r.dry_run_batch_id)
+        .execute(),
+    );
+    expect(logged).toHaveLength(3);
+    expect(logged.filter((l) => l.disparo_seria_executado).map((l) => l.lead_id)).toEqual([ok]);
+    const job = (
+      (await client.callTool({ name: 'job_status', arguments: { job_id: r.job_id } })).structuredContent as any
+    ).jobs[0];
+    expect(job).toMatchObject({ kind: 'dispatch', status: 'concluido' });
+    expect(job.finished_at).not.toBeNull();
     await client.closeAll();
   });
 
@@ -187,14 +293,14 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
       expect(res.isError, textOf(res)).toBeFalsy();
       const out = res.structuredContent as any;
       expect(out).toMatchObject({
-        enviado: false,
-        modo: 'dry_run',
-        canal: 'whatsapp',
+        sent: false,
+        mode: 'dry_run',
+        channel: 'whatsapp',
         status: 'dry_run',
         disparo_id: null,
       });
-      expect(out.motivo).toContain('Nothing was sent');
-      expect(out.motivo).toContain(flag === undefined ? 'is unset' : JSON.stringify(flag));
+      expect(out.reason).toContain('Nothing was sent');
+      expect(out.reason).toContain(flag === undefined ? 'is unset' : JSON.stringify(flag));
       expect(textOf(res)).toMatch(/^NOT SENT/);
       await client.callTool({ name: 'dry_run_dispatch', arguments: { lead_ids: [id] } });
       const logged = await withTenant(db.kysely, deps.tenant.tenant_id, (tx) =>

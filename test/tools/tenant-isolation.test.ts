@@ -61,7 +61,7 @@ const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
     })),
   manage_suppression: (b) => [
     { args: { action: 'opt_out_lead', lead_id: b.leadId }, expect: 'not_found' },
-    { args: { action: 'remove', tipo: 'email', valor: `sup-${b.email}` }, expect: 'nothing' },
+    { args: { action: 'remove', kind: 'email', value: `sup-${b.email}` }, expect: 'nothing' },
     { args: { action: 'list' }, expect: 'nothing' },
   ],
   handle_reply: (b) => [
@@ -105,7 +105,7 @@ const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
     { args: { agendamento_id: b.agendamentoId }, expect: 'not_found' },
   ],
   set_outreach_policy: () => [
-    { args: { ritmo: { canal: 'whatsapp', por_segundo: 1 }, max_mensagens_lead_24h: 2 }, expect: 'nothing' },
+    { args: { pace: { channel: 'whatsapp', per_second: 1 }, max_messages_per_lead_24h: 2 }, expect: 'nothing' },
   ],
 };
 

@@ -37,9 +37,10 @@ export async function getCampaign(tx: Tx, tenantId: string, id: string, now: Dat
     .where('campanha_id', '=', id)
     .executeTakeFirst();
   if (!c) return null;
+  const tenSecondsAgo = new Date(now.getTime() - 10_000);
   const { rows } = await sql<{ status: DisparoStatus; n: number; recent: number; last: Date | null }>`
     select status, count(*)::int as n,
-           count(*) filter (where status = 'enviado' and enviado_em > ${new Date(now.getTime() - 10_000)})::int as recent,
+           count(*) filter (where status = 'enviado' and enviado_em > ${tenSecondsAgo})::int as recent,
            max(updated_at) as last
     from disparos where tenant_id = ${tenantId} and campanha_id = ${id} group by status`.execute(tx);
   const counts = Object.fromEntries(DISPARO_STATUSES.map((s) => [s, 0])) as Record<DisparoStatus, number>;
@@ -92,11 +93,16 @@ export async function listCampaignIds(tx: Tx, tenantId: string, limit: number): 
  * once a second (two executors finishing a campaign's last rows at once may each still see the
  * other's rows open).
  */
-export async function completeCampaigns(tx: Tx, tenantId: string, campaignIds?: readonly string[]): Promise<string[]> {
+export async function completeCampaigns(
+  tx: Tx,
+  tenantId: string,
+  campaignIds: readonly string[] | undefined,
+  now: Date,
+): Promise<string[]> {
   const { rows } = await sql<{ campanha_id: string }>`
-    update campanhas c set status = 'concluido', updated_at = now(),
+    update campanhas c set status = 'concluido', updated_at = ${now},
       concluida_em = coalesce((select max(d.updated_at) from disparos d
-                               where d.tenant_id = c.tenant_id and d.campanha_id = c.campanha_id), now())
+                               where d.tenant_id = c.tenant_id and d.campanha_id = c.campanha_id), ${now})
     where c.tenant_id = ${tenantId} and c.status = 'processando' and c.modo = 'real'
       ${campaignIds ? sql`and c.campanha_id = any(${campaignIds}::uuid[])` : sql``}
       and not exists (select 1 from disparos d where d.tenant_id = c.tenant_id and d.campanha_id = c.campanha_id
@@ -114,6 +120,7 @@ export async function controlCampaign(
   id: string,
   action: 'pause' | 'resume' | 'cancel',
   actor: string,
+  now: Date,
 ): Promise<CampaignStatus> {
   const c = await tx
     .selectFrom('campanhas')
@@ -135,15 +142,18 @@ export async function controlCampaign(
   }
   if (action === 'pause') {
     // Queued rows move far into the future, keeping their order; resume brings them back.
-    await sql`update disparos set status = 'adiado', motivo = 'campanha pausada', proxima_tentativa_em = 'infinity', updated_at = now()
-              where tenant_id = ${tenantId} and campanha_id = ${id} and status in ('pendente', 'adiado')`.execute(tx);
+    await sql`
+      update disparos set status = 'adiado', motivo = 'campanha pausada', proxima_tentativa_em = 'infinity',
+        updated_at = ${now}
+      where tenant_id = ${tenantId} and campanha_id = ${id} and status in ('pendente', 'adiado')`.execute(tx);
   } else if (action === 'resume') {
-    await sql`update disparos set status = 'pendente', motivo = null, proxima_tentativa_em = now(), updated_at = now()
-              where tenant_id = ${tenantId} and campanha_id = ${id} and status = 'adiado'
-                and proxima_tentativa_em = 'infinity'`.execute(tx);
+    await sql`
+      update disparos set status = 'pendente', motivo = null, proxima_tentativa_em = ${now}, updated_at = ${now}
+      where tenant_id = ${tenantId} and campanha_id = ${id} and status = 'adiado'
+        and proxima_tentativa_em = 'infinity'`.execute(tx);
   } else {
     const cancelled = await sql<{ lead_id: string }>`
-      update disparos set status = 'cancelado', motivo = 'campanha cancelada', updated_at = now()
+      update disparos set status = 'cancelado', motivo = 'campanha cancelada', updated_at = ${now}
       where tenant_id = ${tenantId} and campanha_id = ${id} and status in ('pendente', 'adiado')
       returning lead_id`.execute(tx);
     // Leads queued by this campaign that it will now never message go back to novo.
@@ -157,7 +167,7 @@ export async function controlCampaign(
   }
   await tx
     .updateTable('campanhas')
-    .set({ status: to, updated_at: new Date(), ...(action === 'cancel' ? { concluida_em: new Date() } : {}) })
+    .set({ status: to, updated_at: now, ...(action === 'cancel' ? { concluida_em: now } : {}) })
     .where('campanha_id', '=', id)
     .execute();
   return to;

@@ -19,7 +19,7 @@ export async function controlCampaign(
   input: Infer<typeof controlCampaignInput>,
 ): Promise<Infer<typeof controlCampaignOutput>> {
   const status = await scope.tx((tx) =>
-    controlCampaignSql(tx, scope.tenant.tenant_id, input.job_id, input.action, scope.actorLabel),
+    controlCampaignSql(tx, scope.tenant.tenant_id, input.job_id, input.action, scope.actorLabel, scope.clock.now()),
   );
   return { job_id: input.job_id, status };
 }

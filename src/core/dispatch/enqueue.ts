@@ -1,7 +1,7 @@
 import type { Tx } from '../../db/tenant.js';
 import { transitionLeads } from '../leads/transition.js';
-import { disparoKey, OUTREACH_ELIGIBLE } from '../model/index.js';
-import { decide, type Decision, type DecisionContext, type Target } from '../outreach/decide.js';
+import { disparoKey, isDeferral, OUTREACH_ELIGIBLE, type SendChannel } from '../model/index.js';
+import { decide, type DecisionContext, type DecisionRow, type Target } from '../outreach/decide.js';
 import { leadVariables, renderTemplate } from '../templates/index.js';
 
 export interface EnqueueResult {
@@ -16,7 +16,7 @@ export interface EnqueueResult {
 
 interface Row {
   lead_id: string;
-  canal: 'whatsapp' | 'email';
+  canal: SendChannel;
   destino: string;
   template: string;
   variaveis: string;
@@ -38,13 +38,14 @@ export async function enqueueDisparos(
   tx: Tx,
   ctx: DecisionContext,
   target: Target,
-  opts: { campaignId: string | null; campaignKey: string; idempotencyKey?: string; actor: string },
+  /** actor and reason go to the history of every lead moved to em_disparo. */
+  opts: { campaignId: string | null; campaignKey: string; idempotencyKey?: string; actor: string; reason: string },
 ): Promise<EnqueueResult> {
   const decisions = await decide(tx, ctx, target);
   const blocked: Record<string, number> = {};
   const rows: Row[] = [];
   for (const d of decisions) {
-    const deferred = d.codigo_bloqueio === 'fora_da_janela' || d.codigo_bloqueio === 'limite_por_destinatario';
+    const deferred = isDeferral(d.codigo_bloqueio);
     if (d.canal === 'none' || (d.codigo_bloqueio && !deferred)) {
       const code = d.codigo_bloqueio ?? 'sem_canal';
       blocked[code] = (blocked[code] ?? 0) + 1;
@@ -97,7 +98,7 @@ export async function enqueueDisparos(
       ctx.tenantId,
       inserted.map((r) => r.lead_id),
       'em_disparo',
-      { reason: 'disparo enfileirado', actor: opts.actor, from: OUTREACH_ELIGIBLE },
+      { reason: opts.reason, actor: opts.actor, from: OUTREACH_ELIGIBLE },
     );
   }
   return {
@@ -111,7 +112,7 @@ export async function enqueueDisparos(
 }
 
 function render(
-  d: Decision,
+  d: DecisionRow,
   ctx: DecisionContext,
 ): Omit<Row, 'idempotency_key' | 'status' | 'proxima' | 'motivo'> | null {
   if (d.canal === 'none') return null;

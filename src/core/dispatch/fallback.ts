@@ -1,16 +1,21 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
+import { fallbackKey } from '../model/index.js';
 import { loadPolicy } from '../outreach/policy.js';
 import { resolveTemplate } from '../outreach/templates.js';
 import { DEFAULT_TEMPLATE_BY_CHANNEL, leadVariables, renderTemplate } from '../templates/index.js';
 
-/** Enqueues the e-mail version of a WhatsApp message whose number was refused permanently. */
+/**
+ * Enqueues the e-mail version of a WhatsApp message whose number was refused permanently, due at
+ * `now`: a campaign's message becomes the channel's collections e-mail, a meeting's confirmation or
+ * reminder the e-mail version of the same message. Once per message (its own idempotency key).
+ */
 export async function renderFallbackEmail(
   tx: Tx,
   tenantId: string,
   r: { disparo_id: string; lead_id: string; idempotency_key: string },
   email: string,
-  ator: string,
+  opts: { actor: string; now: Date },
 ): Promise<void> {
   const tenant = await tx
     .selectFrom('tenants')
@@ -46,9 +51,12 @@ export async function renderFallbackEmail(
   const out = renderTemplate(def, vars);
   if (!out.ok) return;
   await sql`
-    insert into disparos (tenant_id, lead_id, campanha_id, agendamento_id, canal, destino, template, variaveis, conteudo, assunto, idempotency_key, status, motivo)
-    values (${tenantId}, ${r.lead_id}, ${orig?.campanha_id ?? null}, ${meeting?.agendamento_id ?? null}, 'email', ${email}, ${def.id},
-            ${JSON.stringify({ ...vars, ...(out.html ? { __html: out.html } : {}) })}::jsonb, ${out.texto}, ${out.assunto ?? null},
-            ${`${r.idempotency_key}:email`}, 'pendente', ${`fallback: WhatsApp recusou o número (disparo ${r.disparo_id}); ${ator}`})
+    insert into disparos (tenant_id, lead_id, campanha_id, agendamento_id, canal, destino, template, variaveis,
+                          conteudo, assunto, idempotency_key, status, motivo, proxima_tentativa_em)
+    values (${tenantId}, ${r.lead_id}, ${orig?.campanha_id ?? null}, ${meeting?.agendamento_id ?? null}, 'email',
+            ${email},
+            ${def.id}, ${JSON.stringify({ ...vars, ...(out.html ? { __html: out.html } : {}) })}::jsonb, ${out.texto},
+            ${out.assunto ?? null}, ${fallbackKey(r.idempotency_key)}, 'pendente',
+            ${`fallback: WhatsApp recusou o número (disparo ${r.disparo_id}); ${opts.actor}`}, ${opts.now})
     on conflict (tenant_id, idempotency_key) do nothing`.execute(tx);
 }

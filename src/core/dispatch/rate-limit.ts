@@ -30,9 +30,9 @@ export async function reserveSlots(
   horizonMs = 1000,
   leadMs = SLOT_LEAD_MS,
 ): Promise<SlotGrant> {
-  await sql`insert into rate_limits (tenant_id, canal, tat) values (${tenantId}, ${canal}, ${now}) on conflict do nothing`.execute(
-    tx,
-  );
+  await sql`
+    insert into rate_limits (tenant_id, canal, tat) values (${tenantId}, ${canal}, ${now})
+    on conflict do nothing`.execute(tx);
   const { rows } = await sql<{
     rate: number | null;
     tat: Date;
@@ -40,7 +40,8 @@ export async function reserveSlots(
     counted: number;
     counted_at: Date | null;
   }>`
-    select por_segundo::float8 as rate, tat, max_destinatarios_24h as max_dest, destinatarios_contados as counted, contados_em as counted_at
+    select por_segundo::float8 as rate, tat, max_destinatarios_24h as max_dest, destinatarios_contados as counted,
+           contados_em as counted_at
     from rate_limits where tenant_id = ${tenantId} and canal = ${canal} for update`.execute(tx);
   const { rate, max_dest } = rows[0];
   // No pace configured: every slot is now (interval 0); the distinct-recipient cap still applies.
@@ -69,7 +70,11 @@ export async function reserveSlots(
   return { granted, first: new Date(start), intervalMs };
 }
 
-/** Sets a tenant × channel pace and distinct-recipient cap. */
+/**
+ * Sets a tenant × channel pace and distinct-recipient cap. A new row's next free slot (tat) is the
+ * epoch, i.e. free now whatever the clock — not the database's now(), which a reservation made on the
+ * application's clock (a test's, behind the wall) would have to wait for.
+ */
 export async function setRateLimit(
   tx: Tx,
   tenantId: string,
@@ -78,8 +83,8 @@ export async function setRateLimit(
   maxDestinatarios24h?: number,
 ): Promise<void> {
   await sql`
-    insert into rate_limits (tenant_id, canal, por_segundo, max_destinatarios_24h)
-    values (${tenantId}, ${canal}, ${porSegundo}, ${maxDestinatarios24h ?? 100_000})
+    insert into rate_limits (tenant_id, canal, por_segundo, max_destinatarios_24h, tat)
+    values (${tenantId}, ${canal}, ${porSegundo}, ${maxDestinatarios24h ?? 100_000}, 'epoch')
     on conflict (tenant_id, canal) do update set por_segundo = excluded.por_segundo
       ${maxDestinatarios24h ? sql`, max_destinatarios_24h = excluded.max_destinatarios_24h` : sql``}`.execute(tx);
 }

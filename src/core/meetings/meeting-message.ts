@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { maskDestination } from '../../app/outreach.js';
+import { maskDestination } from '../outreach/preview.js';
 import type { Tx } from '../../db/tenant.js';
 import { meetingMessageKey, type SendChannel } from '../model/index.js';
 import { loadPolicy, type OutreachPolicy } from '../outreach/policy.js';

@@ -1,6 +1,7 @@
 /** The vocabulary: every status, channel, duration, idempotency key and actor, in one place. */
 export * from './actor.js';
 export * from './agendamento.js';
+export * from './block-code.js';
 export * from './channel.js';
 export * from './disparo.js';
 export * from './durations.js';

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import { DEFAULT_SEND_WINDOW, parseSendWindow, type SendWindowConfig } from '../policy/index.js';
 
@@ -42,7 +43,8 @@ export async function savePolicy(
         ...(patch.remetente !== undefined ? { remetente: patch.remetente } : {}),
         ...(janela !== undefined ? { janela_envio: janela } : {}),
         ...(patch.maxPorLead24h !== undefined ? { max_mensagens_lead_24h: patch.maxPorLead24h } : {}),
-        updated_at: new Date(),
+        // Bookkeeping only (no rule reads it): the database's clock will do.
+        updated_at: sql`now()`,
       }),
     )
     .execute();

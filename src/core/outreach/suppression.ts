@@ -3,8 +3,9 @@ import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
 import { normalizeDocument, normalizeEmail, normalizePhone, phoneVariants } from '../normalize/index.js';
 import { transitionLead } from '../leads/transition.js';
+import type { SuppressionKind, SuppressionOrigin } from '../model/index.js';
 
-export type SuppressionKind = 'documento' | 'telefone' | 'email';
+export type { SuppressionKind } from '../model/index.js';
 
 /** The canonical stored form of a value, or an error saying why it cannot be suppressed. */
 export function canonicalValue(tipo: SuppressionKind, raw: string): string {
@@ -31,7 +32,7 @@ export interface SuppressionEntry {
   tipo: SuppressionKind;
   valor: string;
   motivo: string;
-  origem: string;
+  origem: SuppressionOrigin;
   lead_id: string | null;
   created_at: string;
 }
@@ -43,7 +44,7 @@ export async function addSuppression(
     tipo: SuppressionKind;
     valor: string;
     motivo: string;
-    origem?: 'manual' | 'opt_out' | 'importacao' | 'bounce';
+    origem?: SuppressionOrigin;
     leadId?: string | null;
     ator: string;
   },
@@ -83,11 +84,11 @@ export async function optOutLead(
     .executeTakeFirst();
   if (!lead) throw new AppError('not_found', `Lead ${leadId} was not found for this tenant.`);
   const { rows } = await sql<{ tipo: SuppressionKind; valor: string }>`
-    select 'telefone' as tipo, numero_e164 as valor from lead_telefones where tenant_id = ${tenantId} and lead_id = ${leadId} and numero_e164 is not null
+    select 'telefone' as tipo, numero_e164 as valor from lead_telefones
+    where tenant_id = ${tenantId} and lead_id = ${leadId} and numero_e164 is not null
     union all
-    select 'email', email_normalizado from lead_emails where tenant_id = ${tenantId} and lead_id = ${leadId} and email_normalizado is not null`.execute(
-    tx,
-  );
+    select 'email', email_normalizado from lead_emails
+    where tenant_id = ${tenantId} and lead_id = ${leadId} and email_normalizado is not null`.execute(tx);
   const values =
     lead.documento_valido && lead.documento ? [{ tipo: 'documento' as const, valor: lead.documento }, ...rows] : rows;
   let added = 0;
@@ -165,4 +166,6 @@ export function suppressedLeadsSql(tenantId: string) {
 
 // The 9-digit form of a stored 8-digit Brazilian mobile (+55 DD 8 digits → +55 DD 9 + 8 digits), so a
 // suppression stored as +55DD9XXXXXXXX also matches a lead phone kept in the old form.
-const OLD_FORM_SQL = `case when lt.numero_e164 ~ '^\\+55[1-9][0-9][6-9][0-9]{7}$' then '+55' || substr(lt.numero_e164, 4, 2) || '9' || substr(lt.numero_e164, 6) else lt.numero_e164 end`;
+const OLD_FORM_SQL =
+  `case when lt.numero_e164 ~ '^\\+55[1-9][0-9][6-9][0-9]{7}$' ` +
+  `then '+55' || substr(lt.numero_e164, 4, 2) || '9' || substr(lt.numero_e164, 6) else lt.numero_e164 end`;

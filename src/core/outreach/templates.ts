@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
 import { getBuiltinTemplate, listBuiltinTemplates, validateTemplate, type TemplateDef } from '../templates/index.js';
@@ -25,11 +26,12 @@ export async function resolveTemplate(tx: Tx, tenantId: string, id: string): Pro
 export async function saveTemplateOverride(tx: Tx, tenantId: string, def: TemplateDef): Promise<string[]> {
   const problems = validateTemplate(def);
   if (problems.length) return problems;
+  // updated_at is bookkeeping only (no rule reads it): the database's clock will do.
   await tx
     .insertInto('templates_tenant')
     .values({ tenant_id: tenantId, template_id: def.id, definicao: JSON.stringify(def) })
     .onConflict((oc) =>
-      oc.columns(['tenant_id', 'template_id']).doUpdateSet({ definicao: JSON.stringify(def), updated_at: new Date() }),
+      oc.columns(['tenant_id', 'template_id']).doUpdateSet({ definicao: JSON.stringify(def), updated_at: sql`now()` }),
     )
     .execute();
   return [];

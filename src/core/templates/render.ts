@@ -39,7 +39,8 @@ function prepareValue(vars: Vars, name: string, singleLine: boolean): string {
  *
  * @example
  * renderTemplate(getBuiltinTemplate('cobranca_padrao_whatsapp_v1')!, { contato: 'Maria', empresa: 'Padaria Sol' })
- * // { ok: false, faltando: ['remetente', 'documento_mascarado'], motivo: 'variáveis ausentes: remetente, documento_mascarado' }
+ * // { ok: false, faltando: ['remetente', 'documento_mascarado'],
+ * //   motivo: 'variáveis ausentes: remetente, documento_mascarado' }
  */
 export function renderTemplate(def: TemplateDef, vars: Vars): RenderResult {
   const problems = validateTemplate(def);
@@ -76,7 +77,11 @@ export function renderTemplate(def: TemplateDef, vars: Vars): RenderResult {
  * `whatsapp.parametros` — the text registered for approval. Throws for a template without
  * a `whatsapp` spec or whose body uses anything but variables listed there.
  *
- * @example toNumberedBody({ ...def, corpo: 'Olá, {{contato}}! Aqui é {{remetente}}.', whatsapp: { ..., parametros: ['contato', 'remetente'] } })
+ * @example toNumberedBody({
+ *   ...def,
+ *   corpo: 'Olá, {{contato}}! Aqui é {{remetente}}.',
+ *   whatsapp: { ..., parametros: ['contato', 'remetente'] },
+ * })
  * // 'Olá, {{1}}! Aqui é {{2}}.'
  */
 export function toNumberedBody(def: TemplateDef): string {
@@ -98,7 +103,8 @@ export function toNumberedBody(def: TemplateDef): string {
     if (type !== 'name' || index < 0) {
       throw new AppError(
         'invalid_argument',
-        `Template ${def.id}: {{${type === 'name' ? '' : type}${name}}} is not a variable listed in whatsapp.parametros.`,
+        `Template ${def.id}: {{${type === 'name' ? '' : type}${name}}} ` +
+          'is not a variable listed in whatsapp.parametros.',
       );
     }
     out += `${def.corpo.slice(last, start)}{{${index + 1}}}`;

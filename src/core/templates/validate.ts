@@ -24,7 +24,8 @@ export type Token = [string, string, number, number, Token[]?];
  * Parsed tokens of a template part, or the parser's error message. Mustache caches parses, so
  * validating before every render costs little.
  *
- * @example parsePart('Olá, {{contato}}!') // { tokens: [['text', 'Olá, ', 0, 5], ['name', 'contato', 5, 16], ['text', '!', 16, 17]] }
+ * @example parsePart('Olá, {{contato}}!')
+ * // { tokens: [['text', 'Olá, ', 0, 5], ['name', 'contato', 5, 16], ['text', '!', 16, 17]] }
  */
 export function parsePart(source: string): { tokens: Token[] } | { error: string } {
   try {
@@ -45,7 +46,8 @@ function collectNames(tokens: Token[], into: string[]): void {
  * Variable names a template uses across assunto, corpo and html, in order of first appearance.
  * Parts that do not parse are skipped ({@link validateTemplate} reports them).
  *
- * @example templateVariables({ ...def, assunto: 'Oi {{empresa}}', corpo: '{{contato}}, {{empresa}}' }) // ['empresa', 'contato']
+ * @example templateVariables({ ...def, assunto: 'Oi {{empresa}}', corpo: '{{contato}}, {{empresa}}' })
+ * // ['empresa', 'contato']
  */
 export function templateVariables(def: TemplateDef): string[] {
   const names: string[] = [];
@@ -131,7 +133,8 @@ function whatsappProblems(def: TemplateDef, out: string[]): void {
  * delimiters), an e-mail without subject, a WhatsApp template with subject/HTML, and WhatsApp
  * `parametros` that do not match the body's variables exactly.
  *
- * @example validateTemplate({ ...def, corpo: '{{#vip}}Olá{{/vip}}' }) // ['corpo: seções ({{#vip}}) não são permitidas; use apenas {{variável}}']
+ * @example validateTemplate({ ...def, corpo: '{{#vip}}Olá{{/vip}}' })
+ * // ['corpo: seções ({{#vip}}) não são permitidas; use apenas {{variável}}']
  */
 export function validateTemplate(def: TemplateDef): string[] {
   const out: string[] = [];

@@ -114,8 +114,12 @@ export function firstName(fullName: string | null | undefined): string | null {
  * - documento_mascarado: `maskDocument` (LGPD: never the full CPF/CNPJ in a message).
  *
  * @example
- * leadVariables({ nome: 'Padaria Sol Ltda', contato_nome: 'MARIA DA SILVA', documento: '11222333000181', documento_tipo: 'cnpj' }, 'Cobra Fácil')
- * // { contato: 'Maria', empresa: 'Padaria Sol Ltda', documento_mascarado: '11.222.***\/****-81', remetente: 'Cobra Fácil' }
+ * leadVariables(
+ *   { nome: 'Padaria Sol Ltda', contato_nome: 'MARIA DA SILVA', documento: '11222333000181', documento_tipo: 'cnpj' },
+ *   'Cobra Fácil',
+ * )
+ * // { contato: 'Maria', empresa: 'Padaria Sol Ltda', documento_mascarado: '11.222.***\/****-81',
+ * //   remetente: 'Cobra Fácil' }
  */
 export function leadVariables(lead: LeadForTemplate, remetente: string): Record<string, string> {
   const vars: Record<string, string> = {};

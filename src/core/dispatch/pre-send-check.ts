@@ -1,0 +1,55 @@
+import { AGENDAMENTO_STANDING, OUTREACH_SENDABLE } from '../model/index.js';
+import { checkSendWindow, type SendWindowConfig } from '../policy/index.js';
+import type { Claimed, Outcome } from './outcome.js';
+import type { PreSendFact } from './sql/pre-send-facts.js';
+
+/**
+ * The rows that must not go now, checked again right before the downstream call (a person may have
+ * opted out, a lead moved on, a meeting been cancelled, or the window closed since the row was queued):
+ * - no facts for a claimed row (the tenant scope cannot see it) → bloqueado: never sent unchecked;
+ * - opt-out or suppression list → bloqueado;
+ * - a meeting's message whose meeting no longer stands → cancelado; to a lead now perdido → bloqueado;
+ * - an outreach message to a lead no longer sendable (OUTREACH_SENDABLE) → bloqueado;
+ * - outside the send window in the lead's zone → adiado until it opens.
+ * Pure: the window is evaluated at `now` with the tenant's configuration.
+ */
+export function preSendStops(
+  rows: readonly Claimed[],
+  facts: readonly PreSendFact[],
+  window: SendWindowConfig,
+  now: Date,
+): Map<string, Outcome> {
+  const out = new Map<string, Outcome>();
+  const block = (disparo_id: string, status: 'bloqueado' | 'cancelado', motivo: string) =>
+    out.set(disparo_id, { disparo_id, status, motivo, erro_classe: 'politica' });
+  const seen = new Set(facts.map((f) => f.disparo_id));
+  for (const r of rows) {
+    if (!seen.has(r.disparo_id)) block(r.disparo_id, 'bloqueado', 'verificação antes do envio não encontrou o disparo');
+  }
+  const windows = new Map<string, ReturnType<typeof checkSendWindow>>();
+  for (const f of facts) {
+    if (f.status === 'opt_out' || f.suprimido) {
+      block(f.disparo_id, 'bloqueado', 'opt-out / lista de supressão verificada antes do envio');
+      continue;
+    }
+    if (f.agendamento_status !== null) {
+      // A meeting's confirmation or reminder goes to a lead in a meeting state, only while the meeting stands.
+      if (!AGENDAMENTO_STANDING.includes(f.agendamento_status)) {
+        block(f.disparo_id, 'cancelado', `reunião ${f.agendamento_status} antes do envio`);
+        continue;
+      }
+      if (f.status === 'perdido') {
+        block(f.disparo_id, 'bloqueado', 'lead perdido antes do envio');
+        continue;
+      }
+    } else if (!OUTREACH_SENDABLE.includes(f.status)) {
+      block(f.disparo_id, 'bloqueado', `estado do lead mudou para ${f.status} antes do envio`);
+      continue;
+    }
+    if (!windows.has(f.timezone)) windows.set(f.timezone, checkSendWindow(now, f.timezone, window));
+    const w = windows.get(f.timezone)!;
+    if (!w.inside)
+      out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'adiado', motivo: w.motivo, proxima: w.next });
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import type { Tx } from '../../db/tenant.js';
+import { transitionLeads } from '../leads/transition.js';
+import { OUTREACH_SENDABLE } from '../model/index.js';
+import { renderFallbackEmail } from './fallback.js';
+import type { Outcome } from './outcome.js';
+import { firstValidEmail } from './sql/first-valid-email.js';
+import { invalidateDestination } from './sql/invalidate-destination.js';
+import { recordOutcomes, type Recorded } from './sql/record-outcomes.js';
+import { saveWaIds } from './sql/save-wa-ids.js';
+
+/** Where a lead may be when one of its outreach messages is delivered: it becomes contatado. */
+const CONTACTED_FROM = OUTREACH_SENDABLE.filter((s) => s !== 'contatado');
+
+/**
+ * Writes a batch's outcomes (only rows still leased to this worker) and what follows from them, in
+ * the caller's transaction: the WhatsApp ids reported, the leads reached (→ contatado) or failed
+ * (→ erro), and for a destination refused permanently its invalidation and the fallback. Returns the
+ * campaigns whose rows were recorded.
+ */
+export async function recordBatch(
+  tx: Tx,
+  tenantId: string,
+  outcomes: readonly Outcome[],
+  opts: { workerId: string; actor: string; now: Date },
+): Promise<string[]> {
+  const { actor, now } = opts;
+  const done = await recordOutcomes(tx, opts.workerId, outcomes, now);
+  // The id is a fact about the phone whether or not this worker still held the row's lease.
+  const waIds = outcomes.flatMap((o) =>
+    o.status === 'enviado' && o.wa_id ? [{ disparo_id: o.disparo_id, wa_id: o.wa_id }] : [],
+  );
+  await saveWaIds(tx, tenantId, waIds, now);
+  // A message reached the lead: wherever outreach had it (queued, failed, without a channel), it was
+  // contacted. Leads in a conversation or a meeting stay where they are.
+  const sent = done.filter((r) => r.status === 'enviado').map((r) => r.lead_id);
+  await transitionLeads(tx, tenantId, sent, 'contatado', { reason: 'mensagem enviada', actor, from: CONTACTED_FROM });
+  for (const r of done.filter((r) => r.status === 'falhou' && r.erro_classe === 'destino_invalido'))
+    await destinationRefused(tx, tenantId, r, actor, now);
+  const failed = done
+    .filter((r) => r.status === 'falhou' && r.erro_classe !== 'destino_invalido')
+    .map((r) => r.lead_id);
+  await transitionLeads(tx, tenantId, failed, 'erro', { reason: 'envio falhou', actor, from: ['em_disparo'] });
+  return [...new Set(done.map((r) => r.campanha_id).filter((c): c is string => !!c))];
+}
+
+/**
+ * A destination the channel refused permanently: mark that phone / e-mail invalid, and when a refused
+ * WhatsApp lead still has a valid e-mail, queue the e-mail version of the message (fallback). With no
+ * channel left, a lead being contacted for the first time becomes sem_canal; a lead contacted before
+ * keeps contatado (it was reached, and may still reply).
+ */
+async function destinationRefused(tx: Tx, tenantId: string, r: Recorded, actor: string, now: Date): Promise<void> {
+  await invalidateDestination(tx, tenantId, r, now);
+  const email = r.canal === 'whatsapp' ? await firstValidEmail(tx, tenantId, r.lead_id) : null;
+  if (email) await renderFallbackEmail(tx, tenantId, r, email, { actor, now });
+  else
+    await transitionLeads(tx, tenantId, [r.lead_id], 'sem_canal', {
+      reason: `destino ${r.canal} inválido e nenhum outro canal válido`,
+      actor,
+      from: ['em_disparo', 'novo'],
+    });
+}

@@ -1,0 +1,163 @@
+import { sql, type RawBuilder } from 'kysely';
+import { reachedAt, reachedSince, recentWindowStart } from '../dispatch/recent-sends.js';
+import { OUTREACH_ELIGIBLE } from '../model/index.js';
+import { templateVariables, type TemplateDef } from '../templates/index.js';
+import type { DecisionContext, Target } from './decision-context.js';
+import { suppressedLeadsSql } from './suppression.js';
+
+/*
+ * The parts of the decision query (decide.ts assembles them), each a step of the rule:
+ *   alvo  the targeted leads
+ *   f     what is known of each: best valid phone and e-mail, suppressed, messages in the last 24 h
+ *   c     the channel by the seed's rule, and when the send window opens in the lead's zone
+ *   d     the first gate that stops or defers the message (its block code)
+ * then the texts a person reads. Every part is a SQL fragment over the CTEs before it.
+ */
+
+/** When the send window opens per time zone (null: open now), and why it is closed, in pt-BR. */
+export interface WindowOpenings {
+  opens: Record<string, string | null>;
+  why: Record<string, string>;
+}
+
+/** CTE body `alvo`: the targeted lead ids, the given ones or the filter's oldest first. */
+export function targetSql(tenantId: string, target: Target): RawBuilder<{ lead_id: string }> {
+  if ('leadIds' in target) return sql`select unnest(${target.leadIds}::uuid[]) as lead_id`;
+  const { status, source_job_id } = target.filter;
+  return sql`select lead_id from leads where tenant_id = ${tenantId}
+    ${status?.length ? sql`and status = any(${status}::text[])` : sql``}
+    ${source_job_id ? sql`and origem @> ${JSON.stringify([{ job_id: source_job_id }])}::jsonb` : sql``}
+    order by created_at, lead_id limit ${target.limit}`;
+}
+
+/**
+ * CTEs tel, eml, sup, env and f: per targeted lead its first valid phone and e-mail (in the order they
+ * were imported), whether it matches the suppression list, and the messages that reached it since
+ * `since` (the one definition of "reached": core/dispatch/recent-sends.ts) with the first one's time.
+ */
+export function leadFactsSql(tenantId: string, now: Date): RawBuilder<unknown> {
+  const since = recentWindowStart(now);
+  return sql`
+    tel as (
+      select distinct on (lt.lead_id) lt.lead_id, lt.numero_e164
+      from lead_telefones lt join alvo a on a.lead_id = lt.lead_id
+      where lt.tenant_id = ${tenantId} and lt.valido_para_disparo
+      order by lt.lead_id, lt.created_at, lt.posicao
+    ),
+    eml as (
+      select distinct on (le.lead_id) le.lead_id, le.email_normalizado
+      from lead_emails le join alvo a on a.lead_id = le.lead_id
+      where le.tenant_id = ${tenantId} and le.valido_para_disparo
+      order by le.lead_id, le.created_at, le.posicao
+    ),
+    sup as (select distinct lead_id from (${suppressedLeadsSql(tenantId)}) x),
+    env as (
+      select d.lead_id, count(*)::int as enviados, min(${reachedAt('d')}) as primeiro
+      from disparos d join alvo a on a.lead_id = d.lead_id
+      where d.tenant_id = ${tenantId} and ${reachedSince('d', since)}
+      group by d.lead_id
+    ),
+    f as (
+      select l.lead_id, l.nome, l.contato_nome, l.documento, l.documento_tipo, l.status, l.timezone,
+             tel.numero_e164 as telefone, eml.email_normalizado as email,
+             sup.lead_id is not null as suprimido,
+             coalesce(env.enviados, 0) as enviados, env.primeiro
+      from leads l
+      join alvo a on a.lead_id = l.lead_id
+      left join tel on tel.lead_id = l.lead_id
+      left join eml on eml.lead_id = l.lead_id
+      left join env on env.lead_id = l.lead_id
+      left join sup on sup.lead_id = l.lead_id
+      where l.tenant_id = ${tenantId}
+    )`;
+}
+
+/** CTE body `c`: the seed's rule — a valid WhatsApp mobile, else an e-mail, else none — among working channels. */
+export function channelSql(ctx: DecisionContext, windows: WindowOpenings): RawBuilder<unknown> {
+  return sql`
+    select f.*,
+           case when f.telefone is not null and ${ctx.channels.whatsapp} then 'whatsapp'
+                when f.email is not null and ${ctx.channels.email} then 'email'
+                else 'none' end as canal,
+           (${JSON.stringify(windows.opens)}::jsonb ->> f.timezone)::timestamptz as janela_abre
+    from f`;
+}
+
+/**
+ * The block code of row c: the first gate that fails, in order — opt-out, suppression list, lead state,
+ * no channel / channel not configured, missing template variables, per-lead cap (deferred), send window
+ * (deferred). Null: the message would go now.
+ */
+export function gateSql(ctx: DecisionContext): RawBuilder<string | null> {
+  const varsOk = (def: TemplateDef) => varsAvailable(def, ctx.policy.remetente);
+  return sql`
+    case when c.status = 'opt_out' then 'opt_out'
+         when c.suprimido then 'suprimido'
+         when not (c.status = any(${OUTREACH_ELIGIBLE}::text[])) then 'estado_inelegivel'
+         when c.canal = 'none' and (c.telefone is not null or c.email is not null) then 'canal_nao_configurado'
+         when c.canal = 'none' then 'sem_canal'
+         when c.canal = 'whatsapp' and not (${varsOk(ctx.templates.whatsapp)}) then 'variaveis_ausentes'
+         when c.canal = 'email' and not (${varsOk(ctx.templates.email)}) then 'variaveis_ausentes'
+         when c.enviados >= ${ctx.policy.maxPorLead24h} then 'limite_por_destinatario'
+         when c.janela_abre is not null then 'fora_da_janela'
+    end`;
+}
+
+// The seed's reasons for the channel, in its words.
+const CHANNEL_REASON = {
+  whatsapp: 'Lead possui telefone válido para WhatsApp',
+  email: 'Lead não possui telefone válido para WhatsApp, mas possui email válido',
+  none: 'Lead não possui telefone nem email válidos',
+};
+
+/** Why the channel (motivo) and which template, for row d. */
+export function reasonAndTemplateSql(ctx: DecisionContext): RawBuilder<unknown> {
+  return sql`
+    case d.canal when 'whatsapp' then ${CHANNEL_REASON.whatsapp} when 'email' then ${CHANNEL_REASON.email}
+                 else ${CHANNEL_REASON.none} end as motivo,
+    case d.canal when 'whatsapp' then ${ctx.templates.whatsapp.id} when 'email' then ${ctx.templates.email.id} end
+      as template`;
+}
+
+/** The block reason a person reads (razao_bloqueio) and when a deferred message would go (previsto_para). */
+export function blockTextSql(ctx: DecisionContext, windows: WindowOpenings): RawBuilder<unknown> {
+  const cap = ctx.policy.maxPorLead24h;
+  return sql`
+    case d.codigo
+      when 'opt_out' then 'Lead optou por não receber mensagens (opt-out): nunca mais será contatado'
+      when 'suprimido' then 'Documento, telefone ou e-mail do lead está na lista de supressão do tenant'
+      when 'estado_inelegivel' then 'Estado do lead não permite disparo: ' || d.status
+      when 'sem_canal' then 'Lead não possui telefone nem email válidos'
+      when 'canal_nao_configurado' then 'O canal do lead não está configurado neste servidor (mcp.json)'
+      when 'variaveis_ausentes' then 'Faltam dados do lead para o template (ex.: documento para documento_mascarado)'
+      when 'limite_por_destinatario' then 'Limite de ' || ${cap}::int || ' mensagem(ns) por lead em 24 h atingido; '
+           || 'adiado até ' || to_char((d.primeiro + interval '24 hours') at time zone d.timezone, 'DD/MM HH24:MI')
+           || ' (' || d.timezone || ')'
+      when 'fora_da_janela' then ${JSON.stringify(windows.why)}::jsonb ->> d.timezone
+    end as razao_bloqueio,
+    case d.codigo when 'limite_por_destinatario' then d.primeiro + interval '24 hours'
+                  when 'fora_da_janela' then d.janela_abre end as previsto_para`;
+}
+
+/**
+ * Whether the lead columns a template needs are there, as a SQL condition on row c. The variables come
+ * from leadVariables(): contato always has a fallback; empresa needs a name; documento_mascarado needs a
+ * document; remetente comes from the tenant's policy.
+ */
+function varsAvailable(def: TemplateDef, remetente: string): RawBuilder<boolean> {
+  const conds = templateVariables(def).map((v) => {
+    switch (v) {
+      case 'contato':
+        return sql`true`;
+      case 'empresa':
+        return sql`coalesce(c.nome, '') <> ''`;
+      case 'documento_mascarado':
+        return sql`c.documento is not null`;
+      case 'remetente':
+        return remetente.trim() ? sql`true` : sql`false`;
+      default:
+        return sql`false`;
+    }
+  });
+  return conds.length ? sql<boolean>`(${sql.join(conds, sql` and `)})` : sql<boolean>`true`;
+}

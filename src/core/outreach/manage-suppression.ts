@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { SUPPRESSION_KINDS, SUPPRESSION_ORIGINS } from '../model/index.js';
+import { uuid, type Infer } from '../schemas.js';
+import type { Scope } from '../scope.js';
+import { addSuppression, listSuppressions, optOutLead, removeSuppression } from './suppression.js';
+
+const ACTIONS = ['opt_out_lead', 'add', 'remove', 'list'] as const;
+
+export const manageSuppressionInput = {
+  action: z.enum(ACTIONS),
+  lead_id: uuid().optional().describe('For opt_out_lead'),
+  kind: z.enum(SUPPRESSION_KINDS).optional().describe('For add/remove'),
+  value: z.string().min(3).max(320).optional().describe('For add/remove: the CPF/CNPJ, phone or e-mail in any format'),
+  reason: z.string().min(3).max(500).default('pedido do titular').describe('Why (kept with the entry)'),
+  limit: z.number().int().min(1).max(500).default(50),
+};
+
+export const manageSuppressionOutput = {
+  action: z.string(),
+  changed: z.number().describe('Entries added or removed'),
+  entries: z.array(
+    z.object({
+      kind: z.enum(SUPPRESSION_KINDS),
+      value: z.string(),
+      reason: z.string(),
+      source: z.enum(SUPPRESSION_ORIGINS),
+      lead_id: z.string().nullable(),
+      created_at: z.string(),
+    }),
+  ),
+};
+
+/**
+ * The tenant-wide do-not-contact list, checked on every channel at decision time and again right
+ * before each send. opt_out_lead suppresses a lead's document, phones and e-mails and moves it to
+ * opt_out (terminal); add / remove one value in any format; list the latest entries.
+ */
+export async function manageSuppression(
+  scope: Scope,
+  input: Infer<typeof manageSuppressionInput>,
+): Promise<Infer<typeof manageSuppressionOutput>> {
+  const t = scope.tenant.tenant_id;
+  const actor = scope.actorLabel;
+  return scope.tx(async (tx) => {
+    if (input.action === 'list') {
+      const rows = await listSuppressions(tx, t, input.limit);
+      const entries = rows.map((e) => ({
+        kind: e.tipo,
+        value: e.valor,
+        reason: e.motivo,
+        source: e.origem,
+        lead_id: e.lead_id,
+        created_at: e.created_at,
+      }));
+      return { action: input.action, changed: 0, entries };
+    }
+    if (input.action === 'opt_out_lead') {
+      if (!input.lead_id) throw new AppError('invalid_argument', 'opt_out_lead needs lead_id.');
+      const r = await optOutLead(tx, t, input.lead_id, input.reason, actor);
+      return { action: input.action, changed: r.added, entries: [] };
+    }
+    if (!input.kind || !input.value) throw new AppError('invalid_argument', `${input.action} needs kind and value.`);
+    const changed =
+      input.action === 'add'
+        ? await addSuppression(tx, t, { tipo: input.kind, valor: input.value, motivo: input.reason, ator: actor })
+        : await removeSuppression(tx, t, input.kind, input.value);
+    return { action: input.action, changed: changed ? 1 : 0, entries: [] };
+  });
+}

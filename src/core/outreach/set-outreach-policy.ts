@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { setRateLimit } from '../dispatch/rate-limit.js';
+import { AppError } from '../errors.js';
+import { SEND_CHANNELS } from '../model/index.js';
+import type { SendWindowConfig } from '../policy/index.js';
+import type { Infer } from '../schemas.js';
+import type { Scope } from '../scope.js';
+import { loadPolicy, savePolicy } from './policy.js';
+import { saveTemplateOverride } from './templates.js';
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+const HHMM_END = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/);
+const DAY = z
+  .object({ start: HHMM, end: HHMM_END })
+  // Zero-padded HH:MM compare as text; a window cannot cross midnight (split it over two days).
+  .refine((d) => d.start < d.end, 'start must be before end')
+  .nullable();
+const LOCAL_DATE = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s), 'not a calendar date');
+
+const sendWindow = z.object({
+  days: z.array(DAY).length(7).describe("Lead's local time; index 0 = Sunday; null = closed"),
+  respect_holidays: z.boolean().default(true),
+  extra_holidays: z.array(LOCAL_DATE).max(100).optional(),
+});
+
+export const setOutreachPolicyInput = {
+  sender_name: z.string().min(2).max(200).optional(),
+  send_window: sendWindow.optional(),
+  max_messages_per_lead_24h: z.number().int().min(1).max(10).optional(),
+  pace: z
+    .object({
+      channel: z.enum(SEND_CHANNELS),
+      per_second: z.number().min(0.1).max(10_000).describe('Shared by every worker'),
+      max_recipients_24h: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000_000)
+        .optional()
+        .describe('Distinct recipients per 24 h (WhatsApp tiers 250/2000/10000/100000)'),
+    })
+    .optional()
+    .describe('Pace of one channel'),
+  template: z
+    .object({
+      id: z
+        .string()
+        .regex(/^[a-z0-9_]+$/)
+        .max(100),
+      channel: z.enum(SEND_CHANNELS),
+      description: z.string().max(300).default('personalizado'),
+      subject: z.string().max(300).optional(),
+      body: z.string().min(10).max(4000),
+      html: z.string().max(20000).optional(),
+    })
+    .optional()
+    .describe('Add, or override a built-in by id'),
+};
+
+export const setOutreachPolicyOutput = {
+  sender_name: z.string(),
+  // Not repeated here: the input schema shows it (tools/list budget).
+  send_window: z.unknown().describe('As the input send_window'),
+  max_messages_per_lead_24h: z.number(),
+};
+type SendWindow = z.infer<typeof sendWindow>;
+
+/**
+ * Reads (no arguments) or changes the tenant's outreach rules: the sender name, the weekly send window
+ * in the lead's local time, messages per lead per 24 h, one channel's pace and 24 h recipient cap, and a
+ * template override ({{var}}). Returns the policy in force afterwards.
+ */
+export async function setOutreachPolicy(
+  scope: Scope,
+  input: Infer<typeof setOutreachPolicyInput>,
+): Promise<Infer<typeof setOutreachPolicyOutput>> {
+  const t = scope.tenant.tenant_id;
+  const policy = await scope.tx(async (tx) => {
+    const { sender_name, send_window, max_messages_per_lead_24h: max, pace, template } = input;
+    if (sender_name !== undefined || send_window !== undefined || max !== undefined) {
+      await savePolicy(tx, t, {
+        remetente: sender_name,
+        janela: send_window && toSendWindowConfig(send_window),
+        maxPorLead24h: max,
+      });
+    }
+    if (pace) await setRateLimit(tx, t, pace.channel, pace.per_second, pace.max_recipients_24h);
+    if (template) {
+      const problems = await saveTemplateOverride(tx, t, {
+        id: template.id,
+        canal: template.channel,
+        descricao: template.description,
+        assunto: template.subject,
+        corpo: template.body,
+        html: template.html,
+      });
+      if (problems.length)
+        throw new AppError('invalid_argument', `Template ${template.id} refused: ${problems.join('; ')}`);
+    }
+    return loadPolicy(tx, scope.tenant);
+  });
+  return {
+    sender_name: policy.remetente,
+    send_window: fromSendWindowConfig(policy.janela),
+    max_messages_per_lead_24h: policy.maxPorLead24h,
+  };
+}
+
+/** The tool's send window (English fields) as the time module stores it. */
+function toSendWindowConfig(w: SendWindow): SendWindowConfig {
+  return {
+    dias: w.days.map((d) => d && { inicio: d.start, fim: d.end }) as SendWindowConfig['dias'],
+    respeitar_feriados: w.respect_holidays,
+    ...(w.extra_holidays ? { feriados_extras: w.extra_holidays } : {}),
+  };
+}
+
+function fromSendWindowConfig(c: SendWindowConfig): SendWindow {
+  return {
+    days: c.dias.map((d) => d && { start: d.inicio, end: d.fim }),
+    respect_holidays: c.respeitar_feriados,
+    ...(c.feriados_extras ? { extra_holidays: c.feriados_extras } : {}),
+  };
+}

@@ -1,0 +1,156 @@
+import pLimit from 'p-limit';
+import { describe, expect, it } from 'vitest';
+import type { Claimed, Outcome } from '../../src/core/dispatch/outcome.js';
+import { preSendStops } from '../../src/core/dispatch/pre-send-check.js';
+import { sendAtSlots } from '../../src/core/dispatch/send-at-slots.js';
+import type { PreSendFact } from '../../src/core/dispatch/sql/pre-send-facts.js';
+import { DEFAULT_SEND_WINDOW } from '../../src/core/policy/index.js';
+import { silentLogger } from '../../src/core/ports.js';
+
+const claimed = (id: string): Claimed => ({
+  disparo_id: id,
+  tenant_id: 't',
+  lead_id: `lead-${id}`,
+  canal: 'whatsapp',
+  destino: '+5511987654321',
+  template: 'x',
+  conteudo: 'Olá',
+  assunto: null,
+  variaveis: {},
+  idempotency_key: `k-${id}`,
+  tentativas: 1,
+  max_tentativas: 5,
+  talvez_entregue: false,
+});
+const fact = (id: string, over: Partial<PreSendFact> = {}): PreSendFact => ({
+  disparo_id: id,
+  status: 'em_disparo',
+  timezone: 'America/Sao_Paulo',
+  suprimido: false,
+  agendamento_status: null,
+  ...over,
+});
+
+// Tuesday 24 Nov 2026 10:00 in São Paulo (inside the default window); 07:00 in Manaus is 08:00 São Paulo.
+const TUESDAY_10 = new Date('2026-11-24T13:00:00Z');
+
+describe('preSendStops: what is checked again right before the downstream call', () => {
+  const cases: Array<{ name: string; fact?: Partial<PreSendFact>; seen?: false; at?: Date; expect: unknown }> = [
+    { name: 'an outreach row to a lead still queued goes', expect: undefined },
+    { name: 'a lead contatado (another campaign) may still get it', fact: { status: 'contatado' }, expect: undefined },
+    {
+      name: 'a row the check cannot see is blocked, never sent unchecked',
+      seen: false,
+      expect: { status: 'bloqueado', motivo: 'verificação antes do envio não encontrou o disparo' },
+    },
+    {
+      name: 'opt-out since it was queued → bloqueado',
+      fact: { status: 'opt_out' },
+      expect: { status: 'bloqueado', erro_classe: 'politica', motivo: /opt-out/ },
+    },
+    {
+      name: 'on the suppression list since → bloqueado',
+      fact: { suprimido: true },
+      expect: { status: 'bloqueado', motivo: /supressão/ },
+    },
+    {
+      name: 'an outreach row to a lead that replied since → bloqueado',
+      fact: { status: 'respondeu' },
+      expect: { status: 'bloqueado', motivo: 'estado do lead mudou para respondeu antes do envio' },
+    },
+    {
+      name: "a meeting's message to a lead in the meeting goes",
+      fact: { status: 'agendado', agendamento_status: 'agendado' },
+      expect: undefined,
+    },
+    {
+      name: "a meeting's message whose meeting was cancelled → cancelado",
+      fact: { status: 'respondeu', agendamento_status: 'cancelado' },
+      expect: { status: 'cancelado', motivo: 'reunião cancelado antes do envio' },
+    },
+    {
+      name: "a meeting's message to a lead lost since → bloqueado",
+      fact: { status: 'perdido', agendamento_status: 'confirmado' },
+      expect: { status: 'bloqueado', motivo: 'lead perdido antes do envio' },
+    },
+    {
+      name: 'outside the send window in the lead zone → adiado until it opens',
+      fact: { timezone: 'America/Manaus' },
+      at: new Date('2026-11-24T11:30:00Z'),
+      expect: { status: 'adiado', proxima: new Date('2026-11-24T12:00:00Z') },
+    },
+  ];
+  it.each(cases)('$name', (c) => {
+    const stops = preSendStops(
+      [claimed('a')],
+      c.seen === false ? [] : [fact('a', c.fact)],
+      DEFAULT_SEND_WINDOW,
+      c.at ?? TUESDAY_10,
+    );
+    const stop = stops.get('a');
+    if (c.expect === undefined) expect(stop).toBeUndefined();
+    else expect(stop).toMatchObject(c.expect as object);
+  });
+});
+
+describe('sendAtSlots: each row at its slot, late ones handed back', () => {
+  const sent = (r: Claimed): Promise<Outcome> => Promise.resolve({ disparo_id: r.disparo_id, status: 'enviado' });
+
+  it('stopped rows take no slot; the others go in order at first + i × interval', async () => {
+    const t0 = Date.now();
+    const calls: Array<{ id: string; ms: number }> = [];
+    const rows = ['a', 'b', 'c', 'd'].map(claimed);
+    const stops = new Map<string, Outcome>([['b', { disparo_id: 'b', status: 'bloqueado', motivo: 'x' }]]);
+    const out = await sendAtSlots(
+      rows,
+      stops,
+      { first: new Date(t0 + 30), intervalMs: 40 },
+      { clock: { now: () => new Date() }, logger: silentLogger, limit: pLimit(10) },
+      async (r) => {
+        calls.push({ id: r.disparo_id, ms: Date.now() - t0 });
+        return sent(r);
+      },
+    );
+    expect(out.map((o) => o.status)).toEqual(['enviado', 'bloqueado', 'enviado', 'enviado']);
+    expect(calls.map((c) => c.id)).toEqual(['a', 'c', 'd']);
+    // Slots at +30, +70, +110 ms (timers fire at or after their time; the tolerance is 15 ms).
+    calls.forEach((c, i) => expect(c.ms).toBeGreaterThanOrEqual(30 + 40 * i - 1));
+  });
+
+  it('a row that missed its slot by more than the tolerance is handed back unsent, due now', async () => {
+    // The clock says the slots are long past (a stall): nothing goes late.
+    const now = new Date('2026-11-24T13:00:10Z');
+    const calls: string[] = [];
+    const out = await sendAtSlots(
+      [claimed('a')],
+      new Map(),
+      { first: new Date('2026-11-24T13:00:00Z'), intervalMs: 25 },
+      { clock: { now: () => now }, logger: silentLogger, limit: pLimit(1) },
+      async (r) => {
+        calls.push(r.disparo_id);
+        return sent(r);
+      },
+    );
+    expect(calls).toEqual([]);
+    expect(out).toEqual([
+      {
+        disparo_id: 'a',
+        status: 'pendente',
+        motivo: 'horário de envio perdido; reagendado',
+        proxima: now,
+        devolvido: true,
+      },
+    ]);
+  });
+
+  it('without a pace (interval 0) every row goes at once, late or not', async () => {
+    const out = await sendAtSlots(
+      ['a', 'b'].map(claimed),
+      new Map(),
+      { first: new Date('2026-11-24T13:00:00Z'), intervalMs: 0 },
+      { clock: { now: () => new Date('2026-11-24T13:05:00Z') }, logger: silentLogger, limit: pLimit(1) },
+      sent,
+    );
+    expect(out.map((o) => o.status)).toEqual(['enviado', 'enviado']);
+  });
+});
