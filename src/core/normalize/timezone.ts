@@ -144,7 +144,7 @@ function offsetFormatter(zone: string): Intl.DateTimeFormat {
  * Throws RangeError for an unknown zone name (Intl's behaviour), so typos surface early.
  *
  * @example utcOffsetMinutes('America/Sao_Paulo', new Date('2025-01-15T12:00:00Z')) // -180
- * @example utcOffsetMinutes('America/Rio_Branco', new Date())                      // -300
+ * @example utcOffsetMinutes('America/Rio_Branco', new Date('2025-07-01T12:00:00Z')) // -300
  */
 export function utcOffsetMinutes(zone: string, at: Date): number {
   const name = offsetFormatter(zone)
