@@ -1,14 +1,20 @@
+import { copyTxFor } from './core/ingest/ports.js';
 import { actorLabel, type Actor } from './core/model/index.js';
 import type { Scope } from './core/scope.js';
+import type { ServerFacts } from './core/status/server-facts.js';
+import { createCopyTx } from './db/copy-tx.js';
 import { assertFreeSpace } from './db/disk-space.js';
+import { appliedMigrations, listMigrations } from './db/migrate.js';
 import { withTenant } from './db/tenant.js';
 import type { ServerDeps } from './deps.js';
+import { createSpreadsheetFiles } from './files/source.js';
 
 /** The parts of the server's or a command's dependencies a scope is made of. */
 export type ScopeDeps = Pick<
   ServerDeps,
   'db' | 'tenant' | 'config' | 'logger' | 'clock' | 'tasks' | 'channelClient' | 'calendar' | 'actor' | 'transport'
->;
+> &
+  Partial<Pick<ServerDeps, 'readOnly' | 'channels'>>;
 
 /** Who acts when the deps do not say: the stdio operator (also in-process tests). */
 export const actorOf = (deps: Pick<ScopeDeps, 'actor' | 'tenant'>): Actor =>
@@ -35,5 +41,26 @@ export function createScope(deps: ScopeDeps, opts: { signal?: AbortSignal; actor
     calendar: config.dispatchEnabled ? deps.calendar : undefined,
     background: deps.tasks,
     signal: opts.signal,
+    spreadsheets: createSpreadsheetFiles({ ingestDirs: config.ingestDirs, transport: deps.transport }),
+    bulk: copyTxFor(createCopyTx(db), tenant.tenant_id),
+    server: serverFacts(deps),
+  };
+}
+
+/** What get_status reports about this server, from the composition root's dependencies. */
+function serverFacts(deps: ScopeDeps): ServerFacts {
+  const { db, config } = deps;
+  return {
+    name: 'agente-disparo-agenda',
+    version: config.version,
+    transport: deps.transport,
+    readOnly: !!deps.readOnly,
+    database: { kind: db.kind, label: db.label },
+    migrations: async () => {
+      const applied = await appliedMigrations(db);
+      const pending = (await listMigrations()).map((m) => m.name).filter((n) => !applied.includes(n));
+      return { applied, pending };
+    },
+    channels: () => deps.channels?.() ?? [],
   };
 }

@@ -1,8 +1,10 @@
 import type { Tx } from '../db/tenant.js';
+import type { CopyTxRunner, SpreadsheetFiles } from './ingest/ports.js';
 import type { CalendarPort } from './meetings/calendar-port.js';
 import type { Actor } from './model/index.js';
 import type { ChannelClient } from './outreach/channel-port.js';
 import type { Clock, Logger } from './ports.js';
+import type { ServerFacts } from './status/server-facts.js';
 
 /**
  * Everything a use case may use besides its input, built once per tool call or command
@@ -36,6 +38,12 @@ export interface Scope {
   readonly background: { run<T>(task: Promise<T>): Promise<T> };
   /** The caller's cancellation, when there is a caller. */
   readonly signal?: AbortSignal;
+  /** Spreadsheets to import: a file on the server (allowed directories only) or sent in the call. */
+  readonly spreadsheets?: SpreadsheetFiles;
+  /** Transactions of this tenant that can also COPY rows (an import's bulk writes). */
+  readonly bulk?: CopyTxRunner;
+  /** What get_status reports about the running server (version, database, transport, channels). */
+  readonly server?: ServerFacts;
 }
 
 /** "unset" or the flag's value in quotes, for messages that say why nothing was sent. */

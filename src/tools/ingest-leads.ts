@@ -1,10 +1,6 @@
-import { z } from 'zod';
-import { ingestLeads } from '../app/ingest.js';
-import type { JobView } from '../core/jobs.js';
+import { ingestLeads, ingestLeadsInput, ingestLeadsOutput } from '../core/ingest/ingest-leads.js';
+import type { IngestJob } from '../core/jobs/job-schema.js';
 import { defineTool } from './define-tool.js';
-import { JobSchema } from './schemas.js';
-
-const LeadFieldSchema = z.enum(['nome', 'contato_nome', 'documento', 'telefone', 'email', 'lead_id_externo']);
 
 export const ingestLeadsTool = defineTool({
   name: 'ingest_leads',
@@ -14,32 +10,21 @@ export const ingestLeadsTool = defineTool({
     'duplicates (re-importing creates nothing new). Returns the job; while status is "processando", poll job_status.',
   toolset: 'leads',
   access: 'write',
-  input: {
-    file_path: z.string().min(1).max(4096).optional().describe('File on the server (allowed directories only)'),
-    content_base64: z.string().max(28_000_000).optional().describe('Or the file, base64 (≤20 MB), with filename'),
-    filename: z.string().min(1).max(255).optional().describe('e.g. "leads.xlsx"'),
-    sheet: z.string().min(1).max(200).optional().describe('Only this sheet (default: all with lead columns)'),
-    column_map: z
-      .record(z.string().min(1).max(200), LeadFieldSchema)
-      .optional()
-      .describe('Header → field, e.g. {"Fone Comercial": "telefone"}'),
-    validate_only: z.boolean().default(false).describe('Check and report only; write no leads'),
-    source_label: z.string().max(200).optional(),
-  },
-  output: { job: JobSchema },
+  input: ingestLeadsInput,
+  output: ingestLeadsOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  handler: async (args, { deps, progress }) => {
+  handler: async (args, { scope, progress }) => {
     const waitMs = Number(process.env.AGENTE_INGEST_WAIT_MS ?? 25_000);
-    const job = await ingestLeads(deps, args, progress, waitMs);
-    return { data: { job }, text: summarize(job) };
+    const data = await ingestLeads(scope, args, { waitMs, onProgress: progress });
+    return { data, text: summarize(data.job) };
   },
 });
 
-function summarize(j: JobView): string {
+function summarize(j: IngestJob): string {
   const c = j.counts;
   if (j.status === 'falhou') return `Import ${j.job_id} of ${j.file} failed: ${j.error}`;
   if (j.status !== 'concluido') {
-    return `Import ${j.job_id} of ${j.file} is still running (${j.progress_pct ?? 0}%, ${c.linhas_lidas} rows so far). Poll job_status with this job_id.`;
+    return `Import ${j.job_id} of ${j.file} is still running (${j.progress_pct ?? 0}%, ${c.rows_read} rows so far). Poll job_status with this job_id.`;
   }
   const problems = j.problems_total
     ? ` ${j.problems_total} problem(s), e.g. ${j.problems_sample
@@ -48,9 +33,9 @@ function summarize(j: JobView): string {
         .join('; ')}.`
     : ' No problems.';
   return (
-    `Imported ${j.file}${j.validate_only ? ' (validate only: nothing written)' : ''}: ${c.linhas_lidas} rows → ` +
-    `${c.leads_criados} new leads, ${c.duplicados} duplicates merged, ${c.leads_atualizados} existing leads updated, ` +
-    `${c.linhas_invalidas} rows unusable; phones ${c.telefones_validos} WhatsApp-valid / ${c.telefones_invalidos} not; ` +
-    `e-mails ${c.emails_validos} valid / ${c.emails_invalidos} not.${problems}`
+    `Imported ${j.file}${j.validate_only ? ' (validate only: nothing written)' : ''}: ${c.rows_read} rows → ` +
+    `${c.leads_created} new leads, ${c.duplicates} duplicates merged, ${c.leads_updated} existing leads updated, ` +
+    `${c.invalid_rows} rows unusable; phones ${c.valid_phones} WhatsApp-valid / ${c.invalid_phones} not; ` +
+    `e-mails ${c.valid_emails} valid / ${c.invalid_emails} not.${problems}`
   );
 }
