@@ -13,7 +13,8 @@ import { dryRun } from '../src/app/outreach.js';
 import { loadConfig } from '../src/config.js';
 import { createIngestJob } from '../src/core/ingest/job-store.js';
 import { ingestRows } from '../src/core/ingest/pipeline.js';
-import { silentLogger } from '../src/core/ports.js';
+import { copyTxFor } from '../src/core/ingest/ports.js';
+import { silentLogger, systemClock } from '../src/core/ports.js';
 import { openDb, type Db } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { createCopyTx } from '../src/db/copy-tx.js';
@@ -46,7 +47,7 @@ async function measure(db: Db) {
   );
   const t0 = performance.now();
   await ingestRows(
-    { store: createCopyTx(db), logger: silentLogger },
+    { store: copyTxFor(createCopyTx(db), tenant.tenant_id), logger: silentLogger, clock: systemClock },
     { jobId, tenantId: tenant.tenant_id, arquivo: 'leads.csv', validateOnly: false },
     readRows({ path: csv, filename: 'leads.csv' }),
   );
