@@ -51,62 +51,7 @@ export function buildServer(deps: ServerDeps): McpServer {
   );
   for (const tool of selectTools(deps)) registerTool(server, tool, deps);
 
-  server.registerResource(
-    'status',
-    'agente://status',
-    { title: 'Server status', description: 'Same as the get_status tool, as JSON', mimeType: 'application/json' },
-    async (uri) => ({
-      contents: [
-        {
-          uri: uri.href,
-          mimeType: 'application/json',
-          text: JSON.stringify(await getStatus(createScope(deps)), null, 2),
-        },
-      ],
-    }),
-  );
-
-  registerJsonById(
-    server,
-    deps,
-    'job',
-    'job://{id}',
-    'Job',
-    'One import or campaign job as JSON (same data as job_status)',
-    async (scope, id) => (await getJobs(scope, { job_id: id, limit: 1 })).jobs[0],
-  );
-  registerJsonById(
-    server,
-    deps,
-    'lead',
-    'lead://{id}',
-    'Lead',
-    'One lead in full as JSON: phones and e-mails with validity reasons, origin rows, state history, meetings',
-    async (scope, id) => {
-      const { lead, agendamentos } = await readLead(scope, { lead_id: id });
-      return { ...lead, agendamentos };
-    },
-  );
-
-  server.registerResource(
-    'job_problems',
-    new ResourceTemplate('job-problems://{id}', { list: undefined }),
-    {
-      title: 'Every row-level problem of an ingest job',
-      description: 'CSV (row, sheet, column, value, reason) of all problems, not just the sample in job_status',
-      mimeType: 'text/csv',
-    },
-    async (uri, vars) => {
-      const id = String(vars.id);
-      if (!isUuid(id)) throw new Error(`Job ${id} was not found for this tenant`);
-      const { problems } = await getJobProblems(createScope(deps), { job_id: id });
-      const lines = [
-        'linha,aba,coluna,valor,motivo',
-        ...problems.map((p) => [String(p.row), p.sheet, p.column, p.value, p.reason].map(csvCell).join(',')),
-      ];
-      return { contents: [{ uri: uri.href, mimeType: 'text/csv', text: lines.join('\n') + '\n' }] };
-    },
-  );
+  registerRecordResources(server, deps);
 
   server.registerPrompt(
     'plan_outreach',
@@ -166,6 +111,69 @@ export function buildServer(deps: ServerDeps): McpServer {
     },
   );
   return server;
+}
+
+/**
+ * The server's status and the tenant's records by id: agente://status, job://{id}, lead://{id} (JSON)
+ * and job-problems://{id} (CSV), each read through its use case with a scope of its own.
+ */
+function registerRecordResources(server: McpServer, deps: ServerDeps): void {
+  server.registerResource(
+    'status',
+    'agente://status',
+    { title: 'Server status', description: 'Same as the get_status tool, as JSON', mimeType: 'application/json' },
+    async (uri) => ({
+      contents: [
+        {
+          uri: uri.href,
+          mimeType: 'application/json',
+          text: JSON.stringify(await getStatus(createScope(deps)), null, 2),
+        },
+      ],
+    }),
+  );
+
+  registerJsonById(
+    server,
+    deps,
+    'job',
+    'job://{id}',
+    'Job',
+    'One import or campaign job as JSON (same data as job_status)',
+    async (scope, id) => (await getJobs(scope, { job_id: id, limit: 1 })).jobs[0],
+  );
+  registerJsonById(
+    server,
+    deps,
+    'lead',
+    'lead://{id}',
+    'Lead',
+    'One lead in full as JSON: phones and e-mails with validity reasons, origin rows, state history, meetings',
+    async (scope, id) => {
+      const { lead, agendamentos } = await readLead(scope, { lead_id: id });
+      return { ...lead, agendamentos };
+    },
+  );
+
+  server.registerResource(
+    'job_problems',
+    new ResourceTemplate('job-problems://{id}', { list: undefined }),
+    {
+      title: 'Every row-level problem of an ingest job',
+      description: 'CSV (row, sheet, column, value, reason) of all problems, not just the sample in job_status',
+      mimeType: 'text/csv',
+    },
+    async (uri, vars) => {
+      const id = String(vars.id);
+      if (!isUuid(id)) throw new Error(`Job ${id} was not found for this tenant`);
+      const { problems } = await getJobProblems(createScope(deps), { job_id: id });
+      const lines = [
+        'linha,aba,coluna,valor,motivo',
+        ...problems.map((p) => [String(p.row), p.sheet, p.column, p.value, p.reason].map(csvCell).join(',')),
+      ];
+      return { contents: [{ uri: uri.href, mimeType: 'text/csv', text: lines.join('\n') + '\n' }] };
+    },
+  );
 }
 
 /** A resource template `scheme://{id}` serving one of the tenant's records as JSON. */

@@ -83,7 +83,8 @@ function noHeaderMessage(sheets: PipelineResult['sheets']): string {
   const looked = sheets.map((s) => `"${s.sheet}"`).join(', ') || 'the file';
   return (
     `No sheet has recognisable lead columns (looked at the first ${HEADER_SCAN_ROWS} rows of ${looked}). ` +
-    'Expected a header row with columns such as Empresa / Razão Social / Nome, Contato, CNPJ/CPF, Telefone / Celular / WhatsApp, E-mail. ' +
+    'Expected a header row with columns such as Empresa / Razão Social / Nome, Contato, CNPJ/CPF, ' +
+    'Telefone / Celular / WhatsApp, E-mail. ' +
     'Rename the columns, or pass column_map (header text → name | contact_name | document | phone | email | external_id).'
   );
 }

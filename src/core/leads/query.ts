@@ -57,12 +57,10 @@ export interface LeadDetail extends LeadSummary {
 const MEETINGS_LIMIT = 20;
 
 /** A lead's first WhatsApp-capable mobile / valid e-mail, as columns of a query over `leads l`. */
-export const bestPhone = sql<
-  string | null
->`(select lt.numero_e164 from lead_telefones lt where lt.lead_id = l.lead_id and lt.valido_para_disparo order by lt.created_at, lt.posicao limit 1)`;
-export const bestEmail = sql<
-  string | null
->`(select le.email_normalizado from lead_emails le where le.lead_id = l.lead_id and le.valido_para_disparo order by le.created_at, le.posicao limit 1)`;
+export const bestPhone = sql<string | null>`(select lt.numero_e164 from lead_telefones lt
+  where lt.lead_id = l.lead_id and lt.valido_para_disparo order by lt.created_at, lt.posicao limit 1)`;
+export const bestEmail = sql<string | null>`(select le.email_normalizado from lead_emails le
+  where le.lead_id = l.lead_id and le.valido_para_disparo order by le.created_at, le.posicao limit 1)`;
 
 /**
  * One lead in full, as stored (pt-BR fields: the internal shape other features read, e.g. the briefing):

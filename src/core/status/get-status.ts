@@ -35,7 +35,8 @@ export async function getStatus(scope: Scope, _input: Infer<typeof getStatusInpu
       enabled,
       note: enabled
         ? 'Real sends are ON: messages leave through the downstream channels.'
-        : `Dry run: nothing is sent. MICRO_AGENT_DISPARO_ENABLED is ${describeFlag(scope.sending)}; only the exact string "true" turns sending on.`,
+        : `Dry run: nothing is sent. MICRO_AGENT_DISPARO_ENABLED is ${describeFlag(scope.sending)}; ` +
+          'only the exact string "true" turns sending on.',
     },
     channels: facts.channels(),
   };
