@@ -85,7 +85,8 @@ export async function* readRows(src: SpreadsheetSource, opts: ReadRowsOptions = 
     if (size > opts.maxBytes) {
       throw new SpreadsheetError(
         'too_large',
-        `The file "${src.filename}" has ${formatMb(size)}, more than the ${formatMb(opts.maxBytes)} allowed. Split it into smaller files and send them one at a time.`,
+        `The file "${src.filename}" has ${formatMb(size)}, more than the ${formatMb(opts.maxBytes)} allowed. ` +
+          'Split it into smaller files and send them one at a time.',
       );
     }
   }

@@ -24,7 +24,8 @@ function summarize(j: IngestJob): string {
   const c = j.counts;
   if (j.status === 'falhou') return `Import ${j.job_id} of ${j.file} failed: ${j.error}`;
   if (j.status !== 'concluido') {
-    return `Import ${j.job_id} of ${j.file} is still running (${j.progress_pct ?? 0}%, ${c.rows_read} rows so far). Poll job_status with this job_id.`;
+    const sofar = `${j.progress_pct ?? 0}%, ${c.rows_read} rows so far`;
+    return `Import ${j.job_id} of ${j.file} is still running (${sofar}). Poll job_status with this job_id.`;
   }
   const problems = j.problems_total
     ? ` ${j.problems_total} problem(s), e.g. ${j.problems_sample

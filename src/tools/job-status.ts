@@ -21,7 +21,7 @@ export const jobStatus = defineTool({
 });
 
 /** One line per job, in its own words: an import's rows and leads, a campaign's disparos. */
-export function jobLine(j: Job): string {
+function jobLine(j: Job): string {
   const pct = j.progress_pct === null ? '' : ` ${j.progress_pct}%`;
   const eta = j.status === 'processando' && j.eta_seconds !== null ? `, ETA ${j.eta_seconds}s` : '';
   const error = j.error ? ` — error: ${j.error}` : '';

@@ -43,7 +43,8 @@ export const queryLeadsTool = defineTool({
 });
 
 function line(l: LeadSummaryOut): string {
-  return `${l.lead_id} ${l.name}${l.contact_name ? ` (${l.contact_name})` : ''} [${l.status}] whatsapp=${l.whatsapp ?? '-'} email=${l.email ?? '-'}`;
+  const contact = l.contact_name ? ` (${l.contact_name})` : '';
+  return `${l.lead_id} ${l.name}${contact} [${l.status}] whatsapp=${l.whatsapp ?? '-'} email=${l.email ?? '-'}`;
 }
 
 function leadText(lead: LeadOut, agendamentos: Infer<typeof readLeadOutput>['agendamentos'], now: Date): string {

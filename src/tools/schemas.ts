@@ -15,7 +15,8 @@ export const DecisionSchema = z.object({
     .string()
     .nullable()
     .describe(
-      'opt_out | suprimido | estado_inelegivel | sem_canal | canal_nao_configurado | variaveis_ausentes | limite_por_destinatario | fora_da_janela',
+      'opt_out | suprimido | estado_inelegivel | sem_canal | canal_nao_configurado | variaveis_ausentes | ' +
+        'limite_por_destinatario | fora_da_janela',
     ),
   razao_bloqueio: z.string().nullable(),
   previsto_para: z.string().nullable().describe('When a deferred send would go (ISO)'),

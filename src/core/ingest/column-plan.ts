@@ -1,3 +1,4 @@
+/** A header mapping compiled once into what mapRow walks for every row (columns per field, DDD columns, extras). */
 import type { ColumnMapping, LeadField } from './column-types.js';
 import { headerMatch, normalizeHeader } from './header-synonyms.js';
 

@@ -1,3 +1,5 @@
+/** Footer rows of exported reports ("Total: 123 registros", "Gerado em …"): not leads. */
+
 const FOOTER_TOTAL = /^(sub ?total|total)(\s*[:=\-–]|\s+(de|geral|\d)|\s*$)/;
 const FOOTER_OTHER = [
   /^(fonte|source)\s*:/,

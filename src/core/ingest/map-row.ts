@@ -1,3 +1,4 @@
+/** A data row read through the header mapping: a RawLead, or null for rows that carry no lead. */
 import { cleanCellText, collapse } from './cell-text.js';
 import { columnLetter, planFor } from './column-plan.js';
 import type { ColumnMapping, RawLead, SheetRow } from './column-types.js';

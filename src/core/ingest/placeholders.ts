@@ -1,3 +1,4 @@
+/** Cells that say "nothing here" ("-", "N/A", "sem email"): empty in lead fields. */
 import { asciiAlnumLower, collapse } from './cell-text.js';
 
 const NONZERO_DIGIT = /[1-9]/;

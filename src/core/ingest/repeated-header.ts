@@ -1,3 +1,4 @@
+/** Exports that repeat the header row on every page: those rows are not leads. */
 import { asciiAlnumLower } from './cell-text.js';
 import type { Plan } from './column-plan.js';
 import { normalizeHeader } from './header-synonyms.js';

@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import { LEAD_STATUSES, type LeadStatus } from '../model/index.js';
+import { LEAD_STATUSES } from '../model/index.js';
 import { uuid, type Infer } from '../schemas.js';
 import type { Scope } from '../scope.js';
 import { transitionLead } from './transition.js';
 
-/** Every status but opt_out, which only manage_suppression records (with the suppression entry). */
-const SETTABLE = LEAD_STATUSES.filter((s): s is Exclude<LeadStatus, 'opt_out'> => s !== 'opt_out');
-
 export const setLeadStatusInput = {
   lead_id: uuid(),
-  status: z.enum(SETTABLE as [Exclude<LeadStatus, 'opt_out'>, ...Exclude<LeadStatus, 'opt_out'>[]]),
+  /** Every status but opt_out, which only manage_suppression records (with the suppression entry). */
+  status: z.enum(LEAD_STATUSES).exclude(['opt_out']),
   reason: z.string().min(3).max(500).describe('Why (kept in the lead history)'),
 };
 export const setLeadStatusOutput = {

@@ -1,12 +1,11 @@
-import { parsePhoneNumberFromString, type NumberType, type PhoneNumber } from 'libphonenumber-js/max';
-import type { PhoneType } from '../model/index.js';
-import { VALID_DDDS } from './timezone.js';
-
 /**
  * libphonenumber's answers about a number (validity and line type; the "max" metadata is the one that
  * separates MOBILE from FIXED_LINE), and our cheaper answer for the two shapes nearly every Brazilian
  * spreadsheet phone has.
  */
+import { parsePhoneNumberFromString, type NumberType, type PhoneNumber } from 'libphonenumber-js/max';
+import type { PhoneType } from '../model/index.js';
+import { VALID_DDDS } from './timezone.js';
 
 export function parseE164(e164: string): PhoneNumber | undefined {
   return parsePhoneNumberFromString(e164);

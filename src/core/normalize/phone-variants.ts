@@ -1,6 +1,5 @@
-import { VALID_DDDS } from './timezone.js';
-
 /** Reading a stored or reported number back: its DDD, and the forms WhatsApp may report it in. */
+import { VALID_DDDS } from './timezone.js';
 
 function brNational(e164: string): string | null {
   // Accepts "+5511…", "5511…" and WhatsApp JIDs ("5511…@s.whatsapp.net", "5511…:3@…").
