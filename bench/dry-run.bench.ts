@@ -13,7 +13,8 @@ import { loadConfig } from '../src/config.js';
 import { dryRunDispatch } from '../src/core/outreach/dry-run.js';
 import { createIngestJob } from '../src/core/ingest/job-store.js';
 import { ingestRows } from '../src/core/ingest/pipeline.js';
-import { silentLogger } from '../src/core/ports.js';
+import { copyTxFor } from '../src/core/ingest/ports.js';
+import { silentLogger, systemClock } from '../src/core/ports.js';
 import { openDb, type Db } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { createCopyTx } from '../src/db/copy-tx.js';
@@ -47,7 +48,7 @@ async function measure(db: Db) {
   );
   const t0 = performance.now();
   await ingestRows(
-    { store: createCopyTx(db), logger: silentLogger },
+    { store: copyTxFor(createCopyTx(db), tenant.tenant_id), logger: silentLogger, clock: systemClock },
     { jobId, tenantId: tenant.tenant_id, arquivo: 'leads.csv', validateOnly: false },
     readRows({ path: csv, filename: 'leads.csv' }),
   );

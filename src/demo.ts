@@ -73,11 +73,11 @@ export async function runDemo(mainScript: string): Promise<number> {
       check(job.status === 'concluido', `import ended ${job.status}: ${job.error}`);
       const c = job.counts;
       say(
-        `Job ${job.job_id}: ${job.status}. ${c.linhas_lidas} rows read → ${c.leads_criados} leads, ${c.duplicados} duplicate(s) merged, ` +
-          `${c.linhas_invalidas} unusable row(s).`,
+        `Job ${job.job_id}: ${job.status}. ${c.rows_read} rows read → ${c.leads_created} leads, ${c.duplicates} duplicate(s) merged, ` +
+          `${c.invalid_rows} unusable row(s).`,
       );
       say(
-        `Phones: ${c.telefones_validos} WhatsApp-capable, ${c.telefones_invalidos} not. E-mails: ${c.emails_validos} valid, ${c.emails_invalidos} not.`,
+        `Phones: ${c.valid_phones} WhatsApp-capable, ${c.invalid_phones} not. E-mails: ${c.valid_emails} valid, ${c.invalid_emails} not.`,
       );
       say(`${job.problems_total} problem(s) reported by row; the first ones:`);
       for (const p of job.problems_sample.slice(0, 8)) {
@@ -90,21 +90,21 @@ export async function runDemo(mainScript: string): Promise<number> {
       const page = await s1.call('query_leads', { source_job_id: ingestJob.job_id, limit: 5 });
       say(`First page (5, newest first${page.data.next_cursor ? '; next_cursor for more' : ''}):`);
       for (const l of page.data.leads)
-        say(`  ${l.nome} [${l.status}, ${l.timezone}] whatsapp=${l.whatsapp ?? '-'} email=${l.email ?? '-'}`);
+        say(`  ${l.name} [${l.status}, ${l.timezone}] whatsapp=${l.whatsapp ?? '-'} email=${l.email ?? '-'}`);
       const [padaria] = (await s1.call('query_leads', { text: 'Padaria', limit: 1 })).data.leads;
       check(!!padaria, 'the bakery lead was not found');
       const l = (await s1.call('query_leads', { lead_id: padaria.lead_id })).data.lead;
       say(
-        `\n${l.nome} — contact ${l.contato_nome ?? '-'}, ${l.documento_tipo ?? 'document'} ${l.documento ?? '-'} ` +
-          `(${l.documento_valido ? 'valid' : 'invalid'}), ${l.status}, ${l.timezone}; from rows ${l.origem.map((o: any) => o.linha).join(' and ')}`,
+        `\n${l.name} — contact ${l.contact_name ?? '-'}, ${l.document_type ?? 'document'} ${l.document ?? '-'} ` +
+          `(${l.document_valid ? 'valid' : 'invalid'}), ${l.status}, ${l.timezone}; from rows ${l.origin.map((o: any) => o.row).join(' and ')}`,
       );
-      for (const p of l.telefones) say(`  ${phoneLine(p)}`);
+      for (const p of l.phones) say(`  ${phoneLine(p)}`);
       for (const e of l.emails)
-        say(`  e-mail "${e.email_original}" → ${e.valido_para_disparo ? 'valid' : `invalid: ${e.motivo_invalido}`}`);
+        say(`  e-mail "${e.original}" → ${e.sendable ? 'valid' : `invalid: ${e.invalid_reason}`}`);
       const [auto] = (await s1.call('query_leads', { text: 'Auto Peças', limit: 1 })).data.leads;
       const a = (await s1.call('query_leads', { lead_id: auto.lead_id })).data.lead;
-      say(`${a.nome}'s phones:`);
-      for (const p of a.telefones) say(`  ${phoneLine(p)}`);
+      say(`${a.name}'s phones:`);
+      for (const p of a.phones) say(`  ${phoneLine(p)}`);
       return padaria.lead_id as string;
     });
 
@@ -225,7 +225,7 @@ export async function runDemo(mainScript: string): Promise<number> {
       say(r.text);
       check(
         r.data.lead_id === amazonas.lead_id && r.data.class === 'interesse',
-        `expected interesse from ${amazonas.nome}, got ${r.data.class}`,
+        `expected interesse from ${amazonas.name}, got ${r.data.class}`,
       );
     });
 

@@ -1,8 +1,14 @@
+import { ingestFolders } from './files/allowed-path.js';
+import { copyTxFor } from './core/ingest/ports.js';
 import { actorLabel, type Actor } from './core/model/index.js';
 import type { Scope } from './core/scope.js';
+import type { ChannelState, ServerFacts } from './core/status/server-facts.js';
+import { createCopyTx } from './db/copy-tx.js';
 import { assertFreeSpace } from './db/disk-space.js';
+import { appliedMigrations, listMigrations } from './db/migrate.js';
 import { withTenant } from './db/tenant.js';
 import type { ServerDeps } from './deps.js';
+import { createSpreadsheetFiles } from './files/source.js';
 
 /** The parts of the server's or a command's dependencies a scope is made of. */
 export type ScopeDeps = Pick<
@@ -10,7 +16,7 @@ export type ScopeDeps = Pick<
   'db' | 'tenant' | 'config' | 'logger' | 'clock' | 'tasks' | 'channelClient' | 'calendar' | 'actor' | 'transport'
 > &
   // Optional so that a command building a scope without mcp.json statuses still compiles (no channel then).
-  Partial<Pick<ServerDeps, 'channels'>>;
+  Partial<Pick<ServerDeps, 'readOnly' | 'channels'>>;
 
 /** Who acts when the deps do not say: the stdio operator (also in-process tests). */
 export const actorOf = (deps: Pick<ScopeDeps, 'actor' | 'tenant'>): Actor =>
@@ -40,5 +46,34 @@ export function createScope(deps: ScopeDeps, opts: { signal?: AbortSignal; actor
       new Set((deps.channels?.() ?? []).filter((c) => c.state === 'configured').map((c) => c.channel)),
     background: deps.tasks,
     signal: opts.signal,
+    spreadsheets: createSpreadsheetFiles(ingestFolders(config, deps.transport, tenant.slug)),
+    bulk: copyTxFor(createCopyTx(db), tenant.tenant_id),
+    server: serverFacts(deps),
+  };
+}
+
+/** What get_status reports about this server, from the composition root's dependencies. */
+function serverFacts(deps: ScopeDeps): ServerFacts {
+  const { db, config } = deps;
+  return {
+    name: 'agente-disparo-agenda',
+    version: config.version,
+    transport: deps.transport,
+    readOnly: !!deps.readOnly,
+    database: { kind: db.kind, label: db.label },
+    migrations: async () => {
+      const applied = await appliedMigrations(db);
+      const pending = (await listMigrations()).map((m) => m.name).filter((n) => !applied.includes(n));
+      return { applied, pending };
+    },
+    ingest: ingestFolders(config, deps.transport, deps.tenant.slug),
+    channels: () =>
+      (deps.channels?.() ?? []).map((c) => ({
+        ...c,
+        preset_proof: c.preset_proof ?? null,
+        preset_proof_detail: c.preset_proof_detail ?? null,
+        last_success_at: c.last_success_at ?? null,
+        last_failure: (c.last_failure ?? null) as ChannelState['last_failure'],
+      })),
   };
 }

@@ -3,17 +3,18 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { z } from 'zod';
 import { generateBriefing } from './core/briefing/generate-briefing.js';
 import { briefingMarkdown } from './core/briefing/markdown.js';
-import { listProblems } from './core/ingest/job-store.js';
-import { getLead } from './core/leads/query.js';
-import { getJob } from './core/jobs.js';
-import { withTenant, type Tx } from './db/tenant.js';
+import { getJobProblems } from './core/jobs/get-job-problems.js';
+import { getJobs } from './core/jobs/get-jobs.js';
+import { readLead } from './core/leads/read-lead.js';
+import type { Scope as UseCaseScope } from './core/scope.js';
+import { getStatus } from './core/status/get-status.js';
+import { AppError } from './core/errors.js';
 import type { Scope } from './auth/tokens.js';
 import type { ServerDeps } from './deps.js';
 import { createScope } from './scope.js';
 import { registerTool, type ToolDefinition } from './tools/define-tool.js';
 import { allTools } from './tools/index.js';
 import { isUuid } from './tools/schemas.js';
-import { readStatus } from './tools/get-status.js';
 
 /** The tools this server registers for the given deps (--read-only and --toolsets applied). */
 export function selectTools(deps: Pick<ServerDeps, 'readOnly' | 'scopes' | 'toolsets'>): ToolDefinition<any, any>[] {
@@ -55,57 +56,7 @@ export function buildServer(deps: ServerDeps): McpServer {
   );
   for (const tool of selectTools(deps)) registerTool(server, tool, deps);
 
-  server.registerResource(
-    'status',
-    'agente://status',
-    { title: 'Server status', description: 'Same as the get_status tool, as JSON', mimeType: 'application/json' },
-    async (uri) => ({
-      contents: [
-        { uri: uri.href, mimeType: 'application/json', text: JSON.stringify(await readStatus(deps), null, 2) },
-      ],
-    }),
-  );
-
-  registerJsonById(
-    server,
-    deps,
-    'job',
-    'job://{id}',
-    'Job',
-    'One ingest or dispatch job as JSON (same data as job_status)',
-    (tx, tenantId, id) => getJob(tx, tenantId, id, deps.clock),
-  );
-  registerJsonById(
-    server,
-    deps,
-    'lead',
-    'lead://{id}',
-    'Lead',
-    'One lead in full as JSON: phones and e-mails with validity reasons, origin rows, state history, meetings',
-    getLead,
-  );
-
-  server.registerResource(
-    'job_problems',
-    new ResourceTemplate('job-problems://{id}', { list: undefined }),
-    {
-      title: 'Every row-level problem of an ingest job',
-      description: 'CSV (row, sheet, column, value, reason) of all problems, not just the sample in job_status',
-      mimeType: 'text/csv',
-    },
-    async (uri, vars) => {
-      const id = String(vars.id);
-      if (!isUuid(id)) throw new Error(`Job ${id} was not found for this tenant`);
-      const problems = await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) =>
-        listProblems(tx, deps.tenant.tenant_id, id),
-      );
-      const lines = [
-        'linha,aba,coluna,valor,motivo',
-        ...problems.map((p) => [String(p.row), p.sheet, p.column, p.value, p.reason].map(csvCell).join(',')),
-      ];
-      return { contents: [{ uri: uri.href, mimeType: 'text/csv', text: lines.join('\n') + '\n' }] };
-    },
-  );
+  registerRecordResources(server, deps);
 
   server.registerPrompt(
     'plan_outreach',
@@ -166,6 +117,69 @@ export function buildServer(deps: ServerDeps): McpServer {
   return server;
 }
 
+/**
+ * The server's status and the tenant's records by id: agente://status, job://{id}, lead://{id} (JSON)
+ * and job-problems://{id} (CSV), each read through its use case with a scope of its own.
+ */
+function registerRecordResources(server: McpServer, deps: ServerDeps): void {
+  server.registerResource(
+    'status',
+    'agente://status',
+    { title: 'Server status', description: 'Same as the get_status tool, as JSON', mimeType: 'application/json' },
+    async (uri) => ({
+      contents: [
+        {
+          uri: uri.href,
+          mimeType: 'application/json',
+          text: JSON.stringify(await getStatus(createScope(deps)), null, 2),
+        },
+      ],
+    }),
+  );
+
+  registerJsonById(
+    server,
+    deps,
+    'job',
+    'job://{id}',
+    'Job',
+    'One import or campaign job as JSON (same data as job_status)',
+    async (scope, id) => (await getJobs(scope, { job_id: id, limit: 1 })).jobs[0],
+  );
+  registerJsonById(
+    server,
+    deps,
+    'lead',
+    'lead://{id}',
+    'Lead',
+    'One lead in full as JSON: phones and e-mails with validity reasons, origin rows, state history, meetings',
+    async (scope, id) => {
+      const { lead, agendamentos } = await readLead(scope, { lead_id: id });
+      return { ...lead, agendamentos };
+    },
+  );
+
+  server.registerResource(
+    'job_problems',
+    new ResourceTemplate('job-problems://{id}', { list: undefined }),
+    {
+      title: 'Every row-level problem of an ingest job',
+      description: 'CSV (row, sheet, column, value, reason) of all problems, not just the sample in job_status',
+      mimeType: 'text/csv',
+    },
+    async (uri, vars) => {
+      const id = String(vars.id);
+      if (!isUuid(id)) throw new Error(`Job ${id} was not found for this tenant`);
+      const { problems } = await getJobProblems(createScope(deps), { job_id: id });
+      const lines = [
+        'linha,aba,coluna,valor,motivo',
+        ...problems.map((p) => [String(p.row), p.sheet, p.column, p.value, p.reason].map(csvCell).join(',')),
+      ];
+      return { contents: [{ uri: uri.href, mimeType: 'text/csv', text: lines.join('\n') + '\n' }] };
+    },
+  );
+}
+
 /** A resource template `scheme://{id}` serving one of the tenant's records as JSON. */
 function registerJsonById(
   server: McpServer,
@@ -174,7 +188,7 @@ function registerJsonById(
   template: string,
   title: string,
   description: string,
-  load: (tx: Tx, tenantId: string, id: string) => Promise<unknown>,
+  load: (scope: UseCaseScope, id: string) => Promise<unknown>,
 ): void {
   server.registerResource(
     name,
@@ -182,13 +196,17 @@ function registerJsonById(
     { title, description, mimeType: 'application/json' },
     async (uri, vars) => {
       const id = String(vars.id);
-      const found = isUuid(id)
-        ? await withTenant(deps.db.kysely, deps.tenant.tenant_id, (tx) => load(tx, deps.tenant.tenant_id, id))
-        : null;
+      const found = isUuid(id) ? await load(createScope(deps), id).catch(notFoundAsNull) : null;
       if (!found) throw new Error(`${title} ${id} was not found for this tenant`);
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(found, null, 2) }] };
     },
   );
+}
+
+/** A use case's not_found as "nothing here" (the resource says so in its own words); anything else rethrown. */
+function notFoundAsNull(err: unknown): null {
+  if (err instanceof AppError && err.code === 'not_found') return null;
+  throw err;
 }
 
 /**

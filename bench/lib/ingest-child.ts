@@ -3,7 +3,7 @@
  * Argument: a JSON Spec. Prints one tagged JSON line (see proc.ts) with the result.
  *   baseline-read  exceljs's own streaming reader over the file, every cell touched
  *   baseline-copy  one COPY of the staged rows (built beforehand, not timed) into a plain table
- *   pipeline       readRows → prepareRows → ingestPrepared → createCopyTx (as app/ingest.ts), into a fresh
+ *   pipeline       readRows → prepareRows → ingestPrepared → createCopyTx (as core/ingest/run-import.ts), into a fresh
  *                  migrated database
  *   baseline-final the pipeline's final rows (exported from spec.source, the database a pipeline run
  *                  left, not timed) COPYed into the real tables of a fresh migrated database (spec.db):
@@ -20,10 +20,11 @@ import { Readable } from 'node:stream';
 import { pipeline as pipe } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import copyStreams from 'pg-copy-streams';
-import { ingestPrepared, type TenantCopyTx } from '../../src/core/ingest/pipeline.js';
+import { ingestPrepared } from '../../src/core/ingest/pipeline.js';
+import type { CopyTxRunner } from '../../src/core/ingest/ports.js';
 import { prepareRows, type PreparedBatch } from '../../src/core/ingest/prepare.js';
 import { createIngestJob, updateIngestJob } from '../../src/core/ingest/job-store.js';
-import { silentLogger } from '../../src/core/ports.js';
+import { silentLogger, systemClock } from '../../src/core/ports.js';
 import { openDb, type Db } from '../../src/db/connect.js';
 import { createCopyTx } from '../../src/db/copy-tx.js';
 import { ensureTenant, withTenant } from '../../src/db/tenant.js';
@@ -226,7 +227,7 @@ async function copyAll(db: Db, chunks: string[], rows: number) {
   return { rows };
 }
 
-/** Our ingest as src/app/ingest.ts runs it, with timing hooks around each chunk's transaction and its COPYs. */
+/** Our ingest as src/core/ingest/run-import.ts runs it, with timing hooks around each chunk's transaction and its COPYs. */
 async function ingest(db: Db, validateOnly: boolean) {
   const tenant = await ensureTenant(db.kysely, 'bench');
   const tenantId = tenant.tenant_id;
@@ -245,12 +246,12 @@ async function ingest(db: Db, validateOnly: boolean) {
   // Per chunk: when its transaction started and ended, and the time spent in COPY inside it.
   const chunks: Array<{ start: number; end: number; copyMs: number }> = [];
   const copyMsByTable: Record<string, number> = {};
-  const store: TenantCopyTx = {
-    async run(t, fn) {
+  const store: CopyTxRunner = {
+    async run(fn) {
       const c = { start: performance.now(), end: 0, copyMs: 0 };
       chunks.push(c);
       try {
-        return await inner.run(t, (tx, copy) =>
+        return await inner.run(tenantId, (tx, copy) =>
           fn(tx, async (table, columns, rows) => {
             const t0 = performance.now();
             await copy(table, columns, rows);
@@ -265,7 +266,7 @@ async function ingest(db: Db, validateOnly: boolean) {
     },
   };
   let readerMs = 0;
-  // As the app runs it (app/ingest.ts): readRows → prepareRows → ingestPrepared.
+  // As the app runs it (core/ingest/run-import.ts): readRows → prepareRows → ingestPrepared.
   let bytes = 0;
   const source = prepareRows(readRows({ path: spec.file, filename: 'leads.xlsx' }, { onBytes: (n) => (bytes = n) }), {
     bytesRead: () => bytes,
@@ -289,15 +290,15 @@ async function ingest(db: Db, validateOnly: boolean) {
   );
   const t0 = performance.now();
   await withTenant(db.kysely, tenantId, (tx) =>
-    updateIngestJob(tx, tenantId, jobId, { status: 'processando', started: true }),
+    updateIngestJob(tx, tenantId, jobId, { status: 'processando', startedAt: new Date() }),
   );
   const result = await ingestPrepared(
-    { store, logger: silentLogger, chunkSize: spec.chunkSize },
+    { store, logger: silentLogger, clock: systemClock, chunkSize: spec.chunkSize },
     { jobId, tenantId, arquivo: 'leads.xlsx', validateOnly },
     batches,
   );
   await withTenant(db.kysely, tenantId, (tx) =>
-    updateIngestJob(tx, tenantId, jobId, { status: 'concluido', counts: result.counts, finished: true }),
+    updateIngestJob(tx, tenantId, jobId, { status: 'concluido', counts: result.counts, finishedAt: new Date() }),
   );
   const seconds = secs(performance.now() - t0);
   clearInterval(sampler);

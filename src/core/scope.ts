@@ -1,8 +1,10 @@
 import type { Tx } from '../db/tenant.js';
+import type { CopyTxRunner, SpreadsheetFiles } from './ingest/ports.js';
 import type { CalendarPort } from './meetings/calendar-port.js';
 import type { Actor, Channel } from './model/index.js';
 import type { ChannelClient } from './outreach/channel-port.js';
 import type { Clock, Logger } from './ports.js';
+import type { ServerFacts } from './status/server-facts.js';
 
 /**
  * Everything a use case may use besides its input, built once per tool call or command
@@ -46,6 +48,12 @@ export interface Scope {
   readonly background: { run<T>(task: Promise<T>): Promise<T> };
   /** The caller's cancellation, when there is a caller. */
   readonly signal?: AbortSignal;
+  /** Spreadsheets to import: a file on the server (allowed directories only) or sent in the call. */
+  readonly spreadsheets?: SpreadsheetFiles;
+  /** Transactions of this tenant that can also COPY rows (an import's bulk writes). */
+  readonly bulk?: CopyTxRunner;
+  /** What get_status reports about the running server (version, database, transport, channels). */
+  readonly server?: ServerFacts;
 }
 
 /** One downstream channel's configuration state (src/deps.ts ChannelStatus has more for get_status). */

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import type { CopyIn, CopyValue, TenantCopyTx } from '../core/ingest/merge.js';
+import type { CopyValue, TenantCopyTx } from '../core/ingest/ports.js';
 import type { Db } from './connect.js';
 import type { Database } from './schema.js';
 import { APP_ROLE } from './roles.js';

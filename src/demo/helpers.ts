@@ -11,8 +11,8 @@ export const indent = (s: string) =>
     .map((l) => `    │ ${l}`)
     .join('\n');
 export const phoneLine = (p: any) =>
-  `phone "${p.numero_original}" → ${p.numero_e164 ?? '—'}: ` +
-  `${p.valido_para_disparo ? `WhatsApp-capable ${p.tipo}` : `not for WhatsApp: ${p.motivo_invalido ?? p.tipo}`}${p.reparado ? ' (repaired)' : ''}`;
+  `phone "${p.original}" → ${p.e164 ?? '—'}: ` +
+  `${p.sendable ? `WhatsApp-capable ${p.type}` : `not for WhatsApp: ${p.invalid_reason ?? p.type}`}${p.repaired ? ' (repaired)' : ''}`;
 export const queued = (d: any) =>
   `${d.job_id}: queued ${d.queued}, already queued before ${d.already_queued}, not queued: ${fmt(d.blocked)}`;
 export const fmt = (o: Record<string, number>) =>

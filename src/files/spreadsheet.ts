@@ -1,11 +1,13 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { SheetRow } from '../core/ingest/columns.js';
+import type { SpreadsheetFormat } from '../core/model/index.js';
 import { readCsvRows } from './csv-reader.js';
 import { RESAVE_ADVICE, SpreadsheetError } from './errors.js';
 import { readXlsxRows } from './xlsx-reader.js';
 
 export type { SheetRow } from '../core/ingest/columns.js';
+export type { SpreadsheetFormat } from '../core/model/index.js';
 export { SpreadsheetError, type SpreadsheetErrorCode } from './errors.js';
 
 /** A file to read: a path on disk or the bytes in memory; `filename` names it in messages and rows. */
@@ -25,8 +27,6 @@ export interface ReadRowsOptions {
   /** Progress: bytes of the file read so far, called once per chunk read (ends at the file size). */
   onBytes?: (bytesRead: number) => void;
 }
-
-export type SpreadsheetFormat = 'xlsx' | 'csv';
 
 const HEAD_BYTES = 4096;
 
@@ -85,7 +85,8 @@ export async function* readRows(src: SpreadsheetSource, opts: ReadRowsOptions = 
     if (size > opts.maxBytes) {
       throw new SpreadsheetError(
         'too_large',
-        `The file "${src.filename}" has ${formatMb(size)}, more than the ${formatMb(opts.maxBytes)} allowed. Split it into smaller files and send them one at a time.`,
+        `The file "${src.filename}" has ${formatMb(size)}, more than the ${formatMb(opts.maxBytes)} allowed. ` +
+          'Split it into smaller files and send them one at a time.',
       );
     }
   }

@@ -176,7 +176,8 @@ async function openEntry(
   if (entry.size > BOMB_FLOOR && entry.size > MAX_RATIO * entry.compressedSize) {
     throw new SpreadsheetError(
       'too_large',
-      `The .xlsx file is not a normal workbook: its part ${entry.name} would expand from ${mb(entry.compressedSize)} to ${mb(entry.size)} ` +
+      `The .xlsx file is not a normal workbook: its part ${entry.name} would expand ` +
+        `from ${mb(entry.compressedSize)} to ${mb(entry.size)} ` +
         `(more than ${MAX_RATIO}× — a "zip bomb"), so it was not read. ${RESAVE_ADVICE}`,
     );
   }

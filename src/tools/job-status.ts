@@ -1,43 +1,53 @@
-import { z } from 'zod';
-import { getJob, listJobs, type JobView } from '../core/jobs.js';
-import { notFound } from '../core/errors.js';
-import { withTenant } from '../db/tenant.js';
+import { getJobs, getJobsInput, getJobsOutput } from '../core/jobs/get-jobs.js';
+import type { CampaignJob, IngestJob, Job } from '../core/jobs/job-schema.js';
+import { DISPARO_STATUSES } from '../core/model/index.js';
 import { defineTool } from './define-tool.js';
-import { JobSchema, uuid } from './schemas.js';
 
 export const jobStatus = defineTool({
   name: 'job_status',
   title: 'Job status',
   description:
-    'One ingest or dispatch job (progress %, counts, rate, ETA, problems with row numbers), or the recent jobs without job_id.',
+    'One import or campaign job, or the recent ones: status (finished_at once it ends), %, ETA; an import counts ' +
+    'rows, leads and problems (row numbers), a campaign its disparos by status.',
   toolset: 'core',
   access: 'read',
-  input: {
-    job_id: uuid().optional(),
-    limit: z.number().int().min(1).max(50).default(10),
-  },
-  output: { jobs: z.array(JobSchema) },
+  input: getJobsInput,
+  output: getJobsOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  handler: async (args, { deps }) => {
-    const { tenant, clock } = deps;
-    const jobs = await withTenant(deps.db.kysely, tenant.tenant_id, async (tx) => {
-      if (!args.job_id) return listJobs(tx, tenant.tenant_id, args.limit, clock);
-      const job = await getJob(tx, tenant.tenant_id, args.job_id, clock);
-      if (!job) throw notFound('Job', args.job_id);
-      return [job];
-    });
-    return { data: { jobs }, text: jobs.length ? jobs.map(summary).join('\n') : 'No jobs yet.' };
+  handler: async (args, { scope }) => {
+    const data = await getJobs(scope, args);
+    return { data, text: data.jobs.length ? data.jobs.map(jobLine).join('\n') : 'No jobs yet.' };
   },
 });
 
-function summary(j: JobView): string {
+/** One line per job, in its own words: an import's rows and leads, a campaign's disparos. */
+function jobLine(j: Job): string {
   const pct = j.progress_pct === null ? '' : ` ${j.progress_pct}%`;
   const eta = j.status === 'processando' && j.eta_seconds !== null ? `, ETA ${j.eta_seconds}s` : '';
+  const error = j.error ? ` — error: ${j.error}` : '';
+  return j.kind === 'ingest'
+    ? `import ${j.job_id} of ${j.file}: ${j.status}${pct}${eta} — ${importCounts(j)}${error}`
+    : `campaign ${j.job_id}${j.mode === 'dry_run' ? ' (dry run)' : ''}: ${j.status}${pct}${eta} — ${campaignCounts(j)}${error}`;
+}
+
+function importCounts(j: IngestJob): string {
   const c = j.counts;
   return (
-    `${j.kind} job ${j.job_id}: ${j.status}${pct}${eta} — ${c.linhas_lidas ?? 0} rows, ${c.leads_criados ?? 0} leads created, ` +
-    `${c.duplicados ?? 0} duplicates, ${j.problems_total} problems` +
-    `${c.rows_without_channel ? `, ${c.rows_without_channel} rows without any channel (no WhatsApp mobile, no valid e-mail)` : ''}` +
-    `${j.error ? ` — error: ${j.error}` : ''}`
+    `${c.rows_read} rows, ${c.leads_created} leads created, ${c.leads_updated} updated, ${c.duplicates} duplicates, ` +
+    `${j.problems_total} problems` +
+    (c.rows_without_channel
+      ? `, ${c.rows_without_channel} rows without any channel (no WhatsApp mobile, no valid e-mail)`
+      : '')
+  );
+}
+
+/** "3 enviado, 1 adiado of 4; blocked at enqueue: opt_out 2" (only the statuses present). */
+function campaignCounts(j: CampaignJob): string {
+  if (j.mode === 'dry_run') return `nothing sent; dry-run batch ${j.dry_run_batch_id ?? '-'} (dry_run_log)`;
+  const parts = DISPARO_STATUSES.filter((s) => j.counts[s] > 0).map((s) => `${j.counts[s]} ${s}`);
+  const blocked = Object.entries(j.blocked_at_enqueue).map(([code, n]) => `${code} ${n}`);
+  return (
+    `${parts.length ? parts.join(', ') : 'no disparos'} of ${j.counts.total} disparos` +
+    (blocked.length ? `; blocked at enqueue: ${blocked.join(', ')}` : '')
   );
 }

@@ -48,7 +48,7 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
       },
     });
     const ing = await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dataDir, 'leads.csv') } });
-    expect((ing.structuredContent as any).job.counts.leads_criados).toBe(3);
+    expect((ing.structuredContent as any).job.counts.leads_created).toBe(3);
   });
   afterAll(async () => client?.close());
 
@@ -151,10 +151,10 @@ describe('a WhatsApp number refused permanently (stdio, PGlite)', () => {
     const detail = (
       (await client.callTool({ name: 'query_leads', arguments: { lead_id: lead.lead_id } })).structuredContent as any
     ).lead;
-    expect(detail.telefones[0]).toMatchObject({
-      numero_e164: '+5511987650000',
-      valido_para_disparo: false,
-      motivo_invalido: expect.stringContaining('WhatsApp recusou'),
+    expect(detail.phones[0]).toMatchObject({
+      e164: '+5511987650000',
+      sendable: false,
+      invalid_reason: expect.stringContaining('WhatsApp recusou'),
     });
     expect(detail.whatsapp).toBeNull();
     expect(detail.status).toBe('contatado');

@@ -69,7 +69,7 @@ describe('a downstream MCP server killed during a call (stdio, PGlite)', () => {
       },
     });
     const ing = await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'leads.csv') } });
-    expect((ing.structuredContent as any).job.counts.leads_criados).toBe(4);
+    expect((ing.structuredContent as any).job.counts.leads_created).toBe(4);
   });
   afterAll(async () => client?.close());
 

@@ -78,7 +78,7 @@ describe('PGlite on a disk that fills up', () => {
       });
       expect((first.structuredContent as any).job).toMatchObject({
         status: 'concluido',
-        counts: { leads_criados: 2_000 },
+        counts: { leads_created: 2_000 },
       });
 
       // Leave ~40 MB above the guard's floor: far less than 150k leads need.
@@ -110,7 +110,7 @@ describe('PGlite on a disk that fills up', () => {
       const leadId = (page.structuredContent as any).leads[0].lead_id;
       const write = await client.callTool({
         name: 'set_lead_status',
-        arguments: { lead_id: leadId, status: 'perdido', motivo: 'teste de disco cheio' },
+        arguments: { lead_id: leadId, status: 'perdido', reason: 'teste de disco cheio' },
       });
       expect(write.isError).toBe(true);
       expect(JSON.stringify(write.content)).toMatch(/^.*unavailable: No space left for the database \(disco cheio\)/);
@@ -153,7 +153,7 @@ describe('PGlite on a disk that fills up', () => {
       });
       expect((after.structuredContent as any).job).toMatchObject({
         status: 'concluido',
-        counts: { leads_criados: 500 },
+        counts: { leads_created: 500 },
       });
     },
   );

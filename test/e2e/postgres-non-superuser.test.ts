@@ -68,7 +68,7 @@ describe('PostgreSQL with a non-superuser DATABASE_URL', () => {
       arguments: { content_base64: Buffer.from(csv).toString('base64'), filename: 'leads.csv' },
     });
     expect(ingest.isError, JSON.stringify(ingest.content)).toBeFalsy();
-    expect((ingest.structuredContent as any).job.counts.leads_criados).toBe(2);
+    expect((ingest.structuredContent as any).job.counts.leads_created).toBe(2);
     const leads = await client.callTool({ name: 'query_leads', arguments: {} });
     expect((leads.structuredContent as any).leads).toHaveLength(2);
     await client.close();

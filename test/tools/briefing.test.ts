@@ -234,8 +234,8 @@ describe(`generate_briefing (${testDbKind()})`, () => {
     const { leadId, client } = await setup();
     const r = await client.readResource({ uri: `lead://${leadId}` });
     const lead = JSON.parse((r.contents[0] as { text: string }).text);
-    expect(lead).toMatchObject({ lead_id: leadId, nome: 'Padaria Pão Quente Ltda', whatsapp: '+5592987654321' });
-    expect(lead.telefones).toHaveLength(2);
+    expect(lead).toMatchObject({ lead_id: leadId, name: 'Padaria Pão Quente Ltda', whatsapp: '+5592987654321' });
+    expect(lead.phones).toHaveLength(2);
 
     const p = await client.getPrompt({ name: 'briefing', arguments: { lead_id: leadId } });
     const text = (p.messages[0]!.content as { text: string }).text;

@@ -5,7 +5,8 @@ import { createIngestJob } from '../../src/core/ingest/job-store.js';
 import { ingestRows } from '../../src/core/ingest/pipeline.js';
 import { getLead } from '../../src/core/leads/query.js';
 import { addSuppression } from '../../src/core/outreach/suppression.js';
-import { silentLogger } from '../../src/core/ports.js';
+import { copyTxFor } from '../../src/core/ingest/ports.js';
+import { silentLogger, systemClock } from '../../src/core/ports.js';
 import { createCopyTx } from '../../src/db/copy-tx.js';
 import { ensureTenant, withTenant, type Tenant } from '../../src/db/tenant.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
@@ -46,7 +47,7 @@ describe(`ingest in small chunks against leads of earlier chunks (${testDbKind()
       }),
     );
     const result = await ingestRows(
-      { store: createCopyTx(db), logger: silentLogger, chunkSize: 2 },
+      { store: copyTxFor(createCopyTx(db), tenant.tenant_id), logger: silentLogger, clock: systemClock, chunkSize: 2 },
       { jobId, tenantId: tenant.tenant_id, arquivo: 'leads.xlsx', validateOnly: false },
       sheetRows(),
     );

@@ -37,7 +37,7 @@ describe(`two overlapping imports at the same time (${testDbKind()})`, () => {
       ),
     );
     for (const f of final) expect(f.jobs[0].status, f.jobs[0].error).toBe('concluido');
-    const created = final.reduce((acc, f) => acc + f.jobs[0].counts.leads_criados, 0);
+    const created = final.reduce((acc, f) => acc + f.jobs[0].counts.leads_created, 0);
     expect(created).toBe(18_000);
 
     const t = deps.tenant.tenant_id;

@@ -46,7 +46,7 @@ describe(`ingest_leads on a CSV (${testDbKind()})`, () => {
     expect(res.isError, textOf(res)).toBeFalsy();
     const job = (res.structuredContent as any).job;
     expect(job.status, job.error).toBe('concluido');
-    expect(job.counts).toMatchObject({ linhas_lidas: 8, leads_criados: 5, duplicados: 2, linhas_invalidas: 1 });
+    expect(job.counts).toMatchObject({ rows_read: 8, leads_created: 5, duplicates: 2, invalid_rows: 1 });
     // Mercado Bom Preço (a 0800 number only) and Sem Contato Ltda: no channel reaches them.
     expect(job.counts.rows_without_channel).toBe(2);
     expect(textOf(res)).toMatch(/^WARNING: 2 of 8 rows have no WhatsApp mobile and no valid e-mail/);
@@ -67,15 +67,15 @@ describe(`ingest_leads on a CSV (${testDbKind()})`, () => {
     const detail = (await client.callTool({ name: 'query_leads', arguments: { lead_id: leads[0].lead_id } }))
       .structuredContent as any;
     const lead = detail.lead;
-    expect(lead.documento).toBe('11222333000181');
-    expect(lead.contato_nome).toBe('Maria Souza');
+    expect(lead.document).toBe('11222333000181');
+    expect(lead.contact_name).toBe('Maria Souza');
     expect(lead.whatsapp).toBe('+5511987654321');
-    expect(lead.telefones.map((t: any) => [t.numero_e164, t.tipo, t.valido_para_disparo])).toEqual([
+    expect(lead.phones.map((t: any) => [t.e164, t.type, t.sendable])).toEqual([
       ['+551134567890', 'fixo', false],
       ['+5511987654321', 'movel', true],
     ]);
-    expect(lead.origem.map((o: any) => o.linha)).toEqual([4, 5]);
-    expect(lead.historico[0]).toMatchObject({ tipo: 'importacao', status_para: 'novo' });
+    expect(lead.origin.map((o: any) => o.row)).toEqual([4, 5]);
+    expect(lead.history[0]).toMatchObject({ type: 'importacao', to_status: 'novo' });
 
     const ze = (await client.callTool({ name: 'query_leads', arguments: { text: 'oficina' } }))
       .structuredContent as any;
@@ -90,7 +90,7 @@ describe(`ingest_leads on a CSV (${testDbKind()})`, () => {
   it('re-importing the same file creates nothing and reports duplicates', async () => {
     const res = await client.callTool({ name: 'ingest_leads', arguments: { file_path: file } });
     const job = (res.structuredContent as any).job;
-    expect(job.counts).toMatchObject({ linhas_lidas: 8, leads_criados: 0, duplicados: 7 });
+    expect(job.counts).toMatchObject({ rows_read: 8, leads_created: 0, duplicates: 7 });
     const all = (await client.callTool({ name: 'query_leads', arguments: { limit: 100 } })).structuredContent as any;
     expect(all.leads).toHaveLength(5);
   });
@@ -107,7 +107,7 @@ describe(`ingest_leads on a CSV (${testDbKind()})`, () => {
     });
     expect(res.isError, textOf(res)).toBeFalsy();
     const job = (res.structuredContent as any).job;
-    expect(job.counts).toMatchObject({ linhas_lidas: 500, leads_criados: 500, rows_without_channel: 500 });
+    expect(job.counts).toMatchObject({ rows_read: 500, leads_created: 500, rows_without_channel: 500 });
     expect(job.problems_total).toBe(0);
     expect(textOf(res).split('\n')[0]).toBe(
       'WARNING: no row of this file has a phone or an e-mail, so none of its 500 lead rows can be contacted. ' +

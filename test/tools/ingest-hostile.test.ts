@@ -131,7 +131,7 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     );
     const job = jobOf(await fromDisk(makeXlsx([header, ...rows]), 'larga.xlsx'));
     expect(job.status, job.error ?? '').toBe('concluido');
-    expect(job.counts).toMatchObject({ linhas_lidas: 5, leads_criados: 5, telefones_validos: 5 });
+    expect(job.counts).toMatchObject({ rows_read: 5, leads_created: 5, valid_phones: 5 });
     await alive();
   });
 
@@ -144,7 +144,7 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     ]);
     const job = jobOf(await fromDisk(xlsx, 'celulas-grandes.xlsx'));
     expect(job.status, job.error ?? '').toBe('concluido');
-    expect(job.counts.linhas_lidas).toBe(2);
+    expect(job.counts.rows_read).toBe(2);
 
     const csv = Buffer.from(`Empresa;Celular\nEmpresa ${big};(11) 98111-4444\n`);
     const c = jobOf(await fromDisk(csv, 'celulas-grandes.csv'));
@@ -166,7 +166,7 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     ]);
     const job = jobOf(await fromDisk(xlsx, 'formulas.xlsx'));
     expect(job.status, job.error ?? '').toBe('concluido');
-    expect(job.counts.leads_criados).toBe(2);
+    expect(job.counts.leads_created).toBe(2);
 
     const csv = Buffer.from(
       `Empresa,Celular,E-mail\n"${HYPERLINK.replace(/"/g, '""')}",${DDE},+55 11 9-cmd\n-2+3,"=1+1",@x\n`,
@@ -205,7 +205,7 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     );
     expect(lead).toEqual({ nome: SQL_TEXT, contato_nome: "Robert'); DROP TABLE leads;--" });
     const found = await client.callTool({ name: 'query_leads', arguments: { text: SQL_TEXT } });
-    expect((found.structuredContent as { leads: Array<{ nome: string }> }).leads.map((l) => l.nome)).toEqual([
+    expect((found.structuredContent as { leads: Array<{ name: string }> }).leads.map((l) => l.name)).toEqual([
       SQL_TEXT,
     ]);
     const { rows } = await asOwner(db.kysely, (tx) =>
@@ -224,14 +224,14 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     );
     const job = jobOf(await fromDisk(csv, 'barras.csv'));
     expect(job.status, job.error ?? '').toBe('concluido');
-    expect(job.counts).toMatchObject({ linhas_lidas: 1, leads_criados: 1 });
+    expect(job.counts).toMatchObject({ rows_read: 1, leads_created: 1 });
     const lead = await asOwner(db.kysely, (tx) =>
       tx.selectFrom('leads').select(['nome', 'dados_extras']).where('nome', '=', name).executeTakeFirst(),
     );
     expect(lead).toEqual({ nome: name, dados_extras: { Obs: obs, Caminho: path } });
     // The same row again: merged into that lead (found by its name and phone), nothing new.
     const again = jobOf(await fromDisk(csv, 'barras.csv'));
-    expect(again.counts).toMatchObject({ linhas_lidas: 1, leads_criados: 0, duplicados: 1 });
+    expect(again.counts).toMatchObject({ rows_read: 1, leads_created: 0, duplicates: 1 });
     await alive();
   });
 
@@ -246,7 +246,7 @@ describe(`ingest_leads with hostile input (${testDbKind()})`, () => {
     ]);
     const job = jobOf(await fromDisk(csv, 'utf8-invalido.csv'));
     expect(job.status, job.error ?? '').toBe('concluido');
-    expect(job.counts).toMatchObject({ linhas_lidas: 2, leads_criados: 2 });
+    expect(job.counts).toMatchObject({ rows_read: 2, leads_created: 2 });
     await alive();
   });
 

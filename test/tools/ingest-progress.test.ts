@@ -28,7 +28,7 @@ import { tempDir } from '../helpers/spawn.js';
  *                                                                                → 300 duplicados, 300 leads_atualizados
  *   200 repeats of leads 11 800–11 999, in the same chunk as their originals (grouped in memory)
  *                                                                                → 200 duplicados
- * linhas_lidas 12 512 = 12 000 created + 500 duplicates + 12 unusable. Phones/e-mails: one valid each
+ * rows_read 12 512 = 12 000 created + 500 duplicates + 12 unusable. Phones/e-mails: one valid each
  * per usable row (12 500); unusable rows are not counted. Problems: 2 per unusable row (the document
  * "123" and "não virou lead").
  */
@@ -36,16 +36,16 @@ import { tempDir } from '../helpers/spawn.js';
 const LEADS = 12_000;
 const FILE = 'grande.xlsx';
 const EXPECTED_COUNTS = {
-  linhas_lidas: 12_512,
-  leads_criados: 12_000,
-  leads_atualizados: 300,
-  duplicados: 500,
-  linhas_invalidas: 12,
+  rows_read: 12_512,
+  leads_created: 12_000,
+  leads_updated: 300,
+  duplicates: 500,
+  invalid_rows: 12,
   rows_without_channel: 0,
-  telefones_validos: 12_500,
-  telefones_invalidos: 0,
-  emails_validos: 12_500,
-  emails_invalidos: 0,
+  valid_phones: 12_500,
+  invalid_phones: 0,
+  valid_emails: 12_500,
+  invalid_emails: 0,
 };
 const WAIT_MS = 300;
 const POLL_MS = 50;
@@ -156,8 +156,8 @@ describe(`ingest_leads on a file larger than the call's wait (${testDbKind()})`,
 
     const running = seen.filter((s) => s.status === 'processando');
     const pcts = running.map((s) => s.progress_pct as number);
-    const rowsRead = running.map((s) => s.counts.linhas_lidas as number);
-    const trace = running.map((s) => `${s.progress_pct}%/${s.counts.linhas_lidas}`).join(', ');
+    const rowsRead = running.map((s) => s.counts.rows_read as number);
+    const trace = running.map((s) => `${s.progress_pct}%/${s.counts.rows_read}`).join(', ');
     expect(
       pcts.every((p) => typeof p === 'number' && p >= 0 && p <= 100),
       trace,
@@ -174,22 +174,20 @@ describe(`ingest_leads on a file larger than the call's wait (${testDbKind()})`,
     expect(new Set(pcts).size, trace).toBeGreaterThanOrEqual(2);
     expect(pcts[0], trace).toBeLessThan(100);
     // Partial counts are visible while running, with a rate and an ETA.
-    const partial = running.filter(
-      (s) => s.counts.linhas_lidas > 0 && s.counts.linhas_lidas < EXPECTED_COUNTS.linhas_lidas,
-    );
+    const partial = running.filter((s) => s.counts.rows_read > 0 && s.counts.rows_read < EXPECTED_COUNTS.rows_read);
     expect(partial.length, trace).toBeGreaterThanOrEqual(1);
     for (const s of partial) {
       expect(s.rows_per_second).toBeGreaterThan(0);
       expect(s.eta_seconds).toEqual(expect.any(Number));
-      expect(s.counts.leads_criados + s.counts.duplicados + s.counts.linhas_invalidas).toBeLessThanOrEqual(
-        s.counts.linhas_lidas,
+      expect(s.counts.leads_created + s.counts.duplicates + s.counts.invalid_rows).toBeLessThanOrEqual(
+        s.counts.rows_read,
       );
     }
 
     // 4. Finished: every row read is a new lead, a duplicate or an unusable row.
     expect(last.counts).toEqual(EXPECTED_COUNTS);
     const c = last.counts;
-    expect(c.leads_criados + c.duplicados + c.linhas_invalidas).toBe(c.linhas_lidas);
+    expect(c.leads_created + c.duplicates + c.invalid_rows).toBe(c.rows_read);
     expect(last).toMatchObject({ progress_pct: 100, eta_seconds: 0, error: null, problems_total: 24 });
     expect(last.rows_per_second).toBeGreaterThan(0);
     expect(last.finished_at).not.toBeNull();
@@ -217,14 +215,14 @@ describe(`ingest_leads on a file larger than the call's wait (${testDbKind()})`,
     // A lead repeated two chunks later has both rows in origem.
     const page = (await client.callTool({ name: 'query_leads', arguments: { text: 'Empresa Teste 1 Ltda' } }))
       .structuredContent as any;
-    expect(page.leads.map((l: any) => l.nome)).toEqual(['Empresa Teste 1 Ltda']);
+    expect(page.leads.map((l: any) => l.name)).toEqual(['Empresa Teste 1 Ltda']);
     const lead = (
       (await client.callTool({ name: 'query_leads', arguments: { lead_id: page.leads[0].lead_id } }))
         .structuredContent as any
     ).lead;
     // Lead 1 is on row 3; its repeat comes after 12 000 leads + 12 unusable rows + header + repeat of lead 0.
-    expect(lead.origem.map((o: any) => o.linha)).toEqual([3, 1 + LEADS + 12 + 2]);
-    expect(lead.documento).toBeNull();
-    expect(lead.telefones).toHaveLength(1);
+    expect(lead.origin.map((o: any) => o.row)).toEqual([3, 1 + LEADS + 12 + 2]);
+    expect(lead.document).toBeNull();
+    expect(lead.phones).toHaveLength(1);
   }, 300_000);
 });

@@ -35,8 +35,8 @@ import { pythonWithOpenpyxl } from '../helpers/openpyxl.js';
  *   mobile "(DDD) 9XXXX-XXXX"; 25 of the 80 also have a landline "(DDD) 3XXX-XXXX" (fixo, not valid);
  *   66 have an address "<slug><i>@<domain>", the other 14 have "" (7), "N/A" (4) or "-" (3).
  *   → 80 rows, 80 leads; phones 80 valid / 25 not; e-mails 66 valid / 0 not.
- *   Totals: linhas_lidas 87, leads_criados 85, duplicados 2, linhas_invalidas 0, leads_atualizados 0,
- *   telefones 86 / 28, e-mails 70 / 1. (Checked by counting the raw cells with exceljs's own reader.)
+ *   Totals: rows_read 87, leads_created 85, duplicates 2, invalid_rows 0, leads_updated 0,
+ *   phones 86 / 28, e-mails 70 / 1. (Checked by counting the raw cells with exceljs's own reader.)
  *
  * openpyxl workbook: sheet "Instruções" (two lines of text, no header), sheet "Leads" (title, blank,
  * header row 3, leads on rows 4–6, footer on row 8), hidden sheet "Listas".
@@ -49,29 +49,29 @@ import { pythonWithOpenpyxl } from '../helpers/openpyxl.js';
 const SAMPLE_ROWS = 80;
 const SAMPLE_FILE = 'leads-baguncados.xlsx';
 const SAMPLE_COUNTS = {
-  linhas_lidas: 87,
-  leads_criados: 85,
-  leads_atualizados: 0,
-  duplicados: 2,
-  linhas_invalidas: 0,
+  rows_read: 87,
+  leads_created: 85,
+  leads_updated: 0,
+  duplicates: 2,
+  invalid_rows: 0,
   rows_without_channel: 1, // no WhatsApp mobile and no valid e-mail
-  telefones_validos: 86,
-  telefones_invalidos: 28,
-  emails_validos: 70,
-  emails_invalidos: 1,
+  valid_phones: 86,
+  invalid_phones: 28,
+  valid_emails: 70,
+  invalid_emails: 1,
 };
 const OPENPYXL_FILE = 'cadastro-openpyxl.xlsx';
 const OPENPYXL_COUNTS = {
-  linhas_lidas: 3,
-  leads_criados: 3,
-  leads_atualizados: 0,
-  duplicados: 0,
-  linhas_invalidas: 0,
+  rows_read: 3,
+  leads_created: 3,
+  leads_updated: 0,
+  duplicates: 0,
+  invalid_rows: 0,
   rows_without_channel: 0, // row 5 has a landline but an e-mail
-  telefones_validos: 2,
-  telefones_invalidos: 1,
-  emails_validos: 2,
-  emails_invalidos: 0,
+  valid_phones: 2,
+  invalid_phones: 1,
+  valid_emails: 2,
+  invalid_emails: 0,
 };
 
 type TestClient = Client & { closeAll(): Promise<void> };
@@ -104,7 +104,7 @@ async function oneLead(client: TestClient, text: string): Promise<any> {
   expect(page.isError, textOf(page)).toBeFalsy();
   const leads = page.structuredContent.leads;
   expect(
-    leads.map((l: any) => l.nome),
+    leads.map((l: any) => l.name),
     `query_leads text=${text}`,
   ).toHaveLength(1);
   const res = await tool(client, 'query_leads', { lead_id: leads[0].lead_id });
@@ -112,9 +112,8 @@ async function oneLead(client: TestClient, text: string): Promise<any> {
   return res.structuredContent.lead;
 }
 
-const phonesOf = (lead: any) =>
-  lead.telefones.map((t: any) => [t.numero_original, t.numero_e164, t.tipo, t.valido_para_disparo, t.reparado]);
-const rowsOf = (lead: any) => lead.origem.map((o: any) => [o.arquivo, o.aba, o.linha]);
+const phonesOf = (lead: any) => lead.phones.map((t: any) => [t.original, t.e164, t.type, t.sendable, t.repaired]);
+const rowsOf = (lead: any) => lead.origin.map((o: any) => [o.file, o.sheet, o.row]);
 
 describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
   let db: TestDb;
@@ -198,11 +197,11 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       // Found by the padded document: the number 4567890000179 was stored as 04567890000179.
       const lead = await oneLead(client, '04567890000179');
       expect(lead).toMatchObject({
-        nome: 'Padaria Pão Quente Ltda', // the first row's name
-        contato_nome: 'Maria da Silva',
-        documento: '04567890000179',
-        documento_tipo: 'cnpj',
-        documento_valido: true,
+        name: 'Padaria Pão Quente Ltda', // the first row's name
+        contact_name: 'Maria da Silva',
+        document: '04567890000179',
+        document_type: 'cnpj',
+        document_valid: true,
         timezone: 'America/Sao_Paulo',
         whatsapp: '+5511987654321',
         email: 'contato@paoquente.com.br', // from the mailto: hyperlink
@@ -213,27 +212,27 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
         ['(11) 3456-7890', '+551134567890', 'fixo', false, false], // landline: kept, not dispatchable
         ['(11) 97777-6666', '+5511977776666', 'movel', true, false], // from row 8
       ]);
-      expect(lead.telefones[1].motivo_invalido).toBe('telefone fixo não recebe WhatsApp');
+      expect(lead.phones[1].invalid_reason).toBe('telefone fixo não recebe WhatsApp');
       expect(lead.emails).toEqual([
         {
-          email_original: 'contato@paoquente.com.br',
-          email_normalizado: 'contato@paoquente.com.br',
-          valido_para_disparo: true,
-          motivo_invalido: null,
+          original: 'contato@paoquente.com.br',
+          normalized: 'contato@paoquente.com.br',
+          sendable: true,
+          invalid_reason: null,
         },
       ]);
       expect(rowsOf(lead)).toEqual([
         [SAMPLE_FILE, 'Leads', 4],
         [SAMPLE_FILE, 'Leads', 8],
       ]);
-      expect(lead.origem.every((o: any) => o.job_id === job.job_id)).toBe(true);
+      expect(lead.origin.every((o: any) => o.job_id === job.job_id)).toBe(true);
       // Extra columns kept; for a column both rows fill, the first row's value wins.
-      expect(lead.dados_extras).toEqual({ Cidade: 'São Paulo', Observações: 'Cliente desde 2019' });
-      expect(lead.historico).toEqual([
+      expect(lead.extra).toEqual({ Cidade: 'São Paulo', Observações: 'Cliente desde 2019' });
+      expect(lead.history).toEqual([
         expect.objectContaining({
-          tipo: 'importacao',
-          status_para: 'novo',
-          motivo: `importado de ${SAMPLE_FILE} (aba Leads), linha 4`,
+          type: 'importacao',
+          to_status: 'novo',
+          reason: `importado de ${SAMPLE_FILE} (aba Leads), linha 4`,
         }),
       ]);
       // The unpadded form finds nothing: the document is stored padded only.
@@ -244,92 +243,92 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
     it('row 5: rich-text name whole, old 8-digit mobile repaired, 0800 kept as toll_free, "sem email" gives no e-mail', async () => {
       const lead = await oneLead(client, 'Irmãos Souza');
       expect(lead).toMatchObject({
-        nome: 'Auto Peças Irmãos Souza', // both runs of the rich text
-        contato_nome: 'João Souza', // "  João   Souza " cleaned
-        documento: '12345678909',
-        documento_tipo: 'cpf',
-        documento_valido: true,
+        name: 'Auto Peças Irmãos Souza', // both runs of the rich text
+        contact_name: 'João Souza', // "  João   Souza " cleaned
+        document: '12345678909',
+        document_type: 'cpf',
+        document_valid: true,
         timezone: 'America/Sao_Paulo',
         whatsapp: '+5511987654321',
         email: null,
       });
-      expect(lead.telefones).toEqual([
+      expect(lead.phones).toEqual([
         {
-          numero_original: '11 8765-4321',
-          numero_e164: '+5511987654321',
-          tipo: 'movel',
-          valido_para_disparo: true,
-          motivo_invalido: null,
-          reparado: true,
+          original: '11 8765-4321',
+          e164: '+5511987654321',
+          type: 'movel',
+          sendable: true,
+          invalid_reason: null,
+          repaired: true,
         },
         {
-          numero_original: '0800 123 4567',
-          numero_e164: '+558001234567',
-          tipo: 'toll_free',
-          valido_para_disparo: false,
-          motivo_invalido: 'número 0800 não é telefone de contato',
-          reparado: false,
+          original: '0800 123 4567',
+          e164: '+558001234567',
+          type: 'toll_free',
+          sendable: false,
+          invalid_reason: 'número 0800 não é telefone de contato',
+          repaired: false,
         },
       ]);
       expect(lead.emails).toEqual([]); // "sem email" is a placeholder, not an address
-      expect(lead.dados_extras).toEqual({ Cidade: 'Campinas' }); // empty Observações not kept
+      expect(lead.extra).toEqual({ Cidade: 'Campinas' }); // empty Observações not kept
       expect(rowsOf(lead)).toEqual([[SAMPLE_FILE, 'Leads', 5]]);
     });
 
     it('row 6: NBSP name, CNPJ from a formula, "-" contact and "N/A" phone dropped, number-typed phone, two e-mails in one cell', async () => {
       const lead = await oneLead(client, '11222333000181');
       expect(lead).toMatchObject({
-        nome: 'Mercado Boa Vista',
-        contato_nome: null,
-        documento: '11222333000181',
-        documento_valido: true,
+        name: 'Mercado Boa Vista',
+        contact_name: null,
+        document: '11222333000181',
+        document_valid: true,
         timezone: 'America/Sao_Paulo', // DDD 21: Rio is on São Paulo time
         whatsapp: '+5521998765432',
         email: 'joao@boavista.com.br',
       });
       expect(phonesOf(lead)).toEqual([['21998765432', '+5521998765432', 'movel', true, false]]);
-      expect(lead.emails.map((e: any) => [e.email_normalizado, e.valido_para_disparo])).toEqual([
+      expect(lead.emails.map((e: any) => [e.normalized, e.sendable])).toEqual([
         ['joao@boavista.com.br', true],
         ['vendas@boavista.com.br', true],
       ]);
-      expect(lead.dados_extras).toEqual({ Cidade: 'Rio de Janeiro' });
+      expect(lead.extra).toEqual({ Cidade: 'Rio de Janeiro' });
     });
 
     it('row 7: the #N/A document, the invalid-DDD phone and the broken e-mail are kept as unusable, the lead is still made', async () => {
       const lead = await oneLead(client, 'Farmácia Saúde');
       expect(lead).toMatchObject({
-        nome: 'Farmácia Saúde',
-        contato_nome: 'Ana Paula',
-        documento: null,
-        documento_valido: false,
+        name: 'Farmácia Saúde',
+        contact_name: 'Ana Paula',
+        document: null,
+        document_valid: false,
         timezone: 'America/Sao_Paulo', // no usable phone: the default
         whatsapp: null,
         email: null,
       });
-      expect(lead.telefones).toEqual([
+      expect(lead.phones).toEqual([
         expect.objectContaining({
-          numero_original: '(00) 98765-4321',
-          numero_e164: null,
-          tipo: 'invalido',
-          valido_para_disparo: false,
+          original: '(00) 98765-4321',
+          e164: null,
+          type: 'invalido',
+          sendable: false,
         }),
       ]);
       expect(lead.emails).toEqual([
         {
-          email_original: 'ana.paula@@farmacia',
-          email_normalizado: 'ana.paula@@farmacia',
-          valido_para_disparo: false,
-          motivo_invalido: 'e-mail com mais de um @',
+          original: 'ana.paula@@farmacia',
+          normalized: 'ana.paula@@farmacia',
+          sendable: false,
+          invalid_reason: 'e-mail com mais de um @',
         },
       ]);
-      expect(lead.dados_extras).toEqual({ Cidade: 'Belo Horizonte', Observações: 'DDD inválido' });
+      expect(lead.extra).toEqual({ Cidade: 'Belo Horizonte', Observações: 'DDD inválido' });
     });
 
     it('rows 9 + 10 (same name and phone, no document) are one lead', async () => {
       const lead = await oneLead(client, 'Oficina do Zé');
       expect(lead).toMatchObject({
-        nome: 'Oficina do Zé',
-        documento: null,
+        name: 'Oficina do Zé',
+        document: null,
         whatsapp: '+5531988887777',
         email: 'ze@oficina.com',
       });
@@ -339,28 +338,28 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
         [SAMPLE_FILE, 'Leads', 10],
       ]);
       // Row 9 has no Observações, so row 10's is kept.
-      expect(lead.dados_extras).toEqual({ Cidade: 'Contagem', Observações: 'Duplicado (nome + telefone)' });
+      expect(lead.extra).toEqual({ Cidade: 'Contagem', Observações: 'Duplicado (nome + telefone)' });
     });
 
     it('random rows: the time zone follows the first phone\'s DDD; "-" / "N/A" / "" e-mails give no e-mail rows', async () => {
       // Row 12: DDD 68 (Acre), CNPJ written as a full 14-digit number.
       const acre = await oneLead(client, '98537749000177');
       expect(acre).toMatchObject({
-        nome: 'Restaurante Primavera 1',
+        name: 'Restaurante Primavera 1',
         timezone: 'America/Rio_Branco',
         whatsapp: '+5568931032580',
         email: 'restauranteprimavera1@uol.com.br',
-        dados_extras: { Cidade: 'Rio Branco' },
+        extra: { Cidade: 'Rio Branco' },
       });
       // Row 27: DDD 92 (Amazonas), no document.
       const manaus = await oneLead(client, 'Papelaria Mineira 16');
-      expect(manaus).toMatchObject({ documento: null, timezone: 'America/Manaus', whatsapp: '+5592977840299' });
+      expect(manaus).toMatchObject({ document: null, timezone: 'America/Manaus', whatsapp: '+5592977840299' });
       expect(rowsOf(manaus)).toEqual([[SAMPLE_FILE, 'Leads', 27]]);
       // Row 85: DDD 92 and e-mail "-".
       const dash = await oneLead(client, 'Farmácia Estrela 74');
       expect(dash).toMatchObject({
-        documento: '54865914625',
-        documento_tipo: 'cpf',
+        document: '54865914625',
+        document_type: 'cpf',
         timezone: 'America/Manaus',
         email: null,
         emails: [],
@@ -371,8 +370,8 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       // Row 13: another CNPJ that lost its leading zero (7303806000106).
       const padded = await oneLead(client, '07303806000106');
       expect(padded).toMatchObject({
-        nome: 'Restaurante Ipê 2',
-        documento_valido: true,
+        name: 'Restaurante Ipê 2',
+        document_valid: true,
         timezone: 'America/Sao_Paulo',
       });
       // Row 90: landline second phone, e-mail "-".
@@ -388,7 +387,7 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       const page = await allLeads(client);
       expect(page.leads).toHaveLength(85);
       expect(page.next_cursor).toBeNull();
-      const names = page.leads.map((l: any) => l.nome);
+      const names = page.leads.map((l: any) => l.name);
       expect(names.filter((n: string) => /total|registros|relat[óo]rio|raz[ãa]o social/i.test(n))).toEqual([]);
       expect(new Set(names).size).toBe(85);
       const viaJob = await tool(client, 'query_leads', { source_job_id: job.job_id, limit: 100 });
@@ -399,17 +398,17 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
     it('importing the same file again creates nothing and merges every row into the existing leads', async () => {
       const again = await ingestOk(client, { file_path: samplePath });
       expect(again.status, again.error).toBe('concluido');
-      expect(again.counts).toEqual({ ...SAMPLE_COUNTS, leads_criados: 0, duplicados: 87, leads_atualizados: 85 });
+      expect(again.counts).toEqual({ ...SAMPLE_COUNTS, leads_created: 0, duplicates: 87, leads_updated: 85 });
       expect((await allLeads(client)).leads).toHaveLength(85);
       const padaria = await oneLead(client, '04567890000179');
-      expect(padaria.origem.map((o: any) => [o.linha, o.job_id])).toEqual([
+      expect(padaria.origin.map((o: any) => [o.row, o.job_id])).toEqual([
         [4, job.job_id],
         [8, job.job_id],
         [4, again.job_id],
         [8, again.job_id],
       ]);
-      expect(padaria.telefones).toHaveLength(3); // no phone twice
-      expect(padaria.historico).toHaveLength(1); // one 'importacao' entry, from the import that created it
+      expect(padaria.phones).toHaveLength(3); // no phone twice
+      expect(padaria.history).toHaveLength(1); // one 'importacao' entry, from the import that created it
     });
   });
 
@@ -427,7 +426,7 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       expect(job.problems_total).toBe(0);
       expect(job.problems_sample).toEqual([]);
       const page = await allLeads(client);
-      expect(page.leads.map((l: any) => l.nome).sort()).toEqual([
+      expect(page.leads.map((l: any) => l.name).sort()).toEqual([
         'Beta Comércio',
         'Gama Serviços',
         'Silva & Filhos Ltda',
@@ -437,15 +436,15 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
     it('row 4: inline rich text whole, padded CNPJ, number-typed mobile, mailto e-mail, date as ISO in dados_extras', async () => {
       const lead = await oneLead(client, 'Silva & Filhos');
       expect(lead).toMatchObject({
-        nome: 'Silva & Filhos Ltda',
-        contato_nome: 'José Silva', // "Nome" next to "Empresa" is the contact person
-        documento: '04567890000179',
-        documento_tipo: 'cnpj',
-        documento_valido: true,
+        name: 'Silva & Filhos Ltda',
+        contact_name: 'José Silva', // "Nome" next to "Empresa" is the contact person
+        document: '04567890000179',
+        document_type: 'cnpj',
+        document_valid: true,
         timezone: 'America/Sao_Paulo',
         whatsapp: '+5511987654321',
         email: 'jose@silvaefilhos.com.br',
-        dados_extras: { Cidade: 'São Paulo', Cadastro: '2026-11-12' },
+        extra: { Cidade: 'São Paulo', Cadastro: '2026-11-12' },
       });
       expect(phonesOf(lead)).toEqual([['11987654321', '+5511987654321', 'movel', true, false]]);
       expect(rowsOf(lead)).toEqual([[OPENPYXL_FILE, 'Leads', 4]]);
@@ -454,35 +453,35 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
     it('row 5: a cell showing "Enviar e-mail" gives the mailto address; a landline is fixo and not dispatchable', async () => {
       const lead = await oneLead(client, 'Beta Comércio');
       expect(lead).toMatchObject({
-        documento: '12345678909',
-        documento_tipo: 'cpf',
+        document: '12345678909',
+        document_type: 'cpf',
         whatsapp: null,
         email: 'ana@beta.com.br',
       });
-      expect(lead.telefones).toEqual([
+      expect(lead.phones).toEqual([
         {
-          numero_original: '1134567890',
-          numero_e164: '+551134567890',
-          tipo: 'fixo',
-          valido_para_disparo: false,
-          motivo_invalido: 'telefone fixo não recebe WhatsApp',
-          reparado: false,
+          original: '1134567890',
+          e164: '+551134567890',
+          type: 'fixo',
+          sendable: false,
+          invalid_reason: 'telefone fixo não recebe WhatsApp',
+          repaired: false,
         },
       ]);
-      expect(lead.emails.map((e: any) => e.email_normalizado)).toEqual(['ana@beta.com.br']);
+      expect(lead.emails.map((e: any) => e.normalized)).toEqual(['ana@beta.com.br']);
       // The formula "=1+1" has no cached value in an openpyxl file: the Cadastro cell is empty.
-      expect(lead.dados_extras).toEqual({ Cidade: 'Niterói' });
+      expect(lead.extra).toEqual({ Cidade: 'Niterói' });
     });
 
     it('row 6: NBSP in the name, no contact, no document', async () => {
       const lead = await oneLead(client, 'Gama Serviços');
       expect(lead).toMatchObject({
-        nome: 'Gama Serviços',
-        contato_nome: null,
-        documento: null,
+        name: 'Gama Serviços',
+        contact_name: null,
+        document: null,
         whatsapp: '+5521998765432',
         email: null,
-        dados_extras: { Cidade: 'Rio de Janeiro', Cadastro: 'true' },
+        extra: { Cidade: 'Rio de Janeiro', Cadastro: 'true' },
       });
       expect(rowsOf(lead)).toEqual([[OPENPYXL_FILE, 'Leads', 6]]);
     });
@@ -494,13 +493,13 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       const job = await ingestOk(client, { file_path: samplePath, validate_only: true });
       expect(job.status, job.error).toBe('concluido');
       expect(job.validate_only).toBe(true);
-      expect(job.counts).toEqual({ ...SAMPLE_COUNTS, leads_criados: 0, duplicados: 0 });
+      expect(job.counts).toEqual({ ...SAMPLE_COUNTS, leads_created: 0, duplicates: 0 });
       expect(job.problems_sample.map((p: any) => p.row)).toEqual(job.problems_sample.map(() => 7));
       expect(job.problems_sample.map((p: any) => p.column)).toEqual(expect.arrayContaining(['telefone', 'email']));
       expect((await allLeads(client)).leads).toEqual([]);
       const res = await tool(client, 'ingest_leads', { file_path: openpyxlPath, validate_only: true });
       expect(textOf(res)).toContain('validate only: nothing written');
-      expect(res.structuredContent.job.counts).toEqual({ ...OPENPYXL_COUNTS, leads_criados: 0 });
+      expect(res.structuredContent.job.counts).toEqual({ ...OPENPYXL_COUNTS, leads_created: 0 });
       expect((await allLeads(client)).leads).toEqual([]);
     });
   });
@@ -517,7 +516,7 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
         'Sheet "Clientes" was not found. The workbook has: "Instruções", "Leads", "Listas". Ask again with one of these names.',
       );
       expect(textOf(res)).toBe(`Import ${job.job_id} of ${OPENPYXL_FILE} failed: ${job.error}`);
-      expect(job.counts.linhas_lidas).toBe(0);
+      expect(job.counts.rows_read).toBe(0);
       expect((await allLeads(client)).leads).toEqual([]);
       const status = await jobStatus(client, job.job_id);
       expect(status).toMatchObject({ status: 'falhou', error: job.error });
@@ -575,7 +574,7 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       );
       expect(job.error).toContain('save it as .xlsx (or .csv UTF-8) and send it again');
       expect(textOf(res)).toContain('failed:');
-      expect(job.counts.linhas_lidas).toBe(0);
+      expect(job.counts.rows_read).toBe(0);
     });
 
     it('an empty file is refused with a message to send it again', async () => {
@@ -604,8 +603,8 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
         'No sheet has recognisable lead columns (looked at the first 30 rows of "sem-cabecalho.csv")',
       );
       expect(job.error).toContain('Rename the columns, or pass column_map');
-      expect(job.counts.leads_criados).toBe(0);
-      expect(job.counts.linhas_lidas).toBe(0);
+      expect(job.counts.leads_created).toBe(0);
+      expect(job.counts.rows_read).toBe(0);
     });
 
     it('none of them wrote a lead, and no job was left running', async () => {
@@ -635,7 +634,7 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
         ['enviado.xlsx', 'Leads', 4],
         ['enviado.xlsx', 'Leads', 8],
       ]);
-      expect(lead.telefones).toHaveLength(3);
+      expect(lead.phones).toHaveLength(3);
     });
 
     it('content_base64 without filename is refused, saying what to add', async () => {
@@ -716,7 +715,7 @@ describe(`ingest_leads on XLSX files, end to end (${testDbKind()})`, () => {
       const one = await oneLead(c, 'DDD Zero Um');
       const nine = await oneLead(c, 'DDD Zero Nove');
       expect([one.whatsapp, nine.whatsapp]).toEqual([null, null]);
-      expect(job.counts).toMatchObject({ telefones_validos: 0, telefones_invalidos: 2 });
+      expect(job.counts).toMatchObject({ valid_phones: 0, invalid_phones: 2 });
       expect(job.problems_sample.map((p: any) => [p.row, p.column])).toEqual([
         [2, 'telefone'],
         [3, 'telefone'],

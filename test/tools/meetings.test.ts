@@ -93,12 +93,12 @@ describe(`meetings (${testDbKind()})`, () => {
     const resource = JSON.parse(
       ((await e.client.readResource({ uri: `lead://${lead}` })).contents[0] as { text: string }).text,
     );
-    expect(resource.reunioes).toEqual([
+    expect(resource.agendamentos).toEqual([
       {
         agendamento_id: out.agendamento.agendamento_id,
         status: 'agendado',
-        inicio: '2026-11-24T14:00:00.000Z',
-        rotulo: 'terça, 24/11 às 10:00 (horário de Manaus)',
+        start: '2026-11-24T14:00:00.000Z',
+        label: 'terça, 24/11 às 10:00 (horário de Manaus)',
       },
     ]);
   });

@@ -43,7 +43,7 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     const id = await insertLead(db.kysely, deps.tenant.tenant_id, { nome: 'Estado', documento: '11222333000181' });
     const bad = await client.callTool({
       name: 'set_lead_status',
-      arguments: { lead_id: id, status: 'realizado', motivo: 'teste' },
+      arguments: { lead_id: id, status: 'realizado', reason: 'teste' },
     });
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toMatch(
@@ -51,17 +51,18 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     );
     const ok = await client.callTool({
       name: 'set_lead_status',
-      arguments: { lead_id: id, status: 'perdido', motivo: 'sem interesse' },
+      arguments: { lead_id: id, status: 'perdido', reason: 'sem interesse' },
     });
-    expect(ok.structuredContent).toEqual({ lead_id: id, status_anterior: 'novo', status: 'perdido' });
+    expect(ok.structuredContent).toEqual({ lead_id: id, previous_status: 'novo', status: 'perdido' });
     const detail = (await client.callTool({ name: 'query_leads', arguments: { lead_id: id } }))
       .structuredContent as any;
-    expect(detail.lead.historico).toEqual([
+    expect(detail.lead.history).toEqual([
       expect.objectContaining({
-        tipo: 'transicao',
-        status_de: 'novo',
-        status_para: 'perdido',
-        motivo: 'sem interesse',
+        type: 'transicao',
+        from_status: 'novo',
+        to_status: 'perdido',
+        reason: 'sem interesse',
+        actor: `stdio:${deps.tenant.slug}`,
       }),
     ]);
     await client.closeAll();
@@ -76,11 +77,11 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     const results = await Promise.all([
       client.callTool({
         name: 'set_lead_status',
-        arguments: { lead_id: id, status: 'contatado', motivo: 'ligação feita' },
+        arguments: { lead_id: id, status: 'contatado', reason: 'ligação feita' },
       }),
       other.callTool({
         name: 'set_lead_status',
-        arguments: { lead_id: id, status: 'sem_canal', motivo: 'sem contato' },
+        arguments: { lead_id: id, status: 'sem_canal', reason: 'sem contato' },
       }),
     ]);
     expect(
@@ -89,7 +90,7 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     ).toHaveLength(1);
     const detail = (await client.callTool({ name: 'query_leads', arguments: { lead_id: id } }))
       .structuredContent as any;
-    expect(detail.lead.historico).toHaveLength(1);
+    expect(detail.lead.history).toHaveLength(1);
     await client.closeAll();
     await other.closeAll();
   });
@@ -112,7 +113,7 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     expect((out.structuredContent as any).changed).toBe(2);
     const back = await client.callTool({
       name: 'set_lead_status',
-      arguments: { lead_id: lead.lead_id, status: 'novo', motivo: 'tentar de novo' },
+      arguments: { lead_id: lead.lead_id, status: 'novo', reason: 'tentar de novo' },
     });
     expect(back.isError).toBe(true);
     expect(textOf(back)).toMatch(/opt_out is terminal/);
@@ -120,7 +121,7 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'a.csv') } });
     await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'b.csv') } });
     const all = ((await client.callTool({ name: 'query_leads', arguments: {} })).structuredContent as any).leads;
-    expect(all.map((l: any) => [l.nome, l.status]).sort()).toEqual([
+    expect(all.map((l: any) => [l.name, l.status]).sort()).toEqual([
       ['AZUL COMERCIO (outro nome)', 'opt_out'],
       ['Loja Azul', 'opt_out'],
     ]);

@@ -95,6 +95,13 @@ describe(`MCP server through a real client (${testDbKind()})`, () => {
     expect(j.eta_seconds).toBeGreaterThan(25);
     expect(j.eta_seconds).toBeLessThan(35);
     expect(j.problems_sample).toEqual([{ row: 7, column: 'Telefone', value: '123', reason: 'número incompleto' }]);
+    expect(textOf(res)).toMatch(
+      new RegExp(`^import ${job.job_id} of leads.xlsx: processando 25%, ETA \\d+s — 5000 rows`),
+    );
+    // job://{id} serves the same job as JSON.
+    const read = await client.readResource({ uri: `job://${job.job_id}` });
+    const resource = JSON.parse((read.contents[0] as { text: string }).text);
+    expect(resource).toMatchObject({ job_id: job.job_id, kind: 'ingest', status: 'processando', counts: j.counts });
 
     const other = await makeDeps(db, { tenantSlug: 'outro' });
     const otherClient = await connectClient(other);
@@ -102,6 +109,7 @@ describe(`MCP server through a real client (${testDbKind()})`, () => {
     expect(denied.isError).toBe(true);
     const list = await otherClient.callTool({ name: 'job_status', arguments: {} });
     expect((list.structuredContent as any).jobs).toEqual([]);
+    await expect(otherClient.readResource({ uri: `job://${job.job_id}` })).rejects.toThrow(/Job .* was not found/);
     await otherClient.closeAll();
   });
 

@@ -39,7 +39,7 @@ const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
     { args: {}, expect: 'nothing' },
   ],
   set_lead_status: (b) => [
-    { args: { lead_id: b.leadId, status: 'perdido', motivo: 'tentativa de outro tenant' }, expect: 'not_found' },
+    { args: { lead_id: b.leadId, status: 'perdido', reason: 'tentativa de outro tenant' }, expect: 'not_found' },
   ],
   decide_channel: (b) => [
     { args: { lead_id: b.leadId }, expect: 'not_found' },

@@ -1,4 +1,4 @@
-import type { LeadField } from './columns.js';
+import type { LeadField } from './column-types.js';
 
 /**
  * pt-BR column headers → lead fields. Headers are compared after {@link normalizeHeader}

@@ -1,13 +1,23 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { withSystem, withTenant, type Tx } from '../../db/tenant.js';
-import type { RowProblem } from '../jobs.js';
+import type { RowProblem } from '../jobs/job-schema.js';
+import type { IngestJobStatus, SpreadsheetFormat } from '../model/index.js';
+import type { Counts } from './counts.js';
+
+/**
+ * The ingest_jobs and ingest_problemas statements, one per function. Times come from the caller's clock
+ * (started, finished: job_status computes rate and ETA against the same clock); updated_at stays the
+ * database's: it is the heartbeat failOrphanedJobs compares with the wall clock at start-up.
+ */
+
+export { zeroCounts, type Counts, type CountColumn } from './counts.js';
 
 export const PROBLEM_SAMPLE_SIZE = 20;
 
 export interface NewIngestJob {
   tenantId: string;
-  tipo: 'xlsx' | 'csv';
+  tipo: SpreadsheetFormat;
   arquivo: string;
   sourceLabel: string | null;
   validateOnly: boolean;
@@ -31,65 +41,21 @@ export async function createIngestJob(tx: Tx, j: NewIngestJob): Promise<string> 
   return row.job_id;
 }
 
-export type CountColumn =
-  | 'linhas_lidas'
-  | 'leads_criados'
-  | 'leads_atualizados'
-  | 'duplicados'
-  | 'linhas_invalidas'
-  | 'linhas_sem_canal'
-  | 'telefones_validos'
-  | 'telefones_invalidos'
-  | 'emails_validos'
-  | 'emails_invalidos';
-
-export type Counts = Record<CountColumn, number>;
-
-export const zeroCounts = (): Counts => ({
-  linhas_lidas: 0,
-  leads_criados: 0,
-  leads_atualizados: 0,
-  duplicados: 0,
-  linhas_invalidas: 0,
-  linhas_sem_canal: 0,
-  telefones_validos: 0,
-  telefones_invalidos: 0,
-  emails_validos: 0,
-  emails_invalidos: 0,
-});
-
 export interface JobUpdate {
-  status?: 'processando' | 'concluido' | 'falhou' | 'cancelado';
+  status?: Exclude<IngestJobStatus, 'pendente'>;
   counts?: Counts;
   bytesRead?: number;
-  problems?: RowProblem[];
   sample?: RowProblem[];
   problemsTotal?: number;
   error?: string | null;
-  started?: boolean;
-  finished?: boolean;
+  /** Sets started_at (iniciado_em) to this time. */
+  startedAt?: Date;
+  /** Sets finished_at (concluido_em) to this time: give it with every final status. */
+  finishedAt?: Date;
 }
 
-/** Writes the job's progress; new problems are appended to ingest_problemas (all of them). */
+/** Writes the job's status and progress. */
 export async function updateIngestJob(tx: Tx, tenantId: string, jobId: string, u: JobUpdate): Promise<void> {
-  if (u.problems?.length) {
-    for (let i = 0; i < u.problems.length; i += 1000) {
-      await tx
-        .insertInto('ingest_problemas')
-        .values(
-          u.problems.slice(i, i + 1000).map((p) => ({
-            job_id: jobId,
-            tenant_id: tenantId,
-            linha: p.row,
-            aba: p.sheet?.slice(0, 200) ?? null,
-            coluna: p.column?.slice(0, 200) ?? null,
-            valor: p.value?.slice(0, 500) ?? null,
-            motivo: p.reason,
-          })),
-        )
-        .execute();
-    }
-  }
   await tx
     .updateTable('ingest_jobs')
     .set({
@@ -99,13 +65,33 @@ export async function updateIngestJob(tx: Tx, tenantId: string, jobId: string, u
       ...(u.sample ? { erros_amostra: JSON.stringify(u.sample) } : {}),
       ...(u.problemsTotal !== undefined ? { problemas_total: u.problemsTotal } : {}),
       ...(u.error !== undefined ? { erro: u.error } : {}),
-      ...(u.started ? { iniciado_em: sql<Date>`now()` as never } : {}),
-      ...(u.finished ? { concluido_em: sql<Date>`now()` as never } : {}),
+      ...(u.startedAt ? { iniciado_em: u.startedAt } : {}),
+      ...(u.finishedAt ? { concluido_em: u.finishedAt } : {}),
       updated_at: sql<Date>`now()` as never,
     })
     .where('tenant_id', '=', tenantId)
     .where('job_id', '=', jobId)
     .execute();
+}
+
+/** Appends problems to ingest_problemas (all of them; the job keeps a sample), 1,000 rows a statement. */
+export async function insertProblems(tx: Tx, tenantId: string, jobId: string, problems: RowProblem[]): Promise<void> {
+  for (let i = 0; i < problems.length; i += 1000) {
+    await tx
+      .insertInto('ingest_problemas')
+      .values(
+        problems.slice(i, i + 1000).map((p) => ({
+          job_id: jobId,
+          tenant_id: tenantId,
+          linha: p.row,
+          aba: p.sheet?.slice(0, 200) ?? null,
+          coluna: p.column?.slice(0, 200) ?? null,
+          valor: p.value?.slice(0, 500) ?? null,
+          motivo: p.reason,
+        })),
+      )
+      .execute();
+  }
 }
 
 /** Every problem of a job, in row order (for the CSV export and the problems resource). */
@@ -130,9 +116,10 @@ export async function listProblems(tx: Tx, tenantId: string, jobId: string, limi
 
 /**
  * Jobs left 'processando' by a process that died cannot finish: mark them failed at start-up so
- * job_status never shows a job running forever.
+ * job_status never shows a job running forever. Run by the serve command before it takes calls;
+ * `now` is when they are found dead (the database's time when not given).
  */
-export async function failOrphanedJobs(db: Kysely<Database>, olderThan: Date): Promise<number> {
+export async function failOrphanedJobs(db: Kysely<Database>, olderThan: Date, now?: Date): Promise<number> {
   // Found across tenants by the system role (read only), failed inside each job's tenant.
   const orphans = await withSystem(db, (tx) =>
     tx
@@ -151,7 +138,7 @@ export async function failOrphanedJobs(db: Kysely<Database>, olderThan: Date): P
         .set({
           status: 'falhou',
           erro: 'interrompido: o processo que importava terminou antes do fim; importe o arquivo de novo (nada será duplicado)',
-          concluido_em: new Date(),
+          concluido_em: now ?? (sql<Date>`now()` as never),
         })
         .where('status', 'in', ['pendente', 'processando'])
         .where('updated_at', '<', olderThan)

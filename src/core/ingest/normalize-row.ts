@@ -1,4 +1,4 @@
-import type { RowProblem } from '../jobs.js';
+import type { RowProblem } from '../jobs/job-schema.js';
 import {
   cleanText,
   dddOf,
@@ -46,6 +46,8 @@ export interface RowOutcome {
 // Column sizes in the database; longer values are cut and reported, never rejected by the INSERT.
 const MAX = { nome: 500, contato: 500, externo: 200, phone: 100, email: 500, emailNormalizado: 320, extra: 1000 };
 
+type Report = (column: string, value: string, reason: string) => void;
+
 /**
  * Normalises one mapped row: name, document (CPF/CNPJ check digits), every phone and e-mail in every
  * phone/e-mail cell, the time zone from the first Brazilian phone's DDD. Every value that cannot be
@@ -53,7 +55,7 @@ const MAX = { nome: 500, contato: 500, externo: 200, phone: 100, email: 500, ema
  */
 export function normalizeRow(raw: RawLead): RowOutcome {
   const problems: RowProblem[] = [];
-  const at = (column: string, value: string, reason: string) =>
+  const at: Report = (column, value, reason) =>
     problems.push({ row: raw.rowNumber, sheet: raw.sheet, column, value: value.slice(0, 200), reason });
 
   const cut = (column: string, v: string, max: number) => {
@@ -68,52 +70,8 @@ export function normalizeRow(raw: RawLead): RowOutcome {
   const doc = raw.documento && !isPlaceholder(cleanText(raw.documento)) ? normalizeDocument(raw.documento) : null;
   if (doc && !doc.documento_valido) at('documento', raw.documento, doc.motivo_invalido ?? 'documento inválido');
 
-  const telefones: LeadPhone[] = [];
-  // A row has a handful of phones and e-mails: arrays, not a Set per row.
-  const seenPhones: string[] = [];
-  let firstDdd: string | null = null;
-  for (const cell of raw.telefones) {
-    for (const piece of splitPhones(cell)) {
-      const p = normalizePhone(piece);
-      const key = p.numero_e164 ?? p.numero_original;
-      if (seenPhones.includes(key)) continue;
-      seenPhones.push(key);
-      if (p.tipo === 'invalido' || p.tipo === 'desconhecido')
-        at('telefone', piece, p.motivo_invalido ?? 'telefone inválido');
-      if (!firstDdd && p.numero_e164) firstDdd = p.ddd ?? dddOf(p.numero_e164);
-      telefones.push({
-        numero_original: p.numero_original.slice(0, MAX.phone),
-        numero_e164: p.numero_e164,
-        tipo: p.tipo,
-        valido_para_disparo: p.valido_para_disparo,
-        motivo_invalido: p.motivo_invalido,
-        reparado: p.reparado,
-      });
-    }
-  }
-
-  const emails: LeadEmail[] = [];
-  const seenEmails: string[] = [];
-  for (const cell of raw.emails) {
-    for (const piece of splitEmails(cell)) {
-      const e = normalizeEmail(piece);
-      if (!e.email_normalizado && (e.motivo_invalido === 'vazio' || e.motivo_invalido === 'placeholder')) continue;
-      const key = e.email_normalizado ?? e.email_original;
-      if (seenEmails.includes(key)) continue;
-      seenEmails.push(key);
-      if (!e.valido_para_disparo) at('email', piece, e.motivo_invalido ?? 'e-mail inválido');
-      // An invalid address keeps its cleaned form for display; one too long for the column is dropped
-      // (a valid address is at most 254 characters).
-      const normalizado =
-        e.email_normalizado && e.email_normalizado.length <= MAX.emailNormalizado ? e.email_normalizado : null;
-      emails.push({
-        email_original: e.email_original.slice(0, MAX.email),
-        email_normalizado: normalizado,
-        valido_para_disparo: e.valido_para_disparo,
-        motivo_invalido: e.motivo_invalido,
-      });
-    }
-  }
+  const { telefones, firstDdd } = rowPhones(raw.telefones, at);
+  const emails = rowEmails(raw.emails, at);
 
   const usable =
     !!nome ||
@@ -135,12 +93,6 @@ export function normalizeRow(raw: RawLead): RowOutcome {
     at('nome', '', 'linha sem nome de empresa: usado o contato, documento ou e-mail como nome');
   }
 
-  const extras: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw.extras)) {
-    const value = cleanText(v);
-    if (value) extras[k.slice(0, 200)] = value.slice(0, MAX.extra);
-  }
-
   return {
     row: {
       linha: raw.rowNumber,
@@ -153,10 +105,75 @@ export function normalizeRow(raw: RawLead): RowOutcome {
       documento_valido: doc?.documento_valido ?? false,
       timezone: firstDdd ? timezoneForDdd(firstDdd) : DEFAULT_TIMEZONE,
       lead_id_externo: cleanText(raw.lead_id_externo).slice(0, MAX.externo) || null,
-      dados_extras: extras,
+      dados_extras: rowExtras(raw.extras),
       telefones,
       emails,
     },
     problems,
   };
+}
+
+/** Every phone of every phone cell, once each (by E.164, else as typed), and the first one's DDD. */
+function rowPhones(cells: string[], at: Report): { telefones: LeadPhone[]; firstDdd: string | null } {
+  const telefones: LeadPhone[] = [];
+  // A row has a handful of phones and e-mails: arrays, not a Set per row.
+  const seenPhones: string[] = [];
+  let firstDdd: string | null = null;
+  for (const cell of cells) {
+    for (const piece of splitPhones(cell)) {
+      const p = normalizePhone(piece);
+      const key = p.numero_e164 ?? p.numero_original;
+      if (seenPhones.includes(key)) continue;
+      seenPhones.push(key);
+      if (p.tipo === 'invalido' || p.tipo === 'desconhecido')
+        at('telefone', piece, p.motivo_invalido ?? 'telefone inválido');
+      if (!firstDdd && p.numero_e164) firstDdd = p.ddd ?? dddOf(p.numero_e164);
+      telefones.push({
+        numero_original: p.numero_original.slice(0, MAX.phone),
+        numero_e164: p.numero_e164,
+        tipo: p.tipo,
+        valido_para_disparo: p.valido_para_disparo,
+        motivo_invalido: p.motivo_invalido,
+        reparado: p.reparado,
+      });
+    }
+  }
+  return { telefones, firstDdd };
+}
+
+/** Every e-mail of every e-mail cell, once each; empty cells and placeholders are no e-mail. */
+function rowEmails(cells: string[], at: Report): LeadEmail[] {
+  const emails: LeadEmail[] = [];
+  const seenEmails: string[] = [];
+  for (const cell of cells) {
+    for (const piece of splitEmails(cell)) {
+      const e = normalizeEmail(piece);
+      if (!e.email_normalizado && (e.motivo_invalido === 'vazio' || e.motivo_invalido === 'placeholder')) continue;
+      const key = e.email_normalizado ?? e.email_original;
+      if (seenEmails.includes(key)) continue;
+      seenEmails.push(key);
+      if (!e.valido_para_disparo) at('email', piece, e.motivo_invalido ?? 'e-mail inválido');
+      // An invalid address keeps its cleaned form for display; one too long for the column is dropped
+      // (a valid address is at most 254 characters).
+      const normalizado =
+        e.email_normalizado && e.email_normalizado.length <= MAX.emailNormalizado ? e.email_normalizado : null;
+      emails.push({
+        email_original: e.email_original.slice(0, MAX.email),
+        email_normalizado: normalizado,
+        valido_para_disparo: e.valido_para_disparo,
+        motivo_invalido: e.motivo_invalido,
+      });
+    }
+  }
+  return emails;
+}
+
+/** The other columns, cleaned; empty ones dropped, keys and values cut to their size. */
+function rowExtras(raw: Record<string, string>): Record<string, string> {
+  const extras: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const value = cleanText(v);
+    if (value) extras[k.slice(0, 200)] = value.slice(0, MAX.extra);
+  }
+  return extras;
 }

@@ -1,4 +1,4 @@
-import type { RowProblem } from '../jobs.js';
+import type { RowProblem } from '../jobs/job-schema.js';
 import {
   detectHeader,
   HEADER_SCAN_ROWS,
@@ -7,7 +7,7 @@ import {
   type LeadField,
   type SheetRow,
 } from './columns.js';
-import type { Counts } from './job-store.js';
+import type { Counts } from './counts.js';
 import { normalizeRow, type NormalizedRow } from './normalize-row.js';
 
 /** The counts a row decides by itself (the merge decides the rest). */

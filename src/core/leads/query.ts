@@ -1,21 +1,13 @@
-import { sql, type SqlBool } from 'kysely';
+/**
+ * Reads of leads that several features share: a lead in full as stored (getLead: pt-BR fields, the
+ * internal shape the briefing reads; tools publish it in English through lead-schema.ts) and the
+ * SQL fragments for a lead's best phone and e-mail.
+ */
+import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
-import { AppError } from '../errors.js';
-import { localLabel } from '../meetings/time.js';
-import { nameKey } from '../normalize/index.js';
+import { localLabel } from '../time/index.js';
 
 export { LEAD_STATUSES, type LeadStatus } from '../model/index.js';
-import type { LeadStatus } from '../model/index.js';
-
-export interface LeadFilter {
-  status?: LeadStatus[];
-  has_whatsapp?: boolean;
-  has_email?: boolean;
-  text?: string;
-  source_job_id?: string;
-  cursor?: string;
-  limit: number;
-}
 
 export interface LeadSummary {
   lead_id: string;
@@ -64,92 +56,16 @@ export interface LeadDetail extends LeadSummary {
 
 const MEETINGS_LIMIT = 20;
 
-interface Cursor {
-  t: string;
-  id: string;
-}
-
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(s: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.t === 'string' && /^[0-9a-f-]{36}$/.test(c.id)) return c;
-  } catch {
-    // fall through
-  }
-  throw new AppError('invalid_argument', 'cursor is not one this tool returned; omit it to start from the first page.');
-}
-
 /** A lead's first WhatsApp-capable mobile / valid e-mail, as columns of a query over `leads l`. */
-export const bestPhone = sql<
-  string | null
->`(select lt.numero_e164 from lead_telefones lt where lt.lead_id = l.lead_id and lt.valido_para_disparo order by lt.created_at, lt.posicao limit 1)`;
-export const bestEmail = sql<
-  string | null
->`(select le.email_normalizado from lead_emails le where le.lead_id = l.lead_id and le.valido_para_disparo order by le.created_at, le.posicao limit 1)`;
+export const bestPhone = sql<string | null>`(select lt.numero_e164 from lead_telefones lt
+  where lt.lead_id = l.lead_id and lt.valido_para_disparo order by lt.created_at, lt.posicao limit 1)`;
+export const bestEmail = sql<string | null>`(select le.email_normalizado from lead_emails le
+  where le.lead_id = l.lead_id and le.valido_para_disparo order by le.created_at, le.posicao limit 1)`;
 
-/** A page of the tenant's leads, newest first, with keyset pagination. */
-export async function queryLeads(
-  tx: Tx,
-  tenantId: string,
-  f: LeadFilter,
-): Promise<{ leads: LeadSummary[]; next_cursor: string | null }> {
-  let q = tx
-    .selectFrom('leads as l')
-    .select([
-      'l.lead_id',
-      'l.nome',
-      'l.contato_nome',
-      'l.documento',
-      'l.documento_tipo',
-      'l.documento_valido',
-      'l.status',
-      'l.timezone',
-      'l.created_at',
-      bestPhone.as('whatsapp'),
-      bestEmail.as('email'),
-      sql<string>`l.created_at::text`.as('cursor_t'),
-    ])
-    .where('l.tenant_id', '=', tenantId);
-  if (f.status?.length) q = q.where('l.status', 'in', f.status);
-  if (f.has_whatsapp !== undefined) {
-    const exists = sql<SqlBool>`exists (select 1 from lead_telefones lt where lt.lead_id = l.lead_id and lt.valido_para_disparo)`;
-    q = q.where(f.has_whatsapp ? exists : sql<SqlBool>`not ${exists}`);
-  }
-  if (f.has_email !== undefined) {
-    const exists = sql<SqlBool>`exists (select 1 from lead_emails le where le.lead_id = l.lead_id and le.valido_para_disparo)`;
-    q = q.where(f.has_email ? exists : sql<SqlBool>`not ${exists}`);
-  }
-  if (f.text) {
-    const key = `%${nameKey(f.text).replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
-    const digits = f.text.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
-    q = q.where((eb) =>
-      eb.or([
-        eb('l.nome_chave', 'like', key),
-        sql<SqlBool>`lower(coalesce(l.contato_nome, '')) like ${`%${f.text!.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`}`,
-        ...(digits.length >= 3 ? [eb('l.documento', 'like', `${digits}%`)] : []),
-      ]),
-    );
-  }
-  if (f.source_job_id) q = q.where(sql<SqlBool>`l.origem @> ${JSON.stringify([{ job_id: f.source_job_id }])}::jsonb`);
-  if (f.cursor) {
-    const c = decodeCursor(f.cursor);
-    q = q.where(sql<SqlBool>`(l.created_at, l.lead_id) < (${c.t}::timestamptz, ${c.id}::uuid)`);
-  }
-  const rows = await q
-    .orderBy('l.created_at', 'desc')
-    .orderBy('l.lead_id', 'desc')
-    .limit(f.limit + 1)
-    .execute();
-  const page = rows.slice(0, f.limit);
-  const last = page[page.length - 1];
-  return {
-    leads: page.map(({ cursor_t: _c, ...r }) => ({ ...r, created_at: new Date(r.created_at).toISOString() })),
-    next_cursor: rows.length > f.limit && last ? encodeCursor({ t: last.cursor_t, id: last.lead_id }) : null,
-  };
-}
-
-/** One lead in full: phones, e-mails, origin and state history. */
+/**
+ * One lead in full, as stored (pt-BR fields: the internal shape other features read, e.g. the briefing):
+ * phones, e-mails, origin, state history and its latest meetings. Null when the tenant has no such lead.
+ */
 export async function getLead(tx: Tx, tenantId: string, leadId: string): Promise<LeadDetail | null> {
   const l = await tx
     .selectFrom('leads as l')
@@ -160,39 +76,12 @@ export async function getLead(tx: Tx, tenantId: string, leadId: string): Promise
     .executeTakeFirst();
   if (!l) return null;
   const [telefones, emails, historico, reunioes] = await Promise.all([
-    tx
-      .selectFrom('lead_telefones')
-      .select(['numero_original', 'numero_e164', 'tipo', 'valido_para_disparo', 'motivo_invalido', 'reparado'])
-      .where('tenant_id', '=', tenantId)
-      .where('lead_id', '=', leadId)
-      .orderBy('created_at')
-      .orderBy('posicao')
-      .execute(),
-    tx
-      .selectFrom('lead_emails')
-      .select(['email_original', 'email_normalizado', 'valido_para_disparo', 'motivo_invalido'])
-      .where('tenant_id', '=', tenantId)
-      .where('lead_id', '=', leadId)
-      .orderBy('created_at')
-      .orderBy('posicao')
-      .execute(),
-    tx
-      .selectFrom('lead_eventos')
-      .select(['tipo', 'status_de', 'status_para', 'motivo', 'ator', 'created_at'])
-      .where('tenant_id', '=', tenantId)
-      .where('lead_id', '=', leadId)
-      .orderBy('evento_id')
-      .execute(),
-    tx
-      .selectFrom('agendamentos')
-      .select(['agendamento_id', 'status', 'inicio', 'timezone'])
-      .where('tenant_id', '=', tenantId)
-      .where('lead_id', '=', leadId)
-      .orderBy('inicio', 'desc')
-      .orderBy('agendamento_id', 'desc')
-      .limit(MEETINGS_LIMIT)
-      .execute(),
+    selectPhones(tx, tenantId, leadId),
+    selectEmails(tx, tenantId, leadId),
+    selectEvents(tx, tenantId, leadId),
+    selectMeetings(tx, tenantId, leadId),
   ]);
+  const createdAt = new Date(l.created_at).toISOString();
   return {
     lead_id: l.lead_id,
     nome: l.nome,
@@ -204,7 +93,7 @@ export async function getLead(tx: Tx, tenantId: string, leadId: string): Promise
     timezone: l.timezone,
     whatsapp: l.whatsapp,
     email: l.email,
-    created_at: new Date(l.created_at).toISOString(),
+    created_at: createdAt,
     base_legal: l.base_legal,
     lead_id_externo: l.lead_id_externo,
     dados_extras: l.dados_extras as Record<string, unknown>,
@@ -212,17 +101,8 @@ export async function getLead(tx: Tx, tenantId: string, leadId: string): Promise
     telefones,
     emails,
     historico: [
-      ...(historico.some((h) => h.tipo === 'importacao')
-        ? []
-        : importEntry(l.origem, new Date(l.created_at).toISOString())),
-      ...historico.map((h) => ({
-        tipo: h.tipo,
-        status_de: h.status_de,
-        status_para: h.status_para,
-        motivo: h.motivo,
-        ator: h.ator,
-        em: new Date(h.created_at).toISOString(),
-      })),
+      ...(historico.some((h) => h.tipo === 'importacao') ? [] : importEntry(l.origem, createdAt)),
+      ...historico,
     ],
     reunioes: reunioes.map((r) => {
       const inicio = new Date(r.inicio);
@@ -230,11 +110,60 @@ export async function getLead(tx: Tx, tenantId: string, leadId: string): Promise
         agendamento_id: r.agendamento_id,
         status: r.status,
         inicio: inicio.toISOString(),
-        rotulo: localLabel(inicio, r.timezone).rotulo,
+        rotulo: localLabel(inicio, r.timezone).label,
       };
     }),
   };
 }
+
+const selectPhones = (tx: Tx, tenantId: string, leadId: string) =>
+  tx
+    .selectFrom('lead_telefones')
+    .select(['numero_original', 'numero_e164', 'tipo', 'valido_para_disparo', 'motivo_invalido', 'reparado'])
+    .where('tenant_id', '=', tenantId)
+    .where('lead_id', '=', leadId)
+    .orderBy('created_at')
+    .orderBy('posicao')
+    .execute();
+
+const selectEmails = (tx: Tx, tenantId: string, leadId: string) =>
+  tx
+    .selectFrom('lead_emails')
+    .select(['email_original', 'email_normalizado', 'valido_para_disparo', 'motivo_invalido'])
+    .where('tenant_id', '=', tenantId)
+    .where('lead_id', '=', leadId)
+    .orderBy('created_at')
+    .orderBy('posicao')
+    .execute();
+
+async function selectEvents(tx: Tx, tenantId: string, leadId: string): Promise<LeadDetail['historico']> {
+  const rows = await tx
+    .selectFrom('lead_eventos')
+    .select(['tipo', 'status_de', 'status_para', 'motivo', 'ator', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('lead_id', '=', leadId)
+    .orderBy('evento_id')
+    .execute();
+  return rows.map((h) => ({
+    tipo: h.tipo,
+    status_de: h.status_de,
+    status_para: h.status_para,
+    motivo: h.motivo,
+    ator: h.ator,
+    em: new Date(h.created_at).toISOString(),
+  }));
+}
+
+const selectMeetings = (tx: Tx, tenantId: string, leadId: string) =>
+  tx
+    .selectFrom('agendamentos')
+    .select(['agendamento_id', 'status', 'inicio', 'timezone'])
+    .where('tenant_id', '=', tenantId)
+    .where('lead_id', '=', leadId)
+    .orderBy('inicio', 'desc')
+    .orderBy('agendamento_id', 'desc')
+    .limit(MEETINGS_LIMIT)
+    .execute();
 
 /**
  * The history entry of the import that created the lead, read from its first origem row: the import is

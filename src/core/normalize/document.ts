@@ -103,9 +103,12 @@ function checked(doc: string, tipo: 'cpf' | 'cnpj'): NormalizedDocument {
  * 14. A short number that fails as CPF but passes as zero-padded CNPJ is taken as CNPJ, as is
  * one written with "/" or labelled "CNPJ" (the CNPJ branch separator).
  *
- * @example normalizeDocument('529.982.247-25')  // { documento: '52998224725', documento_tipo: 'cpf', documento_valido: true, motivo_invalido: null }
- * @example normalizeDocument('11222333000181')  // { documento: '11222333000181', documento_tipo: 'cnpj', documento_valido: true, … }
- * @example normalizeDocument('1.23457E+13')     // { documento: null, documento_valido: false, motivo_invalido: 'número perdeu precisão na planilha…' }
+ * @example normalizeDocument('529.982.247-25')
+ *   // { documento: '52998224725', documento_tipo: 'cpf', documento_valido: true, motivo_invalido: null }
+ * @example normalizeDocument('11222333000181')
+ *   // { documento: '11222333000181', documento_tipo: 'cnpj', documento_valido: true, … }
+ * @example normalizeDocument('1.23457E+13')
+ *   // { documento: null, documento_valido: false, motivo_invalido: 'número perdeu precisão na planilha…' }
  */
 export function normalizeDocument(raw: string): NormalizedDocument {
   let s = cleanText(raw);

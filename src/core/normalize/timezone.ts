@@ -127,32 +127,5 @@ export function timezoneForDdd(ddd: string | null): string {
   return ZONE_BY_DDD[String(ddd).trim()] ?? DEFAULT_TIMEZONE;
 }
 
-// Intl.DateTimeFormat construction is slow (~tens of µs); cache one per zone.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function offsetFormatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
-/**
- * Offset of `zone` from UTC at instant `at`, in minutes (negative west of Greenwich).
- * Throws RangeError for an unknown zone name (Intl's behaviour), so typos surface early.
- *
- * @example utcOffsetMinutes('America/Sao_Paulo', new Date('2025-01-15T12:00:00Z')) // -180
- * @example utcOffsetMinutes('America/Rio_Branco', new Date())                      // -300
- */
-export function utcOffsetMinutes(zone: string, at: Date): number {
-  const name = offsetFormatter(zone)
-    .formatToParts(at)
-    .find((p) => p.type === 'timeZoneName')?.value;
-  // 'longOffset' gives "GMT-03:00", "GMT+05:30", or plain "GMT" for UTC itself.
-  const m = name ? /^GMT([+-])(\d{2}):?(\d{2})?$/.exec(name) : null;
-  if (!m) return 0;
-  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
-  return m[1] === '-' ? -minutes : minutes;
-}
+/** Offset of a zone from UTC at an instant, in minutes: core/time's one formatter cache. */
+export { utcOffsetMinutes } from '../time/index.js';

@@ -1,0 +1,75 @@
+import { AppError } from '../errors.js';
+import type { Scope } from '../scope.js';
+import type { LeadField } from './column-types.js';
+import { updateIngestJob } from './job-store.js';
+import { ingestPrepared, NoHeaderError } from './pipeline.js';
+import type { CopyTxRunner, OpenedSpreadsheet } from './ports.js';
+import { prepareRows, type PreparedBatch } from './prepare.js';
+
+export interface ImportRun {
+  jobId: string;
+  file: OpenedSpreadsheet;
+  sheet?: string;
+  columnMap?: Record<string, LeadField>;
+  validateOnly: boolean;
+  /** Bytes of the file read so far, updated as it is read. */
+  progress: { bytes: number };
+}
+
+/**
+ * The import itself, in the background: the job goes processando, the file is read, prepared and
+ * merged (pipeline.ts) with the disk checked as it goes, and the job ends concluido with its counts or
+ * falhou with a message that says what to do. Never rejects: every outcome is written to the job.
+ */
+export async function runImport(scope: Scope, bulk: CopyTxRunner, run: ImportRun): Promise<void> {
+  const tenantId = scope.tenant.tenant_id;
+  const { jobId, file } = run;
+  const log = scope.logger.child({ job_id: jobId });
+  await scope.tx((tx) => updateIngestJob(tx, tenantId, jobId, { status: 'processando', startedAt: scope.clock.now() }));
+  try {
+    const rows = file.rows({ sheet: run.sheet, onBytes: (n) => (run.progress.bytes = n) });
+    const batches = prepareRows(rows, { columnMap: run.columnMap, bytesRead: () => run.progress.bytes });
+    const result = await ingestPrepared(
+      { store: bulk, logger: log, clock: scope.clock },
+      { jobId, tenantId, arquivo: file.filename, validateOnly: run.validateOnly },
+      guarded(batches, () => scope.assertWritable()),
+    );
+    await scope.tx((tx) =>
+      updateIngestJob(tx, tenantId, jobId, {
+        status: 'concluido',
+        counts: result.counts,
+        bytesRead: file.size,
+        finishedAt: scope.clock.now(),
+      }),
+    );
+    log.info({ counts: result.counts, problems: result.problemsTotal }, 'ingest finished');
+  } catch (err) {
+    const message = errorMessage(err);
+    log.warn({ err: { name: (err as Error).name, message } }, 'ingest failed');
+    await scope.tx((tx) =>
+      updateIngestJob(tx, tenantId, jobId, { status: 'falhou', error: message, finishedAt: scope.clock.now() }),
+    );
+  }
+}
+
+/** Batches as they come, with the disk checked every GUARD_EVERY rows (before the chunk they fill is written). */
+async function* guarded(
+  batches: AsyncIterable<PreparedBatch>,
+  check: () => Promise<void>,
+): AsyncGenerator<PreparedBatch> {
+  let n = 0;
+  for await (const batch of batches) {
+    n += batch.counts.linhas_lidas;
+    if (n >= GUARD_EVERY) {
+      n = 0;
+      await check();
+    }
+    yield batch;
+  }
+}
+const GUARD_EVERY = 1000;
+
+function errorMessage(err: unknown): string {
+  if (err instanceof NoHeaderError || err instanceof AppError) return err.message;
+  return `internal error while importing: ${(err as Error).message ?? String(err)}`;
+}
