@@ -14,6 +14,7 @@ import type { ServerDeps } from './deps.js';
 import { createScope } from './scope.js';
 import { registerTool, type ToolDefinition } from './tools/define-tool.js';
 import { allTools } from './tools/index.js';
+import { installToolsList } from './tools/tools-list.js';
 import { isUuid } from './tools/schemas.js';
 
 /** The tools this server registers for the given deps (--read-only and --toolsets applied). */
@@ -54,7 +55,9 @@ export function buildServer(deps: ServerDeps): McpServer {
         'MICRO_AGENT_DISPARO_ENABLED="true"; get_status tells.',
     },
   );
-  for (const tool of selectTools(deps)) registerTool(server, tool, deps);
+  const tools = selectTools(deps);
+  for (const tool of tools) registerTool(server, tool, deps);
+  installToolsList(server, tools);
 
   registerRecordResources(server, deps);
 

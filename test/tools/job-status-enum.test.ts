@@ -131,7 +131,7 @@ describe(`job_status answers within its published schema for every job kind and 
         arguments: { lead_ids: leadIds, campaign_key: key },
       });
       expect(r.isError, textOf(r)).toBeFalsy();
-      expect((r.structuredContent as any).enfileirados, textOf(r)).toBe(leadIds.length);
+      expect((r.structuredContent as any).queued, textOf(r)).toBe(leadIds.length);
       return (r.structuredContent as any).job_id as string;
     };
     // The collections template names the lead's document: leads with one, a mobile and a contact.

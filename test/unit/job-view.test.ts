@@ -24,6 +24,7 @@ const row = (o: Record<string, unknown> = {}) =>
     leads_atualizados: 10,
     duplicados: 900,
     linhas_invalidas: 100,
+    linhas_sem_canal: 7,
     telefones_validos: 3900,
     telefones_invalidos: 200,
     emails_validos: '3000', // numeric columns may come back as strings
@@ -58,6 +59,7 @@ describe('job views', () => {
       leads_updated: 10,
       duplicates: 900,
       invalid_rows: 100,
+      rows_without_channel: 7,
       valid_phones: 3900,
       invalid_phones: 200,
       valid_emails: 3000,
