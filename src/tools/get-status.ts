@@ -18,7 +18,8 @@ export const getStatus = defineTool({
       data: s,
       text:
         `agente-disparo-agenda ${s.server.version} on ${s.database.kind} (${s.database.migrations_applied.length} migrations), ` +
-        `tenant ${s.tenant.slug}, sending ${s.dispatch.enabled ? 'ON' : 'OFF (dry run)'}; channels ${ch}`,
+        `tenant ${s.tenant.slug}, sending ${s.dispatch.enabled ? 'ON' : 'OFF (dry run)'}; channels ${ch}; ` +
+        `ingest_leads file_path: ${s.ingest.folders.join(', ') || 'off (content_base64 only)'}`,
     };
   },
 });

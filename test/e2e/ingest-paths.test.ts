@@ -59,7 +59,7 @@ describe('ingest_leads file_path over stdio, started from "/" (the Claude Deskto
   });
 
   it('refuses /etc/passwd (absolute, and relative to the working directory "/"), saying how to allow a folder', async () => {
-    const columnMap = { root: 'nome' };
+    const columnMap = { root: 'name' };
     const abs = await ingest({ file_path: '/etc/passwd', column_map: columnMap });
     expect(abs.isError).toBe(true);
     expect(text(abs)).toMatch(/^forbidden: \/etc\/passwd is outside the folder this server may read/);
@@ -77,7 +77,7 @@ describe('ingest_leads file_path over stdio, started from "/" (the Claude Deskto
     symlinkSync(join(dataDir, 'segredo.csv'), join(inbox, 'atalho.csv'));
     symlinkSync('/etc/passwd', join(inbox, 'passwd.csv'));
     for (const name of ['atalho.csv', 'passwd.csv']) {
-      const link = await ingest({ file_path: join(inbox, name), column_map: { root: 'nome' } });
+      const link = await ingest({ file_path: join(inbox, name), column_map: { root: 'name' } });
       expect(link.isError).toBe(true);
       expect(text(link)).toMatch(/^forbidden: .* leads \(through a symbolic link\) outside/);
     }
@@ -97,13 +97,13 @@ describe('ingest_leads file_path over stdio, started from "/" (the Claude Deskto
     writeFileSync(join(inbox, 'leads.csv'), 'Empresa;Celular\nPadaria Boa;(11) 98765-4321\n');
     const ok = await ingest({ file_path: join(inbox, 'leads.csv') });
     expect(ok.isError, text(ok)).toBeFalsy();
-    expect(ok.structuredContent.job).toMatchObject({ status: 'concluido', counts: { leads_criados: 1 } });
+    expect(ok.structuredContent.job).toMatchObject({ status: 'concluido', counts: { leads_created: 1 } });
   });
 
   it('nothing of the refused or unreadable files is in any answer or in the log, and no lead came from them', async () => {
     const leads = (await client.callTool({ name: 'query_leads', arguments: { limit: 100 } })) as any;
     answers.push(JSON.stringify(leads));
-    expect(leads.structuredContent.leads.map((l: any) => l.nome)).toEqual(['Padaria Boa']);
+    expect(leads.structuredContent.leads.map((l: any) => l.name)).toEqual(['Padaria Boa']);
     const jobs = (await client.callTool({ name: 'job_status', arguments: {} })) as any;
     answers.push(JSON.stringify(jobs));
     const all = answers.join('\n');

@@ -57,7 +57,7 @@ describe('the Claude Desktop configuration in README.md', () => {
       expect(status.ingest.folders).toEqual([sheets]);
       const ok = (await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(sheets, 'leads.csv') } }))
         .structuredContent as any;
-      expect(ok.job).toMatchObject({ status: 'concluido', counts: { leads_criados: 1 } });
+      expect(ok.job).toMatchObject({ status: 'concluido', counts: { leads_created: 1 } });
       const refused = await client.callTool({ name: 'ingest_leads', arguments: { file_path: '/etc/passwd' } });
       expect(refused.isError).toBe(true);
     } finally {
