@@ -214,8 +214,14 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
       arguments: { job_id: started.job_id, action: 'pause' },
     });
     expect((paused.structuredContent as any).status).toBe('pausado');
-    await new Promise((r) => setTimeout(r, 1500));
-    const during = await job(started.job_id);
+    // Sends already claimed when the pause landed (em_execucao, waiting for their paced slot) still go out:
+    // a pause stops claiming, it does not recall a call in flight. Wait for those, then nothing more may leave.
+    let during = await job(started.job_id);
+    for (let i = 0; i < 100 && during.counts.em_execucao > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      during = await job(started.job_id);
+    }
+    expect(during.counts.em_execucao).toBe(0);
     const sentWhilePaused = during.counts.enviado;
     await new Promise((r) => setTimeout(r, 1500));
     expect((await job(started.job_id)).counts.enviado).toBe(sentWhilePaused);
