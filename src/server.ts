@@ -1,5 +1,4 @@
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { generateBriefing } from './core/briefing/generate-briefing.js';
 import { briefingMarkdown } from './core/briefing/markdown.js';
@@ -33,20 +32,30 @@ export function allowedByScopes(access: ToolDefinition['access'], scopes: readon
   return false;
 }
 
-// One validator for every server: the SDK otherwise builds an Ajv instance per server (~20 KB), and
-// the HTTP transport builds a server per session.
-const sharedValidator = new AjvJsonSchemaValidator();
+/**
+ * Cache hints for the list results of protocol 2026-07-28 (clients of 2025-11-25 never see them). The
+ * tool list depends on the caller's scopes, so it is private to the caller; prompts, resources,
+ * templates and server/discover are the same for everyone and change only with a new version. Resource
+ * reads (status, records) are never cached (the SDK's default: ttlMs 0, private).
+ */
+const CACHE_HINTS = {
+  'tools/list': { ttlMs: 60_000, cacheScope: 'private' },
+  'prompts/list': { ttlMs: 300_000, cacheScope: 'public' },
+  'resources/list': { ttlMs: 300_000, cacheScope: 'public' },
+  'resources/templates/list': { ttlMs: 300_000, cacheScope: 'public' },
+  'server/discover': { ttlMs: 300_000, cacheScope: 'public' },
+} as const;
 
 /**
- * Builds the MCP server with every tool, resource and prompt. A factory with no module state:
- * the HTTP transport builds one per session, tests build one per case.
+ * Builds the MCP server with every tool, resource and prompt. A factory with no module state: over HTTP
+ * one is built per request (src/http/serve.ts), over stdio one per connection, tests build one per case.
  */
 export function buildServer(deps: ServerDeps): McpServer {
   const server = new McpServer(
     { name: 'agente-disparo-agenda', title: 'AlquimistaAI — Disparos & Agendamentos', version: deps.config.version },
     {
       capabilities: { logging: {} },
-      jsonSchemaValidator: sharedValidator,
+      cacheHints: CACHE_HINTS,
       instructions:
         'Dispatch and scheduling agent for Brazilian leads. Typical flow: get_status → ingest_leads (spreadsheet) → ' +
         'job_status → query_leads → dry_run_dispatch. Nothing is sent unless the server runs with ' +
@@ -113,7 +122,7 @@ export function buildServer(deps: ServerDeps): McpServer {
       title: 'Plan an outreach campaign',
       description:
         'Walks through importing a lead spreadsheet and rehearsing the campaign as a dry run before anything is sent.',
-      argsSchema: { file_path: z.string().describe('Spreadsheet (.xlsx or .csv) on the server') },
+      argsSchema: z.object({ file_path: z.string().describe('Spreadsheet (.xlsx or .csv) on the server') }),
     },
     ({ file_path }) => ({
       messages: [
@@ -139,7 +148,7 @@ export function buildServer(deps: ServerDeps): McpServer {
       title: 'Prepare for a meeting with a lead',
       description:
         "Embeds the lead's briefing (generate_briefing) and asks for a short preparation: what to confirm, what to offer, what to avoid.",
-      argsSchema: { lead_id: z.string().describe('The lead (UUID, from query_leads)') },
+      argsSchema: z.object({ lead_id: z.string().describe('The lead (UUID, from query_leads)') }),
     },
     async ({ lead_id }) => {
       if (!isUuid(lead_id))

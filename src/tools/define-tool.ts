@@ -1,5 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, McpServer, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import { assertFreeSpace } from '../db/disk-space.js';
@@ -62,60 +61,69 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Serve
       outputSchema: objectSchema(def.output),
       annotations: def.annotations,
     },
-    async (args: Record<string, unknown>, extra) => {
-      const token = extra._meta?.progressToken;
-      const ctx: ToolContext = {
-        scope: createScope(deps, { signal: extra.signal }),
-        deps,
-        signal: extra.signal,
-        progress: async (progress, total, message) => {
-          if (token === undefined) return;
-          await extra.sendNotification({
-            method: 'notifications/progress',
-            params: { progressToken: token, progress, total, message },
-          });
-        },
-      };
-      const started = performance.now();
-      const logCall = (outcome: string) =>
-        deps.logger.debug(
-          { tool: def.name, outcome, ms: Math.round(performance.now() - started), args: argsForLog(args) },
-          'tool call',
-        );
-      try {
-        // PGlite blocks for good after a write hits a full disk (db/disk-space.ts): a tool that may write
-        // refuses first, with what to do, while reads go on.
-        if (def.access !== 'read' && deps.db.kind === 'pglite') await assertFreeSpace(deps.config.dataDir);
-        const out = await def.handler(args as never, ctx);
-        logCall('ok');
-        return {
-          content: [{ type: 'text' as const, text: out.text }],
-          structuredContent: out.data as Record<string, unknown>,
-        };
-      } catch (err) {
-        if (err instanceof AppError) {
-          logCall(err.code);
-          return { isError: true, content: [{ type: 'text' as const, text: `${err.code}: ${err.message}` }] };
-        }
-        const id = Math.random().toString(36).slice(2, 10);
-        deps.logger.error({ err: errSummary(err), tool: def.name, error_id: id }, 'tool failed');
-        return {
-          isError: true,
-          content: [
-            {
-              type: 'text' as const,
-              text: `internal_error: the tool failed unexpectedly (error id ${id}); it is logged on the server. Retrying may help; if it keeps failing, report the error id.`,
-            },
-          ],
-        };
-      }
-    },
+    (args: Record<string, unknown>, extra: ServerContext) => runTool(def, deps, args, extra),
   );
+}
+
+/** One call of a tool: its scope and context, the handler, and what the caller gets back. */
+async function runTool(
+  def: ToolDefinition,
+  deps: ServerDeps,
+  args: Record<string, unknown>,
+  extra: ServerContext,
+): Promise<CallToolResult> {
+  const { signal } = extra.mcpReq;
+  const token = extra.mcpReq._meta?.progressToken;
+  const ctx: ToolContext = {
+    scope: createScope(deps, { signal }),
+    deps,
+    signal,
+    progress: async (progress, total, message) => {
+      if (token === undefined) return;
+      await extra.mcpReq.notify({
+        method: 'notifications/progress',
+        params: { progressToken: token, progress, total, message },
+      });
+    },
+  };
+  const started = performance.now();
+  const logCall = (outcome: string) =>
+    deps.logger.debug(
+      { tool: def.name, outcome, ms: Math.round(performance.now() - started), args: argsForLog(args) },
+      'tool call',
+    );
+  try {
+    // PGlite blocks for good after a write hits a full disk (db/disk-space.ts): a tool that may write
+    // refuses first, with what to do, while reads go on.
+    if (def.access !== 'read' && deps.db.kind === 'pglite') await assertFreeSpace(deps.config.dataDir);
+    const out = await def.handler(args as never, ctx);
+    logCall('ok');
+    return {
+      content: [{ type: 'text' as const, text: out.text }],
+      structuredContent: out.data as Record<string, unknown>,
+    };
+  } catch (err) {
+    if (err instanceof AppError) {
+      logCall(err.code);
+      return { isError: true, content: [{ type: 'text' as const, text: `${err.code}: ${err.message}` }] };
+    }
+    const id = Math.random().toString(36).slice(2, 10);
+    deps.logger.error({ err: errSummary(err), tool: def.name, error_id: id }, 'tool failed');
+    return {
+      isError: true,
+      content: [
+        {
+          type: 'text' as const,
+          text: `internal_error: the tool failed unexpectedly (error id ${id}); it is logged on the server. Retrying may help; if it keeps failing, report the error id.`,
+        },
+      ],
+    };
+  }
 }
 
 /**
  * The zod object of a tool's shape, built once per definition: given a raw shape the SDK builds a new
- * z.object for every server, and the HTTP transport builds a server per session (a few KB per tool).
+ * z.object for every server, and over HTTP a server is built per request (a few KB per tool).
  */
 function objectSchema(shape: Shape): z.ZodObject<Shape> {
   let schema = objectSchemas.get(shape);
