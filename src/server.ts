@@ -54,7 +54,14 @@ export function buildServer(deps: ServerDeps): McpServer {
   const server = new McpServer(
     { name: 'agente-disparo-agenda', title: 'AlquimistaAI — Disparos & Agendamentos', version: deps.config.version },
     {
-      capabilities: { logging: {} },
+      // The lists never change while a server runs (a new version is a new process): no list_changed
+      // to wait for, on either era.
+      capabilities: {
+        logging: {},
+        tools: { listChanged: false },
+        resources: { listChanged: false },
+        prompts: { listChanged: false },
+      },
       cacheHints: CACHE_HINTS,
       instructions:
         'Dispatch and scheduling agent for Brazilian leads. Typical flow: get_status → ingest_leads (spreadsheet) → ' +
