@@ -49,8 +49,10 @@ const CACHE_HINTS = {
 /**
  * Builds the MCP server with every tool, resource and prompt. A factory with no module state: over HTTP
  * one is built per request (src/http/serve.ts), over stdio one per connection, tests build one per case.
+ * `onlyTool`: a server that answers one tools/call, so it registers that tool alone (if the caller may
+ * use it) — registering the other tools, resources and prompts would be work for nothing.
  */
-export function buildServer(deps: ServerDeps): McpServer {
+export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}): McpServer {
   const server = new McpServer(
     { name: 'agente-disparo-agenda', title: 'AlquimistaAI — Disparos & Agendamentos', version: deps.config.version },
     {
@@ -69,7 +71,10 @@ export function buildServer(deps: ServerDeps): McpServer {
         'MICRO_AGENT_DISPARO_ENABLED="true"; get_status tells.',
     },
   );
-  for (const tool of selectTools(deps)) registerTool(server, tool, deps);
+  for (const tool of selectTools(deps)) {
+    if (opts.onlyTool === undefined || tool.name === opts.onlyTool) registerTool(server, tool, deps);
+  }
+  if (opts.onlyTool !== undefined) return server;
 
   server.registerResource(
     'status',

@@ -4,6 +4,7 @@ import {
   isInitializeRequest,
   isLegacyRequest,
   legacyStatelessFallback,
+  PROTOCOL_VERSION_META_KEY,
   type AuthInfo,
   type McpServer,
   type McpServerFactory,
@@ -29,11 +30,12 @@ export interface McpEndpoint {
  * The principal reaches the factory through the request's AuthInfo (`extra`), never from a header.
  */
 export function createMcpEndpoint(
-  build: (principal: Principal) => McpServer,
+  build: (principal: Principal, onlyTool?: string) => McpServer,
   sessions: SessionStore,
   opts: { maxBodyBytes: number; onerror?: (err: Error) => void },
 ): McpEndpoint {
-  const factory: McpServerFactory = ({ authInfo }) => build(principalOf(authInfo));
+  const factory: McpServerFactory = ({ authInfo }) =>
+    build(principalOf(authInfo), authInfo?.extra?.tool as string | undefined);
   const sizes = { maxRequestBodySize: opts.maxBodyBytes };
   const modern = createMcpHandler(factory, { legacy: 'reject', onerror: opts.onerror, ...sizes });
   const legacy = legacyStatelessFallback(factory, opts.onerror, sizes);
@@ -75,13 +77,29 @@ export function createMcpEndpoint(
         token: principal.token_id,
         clientId: principal.name ?? principal.token_id,
         scopes: [...principal.scopes],
-        extra: { principal },
+        // A tools/call needs a server with that one tool (buildServer's onlyTool).
+        extra: { principal, tool: calledTool(body) },
       };
-      if (await isLegacyRequest(request, body, sizes)) return serveLegacy(request, body, principal, authInfo);
+      // A message that claims the 2026-07-28 envelope is the modern era's to answer (so isLegacyRequest
+      // says too): skip classifying it twice. Anything else is classified exactly as the SDK would.
+      if (!claimsModernEnvelope(body) && (await isLegacyRequest(request, body, sizes)))
+        return serveLegacy(request, body, principal, authInfo);
       return modern.fetch(request, { authInfo, parsedBody: body });
     },
     close: () => modern.close(),
   };
+}
+
+function calledTool(body: unknown): string | undefined {
+  const b = body as { method?: unknown; params?: { name?: unknown } } | null;
+  return !Array.isArray(body) && b?.method === 'tools/call' && typeof b.params?.name === 'string'
+    ? b.params.name
+    : undefined;
+}
+
+function claimsModernEnvelope(body: unknown): boolean {
+  const meta = (body as { params?: { _meta?: Record<string, unknown> } } | null)?.params?._meta;
+  return !Array.isArray(body) && meta !== undefined && meta !== null && PROTOCOL_VERSION_META_KEY in meta;
 }
 
 function principalOf(authInfo: AuthInfo | undefined): Principal {

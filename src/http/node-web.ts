@@ -36,8 +36,14 @@ export async function sendWebResponse(res: ServerResponse, response: Response, e
   });
   extraHeaders?.forEach((value, name) => (headers[name] = value));
   if (cookies.length) headers['set-cookie'] = cookies;
+  if (!response.body) return void res.writeHead(response.status, response.statusText || undefined, headers).end();
+  if (!String(headers['content-type'] ?? '').startsWith('text/event-stream')) {
+    // A whole answer (JSON): headers and body in one write.
+    const body = Buffer.from(await response.arrayBuffer());
+    headers['content-length'] = String(body.length);
+    return void res.writeHead(response.status, response.statusText || undefined, headers).end(body);
+  }
   res.writeHead(response.status, response.statusText || undefined, headers);
-  if (!response.body) return void res.end();
   const reader = response.body.getReader();
   const stop = () => reader.cancel().catch(() => {});
   res.once('close', stop);

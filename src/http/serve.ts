@@ -57,10 +57,14 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
   );
   const wellKnown = oauth ? metadataPaths(oauth) : new Set<string>();
   const sessions = new SessionStore(deps.db.kysely, limits, () => deps.clock.now());
-  const endpoint = createMcpEndpoint((principal) => buildServer(depsFor(deps, principal, opts)), sessions, {
-    maxBodyBytes: limits.maxBodyBytes,
-    onerror: (err) => deps.logger.debug({ err: { message: err.message } }, 'mcp request refused'),
-  });
+  const endpoint = createMcpEndpoint(
+    (principal, onlyTool) => buildServer(depsFor(deps, principal, opts), { onlyTool }),
+    sessions,
+    {
+      maxBodyBytes: limits.maxBodyBytes,
+      onerror: (err) => deps.logger.debug({ err: { message: err.message } }, 'mcp request refused'),
+    },
+  );
 
   /** The request's body as JSON, or ANSWERED when it was refused (too large, too many at once, not JSON). */
   const readJson = async (req: IncomingMessage, res: ServerResponse): Promise<unknown> => {

@@ -127,10 +127,43 @@ async function runTool(
  */
 function objectSchema(shape: Shape): z.ZodObject<Shape> {
   let schema = objectSchemas.get(shape);
-  if (!schema) objectSchemas.set(shape, (schema = z.object(shape)));
+  if (!schema) objectSchemas.set(shape, (schema = withJsonSchemaOnce(z.object(shape))));
   return schema;
 }
 const objectSchemas = new WeakMap<Shape, z.ZodObject<Shape>>();
+
+/**
+ * The schema with its JSON Schema (Standard Schema `~standard.jsonSchema`) converted once, not on every
+ * request: the SDK converts a tool's schemas on each server it is registered on — tools/list, and on
+ * every tools/call the output schema (to shape the result) and, for 2026-07-28, the input schema (to
+ * check Mcp-Param headers) — and over HTTP every request has a server of its own. The cached JSON is
+ * frozen, so a caller that tried to change it would fail loudly instead of changing it for everyone.
+ */
+export function withJsonSchemaOnce<S extends z.ZodType>(schema: S): S {
+  const std = schema['~standard'] as z.ZodType['~standard'] & {
+    jsonSchema: Record<'input' | 'output', (opts: { target: string }) => Record<string, unknown>>;
+  };
+  const memo = new Map<string, Record<string, unknown>>();
+  const once = (io: 'input' | 'output') => (opts: { target: string }) => {
+    const key = `${io} ${JSON.stringify(opts)}`;
+    let json = memo.get(key);
+    if (!json) memo.set(key, (json = deepFreeze(std.jsonSchema[io](opts))));
+    return json;
+  };
+  Object.defineProperty(schema, '~standard', {
+    value: { ...std, jsonSchema: { input: once('input'), output: once('output') } },
+    configurable: true,
+  });
+  return schema;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
 
 /**
  * A tool's arguments for a debug log line: short scalars as they are (the logger still masks personal
