@@ -2,12 +2,13 @@
  * npm run bench:http — tool calls over Streamable HTTP: our server (`serve --http`, PostgreSQL, a
  * bearer token, default limits, sending off) against an echo server on the same SDK entry and the same
  * node:http bridge (bench/lib/http-echo-server.ts), in the same run, at 1, 10 and 50 concurrent
- * clients. Each client is a real SDK client (@modelcontextprotocol/client, protocol 2026-07-28, one
- * HTTP keep-alive connection) calling one tool in a loop; the clients run in `--client-procs` child
- * processes so the client side does not become the limit. Prints calls/s, the ratio to echo, p50/p99 and
- * the server's CPU per call.
+ * clients, each on its own keep-alive connection calling one tool in a loop.
+ * The clients (bench/lib/mcp-load.ts) send exactly what an SDK client of the era sends and check every
+ * answer, but cost little: on 2 cores, real SDK clients (--client sdk, run in child processes) spend
+ * more CPU validating answers than the server spends making them, and measure themselves.
+ * Prints calls/s, the ratio to echo, p50/p99, and CPU per call of the server process and of PostgreSQL.
  * Targets (issue #20): get_status ≥ 0.7 × echo, decide_channel ≥ 0.5 × echo.
- * Flags: --seconds 5 --clients 1,10,50 --client-procs 2 --era 2026-07-28|2025-11-25
+ * Flags: --seconds 5 --clients 1,10,50 --era 2026-07-28|2025-11-25 --client raw|sdk --client-procs 2
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -20,7 +21,8 @@ import { openDb } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { startCluster } from '../test/helpers/pg-cluster.js';
 import { MAIN } from '../test/helpers/spawn.js';
-import { procStat } from './lib/proc.js';
+import { runLoad, type LoadJob, type Tally } from './lib/mcp-load.js';
+import { procStat, serverCpuSampler } from './lib/proc.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const { values } = parseArgs({
@@ -29,24 +31,12 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '1,10,50' },
     'client-procs': { type: 'string', default: '2' },
     era: { type: 'string', default: '2026-07-28' },
+    client: { type: 'string', default: 'raw' },
     child: { type: 'string' },
   },
 });
 
-interface Job {
-  url: string;
-  token?: string;
-  tool: string;
-  args: Record<string, unknown>;
-  clients: number;
-  ms: number;
-  era: string;
-}
-interface Tally {
-  calls: number;
-  errors: number;
-  latencies: number[];
-}
+type Job = LoadJob;
 
 /** A client process: `clients` SDK clients calling `tool` in a loop for `ms`; reports its tally on stdout. */
 async function runClients(job: Job): Promise<Tally> {
@@ -60,7 +50,7 @@ async function runClients(job: Job): Promise<Tally> {
       return c;
     }),
   );
-  const tally: Tally = { calls: 0, errors: 0, latencies: [] };
+  const tally: Tally = { calls: 0, latencies: [] };
   const call = () => clients[0].callTool({ name: job.tool, arguments: job.args });
   for (let i = 0; i < 20; i++) await call(); // warm-up
   const end = performance.now() + job.ms;
@@ -70,7 +60,7 @@ async function runClients(job: Job): Promise<Tally> {
         const t = performance.now();
         const r = await c.callTool({ name: job.tool, arguments: job.args });
         tally.latencies.push(performance.now() - t);
-        if (r.isError) tally.errors++;
+        if (r.isError) throw new Error(`${job.tool} answered isError: ${JSON.stringify(r.content)}`);
         tally.calls++;
       }
     }),
@@ -85,13 +75,33 @@ if (values.child) {
   process.exit(0);
 }
 
-/** Runs `clients` clients spread over the client processes; returns calls/s, latencies and server CPU per call. */
-async function measure(job: Omit<Job, 'clients'>, clients: number, serverPid: number) {
-  const procs = Math.min(Number(values['client-procs']), clients);
-  const per = Array.from({ length: procs }, (_, i) => Math.floor(clients / procs) + (i < clients % procs ? 1 : 0));
+/** Runs `clients` clients; returns calls/s, latencies, and CPU per call of the server and of PostgreSQL. */
+async function measure(job: Omit<Job, 'clients'>, clients: number, serverPid: number, postmaster?: number) {
+  const pgCpu = postmaster ? serverCpuSampler(postmaster) : undefined;
   const cpu0 = procStat(serverPid)!.cpu;
   const t0 = performance.now();
-  const tallies = await Promise.all(
+  const tallies = values.client === 'sdk' ? await sdkClients(job, clients) : [await runLoad({ ...job, clients })];
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = procStat(serverPid)!.cpu - cpu0;
+  const pgSeconds = pgCpu?.stop() ?? 0;
+  const calls = tallies.reduce((a, t) => a + t.calls, 0);
+  const lat = tallies.flatMap((t) => t.latencies).sort((a, b) => a - b);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
+  return {
+    rate: calls / (job.ms / 1000),
+    p50: q(0.5),
+    p99: q(0.99),
+    cpuMsPerCall: (cpu * 1000) / calls,
+    pgMsPerCall: (pgSeconds * 1000) / calls,
+    wall,
+  };
+}
+
+/** Real SDK clients in child processes (--client sdk). */
+async function sdkClients(job: Omit<Job, 'clients'>, clients: number): Promise<Tally[]> {
+  const procs = Math.min(Number(values['client-procs']), clients);
+  const per = Array.from({ length: procs }, (_, i) => Math.floor(clients / procs) + (i < clients % procs ? 1 : 0));
+  return Promise.all(
     per.map(
       (n) =>
         new Promise<Tally>((ok, fail) => {
@@ -108,13 +118,6 @@ async function measure(job: Omit<Job, 'clients'>, clients: number, serverPid: nu
         }),
     ),
   );
-  const wall = (performance.now() - t0) / 1000;
-  const cpu = procStat(serverPid)!.cpu - cpu0;
-  const calls = tallies.reduce((a, t) => a + t.calls, 0);
-  const errors = tallies.reduce((a, t) => a + t.errors, 0);
-  const lat = tallies.flatMap((t) => t.latencies).sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
-  return { rate: calls / (job.ms / 1000), p50: q(0.5), p99: q(0.99), cpuMsPerCall: (cpu * 1000) / calls, errors, wall };
 }
 
 function startChild(
@@ -150,6 +153,12 @@ try {
   await db.useAppRole();
   const token = (await createToken(db.kysely, 'bench')).token;
   await db.close();
+  // The postmaster: the parent of any backend (its children's CPU is PostgreSQL's).
+  const probe = new pg.Client({ connectionString: admin });
+  await probe.connect();
+  const backend = Number((await probe.query('select pg_backend_pid() as pid')).rows[0].pid);
+  await probe.end();
+  const postmaster = procStat(backend)?.ppid;
 
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: u.toString(), AGENTE_LOG_LEVEL: 'warn' };
   const ours = await startChild([MAIN, 'serve', '--http', '--port', '0'], env, /listening on (\S+)/);
@@ -176,21 +185,26 @@ try {
   await setup.close();
 
   const ms = Number(values.seconds) * 1000;
-  const era = values.era!;
+  const era = values.era as Job['era'];
   const levels = values.clients!.split(',').map(Number);
   const rows: string[] = [];
+  const tools = [
+    ['get_status', {}, 0.7],
+    ['decide_channel', { lead_id: leads[0].lead_id }, 0.5],
+  ] as const;
+  // Warm-up: JIT, connection pools, caches (1 s of each, not counted).
+  await measure({ url: echoUrl, tool: 'echo', args: { text: 'oi' }, ms: 1000, era }, 10, echo.child.pid!);
+  for (const [tool, args] of tools)
+    await measure({ url: oursUrl, token, tool, args, ms: 1000, era }, 10, ours.child.pid!);
   for (const n of levels) {
     const e = await measure({ url: echoUrl, tool: 'echo', args: { text: 'oi' }, ms, era }, n, echo.child.pid!);
-    for (const [tool, args, target] of [
-      ['get_status', {}, 0.7],
-      ['decide_channel', { lead_id: leads[0].lead_id }, 0.5],
-    ] as const) {
-      const o = await measure({ url: oursUrl, token, tool, args, ms, era }, n, ours.child.pid!);
-      if (o.errors) throw new Error(`${tool}: ${o.errors} calls answered isError`);
+    for (const [tool, args, target] of tools) {
+      const o = await measure({ url: oursUrl, token, tool, args, ms, era }, n, ours.child.pid!, postmaster);
       const ratio = o.rate / e.rate;
       rows.push(
         `| ${n} | ${tool} | ${o.rate.toFixed(0)} | ${e.rate.toFixed(0)} | **${ratio.toFixed(2)}** (≥ ${target}) ${ratio >= target ? '✓' : '✗'} | ` +
-          `${o.p50.toFixed(1)} / ${o.p99.toFixed(1)} | ${e.p50.toFixed(1)} / ${e.p99.toFixed(1)} | ${o.cpuMsPerCall.toFixed(2)} / ${e.cpuMsPerCall.toFixed(2)} |`,
+          `${o.p50.toFixed(1)} / ${o.p99.toFixed(1)} | ${e.p50.toFixed(1)} / ${e.p99.toFixed(1)} | ` +
+          `${o.cpuMsPerCall.toFixed(2)} / ${e.cpuMsPerCall.toFixed(2)} | ${o.pgMsPerCall.toFixed(2)} |`,
       );
       process.stderr.write(
         `${n} clients ${tool}: ${o.rate.toFixed(0)} calls/s vs echo ${e.rate.toFixed(0)} (${ratio.toFixed(2)})\n`,
@@ -198,12 +212,14 @@ try {
     }
   }
   console.log(
-    `\n## Tool calls over Streamable HTTP, protocol ${era} (${values.seconds} s per point, PostgreSQL 15, 2 cores)\n`,
+    `\n## Tool calls over Streamable HTTP, protocol ${era}, ${values.client === 'sdk' ? 'SDK' : 'protocol-level'} ` +
+      `clients (${values.seconds} s per point, PostgreSQL 15, 2 cores)\n`,
   );
   console.log(
-    '| clients | tool | calls/s | echo calls/s | ratio (target) | p50 / p99 ms | echo p50 / p99 ms | server CPU ms per call (ours / echo) |',
+    '| clients | tool | calls/s | echo calls/s | ratio (target) | p50 / p99 ms | echo p50 / p99 ms | ' +
+      'server CPU ms/call (ours / echo) | PostgreSQL CPU ms/call |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 } finally {
   for (const ch of children) ch.kill('SIGTERM');
