@@ -9,7 +9,7 @@ import { withTenant, type Tx } from './db/tenant.js';
 import type { Scope } from './auth/tokens.js';
 import type { ServerDeps } from './deps.js';
 import { createScope } from './scope.js';
-import { registerTool, type ToolDefinition } from './tools/define-tool.js';
+import { registerTool, type Confirmation, type ToolDefinition } from './tools/define-tool.js';
 import { allTools } from './tools/index.js';
 import { isUuid } from './tools/schemas.js';
 import { readStatus } from './tools/get-status.js';
@@ -31,6 +31,22 @@ export function allowedByScopes(access: ToolDefinition['access'], scopes: readon
   if (access === 'write' || access === 'send') return scopes.includes('dispatch');
   return false;
 }
+
+/**
+ * The calls that send for real ask the person first, when their client can ask (define-tool.ts,
+ * confirmFirst): a model deciding to start a campaign is not the person agreeing to it. With sending
+ * off they are rehearsals and ask nothing.
+ */
+const CONFIRM_FIRST: Record<string, Confirmation> = {
+  start_dispatch: (args, deps) =>
+    deps.config.dispatchEnabled
+      ? `Start a campaign that sends REAL messages now to ${
+          Array.isArray(args.lead_ids) ? `${args.lead_ids.length} lead(s)` : 'every lead the filter selects'
+        } (within the send window and rate limits)? Messages cannot be unsent.`
+      : null,
+  send_message: (args, deps) =>
+    deps.config.dispatchEnabled ? `Send a REAL message now to lead ${String(args.lead_id)}?` : null,
+};
 
 /**
  * Cache hints for the list results of protocol 2026-07-28 (clients of 2025-11-25 never see them). The
@@ -72,7 +88,8 @@ export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}):
     },
   );
   for (const tool of selectTools(deps)) {
-    if (opts.onlyTool === undefined || tool.name === opts.onlyTool) registerTool(server, tool, deps);
+    if (opts.onlyTool === undefined || tool.name === opts.onlyTool)
+      registerTool(server, tool, deps, { confirm: CONFIRM_FIRST[tool.name] });
   }
   if (opts.onlyTool !== undefined) return server;
 
@@ -148,7 +165,8 @@ export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}):
               '2. Import the file with ingest_leads; if the job is still running, poll job_status until it ends.\n' +
               '3. Summarise the import: leads created, duplicates merged, rows with problems (with row numbers).\n' +
               '4. Rehearse the campaign with dry_run_dispatch and show the counts per channel and per block reason.\n' +
-              'Do not send anything real without my explicit confirmation.',
+              'Do not send anything real without my explicit confirmation (the server also asks me itself ' +
+              'before a real send, when this client can ask).',
           },
         },
       ],

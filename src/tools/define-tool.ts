@@ -1,4 +1,14 @@
-import type { CallToolResult, McpServer, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  inputRequired,
+  inputResponse,
+  type CallToolResult,
+  type ClientCapabilities,
+  type InputRequiredResult,
+  type McpServer,
+  type ServerContext,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import { assertFreeSpace } from '../db/disk-space.js';
@@ -50,8 +60,19 @@ export function defineTool<I extends Shape, O extends Shape>(def: ToolDefinition
   return def;
 }
 
+/**
+ * A question the person must answer yes to before the call runs (a real send, say), or null when this
+ * call needs none. Asked through the client (elicitation) when the client can ask; see confirmFirst.
+ */
+export type Confirmation = (args: Record<string, unknown>, deps: ServerDeps) => string | null;
+
 /** Registers a tool on the server, turning AppErrors into isError results a model can act on. */
-export function registerTool(server: McpServer, def: ToolDefinition, deps: ServerDeps): void {
+export function registerTool(
+  server: McpServer,
+  def: ToolDefinition,
+  deps: ServerDeps,
+  opts: { confirm?: Confirmation } = {},
+): void {
   server.registerTool(
     def.name,
     {
@@ -61,8 +82,48 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Serve
       outputSchema: objectSchema(def.output),
       annotations: def.annotations,
     },
-    (args: Record<string, unknown>, extra: ServerContext) => runTool(def, deps, args, extra),
+    (args: Record<string, unknown>, extra: ServerContext) =>
+      confirmFirst(server, opts.confirm?.(args, deps) ?? null, extra) ?? runTool(def, deps, args, extra),
   );
+}
+
+const CONFIRM_KEY = 'confirm';
+const CONFIRM_SCHEMA = {
+  type: 'object' as const,
+  properties: { confirm: { type: 'boolean' as const, title: 'Confirm', description: 'Yes: go ahead' } },
+  required: ['confirm'],
+};
+
+/**
+ * Multi round-trip confirmation (MCP 2026-07-28 `input_required`): the first call answers with a
+ * question for the person; the client asks (elicitation) and calls again with the answer, and only a
+ * yes lets the call run. Written once for both eras: on 2025-11-25 connections that can carry it
+ * (stdio) the SDK asks with a real elicitation request and calls the handler again. A client that
+ * cannot ask (it declared no elicitation capability; or a 2025-11-25 request over HTTP, served without
+ * a connection to ask on) runs the call as before — its own host is where it confirms. Returns
+ * undefined when the call may run now.
+ */
+function confirmFirst(
+  server: McpServer,
+  question: string | null,
+  extra: ServerContext,
+): InputRequiredResult | CallToolResult | undefined {
+  if (!question) return undefined;
+  // 2026-07-28: what this request's envelope declares; 2025-11-25: what the connection's initialize did.
+  const envelope = extra.mcpReq.envelope as Record<string, ClientCapabilities | undefined> | undefined;
+  const capabilities = envelope?.[CLIENT_CAPABILITIES_META_KEY] ?? server.server.getClientCapabilities();
+  if (!capabilities?.elicitation) return undefined;
+  const answer = inputResponse(extra.mcpReq.inputResponses, CONFIRM_KEY);
+  if (answer.kind === 'missing') {
+    return inputRequired({
+      inputRequests: { [CONFIRM_KEY]: inputRequired.elicit({ message: question, requestedSchema: CONFIRM_SCHEMA }) },
+    });
+  }
+  if (answer.kind === 'elicit' && answer.action === 'accept' && answer.content?.confirm === true) return undefined;
+  return {
+    isError: true,
+    content: [{ type: 'text', text: 'cancelled: the person did not confirm, so nothing was done.' }],
+  };
 }
 
 /** One call of a tool: its scope and context, the handler, and what the caller gets back. */
