@@ -62,10 +62,13 @@ export class OAuthTokens {
     }
     const slug = payload[this.cfg.tenantClaim];
     if (typeof slug !== 'string' || !TENANT_SLUG.test(slug)) {
-      return { refused: 'invalid_token', description: `the token has no usable "${this.cfg.tenantClaim}" claim` };
+      return {
+        refused: 'invalid_token',
+        description: `the token has no usable ${this.cfg.tenantClaim} claim (the tenant)`,
+      };
     }
     const tenant = await this.tenant(slug);
-    if (!tenant) return { refused: 'invalid_token', description: `tenant "${slug}" does not exist on this server` };
+    if (!tenant) return { refused: 'invalid_token', description: `tenant ${slug} does not exist on this server` };
     const client = [payload.client_id, payload.azp].find((v): v is string => typeof v === 'string');
     return {
       principal: {
@@ -125,7 +128,7 @@ function refusal(err: unknown): string {
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.claim === 'aud') return 'the token is not for this server (audience)';
     if (err.claim === 'iss') return 'the token is not from the configured issuer';
-    return `the token's "${err.claim}" claim is not acceptable`;
+    return `the token's ${err.claim} claim is not acceptable`;
   }
   if (err instanceof errors.JWKSNoMatchingKey) return "the token is not signed with one of the issuer's keys";
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is not valid';

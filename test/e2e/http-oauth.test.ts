@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase } from '../helpers/db.js';
 import { startIssuer, type LocalIssuer } from '../helpers/oauth-issuer.js';
@@ -165,6 +166,20 @@ describe('OAuth 2.1 resource server: JWT access tokens from a configured issuer,
     expect(challenge).toContain('resource_metadata=');
     expect(challenge).toMatch(why);
     expect(((await res.json()) as any).error.message).toMatch(why);
+  });
+
+  it('refuses an unsigned JWT (alg none) and one signed with a shared secret (HS256): key pairs only', async () => {
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const payload = { ...claims(), iss: issuer.issuer, exp: Math.floor(Date.now() / 1000) + 600 };
+    const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
+    const hs256 = await new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+      .sign(new TextEncoder().encode('the issuer public key as a shared secret'));
+    for (const token of [unsigned, hs256]) {
+      const res = await post(token);
+      expect(res.status).toBe(401);
+      await res.text();
+    }
   });
 
   it('refuses a valid JWT without any of our scopes with 403 insufficient_scope, naming the scope to ask for', async () => {
