@@ -44,7 +44,8 @@ Usage:
 
 Options for the server: --read-only (no tool that sends), --toolsets core,leads,dispatch,meetings
 Environment: DATABASE_URL, AGENTE_DATA_DIR, AGENTE_TENANT, MICRO_AGENT_DISPARO_ENABLED, AGENTE_MCP_CONFIG,
-  AGENTE_INGEST_DIRS, AGENTE_LOG_LEVEL, AGENTE_HTTP_ALLOWED_HOSTS, AGENTE_HTTP_ALLOWED_ORIGINS (see README).`;
+  AGENTE_INGEST_DIRS, AGENTE_LOG_LEVEL, AGENTE_HTTP_ALLOWED_HOSTS, AGENTE_HTTP_ALLOWED_ORIGINS,
+  AGENTE_HTTP_PUBLIC_URL, AGENTE_OAUTH_ISSUER (OAuth access tokens beside static ones; see README).`;
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const { values, positionals } = parseArgs({

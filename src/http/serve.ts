@@ -246,7 +246,7 @@ function setCorsHeaders(res: ServerResponse, origin: string) {
   res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
   res.setHeader(
     'Access-Control-Allow-Headers',
-    'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id',
+    'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id',
   );
   res.setHeader('Access-Control-Expose-Headers', 'mcp-session-id, www-authenticate, retry-after');
   res.setHeader('Access-Control-Max-Age', '600');
