@@ -40,6 +40,30 @@ export interface AuthLimits {
   failDelayMs: number;
 }
 
+/**
+ * OAuth 2.1 resource server (src/auth/oauth.ts): JWT access tokens from one authorization server,
+ * beside the static bearer tokens. On when AGENTE_OAUTH_ISSUER is set (README, "OAuth").
+ */
+export interface OAuthConfig {
+  /** The authorization server: tokens must carry exactly this `iss`. */
+  issuer: string;
+  /** Its key set; when absent, the jwks_uri of its metadata (RFC 8414, then OpenID discovery). */
+  jwksUrl?: string;
+  /** This server as a protected resource (RFC 9728 `resource`): the URL clients use for /mcp. */
+  resource: string;
+  /** The `aud` tokens must carry: the resource, unless the issuer names APIs otherwise. */
+  audience: string;
+  /** The claim with the granted scopes (a space-separated string, or an array). */
+  scopeClaim: string;
+  /** The issuer's scope names → ours. */
+  scopeMap: Record<string, 'read' | 'dispatch' | 'admin'>;
+  /** The claim that names the tenant (its slug). */
+  tenantClaim: string;
+  /** Create a tenant named by a token on first use (false: it must exist — see README). */
+  createTenants: boolean;
+  clockToleranceS: number;
+}
+
 /** Everything the program reads from the environment, read once by the composition root. */
 export interface Config {
   version: string;
@@ -63,9 +87,12 @@ export interface Config {
     allowedOrigins: string[];
     /** Browser origins that get CORS headers (AGENTE_CORS_ORIGINS); none by default. */
     corsOrigins: string[];
+    /** The URL clients use for /mcp, when it differs from where the process listens (behind a load balancer). */
+    publicUrl?: string;
     limits: HttpLimits;
   };
   auth: AuthLimits;
+  oauth?: OAuthConfig;
 }
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -148,8 +175,58 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       allowedHosts: list(env.AGENTE_HTTP_ALLOWED_HOSTS),
       allowedOrigins: list(env.AGENTE_HTTP_ALLOWED_ORIGINS),
       corsOrigins: list(env.AGENTE_CORS_ORIGINS),
+      publicUrl: env.AGENTE_HTTP_PUBLIC_URL?.trim() || undefined,
       limits,
     },
     auth: readLimits(env, AUTH_LIMIT_VARS),
+    oauth: readOAuth(env),
+  };
+}
+
+const SCOPES = ['read', 'dispatch', 'admin'] as const;
+
+/** The AGENTE_OAUTH_* variables, checked as a whole: a half-configured resource server does not start. */
+function readOAuth(env: NodeJS.ProcessEnv): OAuthConfig | undefined {
+  const issuer = env.AGENTE_OAUTH_ISSUER?.trim();
+  if (!issuer) return undefined;
+  const url = (name: string, v: string | undefined) => {
+    if (!v) return undefined;
+    try {
+      return new URL(v).toString();
+    } catch {
+      throw new Error(`${name} must be a URL; got "${v}"`);
+    }
+  };
+  url('AGENTE_OAUTH_ISSUER', issuer);
+  const resource = url('AGENTE_HTTP_PUBLIC_URL', env.AGENTE_HTTP_PUBLIC_URL?.trim());
+  if (!resource) {
+    throw new Error(
+      'AGENTE_OAUTH_ISSUER needs AGENTE_HTTP_PUBLIC_URL: the URL clients use for /mcp (the resource tokens are issued for)',
+    );
+  }
+  const scopeMap: OAuthConfig['scopeMap'] = {};
+  for (const pair of list(env.AGENTE_OAUTH_SCOPES || SCOPES.map((s) => `${s}=${s}`).join(','))) {
+    const [theirs, ours] = pair.split('=').map((x) => x.trim());
+    if (!theirs || !SCOPES.includes(ours as (typeof SCOPES)[number])) {
+      throw new Error(`AGENTE_OAUTH_SCOPES: "${pair}" must be issuer_scope=read|dispatch|admin`);
+    }
+    scopeMap[theirs] = ours as (typeof SCOPES)[number];
+  }
+  const tolerance = Number(env.AGENTE_OAUTH_CLOCK_TOLERANCE_S ?? 30);
+  if (!Number.isSafeInteger(tolerance) || tolerance < 0 || tolerance > 300) {
+    throw new Error('AGENTE_OAUTH_CLOCK_TOLERANCE_S must be a whole number of seconds from 0 to 300');
+  }
+  const create = env.AGENTE_OAUTH_CREATE_TENANTS?.trim() ?? 'false';
+  if (create !== 'true' && create !== 'false') throw new Error('AGENTE_OAUTH_CREATE_TENANTS must be "true" or "false"');
+  return {
+    issuer,
+    jwksUrl: url('AGENTE_OAUTH_JWKS_URL', env.AGENTE_OAUTH_JWKS_URL?.trim()),
+    resource,
+    audience: env.AGENTE_OAUTH_AUDIENCE?.trim() || resource,
+    scopeClaim: env.AGENTE_OAUTH_SCOPE_CLAIM?.trim() || 'scope',
+    scopeMap,
+    tenantClaim: env.AGENTE_OAUTH_TENANT_CLAIM?.trim() || 'tenant',
+    createTenants: create === 'true',
+    clockToleranceS: tolerance,
   };
 }

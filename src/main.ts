@@ -3,7 +3,7 @@ import { realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { BackgroundTasks } from './background.js';
 import { createToken, revokeToken, SCOPES, type Scope } from './auth/tokens.js';
 import { McpCalendar } from './channels/calendar.js';
@@ -44,7 +44,8 @@ Usage:
 
 Options for the server: --read-only (no tool that sends), --toolsets core,leads,dispatch,meetings
 Environment: DATABASE_URL, AGENTE_DATA_DIR, AGENTE_TENANT, MICRO_AGENT_DISPARO_ENABLED, AGENTE_MCP_CONFIG,
-  AGENTE_INGEST_DIRS, AGENTE_LOG_LEVEL, AGENTE_HTTP_ALLOWED_HOSTS, AGENTE_HTTP_ALLOWED_ORIGINS (see README).`;
+  AGENTE_INGEST_DIRS, AGENTE_LOG_LEVEL, AGENTE_HTTP_ALLOWED_HOSTS, AGENTE_HTTP_ALLOWED_ORIGINS,
+  AGENTE_HTTP_PUBLIC_URL, AGENTE_OAUTH_ISSUER (OAuth access tokens beside static ones; see README).`;
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -161,21 +162,28 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
     logger.warn({ err: { message: err.message } }, 'could not create the ingest inbox'),
   );
   const deps: ServerDeps = { ...base, transport: 'stdio' };
-  const server = buildServer(deps);
-  const transport = new StdioServerTransport();
-  const closed = new Promise<void>((resolve) => {
-    transport.onclose = () => resolve();
-    process.stdin.once('end', () => resolve());
+  // Both protocol eras on one connection: the opening message picks 2025-11-25 (initialize) or
+  // 2026-07-28 (server/discover); one server from the factory then serves the connection. The read
+  // buffer takes a whole ingest_leads upload (content_base64 up to 28 MB), not the SDK's default 10 MB.
+  const transport = new StdioServerTransport(undefined, undefined, {
+    maxBufferSize: Math.max(STDIO_MAX_MESSAGE_BYTES, config.http.limits.maxBodyBytes),
   });
-  await server.connect(transport);
+  const closed = new Promise<void>((resolve) => process.stdin.once('end', () => resolve()));
+  const handle = serveStdio(() => buildServer(deps), {
+    transport,
+    onerror: (err) => logger.debug({ err: { message: err.message } }, 'mcp stdio'),
+  });
   logger.info({ tenant: tenant.slug, db: db.kind }, 'serving MCP over stdio');
   await Promise.race([closed, stopped]);
-  await server.close();
+  await handle.close();
   await drain(tasks, logger);
   await executor?.stop();
   await channels.close();
   return 0;
 }
+
+/** The largest message a stdio client may send: an ingest_leads upload of 20 MB is 28 MB of base64. */
+const STDIO_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 interface Channels {
   client: McpChannelClient | null;

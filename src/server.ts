@@ -1,5 +1,4 @@
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { generateBriefing } from './core/briefing/generate-briefing.js';
 import { briefingMarkdown } from './core/briefing/markdown.js';
@@ -12,9 +11,8 @@ import { AppError } from './core/errors.js';
 import type { Scope } from './auth/tokens.js';
 import type { ServerDeps } from './deps.js';
 import { createScope } from './scope.js';
-import { registerTool, type ToolDefinition } from './tools/define-tool.js';
+import { registerTool, type Confirmation, type ToolDefinition } from './tools/define-tool.js';
 import { allTools } from './tools/index.js';
-import { installToolsList } from './tools/tools-list.js';
 import { isUuid } from './tools/schemas.js';
 
 /** The tools this server registers for the given deps (--read-only and --toolsets applied). */
@@ -35,29 +33,66 @@ export function allowedByScopes(access: ToolDefinition['access'], scopes: readon
   return false;
 }
 
-// One validator for every server: the SDK otherwise builds an Ajv instance per server (~20 KB), and
-// the HTTP transport builds a server per session.
-const sharedValidator = new AjvJsonSchemaValidator();
+/**
+ * The calls that send for real ask the person first, when their client can ask (define-tool.ts,
+ * confirmFirst): a model deciding to start a campaign is not the person agreeing to it. With sending
+ * off they are rehearsals and ask nothing.
+ */
+const CONFIRM_FIRST: Record<string, Confirmation> = {
+  start_dispatch: (args, deps) =>
+    deps.config.dispatchEnabled
+      ? `Start a campaign that sends REAL messages now to ${
+          Array.isArray(args.lead_ids) ? `${args.lead_ids.length} lead(s)` : 'every lead the filter selects'
+        } (within the send window and rate limits)? Messages cannot be unsent.`
+      : null,
+  send_message: (args, deps) =>
+    deps.config.dispatchEnabled ? `Send a REAL message now to lead ${String(args.lead_id)}?` : null,
+};
 
 /**
- * Builds the MCP server with every tool, resource and prompt. A factory with no module state:
- * the HTTP transport builds one per session, tests build one per case.
+ * Cache hints for the list results of protocol 2026-07-28 (clients of 2025-11-25 never see them). The
+ * tool list depends on the caller's scopes, so it is private to the caller; prompts, resources,
+ * templates and server/discover are the same for everyone and change only with a new version. Resource
+ * reads (status, records) are never cached (the SDK's default: ttlMs 0, private).
  */
-export function buildServer(deps: ServerDeps): McpServer {
+const CACHE_HINTS = {
+  'tools/list': { ttlMs: 60_000, cacheScope: 'private' },
+  'prompts/list': { ttlMs: 300_000, cacheScope: 'public' },
+  'resources/list': { ttlMs: 300_000, cacheScope: 'public' },
+  'resources/templates/list': { ttlMs: 300_000, cacheScope: 'public' },
+  'server/discover': { ttlMs: 300_000, cacheScope: 'public' },
+} as const;
+
+/**
+ * Builds the MCP server with every tool, resource and prompt. A factory with no module state: over HTTP
+ * one is built per request (src/http/serve.ts), over stdio one per connection, tests build one per case.
+ * `onlyTool`: a server that answers one tools/call, so it registers that tool alone (if the caller may
+ * use it) — registering the other tools, resources and prompts would be work for nothing.
+ */
+export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}): McpServer {
   const server = new McpServer(
     { name: 'agente-disparo-agenda', title: 'AlquimistaAI — Disparos & Agendamentos', version: deps.config.version },
     {
-      capabilities: { logging: {} },
-      jsonSchemaValidator: sharedValidator,
+      // The lists never change while a server runs (a new version is a new process): no list_changed
+      // to wait for, on either era.
+      capabilities: {
+        logging: {},
+        tools: { listChanged: false },
+        resources: { listChanged: false },
+        prompts: { listChanged: false },
+      },
+      cacheHints: CACHE_HINTS,
       instructions:
         'Dispatch and scheduling agent for Brazilian leads. Typical flow: get_status → ingest_leads (spreadsheet) → ' +
         'job_status → query_leads → dry_run_dispatch. Nothing is sent unless the server runs with ' +
         'MICRO_AGENT_DISPARO_ENABLED="true"; get_status tells.',
     },
   );
-  const tools = selectTools(deps);
-  for (const tool of tools) registerTool(server, tool, deps);
-  installToolsList(server, tools);
+  for (const tool of selectTools(deps)) {
+    if (opts.onlyTool === undefined || tool.name === opts.onlyTool)
+      registerTool(server, tool, deps, { confirm: CONFIRM_FIRST[tool.name] });
+  }
+  if (opts.onlyTool !== undefined) return server;
 
   registerRecordResources(server, deps);
 
@@ -67,7 +102,7 @@ export function buildServer(deps: ServerDeps): McpServer {
       title: 'Plan an outreach campaign',
       description:
         'Walks through importing a lead spreadsheet and rehearsing the campaign as a dry run before anything is sent.',
-      argsSchema: { file_path: z.string().describe('Spreadsheet (.xlsx or .csv) on the server') },
+      argsSchema: z.object({ file_path: z.string().describe('Spreadsheet (.xlsx or .csv) on the server') }),
     },
     ({ file_path }) => ({
       messages: [
@@ -81,7 +116,8 @@ export function buildServer(deps: ServerDeps): McpServer {
               '2. Import the file with ingest_leads; if the job is still running, poll job_status until it ends.\n' +
               '3. Summarise the import: leads created, duplicates merged, rows with problems (with row numbers).\n' +
               '4. Rehearse the campaign with dry_run_dispatch and show the counts per channel and per block reason.\n' +
-              'Do not send anything real without my explicit confirmation.',
+              'Do not send anything real without my explicit confirmation (the server also asks me itself ' +
+              'before a real send, when this client can ask).',
           },
         },
       ],
@@ -93,7 +129,7 @@ export function buildServer(deps: ServerDeps): McpServer {
       title: 'Prepare for a meeting with a lead',
       description:
         "Embeds the lead's briefing (generate_briefing) and asks for a short preparation: what to confirm, what to offer, what to avoid.",
-      argsSchema: { lead_id: z.string().describe('The lead (UUID, from query_leads)') },
+      argsSchema: z.object({ lead_id: z.string().describe('The lead (UUID, from query_leads)') }),
     },
     async ({ lead_id }) => {
       if (!isUuid(lead_id))

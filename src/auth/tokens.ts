@@ -79,6 +79,8 @@ export interface Principal {
   name: string | null;
   tenant: Tenant;
   scopes: Scope[];
+  /** A static token (`token create`), an OAuth access token, or no authentication (--no-auth on loopback). */
+  source?: 'token' | 'oauth' | 'none';
 }
 
 /** The tenant and scopes behind a bearer token, or null when unknown or revoked. */
@@ -100,5 +102,6 @@ export async function verifyToken(db: Kysely<Database>, token: string): Promise<
     name: row.token_nome,
     tenant: { tenant_id: row.tenant_id, slug: row.slug, nome: row.nome },
     scopes: row.escopos as Scope[],
+    source: 'token',
   };
 }

@@ -1,4 +1,4 @@
-import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, SdkError, SdkErrorCode, type CallToolResult } from '@modelcontextprotocol/client';
 import type { ChannelClient, SendOutcome, SendPayload } from '../core/outreach/channel-port.js';
 import type { Logger } from '../core/ports.js';
 import type { ChannelStatus } from '../deps.js';
@@ -408,11 +408,12 @@ export class McpChannelClient implements ChannelClient {
       // A JSON-RPC error answer (the server said something: Twilio's refusals come this way), or no
       // answer at all (timeout, crash, closed connection: the message may or may not have left).
       const e = err as Error & { code?: unknown; data?: unknown };
-      const noAnswer = err instanceof McpError && (e.code === -32001 || e.code === -32000);
+      // A ProtocolError is the server's JSON-RPC error answer; an SdkError (timeout, connection closed, a
+      // transport failure) means no answer came.
       answer =
         err instanceof NotConnectedError // a server that cannot be started or reached never saw the request
           ? { kind: 'no_answer', sent: false, message: e.message }
-          : err instanceof McpError && !noAnswer
+          : err instanceof ProtocolError
             ? { kind: 'error', code: typeof e.code === 'number' ? e.code : null, message: e.message, data: e.data }
             : { kind: 'no_answer', sent: true, message: e.message ?? String(err) };
     }

@@ -1,10 +1,12 @@
 /**
  * A fetch for the SDK's StreamableHTTPClientTransport that gives every request its own AbortSignal.
  *
- * SDK 1.32's transport passes one AbortController's signal to every fetch it makes; undici adds an
- * abort listener to that signal per request and does not always remove it, so a long-lived connection
- * piles up listeners (thousands after a few thousand calls, with MaxListenersExceededWarning and RSS
- * growth — measured by bench/downstream.bench.ts). Here each request gets a fresh controller; the
+ * The transport (SDK 1.32, and still @modelcontextprotocol/client 2.4: the control run of
+ * test/e2e/downstream-http-soak.test.ts shows it) passes one AbortController's signal to every fetch
+ * it makes; undici adds an abort listener to that signal per request and does not always remove it, so
+ * a long-lived connection piles up listeners (thousands after a few thousand calls, with
+ * MaxListenersExceededWarning and RSS growth — measured by bench/downstream.bench.ts). Here each
+ * request gets a fresh controller; the
  * transport's shared signal gets one listener per signal (not per request) that aborts the requests
  * still in flight, so closing the transport still cancels them. A controller is dropped as soon as its
  * response body is read, fails or is cancelled.

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { RefusalReason, SendOutcome } from '../core/outreach/channel-port.js';
 
 /**

@@ -1,7 +1,5 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { Client, StreamableHTTPClientTransport, type CallToolResult, type Tool } from '@modelcontextprotocol/client';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Logger } from '../core/ports.js';
 import type { McpConfig } from './config.js';
 import { fetchWithOwnSignals } from './http-fetch.js';
@@ -57,7 +55,13 @@ export class McpClientPool {
               env: { ...getDefaultEnvironment(), ...cfg.env },
               stderr: 'pipe',
             });
-      const client = new Client({ name: 'agente-disparo-agenda', version: '1' });
+      // Over HTTP the current protocol (2026-07-28) when the server speaks it, else 2025-11-25 (one
+      // server/discover round trip per connection tells). Over stdio 2025-11-25: asking first would
+      // make the SDK start the server twice (its probe runs in a throwaway process).
+      const client = new Client(
+        { name: 'agente-disparo-agenda', version: '1' },
+        'url' in cfg ? { versionNegotiation: { mode: 'auto' } } : {},
+      );
       client.onclose = () => {
         // The server went away: forget this connection so the next call reconnects.
         if (this.connections.get(name) === attempt) this.connections.delete(name);
@@ -91,10 +95,7 @@ export class McpClientPool {
     } catch (err) {
       throw new NotConnectedError(server, err);
     }
-    return (await client.callTool({ name: tool, arguments: args }, undefined, {
-      timeout: opts.timeoutMs,
-      signal: opts.signal,
-    })) as CallToolResult;
+    return client.callTool({ name: tool, arguments: args }, { timeout: opts.timeoutMs, signal: opts.signal });
   }
 
   async close(): Promise<void> {

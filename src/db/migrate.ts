@@ -25,7 +25,21 @@ interface MigrationFile {
   checksum: string;
 }
 
-export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFile[]> {
+/**
+ * The migration files of a folder, read and hashed once per process: they are the running build's own
+ * (a new version is a new process), and get_status asks for them on every call.
+ */
+export function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFile[]> {
+  let files = readOnce.get(dir);
+  if (!files) {
+    readOnce.set(dir, (files = readMigrations(dir)));
+    files.catch(() => readOnce.delete(dir));
+  }
+  return files;
+}
+const readOnce = new Map<string, Promise<MigrationFile[]>>();
+
+async function readMigrations(dir: string): Promise<MigrationFile[]> {
   const names = (await readdir(dir)).filter((n) => /^\d{3}_[a-z0-9_]+\.sql$/.test(n)).sort();
   return Promise.all(
     names.map(async (name) => {
@@ -42,6 +56,14 @@ export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFil
  */
 export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<MigrationResult> {
   const files = await listMigrations(dir);
+  try {
+    return await applyAll(db, files);
+  } finally {
+    appliedCache.delete(db);
+  }
+}
+
+function applyAll(db: Db, files: MigrationFile[]): Promise<MigrationResult> {
   return db.kysely.connection().execute(async (conn) => {
     // Migrations run as the owner (the login user), not as the app role this connection may have.
     if (db.appRole) await sql`reset role`.execute(conn);
@@ -82,8 +104,22 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<MigrationRe
   });
 }
 
-/** Names of the applied migrations, in order. */
-export async function appliedMigrations(db: Db): Promise<string[]> {
-  const rows = await db.kysely.selectFrom('schema_migrations').select('nome').orderBy('nome').execute();
-  return rows.map((r) => r.nome);
+/**
+ * Names of the applied migrations, in order, as of at most `maxAgeMs` ago: get_status reports them on
+ * every call, and they change only when some process migrates (this one forgets its answer when it
+ * does; another replica's migration shows within maxAgeMs).
+ */
+export async function appliedMigrations(db: Db, maxAgeMs = 2000): Promise<string[]> {
+  const cached = appliedCache.get(db);
+  if (cached && performance.now() - cached.at < maxAgeMs) return cached.names;
+  const names = db.kysely
+    .selectFrom('schema_migrations')
+    .select('nome')
+    .orderBy('nome')
+    .execute()
+    .then((rows) => rows.map((r) => r.nome));
+  appliedCache.set(db, { at: performance.now(), names });
+  names.catch(() => appliedCache.delete(db));
+  return names;
 }
+const appliedCache = new WeakMap<Db, { at: number; names: Promise<string[]> }>();

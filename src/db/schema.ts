@@ -30,6 +30,15 @@ export interface TenantsTable {
   created_at: Generated<Date>;
 }
 
+/** A 2025-11-25 MCP session over HTTP, shared by the replicas (migration 030, src/http/sessions.ts). */
+export interface McpSessionsTable {
+  session_id: string;
+  tenant_id: string;
+  owner: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
+}
+
 export interface ApiTokensTable {
   token_id: Generated<string>;
   tenant_id: string;
@@ -306,4 +315,5 @@ export interface Database {
   rate_limits: RateLimitsTable;
   mensagens_recebidas: MensagensRecebidasTable;
   schema_migrations: SchemaMigrationsTable;
+  mcp_sessions: McpSessionsTable;
 }

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 /** What a tool answered: its text (for people and models) and its structured content. */
 export interface ToolAnswer<T = any> {
@@ -22,7 +22,12 @@ export class McpSession {
   static async open(mainScript: string, env: Record<string, string>, logPath: string): Promise<McpSession> {
     const transport = new StdioClientTransport({ command: process.execPath, args: [mainScript], env, stderr: 'pipe' });
     transport.stderr?.pipe(createWriteStream(logPath, { flags: 'a' }));
-    const client = new Client({ name: 'agente-demo', version: '1.0.0' });
+    // The current protocol (2026-07-28), pinned: no discovery probe, which over stdio would start a
+    // second server process first. The server also takes 2025-11-25 clients on the same stdio.
+    const client = new Client(
+      { name: 'agente-demo', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
     await client.connect(transport);
     return new McpSession(client, transport);
   }
@@ -38,7 +43,7 @@ export class McpSession {
 
   /** Calls a tool; a result with isError becomes an exception carrying the tool's own text. */
   async call<T = any>(name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer<T>> {
-    const result = await this.client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 });
+    const result = await this.client.callTool({ name, arguments: args }, { timeout: 60_000 });
     const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
     const text = content
       .filter((c) => c.type === 'text')

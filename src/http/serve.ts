@@ -1,16 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { addressKey } from '../auth/attempt-limiter.js';
+import { OAuthTokens } from '../auth/oauth.js';
+import { bearerChallenge, metadataPaths, protectedResourceMetadata } from '../auth/protected-resource.js';
 import { verifyToken, type Principal } from '../auth/tokens.js';
-import { TokenVerifier } from '../auth/verifier.js';
+import { TokenVerifier, type Verdict } from '../auth/verifier.js';
 import type { ServerDeps } from '../deps.js';
 import { buildServer } from '../server.js';
 import { ByteBudget, readBody } from './body.js';
+import { createMcpEndpoint } from './mcp-endpoint.js';
+import { sendWebResponse, toWebRequest } from './node-web.js';
 import { allowedHostnames, hostnameOf, isAllowedOrigin } from './origin.js';
-import { SessionRegistry } from './sessions.js';
+import { SessionStore } from './sessions.js';
 
 export interface HttpOptions {
   host: string;
@@ -24,17 +25,14 @@ export interface HttpServerHandle {
   close(): Promise<void>;
 }
 
-/** What a live session holds: its transport (which holds its McpServer). */
-interface Live {
-  transport: StreamableHTTPServerTransport;
-}
-
 /** A request that was already answered (refused) while reading it. */
 const ANSWERED = Symbol('answered');
 
 /**
- * Streamable HTTP on /mcp. Each MCP session gets its own McpServer built for the tenant and scopes of
- * the bearer token that opened it; later requests of the session must carry that same token.
+ * Streamable HTTP on /mcp, both protocol eras (mcp-endpoint.ts), for callers authenticated by a static
+ * bearer token or, when configured, an OAuth access token (src/auth). Every request is served by a
+ * server built for its caller's tenant and scopes; 2025-11-25 sessions live in the database, so any
+ * number of these processes can serve one database behind a load balancer without affinity.
  * The limits (config.http.limits, config.auth; SECURITY.md "HTTP") bound what a client can make the
  * process hold: sessions per token / tenant / in total with idle expiry, body bytes per request and in
  * flight, connections, and the time to send headers and a body; bad tokens are refused from memory.
@@ -45,17 +43,28 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
       `Refusing to serve without tokens on ${opts.host}: --no-auth is allowed on loopback addresses only`,
     );
   }
-  const limits = deps.config.http.limits;
-  const hosts = allowedHostnames(opts.host, deps.config.http.allowedHosts);
+  const { limits, publicUrl } = deps.config.http;
+  const oauth = deps.config.oauth;
+  const publicHost = publicUrl ? [new URL(publicUrl).hostname] : [];
+  const hosts = allowedHostnames(opts.host, [...deps.config.http.allowedHosts, ...publicHost]);
   const cors = new Set(deps.config.http.corsOrigins);
   const bodies = new ByteBudget(limits.maxBodyBytesInFlight);
-  const verifier = new TokenVerifier((token) => verifyToken(deps.db.kysely, token), deps.config.auth);
-  const sessions = new SessionRegistry<Live>(limits, (session, why) => {
-    deps.logger.debug({ session: session.id.slice(0, 8), why }, 'mcp session closed');
-    session.value?.transport.close().catch(() => {});
-  });
-  const sweeper = setInterval(() => sessions.sweep(), Math.min(30_000, Math.max(250, limits.sessionIdleMs / 4)));
-  sweeper.unref();
+  const verifier = new TokenVerifier(
+    (token) => verifyToken(deps.db.kysely, token),
+    deps.config.auth,
+    Date.now,
+    oauth ? new OAuthTokens(oauth, deps.db.kysely) : undefined,
+  );
+  const wellKnown = oauth ? metadataPaths(oauth) : new Set<string>();
+  const sessions = new SessionStore(deps.db.kysely, limits, () => deps.clock.now());
+  const endpoint = createMcpEndpoint(
+    (principal, onlyTool) => buildServer(depsFor(deps, principal, opts), { onlyTool }),
+    sessions,
+    {
+      maxBodyBytes: limits.maxBodyBytes,
+      onerror: (err) => deps.logger.debug({ err: { message: err.message } }, 'mcp request refused'),
+    },
+  );
 
   /** The request's body as JSON, or ANSWERED when it was refused (too large, too many at once, not JSON). */
   const readJson = async (req: IncomingMessage, res: ServerResponse): Promise<unknown> => {
@@ -88,6 +97,8 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
     }
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' && req.method === 'GET') return json(res, 200, { ok: true });
+    // RFC 9728: public, so that a client refused with 401 can find the authorization server.
+    if (oauth && wellKnown.has(path) && req.method === 'GET') return json(res, 200, protectedResourceMetadata(oauth));
     if (path !== '/mcp') return reject(req, res, 404, 'Not found: the MCP endpoint is /mcp');
 
     // A Content-Length over the limit is refused before anything else is done with the request.
@@ -97,7 +108,7 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
 
     const auth = await authenticate(req, deps, opts, verifier);
     if (!auth.ok) {
-      if (auth.retryAfterMs !== undefined) {
+      if (auth.reason === 'rate_limited') {
         await tarpit(res, deps.config.auth.failDelayMs);
         if (res.destroyed) return;
         return reject(
@@ -109,62 +120,25 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
           Math.ceil(auth.retryAfterMs / 1000),
         );
       }
-      res.setHeader('WWW-Authenticate', 'Bearer realm="agente-disparo-agenda"');
+      res.setHeader('WWW-Authenticate', bearerChallenge(oauth, auth));
+      if (auth.error === 'insufficient_scope') {
+        return reject(req, res, 403, `Forbidden: ${auth.description ?? 'the token lacks the scope this needs'}`);
+      }
       return reject(
         req,
         res,
         401,
-        'Missing or invalid bearer token (create one with: agente-disparo-agenda token create --tenant SLUG)',
+        auth.description
+          ? `Invalid bearer token: ${auth.description}`
+          : 'Missing or invalid bearer token (create one with: agente-disparo-agenda token create --tenant SLUG)',
       );
     }
-    const principal = auth.principal;
 
-    const sessionId = req.headers['mcp-session-id'];
-    if (typeof sessionId === 'string') {
-      const session = sessions.get(sessionId);
-      // Another token's session (or another tenant's) is reported exactly like a missing one.
-      if (!session?.value || session.owner.tokenId !== principal.token_id)
-        return reject(req, res, 404, 'Session not found', -32001);
-      res.once('close', sessions.begin(session));
-      const body = req.method === 'POST' ? await readJson(req, res) : undefined;
-      if (body === ANSWERED) return;
-      return session.value.transport.handleRequest(req, res, body);
-    }
-    if (req.method !== 'POST') {
-      return reject(req, res, 400, 'Bad Request: no valid session id; start with an initialize request');
-    }
-    const body = await readJson(req, res);
+    const body = req.method === 'POST' ? await readJson(req, res) : undefined;
     if (body === ANSWERED) return;
-    if (!isInitializeRequest(body)) {
-      return reject(req, res, 400, 'Bad Request: no valid session id; start with an initialize request');
-    }
-    const id = randomUUID();
-    const admitted = sessions.open(id, { tokenId: principal.token_id, tenantId: principal.tenant.tenant_id });
-    if (!admitted.ok) return reject(req, res, admitted.status, admitted.message, -32000, admitted.retryAfterS);
-    const end = sessions.begin(admitted.session);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => id });
-    transport.onclose = () => sessions.delete(id);
-    admitted.session.value = { transport };
-    res.once('close', () => {
-      end();
-      // An initialize that failed leaves no session behind.
-      if (!transport.sessionId) {
-        sessions.delete(id);
-        transport.close().catch(() => {});
-      }
-    });
-    const server = buildServer({
-      ...deps,
-      tenant: principal.tenant,
-      scopes: principal.scopes,
-      transport: 'http',
-      actor:
-        opts.auth === 'none'
-          ? { kind: 'stdio', tenantSlug: deps.tenant.slug }
-          : { kind: 'token', tokenId: principal.token_id, name: principal.name },
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    const url = new URL(req.url ?? '/mcp', `http://${req.headers.host}`);
+    const response = await endpoint.handle(toWebRequest(req, res, url, undefined), body, auth.principal);
+    await sendWebResponse(res, response);
   };
 
   const http = createServer(
@@ -193,31 +167,46 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
   return {
     url: `http://${shownHost}:${addr.port}/mcp`,
     close: async () => {
-      clearInterval(sweeper);
-      await Promise.allSettled([...sessions.values()].map((s) => s.value?.transport.close()));
+      await endpoint.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
 }
 
-type AuthResult = { ok: true; principal: Principal } | { ok: false; retryAfterMs?: number };
+/** The dependencies of the server built for one caller: its tenant, its scopes, and who acts in audits. */
+function depsFor(deps: Omit<ServerDeps, 'transport'>, p: Principal, opts: HttpOptions): ServerDeps {
+  return {
+    ...deps,
+    tenant: p.tenant,
+    scopes: p.scopes,
+    transport: 'http',
+    actor:
+      opts.auth === 'none'
+        ? { kind: 'stdio', tenantSlug: deps.tenant.slug }
+        : { kind: 'token', tokenId: p.token_id, name: p.name },
+  };
+}
 
 async function authenticate(
   req: IncomingMessage,
   deps: Omit<ServerDeps, 'transport'>,
   opts: HttpOptions,
   verifier: TokenVerifier,
-): Promise<AuthResult> {
+): Promise<Verdict> {
   if (opts.auth === 'none')
     return {
       ok: true,
-      principal: { token_id: 'none', name: null, tenant: deps.tenant, scopes: ['read', 'dispatch', 'admin'] },
+      principal: {
+        token_id: 'none',
+        name: null,
+        tenant: deps.tenant,
+        scopes: ['read', 'dispatch', 'admin'],
+        source: 'none',
+      },
     };
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  const verdict = await verifier.verify(bearer, addressKey(req.socket.remoteAddress));
-  if (verdict.ok) return verdict;
-  return verdict.reason === 'rate_limited' ? { ok: false, retryAfterMs: verdict.retryAfterMs } : { ok: false };
+  return verifier.verify(bearer, addressKey(req.socket.remoteAddress));
 }
 
 /** Waits before a refusal (the client's connection stays idle meanwhile); returns early if the client leaves. */
@@ -257,7 +246,7 @@ function setCorsHeaders(res: ServerResponse, origin: string) {
   res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
   res.setHeader(
     'Access-Control-Allow-Headers',
-    'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id',
+    'authorization, content-type, accept, mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id',
   );
   res.setHeader('Access-Control-Expose-Headers', 'mcp-session-id, www-authenticate, retry-after');
   res.setHeader('Access-Control-Max-Age', '600');

@@ -1,17 +1,12 @@
-/** Who opened a session: caps are counted per token and per tenant. */
-export interface SessionOwner {
-  tokenId: string;
-  tenantId: string;
-}
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { withSystem, withTenant } from '../db/tenant.js';
 
-export interface Session<T> {
-  readonly id: string;
-  readonly owner: SessionOwner;
-  /** The session's transport and server; set once they are built. */
-  value?: T;
-  lastSeen: number;
-  /** Requests of this session in progress (an open GET stream counts): a busy session is never evicted. */
-  active: number;
+/** Who opened a session: caps are counted per owner (a token, an OAuth subject) and per tenant. */
+export interface SessionOwner {
+  /** 'token:<token_id>', 'oauth:<subject>' or 'none'. */
+  owner: string;
+  tenantId: string;
 }
 
 export interface SessionLimits {
@@ -21,140 +16,118 @@ export interface SessionLimits {
   sessionIdleMs: number;
 }
 
-export type Admission<T> =
-  { ok: true; session: Session<T> } | { ok: false; status: 429 | 503; retryAfterS: number; message: string };
-
-/** Busy sessions free up when their requests end: a few seconds is the honest guess. */
-const RETRY_AFTER_S = 5;
+// Any constant: it only has to be the same in every replica (opening sessions is serialised on it).
+const OPEN_LOCK_KEY = 7_310_442_030;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_CACHED = 10_000;
 
 /**
- * The open MCP sessions of the HTTP server, capped per token, per tenant and in total. Opening one more
- * when a cap is reached closes the oldest idle session within that cap (the same token's first, so a
- * client that never sends DELETE recycles its own sessions, not other people's); when every session in
- * the cap is busy, the caller is refused (429 for a token or tenant cap, 503 for the server's) with
- * Retry-After. Sessions idle for `sessionIdleMs` are closed by sweep().
+ * The MCP sessions of clients that speak 2025-11-25, in the database (migration 030) so that every
+ * replica of `serve --http` knows every session: a load balancer may send any request anywhere, and a
+ * replica that dies loses none. A session is only an identity — who opened it, last used when — since
+ * every request is served by a server built for it (src/http/mcp-endpoint.ts) and tools keep their
+ * state in the tenant's tables.
  *
- * Each scope is a Map in order of last use (touch = delete + set), so the oldest idle session is found
- * from the front, and nothing grows without bound.
+ * Bounds (SECURITY.md, "HTTP"): at most `maxSessionsPerToken` per owner, `maxSessionsPerTenant` per
+ * tenant and `maxSessions` in total. Opening one more at a cap closes the least recently used session
+ * within that cap — the same owner's first, so a client that never sends DELETE recycles its own
+ * sessions, not other people's. A session idle for `sessionIdleMs` is gone. Nothing is refused: a
+ * session holds no memory or stream in any process, and closing one never interrupts a request in
+ * flight (it finishes on its own server); the client's next request gets 404 and it starts a new one.
+ *
+ * Each replica remembers for `cacheMs` the sessions it has just seen in use, so a busy session costs one
+ * query per second per replica instead of one per request; a session closed (DELETE, eviction, expiry)
+ * is refused by the other replicas within that time, by this one at once.
  */
-export class SessionRegistry<T> {
-  private readonly all = new Map<string, Session<T>>();
-  private readonly byToken = new Map<string, Map<string, Session<T>>>();
-  private readonly byTenant = new Map<string, Map<string, Session<T>>>();
+export class SessionStore {
+  private readonly seen = new Map<string, { owner: string; at: number }>();
 
   constructor(
+    private readonly db: Kysely<Database>,
     private readonly limits: SessionLimits,
-    /** Closes what an evicted or expired session holds; the session is already gone from the registry. */
-    private readonly close: (session: Session<T>, why: 'evicted' | 'expired') => void,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => Date = () => new Date(),
+    private readonly cacheMs = 1000,
   ) {}
 
-  /** Reserves a session for `owner`, closing old idle sessions to make room, or says why not. */
-  open(id: string, owner: SessionOwner): Admission<T> {
-    const caps: Array<[Map<string, Session<T>> | undefined, number, string, 429 | 503]> = [
-      [this.byToken.get(owner.tokenId), this.limits.maxSessionsPerToken, 'this token', 429],
-      [this.byTenant.get(owner.tenantId), this.limits.maxSessionsPerTenant, 'this tenant', 429],
-      [this.all, this.limits.maxSessions, 'this server', 503],
-    ];
-    for (const [scope, max, who, status] of caps) {
-      while (scope && scope.size >= max) {
-        const idle = oldestIdle(scope);
-        if (!idle) {
-          return {
-            ok: false,
-            status,
-            retryAfterS: RETRY_AFTER_S,
-            message:
-              `Too many MCP sessions open for ${who} (${max}), all of them busy. Close sessions you no longer ` +
-              `use (HTTP DELETE /mcp with their Mcp-Session-Id) or retry after ${RETRY_AFTER_S} s.`,
-          };
-        }
-        this.remove(idle);
-        this.close(idle, 'evicted');
+  /** Records a new session for `who`, first closing what the caps require; returns how many were closed. */
+  async open(id: string, who: SessionOwner): Promise<{ closed: number }> {
+    const now = this.now();
+    const cutoff = new Date(now.getTime() - this.limits.sessionIdleMs);
+    const { maxSessionsPerToken, maxSessionsPerTenant, maxSessions } = this.limits;
+    return withSystem(this.db, async (tx) => {
+      await sql`select pg_advisory_xact_lock(${OPEN_LOCK_KEY})`.execute(tx);
+      let closed = Number(
+        (await tx.deleteFrom('mcp_sessions').where('last_used_at', '<', cutoff).executeTakeFirst()).numDeletedRows,
+      );
+      // Keep the newest (cap - 1) of each scope, in order: the owner's, then the tenant's, then all.
+      for (const [scope, max] of [
+        [sql`owner = ${who.owner}`, maxSessionsPerToken],
+        [sql`tenant_id = ${who.tenantId}`, maxSessionsPerTenant],
+        [sql`true`, maxSessions],
+      ] as const) {
+        const r = await sql`
+          delete from mcp_sessions where session_id in (
+            select session_id from mcp_sessions where ${scope}
+            order by last_used_at desc, session_id offset ${max - 1})`.execute(tx);
+        closed += Number(r.numAffectedRows ?? 0);
       }
+      await tx
+        .insertInto('mcp_sessions')
+        .values({ session_id: id, tenant_id: who.tenantId, owner: who.owner, created_at: now, last_used_at: now })
+        .execute();
+      this.remember(id, who.owner);
+      return { closed };
+    });
+  }
+
+  /**
+   * Whether session `id` is open and belongs to `who` (marking it used). Another owner's session is
+   * answered exactly like a missing one.
+   */
+  async use(id: string, who: SessionOwner): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    const known = this.seen.get(id);
+    if (known && known.owner === who.owner && Date.now() - known.at < this.cacheMs) return true;
+    const now = this.now();
+    const row = await withTenant(this.db, who.tenantId, (tx) =>
+      tx
+        .updateTable('mcp_sessions')
+        .set({ last_used_at: now })
+        .where('session_id', '=', id)
+        .where('owner', '=', who.owner)
+        .where('last_used_at', '>=', new Date(now.getTime() - this.limits.sessionIdleMs))
+        .returning('session_id')
+        .executeTakeFirst(),
+    );
+    if (!row) {
+      this.seen.delete(id);
+      return false;
     }
-    const session: Session<T> = { id, owner, lastSeen: this.now(), active: 0 };
-    this.all.set(id, session);
-    scopeOf(this.byToken, owner.tokenId).set(id, session);
-    scopeOf(this.byTenant, owner.tenantId).set(id, session);
-    return { ok: true, session };
+    this.remember(id, who.owner);
+    return true;
   }
 
-  get(id: string): Session<T> | undefined {
-    return this.all.get(id);
+  /** Closes session `id` of `who` (HTTP DELETE); false when there was none. */
+  async close(id: string, who: SessionOwner): Promise<boolean> {
+    this.seen.delete(id);
+    if (!UUID.test(id)) return false;
+    const row = await withTenant(this.db, who.tenantId, (tx) =>
+      tx
+        .deleteFrom('mcp_sessions')
+        .where('session_id', '=', id)
+        .where('owner', '=', who.owner)
+        .returning('session_id')
+        .executeTakeFirst(),
+    );
+    return !!row;
   }
 
-  /** A request of the session starts; returns the function that marks its end. */
-  begin(session: Session<T>): () => void {
-    session.active++;
-    this.touch(session);
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      session.active--;
-      this.touch(session);
-    };
-  }
-
-  /** Forgets a session (closed by its client, or its initialize failed). */
-  delete(id: string): void {
-    const s = this.all.get(id);
-    if (s) this.remove(s);
-  }
-
-  /** Closes sessions idle for longer than sessionIdleMs; returns how many. */
-  sweep(): number {
-    const cutoff = this.now() - this.limits.sessionIdleMs;
-    const expired: Session<T>[] = [];
-    for (const s of this.all.values()) {
-      if (s.lastSeen > cutoff) break; // in order of last use: the rest are more recent
-      if (s.active === 0) expired.push(s);
-    }
-    for (const s of expired) {
-      this.remove(s);
-      this.close(s, 'expired');
-    }
-    return expired.length;
-  }
-
-  get size(): number {
-    return this.all.size;
-  }
-
-  values(): IterableIterator<Session<T>> {
-    return this.all.values();
-  }
-
-  private touch(s: Session<T>): void {
-    if (!this.all.has(s.id)) return;
-    s.lastSeen = this.now();
-    for (const scope of [this.all, this.byToken.get(s.owner.tokenId), this.byTenant.get(s.owner.tenantId)]) {
-      scope?.delete(s.id);
-      scope?.set(s.id, s);
+  private remember(id: string, owner: string): void {
+    this.seen.delete(id);
+    this.seen.set(id, { owner, at: Date.now() });
+    for (const key of this.seen.keys()) {
+      if (this.seen.size <= MAX_CACHED) break;
+      this.seen.delete(key);
     }
   }
-
-  private remove(s: Session<T>): void {
-    this.all.delete(s.id);
-    for (const [index, key] of [
-      [this.byToken, s.owner.tokenId],
-      [this.byTenant, s.owner.tenantId],
-    ] as const) {
-      const scope = index.get(key);
-      scope?.delete(s.id);
-      if (scope?.size === 0) index.delete(key);
-    }
-  }
-}
-
-function oldestIdle<T>(scope: Map<string, Session<T>>): Session<T> | undefined {
-  for (const s of scope.values()) if (s.active === 0) return s;
-  return undefined;
-}
-
-function scopeOf<T>(index: Map<string, Map<string, Session<T>>>, key: string): Map<string, Session<T>> {
-  let scope = index.get(key);
-  if (!scope) index.set(key, (scope = new Map()));
-  return scope;
 }

@@ -156,7 +156,7 @@ export function buildCalendarServer(config: SandboxConfig) {
         verb: 'create event',
         args,
         idempotencyKey: args.idempotency_key,
-        signal: extra.signal,
+        signal: extra.mcpReq.signal,
         recipients: args.attendees?.length
           ? { values: args.attendees, failure: (a) => `400 invalid attendee: ${a}` }
           : undefined,
@@ -202,7 +202,7 @@ export function buildCalendarServer(config: SandboxConfig) {
         tool: 'update_event',
         verb: 'update event',
         args,
-        signal: extra.signal,
+        signal: extra.mcpReq.signal,
         validate: () => {
           const ev = live(args.event_id);
           if (!ev) return NOT_FOUND;
@@ -243,7 +243,7 @@ export function buildCalendarServer(config: SandboxConfig) {
         tool: 'delete_event',
         verb: 'delete event',
         args,
-        signal: extra.signal,
+        signal: extra.mcpReq.signal,
         validate: () => (live(args.event_id) ? undefined : NOT_FOUND),
         perform: () => ({
           id: args.event_id,

@@ -60,7 +60,7 @@ export function buildEmailServer(config: SandboxConfig) {
         verb: 'send email',
         args,
         idempotencyKey: args.idempotency_key,
-        signal: extra.signal,
+        signal: extra.mcpReq.signal,
         recipients: { values: recipients, failure: (to) => `550 mailbox unavailable: ${to}` },
         perform: () => {
           const message_id = `${randomUUID()}@sandbox`;

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { recipientKey, TEXT_429, TEXT_503, type SandboxConfig } from './config.js';
 import { RecordFile, type RecordLine } from './record.js';
 

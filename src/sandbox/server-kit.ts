@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { McpServer } from '@modelcontextprotocol/server';
+import { serveStdio as serveBothEras } from '@modelcontextprotocol/server/stdio';
 import { z } from 'zod';
 import { readSandboxConfig, SANDBOX_VERSION, type SandboxConfig } from './config.js';
 import type { SandboxRuntime } from './runtime.js';
@@ -22,10 +22,10 @@ export function registerListTool(server: McpServer, rt: SandboxRuntime, name: st
     {
       title,
       description: `Lists the most recent sends this sandbox server recorded (oldest first, at most 1000 kept in memory), for debugging. Idempotent replays are not listed.`,
-      inputSchema: {
+      inputSchema: z.object({
         limit: z.number().int().min(1).max(1000).optional().describe('How many of the most recent sends (default 50).'),
-      },
-      outputSchema: {
+      }),
+      outputSchema: z.object({
         total: z
           .number()
           .int()
@@ -40,7 +40,7 @@ export function registerListTool(server: McpServer, rt: SandboxRuntime, name: st
             args: z.record(z.string(), z.unknown()),
           }),
         ),
-      },
+      }),
       annotations: { title, readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ limit }) => {
@@ -64,16 +64,21 @@ export function createSandboxServer(name: string, instructions: string): McpServ
   return new McpServer({ name, version: SANDBOX_VERSION }, { instructions });
 }
 
-/** Serves `build(runtime)` over stdio; exits when stdin closes or on SIGTERM/SIGINT. */
+/**
+ * Serves `build(runtime)` over stdio, to clients of either protocol era (the opening message picks);
+ * exits when stdin closes or on SIGTERM/SIGINT. One server and runtime for the process: the SDK asks
+ * the factory for a server per connection (and once more after a discovery probe it discards) and
+ * always gets this one, closed in between, so the record and the idempotency answers stay one.
+ */
 export async function serveStdio(
   name: string,
   build: (config: SandboxConfig) => { server: McpServer; runtime: SandboxRuntime },
 ): Promise<void> {
   let runtime: SandboxRuntime | undefined;
   try {
-    const built = build(readSandboxConfig(process.env));
+    const config = readSandboxConfig(process.env);
+    const built = build(config);
     runtime = built.runtime;
-    const transport = new StdioServerTransport();
     const stop = (code: number) => {
       runtime?.shutdown();
       process.exit(code);
@@ -81,7 +86,7 @@ export async function serveStdio(
     process.stdin.once('end', () => stop(0));
     process.once('SIGTERM', () => stop(0));
     process.once('SIGINT', () => stop(0));
-    await built.server.connect(transport);
+    serveBothEras(() => built.server);
     runtime.log('ready', { record: runtime.config.recordPath ?? null });
   } catch (err) {
     process.stderr.write(`[${name}] fatal: ${err instanceof Error ? err.message : String(err)}\n`);

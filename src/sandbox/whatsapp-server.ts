@@ -92,7 +92,7 @@ export function buildWhatsappServer(config: SandboxConfig) {
         verb: 'send message',
         args,
         idempotencyKey: args.idempotency_key,
-        signal: extra.signal,
+        signal: extra.mcpReq.signal,
         recipients: { values: [args.to], failure: (to) => `400 invalid recipient: ${to} is not a WhatsApp user` },
         perform: () => {
           const message_id = `wamid.${randomBytes(18).toString('hex').toUpperCase()}`;

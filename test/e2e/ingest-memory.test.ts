@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPgDatabase } from '../helpers/db.js';
 import { cleanEnv, MAIN, tempDir } from '../helpers/spawn.js';
@@ -108,7 +108,6 @@ describe('hostile spreadsheets in a real server process: alive, memory bounded',
         writeFileSync(join(dir, name), buf);
         const res = await client.callTool(
           { name: 'ingest_leads', arguments: { file_path: join(dir, name) } },
-          undefined,
           { timeout: 120_000 },
         );
         expect(res.isError, JSON.stringify(res.content)).toBeFalsy();

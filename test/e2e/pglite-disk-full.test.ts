@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/connect.js';
@@ -90,7 +90,6 @@ describe('PGlite on a disk that fills up', () => {
 
       const big = await client.callTool(
         { name: 'ingest_leads', arguments: { file_path: join(inbox, 'grande.csv') } },
-        undefined,
         { timeout: 150_000 },
       );
       const bigJob = (big.structuredContent as any).job;

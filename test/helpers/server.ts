@@ -1,5 +1,5 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Client } from '@modelcontextprotocol/client';
+import { InMemoryTransport } from '@modelcontextprotocol/client';
 import { BackgroundTasks } from '../../src/background.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { silentLogger, type Clock } from '../../src/core/ports.js';

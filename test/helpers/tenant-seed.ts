@@ -118,6 +118,12 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
       sql`insert into api_tokens (token_id, tenant_id, prefixo, token_hash, escopos)
     values (${s.tokenId}, ${s.tenantId}, 'ada_isolado', ${randomBytes(32).toString('hex')}, array['read']::text[])`,
     ),
+  mcp_sessions: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into mcp_sessions (session_id, tenant_id, owner, created_at, last_used_at)
+    values (${randomUUID()}, ${s.tenantId}, ${`token:${s.tokenId}`}, now(), now())`,
+    ),
 };
 
 /** Seeds one row per tenant table for tenantId (through withTenant, as the app role). */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { McpError, ErrorCode, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/client';
+import { ProtocolError, ProtocolErrorCode, type Tool } from '@modelcontextprotocol/client';
 import type { Logger } from '../../src/core/ports.js';
 import type { ServerDeps } from '../../src/deps.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
@@ -78,7 +78,6 @@ describe(`fuzzing every tool from its input schema (${testDbKind()})`, () => {
           try {
             const res = await client.callTool(
               { name: tool.name, arguments: args as Record<string, unknown> },
-              undefined,
               { timeout: CALL_TIMEOUT_MS },
             );
             const text = textOf(res);
@@ -94,7 +93,11 @@ describe(`fuzzing every tool from its input schema (${testDbKind()})`, () => {
                 failures.push(`${tool.name} ${shown} → no structuredContent`);
             }
           } catch (err) {
-            if (err instanceof McpError && err.code === ErrorCode.InvalidParams && !/output schema/i.test(err.message))
+            if (
+              err instanceof ProtocolError &&
+              err.code === ProtocolErrorCode.InvalidParams &&
+              !/output schema/i.test(err.message)
+            )
               tally.invalidParams++;
             else failures.push(`${tool.name} ${shown} → threw ${(err as Error).message}`);
           }
@@ -127,7 +130,7 @@ describe(`fuzzing every tool from its input schema (${testDbKind()})`, () => {
           (e: unknown) => e,
         );
         // A known-shaped id of no job may answer with an error or an empty CSV; nothing else is allowed.
-        if (err) expect(err, `${template}${id}`).toBeInstanceOf(McpError);
+        if (err) expect(err, `${template}${id}`).toBeInstanceOf(ProtocolError);
       }
     }
     await client.ping();

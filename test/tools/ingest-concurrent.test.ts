@@ -22,12 +22,18 @@ describe(`two overlapping imports at the same time (${testDbKind()})`, () => {
     const deps = await makeDeps(db, { config: { ingestDirs: [dir] } });
     const [c1, c2] = await Promise.all([connectClient(deps), connectClient(deps)]);
     const [r1, r2] = await Promise.all([
-      c1.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'a.csv') } }, undefined, {
-        timeout: 300_000,
-      }),
-      c2.callTool({ name: 'ingest_leads', arguments: { file_path: join(dir, 'b.csv') } }, undefined, {
-        timeout: 300_000,
-      }),
+      c1.callTool(
+        { name: 'ingest_leads', arguments: { file_path: join(dir, 'a.csv') } },
+        {
+          timeout: 300_000,
+        },
+      ),
+      c2.callTool(
+        { name: 'ingest_leads', arguments: { file_path: join(dir, 'b.csv') } },
+        {
+          timeout: 300_000,
+        },
+      ),
     ]);
     await deps.tasks.drain();
     const jobs = [r1, r2].map((r) => (r.structuredContent as any).job.job_id);

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Progress } from '@modelcontextprotocol/client';
 import type { ServerDeps } from '../../src/deps.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { withTenant } from '../../src/db/tenant.js';
@@ -113,10 +113,13 @@ describe(`ingest_leads on a file larger than the call's wait (${testDbKind()})`,
 
   it('returns the running job after a progress notification, then finishes in the background with every row accounted for', async () => {
     const notes: Progress[] = [];
-    const res = await client.callTool({ name: 'ingest_leads', arguments: { file_path: path } }, undefined, {
-      onprogress: (p) => notes.push(p),
-      timeout: 60_000,
-    });
+    const res = await client.callTool(
+      { name: 'ingest_leads', arguments: { file_path: path } },
+      {
+        onprogress: (p) => notes.push(p),
+        timeout: 60_000,
+      },
+    );
     expect(res.isError, textOf(res)).toBeFalsy();
     const job = (res.structuredContent as any).job;
 

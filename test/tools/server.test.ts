@@ -1,6 +1,6 @@
 import { plantingFixtures } from '../helpers/transition-guard.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { connectClient, makeDeps, textOf } from '../helpers/server.js';
 import type { ServerDeps } from '../../src/deps.js';

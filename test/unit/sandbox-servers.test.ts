@@ -7,9 +7,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ErrorCode, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { SdkErrorCode, type CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -271,16 +271,18 @@ describe('sandbox whatsapp server', () => {
     await withServer('whatsapp', { SANDBOX_RECORD: rec, SANDBOX_STALL_MS: '400' }, async (c) => {
       const started = Date.now();
       await expect(
-        c.callTool({ name: 'send_message', arguments: wa('+5511987654321', { idempotency_key: 'slow' }) }, undefined, {
-          timeout: 200,
-        }),
-      ).rejects.toMatchObject({ code: ErrorCode.RequestTimeout });
+        c.callTool(
+          { name: 'send_message', arguments: wa('+5511987654321', { idempotency_key: 'slow' }) },
+          {
+            timeout: 200,
+          },
+        ),
+      ).rejects.toMatchObject({ code: SdkErrorCode.RequestTimeout });
       expect(Date.now() - started).toBeLessThan(400);
 
       const t0 = Date.now();
       const ok = (await c.callTool(
         { name: 'send_message', arguments: wa('+5511987654321', { idempotency_key: 'slow' }) },
-        undefined,
         {
           timeout: 5000,
         },
@@ -303,7 +305,7 @@ describe('sandbox whatsapp server', () => {
     await expect(
       call(running.client, 'send_message', wa('+5511987654322', { idempotency_key: 'c2' })),
     ).rejects.toMatchObject({
-      code: ErrorCode.ConnectionClosed,
+      code: SdkErrorCode.ConnectionClosed,
     });
     expect(closed).toBe(true);
     await running.close();
@@ -332,7 +334,7 @@ describe('sandbox whatsapp server', () => {
     await expect(
       call(running.client, 'send_message', wa('+5511987654322', { idempotency_key: 'c2' })),
     ).rejects.toMatchObject({
-      code: ErrorCode.ConnectionClosed,
+      code: SdkErrorCode.ConnectionClosed,
     });
     await running.close();
     expect(sends(rec).map((l) => l.idempotency_key)).toEqual(['c1']);

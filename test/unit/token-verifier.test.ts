@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { addressKey, AttemptLimiter } from '../../src/auth/attempt-limiter.js';
 import type { Principal } from '../../src/auth/tokens.js';
+import type { Checked } from '../../src/auth/oauth.js';
 import { TokenVerifier } from '../../src/auth/verifier.js';
 
 const newToken = () => `ada_${randomBytes(32).toString('base64url')}`;
@@ -116,6 +117,70 @@ describe('TokenVerifier', () => {
     const verdicts = await Promise.all(Array.from({ length: 50 }, () => verifier.verify(token, 'addr:a')));
     expect(verdicts.every((v) => v.ok)).toBe(true);
     expect(lookups()).toBe(1);
+  });
+});
+
+/**
+ * The same guarantees for OAuth access tokens (src/auth/oauth.ts behind the AccessTokens port): a fake
+ * issuer whose checks we count; a JWT is any three base64url parts.
+ */
+describe('TokenVerifier with OAuth access tokens', () => {
+  const jwt = (n: number | string) => `eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIke${n}In0.c2lnbmF0dXJl${n}`;
+  function setupOAuth(answers: Record<string, Checked>) {
+    const clock = { t: 1_000_000 };
+    let checks = 0;
+    const verifier = new TokenVerifier(
+      async () => null,
+      LIMITS,
+      () => clock.t,
+      {
+        matches: (t) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(t),
+        check: async (t) => {
+          checks++;
+          await new Promise((r) => setTimeout(r, 5));
+          return answers[t] ?? { refused: 'invalid_token', description: 'the token signature is not valid' };
+        },
+      },
+    );
+    return { verifier, clock, checks: () => checks };
+  }
+
+  it('trusts a verified JWT for cacheTtlMs but never past its exp, then checks it again', async () => {
+    const { verifier, clock, checks } = setupOAuth({
+      [jwt(1)]: { principal: { ...principal('oauth:u1'), source: 'oauth' }, until: 1_000_000 + 2_000 },
+    });
+    for (let i = 0; i < 20; i++) expect((await verifier.verify(jwt(1), 'addr:a')).ok).toBe(true);
+    expect(checks()).toBe(1);
+    clock.t += 2_000; // past exp, within cacheTtlMs (5 s): checked again
+    await verifier.verify(jwt(1), 'addr:a');
+    expect(checks()).toBe(2);
+  });
+
+  it('refuses a bad JWT saying why, once per negativeTtlMs, and insufficient_scope apart from invalid_token', async () => {
+    const { verifier, checks } = setupOAuth({
+      [jwt(2)]: { refused: 'insufficient_scope', description: 'the token grants none of our scopes' },
+    });
+    expect(await verifier.verify(jwt(3), 'addr:a')).toEqual({
+      ok: false,
+      reason: 'invalid',
+      error: 'invalid_token',
+      description: 'the token signature is not valid',
+    });
+    expect(await verifier.verify(jwt(2), 'addr:a')).toMatchObject({ error: 'insufficient_scope' });
+    for (let i = 0; i < 3; i++) await verifier.verify(jwt(3), 'addr:b');
+    expect(checks()).toBe(2);
+  });
+
+  it('200 concurrent bad JWTs from one address cost at most failLimit checks; the rest get 429', async () => {
+    const { verifier, checks } = setupOAuth({});
+    const verdicts = await Promise.all(Array.from({ length: 200 }, (_, i) => verifier.verify(jwt(`x${i}`), 'addr:x')));
+    expect(checks()).toBe(LIMITS.failLimit);
+    expect(verdicts.filter((v) => !v.ok && v.reason === 'rate_limited')).toHaveLength(190);
+  });
+
+  it('without an issuer configured a JWT is no token at all: refused without a check', async () => {
+    const { verifier } = setup();
+    expect(await verifier.verify(jwt(1), 'addr:a')).toEqual({ ok: false, reason: 'invalid' });
   });
 });
 
