@@ -256,7 +256,7 @@ describe('HTTP limits: bodies, timeouts, connections, sessions', () => {
       expect(answer.status).toBe(200);
       const result = JSON.parse(/^data: (.*)$/m.exec(answer.text)![1]).result;
       expect(result.isError).toBeFalsy();
-      expect(result.structuredContent.job.counts.linhas_lidas).toBe(40_000);
+      expect(result.structuredContent.job.counts.rows_read).toBe(40_000);
     });
 
     it('closes a session idle for AGENTE_HTTP_SESSION_IDLE_MS (1.5 s)', async () => {
