@@ -95,7 +95,12 @@ export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}):
   if (opts.onlyTool !== undefined) return server;
 
   registerRecordResources(server, deps);
+  registerPrompts(server, deps);
+  return server;
+}
 
+/** The prompts: plan_outreach (import, then rehearse a campaign) and briefing (prepare a meeting with a lead). */
+function registerPrompts(server: McpServer, deps: ServerDeps): void {
   server.registerPrompt(
     'plan_outreach',
     {
@@ -153,7 +158,6 @@ export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}):
       };
     },
   );
-  return server;
 }
 
 /**

@@ -1,4 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+/** Request bodies within limits: the bytes held across requests, reading one body, reading it as JSON. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { reject } from './answers.js';
 
 /**
  * Bytes of request bodies held at once, across all requests. A body's bytes are taken as they arrive
@@ -82,4 +84,46 @@ export function readBody(req: IncomingMessage, maxBytes: number, budget: ByteBud
     req.on('error', onAbort);
     req.on('close', onAbort);
   });
+}
+
+/** A request that was already answered (refused) while reading it. */
+export const ANSWERED = Symbol('answered');
+
+/** The request's body as JSON, or ANSWERED when it was refused (too large, too many at once, not JSON). */
+export async function readJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+  budget: ByteBudget,
+): Promise<unknown> {
+  const hold = holdUntilAnswered(res, budget);
+  const read = await readBody(req, maxBytes, budget);
+  hold(read.bytes);
+  if (!read.ok) {
+    reject(req, res, read.status, read.message, -32000, read.retryAfterS);
+    return ANSWERED;
+  }
+  try {
+    return JSON.parse(read.text);
+  } catch {
+    reject(req, res, 400, 'Parse error: the body is not JSON', -32700);
+    return ANSWERED;
+  }
+}
+
+/**
+ * Gives a request's body bytes back to the budget once its response is closed (sent, or the client
+ * gone) — also when that happened before the body was read to the end.
+ */
+function holdUntilAnswered(res: ServerResponse, budget: ByteBudget): (bytes: number) => void {
+  let held = 0;
+  let answered = false;
+  res.once('close', () => {
+    answered = true;
+    budget.give(held);
+  });
+  return (bytes) => {
+    if (answered) budget.give(bytes);
+    else held += bytes;
+  };
 }

@@ -1,35 +1,24 @@
 /**
- * Sandbox calendar MCP server: create / update / delete / list events. The calendar's state is the
- * replay of its record file (SANDBOX_RECORD), so events survive a restart. create_event, update_event
- * and delete_event are the mutating calls (recorded, subject to the fault knobs; message_id in the
- * record is the event id); only create_event takes an idempotency key. SANDBOX_FAIL_RECIPIENTS applies
- * to attendees ("400 invalid attendee: <address>"). See ./common.ts.
+ * Sandbox calendar MCP server: create / update / delete / list events. The calendar's state
+ * (calendar-book.ts) is the replay of its record file (SANDBOX_RECORD), so events survive a restart.
+ * create_event, update_event and delete_event are the mutating calls (recorded, subject to the fault
+ * knobs; message_id in the record is the event id); only create_event takes an idempotency key.
+ * SANDBOX_FAIL_RECIPIENTS applies to attendees ("400 invalid attendee: <address>"). See ./common.ts.
  */
 import { randomBytes } from 'node:crypto';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { CalendarBook, htmlLink, summarize, type CalendarEvent } from './calendar-book.js';
 import {
   createSandboxServer,
   idempotencyKeyField,
   isEntryPoint,
   SandboxRuntime,
   serveStdio,
-  type RecordLine,
   type SandboxConfig,
 } from './common.js';
 
 export const CALENDAR_SERVER_NAME = 'sandbox-calendar';
-
-interface CalendarEvent {
-  event_id: string;
-  title: string;
-  start: string;
-  end: string;
-  timeZone: string;
-  description?: string;
-  location?: string;
-  attendees?: string[];
-  deleted: boolean;
-}
 
 export function isIanaTimeZone(tz: string): boolean {
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
@@ -49,7 +38,19 @@ const instant = (what: string) =>
     })
     .describe(`${what}: RFC 3339 date-time with offset (e.g. 2026-03-02T10:00:00-03:00).`);
 
-const htmlLink = (id: string) => `https://calendar.sandbox.invalid/event?eid=${id}`;
+const timeZone = z
+  .string()
+  .refine(isIanaTimeZone, 'must be an IANA time zone, e.g. America/Sao_Paulo')
+  .describe('IANA time zone of the event, e.g. America/Sao_Paulo.');
+const eventId = z.string().min(1).max(200).describe('Event id returned by create_event.');
+const eventSummary = {
+  event_id: z.string(),
+  html_link: z.string(),
+  title: z.string(),
+  start: z.string(),
+  end: z.string(),
+  timeZone: z.string(),
+};
 
 function rangeError(start: string, end: string): string | undefined {
   if (Date.parse(start) < Date.parse(end)) return undefined;
@@ -59,63 +60,20 @@ function rangeError(start: string, end: string): string | undefined {
 const NOT_FOUND = '404 event not found';
 
 export function buildCalendarServer(config: SandboxConfig) {
-  const events = new Map<string, CalendarEvent>();
-  const apply = (line: RecordLine) => {
-    const a = line.args as Record<string, unknown>;
-    if (line.tool === 'create_event') {
-      events.set(line.message_id, {
-        event_id: line.message_id,
-        title: a.title as string,
-        start: a.start as string,
-        end: a.end as string,
-        timeZone: a.timeZone as string,
-        description: a.description as string | undefined,
-        location: a.location as string | undefined,
-        attendees: a.attendees as string[] | undefined,
-        deleted: false,
-      });
-    } else if (line.tool === 'update_event') {
-      const ev = events.get(line.message_id);
-      if (!ev) return;
-      for (const f of ['title', 'start', 'end', 'timeZone', 'description', 'location'] as const) {
-        if (a[f] !== undefined) (ev as unknown as Record<string, unknown>)[f] = a[f];
-      }
-    } else if (line.tool === 'delete_event') {
-      const ev = events.get(line.message_id);
-      if (ev) ev.deleted = true;
-    }
-  };
-  const runtime = new SandboxRuntime({ name: CALENDAR_SERVER_NAME, config, apply });
+  const book = new CalendarBook();
+  const runtime = new SandboxRuntime({ name: CALENDAR_SERVER_NAME, config, apply: (line) => book.apply(line) });
   const server = createSandboxServer(
     CALENDAR_SERVER_NAME,
     'Offline sandbox of a calendar. Events are kept in a local file; nobody is invited for real.',
   );
-  const live = (id: string) => {
-    const ev = events.get(id);
-    return ev && !ev.deleted ? ev : undefined;
-  };
-  const timeZone = z
-    .string()
-    .refine(isIanaTimeZone, 'must be an IANA time zone, e.g. America/Sao_Paulo')
-    .describe('IANA time zone of the event, e.g. America/Sao_Paulo.');
-  const eventId = z.string().min(1).max(200).describe('Event id returned by create_event.');
-  const eventSummary = {
-    event_id: z.string(),
-    html_link: z.string(),
-    title: z.string(),
-    start: z.string(),
-    end: z.string(),
-    timeZone: z.string(),
-  };
-  const summarize = (ev: CalendarEvent) => ({
-    event_id: ev.event_id,
-    html_link: htmlLink(ev.event_id),
-    title: ev.title,
-    start: ev.start,
-    end: ev.end,
-    timeZone: ev.timeZone,
-  });
+  registerCreateEvent(server, runtime);
+  registerUpdateEvent(server, runtime, book);
+  registerDeleteEvent(server, runtime, book);
+  registerListEvents(server, book);
+  return { server, runtime, events: book.events };
+}
 
+function registerCreateEvent(server: McpServer, runtime: SandboxRuntime): void {
   server.registerTool(
     'create_event',
     {
@@ -171,7 +129,9 @@ export function buildCalendarServer(config: SandboxConfig) {
         },
       }),
   );
+}
 
+function registerUpdateEvent(server: McpServer, runtime: SandboxRuntime, book: CalendarBook): void {
   server.registerTool(
     'update_event',
     {
@@ -204,12 +164,12 @@ export function buildCalendarServer(config: SandboxConfig) {
         args,
         signal: extra.mcpReq.signal,
         validate: () => {
-          const ev = live(args.event_id);
+          const ev = book.live(args.event_id);
           if (!ev) return NOT_FOUND;
           return rangeError(args.start ?? ev.start, args.end ?? ev.end);
         },
         perform: () => {
-          const ev = live(args.event_id)!;
+          const ev = book.live(args.event_id)!;
           const next = {
             ...ev,
             ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)),
@@ -222,7 +182,9 @@ export function buildCalendarServer(config: SandboxConfig) {
         },
       }),
   );
+}
 
+function registerDeleteEvent(server: McpServer, runtime: SandboxRuntime, book: CalendarBook): void {
   server.registerTool(
     'delete_event',
     {
@@ -244,7 +206,7 @@ export function buildCalendarServer(config: SandboxConfig) {
         verb: 'delete event',
         args,
         signal: extra.mcpReq.signal,
-        validate: () => (live(args.event_id) ? undefined : NOT_FOUND),
+        validate: () => (book.live(args.event_id) ? undefined : NOT_FOUND),
         perform: () => ({
           id: args.event_id,
           text: `Event deleted. id: ${args.event_id}`,
@@ -252,7 +214,9 @@ export function buildCalendarServer(config: SandboxConfig) {
         }),
       }),
   );
+}
 
+function registerListEvents(server: McpServer, book: CalendarBook): void {
   server.registerTool(
     'list_events',
     {
@@ -289,9 +253,8 @@ export function buildCalendarServer(config: SandboxConfig) {
           content: [{ type: 'text', text: `400 invalid range: from (${from}) must be before to (${to})` }],
         };
       }
-      const found = [...events.values()]
-        .filter((ev) => !ev.deleted && Date.parse(ev.start) < hi && Date.parse(ev.end) > lo)
-        .sort((a, b) => Date.parse(a.start) - Date.parse(b.start))
+      const found = book
+        .overlapping(lo, hi)
         .map((ev) => ({ event_id: ev.event_id, title: ev.title, start: ev.start, end: ev.end, timeZone: ev.timeZone }));
       return {
         content: [{ type: 'text', text: `${found.length} event(s) between ${from} and ${to}.` }],
@@ -299,8 +262,6 @@ export function buildCalendarServer(config: SandboxConfig) {
       };
     },
   );
-
-  return { server, runtime, events };
 }
 
 if (isEntryPoint(import.meta.url)) {

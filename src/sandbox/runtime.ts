@@ -169,23 +169,8 @@ export class SandboxRuntime {
     }
 
     if (k !== undefined && key !== undefined) {
-      if (cfg.idempotency && !this.answers.has(k)) this.syncFromFile();
-      const known = cfg.idempotency ? this.answers.get(k) : undefined;
-      if (known) {
-        this.write({
-          ts: new Date().toISOString(),
-          tool: spec.tool,
-          args: spec.args,
-          message_id: known.id,
-          idempotency_key: key,
-          attempt,
-          text: known.text,
-          result: known.result,
-          duplicate: true,
-        });
-        this.log('idempotent replay', { tool: spec.tool, key, message_id: known.id, attempt });
-        return { content: [{ type: 'text', text: known.text }], structuredContent: known.result };
-      }
+      const replayed = this.replay(spec, k, key, attempt);
+      if (replayed) return replayed;
     }
 
     if (spec.recipients && cfg.failRecipients.size > 0) {
@@ -225,6 +210,26 @@ export class SandboxRuntime {
     }
     this.log('accepted', { tool: spec.tool, message_id: out.id, key, attempt });
     return { content: [{ type: 'text', text: out.text }], structuredContent: out.structured };
+  }
+
+  /** The first answer to this key again (recorded as a duplicate), if the key is known and idempotency is on. */
+  private replay(spec: SendSpec, k: string, key: string, attempt: number): CallToolResult | undefined {
+    if (this.config.idempotency && !this.answers.has(k)) this.syncFromFile();
+    const known = this.config.idempotency ? this.answers.get(k) : undefined;
+    if (!known) return undefined;
+    this.write({
+      ts: new Date().toISOString(),
+      tool: spec.tool,
+      args: spec.args,
+      message_id: known.id,
+      idempotency_key: key,
+      attempt,
+      text: known.text,
+      result: known.result,
+      duplicate: true,
+    });
+    this.log('idempotent replay', { tool: spec.tool, key, message_id: known.id, attempt });
+    return { content: [{ type: 'text', text: known.text }], structuredContent: known.result };
   }
 
   shutdown(): void {
