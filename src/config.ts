@@ -70,6 +70,8 @@ export interface Config {
   /** The installed package's root (where mcp.json, migrations/ and dist/ are). */
   packageRoot: string;
   databaseUrl?: string;
+  /** Run the hot statements as named prepared statements on PostgreSQL (AGENTE_PG_PREPARE=false turns it off). */
+  pgPrepare: boolean;
   dataDir: string;
   tenantSlug: string;
   /** True only when MICRO_AGENT_DISPARO_ENABLED is exactly "true". */
@@ -164,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     version: packageVersion(),
     packageRoot: PACKAGE_ROOT.replace(/\/$/, ''),
     databaseUrl: env.DATABASE_URL || undefined,
+    pgPrepare: env.AGENTE_PG_PREPARE?.trim() !== 'false',
     dataDir: resolve(cwd, env.AGENTE_DATA_DIR || 'data'),
     tenantSlug: env.AGENTE_TENANT || 'default',
     dispatchEnabled: flag === 'true',

@@ -35,7 +35,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       return 1;
     }
   }
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, prepare: config.pgPrepare });
   try {
     const { applied } = await migrate(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');

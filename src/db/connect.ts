@@ -4,6 +4,7 @@ import pg from 'pg';
 import { resolve } from 'node:path';
 import { lockDataDir } from './lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { prepareMarkedStatements } from './prepared.js';
 import { APP_ROLE } from './roles.js';
 import type { Database } from './schema.js';
 
@@ -66,6 +67,8 @@ export interface DbOptions {
   dataDir?: string;
   /** pg pool size (PostgreSQL only). */
   poolSize?: number;
+  /** Run statements marked with prepared() as named prepared statements (PostgreSQL only; default true). */
+  prepare?: boolean;
 }
 
 // bigint/count(*) come back as numbers from PGlite but as strings from pg: parse int8 as a number
@@ -79,18 +82,21 @@ const pgTypes = {
 
 /** Opens the configured database. Importing this module does nothing; calling this does. */
 export async function openDb(options: DbOptions): Promise<Db> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.prepare ?? true);
   return openPglite(resolve(options.dataDir ?? './data'));
 }
 
-async function openPostgres(url: string, max: number): Promise<Db> {
+async function openPostgres(url: string, max: number, prepare: boolean): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as never });
   // A client whose server went away (a restart, a failover) emits 'error': the pool reports it for
   // idle clients, nobody for a checked-out one between two queries (inside a transaction). Without a
   // listener either kills the process. The query in flight fails on its own and the pool drops the
   // broken client on release, so the next query reconnects.
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    if (prepare) prepareMarkedStatements(client);
+  });
   const roles = roleSwitch();
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool, onReserveConnection: roles.onReserve }) });
   return {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { prepared } from './prepared.js';
 import { APP_ROLE, SYSTEM_ROLE } from './roles.js';
 import type { Database } from './schema.js';
 
@@ -14,7 +15,9 @@ export type Tx = Transaction<Database>;
  */
 export async function withTenant<T>(db: Kysely<Database>, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (tx) => {
-    await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`.execute(tx);
+    await prepared(
+      sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`,
+    ).execute(tx);
     return fn(tx);
   });
 }

@@ -55,10 +55,8 @@ export async function decideChannel(
   const ids = [...new Set(input.lead_id ? [input.lead_id] : (input.lead_ids ?? []))];
   if (!ids.length) throw new AppError('invalid_argument', 'Give lead_id (one lead) or lead_ids (up to 1000).');
   return scope.tx(async (tx) => {
-    const ctx = await loadDecisionContext(tx, scope, {
-      whatsapp: input.template_whatsapp,
-      email: input.template_email,
-    });
+    const choice = { whatsapp: input.template_whatsapp, email: input.template_email };
+    const ctx = await loadDecisionContext(tx, scope, choice, ids);
     const rows = await decide(tx, ctx, { leadIds: ids });
     if (input.lead_id && !rows.length) throw notFound('Lead', input.lead_id);
     return { decisions: rows.map((d) => toChannelDecision(d, ids.length === 1 ? renderDecision(d, ctx) : null)) };

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { prepared } from '../../db/prepared.js';
 import type { Tx } from '../../db/tenant.js';
 import type { BlockCode, DecidedChannel, DocumentType, LeadStatus } from '../model/index.js';
 import { checkSendWindow } from '../policy/index.js';
@@ -65,11 +66,8 @@ export async function decisionsQuery(
  * JS by the time module at ctx.now.
  */
 async function sendWindowOpenings(tx: Tx, ctx: DecisionContext, target: Target): Promise<WindowOpenings> {
-  const zones = await sql<{ timezone: string }>`
-    select distinct timezone from leads where tenant_id = ${ctx.tenantId}
-    ${'leadIds' in target ? sql`and lead_id = any(${target.leadIds}::uuid[])` : sql``}`.execute(tx);
   const out: WindowOpenings = { opens: {}, why: {} };
-  for (const { timezone } of zones.rows) {
+  for (const timezone of await targetZones(tx, ctx, target)) {
     const w = checkSendWindow(ctx.now, timezone, ctx.policy.janela);
     out.opens[timezone] = w.inside ? null : (w.next?.toISOString() ?? '9999-12-31T00:00:00Z');
     if (!w.inside) out.why[timezone] = w.motivo;
@@ -77,10 +75,19 @@ async function sendWindowOpenings(tx: Tx, ctx: DecisionContext, target: Target):
   return out;
 }
 
+/** The time zones of the targeted leads: loaded with the context when it was for these leads, else read. */
+async function targetZones(tx: Tx, ctx: DecisionContext, target: Target): Promise<string[]> {
+  if ('leadIds' in target && ctx.leadZones?.leadIds === target.leadIds) return ctx.leadZones.zones;
+  const { rows } = await prepared(sql<{ timezone: string }>`
+    select distinct timezone from leads where tenant_id = ${ctx.tenantId}
+    ${'leadIds' in target ? sql`and lead_id = any(${target.leadIds}::uuid[])` : sql``}`).execute(tx);
+  return rows.map((r) => r.timezone);
+}
+
 /** Decisions for a handful of leads (decide_channel, send_message, enqueue). */
 export async function decide(tx: Tx, ctx: DecisionContext, target: Target): Promise<DecisionRow[]> {
   const q = await decisionsQuery(tx, ctx, target);
-  return (await q.execute(tx)).rows;
+  return (await prepared(q).execute(tx)).rows;
 }
 
 /** Writes one dry_run_log row per targeted lead in one statement; returns how many. */

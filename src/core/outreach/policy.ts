@@ -17,6 +17,14 @@ export async function loadPolicy(tx: Tx, tenant: { tenant_id: string; nome: stri
     .selectAll()
     .where('tenant_id', '=', tenant.tenant_id)
     .executeTakeFirst();
+  return policyOf(row, tenant);
+}
+
+/** The columns of a tenant_politicas row a policy is made of. */
+export type PolicyRow = { remetente: string | null; janela_envio: unknown; max_mensagens_lead_24h: number | null };
+
+/** The policy a tenant_politicas row says (undefined, or a row of nulls: no row, the defaults). */
+export function policyOf(row: PolicyRow | undefined, tenant: { nome: string }): OutreachPolicy {
   return {
     remetente: row?.remetente ?? tenant.nome,
     janela: row?.janela_envio ? parseSendWindow(row.janela_envio) : DEFAULT_SEND_WINDOW,

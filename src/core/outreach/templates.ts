@@ -11,7 +11,12 @@ export async function resolveTemplate(tx: Tx, tenantId: string, id: string): Pro
     .where('tenant_id', '=', tenantId)
     .where('template_id', '=', id)
     .executeTakeFirst();
-  if (row) return { ...(row.definicao as unknown as TemplateDef), id };
+  return templateOf(row?.definicao ?? null, id);
+}
+
+/** The template `id`: the tenant's override when given (its stored definicao), else the built-in one. */
+export function templateOf(override: unknown, id: string): TemplateDef {
+  if (override) return { ...(override as TemplateDef), id };
   const builtin = getBuiltinTemplate(id);
   if (!builtin) {
     const known = listBuiltinTemplates()
