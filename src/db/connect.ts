@@ -4,6 +4,7 @@ import pg from 'pg';
 import { resolve } from 'node:path';
 import { lockDataDir } from './lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { deferBegin, forgetHeldBegin } from './deferred-begin.js';
 import { prepareMarkedStatements } from './prepared.js';
 import { APP_ROLE } from './roles.js';
 import type { Database } from './schema.js';
@@ -96,7 +97,9 @@ async function openPostgres(url: string, max: number, prepare: boolean): Promise
   pool.on('connect', (client) => {
     client.on('error', () => {});
     if (prepare) prepareMarkedStatements(client);
+    deferBegin(client);
   });
+  pool.on('acquire', forgetHeldBegin);
   const roles = roleSwitch();
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool, onReserveConnection: roles.onReserve }) });
   return {

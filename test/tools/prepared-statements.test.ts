@@ -111,3 +111,61 @@ describe(`prepared statements keep every call's own tenant and policy (${testDbK
     }
   });
 });
+
+/**
+ * kysely's `begin` travels with the transaction's first statement when that has no parameters
+ * (src/db/deferred-begin.ts). Whatever the first statement, it must run inside the transaction, and a
+ * transaction with no statement must leave no transaction open on the connection.
+ */
+describe(`a transaction's begin sent with its first statement (${testDbKind()})`, () => {
+  let db: TestDb;
+  let one: Db;
+
+  beforeAll(async () => {
+    db = await openTestDb();
+    one = db.kind === 'postgres' ? await openDb({ databaseUrl: db.url!, poolSize: 1 }) : db;
+  });
+  afterAll(async () => {
+    if (one !== db) await one.close();
+    await db.destroy();
+  });
+
+  /** A transaction-local setting made by the first statement, read back by the second. */
+  const localSettingSeen = async (first: 'with parameters' | 'without parameters') =>
+    one.kysely.transaction().execute(async (tx) => {
+      if (first === 'with parameters') await sql`select set_config('agente.teste', ${'v'}, true)`.execute(tx);
+      else await sql.raw(`select set_config('agente.teste', 'v', true)`).execute(tx);
+      return (await sql<{ v: string | null }>`select current_setting('agente.teste', true) as v`.execute(tx)).rows[0].v;
+    });
+
+  it('runs a first statement with or without parameters inside the transaction', async () => {
+    expect(await localSettingSeen('with parameters')).toBe('v');
+    expect(await localSettingSeen('without parameters')).toBe('v');
+    // Outside a transaction the setting is gone: each statement was its own transaction.
+    await sql.raw(`select set_config('agente.teste', 'w', true)`).execute(one.kysely);
+    const after = await sql<{ v: string | null }>`select current_setting('agente.teste', true) as v`.execute(
+      one.kysely,
+    );
+    expect(after.rows[0].v ?? '').toBe('');
+  });
+
+  it('leaves no transaction open after one that ran nothing, committed or rolled back', async () => {
+    await one.kysely.transaction().execute(async () => 1);
+    await expect(
+      one.kysely.transaction().execute(async () => {
+        throw new Error('nothing ran');
+      }),
+    ).rejects.toThrow('nothing ran');
+    await sql.raw(`select set_config('agente.teste', 'x', true)`).execute(one.kysely);
+    const r = await sql<{ v: string | null }>`select current_setting('agente.teste', true) as v`.execute(one.kysely);
+    expect(r.rows[0].v ?? '').toBe('');
+    if (one.kind === 'postgres') {
+      const client = await one.pool!.connect();
+      try {
+        expect(client.getTransactionStatus()).toBe('I');
+      } finally {
+        client.release();
+      }
+    }
+  });
+});
