@@ -9,6 +9,8 @@
  * Prints calls/s, the ratio to echo, p50/p99, and CPU per call of the server process and of PostgreSQL.
  * Targets (issue #20): get_status ≥ 0.7 × echo, decide_channel ≥ 0.5 × echo.
  * Flags: --seconds 5 --clients 1,10,50 --era 2026-07-28|2025-11-25 --client raw|sdk --client-procs 2
+ *   --explain: also print PostgreSQL's planning vs execution time of decide_channel's decision statement
+ *   and its round trip unnamed vs prepared (bench/lib/explain-decision.ts)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ import { openDb } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { startCluster } from '../test/helpers/pg-cluster.js';
 import { MAIN } from '../test/helpers/spawn.js';
+import { explainDecision } from './lib/explain-decision.js';
 import { runLoad, type LoadJob, type Tally } from './lib/mcp-load.js';
 import { procStat, serverCpuSampler } from './lib/proc.js';
 
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     era: { type: 'string', default: '2026-07-28' },
     client: { type: 'string', default: 'raw' },
     child: { type: 'string' },
+    explain: { type: 'boolean' },
   },
 });
 
@@ -221,6 +225,7 @@ try {
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
+  if (values.explain) console.log(`\n${await explainDecision(u.toString(), 'bench', leads[0].lead_id)}`);
 } finally {
   for (const ch of children) ch.kill('SIGTERM');
   cluster?.stop();
