@@ -24,6 +24,7 @@ import { Executor } from './core/dispatch/executor.js';
 import { runDemo } from './demo.js';
 import { prepareInbox } from './files/allowed-path.js';
 import { serveHttp } from './http/serve.js';
+import { startInboundProcessor, WEBHOOK_USAGE, webhookCommand } from './inbound/commands.js';
 import { assertFreeSpace } from './db/disk-space.js';
 import { createLogger } from './logger.js';
 import { buildServer } from './server.js';
@@ -34,6 +35,9 @@ const USAGE = `agente-disparo-agenda — MCP server for lead dispatch and schedu
 Usage:
   agente-disparo-agenda                      MCP server over stdio (what Claude Desktop runs)
   agente-disparo-agenda serve [--http] [--port 3333] [--host 127.0.0.1] [--no-auth]
+  agente-disparo-agenda serve --webhooks-only [--port 3333] [--host 127.0.0.1]
+                                             provider webhooks only (/webhooks/…), no MCP: a public edge
+  agente-disparo-agenda ${WEBHOOK_USAGE}
   agente-disparo-agenda worker               dispatch executor only (PostgreSQL; run any number)
   agente-disparo-agenda reminders [--window-hours 24]
                                              queue one reminder per meeting starting soon and send them (cron-safe)
@@ -53,6 +57,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     allowPositionals: true,
     options: {
       http: { type: 'boolean' },
+      'webhooks-only': { type: 'boolean' },
+      provider: { type: 'string' },
+      'secret-env': { type: 'string' },
+      'verify-token': { type: 'string' },
+      'public-url': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       'no-auth': { type: 'boolean' },
@@ -96,6 +105,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     switch (command) {
       case 'token':
         return await tokenCommand(db, sub, arg, values);
+      case 'webhook':
+        return await webhookCommand(db, sub, values);
       case 'serve':
         return await serve(db, config, logger, values);
       case 'worker':
@@ -142,16 +153,21 @@ async function serve(db: Db, config: Config, logger: Logger, values: Record<stri
   const stopped = new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
   });
-  if (values.http) {
+  if (values.http || values['webhooks-only']) {
+    // Webhooks are stored, answered, then processed here (and by any other process's sweep).
+    const inbound = startInboundProcessor(db, logger);
     const handle = await serveHttp(base, {
       host: typeof values.host === 'string' ? values.host : '127.0.0.1',
       port: typeof values.port === 'string' ? Number(values.port) : 3333,
       auth: values['no-auth'] ? 'none' : 'token',
+      webhooksOnly: !!values['webhooks-only'],
+      inboundStored: (tenantId) => inbound.kick(tenantId),
     });
     logger.info({ url: handle.url }, 'serving MCP over Streamable HTTP');
     process.stderr.write(`agente-disparo-agenda listening on ${handle.url}\n`);
     await stopped;
     await handle.close();
+    await inbound.stop();
     await drain(tasks, logger);
     await executor?.stop();
     await channels.close();
@@ -244,10 +260,13 @@ async function worker(db: Db, config: Config, logger: Logger): Promise<number> {
     return 2;
   }
   const executor = startExecutor(db, channels.client, logger, config);
+  // Inbound events stored by a `serve --webhooks-only` edge are processed by workers too.
+  const inbound = startInboundProcessor(db, logger);
   process.stderr.write(`worker ${hostname()}:${process.pid} executing disparos\n`);
   await new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
   });
+  await inbound.stop();
   await executor.stop();
   await channels.close();
   return 0;
