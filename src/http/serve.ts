@@ -15,6 +15,7 @@ import { sendWebResponse, toWebRequest } from './node-web.js';
 import { allowedHostnames, hostnameOf, isAllowedOrigin } from './origin.js';
 import { SessionStore } from './sessions.js';
 import { EndpointCache } from './webhooks/endpoints.js';
+import { StoreBatcher } from './webhooks/store-batcher.js';
 import { serveWebhook, type WebhookContext, type WebhookCounts } from './webhooks/receive.js';
 
 export interface HttpOptions extends CallerOptions {
@@ -119,6 +120,7 @@ function httpContext(deps: Omit<ServerDeps, 'transport'>, opts: HttpOptions): Ht
       db: deps.db.kysely,
       logger: deps.logger,
       endpoints: new EndpointCache(deps.db.kysely),
+      store: new StoreBatcher(deps.db.kysely),
       bodies,
       maxBodyBytes: limits.webhookMaxBodyBytes,
       publicUrl,

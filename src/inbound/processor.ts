@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { processNextEvent, recordEventFailure, type EventSummary } from '../core/inbound/process-event.js';
+import { processEvents, recordEventFailure, type EventSummary } from '../core/inbound/process-event.js';
 import { actorLabel, systemActor } from '../core/model/index.js';
 import type { Clock, Logger } from '../core/ports.js';
 import type { Database } from '../db/schema.js';
@@ -83,28 +83,39 @@ export class InboundProcessor {
     await this.idle();
   }
 
+  /**
+   * Processes the tenant's waiting events in batches of up to 100 per transaction. When a batch fails,
+   * the events are taken one at a time to find the one that fails; it keeps its error and is retried
+   * on the next sweep (set aside after MAX_EVENT_ATTEMPTS).
+   */
   private async drainTenant(tenantId: string): Promise<void> {
+    let limit = BATCH;
     for (;;) {
       if (this.stopped) return;
       let claimed: string | null = null;
       const now = this.o.clock.now();
       try {
-        const s = await withTenant(this.o.db, tenantId, (tx) =>
-          processNextEvent(tx, { tenantId, actor: this.actor, now }, (id) => (claimed = id)),
+        const done = await withTenant(this.o.db, tenantId, (tx) =>
+          processEvents(tx, { tenantId, actor: this.actor, now }, limit, (id) => (claimed = id)),
         );
-        if (!s) return;
-        this.o.onProcessed?.(tenantId, s);
-        this.o.logger.debug(
-          { event: s.event_id, messages: s.messages, statuses: s.statuses, refused: s.refused.length },
-          'inbound event processed',
-        );
+        if (!done.length) return;
+        for (const s of done) this.o.onProcessed?.(tenantId, s);
+        this.o.logger.debug({ events: done.length }, 'inbound events processed');
+        limit = BATCH;
       } catch (err) {
+        if (limit > 1) {
+          limit = 1;
+          continue;
+        }
         const message = (err as Error).message;
         this.o.logger.warn({ err: { message } }, 'inbound event failed; it stays stored and is retried');
-        const id = claimed;
+        const id: string | null = claimed;
         if (id) await withTenant(this.o.db, tenantId, (tx) => recordEventFailure(tx, { tenantId, now }, id, message));
         return;
       }
     }
   }
 }
+
+/** Events per processing transaction. */
+const BATCH = 100;

@@ -1,5 +1,6 @@
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
+import type { InboundProvider } from '../model/index.js';
 import { applyStatus } from './apply-status.js';
 import { parseEvent } from './parse/index.js';
 import { receiveMessage } from './receive-message.js';
@@ -18,30 +19,42 @@ export interface EventSummary {
 }
 
 /**
- * Processes the oldest stored event of the tenant still waiting (skipping those another process holds),
- * in the caller's transaction: its messages are received (receive-message.ts), its statuses applied
- * (apply-status.ts), and it is marked processed — all or nothing, so a process killed half-way leaves
- * the event waiting and it is processed once, later. A message the input rules refuse (a time in the
- * future, a sender that is no address) is listed in the summary; the rest still count. Returns
- * undefined when nothing waits.
+ * Processes the oldest stored events of the tenant still waiting (up to `limit`, skipping those another
+ * process holds), in the caller's transaction: their messages are received (receive-message.ts), their
+ * statuses applied (apply-status.ts), and they are marked processed — all or nothing, so a process
+ * killed half-way leaves them waiting and they are processed once, later. A message the input rules
+ * refuse (a time in the future, a sender that is no address) is listed in its event's summary; the
+ * rest still count. Returns one summary per event processed (none: nothing waits).
  */
-export async function processNextEvent(
+export async function processEvents(
   tx: Tx,
   ctx: { tenantId: string; actor: string; now: Date },
+  limit: number,
   onClaim?: (eventId: string) => void,
-): Promise<EventSummary | undefined> {
-  const ev = await tx
+): Promise<EventSummary[]> {
+  const evs = await tx
     .selectFrom('eventos_recebidos')
     .select(['evento_id', 'provedor', 'corpo', 'recebido_em', 'tentativas'])
     .where('tenant_id', '=', ctx.tenantId)
     .where('processado_em', 'is', null)
     .orderBy('recebido_em')
-    .limit(1)
+    .limit(limit)
     .forUpdate()
     .skipLocked()
-    .executeTakeFirst();
-  if (!ev) return undefined;
-  onClaim?.(ev.evento_id);
+    .execute();
+  const out: EventSummary[] = [];
+  for (const ev of evs) {
+    onClaim?.(ev.evento_id);
+    out.push(await processOne(tx, ctx, ev));
+  }
+  return out;
+}
+
+async function processOne(
+  tx: Tx,
+  ctx: { tenantId: string; actor: string; now: Date },
+  ev: { evento_id: string; provedor: InboundProvider; corpo: string; recebido_em: Date | string; tentativas: number },
+): Promise<EventSummary> {
   const sum: EventSummary = {
     event_id: ev.evento_id,
     messages: 0,

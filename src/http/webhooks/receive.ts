@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
-import { storeEvent } from '../../core/inbound/store-event.js';
 import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../core/model/index.js';
 import type { Logger } from '../../core/ports.js';
 import type { Database } from '../../db/schema.js';
-import { withTenant } from '../../db/tenant.js';
 import { json, reject } from '../answers.js';
 import { holdUntilAnswered, readBody, type ByteBudget } from '../body.js';
 import { EndpointCache } from './endpoints.js';
+import type { StoreBatcher } from './store-batcher.js';
 import { verifyWebhook } from './verify.js';
 
 /** What the webhook receiver needs, set up once per process. */
@@ -15,6 +14,7 @@ export interface WebhookContext {
   db: Kysely<Database>;
   logger: Logger;
   endpoints: EndpointCache;
+  store: StoreBatcher;
   bodies: ByteBudget;
   maxBodyBytes: number;
   /** AGENTE_HTTP_PUBLIC_URL: its origin is the URL Twilio signed, behind a proxy. */
@@ -79,16 +79,14 @@ export async function serveWebhook(
     w.logger.warn({ provider: p, endpoint: ep.endpoint_id, reason: verdict.reason }, 'webhook refused');
     return json(res, verdict.status, { error: verdict.reason });
   }
-  const stored = await withTenant(w.db, ep.tenant_id, (tx) =>
-    storeEvent(tx, ep.tenant_id, {
-      provider: p,
-      endpointId: ep.endpoint_id,
-      deliveryKey: verdict.deliveryKey,
-      contentType: req.headers['content-type'] ?? null,
-      body: body.text,
-      receivedAt: new Date(w.now()),
-    }),
-  );
+  const stored = await w.store.store(ep.tenant_id, {
+    provider: p,
+    endpointId: ep.endpoint_id,
+    deliveryKey: verdict.deliveryKey,
+    contentType: req.headers['content-type'] ?? null,
+    body: body.text,
+    receivedAt: new Date(w.now()),
+  });
   count(w.counts, p, stored.duplicate ? 'duplicate' : 'accepted');
   json(res, 200, { ok: true, duplicate: stored.duplicate });
   if (!stored.duplicate) w.stored(ep.tenant_id);
