@@ -11,16 +11,16 @@ export const handleReplyInput = {
   channel: z.enum(SEND_CHANNELS),
   from: z.string().min(3).max(320).describe('Sender phone/WhatsApp id or e-mail'),
   text: z.string().max(4096),
-  received_at: isoDateTime().optional().describe('When it was received; not in the future. Default: now'),
-  message_id: z.string().min(1).max(300).optional().describe('Provider message id, if known; else one is made'),
-  in_reply_to: z.string().min(1).max(300).optional().describe('Id of our message it answers, if known'),
+  received_at: isoDateTime().optional().describe('Default now; never future'),
+  message_id: z.string().min(1).max(300).optional().describe('Provider id, if known'),
+  in_reply_to: z.string().min(1).max(300).optional().describe('Id of our message it answers'),
 };
 
 export const handleReplyOutput = {
   inbound_message_id: z.string(),
   duplicate: z.boolean(),
   lead_id: z.string().nullable().describe('null: unknown sender (recorded anyway)'),
-  attribution: z.enum(ATTRIBUTIONS).describe('ambigua: destination shared by several leads; nothing moved'),
+  attribution: z.enum(ATTRIBUTIONS).describe('ambigua: shared destination, nothing moved'),
   class: z.enum(REPLY_CLASSES),
   confidence: z.number(),
   reason: z.string(),
