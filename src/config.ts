@@ -21,6 +21,8 @@ export interface HttpLimits {
   maxSessions: number;
   maxSessionsPerTenant: number;
   maxSessionsPerToken: number;
+  /** One provider webhook body (/webhooks/…): providers send small JSON or form bodies. */
+  webhookMaxBodyBytes: number;
 }
 
 /** Bearer-token verification over HTTP (src/auth/verifier.ts). */
@@ -124,6 +126,7 @@ export const HTTP_LIMIT_VARS: Record<keyof HttpLimits, [variable: string, fallba
   maxSessions: ['AGENTE_HTTP_MAX_SESSIONS', 2000],
   maxSessionsPerTenant: ['AGENTE_HTTP_MAX_SESSIONS_PER_TENANT', 500],
   maxSessionsPerToken: ['AGENTE_HTTP_MAX_SESSIONS_PER_TOKEN', 100],
+  webhookMaxBodyBytes: ['AGENTE_WEBHOOK_MAX_BODY_BYTES', MB],
 };
 
 export const AUTH_LIMIT_VARS: Record<keyof AuthLimits, [variable: string, fallback: number]> = {

@@ -6,6 +6,7 @@ import { reminders } from './cli/reminders.js';
 import { serve } from './cli/serve.js';
 import { tokenCommand } from './cli/token.js';
 import { worker } from './cli/worker.js';
+import { webhookCommand } from './inbound/commands.js';
 import { loadConfig } from './config.js';
 import { openDb } from './db/connect.js';
 import { assertFreeSpace } from './db/disk-space.js';
@@ -15,7 +16,8 @@ import { createLogger } from './logger.js';
 
 /**
  * The composition root: argv and environment → the database (migrated, then as the app role) → one
- * command (src/cli/*: serve over stdio or HTTP, worker, reminders, token; migrate and demo here).
+ * command (src/cli/*: serve over stdio or HTTP, worker, reminders, token; webhook from src/inbound; migrate and
+ * demo here).
  */
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
@@ -48,6 +50,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     switch (command) {
       case 'token':
         return await tokenCommand(db, sub, arg, values);
+      case 'webhook':
+        return await webhookCommand(db, sub, values);
       case 'serve':
         return await serve(db, config, logger, values);
       case 'worker':

@@ -7,6 +7,10 @@ export const USAGE = `agente-disparo-agenda — MCP server for lead dispatch and
 Usage:
   agente-disparo-agenda                      MCP server over stdio (what Claude Desktop runs)
   agente-disparo-agenda serve [--http] [--port 3333] [--host 127.0.0.1] [--no-auth]
+  agente-disparo-agenda serve --webhooks-only [--port 3333] [--host 127.0.0.1] [--no-processing]
+                                             provider webhooks only (/webhooks/…), no MCP: a public edge
+  agente-disparo-agenda webhook create --tenant SLUG --provider whatsapp_cloud|twilio|waha|evolution
+                                             --secret-env VAR [--verify-token TOKEN] [--public-url URL]
   agente-disparo-agenda worker               dispatch executor only (PostgreSQL; run any number)
   agente-disparo-agenda reminders [--window-hours 24]
                                              queue one reminder per meeting starting soon and send them (cron-safe)
@@ -29,6 +33,12 @@ export function parseCommandLine(argv: string[]): { values: CliValues; positiona
     allowPositionals: true,
     options: {
       http: { type: 'boolean' },
+      'webhooks-only': { type: 'boolean' },
+      'no-processing': { type: 'boolean' },
+      provider: { type: 'string' },
+      'secret-env': { type: 'string' },
+      'verify-token': { type: 'string' },
+      'public-url': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       'no-auth': { type: 'boolean' },

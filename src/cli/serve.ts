@@ -9,6 +9,7 @@ import { ensureTenant } from '../db/tenant.js';
 import type { ServerDeps } from '../deps.js';
 import { prepareInbox } from '../files/allowed-path.js';
 import { serveHttp } from '../http/serve.js';
+import { startInboundProcessor } from '../inbound/commands.js';
 import { buildServer } from '../server.js';
 import type { Toolset } from '../tools/define-tool.js';
 import type { CliValues } from './args.js';
@@ -48,16 +49,22 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
     calendar: config.dispatchEnabled && channels.client ? new McpCalendar(channels.client) : undefined,
   };
   const stopped = untilStopped();
-  if (values.http) {
+  if (values.http || values['webhooks-only']) {
+    // Webhooks are stored, answered, then processed here — unless --no-processing leaves that to the
+    // sweeps of other processes (workers), so that an edge spends its CPU on accepting.
+    const inbound = values['no-processing'] ? null : startInboundProcessor(db, logger);
     const handle = await serveHttp(base, {
       host: typeof values.host === 'string' ? values.host : '127.0.0.1',
       port: typeof values.port === 'string' ? Number(values.port) : 3333,
       auth: values['no-auth'] ? 'none' : 'token',
+      webhooksOnly: !!values['webhooks-only'],
+      inboundStored: inbound ? (tenantId) => inbound.kick(tenantId) : undefined,
     });
     logger.info({ url: handle.url }, 'serving MCP over Streamable HTTP');
     process.stderr.write(`agente-disparo-agenda listening on ${handle.url}\n`);
     await stopped;
     await handle.close();
+    await inbound?.stop();
   } else {
     await serveOverStdio({ ...base, transport: 'stdio' }, stopped);
   }

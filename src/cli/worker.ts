@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/ports.js';
 import type { Db } from '../db/connect.js';
+import { startInboundProcessor } from '../inbound/commands.js';
 import { buildChannels, startExecutor, untilStopped } from './channels.js';
 
 /** `worker`: executors only, for scale-out — any number of these on one PostgreSQL share the outbox. */
@@ -24,8 +25,11 @@ export async function worker(db: Db, config: Config, logger: Logger): Promise<nu
     return 2;
   }
   const executor = startExecutor(db, channels.client, logger, config);
+  // Inbound events stored by a `serve --webhooks-only` edge are processed by workers too.
+  const inbound = startInboundProcessor(db, logger);
   process.stderr.write(`worker ${hostname()}:${process.pid} executing disparos\n`);
   await untilStopped();
+  await inbound.stop();
   await executor.stop();
   await channels.close();
   return 0;

@@ -1,6 +1,10 @@
 import type { ColumnType, Generated } from 'kysely';
 import type {
   AgendamentoStatus,
+  Attribution,
+  DeliveryStatus,
+  InboundProvider,
+  WebhookProvider,
   CampaignMode,
   CampaignStatus,
   DisparoStatus,
@@ -226,6 +230,13 @@ export interface DisparosTable {
   enviado_em: Timestamp | null;
   /** A meeting confirmation or reminder (migration 015). */
   agendamento_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What the provider reported after accepting it (migration 021). */
+  entrega: ColumnType<DeliveryStatus | null, DeliveryStatus | null | undefined, DeliveryStatus | null>;
+  entrega_codigo: ColumnType<string | null, string | null | undefined, string | null>;
+  entrega_enviado_em: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  entregue_em: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  lido_em: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  entrega_falhou_em: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -287,6 +298,41 @@ export interface MensagensRecebidasTable {
   classe: ReplyClass;
   confianca: number;
   created_at: Generated<Date>;
+  /** The return path (migration 021). */
+  provedor: Generated<InboundProvider>;
+  evento_id: string | null;
+  remetente_formas: Generated<string[]>;
+  responde_a: string | null;
+  disparo_id: string | null;
+  atribuicao: Generated<Attribution>;
+  leads_candidatos: Generated<string[]>;
+  respondida_em: Timestamp | null;
+}
+
+export interface WebhookEndpointsTable {
+  endpoint_id: string;
+  tenant_id: string;
+  provedor: WebhookProvider;
+  segredo: string;
+  verify_token: string | null;
+  url_publica: string | null;
+  ativo: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface EventosRecebidosTable {
+  evento_id: string;
+  tenant_id: string;
+  provedor: InboundProvider;
+  endpoint_id: string | null;
+  chave_entrega: string;
+  content_type: string | null;
+  corpo: string;
+  recebido_em: Timestamp;
+  processado_em: Timestamp | null;
+  tentativas: Generated<number>;
+  erro: string | null;
+  resumo: Json<Record<string, unknown>> | null;
 }
 
 export interface SchemaMigrationsTable {
@@ -314,6 +360,8 @@ export interface Database {
   campanhas: CampanhasTable;
   rate_limits: RateLimitsTable;
   mensagens_recebidas: MensagensRecebidasTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  eventos_recebidos: EventosRecebidosTable;
   schema_migrations: SchemaMigrationsTable;
   mcp_sessions: McpSessionsTable;
 }

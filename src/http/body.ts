@@ -27,7 +27,7 @@ export class ByteBudget {
 }
 
 export type BodyResult =
-  | { ok: true; text: string; bytes: number }
+  | { ok: true; text: string; bytes: number; raw: Buffer }
   | { ok: false; status: 400 | 413 | 503; message: string; retryAfterS?: number; bytes: number };
 
 /**
@@ -76,7 +76,10 @@ export function readBody(req: IncomingMessage, maxBytes: number, budget: ByteBud
       }
       chunks.push(c);
     };
-    const onEnd = () => finish({ ok: true, text: Buffer.concat(chunks).toString('utf8'), bytes: taken });
+    const onEnd = () => {
+      const raw = Buffer.concat(chunks);
+      finish({ ok: true, text: raw.toString('utf8'), bytes: taken, raw });
+    };
     // The client went away or requestTimeout cut it: still resolve, so the caller gives the bytes back.
     const onAbort = () => finish({ ok: false, status: 400, message: 'The request body was cut off.', bytes: taken });
     req.on('data', onData);
@@ -115,7 +118,7 @@ export async function readJson(
  * Gives a request's body bytes back to the budget once its response is closed (sent, or the client
  * gone) — also when that happened before the body was read to the end.
  */
-function holdUntilAnswered(res: ServerResponse, budget: ByteBudget): (bytes: number) => void {
+export function holdUntilAnswered(res: ServerResponse, budget: ByteBudget): (bytes: number) => void {
   let held = 0;
   let answered = false;
   res.once('close', () => {

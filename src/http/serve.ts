@@ -14,14 +14,23 @@ import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { sendWebResponse, toWebRequest } from './node-web.js';
 import { allowedHostnames, hostnameOf, isAllowedOrigin } from './origin.js';
 import { SessionStore } from './sessions.js';
+import { EndpointCache } from './webhooks/endpoints.js';
+import { StoreBatcher } from './webhooks/store-batcher.js';
+import { serveWebhook, type WebhookContext, type WebhookCounts } from './webhooks/receive.js';
 
 export interface HttpOptions extends CallerOptions {
   host: string;
   port: number;
+  /** `serve --webhooks-only`: a public edge that serves /webhooks/… and /healthz, no MCP. */
+  webhooksOnly?: boolean;
+  /** Called when a webhook's raw event is stored (the inbound processor takes it from there). */
+  inboundStored?: (tenantId: string) => void;
 }
 
 export interface HttpServerHandle {
   url: string;
+  /** Webhook requests by provider and outcome (accepted, duplicate, unsigned, bad_signature, stale…). */
+  webhookCounts: WebhookCounts;
   close(): Promise<void>;
 }
 
@@ -38,6 +47,7 @@ interface HttpContext {
   bodies: ByteBudget;
   verifier: TokenVerifier;
   endpoint: McpEndpoint;
+  webhooks: WebhookContext;
 }
 
 /**
@@ -82,6 +92,7 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
   const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
     url: `http://${shownHost}:${addr.port}/mcp`,
+    webhookCounts: ctx.webhooks.counts,
     close: async () => {
       await ctx.endpoint.close();
       http.closeAllConnections();
@@ -95,6 +106,7 @@ function httpContext(deps: Omit<ServerDeps, 'transport'>, opts: HttpOptions): Ht
   const oauth = deps.config.oauth;
   const publicHost = publicUrl ? [new URL(publicUrl).hostname] : [];
   const sessions = new SessionStore(deps.db.kysely, limits, () => deps.clock.now());
+  const bodies = new ByteBudget(limits.maxBodyBytesInFlight);
   return {
     deps,
     opts,
@@ -103,7 +115,19 @@ function httpContext(deps: Omit<ServerDeps, 'transport'>, opts: HttpOptions): Ht
     hosts: allowedHostnames(opts.host, [...deps.config.http.allowedHosts, ...publicHost]),
     cors: new Set(deps.config.http.corsOrigins),
     wellKnown: oauth ? metadataPaths(oauth) : new Set<string>(),
-    bodies: new ByteBudget(limits.maxBodyBytesInFlight),
+    bodies,
+    webhooks: {
+      db: deps.db.kysely,
+      logger: deps.logger,
+      endpoints: new EndpointCache(deps.db.kysely),
+      store: new StoreBatcher(deps.db.kysely),
+      bodies,
+      maxBodyBytes: limits.webhookMaxBodyBytes,
+      publicUrl,
+      now: () => deps.clock.now().getTime(),
+      stored: opts.inboundStored ?? (() => {}),
+      counts: {},
+    },
     verifier: new TokenVerifier(
       (token) => verifyToken(deps.db.kysely, token),
       deps.config.auth,
@@ -157,6 +181,9 @@ function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, path
   if (ctx.oauth && ctx.wellKnown.has(path) && req.method === 'GET') {
     return json(res, 200, protectedResourceMetadata(ctx.oauth));
   }
+  // Provider webhooks: signed by the provider, no bearer token (http/webhooks/receive.ts).
+  if (path.startsWith('/webhooks/')) return serveWebhook(ctx.webhooks, req, res, path);
+  if (ctx.opts.webhooksOnly) return reject(req, res, 404, 'Not found: this server serves /webhooks/… only');
   if (path === '/mcp') return serveMcp(ctx, req, res);
   return reject(req, res, 404, 'Not found: the MCP endpoint is /mcp');
 }

@@ -208,7 +208,10 @@ export function withJsonSchemaOnce<S extends z.ZodType>(schema: S): S {
   const once = (io: 'input' | 'output') => (opts: { target: string }) => {
     const key = `${io} ${JSON.stringify(opts)}`;
     let json = memo.get(key);
-    if (!json) memo.set(key, (json = deepFreeze(withoutDefaultDialect(std.jsonSchema[io](opts)))));
+    if (!json) {
+      const converted = withoutDefaultDialect(std.jsonSchema[io](opts));
+      memo.set(key, (json = deepFreeze(io === 'output' ? withoutClosedObjects(converted) : converted)));
+    }
     return json;
   };
   Object.defineProperty(schema, '~standard', {
@@ -227,6 +230,22 @@ function withoutDefaultDialect(json: Record<string, unknown>): Record<string, un
   if (json.$schema !== 'https://json-schema.org/draft/2020-12/schema') return json;
   const { $schema: _dialect, ...rest } = json;
   return rest;
+}
+
+/**
+ * An output schema without `additionalProperties: false` on its objects: zod closes every object of an
+ * output, 55 times across the tools (1.5 KB of the tools/list budget), to say what the client never
+ * needs to be told — it reads the fields it knows. Inputs keep theirs (unknown arguments are refused).
+ */
+function withoutClosedObjects<T>(json: T): T {
+  if (Array.isArray(json)) return json.map(withoutClosedObjects) as T;
+  if (!json || typeof json !== 'object') return json;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(json)) {
+    if (k === 'additionalProperties' && v === false) continue;
+    out[k] = withoutClosedObjects(v);
+  }
+  return out as T;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -7,6 +7,7 @@ import { getStatus } from './get-status.js';
 import { handleReplyTool } from './handle-reply.js';
 import { ingestLeadsTool } from './ingest-leads.js';
 import { jobStatus } from './job-status.js';
+import { listRepliesTool } from './list-replies.js';
 import { manageSuppressionTool } from './manage-suppression.js';
 import { proposeSlotsTool } from './propose-slots.js';
 import { queryLeadsTool } from './query-leads.js';
@@ -32,6 +33,7 @@ export const allTools: ToolDefinition<any, any>[] = [
   controlDispatchTool,
   manageSuppressionTool,
   handleReplyTool,
+  listRepliesTool,
   setOutreachPolicyTool,
   proposeSlotsTool,
   scheduleMeetingTool,

@@ -46,8 +46,12 @@ function campaignCounts(j: CampaignJob): string {
   if (j.mode === 'dry_run') return `nothing sent; dry-run batch ${j.dry_run_batch_id ?? '-'} (dry_run_log)`;
   const parts = DISPARO_STATUSES.filter((s) => j.counts[s] > 0).map((s) => `${j.counts[s]} ${s}`);
   const blocked = Object.entries(j.blocked_at_enqueue).map(([code, n]) => `${code} ${n}`);
+  const delivery = Object.entries(j.delivery)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`);
   return (
     `${parts.length ? parts.join(', ') : 'no disparos'} of ${j.counts.total} disparos` +
+    (delivery.length ? `; reported by the provider: ${delivery.join(', ')}` : '') +
     (blocked.length ? `; blocked at enqueue: ${blocked.join(', ')}` : '')
   );
 }

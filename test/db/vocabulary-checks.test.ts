@@ -29,6 +29,11 @@ const UNIONS: Record<string, readonly string[]> = {
   'rate_limits.canal': model.SEND_CHANNELS,
   'mensagens_recebidas.canal': model.SEND_CHANNELS,
   'mensagens_recebidas.classe': model.REPLY_CLASSES,
+  'mensagens_recebidas.provedor': model.INBOUND_PROVIDERS,
+  'mensagens_recebidas.atribuicao': model.ATTRIBUTIONS,
+  'eventos_recebidos.provedor': model.INBOUND_PROVIDERS,
+  'webhook_endpoints.provedor': model.WEBHOOK_PROVIDERS,
+  'disparos.entrega': model.DELIVERY_STATUSES,
   'api_tokens.escopos': SCOPES,
 };
 

@@ -13,7 +13,15 @@ const initialize = {
 };
 const mcpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
-const READ_TOOLS = ['decide_channel', 'generate_briefing', 'get_status', 'job_status', 'propose_slots', 'query_leads'];
+const READ_TOOLS = [
+  'decide_channel',
+  'generate_briefing',
+  'get_status',
+  'job_status',
+  'list_replies',
+  'propose_slots',
+  'query_leads',
+];
 const WRITE_TOOLS = ['dry_run_dispatch', 'handle_reply', 'ingest_leads', 'manage_suppression', 'set_lead_status'];
 const SEND_TOOLS = [
   'control_dispatch',

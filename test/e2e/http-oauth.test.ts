@@ -21,7 +21,15 @@ const initialize = {
   method: 'initialize',
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 };
-const READ_TOOLS = ['decide_channel', 'generate_briefing', 'get_status', 'job_status', 'propose_slots', 'query_leads'];
+const READ_TOOLS = [
+  'decide_channel',
+  'generate_briefing',
+  'get_status',
+  'job_status',
+  'list_replies',
+  'propose_slots',
+  'query_leads',
+];
 
 async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {

@@ -12,6 +12,7 @@ export interface PlantedDisparo {
   enviado_em?: string | null;
   created_at?: string;
   updated_at?: string;
+  message_id_externo?: string;
 }
 
 /** Plants a disparo already in a given state (a past send, one in flight, one whose outcome is unknown). */
@@ -34,6 +35,7 @@ export async function plantDisparo(
         idempotency_key: `planted-${randomUUID()}`,
         status: d.status,
         enviado_em: d.enviado_em ?? null,
+        message_id_externo: d.message_id_externo ?? null,
         // A row in flight is leased (disparos_lease_ck).
         ...(d.status === 'em_execucao' ? { claimed_by: 'planted', lease_until: '2100-01-01T00:00:00Z' } : {}),
         ...(d.created_at ? { created_at: d.created_at } : {}),

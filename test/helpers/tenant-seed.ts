@@ -118,6 +118,18 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
       sql`insert into api_tokens (token_id, tenant_id, prefixo, token_hash, escopos)
     values (${s.tokenId}, ${s.tenantId}, 'ada_isolado', ${randomBytes(32).toString('hex')}, array['read']::text[])`,
     ),
+  webhook_endpoints: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into webhook_endpoints (endpoint_id, tenant_id, provedor, segredo)
+    values (${`ep_${s.tenantId.replace(/-/g, '')}`}, ${s.tenantId}, 'waha', 'segredo-isolado')`,
+    ),
+  eventos_recebidos: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into eventos_recebidos (evento_id, tenant_id, provedor, chave_entrega, corpo, recebido_em)
+    values (${randomUUID()}, ${s.tenantId}, 'waha', ${`k-${s.tenantId}`}, '{}', now())`,
+    ),
   mcp_sessions: (tx, s) =>
     ins(
       tx,

@@ -86,6 +86,12 @@ const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
       expect: 'nothing',
     },
   ],
+  // (Not 'todas': handle_reply above stored, in A, replies from B's phone and e-mail as unknown senders —
+  // A's own rows, which would read as B's data here.)
+  list_replies: () => [
+    { args: { filter: 'ambiguas' }, expect: 'nothing' },
+    { args: {}, expect: 'nothing' },
+  ],
   propose_slots: (b) => [{ args: { lead_id: b.leadId }, expect: 'not_found' }],
   schedule_meeting: (b) => [
     { args: { lead_id: b.leadId, start: '2100-01-05T10:00:00-03:00', force: true }, expect: 'not_found' },

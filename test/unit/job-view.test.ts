@@ -84,6 +84,7 @@ describe('job views', () => {
       modo: 'real',
       counts: { enviado: 3, pendente: 1, total: 4 },
       blocked_at_enqueue: { opt_out: 2 },
+      delivery: { entregue: 2, lido: 1, falhou: 0 },
       progress_pct: 75,
       sends_per_second: 0.3,
       eta_seconds: 3,
@@ -103,7 +104,12 @@ describe('job views', () => {
       incerto: 0,
       total: 4,
     });
-    expect(j).toMatchObject({ mode: 'real', sends_per_second: 0.3, started_at: '2026-11-24T12:00:00.000Z' });
+    expect(j).toMatchObject({
+      mode: 'real',
+      sends_per_second: 0.3,
+      started_at: '2026-11-24T12:00:00.000Z',
+      delivery: { entregue: 2, lido: 1, falhou: 0 },
+    });
     expect(CampaignJobSchema.parse(j)).toEqual(j);
   });
 });

@@ -19,6 +19,8 @@ export interface CampaignView {
   modo: CampaignMode;
   counts: Record<string, number>;
   blocked_at_enqueue: Record<string, number>;
+  /** Disparos by the delivery status their provider reported after accepting them (webhooks, polling). */
+  delivery: Record<string, number>;
   progress_pct: number | null;
   sends_per_second: number | null;
   eta_seconds: number | null;
@@ -38,11 +40,24 @@ export async function getCampaign(tx: Tx, tenantId: string, id: string, now: Dat
     .executeTakeFirst();
   if (!c) return null;
   const tenSecondsAgo = new Date(now.getTime() - 10_000);
-  const { rows } = await sql<{ status: DisparoStatus; n: number; recent: number; last: Date | null }>`
+  const { rows } = await sql<{
+    status: DisparoStatus;
+    n: number;
+    recent: number;
+    last: Date | null;
+    entregue: number;
+    lido: number;
+    falhou: number;
+  }>`
     select status, count(*)::int as n,
            count(*) filter (where status = 'enviado' and enviado_em > ${tenSecondsAgo})::int as recent,
-           max(updated_at) as last
+           max(updated_at) as last,
+           count(*) filter (where entrega = 'entregue')::int as entregue,
+           count(*) filter (where entrega = 'lido')::int as lido,
+           count(*) filter (where entrega = 'falhou')::int as falhou
     from disparos where tenant_id = ${tenantId} and campanha_id = ${id} group by status`.execute(tx);
+  const delivery = { entregue: 0, lido: 0, falhou: 0 };
+  for (const r of rows) for (const k of ['entregue', 'lido', 'falhou'] as const) delivery[k] += r[k];
   const counts = Object.fromEntries(DISPARO_STATUSES.map((s) => [s, 0])) as Record<DisparoStatus, number>;
   let recent = 0;
   let last = 0;
@@ -65,6 +80,7 @@ export async function getCampaign(tx: Tx, tenantId: string, id: string, now: Dat
     status: done ? 'concluido' : c.status,
     modo: c.modo,
     counts: { ...counts, total },
+    delivery,
     blocked_at_enqueue: ((c.resumo as Record<string, unknown>).bloqueados as Record<string, number>) ?? {},
     progress_pct: total ? Math.round((final / total) * 1000) / 10 : c.modo === 'dry_run' ? 100 : null,
     sends_per_second: Math.round(rate * 10) / 10,

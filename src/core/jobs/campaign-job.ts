@@ -15,6 +15,7 @@ export function campaignJob(c: CampaignView): CampaignJob {
     counts: campaignCounts(c.counts),
     sends_per_second: c.sends_per_second,
     blocked_at_enqueue: c.blocked_at_enqueue,
+    delivery: c.delivery,
     dry_run_batch_id: c.dry_run_lote_id,
     progress_pct: c.progress_pct,
     eta_seconds: c.eta_seconds,

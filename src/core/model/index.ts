@@ -8,3 +8,4 @@ export * from './durations.js';
 export * from './job.js';
 export * from './keys.js';
 export * from './lead.js';
+export * from './inbound.js';

@@ -83,5 +83,5 @@ export type LegalBasis = (typeof LEGAL_BASES)[number];
 export const PHONE_TYPES = ['movel', 'fixo', 'toll_free', 'tarifado', 'desconhecido', 'invalido'] as const;
 export type PhoneType = (typeof PHONE_TYPES)[number];
 
-export const LEAD_EVENT_TYPES = ['transicao', 'importacao', 'mesclagem', 'nota'] as const;
+export const LEAD_EVENT_TYPES = ['transicao', 'importacao', 'mesclagem', 'nota', 'resposta', 'entrega'] as const;
 export type LeadEventType = (typeof LEAD_EVENT_TYPES)[number];
