@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { WebhookProvider } from '../../core/model/index.js';
-import type { Database } from '../../db/schema.js';
+import type { Database, WebhookEndpointsTable } from '../../db/schema.js';
 import { ensureTenant, withSystem, withTenant } from '../../db/tenant.js';
 
-export interface WebhookEndpoint {
-  endpoint_id: string;
-  tenant_id: string;
-  provedor: WebhookProvider;
-  segredo: string;
-  verify_token: string | null;
-  url_publica: string | null;
-}
+/** An endpoint as a webhook request needs it: its row, less the bookkeeping columns. */
+export type WebhookEndpoint = Omit<Selectable<WebhookEndpointsTable>, 'ativo' | 'created_at'>;
 
 /**
  * Endpoints by id, looked up across tenants (the URL names the endpoint, not the tenant) and kept
