@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { withSystem, withTenant } from '../../db/tenant.js';
+import { messageIdFor } from './message-id.js';
 import {
   actorLabel,
   DEFAULT_LEASE_MS,
@@ -266,5 +267,6 @@ export function payloadOf(r: Claimed): SendPayload {
     template: r.template,
     html: typeof r.variaveis?.__html === 'string' ? r.variaveis.__html : undefined,
     templateParams: Array.isArray(r.variaveis?.__parametros) ? (r.variaveis.__parametros as string[]) : undefined,
+    messageId: r.canal === 'email' ? messageIdFor(r.disparo_id) : undefined,
   };
 }
