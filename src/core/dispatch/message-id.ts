@@ -1,18 +1,15 @@
 /**
  * The Message-ID we give every e-mail we send (issue #15): `<disparo_id@domain>`, so a reply's
  * In-Reply-To / References names its disparo even when the downstream server reports another id (or
- * none). The domain is AGENTE_MESSAGE_ID_DOMAIN (your sending domain is best), else
+ * none). The domain is AGENTE_MESSAGE_ID_DOMAIN (config.ts; your sending domain is best), else
  * `agente-disparo.local`. Profiles pass it as {{messageId}} to servers that take one (presets.ts).
  */
 const UUID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[A-Za-z0-9.-]+$/i;
 
-export function messageIdDomain(env: Record<string, string | undefined> = process.env): string {
-  const d = env.AGENTE_MESSAGE_ID_DOMAIN?.trim();
-  return d && /^[A-Za-z0-9.-]{1,200}$/.test(d) ? d : 'agente-disparo.local';
-}
+export const DEFAULT_MESSAGE_ID_DOMAIN = 'agente-disparo.local';
 
 /** @example messageIdFor('0190…', 'exemplo.com.br') // '<0190…@exemplo.com.br>' */
-export function messageIdFor(disparoId: string, domain = messageIdDomain()): string {
+export function messageIdFor(disparoId: string, domain = DEFAULT_MESSAGE_ID_DOMAIN): string {
   return `<${disparoId}@${domain}>`;
 }
 
