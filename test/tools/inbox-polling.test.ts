@@ -23,7 +23,7 @@ import { InboxPoller } from '../../src/inbound/poller.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { plantDisparo } from '../helpers/disparos.js';
 import { insertLead } from '../helpers/fixtures.js';
-import { makeDeps } from '../helpers/server.js';
+import { connectClient, makeDeps, textOf } from '../helpers/server.js';
 import { ROOT } from '../helpers/spawn.js';
 import { wahaEvent } from '../helpers/webhook-payloads.js';
 
@@ -166,6 +166,18 @@ describe(`inbox polling through the sandbox servers (${testDbKind()})`, () => {
         .executeTakeFirstOrThrow(),
     );
     expect(d.entrega).toBe('entregue');
+    // query_leads shows each lead's last delivery status (Bruno has no disparo).
+    const mcp = await connectClient(deps);
+    const page = await mcp.callTool({ name: 'query_leads', arguments: {} });
+    const rows = (page.structuredContent as { leads: Array<{ lead_id: string; last_delivery: string | null }> }).leads;
+    expect(new Map(rows.map((l) => [l.lead_id, l.last_delivery]))).toEqual(
+      new Map([
+        [ana, 'email:entregue'],
+        [bruno, null],
+      ]),
+    );
+    expect(textOf(page)).toContain('last=email:entregue');
+    await mcp.closeAll();
 
     // A second poll: asks after UID 1, gets nothing, stores nothing.
     const r2 = await first.round();
