@@ -41,13 +41,13 @@ export async function renderFallbackEmail(
     tenantId,
     meeting ? meeting.template.replace('_whatsapp_', '_email_') : DEFAULT_TEMPLATE_BY_CHANNEL.email,
   );
-  const vars = meeting
-    ? (Object.fromEntries(
-        Object.entries(meeting.variaveis as Record<string, unknown>).filter(
-          ([k, v]) => !k.startsWith('__') && typeof v === 'string',
-        ),
-      ) as Record<string, string>)
-    : leadVariables(lead, policy.remetente);
+  // The original message's variables (a collection's debt and creditor as they were rendered) over the lead's.
+  const original = Object.fromEntries(
+    Object.entries((orig?.variaveis ?? {}) as Record<string, unknown>).filter(
+      ([k, v]) => !k.startsWith('__') && typeof v === 'string',
+    ),
+  ) as Record<string, string>;
+  const vars = meeting ? original : { ...leadVariables(lead, policy.remetente, policy.credor), ...original };
   const out = renderTemplate(def, vars);
   if (!out.ok) return;
   await sql`

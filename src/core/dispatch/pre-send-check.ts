@@ -10,6 +10,8 @@ import type { PreSendFact } from './sql/pre-send-facts.js';
  * - opt-out or suppression list → bloqueado;
  * - a meeting's message whose meeting no longer stands → cancelado; to a lead now perdido → bloqueado;
  * - an outreach message to a lead no longer sendable (OUTREACH_SENDABLE) → bloqueado;
+ * - a collection message while the creditor is unset, or about a lead whose debts are all prescribed now
+ *   → bloqueado (credor_nao_configurado, divida_prescrita);
  * - outside the send window in the lead's zone → adiado until it opens.
  * Pure: the window is evaluated at `now` with the tenant's configuration.
  */
@@ -18,6 +20,7 @@ export function preSendStops(
   facts: readonly PreSendFact[],
   window: SendWindowConfig,
   now: Date,
+  collections: { credorSet: boolean } = { credorSet: true },
 ): Map<string, Outcome> {
   const out = new Map<string, Outcome>();
   const block = (disparo_id: string, status: 'bloqueado' | 'cancelado', motivo: string) =>
@@ -44,6 +47,14 @@ export function preSendStops(
       }
     } else if (!OUTREACH_SENDABLE.includes(f.status)) {
       block(f.disparo_id, 'bloqueado', `estado do lead mudou para ${f.status} antes do envio`);
+      continue;
+    }
+    if (f.cobranca && !collections.credorSet) {
+      block(f.disparo_id, 'bloqueado', 'credor_nao_configurado: cobrança sem credor identificado (CDC art. 42-A)');
+      continue;
+    }
+    if (f.cobranca && f.dividas && f.dividas === f.dividas_prescritas) {
+      block(f.disparo_id, 'bloqueado', 'divida_prescrita: todas as dívidas do lead prescreveram antes do envio');
       continue;
     }
     if (!windows.has(f.timezone)) windows.set(f.timezone, checkSendWindow(now, f.timezone, window));

@@ -16,6 +16,10 @@ const COLUMN_FIELDS = {
   phone: 'telefone',
   email: 'email',
   external_id: 'lead_id_externo',
+  amount: 'valor',
+  due_date: 'vencimento',
+  contract: 'contrato',
+  description: 'descricao',
 } as const satisfies Record<string, LeadField>;
 
 const fieldNames = Object.keys(COLUMN_FIELDS) as Array<keyof typeof COLUMN_FIELDS>;

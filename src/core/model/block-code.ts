@@ -9,6 +9,8 @@ export const BLOCK_CODES = [
   'estado_inelegivel',
   'sem_canal',
   'canal_nao_configurado',
+  'credor_nao_configurado',
+  'divida_prescrita',
   'variaveis_ausentes',
   'limite_por_destinatario',
   'fora_da_janela',

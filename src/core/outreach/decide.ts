@@ -27,6 +27,13 @@ export interface DecisionRow {
   telefone: string | null;
   email: string | null;
   canal: DecidedChannel;
+  /** Open (not prescribed) debts: their sum in centavos, earliest due date (ISO), contracts; null without any. */
+  divida_centavos: number | null;
+  divida_vencimento: string | null;
+  divida_contratos: string | null;
+  /** How many debts the lead has, and how many of them are prescribed. */
+  dividas: number;
+  dividas_prescritas: number;
   motivo: string;
   template: string | null;
   codigo_bloqueio: BlockCode | null;
@@ -49,11 +56,12 @@ export async function decisionsQuery(
   const windows = await sendWindowOpenings(tx, ctx, target);
   return sql<DecisionRow>`
     with alvo as materialized (${targetSql(ctx.tenantId, target)}),
-    ${leadFactsSql(ctx.tenantId, ctx.now)},
+    ${leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore)},
     c as (${channelSql(ctx, windows)}),
     d as (select c.*, ${gateSql(ctx)} as codigo from c)
     select d.lead_id, d.nome, d.contato_nome, d.documento, d.documento_tipo, d.status, d.timezone, d.telefone,
-           d.email, d.canal, ${reasonAndTemplateSql(ctx)},
+           d.email, d.canal, d.divida_centavos, d.divida_vencimento, d.divida_contratos, d.dividas,
+           d.dividas_prescritas, ${reasonAndTemplateSql(ctx)},
            d.codigo as codigo_bloqueio, d.codigo is null as seria_enviado_agora,
            ${blockTextSql(ctx, windows)}
     from d

@@ -35,7 +35,7 @@ export function targetSql(tenantId: string, target: Target): RawBuilder<{ lead_i
  * were imported), whether it matches the suppression list, and the messages that reached it since
  * `since` (the one definition of "reached": core/dispatch/recent-sends.ts) with the first one's time.
  */
-export function leadFactsSql(tenantId: string, now: Date): RawBuilder<unknown> {
+export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: string): RawBuilder<unknown> {
   const since = recentWindowStart(now);
   return sql`
     tel as (
@@ -51,6 +51,7 @@ export function leadFactsSql(tenantId: string, now: Date): RawBuilder<unknown> {
       order by le.lead_id, le.created_at, le.posicao
     ),
     sup as (select distinct lead_id from (${suppressedLeadsSql(tenantId)}) x),
+    ${debtsSql(tenantId, prescribedOnOrBefore)},
     env as (
       select d.lead_id, count(*)::int as enviados, min(${reachedAt('d')}) as primeiro
       from disparos d join alvo a on a.lead_id = d.lead_id
@@ -61,14 +62,40 @@ export function leadFactsSql(tenantId: string, now: Date): RawBuilder<unknown> {
       select l.lead_id, l.nome, l.contato_nome, l.documento, l.documento_tipo, l.status, l.timezone,
              tel.numero_e164 as telefone, eml.email_normalizado as email,
              sup.lead_id is not null as suprimido,
-             coalesce(env.enviados, 0) as enviados, env.primeiro
+             coalesce(env.enviados, 0) as enviados, env.primeiro,
+             div.divida_centavos, div.divida_vencimento, div.divida_contratos,
+             coalesce(div.dividas, 0) as dividas, coalesce(div.dividas_prescritas, 0) as dividas_prescritas
       from leads l
       join alvo a on a.lead_id = l.lead_id
       left join tel on tel.lead_id = l.lead_id
       left join eml on eml.lead_id = l.lead_id
       left join env on env.lead_id = l.lead_id
       left join sup on sup.lead_id = l.lead_id
+      left join div on div.lead_id = l.lead_id
       where l.tenant_id = ${tenantId}
+    )`;
+}
+
+/**
+ * CTE div: per targeted lead, its debts — the open ones summed (centavos), the earliest due date and the
+ * contracts (what a collection message states), and how many are prescribed: due on or before
+ * `prescribedOnOrBefore` (ISO date; STJ REsp 2.088.100/SP: a prescribed debt is not collected out of
+ * court). A debt without a due date counts as open.
+ */
+function debtsSql(tenantId: string, prescribedOnOrBefore: string): RawBuilder<unknown> {
+  return sql`
+    div as (
+      select x.lead_id,
+             (sum(x.valor_centavos) filter (where not x.prescrita))::float8 as divida_centavos,
+             to_char(min(x.vencimento) filter (where not x.prescrita), 'YYYY-MM-DD') as divida_vencimento,
+             string_agg(x.contrato, ', ' order by x.vencimento, x.contrato)
+               filter (where not x.prescrita and x.contrato is not null) as divida_contratos,
+             count(*)::int as dividas, (count(*) filter (where x.prescrita))::int as dividas_prescritas
+      from (select dv.lead_id, dv.valor_centavos, dv.vencimento, dv.contrato,
+                   coalesce(dv.vencimento <= ${prescribedOnOrBefore}::date, false) as prescrita
+            from dividas dv join alvo a on a.lead_id = dv.lead_id
+            where dv.tenant_id = ${tenantId}) x
+      group by x.lead_id
     )`;
 }
 
@@ -85,17 +112,21 @@ export function channelSql(ctx: DecisionContext, windows: WindowOpenings): RawBu
 
 /**
  * The block code of row c: the first gate that fails, in order — opt-out, suppression list, lead state,
- * no channel / channel not configured, missing template variables, per-lead cap (deferred), send window
- * (deferred). Null: the message would go now.
+ * no channel / channel not configured; for a collection template: creditor not configured, every debt
+ * prescribed; missing template variables, per-lead cap (deferred), send window (deferred). Null: the
+ * message would go now.
  */
 export function gateSql(ctx: DecisionContext): RawBuilder<string | null> {
-  const varsOk = (def: TemplateDef) => varsAvailable(def, ctx.policy.remetente);
+  const varsOk = (def: TemplateDef) => varsAvailable(def, ctx.policy);
+  const collecting = sql`((c.canal = 'whatsapp' and ${ctx.collection.whatsapp}) or (c.canal = 'email' and ${ctx.collection.email}))`;
   return sql`
     case when c.status = 'opt_out' then 'opt_out'
          when c.suprimido then 'suprimido'
          when not (c.status = any(${OUTREACH_ELIGIBLE}::text[])) then 'estado_inelegivel'
          when c.canal = 'none' and (c.telefone is not null or c.email is not null) then 'canal_nao_configurado'
          when c.canal = 'none' then 'sem_canal'
+         when ${collecting} and ${ctx.policy.credor === null} then 'credor_nao_configurado'
+         when ${collecting} and c.dividas > 0 and c.dividas_prescritas = c.dividas then 'divida_prescrita'
          when c.canal = 'whatsapp' and not (${varsOk(ctx.templates.whatsapp)}) then 'variaveis_ausentes'
          when c.canal = 'email' and not (${varsOk(ctx.templates.email)}) then 'variaveis_ausentes'
          when c.enviados >= ${ctx.policy.maxPorLead24h} then 'limite_por_destinatario'
@@ -129,7 +160,12 @@ export function blockTextSql(ctx: DecisionContext, windows: WindowOpenings): Raw
       when 'estado_inelegivel' then 'Estado do lead não permite disparo: ' || d.status
       when 'sem_canal' then 'Lead não possui telefone nem email válidos'
       when 'canal_nao_configurado' then 'O canal do lead não está configurado neste servidor (mcp.json)'
-      when 'variaveis_ausentes' then 'Faltam dados do lead para o template (ex.: documento para documento_mascarado)'
+      when 'credor_nao_configurado' then 'Credor não configurado (razão social, CNPJ, endereço, contato: '
+           || 'set_outreach_policy creditor); toda cobrança deve identificar o credor (CDC art. 42-A)'
+      when 'divida_prescrita' then 'Todas as ' || d.dividas || ' dívida(s) do lead venceram há mais de '
+           || ${ctx.policy.prescricaoAnos}::int || ' anos (prescritas): não se cobra (STJ REsp 2.088.100/SP)'
+      when 'variaveis_ausentes' then 'Faltam dados do lead para o template (ex.: valor e vencimento da dívida, '
+           || 'documento para documento_mascarado)'
       when 'limite_por_destinatario' then 'Limite de ' || ${cap}::int || ' mensagem(ns) por lead em 24 h atingido; '
            || 'adiado até ' || to_char((d.primeiro + interval '24 hours') at time zone d.timezone, 'DD/MM HH24:MI')
            || ' (' || d.timezone || ')'
@@ -142,9 +178,9 @@ export function blockTextSql(ctx: DecisionContext, windows: WindowOpenings): Raw
 /**
  * Whether the lead columns a template needs are there, as a SQL condition on row c. The variables come
  * from leadVariables(): contato always has a fallback; empresa needs a name; documento_mascarado needs a
- * document; remetente comes from the tenant's policy.
+ * document; the debt variables an open debt with that field; remetente and credor_* the tenant's policy.
  */
-function varsAvailable(def: TemplateDef, remetente: string): RawBuilder<boolean> {
+function varsAvailable(def: TemplateDef, policy: DecisionContext['policy']): RawBuilder<boolean> {
   const conds = templateVariables(def).map((v) => {
     switch (v) {
       case 'contato':
@@ -153,8 +189,19 @@ function varsAvailable(def: TemplateDef, remetente: string): RawBuilder<boolean>
         return sql`coalesce(c.nome, '') <> ''`;
       case 'documento_mascarado':
         return sql`c.documento is not null`;
+      case 'valor_divida':
+        return sql`c.divida_centavos is not null`;
+      case 'vencimento_divida':
+        return sql`c.divida_vencimento is not null`;
+      case 'contrato_divida':
+        return sql`c.divida_contratos is not null`;
       case 'remetente':
-        return remetente.trim() ? sql`true` : sql`false`;
+        return policy.remetente.trim() ? sql`true` : sql`false`;
+      case 'credor':
+      case 'credor_cnpj':
+      case 'credor_endereco':
+      case 'credor_contato':
+        return policy.credor ? sql`true` : sql`false`;
       default:
         return sql`false`;
     }

@@ -11,12 +11,27 @@ export interface PreSendFact {
   suprimido: boolean;
   /** A meeting's confirmation or reminder: that meeting's status now (null for outreach). */
   agendamento_status: AgendamentoStatus | null;
+  /** A collection message (a cobranca_* template, or one that named a debt or the creditor). */
+  cobranca?: boolean;
+  /** The lead's debts now, and how many are prescribed (due on or before the cutoff). */
+  dividas?: number;
+  dividas_prescritas?: number;
 }
 
 /** The facts of these claimed rows, read now (a row the tenant scope cannot see has none). */
-export async function preSendFacts(tx: Tx, tenantId: string, disparoIds: string[]): Promise<PreSendFact[]> {
+export async function preSendFacts(
+  tx: Tx,
+  tenantId: string,
+  disparoIds: string[],
+  prescribedOnOrBefore: string,
+): Promise<PreSendFact[]> {
   const { rows } = await sql<PreSendFact>`
     select d.disparo_id, l.status, l.timezone, a.status as agendamento_status,
+           (d.agendamento_id is null and (left(d.template, 9) = 'cobranca_'
+             or coalesce(d.variaveis ?| array['valor_divida', 'vencimento_divida', 'credor'], false))) as cobranca,
+           (select count(*)::int from dividas dv where dv.tenant_id = ${tenantId} and dv.lead_id = l.lead_id) as dividas,
+           (select count(*)::int from dividas dv where dv.tenant_id = ${tenantId} and dv.lead_id = l.lead_id
+              and dv.vencimento <= ${prescribedOnOrBefore}::date) as dividas_prescritas,
            exists (select 1 from supressoes sp where sp.tenant_id = ${tenantId} and (
              (sp.tipo = 'documento' and l.documento_valido and sp.valor = l.documento)
              or (sp.tipo in ('telefone', 'email') and sp.valor = d.destino))) as suprimido
