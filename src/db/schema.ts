@@ -11,6 +11,7 @@ import type {
   LeadEventType,
   LeadStatus,
   LegalBasis,
+  DestinationKind,
   PhoneType,
   ReplyClass,
   SendChannel,
@@ -82,6 +83,17 @@ export interface DividasTable {
   descricao: string | null;
   job_id: string | null;
   linha: number | null;
+  created_at: Generated<Date>;
+}
+
+/** Who a shared destination belongs to (migration 027). */
+export interface DestinosConfirmadosTable {
+  tenant_id: string;
+  tipo: DestinationKind;
+  valor: string;
+  lead_id: string;
+  motivo: string;
+  ator: string;
   created_at: Generated<Date>;
 }
 
@@ -321,6 +333,7 @@ export interface Database {
   lead_telefones: LeadTelefonesTable;
   lead_emails: LeadEmailsTable;
   dividas: DividasTable;
+  destinos_confirmados: DestinosConfirmadosTable;
   ingest_jobs: IngestJobsTable;
   dry_run_log: DryRunLogTable;
   ingest_problemas: IngestProblemasTable;

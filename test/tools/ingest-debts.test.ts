@@ -141,4 +141,32 @@ describe(`debts from a spreadsheet (${testDbKind()})`, () => {
       { nome: 'Omega Ltda', valor: 321050, vencimento: '2026-12-20', contrato: 'P-77', linha: 2 },
     ]);
   });
+
+  it('flags a phone or e-mail shared by leads with different documents as problems naming the rows', async () => {
+    const csv =
+      'Empresa;CNPJ;Celular;Email;Valor em aberto;Vencimento\n' +
+      'Loja Um Ltda;11.444.777/0001-61;(21) 98888-0001;financeiro@grupo.com.br;R$ 10,00;01/12/2026\n' +
+      'Loja Dois Ltda;45.997.418/0001-53;21 988880001;outro@loja2.com.br;R$ 20,00;01/12/2026\n' +
+      'Loja Tres Ltda;07.526.557/0001-00;(21) 97777-0003;FINANCEIRO@grupo.com.br;R$ 30,00;01/12/2026\n';
+    const res = await client.callTool({
+      name: 'ingest_leads',
+      arguments: { content_base64: Buffer.from(csv).toString('base64'), filename: 'grupo.csv' },
+    });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    const j = (res.structuredContent as any).job;
+    const st = (await client.callTool({ name: 'job_status', arguments: { job_id: j.job_id } }))
+      .structuredContent as any;
+    const shared = st.jobs[0].problems_sample.filter((p: any) => /compartilhado/.test(p.reason));
+    expect(shared.map((p: any) => [p.row, p.column, p.value])).toEqual([
+      [2, 'email', 'financeiro@grupo.com.br'],
+      [2, 'telefone', '+5521988880001'],
+      [3, 'telefone', '+5521988880001'],
+      [4, 'email', 'financeiro@grupo.com.br'],
+    ]);
+    expect(shared[0].reason).toBe(
+      'email compartilhado com outro documento (linha(s) 4): nenhuma cobrança vai a ele até confirmar o dono ' +
+        '(manage_suppression confirm_destination)',
+    );
+    expect(st.jobs[0].problems_total).toBe(4);
+  });
 });

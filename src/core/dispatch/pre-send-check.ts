@@ -10,8 +10,9 @@ import type { PreSendFact } from './sql/pre-send-facts.js';
  * - opt-out or suppression list → bloqueado;
  * - a meeting's message whose meeting no longer stands → cancelado; to a lead now perdido → bloqueado;
  * - an outreach message to a lead no longer sendable (OUTREACH_SENDABLE) → bloqueado;
- * - a collection message while the creditor is unset, or about a lead whose debts are all prescribed now
- *   → bloqueado (credor_nao_configurado, divida_prescrita);
+ * - a collection message while the creditor is unset, to a destination another lead has too, or about a
+ *   lead whose debts are all prescribed now → bloqueado (credor_nao_configurado, contato_compartilhado,
+ *   divida_prescrita);
  * - outside the send window in the lead's zone → adiado until it opens.
  * Pure: the window is evaluated at `now` with the tenant's configuration.
  */
@@ -51,6 +52,10 @@ export function preSendStops(
     }
     if (f.cobranca && !collections.credorSet) {
       block(f.disparo_id, 'bloqueado', 'credor_nao_configurado: cobrança sem credor identificado (CDC art. 42-A)');
+      continue;
+    }
+    if (f.cobranca && f.compartilhado) {
+      block(f.disparo_id, 'bloqueado', 'contato_compartilhado: destino também é de outro lead (CDC art. 42)');
       continue;
     }
     if (f.cobranca && f.dividas && f.dividas === f.dividas_prescritas) {

@@ -10,6 +10,7 @@ export const BLOCK_CODES = [
   'sem_canal',
   'canal_nao_configurado',
   'credor_nao_configurado',
+  'contato_compartilhado',
   'divida_prescrita',
   'variaveis_ausentes',
   'limite_por_destinatario',

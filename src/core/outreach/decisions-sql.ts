@@ -64,7 +64,13 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
              sup.lead_id is not null as suprimido,
              coalesce(env.enviados, 0) as enviados, env.primeiro,
              div.divida_centavos, div.divida_vencimento, div.divida_contratos,
-             coalesce(div.dividas, 0) as dividas, coalesce(div.dividas_prescritas, 0) as dividas_prescritas
+             coalesce(div.dividas, 0) as dividas, coalesce(div.dividas_prescritas, 0) as dividas_prescritas,
+             ${sharedSql(tenantId, 'telefone', sql`tel.numero_e164`)} as tel_compartilhado,
+             ${sharedSql(tenantId, 'email', sql`eml.email_normalizado`)} as email_compartilhado,
+             (select count(*)::int from disparos dd where dd.tenant_id = ${tenantId} and dd.destino = tel.numero_e164
+                and ${reachedSince('dd', since)}) as enviados_tel,
+             (select count(*)::int from disparos dd where dd.tenant_id = ${tenantId} and dd.destino = eml.email_normalizado
+                and ${reachedSince('dd', since)}) as enviados_email
       from leads l
       join alvo a on a.lead_id = l.lead_id
       left join tel on tel.lead_id = l.lead_id
@@ -74,6 +80,23 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
       left join div on div.lead_id = l.lead_id
       where l.tenant_id = ${tenantId}
     )`;
+}
+
+/**
+ * Whether the lead's destination `value` (its first valid phone or e-mail) is someone else's too: another
+ * lead of the tenant has it (leads with the same valid document are one lead, so another lead is another
+ * document or none) — unless it was confirmed as this lead's (destinos_confirmados); confirmed as another
+ * lead's, it is shared whatever the rest.
+ */
+function sharedSql(tenantId: string, tipo: 'telefone' | 'email', value: RawBuilder<unknown>): RawBuilder<boolean> {
+  const others =
+    tipo === 'telefone'
+      ? sql`exists (select 1 from lead_telefones o where o.tenant_id = ${tenantId} and o.numero_e164 = ${value}
+                    and o.lead_id <> l.lead_id)`
+      : sql`exists (select 1 from lead_emails o where o.tenant_id = ${tenantId} and o.email_normalizado = ${value}
+                    and o.lead_id <> l.lead_id)`;
+  return sql<boolean>`coalesce((select dc.lead_id <> l.lead_id from destinos_confirmados dc
+      where dc.tenant_id = ${tenantId} and dc.tipo = ${tipo} and dc.valor = ${value}), ${others})`;
 }
 
 /**
@@ -112,9 +135,9 @@ export function channelSql(ctx: DecisionContext, windows: WindowOpenings): RawBu
 
 /**
  * The block code of row c: the first gate that fails, in order — opt-out, suppression list, lead state,
- * no channel / channel not configured; for a collection template: creditor not configured, every debt
- * prescribed; missing template variables, per-lead cap (deferred), send window (deferred). Null: the
- * message would go now.
+ * no channel / channel not configured; for a collection template: creditor not configured, a destination
+ * shared with another lead, every debt prescribed; missing template variables, per-lead cap and (for
+ * collections) per-destination cap (deferred), send window (deferred). Null: the message would go now.
  */
 export function gateSql(ctx: DecisionContext): RawBuilder<string | null> {
   const varsOk = (def: TemplateDef) => varsAvailable(def, ctx.policy);
@@ -126,10 +149,14 @@ export function gateSql(ctx: DecisionContext): RawBuilder<string | null> {
          when c.canal = 'none' and (c.telefone is not null or c.email is not null) then 'canal_nao_configurado'
          when c.canal = 'none' then 'sem_canal'
          when ${collecting} and ${ctx.policy.credor === null} then 'credor_nao_configurado'
+         when ${collecting} and ((c.canal = 'whatsapp' and c.tel_compartilhado)
+                                 or (c.canal = 'email' and c.email_compartilhado)) then 'contato_compartilhado'
          when ${collecting} and c.dividas > 0 and c.dividas_prescritas = c.dividas then 'divida_prescrita'
          when c.canal = 'whatsapp' and not (${varsOk(ctx.templates.whatsapp)}) then 'variaveis_ausentes'
          when c.canal = 'email' and not (${varsOk(ctx.templates.email)}) then 'variaveis_ausentes'
          when c.enviados >= ${ctx.policy.maxPorLead24h} then 'limite_por_destinatario'
+         when ${collecting} and (case c.canal when 'whatsapp' then c.enviados_tel else c.enviados_email end)
+              >= ${ctx.policy.maxPorLead24h} then 'limite_por_destinatario'
          when c.janela_abre is not null then 'fora_da_janela'
     end`;
 }
@@ -160,6 +187,9 @@ export function blockTextSql(ctx: DecisionContext, windows: WindowOpenings): Raw
       when 'estado_inelegivel' then 'Estado do lead não permite disparo: ' || d.status
       when 'sem_canal' then 'Lead não possui telefone nem email válidos'
       when 'canal_nao_configurado' then 'O canal do lead não está configurado neste servidor (mcp.json)'
+      when 'contato_compartilhado' then 'O ' || case d.canal when 'whatsapp' then 'telefone' else 'e-mail' end
+           || ' do lead também é de outro lead (outro documento): cobrança não vai a ele para não expor a dívida a '
+           || 'terceiros (CDC art. 42); confirme o dono com manage_suppression confirm_destination'
       when 'credor_nao_configurado' then 'Credor não configurado (razão social, CNPJ, endereço, contato: '
            || 'set_outreach_policy creditor); toda cobrança deve identificar o credor (CDC art. 42-A)'
       when 'divida_prescrita' then 'Todas as ' || d.dividas || ' dívida(s) do lead venceram há mais de '
@@ -167,11 +197,12 @@ export function blockTextSql(ctx: DecisionContext, windows: WindowOpenings): Raw
       when 'variaveis_ausentes' then 'Faltam dados do lead para o template (ex.: valor e vencimento da dívida, '
            || 'documento para documento_mascarado)'
       when 'limite_por_destinatario' then 'Limite de ' || ${cap}::int || ' mensagem(ns) por lead em 24 h atingido; '
-           || 'adiado até ' || to_char((d.primeiro + interval '24 hours') at time zone d.timezone, 'DD/MM HH24:MI')
+           || 'adiado até ' || to_char((coalesce(d.primeiro, ${ctx.now}::timestamptz) + interval '24 hours')
+              at time zone d.timezone, 'DD/MM HH24:MI')
            || ' (' || d.timezone || ')'
       when 'fora_da_janela' then ${JSON.stringify(windows.why)}::jsonb ->> d.timezone
     end as razao_bloqueio,
-    case d.codigo when 'limite_por_destinatario' then d.primeiro + interval '24 hours'
+    case d.codigo when 'limite_por_destinatario' then coalesce(d.primeiro, ${ctx.now}::timestamptz) + interval '24 hours'
                   when 'fora_da_janela' then d.janela_abre end as previsto_para`;
 }
 

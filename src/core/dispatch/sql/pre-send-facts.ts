@@ -16,6 +16,8 @@ export interface PreSendFact {
   /** The lead's debts now, and how many are prescribed (due on or before the cutoff). */
   dividas?: number;
   dividas_prescritas?: number;
+  /** The destination is another lead's too (and not confirmed as this lead's). */
+  compartilhado?: boolean;
 }
 
 /** The facts of these claimed rows, read now (a row the tenant scope cannot see has none). */
@@ -32,6 +34,12 @@ export async function preSendFacts(
            (select count(*)::int from dividas dv where dv.tenant_id = ${tenantId} and dv.lead_id = l.lead_id) as dividas,
            (select count(*)::int from dividas dv where dv.tenant_id = ${tenantId} and dv.lead_id = l.lead_id
               and dv.vencimento <= ${prescribedOnOrBefore}::date) as dividas_prescritas,
+           coalesce((select dc.lead_id <> d.lead_id from destinos_confirmados dc
+                     where dc.tenant_id = ${tenantId} and dc.valor = d.destino),
+                    exists (select 1 from lead_telefones o where o.tenant_id = ${tenantId} and o.numero_e164 = d.destino
+                            and o.lead_id <> d.lead_id)
+                    or exists (select 1 from lead_emails o where o.tenant_id = ${tenantId}
+                               and o.email_normalizado = d.destino and o.lead_id <> d.lead_id)) as compartilhado,
            exists (select 1 from supressoes sp where sp.tenant_id = ${tenantId} and (
              (sp.tipo = 'documento' and l.documento_valido and sp.valor = l.documento)
              or (sp.tipo in ('telefone', 'email') and sp.valor = d.destino))) as suprimido
