@@ -5,7 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase } from '../helpers/db.js';
 import { sandboxSends } from '../helpers/dispatch-setup.js';
-import { leadsCsv } from '../helpers/leads-data.js';
+import { CREDITOR_INPUT, leadsCsv } from '../helpers/leads-data.js';
 import { cleanEnv, MAIN, runMain, startMain, stop, tempDir } from '../helpers/spawn.js';
 
 /*
@@ -56,12 +56,16 @@ describe('input_required: a real send is confirmed by the person first, when the
     drop = db.drop;
     dir = tempDir('confirm-');
     env = cleanEnv({ DATABASE_URL: db.url, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_DATA_DIR: dir });
-    token = (await runMain(['token', 'create', '--tenant', 'confirma'], env)).stdout.trim();
+    token = (
+      await runMain(['token', 'create', '--tenant', 'confirma', '--scopes', 'read,dispatch,admin'], env)
+    ).stdout.trim();
     const started = await startMain(['serve', '--http', '--port', '0'], env, /listening on (\S+)/);
     children.push(started.child);
     url = started.match[1];
     const setup = await connect('modern');
     await http(setup);
+    // Collection messages name the creditor (issue 17).
+    await setup.callTool({ name: 'set_outreach_policy', arguments: { creditor: CREDITOR_INPUT } });
     // Even rows carry the CNPJ the collections template needs: those can be sent.
     const csv = Buffer.from(leadsCsv(0, 12)).toString('base64');
     await setup.callTool({ name: 'ingest_leads', arguments: { content_base64: csv, filename: 'l.csv' } });
@@ -117,6 +121,7 @@ describe('input_required: a real send is confirmed by the person first, when the
     const before = sent();
     // Over stdio the tenant is AGENTE_TENANT's (default), not the token's: import a lead there.
     const csv = Buffer.from(leadsCsv(100, 102)).toString('base64');
+    await client.callTool({ name: 'set_outreach_policy', arguments: { creditor: CREDITOR_INPUT } });
     await client.callTool({ name: 'ingest_leads', arguments: { content_base64: csv, filename: 's.csv' } });
     const mine = (await client.callTool({ name: 'query_leads', arguments: {} })).structuredContent as {
       leads: Array<{ lead_id: string; documento?: string | null; document?: string | null }>;

@@ -32,3 +32,11 @@ export function leadsCsv(from: number, to: number): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/** The creditor e2e tests configure with set_outreach_policy (collection messages are blocked without one). */
+export const CREDITOR_INPUT = {
+  legal_name: 'Alquimista Cobranças Ltda',
+  tax_id: '11.222.333/0001-81',
+  address: 'Av. Paulista, 1000, São Paulo/SP',
+  contact: '(11) 4000-1000',
+};
