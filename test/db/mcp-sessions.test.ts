@@ -131,4 +131,19 @@ describe(`MCP sessions in the database (${testDbKind()})`, () => {
     await new Promise((r) => setTimeout(r, 250));
     expect(await replicaB.use(id, t1)).toBe(false);
   });
+
+  it('a session this replica closes at a cap or at idle expiry is refused by it at once, cache or not', async () => {
+    const { who, open, clock, store } = await setup(LIMITS, 60_000);
+    const t1 = who('token:t1');
+    const first = await open(t1);
+    expect(await store.use(first, t1)).toBe(true); // cached for a minute from here
+    for (let i = 0; i < LIMITS.maxSessionsPerToken; i++) await open(t1);
+    expect(await store.use(first, t1)).toBe(false); // closed by the cap, not served from the cache
+
+    const idle = await open(who('token:t2'));
+    expect(await store.use(idle, who('token:t2'))).toBe(true);
+    clock.t += LIMITS.sessionIdleMs + 1;
+    await open(who('token:t3')); // opening sweeps the idle ones
+    expect(await store.use(idle, who('token:t2'))).toBe(false);
+  });
 });

@@ -50,22 +50,34 @@ describe('input_required: a real send is confirmed by the person first, when the
   const send = (client: Client, i: number) =>
     client.callTool({ name: 'send_message', arguments: { lead_id: leads[i] } }, { timeout: 60_000 });
   const sent = () => sandboxSends(join(dir, 'sandbox')).length;
+  // Sends must not depend on the hour the suite runs at: an all-day window, holidays ignored (a send
+  // outside the window is deferred, not sent, and this file counts what reached the sandbox).
+  // Collection messages name the creditor (issue 17): set with the window.
+  const ALL_DAY = {
+    send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
+    creditor: CREDITOR_INPUT,
+  };
 
   beforeAll(async () => {
     const db = await createPgDatabase();
     drop = db.drop;
     dir = tempDir('confirm-');
     env = cleanEnv({ DATABASE_URL: db.url, MICRO_AGENT_DISPARO_ENABLED: 'true', AGENTE_DATA_DIR: dir });
-    token = (
+    token = (await runMain(['token', 'create', '--tenant', 'confirma'], env)).stdout.trim();
+    const admin = (
       await runMain(['token', 'create', '--tenant', 'confirma', '--scopes', 'read,dispatch,admin'], env)
     ).stdout.trim();
     const started = await startMain(['serve', '--http', '--port', '0'], env, /listening on (\S+)/);
     children.push(started.child);
     url = started.match[1];
     const setup = await connect('modern');
-    await http(setup);
-    // Collection messages name the creditor (issue 17).
-    await setup.callTool({ name: 'set_outreach_policy', arguments: { creditor: CREDITOR_INPUT } });
+    await setup.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: { authorization: `Bearer ${admin}` } },
+      }),
+    );
+    const policy = await setup.callTool({ name: 'set_outreach_policy', arguments: ALL_DAY });
+    expect(policy.isError, JSON.stringify(policy.content)).toBeFalsy();
     // Even rows carry the CNPJ the collections template needs: those can be sent.
     const csv = Buffer.from(leadsCsv(0, 12)).toString('base64');
     await setup.callTool({ name: 'ingest_leads', arguments: { content_base64: csv, filename: 'l.csv' } });
@@ -119,9 +131,9 @@ describe('input_required: a real send is confirmed by the person first, when the
     );
     expect(client.getProtocolEra()).toBe('legacy');
     const before = sent();
+    expect((await client.callTool({ name: 'set_outreach_policy', arguments: ALL_DAY })).isError).toBeFalsy();
     // Over stdio the tenant is AGENTE_TENANT's (default), not the token's: import a lead there.
     const csv = Buffer.from(leadsCsv(100, 102)).toString('base64');
-    await client.callTool({ name: 'set_outreach_policy', arguments: { creditor: CREDITOR_INPUT } });
     await client.callTool({ name: 'ingest_leads', arguments: { content_base64: csv, filename: 's.csv' } });
     const mine = (await client.callTool({ name: 'query_leads', arguments: {} })).structuredContent as {
       leads: Array<{ lead_id: string; documento?: string | null; document?: string | null }>;

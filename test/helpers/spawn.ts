@@ -1,11 +1,15 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const MAIN = join(ROOT, 'dist', 'main.js');
 
-export const tempDir = (prefix: string) => mkdtempSync(join(ROOT, '.tmp', prefix));
+/** A fresh directory under the checkout's .tmp (made if missing: a single e2e file may run first). */
+export const tempDir = (prefix: string) => {
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+  return mkdtempSync(join(ROOT, '.tmp', prefix));
+};
 
 /** The environment for a spawned server: nothing from the developer's shell that changes behaviour. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {

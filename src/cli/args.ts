@@ -1,0 +1,51 @@
+import { parseArgs } from 'node:util';
+
+/** The command line: its usage text and the parsed options every command reads from. */
+
+export const USAGE = `agente-disparo-agenda — MCP server for lead dispatch and scheduling
+
+Usage:
+  agente-disparo-agenda                      MCP server over stdio (what Claude Desktop runs)
+  agente-disparo-agenda serve [--http] [--port 3333] [--host 127.0.0.1] [--no-auth]
+  agente-disparo-agenda worker               dispatch executor only (PostgreSQL; run any number)
+  agente-disparo-agenda reminders [--window-hours 24]
+                                             queue one reminder per meeting starting soon and send them (cron-safe)
+  agente-disparo-agenda migrate              apply database migrations and exit
+  agente-disparo-agenda token create --tenant SLUG [--name NAME] [--scopes read,dispatch,admin]
+  agente-disparo-agenda token revoke TOKEN_ID|TOKEN_PREFIX
+  agente-disparo-agenda demo                 the whole flow through a real MCP client, on a fresh PGlite
+
+Options for the server: --read-only (no tool that sends), --toolsets core,leads,dispatch,meetings
+Environment: DATABASE_URL, AGENTE_DATA_DIR, AGENTE_TENANT, MICRO_AGENT_DISPARO_ENABLED, AGENTE_MCP_CONFIG,
+  AGENTE_INGEST_DIRS, AGENTE_LOG_LEVEL, AGENTE_HTTP_ALLOWED_HOSTS, AGENTE_HTTP_ALLOWED_ORIGINS,
+  AGENTE_HTTP_PUBLIC_URL, AGENTE_OAUTH_ISSUER (OAuth access tokens beside static ones; see README).`;
+
+/** The options of every command (each reads the ones it knows). */
+export type CliValues = Record<string, unknown>;
+
+export function parseCommandLine(argv: string[]): { values: CliValues; positionals: string[] } {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      http: { type: 'boolean' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'no-auth': { type: 'boolean' },
+      'read-only': { type: 'boolean' },
+      'no-executor': { type: 'boolean' },
+      toolsets: { type: 'string' },
+      'window-hours': { type: 'string' },
+      tenant: { type: 'string' },
+      name: { type: 'string' },
+      scopes: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+}
+
+export function print(text: string): number {
+  process.stdout.write(`${text}\n`);
+  return 0;
+}

@@ -1,0 +1,98 @@
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { BackgroundTasks } from '../background.js';
+import { McpCalendar } from '../channels/calendar.js';
+import type { Config } from '../config.js';
+import { failOrphanedJobs } from '../core/ingest/job-store.js';
+import { systemClock, type Logger } from '../core/ports.js';
+import type { Db } from '../db/connect.js';
+import { ensureTenant } from '../db/tenant.js';
+import type { ServerDeps } from '../deps.js';
+import { prepareInbox } from '../files/allowed-path.js';
+import { serveHttp } from '../http/serve.js';
+import { buildServer } from '../server.js';
+import type { Toolset } from '../tools/define-tool.js';
+import type { CliValues } from './args.js';
+import { buildChannels, startExecutor, untilStopped } from './channels.js';
+
+/** `serve` (the default command): the MCP server over stdio, or over Streamable HTTP with --http. */
+
+/** The largest message a stdio client may send: an ingest_leads upload of 20 MB is 28 MB of base64. */
+const STDIO_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+export async function serve(db: Db, config: Config, logger: Logger, values: CliValues): Promise<number> {
+  const tenant = await ensureTenant(db.kysely, config.tenantSlug);
+  // A job still 'processando' from a process that died will never finish. On PGlite only this process
+  // can be importing; on PostgreSQL other servers may be, so only jobs silent for 10 minutes count.
+  const orphanCutoff = db.kind === 'pglite' ? new Date() : new Date(Date.now() - 10 * 60_000);
+  const orphans = await failOrphanedJobs(db.kysely, orphanCutoff);
+  if (orphans) logger.warn({ jobs: orphans }, 'marked interrupted ingest jobs as failed');
+  const tasks = new BackgroundTasks();
+  const channels = buildChannels(config, logger);
+  // The channel layer exists in this process only when sending is on: the dry-run path cannot reach it.
+  const executor =
+    config.dispatchEnabled && channels.client && !values['no-executor']
+      ? startExecutor(db, channels.client, logger, config)
+      : null;
+  const toolsets = typeof values.toolsets === 'string' ? (values.toolsets.split(',') as Toolset[]) : undefined;
+  const base = {
+    db,
+    tenant,
+    config,
+    logger,
+    clock: systemClock,
+    tasks,
+    readOnly: !!values['read-only'],
+    toolsets,
+    channels: channels.status,
+    channelClient: config.dispatchEnabled ? (channels.client ?? undefined) : undefined,
+    calendar: config.dispatchEnabled && channels.client ? new McpCalendar(channels.client) : undefined,
+  };
+  const stopped = untilStopped();
+  if (values.http) {
+    const handle = await serveHttp(base, {
+      host: typeof values.host === 'string' ? values.host : '127.0.0.1',
+      port: typeof values.port === 'string' ? Number(values.port) : 3333,
+      auth: values['no-auth'] ? 'none' : 'token',
+    });
+    logger.info({ url: handle.url }, 'serving MCP over Streamable HTTP');
+    process.stderr.write(`agente-disparo-agenda listening on ${handle.url}\n`);
+    await stopped;
+    await handle.close();
+  } else {
+    await serveOverStdio({ ...base, transport: 'stdio' }, stopped);
+  }
+  await drain(tasks, logger);
+  await executor?.stop();
+  await channels.close();
+  return 0;
+}
+
+/** One MCP server per connection over stdin/stdout, until stdin ends or a signal comes. */
+async function serveOverStdio(deps: ServerDeps, stopped: Promise<void>): Promise<void> {
+  const { config, logger, tenant, db } = deps;
+  // The default inbox, when no AGENTE_INGEST_DIRS is set: the one folder ingest_leads may read (get_status names it).
+  await prepareInbox(config).catch((err: Error) =>
+    logger.warn({ err: { message: err.message } }, 'could not create the ingest inbox'),
+  );
+  // Both protocol eras on one connection: the opening message picks 2025-11-25 (initialize) or
+  // 2026-07-28 (server/discover); one server from the factory then serves the connection. The read
+  // buffer takes a whole ingest_leads upload (content_base64 up to 28 MB), not the SDK's default 10 MB.
+  const transport = new StdioServerTransport(undefined, undefined, {
+    maxBufferSize: Math.max(STDIO_MAX_MESSAGE_BYTES, config.http.limits.maxBodyBytes),
+  });
+  const closed = new Promise<void>((resolve) => process.stdin.once('end', () => resolve()));
+  const handle = serveStdio(() => buildServer(deps), {
+    transport,
+    onerror: (err) => logger.debug({ err: { message: err.message } }, 'mcp stdio'),
+  });
+  logger.info({ tenant: tenant.slug, db: db.kind }, 'serving MCP over stdio');
+  await Promise.race([closed, stopped]);
+  await handle.close();
+}
+
+/** Lets running imports finish (up to 60 s) before the database closes. */
+async function drain(tasks: BackgroundTasks, logger: Logger): Promise<void> {
+  if (!tasks.size) return;
+  logger.info({ running: tasks.size }, 'waiting for background jobs before exit');
+  await Promise.race([tasks.drain(), new Promise((r) => setTimeout(r, 60_000).unref())]);
+}
