@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preSendStops } from '../../src/core/dispatch/pre-send-check.js';
 import { preSendFacts } from '../../src/core/dispatch/sql/pre-send-facts.js';
 import type { Claimed } from '../../src/core/dispatch/outcome.js';
+import { isDeferral } from '../../src/core/model/index.js';
 import { loadPolicy, prescriptionCutoff } from '../../src/core/outreach/policy.js';
 import { withTenant } from '../../src/db/tenant.js';
 import type { ChannelStatus, ServerDeps } from '../../src/deps.js';
@@ -109,6 +110,44 @@ const cases: Case[] = [
     code: null,
   },
   { name: 'no debt imported → variaveis_ausentes', lead: { debts: [] }, code: 'variaveis_ausentes' },
+  {
+    name: 'Sunday 10:00 in São Paulo → fora_da_janela (deferred)',
+    at: '2026-11-29T13:00:00Z',
+    code: 'fora_da_janela',
+    atSend: { status: 'adiado', motivo: /domingo/ },
+  },
+  {
+    name: 'SP state holiday (09/07, Revolução Constitucionalista) for a DDD 11 lead → fora_da_janela',
+    at: '2026-07-09T13:00:00Z',
+    code: 'fora_da_janela',
+    atSend: { status: 'adiado', motivo: /Revolução Constitucionalista \(feriado estadual, SP\)/ },
+  },
+  {
+    name: 'the same day for a DDD 21 (RJ) lead → sends now',
+    at: '2026-07-09T13:00:00Z',
+    lead: { phones: [{ e164: '+5521980001234' }] },
+    code: null,
+  },
+  {
+    name: 'RJ state holiday (23/04, São Jorge) for a DDD 21 lead → fora_da_janela',
+    at: '2026-04-23T13:00:00Z',
+    lead: { phones: [{ e164: '+5521980001235' }] },
+    code: 'fora_da_janela',
+    atSend: { status: 'adiado', motivo: /São Jorge \(feriado estadual, RJ\)/ },
+  },
+  {
+    name: 'Saturday 15:00 in São Paulo (window ends 14:00) → fora_da_janela',
+    at: '2026-11-28T18:00:00Z',
+    code: 'fora_da_janela',
+    atSend: { status: 'adiado', motivo: /sábado, a partir das 14:00/ },
+  },
+  {
+    name: 'Tuesday 07:30 in Manaus (08:30 in Brasília) for an AM lead → fora_da_janela',
+    at: '2026-11-24T11:30:00Z',
+    lead: { phones: [{ e164: '+5592980001236' }], timezone: 'America/Manaus' },
+    code: 'fora_da_janela',
+    atSend: { status: 'adiado', motivo: /America\/Manaus/ },
+  },
 ];
 
 describe(`collection gates through decide, dry run, campaign and the send-time re-check (${testDbKind()})`, () => {
@@ -161,14 +200,16 @@ describe(`collection gates through decide, dry run, campaign and the send-time r
     // start_dispatch with sending off: a dry-run campaign counts the same block
     const camp = await call('start_dispatch', { lead_ids: [leadId], campaign_key: `g-${n}` });
     expect(camp.mode).toBe('dry_run');
-    expect(camp.blocked).toEqual(c.code ? { [c.code]: 1 } : {});
+    expect(camp.blocked).toEqual(c.code && !isDeferral(c.code) ? { [c.code]: 1 } : {});
+    expect(camp.deferred).toBe(isDeferral(c.code) ? 1 : 0);
 
     // the send-time re-check of a queued collection message to the lead's phone
     const stop = await withTenant(db.kysely, t, async (tx) => {
       await plantingFixtures(tx);
       const { rows } = await sql<{ disparo_id: string }>`
         insert into disparos (tenant_id, lead_id, canal, destino, template, idempotency_key, status, conteudo)
-        values (${t}, ${leadId}, 'whatsapp', ${PHONE(n)}, 'cobranca_padrao_whatsapp_v2', ${`g-${n}`}, 'pendente', 'x')
+        values (${t}, ${leadId}, 'whatsapp', ${c.lead?.phones?.[0]?.e164 ?? PHONE(n)}, 'cobranca_padrao_whatsapp_v2',
+                ${`g-${n}`}, 'pendente', 'x')
         returning disparo_id`.execute(tx);
       const id = rows[0].disparo_id;
       const policy = await loadPolicy(tx, deps.tenant);

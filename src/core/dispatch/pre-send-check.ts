@@ -13,7 +13,7 @@ import type { PreSendFact } from './sql/pre-send-facts.js';
  * - a collection message while the creditor is unset, to a destination another lead has too, or about a
  *   lead whose debts are all prescribed now → bloqueado (credor_nao_configurado, contato_compartilhado,
  *   divida_prescrita);
- * - outside the send window in the lead's zone → adiado until it opens.
+ * - outside the send window in the lead's zone (its UF's state holidays included) → adiado until it opens.
  * Pure: the window is evaluated at `now` with the tenant's configuration.
  */
 export function preSendStops(
@@ -62,8 +62,9 @@ export function preSendStops(
       block(f.disparo_id, 'bloqueado', 'divida_prescrita: todas as dívidas do lead prescreveram antes do envio');
       continue;
     }
-    if (!windows.has(f.timezone)) windows.set(f.timezone, checkSendWindow(now, f.timezone, window));
-    const w = windows.get(f.timezone)!;
+    const key = `${f.timezone}|${f.uf ?? ''}`;
+    if (!windows.has(key)) windows.set(key, checkSendWindow(now, f.timezone, { ...window, uf: f.uf }));
+    const w = windows.get(key)!;
     if (!w.inside)
       out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'adiado', motivo: w.motivo, proxima: w.next });
   }

@@ -5,6 +5,8 @@ import { checkSendWindow } from '../policy/index.js';
 import type { DecisionContext, Target } from './decision-context.js';
 import {
   blockTextSql,
+  ufOfLeadSql,
+  windowKey,
   channelSql,
   gateSql,
   leadFactsSql,
@@ -73,14 +75,16 @@ export async function decisionsQuery(
  * JS by the time module at ctx.now.
  */
 async function sendWindowOpenings(tx: Tx, ctx: DecisionContext, target: Target): Promise<WindowOpenings> {
-  const zones = await sql<{ timezone: string }>`
-    select distinct timezone from leads where tenant_id = ${ctx.tenantId}
-    ${'leadIds' in target ? sql`and lead_id = any(${target.leadIds}::uuid[])` : sql``}`.execute(tx);
+  // The zones and UFs of the targeted leads (a handful of pairs): the UF is the first valid phone's DDD's.
+  const zones = await sql<{ timezone: string; uf: string | null }>`
+    select distinct l.timezone, ${ufOfLeadSql(sql`l.lead_id`)} as uf from leads l where l.tenant_id = ${ctx.tenantId}
+    ${'leadIds' in target ? sql`and l.lead_id = any(${target.leadIds}::uuid[])` : sql``}`.execute(tx);
   const out: WindowOpenings = { opens: {}, why: {} };
-  for (const { timezone } of zones.rows) {
-    const w = checkSendWindow(ctx.now, timezone, ctx.policy.janela);
-    out.opens[timezone] = w.inside ? null : (w.next?.toISOString() ?? '9999-12-31T00:00:00Z');
-    if (!w.inside) out.why[timezone] = w.motivo;
+  for (const { timezone, uf } of zones.rows) {
+    const key = windowKey(timezone, uf);
+    const w = checkSendWindow(ctx.now, timezone, { ...ctx.policy.janela, uf });
+    out.opens[key] = w.inside ? null : (w.next?.toISOString() ?? '9999-12-31T00:00:00Z');
+    if (!w.inside) out.why[key] = w.motivo;
   }
   return out;
 }

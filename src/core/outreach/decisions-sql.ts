@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { reachedAt, reachedSince, recentWindowStart } from '../dispatch/recent-sends.js';
 import { OUTREACH_ELIGIBLE } from '../model/index.js';
+import { DDD_UF } from '../normalize/ddd-uf.js';
 import { templateVariables, type TemplateDef } from '../templates/index.js';
 import type { DecisionContext, Target } from './decision-context.js';
 import { suppressedLeadsSql } from './suppression.js';
@@ -18,6 +19,20 @@ import { suppressedLeadsSql } from './suppression.js';
 export interface WindowOpenings {
   opens: Record<string, string | null>;
   why: Record<string, string>;
+}
+
+/** The key of a send window: time zone and UF (state holidays differ between states of one zone). */
+export const windowKey = (timezone: string, uf: string | null) => `${timezone}|${uf ?? ''}`;
+
+/**
+ * The UF of a lead, as SQL: the DDD of its first valid phone (in import order, as the decision's `tel`
+ * picks it) mapped by DDD_UF; null without a phone.
+ */
+export function ufOfLeadSql(leadId: RawBuilder<unknown>): RawBuilder<string | null> {
+  return sql<string | null>`(${JSON.stringify(DDD_UF)}::jsonb ->> (
+    select substring(t.numero_e164 from 4 for 2) from lead_telefones t
+    where t.lead_id = ${leadId} and t.valido_para_disparo
+    order by t.created_at, t.posicao limit 1))`;
 }
 
 /** CTE body `alvo`: the targeted lead ids, the given ones or the filter's oldest first. */
@@ -62,6 +77,7 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
       select l.lead_id, l.nome, l.contato_nome, l.documento, l.documento_tipo, l.status, l.timezone,
              tel.numero_e164 as telefone, eml.email_normalizado as email,
              sup.lead_id is not null as suprimido,
+             ${JSON.stringify(DDD_UF)}::jsonb ->> substring(tel.numero_e164 from 4 for 2) as uf,
              coalesce(env.enviados, 0) as enviados, env.primeiro,
              div.divida_centavos, div.divida_vencimento, div.divida_contratos,
              coalesce(div.dividas, 0) as dividas, coalesce(div.dividas_prescritas, 0) as dividas_prescritas,
@@ -129,7 +145,8 @@ export function channelSql(ctx: DecisionContext, windows: WindowOpenings): RawBu
            case when f.telefone is not null and ${ctx.channels.whatsapp} then 'whatsapp'
                 when f.email is not null and ${ctx.channels.email} then 'email'
                 else 'none' end as canal,
-           (${JSON.stringify(windows.opens)}::jsonb ->> f.timezone)::timestamptz as janela_abre
+           (${JSON.stringify(windows.opens)}::jsonb ->> (f.timezone || '|' || coalesce(f.uf, '')))::timestamptz
+             as janela_abre
     from f`;
 }
 
@@ -200,7 +217,7 @@ export function blockTextSql(ctx: DecisionContext, windows: WindowOpenings): Raw
            || 'adiado até ' || to_char((coalesce(d.primeiro, ${ctx.now}::timestamptz) + interval '24 hours')
               at time zone d.timezone, 'DD/MM HH24:MI')
            || ' (' || d.timezone || ')'
-      when 'fora_da_janela' then ${JSON.stringify(windows.why)}::jsonb ->> d.timezone
+      when 'fora_da_janela' then ${JSON.stringify(windows.why)}::jsonb ->> (d.timezone || '|' || coalesce(d.uf, ''))
     end as razao_bloqueio,
     case d.codigo when 'limite_por_destinatario' then coalesce(d.primeiro, ${ctx.now}::timestamptz) + interval '24 hours'
                   when 'fora_da_janela' then d.janela_abre end as previsto_para`;

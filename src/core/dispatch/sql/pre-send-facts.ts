@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../../db/tenant.js';
 import type { AgendamentoStatus, LeadStatus } from '../../model/index.js';
+import { ufOfLeadSql } from '../../outreach/decisions-sql.js';
 
 /** What is checked again right before a send: the lead's state and zone, the suppression list, the meeting. */
 export interface PreSendFact {
@@ -16,6 +17,8 @@ export interface PreSendFact {
   /** The lead's debts now, and how many are prescribed (due on or before the cutoff). */
   dividas?: number;
   dividas_prescritas?: number;
+  /** The lead's UF (its first valid phone's DDD): its state holidays close the window. */
+  uf?: string | null;
   /** The destination is another lead's too (and not confirmed as this lead's). */
   compartilhado?: boolean;
 }
@@ -28,7 +31,7 @@ export async function preSendFacts(
   prescribedOnOrBefore: string,
 ): Promise<PreSendFact[]> {
   const { rows } = await sql<PreSendFact>`
-    select d.disparo_id, l.status, l.timezone, a.status as agendamento_status,
+    select d.disparo_id, l.status, l.timezone, a.status as agendamento_status, ${ufOfLeadSql(sql`l.lead_id`)} as uf,
            (d.agendamento_id is null and (left(d.template, 9) = 'cobranca_'
              or coalesce(d.variaveis ?| array['valor_divida', 'vencimento_divida', 'credor'], false))) as cobranca,
            (select count(*)::int from dividas dv where dv.tenant_id = ${tenantId} and dv.lead_id = l.lead_id) as dividas,
