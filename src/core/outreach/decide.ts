@@ -1,11 +1,11 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import type { BlockCode, DecidedChannel, DocumentType, LeadStatus } from '../model/index.js';
+import { DDD_UF } from '../normalize/ddd-uf.js';
 import { checkSendWindow } from '../policy/index.js';
 import type { DecisionContext, Target } from './decision-context.js';
 import {
   blockTextSql,
-  ufOfLeadSql,
   windowKey,
   channelSql,
   gateSql,
@@ -76,9 +76,15 @@ export async function decisionsQuery(
  */
 async function sendWindowOpenings(tx: Tx, ctx: DecisionContext, target: Target): Promise<WindowOpenings> {
   // The zones and UFs of the targeted leads (a handful of pairs): the UF is the first valid phone's DDD's.
+  const only = (col: string) =>
+    'leadIds' in target ? sql`and ${sql.ref(col)} = any(${target.leadIds}::uuid[])` : sql``;
   const zones = await sql<{ timezone: string; uf: string | null }>`
-    select distinct l.timezone, ${ufOfLeadSql(sql`l.lead_id`)} as uf from leads l where l.tenant_id = ${ctx.tenantId}
-    ${'leadIds' in target ? sql`and l.lead_id = any(${target.leadIds}::uuid[])` : sql``}`.execute(tx);
+    select distinct l.timezone, ${JSON.stringify(DDD_UF)}::jsonb ->> substring(t.numero_e164 from 4 for 2) as uf
+    from leads l
+    left join (select distinct on (lt.lead_id) lt.lead_id, lt.numero_e164 from lead_telefones lt
+               where lt.tenant_id = ${ctx.tenantId} and lt.valido_para_disparo ${only('lt.lead_id')}
+               order by lt.lead_id, lt.created_at, lt.posicao) t on t.lead_id = l.lead_id
+    where l.tenant_id = ${ctx.tenantId} ${only('l.lead_id')}`.execute(tx);
   const out: WindowOpenings = { opens: {}, why: {} };
   for (const { timezone, uf } of zones.rows) {
     const key = windowKey(timezone, uf);

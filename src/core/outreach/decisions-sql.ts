@@ -67,6 +67,7 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
     ),
     sup as (select distinct lead_id from (${suppressedLeadsSql(tenantId)}) x),
     ${debtsSql(tenantId, prescribedOnOrBefore)},
+    ${destinationsSql(tenantId, since)},
     env as (
       select d.lead_id, count(*)::int as enviados, min(${reachedAt('d')}) as primeiro
       from disparos d join alvo a on a.lead_id = d.lead_id
@@ -81,12 +82,9 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
              coalesce(env.enviados, 0) as enviados, env.primeiro,
              div.divida_centavos, div.divida_vencimento, div.divida_contratos,
              coalesce(div.dividas, 0) as dividas, coalesce(div.dividas_prescritas, 0) as dividas_prescritas,
-             ${sharedSql(tenantId, 'telefone', sql`tel.numero_e164`)} as tel_compartilhado,
-             ${sharedSql(tenantId, 'email', sql`eml.email_normalizado`)} as email_compartilhado,
-             (select count(*)::int from disparos dd where dd.tenant_id = ${tenantId} and dd.destino = tel.numero_e164
-                and ${reachedSince('dd', since)}) as enviados_tel,
-             (select count(*)::int from disparos dd where dd.tenant_id = ${tenantId} and dd.destino = eml.email_normalizado
-                and ${reachedSince('dd', since)}) as enviados_email
+             coalesce(ct.lead_id <> l.lead_id, dt.holders > 1, false) as tel_compartilhado,
+             coalesce(ce.lead_id <> l.lead_id, de.holders > 1, false) as email_compartilhado,
+             coalesce(dt.enviados, 0) as enviados_tel, coalesce(de.enviados, 0) as enviados_email
       from leads l
       join alvo a on a.lead_id = l.lead_id
       left join tel on tel.lead_id = l.lead_id
@@ -94,25 +92,47 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
       left join env on env.lead_id = l.lead_id
       left join sup on sup.lead_id = l.lead_id
       left join div on div.lead_id = l.lead_id
+      left join dest dt on dt.tipo = 'telefone' and dt.valor = tel.numero_e164
+      left join dest de on de.tipo = 'email' and de.valor = eml.email_normalizado
+      left join destinos_confirmados ct on ct.tenant_id = ${tenantId} and ct.tipo = 'telefone' and ct.valor = tel.numero_e164
+      left join destinos_confirmados ce on ce.tenant_id = ${tenantId} and ce.tipo = 'email' and ce.valor = eml.email_normalizado
       where l.tenant_id = ${tenantId}
     )`;
 }
 
 /**
- * Whether the lead's destination `value` (its first valid phone or e-mail) is someone else's too: another
- * lead of the tenant has it (leads with the same valid document are one lead, so another lead is another
- * document or none) — unless it was confirmed as this lead's (destinos_confirmados); confirmed as another
- * lead's, it is shared whatever the rest.
+ * CTE dest: per destination of the targeted leads (their first valid phone and e-mail), how many leads of
+ * the tenant have it (more than one: it is someone else's too — leads with the same valid document are
+ * one lead, so another lead is another document or none) and how many messages reached it since `since`
+ * (any lead). Set-based: hash joins over the destinations, no subquery per lead. A destination confirmed
+ * as one lead's (destinos_confirmados) is that lead's alone; f reads the confirmation beside this.
  */
-function sharedSql(tenantId: string, tipo: 'telefone' | 'email', value: RawBuilder<unknown>): RawBuilder<boolean> {
-  const others =
-    tipo === 'telefone'
-      ? sql`exists (select 1 from lead_telefones o where o.tenant_id = ${tenantId} and o.numero_e164 = ${value}
-                    and o.lead_id <> l.lead_id)`
-      : sql`exists (select 1 from lead_emails o where o.tenant_id = ${tenantId} and o.email_normalizado = ${value}
-                    and o.lead_id <> l.lead_id)`;
-  return sql<boolean>`coalesce((select dc.lead_id <> l.lead_id from destinos_confirmados dc
-      where dc.tenant_id = ${tenantId} and dc.tipo = ${tipo} and dc.valor = ${value}), ${others})`;
+function destinationsSql(tenantId: string, since: Date): RawBuilder<unknown> {
+  return sql`
+    dv as (
+      select distinct 'telefone'::text as tipo, numero_e164 as valor from tel
+      union
+      select distinct 'email', email_normalizado from eml
+    ),
+    holders as (
+      select 'telefone'::text as tipo, o.numero_e164 as valor, count(distinct o.lead_id)::int as n
+      from lead_telefones o join dv on dv.tipo = 'telefone' and dv.valor = o.numero_e164
+      where o.tenant_id = ${tenantId} group by o.numero_e164
+      union all
+      select 'email', o.email_normalizado, count(distinct o.lead_id)::int
+      from lead_emails o join dv on dv.tipo = 'email' and dv.valor = o.email_normalizado
+      where o.tenant_id = ${tenantId} group by o.email_normalizado
+    ),
+    sent as (
+      select dd.destino as valor, count(*)::int as n
+      from disparos dd join (select distinct valor from dv) x on x.valor = dd.destino
+      where dd.tenant_id = ${tenantId} and ${reachedSince('dd', since)}
+      group by dd.destino
+    ),
+    dest as (
+      select dv.tipo, dv.valor, coalesce(h.n, 0) as holders, coalesce(st.n, 0) as enviados
+      from dv left join holders h on h.tipo = dv.tipo and h.valor = dv.valor left join sent st on st.valor = dv.valor
+    )`;
 }
 
 /**
