@@ -66,8 +66,6 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
       order by le.lead_id, le.created_at, le.posicao
     ),
     sup as (select distinct lead_id from (${suppressedLeadsSql(tenantId)}) x),
-    ${debtsSql(tenantId, prescribedOnOrBefore)},
-    ${destinationsSql(tenantId, since)},
     env as (
       select d.lead_id, count(*)::int as enviados, min(${reachedAt('d')}) as primeiro
       from disparos d join alvo a on a.lead_id = d.lead_id
@@ -91,9 +89,9 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
       left join eml on eml.lead_id = l.lead_id
       left join env on env.lead_id = l.lead_id
       left join sup on sup.lead_id = l.lead_id
-      left join div on div.lead_id = l.lead_id
-      left join dest dt on dt.tipo = 'telefone' and dt.valor = tel.numero_e164
-      left join dest de on de.tipo = 'email' and de.valor = eml.email_normalizado
+      left join lateral (${debtsSql(tenantId, prescribedOnOrBefore)}) div on true
+      left join lateral (${destinationSql(tenantId, 'telefone', sql`tel.numero_e164`, since)}) dt on true
+      left join lateral (${destinationSql(tenantId, 'email', sql`eml.email_normalizado`, since)}) de on true
       left join destinos_confirmados ct on ct.tenant_id = ${tenantId} and ct.tipo = 'telefone' and ct.valor = tel.numero_e164
       left join destinos_confirmados ce on ce.tenant_id = ${tenantId} and ce.tipo = 'email' and ce.valor = eml.email_normalizado
       where l.tenant_id = ${tenantId}
@@ -101,61 +99,46 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
 }
 
 /**
- * CTE dest: per destination of the targeted leads (their first valid phone and e-mail), how many leads of
- * the tenant have it (more than one: it is someone else's too — leads with the same valid document are
- * one lead, so another lead is another document or none) and how many messages reached it since `since`
- * (any lead). Set-based: hash joins over the destinations, no subquery per lead. A destination confirmed
- * as one lead's (destinos_confirmados) is that lead's alone; f reads the confirmation beside this.
+ * LATERAL per lead: how many leads of the tenant have its destination `value` (more than one: it is
+ * someone else's too — leads with the same valid document are one lead, so another lead is another
+ * document or none) and how many messages reached it since `since`, any lead. Index lookups per lead
+ * (lead_telefones/lead_emails by value, disparos_destino_idx), so the plan stays linear even before the
+ * planner has statistics (a campaign right after a bulk import). A destination confirmed as one lead's
+ * (destinos_confirmados) is that lead's alone; f reads the confirmation beside this.
  */
-function destinationsSql(tenantId: string, since: Date): RawBuilder<unknown> {
-  return sql`
-    dv as (
-      select distinct 'telefone'::text as tipo, numero_e164 as valor from tel
-      union
-      select distinct 'email', email_normalizado from eml
-    ),
-    holders as (
-      select 'telefone'::text as tipo, o.numero_e164 as valor, count(distinct o.lead_id)::int as n
-      from lead_telefones o join dv on dv.tipo = 'telefone' and dv.valor = o.numero_e164
-      where o.tenant_id = ${tenantId} group by o.numero_e164
-      union all
-      select 'email', o.email_normalizado, count(distinct o.lead_id)::int
-      from lead_emails o join dv on dv.tipo = 'email' and dv.valor = o.email_normalizado
-      where o.tenant_id = ${tenantId} group by o.email_normalizado
-    ),
-    sent as (
-      select dd.destino as valor, count(*)::int as n
-      from disparos dd join (select distinct valor from dv) x on x.valor = dd.destino
-      where dd.tenant_id = ${tenantId} and ${reachedSince('dd', since)}
-      group by dd.destino
-    ),
-    dest as (
-      select dv.tipo, dv.valor, coalesce(h.n, 0) as holders, coalesce(st.n, 0) as enviados
-      from dv left join holders h on h.tipo = dv.tipo and h.valor = dv.valor left join sent st on st.valor = dv.valor
-    )`;
+function destinationSql(
+  tenantId: string,
+  tipo: 'telefone' | 'email',
+  value: RawBuilder<unknown>,
+  since: Date,
+): RawBuilder<unknown> {
+  const holders =
+    tipo === 'telefone'
+      ? sql`select count(distinct o.lead_id)::int from lead_telefones o
+            where o.tenant_id = ${tenantId} and o.numero_e164 = ${value}`
+      : sql`select count(distinct o.lead_id)::int from lead_emails o
+            where o.tenant_id = ${tenantId} and o.email_normalizado = ${value}`;
+  return sql`select (${holders}) as holders,
+    (select count(*)::int from disparos dd
+      where dd.tenant_id = ${tenantId} and dd.destino = ${value} and ${reachedSince('dd', since)}) as enviados`;
 }
 
 /**
- * CTE div: per targeted lead, its debts — the open ones summed (centavos), the earliest due date and the
+ * LATERAL per lead (l): its debts — the open ones summed (centavos), the earliest due date and the
  * contracts (what a collection message states), and how many are prescribed: due on or before
  * `prescribedOnOrBefore` (ISO date; STJ REsp 2.088.100/SP: a prescribed debt is not collected out of
- * court). A debt without a due date counts as open.
+ * court). A debt without a due date counts as open. An index lookup per lead (dividas_chave_uk).
  */
 function debtsSql(tenantId: string, prescribedOnOrBefore: string): RawBuilder<unknown> {
   return sql`
-    div as (
-      select x.lead_id,
-             (sum(x.valor_centavos) filter (where not x.prescrita))::float8 as divida_centavos,
+      select (sum(x.valor_centavos) filter (where not x.prescrita))::float8 as divida_centavos,
              to_char(min(x.vencimento) filter (where not x.prescrita), 'YYYY-MM-DD') as divida_vencimento,
              string_agg(x.contrato, ', ' order by x.vencimento, x.contrato)
                filter (where not x.prescrita and x.contrato is not null) as divida_contratos,
              count(*)::int as dividas, (count(*) filter (where x.prescrita))::int as dividas_prescritas
-      from (select dv.lead_id, dv.valor_centavos, dv.vencimento, dv.contrato,
+      from (select dv.valor_centavos, dv.vencimento, dv.contrato,
                    coalesce(dv.vencimento <= ${prescribedOnOrBefore}::date, false) as prescrita
-            from dividas dv join alvo a on a.lead_id = dv.lead_id
-            where dv.tenant_id = ${tenantId}) x
-      group by x.lead_id
-    )`;
+            from dividas dv where dv.tenant_id = ${tenantId} and dv.lead_id = l.lead_id) x`;
 }
 
 /** CTE body `c`: the seed's rule — a valid WhatsApp mobile, else an e-mail, else none — among working channels. */
