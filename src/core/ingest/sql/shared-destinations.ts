@@ -16,31 +16,32 @@ export async function flagSharedDestinations(tx: Tx, tenantId: string, jobId: st
       where l.tenant_id = ${tenantId} and l.origem @> ${JSON.stringify([{ job_id: jobId }])}::jsonb
         and o.job_id = ${jobId}::uuid
     ),
-    vals as (
-      select 'telefone'::text as tipo, t.numero_e164 as valor from lead_telefones t
-      where t.tenant_id = ${tenantId} and t.numero_e164 is not null and t.lead_id in (select lead_id from mine)
-      union
-      select 'email', e.email_normalizado from lead_emails e
-      where e.tenant_id = ${tenantId} and e.email_normalizado is not null and e.lead_id in (select lead_id from mine)
-    ),
-    holders as (
-      select v.tipo, v.valor, t.lead_id from vals v
-      join lead_telefones t on v.tipo = 'telefone' and t.tenant_id = ${tenantId} and t.numero_e164 = v.valor
-      union
-      select v.tipo, v.valor, e.lead_id from vals v
-      join lead_emails e on v.tipo = 'email' and e.tenant_id = ${tenantId} and e.email_normalizado = v.valor
+    -- Each row's destinations, by index per lead (the plan stays linear before the planner has statistics).
+    mydest as (
+      select m.lead_id, m.linha, m.aba, d.tipo, d.valor
+      from mine m cross join lateral (
+        select 'telefone'::text as tipo, t.numero_e164 as valor from lead_telefones t
+        where t.lead_id = m.lead_id and t.tenant_id = ${tenantId} and t.numero_e164 is not null
+        union
+        select 'email', e.email_normalizado from lead_emails e
+        where e.lead_id = m.lead_id and e.tenant_id = ${tenantId} and e.email_normalizado is not null) d
     ),
     shared as (
-      select h.tipo, h.valor,
-             (count(*) filter (where h.lead_id not in (select lead_id from mine)))::int as anteriores
-      from holders h
-      where not exists (select 1 from destinos_confirmados dc
-                        where dc.tenant_id = ${tenantId} and dc.tipo = h.tipo and dc.valor = h.valor)
-      group by h.tipo, h.valor having count(distinct h.lead_id) > 1
+      select v.tipo, v.valor, h.n - (select count(distinct y.lead_id) from mydest y
+                                     where y.tipo = v.tipo and y.valor = v.valor)::int as anteriores
+      from (select distinct tipo, valor from mydest) v
+      cross join lateral (
+        select case when v.tipo = 'telefone'
+                    then (select count(distinct o.lead_id) from lead_telefones o
+                          where o.tenant_id = ${tenantId} and o.numero_e164 = v.valor)
+                    else (select count(distinct o.lead_id) from lead_emails o
+                          where o.tenant_id = ${tenantId} and o.email_normalizado = v.valor) end::int as n) h
+      where h.n > 1 and not exists (select 1 from destinos_confirmados dc
+                                    where dc.tenant_id = ${tenantId} and dc.tipo = v.tipo and dc.valor = v.valor)
     ),
     linhas as (
       select s.tipo, s.valor, s.anteriores, m.lead_id, m.linha, m.aba
-      from shared s join holders h using (tipo, valor) join mine m on m.lead_id = h.lead_id
+      from shared s join mydest m on m.tipo = s.tipo and m.valor = s.valor
     ),
     problems as (
       select x.linha, x.aba, x.tipo, x.valor,
