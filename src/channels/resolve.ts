@@ -89,7 +89,7 @@ export const SAMPLE: Record<ChannelName, CanonicalPayload> = {
     to: '+5511987654321',
     text: 'teste',
     idempotencyKey: 'sample-key-0001',
-    template: 'cobranca_padrao_whatsapp_v1',
+    template: 'cobranca_padrao_whatsapp_v2',
     templateParams: ['a'],
   },
   email: {

@@ -15,6 +15,7 @@ import type {
   LeadEventType,
   LeadStatus,
   LegalBasis,
+  DestinationKind,
   PhoneType,
   ReplyClass,
   SendChannel,
@@ -72,6 +73,32 @@ export interface LeadsTable {
   dados_extras: Json<Record<string, unknown>>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+/** A debt of a lead (migration 025): what a collection message is about. */
+export interface DividasTable {
+  divida_id: Generated<string>;
+  tenant_id: string;
+  lead_id: string;
+  /** bigint: a string from pg, a number from PGlite — cast in SQL (::int8::float8 or ::text) when read. */
+  valor_centavos: number | string | null;
+  vencimento: string | Date | null;
+  contrato: string | null;
+  descricao: string | null;
+  job_id: string | null;
+  linha: number | null;
+  created_at: Generated<Date>;
+}
+
+/** Who a shared destination belongs to (migration 027). */
+export interface DestinosConfirmadosTable {
+  tenant_id: string;
+  tipo: DestinationKind;
+  valor: string;
+  lead_id: string;
+  motivo: string;
+  ator: string;
+  created_at: Generated<Date>;
 }
 
 export interface LeadTelefonesTable {
@@ -192,6 +219,9 @@ export interface TenantPoliticasTable {
   remetente: string | null;
   janela_envio: Json<unknown> | null;
   max_mensagens_lead_24h: Generated<number>;
+  /** The creditor collection messages name (migration 026): {razao_social, cnpj, endereco, contato}. */
+  credor: Json<Record<string, string>> | null;
+  prescricao_anos: Generated<number>;
   updated_at: Generated<Date>;
 }
 
@@ -359,6 +389,8 @@ export interface Database {
   leads: LeadsTable;
   lead_telefones: LeadTelefonesTable;
   lead_emails: LeadEmailsTable;
+  dividas: DividasTable;
+  destinos_confirmados: DestinosConfirmadosTable;
   ingest_jobs: IngestJobsTable;
   dry_run_log: DryRunLogTable;
   ingest_problemas: IngestProblemasTable;

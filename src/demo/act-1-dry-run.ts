@@ -25,10 +25,17 @@ export async function openAndImport(run: DemoRun): Promise<{ s1: McpSession; ing
     return s;
   }));
 
-  await step('set_outreach_policy — sender name and send window', async () => {
+  await step('set_outreach_policy — sender name, creditor and send window', async () => {
     const allDay = { start: '00:00', end: '24:00' };
     const r = await s1.call('set_outreach_policy', {
       sender_name: 'AlquimistaAI Cobranças',
+      // Every collection message names its creditor (CDC art. 42-A); without one they are blocked.
+      creditor: {
+        legal_name: 'AlquimistaAI Cobranças Ltda',
+        tax_id: '11.222.333/0001-81',
+        address: 'Av. Paulista, 1000, São Paulo/SP',
+        contact: '(11) 4000-1000 ou cobranca@alquimista.ai',
+      },
       send_window: { days: Array(7).fill(allDay), respect_holidays: false },
     });
     say(r.text);

@@ -14,6 +14,8 @@ export const DEMO_HEADERS = [
   'Telefone 2',
   'E-mail',
   'Cidade',
+  'Valor em aberto',
+  'Vencimento',
 ];
 
 type Cell = ExcelJS.CellValue;
@@ -121,7 +123,12 @@ export async function writeDemoLeads(path: string): Promise<number> {
   ws.mergeCells(1, 1, 1, width);
   ws.addRow([]);
   ws.addRow(DEMO_HEADERS).font = { bold: true };
-  for (const [cells] of DEMO_ROWS) ws.addRow(cells);
+  DEMO_ROWS.forEach(([cells], i) => {
+    // Every lead owes something: an Excel currency cell and a date cell, as finance exports have them.
+    const row = ws.addRow([...cells, 350 + i * 127.45, new Date(Date.UTC(2026, 9, 5 + i))]);
+    row.getCell(width - 1).numFmt = '"R$" #,##0.00';
+    row.getCell(width).numFmt = 'dd/mm/yyyy';
+  });
   ws.addRow([]);
   const footer = ws.addRow([`Total: ${DEMO_ROWS.length} registros`]);
   ws.mergeCells(footer.number, 1, footer.number, width);

@@ -9,8 +9,9 @@ export const manageSuppressionTool = defineTool({
   name: 'manage_suppression',
   title: 'Suppression list and opt-out',
   description:
-    "The tenant-wide do-not-contact list, checked on every channel before each send. opt_out_lead: suppress a lead's " +
-    'document, phones and e-mails (terminal). add/remove one value; list recent entries.',
+    "Tenant-wide do-not-contact list, checked before every send. opt_out_lead: suppress a lead's document, phones " +
+    'and e-mails (terminal); add/remove one value; list; confirm_destination: a phone/e-mail other leads share is ' +
+    "this lead's (unblocks its collections; audited).",
   toolset: 'dispatch',
   access: 'write',
   input: manageSuppressionInput,
@@ -23,9 +24,11 @@ export const manageSuppressionTool = defineTool({
         ? `${d.entries.length} suppression entries.`
         : d.action === 'opt_out_lead'
           ? `Lead ${args.lead_id} is opt_out; ${d.changed} value(s) added to the suppression list.`
-          : d.changed
-            ? `${d.action === 'add' ? 'Added' : 'Removed'} ${args.kind}.`
-            : `Nothing changed (${d.action === 'add' ? 'already listed' : 'not listed'}).`;
+          : d.action === 'confirm_destination'
+            ? `Destination ${d.changed ? 'confirmed' : 'already confirmed'} as lead ${args.lead_id}'s.`
+            : d.changed
+              ? `${d.action === 'add' ? 'Added' : 'Removed'} ${args.kind}.`
+              : `Nothing changed (${d.action === 'add' ? 'already listed' : 'not listed'}).`;
     return { data: d, text };
   },
 });

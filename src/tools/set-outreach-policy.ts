@@ -9,8 +9,9 @@ export const setOutreachPolicyTool = defineTool({
   name: 'set_outreach_policy',
   title: 'Outreach policy and templates',
   description:
-    "Reads (no arguments) or changes the tenant's rules: sender name, weekly send window (lead's local time), " +
-    "messages per lead per 24 h, a channel's pace and 24 h recipient cap, template overrides ({{var}}).",
+    "Reads (no arguments) or changes the tenant's rules: sender, creditor (unset blocks collections), " +
+    "prescription years, send window, per-lead daily cap, a channel's pace, templates ({{var}}; unknown ones " +
+    'are refused with the list).',
   toolset: 'dispatch',
   access: 'admin',
   input: setOutreachPolicyInput,
@@ -18,10 +19,12 @@ export const setOutreachPolicyTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, { scope }) => {
     const d = await setOutreachPolicy(scope, args);
+    const c = d.creditor as { legal_name: string; tax_id: string } | null;
+    const creditor = c ? `${c.legal_name} (CNPJ ${c.tax_id})` : 'NOT SET (collection messages are blocked)';
     return {
       data: d,
       text:
-        `Sender "${d.sender_name}", at most ${d.max_messages_per_lead_24h} message(s) per lead per 24 h` +
+        `Sender "${d.sender_name}", creditor ${creditor}, at most ${d.max_messages_per_lead_24h} message(s) per lead per 24 h` +
         `${args.template ? `, template ${args.template.id} saved` : ''}.`,
     };
   },

@@ -24,6 +24,7 @@ const UNIONS: Record<string, readonly string[]> = {
   'lead_eventos.tipo': model.LEAD_EVENT_TYPES,
   'supressoes.tipo': model.SUPPRESSION_KINDS,
   'supressoes.origem': model.SUPPRESSION_ORIGINS,
+  'destinos_confirmados.tipo': model.DESTINATION_KINDS,
   'campanhas.modo': model.CAMPAIGN_MODES,
   'campanhas.status': model.CAMPAIGN_STATUSES,
   'rate_limits.canal': model.SEND_CHANNELS,

@@ -1,3 +1,4 @@
+import { CREDITOR_INPUT } from '../helpers/leads-data.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
@@ -22,10 +23,10 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
     writeFileSync(
       join(dataDir, 'leads.csv'),
       [
-        'Empresa;Contato;CNPJ;Celular;Email',
-        'Padaria Sol;Maria Souza;11.222.333/0001-81;(11) 98765-4321;maria@sol.com.br',
-        'Oficina Lua;José;04.252.011/0001-10;;ze@lua.com.br',
-        'Bar do Zé;Zé;11.444.777/0001-61;(21) 99999-0000;',
+        'Empresa;Contato;CNPJ;Celular;Email;Valor em aberto;Vencimento',
+        'Padaria Sol;Maria Souza;11.222.333/0001-81;(11) 98765-4321;maria@sol.com.br;R$ 1.234,56;10/11/2026',
+        'Oficina Lua;José;04.252.011/0001-10;;ze@lua.com.br;R$ 1.234,56;10/11/2026',
+        'Bar do Zé;Zé;11.444.777/0001-61;(21) 99999-0000;;R$ 1.234,56;10/11/2026',
       ].join('\n'),
     );
     client = new Client({ name: 'e2e', version: '1' });
@@ -43,6 +44,7 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
     await client.callTool({
       name: 'set_outreach_policy',
       arguments: {
+        creditor: CREDITOR_INPUT,
         sender_name: 'Alquimista Cobranças',
         send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
       },
@@ -108,7 +110,7 @@ describe('a WhatsApp number refused permanently (stdio, PGlite)', () => {
     dataDir = tempDir('fallback-');
     writeFileSync(
       join(dataDir, 'leads.csv'),
-      'Empresa;Contato;CNPJ;Celular;Email\nMercado Azul;Ana;11.222.333/0001-81;(11) 98765-0000;ana@azul.com.br\n',
+      'Empresa;Contato;CNPJ;Celular;Email;Valor em aberto;Vencimento\nMercado Azul;Ana;11.222.333/0001-81;(11) 98765-0000;ana@azul.com.br;R$ 1.234,56;10/11/2026\n',
     );
     client = new Client({ name: 'e2e', version: '1' });
     await client.connect(
@@ -128,6 +130,7 @@ describe('a WhatsApp number refused permanently (stdio, PGlite)', () => {
     await client.callTool({
       name: 'set_outreach_policy',
       arguments: {
+        creditor: CREDITOR_INPUT,
         sender_name: 'Alquimista',
         send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
       },
@@ -166,8 +169,14 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = tempDir('control-');
-    const rows = Array.from({ length: 30 }, (_, i) => `Loja ${i};Pessoa ${i};;(11) 9${String(8000_0000 + i)};`);
-    writeFileSync(join(dataDir, 'leads.csv'), ['Empresa;Contato;CNPJ;Celular;Email', ...rows].join('\n'));
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) => `Loja ${i};Pessoa ${i};;(11) 9${String(8000_0000 + i)};;R$ 1.234,56;10/11/2026`,
+    );
+    writeFileSync(
+      join(dataDir, 'leads.csv'),
+      ['Empresa;Contato;CNPJ;Celular;Email;Valor em aberto;Vencimento', ...rows].join('\n'),
+    );
     client = new Client({ name: 'e2e', version: '1' });
     await client.connect(
       new StdioClientTransport({
@@ -183,6 +192,7 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
     await client.callTool({
       name: 'set_outreach_policy',
       arguments: {
+        creditor: CREDITOR_INPUT,
         sender_name: 'Alquimista',
         send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
         pace: { channel: 'whatsapp', per_second: 2 },

@@ -1,3 +1,4 @@
+import { CREDITOR_INPUT } from '../helpers/leads-data.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
@@ -23,11 +24,11 @@ describe('a downstream MCP server killed during a call (stdio, PGlite)', () => {
     writeFileSync(
       join(dir, 'leads.csv'),
       [
-        'Empresa;Contato;CNPJ;Celular;Email',
-        'Loja A;Ana;11.222.333/0001-81;(11) 98765-1001;',
-        'Loja B;Bia;04.252.011/0001-10;(11) 98765-1002;',
-        'Loja C;Caio;11.444.777/0001-61;;caio@lojac.com.br',
-        'Loja D;Duda;45.723.174/0001-10;;duda@lojad.com.br',
+        'Empresa;Contato;CNPJ;Celular;Email;Valor em aberto;Vencimento',
+        'Loja A;Ana;11.222.333/0001-81;(11) 98765-1001;;R$ 1.234,56;10/11/2026',
+        'Loja B;Bia;04.252.011/0001-10;(11) 98765-1002;;R$ 1.234,56;10/11/2026',
+        'Loja C;Caio;11.444.777/0001-61;;caio@lojac.com.br;R$ 1.234,56;10/11/2026',
+        'Loja D;Duda;45.723.174/0001-10;;duda@lojad.com.br;R$ 1.234,56;10/11/2026',
       ].join('\n'),
     );
     const server = (name: string, env: Record<string, string>) => ({
@@ -64,6 +65,7 @@ describe('a downstream MCP server killed during a call (stdio, PGlite)', () => {
     await client.callTool({
       name: 'set_outreach_policy',
       arguments: {
+        creditor: CREDITOR_INPUT,
         sender_name: 'Alquimista',
         send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
       },

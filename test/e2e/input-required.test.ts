@@ -5,7 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase } from '../helpers/db.js';
 import { sandboxSends } from '../helpers/dispatch-setup.js';
-import { leadsCsv } from '../helpers/leads-data.js';
+import { CREDITOR_INPUT, leadsCsv } from '../helpers/leads-data.js';
 import { cleanEnv, MAIN, runMain, startMain, stop, tempDir } from '../helpers/spawn.js';
 
 /*
@@ -52,8 +52,10 @@ describe('input_required: a real send is confirmed by the person first, when the
   const sent = () => sandboxSends(join(dir, 'sandbox')).length;
   // Sends must not depend on the hour the suite runs at: an all-day window, holidays ignored (a send
   // outside the window is deferred, not sent, and this file counts what reached the sandbox).
+  // Collection messages name the creditor (issue 17): set with the window.
   const ALL_DAY = {
     send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
+    creditor: CREDITOR_INPUT,
   };
 
   beforeAll(async () => {

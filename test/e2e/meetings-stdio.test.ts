@@ -1,3 +1,4 @@
+import { CREDITOR_INPUT } from '../helpers/leads-data.js';
 /**
  * Meetings through the built server over stdio, as Claude Desktop runs it: sending on, the default
  * mcp.json (bundled sandbox servers, calendar included), PGlite, the wall clock. The lead's zone
@@ -30,7 +31,7 @@ describe('meetings over stdio (default mcp.json, PGlite, sending on)', () => {
     dataDir = tempDir('meetings-stdio-');
     writeFileSync(
       join(dataDir, 'leads.csv'),
-      'Empresa;Contato;CNPJ;Celular;Email\nMercado Rio Negro;Ana Lima;11.222.333/0001-81;(92) 99123-4567;ana@rionegro.com.br\n',
+      'Empresa;Contato;CNPJ;Celular;Email;Valor em aberto;Vencimento\nMercado Rio Negro;Ana Lima;11.222.333/0001-81;(92) 99123-4567;ana@rionegro.com.br;R$ 1.234,56;10/11/2026\n',
     );
     client = new Client({ name: 'e2e', version: '1' });
     await client.connect(
@@ -48,6 +49,7 @@ describe('meetings over stdio (default mcp.json, PGlite, sending on)', () => {
     await client.callTool({
       name: 'set_outreach_policy',
       arguments: {
+        creditor: CREDITOR_INPUT,
         sender_name: 'Alquimista',
         send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
       },

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/connect.js';
 import { createPgDatabase } from '../helpers/db.js';
 import { sandboxSends } from '../helpers/dispatch-setup.js';
-import { leadsCsv, mobileFor } from '../helpers/leads-data.js';
+import { CREDITOR_INPUT, leadsCsv, mobileFor } from '../helpers/leads-data.js';
 import { startNginx, type LbRequest } from '../helpers/nginx.js';
 import { cleanEnv, runMain, startMain, stop, tempDir } from '../helpers/spawn.js';
 
@@ -139,6 +139,7 @@ describe('scale-out: 3 replicas behind nginx (round robin, no stickiness) + 2 wo
       // zod drops the ones this build does not know.
       const week = Array(7).fill({ inicio: '00:00', fim: '24:00', start: '00:00', end: '24:00' });
       await call(modern.client, 'set_outreach_policy', {
+        creditor: CREDITOR_INPUT,
         janela_envio: { dias: week, respeitar_feriados: false },
         send_window: { days: week, respect_holidays: false },
         ritmo: { canal: 'whatsapp', por_segundo: 40 },

@@ -87,6 +87,9 @@ export async function seedCampaign(
       select ${t}, lead_id, nome, '+55119' || lpad(substr(nome, 9), 8, '0'), 'movel', true from leads where tenant_id = ${t}`.execute(
       tx,
     );
+    // A debt each: the collection template states it (issue 17).
+    await sql`insert into dividas (tenant_id, lead_id, valor_centavos, vencimento)
+              select ${t}, lead_id, 10000, '2026-11-10' from leads where tenant_id = ${t}`.execute(tx);
     await savePolicy(tx, t, {
       remetente: 'Teste',
       janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },

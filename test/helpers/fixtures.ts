@@ -12,7 +12,11 @@ export interface LeadSpec {
   timezone?: string;
   phones?: Array<{ e164: string; tipo?: string; valido?: boolean }>;
   emails?: Array<{ email: string; valido?: boolean }>;
+  /** The lead's debts; default one of R$ 1.234,56 due 10/11/2026 (what a collection message states). */
+  debts?: Array<{ valor_centavos: number | null; vencimento: string | null; contrato?: string }>;
 }
+
+export const DEFAULT_DEBT = { valor_centavos: 123456, vencimento: '2026-11-10', contrato: 'CT-1' };
 
 /** Inserts a lead with its phones and e-mails directly (for decision and policy tests). */
 export async function insertLead(db: Kysely<Database>, tenantId: string, s: LeadSpec): Promise<string> {
@@ -64,6 +68,18 @@ export async function insertLead(db: Kysely<Database>, tenantId: string, s: Lead
         valido_para_disparo: valid,
         motivo_invalido: valid ? null : 'domínio inválido',
         posicao: i,
+      })
+      .execute();
+  }
+  for (const d of s.debts ?? [DEFAULT_DEBT]) {
+    await db
+      .insertInto('dividas')
+      .values({
+        tenant_id: tenantId,
+        lead_id,
+        valor_centavos: d.valor_centavos,
+        vencimento: d.vencimento,
+        contrato: d.contrato ?? null,
       })
       .execute();
   }

@@ -19,12 +19,24 @@ export function mobileFor(n: number, ddd = '11'): string {
   return `(${ddd}) 9${num.slice(0, 4)}-${num.slice(4)}`;
 }
 
-/** CSV lines (;-separated, with header) for leads from..to-1: even ones with a CNPJ, odd ones without. */
+/**
+ * CSV lines (;-separated, with header) for leads from..to-1: even ones with a CNPJ, odd ones without;
+ * each with a debt (Valor em aberto, Vencimento) for collection messages to state.
+ */
 export function leadsCsv(from: number, to: number): string {
-  const lines = ['Empresa;Contato;CNPJ;Celular;Email'];
+  const lines = ['Empresa;Contato;CNPJ;Celular;Email;Valor em aberto;Vencimento'];
   for (let i = from; i < to; i++) {
     const doc = i % 2 === 0 ? cnpjFor(i) : '';
-    lines.push(`Empresa Teste ${i} Ltda;Contato ${i};${doc};${mobileFor(i)};contato${i}@empresa${i}.com.br`);
+    const debt = `R$ ${100 + (i % 900)},${String(i % 100).padStart(2, '0')};10/11/2026`;
+    lines.push(`Empresa Teste ${i} Ltda;Contato ${i};${doc};${mobileFor(i)};contato${i}@empresa${i}.com.br;${debt}`);
   }
   return lines.join('\n') + '\n';
 }
+
+/** The creditor e2e tests configure with set_outreach_policy (collection messages are blocked without one). */
+export const CREDITOR_INPUT = {
+  legal_name: 'Alquimista Cobranças Ltda',
+  tax_id: '11.222.333/0001-81',
+  address: 'Av. Paulista, 1000, São Paulo/SP',
+  contact: '(11) 4000-1000',
+};

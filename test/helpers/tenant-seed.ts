@@ -47,6 +47,16 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
       sql`insert into lead_emails (tenant_id, lead_id, email_original, email_normalizado, valido_para_disparo)
     values (${s.tenantId}, ${s.leadId}, ${s.email}, ${s.email}, true)`,
     ),
+  dividas: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into dividas (tenant_id, lead_id, valor_centavos, vencimento, contrato) values (${s.tenantId}, ${s.leadId}, 123456, '2026-03-05', 'CT-isolado')`,
+    ),
+  destinos_confirmados: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into destinos_confirmados (tenant_id, tipo, valor, lead_id, motivo, ator) values (${s.tenantId}, 'telefone', ${s.phone}, ${s.leadId}, 'semente', 'teste')`,
+    ),
   ingest_jobs: (tx, s) =>
     ins(
       tx,

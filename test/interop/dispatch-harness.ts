@@ -76,7 +76,7 @@ export async function dispatchHarness(db: Db, channels: McpChannelClient, opts: 
         sql`
         insert into disparos (tenant_id, lead_id, canal, destino, template, variaveis, conteudo, assunto, idempotency_key, status)
         values (${t}, ${leadId}, ${canal}, ${canal === 'whatsapp' ? spec.phone : spec.email!},
-                ${canal === 'whatsapp' ? 'cobranca_padrao_whatsapp_v1' : 'cobranca_padrao_email_v1'}, '{}'::jsonb,
+                ${canal === 'whatsapp' ? 'cobranca_padrao_whatsapp_v2' : 'cobranca_padrao_email_v2'}, '{}'::jsonb,
                 ${spec.text ?? 'Olá, Maria! Seu boleto vence amanhã.'}, ${canal === 'email' ? 'Lembrete de pagamento' : null},
                 ${spec.key}, 'pendente')
         on conflict (tenant_id, idempotency_key) do nothing`.execute(tx),

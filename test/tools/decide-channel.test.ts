@@ -294,7 +294,7 @@ describe(`decide_channel: every branch and gate (${testDbKind()})`, () => {
     if (c.expect.motivo) expect(d.reason).toMatch(c.expect.motivo);
     if (c.expect.razao) expect(d.block_reason).toMatch(c.expect.razao);
     if (c.expect.agora) {
-      expect(d.template).toBe(d.channel === 'whatsapp' ? 'cobranca_padrao_whatsapp_v1' : 'cobranca_padrao_email_v1');
+      expect(d.template).toBe(d.channel === 'whatsapp' ? 'cobranca_padrao_whatsapp_v2' : 'cobranca_padrao_email_v2');
       expect(d.message).toContain('responda SAIR');
     }
     await client.closeAll();

@@ -139,8 +139,8 @@ describe(`fuzzing every tool from its input schema (${testDbKind()})`, () => {
 
 /** Strings the tools know (templates, a phone, an e-mail, a reply), so generated calls get past lookups. */
 const DOMAIN_WORDS = [
-  'cobranca_padrao_whatsapp_v1',
-  'cobranca_padrao_email_v1',
+  'cobranca_padrao_whatsapp_v2',
+  'cobranca_padrao_email_v2',
   '+5511987654321',
   '11987654321',
   'fuzz@exemplo.com.br',

@@ -6,7 +6,7 @@ import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { withTenant } from '../../src/db/tenant.js';
 import { insertLead } from '../helpers/fixtures.js';
 import { cnpjFor } from '../helpers/leads-data.js';
-import { connectClient, fixedClock, makeDeps, textOf } from '../helpers/server.js';
+import { TEST_CREDITOR, connectClient, fixedClock, makeDeps, textOf } from '../helpers/server.js';
 import { tempDir } from '../helpers/spawn.js';
 
 const TUESDAY_10 = fixedClock('2026-11-24T13:00:00Z');
@@ -177,8 +177,16 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     const { deps, client } = await setup();
     const read = await client.callTool({ name: 'set_outreach_policy', arguments: {} });
     const weekday = { start: '08:00', end: '20:00' };
+    // No sender name set: the creditor's razão social, never the tenant's slug.
     expect(read.structuredContent).toEqual({
-      sender_name: deps.tenant.nome,
+      sender_name: TEST_CREDITOR.razao_social,
+      creditor: {
+        legal_name: TEST_CREDITOR.razao_social,
+        tax_id: TEST_CREDITOR.cnpj,
+        address: TEST_CREDITOR.endereco,
+        contact: TEST_CREDITOR.contato,
+      },
+      prescription_years: 5,
       max_messages_per_lead_24h: 1,
       send_window: {
         respect_holidays: true,
@@ -201,8 +209,9 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
       },
     });
     expect(res.isError, textOf(res)).toBeFalsy();
-    expect(res.structuredContent).toEqual({
+    expect(res.structuredContent).toMatchObject({
       sender_name: 'Cobranças Sul',
+      prescription_years: 5,
       send_window: { days, respect_holidays: true, extra_holidays: ['2026-12-24'] },
       max_messages_per_lead_24h: 2,
     });

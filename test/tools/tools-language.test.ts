@@ -12,19 +12,20 @@ import { connectClient, makeDeps } from '../helpers/server.js';
  */
 export const FIELD_WORDS = new Set(
   (
-    '24h action actor agenda applied at attribution avoided base64 basis batch block blocked body busy by calendar campaign ' +
-    'changed channel channels checked class code column company confidence confirmation confirmed contact content ' +
-    'counts created cursor data database day days decisions deferred delivery description destination detail dispatch ' +
-    'document duplicate duplicates duration e164 email emails enabled end enqueue entries error eta event events ' +
-    'external extra failure file filename filter finished folders for force found from has history holidays hours ' +
-    'html id idempotency ids inbound inbox ingest invalid items job jobs key kind label last leads legal limit local ' +
-    'location map max message messages migrations min minutes mode name next normalized note notice now number ' +
-    'only open organizer origin original pace path pct pending per phones points preset previous problems ' +
-    'progress proof provider queued read reason received recipients reminder reminders repaired replies reply in respect result row ' +
-    'rows run sample scheduled second seconds send sendable sender sends sent server sheet skip slots slug source ' +
-    'start started state status step subject success suggested summary suppressed template tenant text timeline ' +
-    'timezone title to total transport type updated valid validate value version warning whatsapp window without ' +
-    'would already'
+    '24h action actor address agenda already applied at attribution avoided base64 basis batch block blocked ' +
+    'body busy by calendar campaign changed channel channels checked class code column company confidence ' +
+    'confirmation confirmed contact content counts created creditor cursor data database day days decisions ' +
+    'deferred delivery description destination detail dispatch document duplicate duplicates duration e164 ' +
+    'email emails enabled end enqueue entries error eta event events external extra failure file filename ' +
+    'filter finished folders for force found from has history holidays hours html id idempotency ids in ' +
+    'inbound inbox ingest invalid items job jobs key kind label last leads legal limit local location map max ' +
+    'message messages migrations min minutes mode name next normalized note notice now number only open ' +
+    'organizer origin original pace path pct pending per phones points prescription preset previous problems ' +
+    'progress proof provider queued read reason received recipients reminder reminders repaired replies reply ' +
+    'respect result row rows run sample scheduled second seconds send sendable sender sends sent server sheet ' +
+    'skip slots slug source start started state status step subject success suggested summary suppressed tax ' +
+    'template tenant text timeline timezone title to total transport type updated valid validate value ' +
+    'version warning whatsapp window without would years'
   ).split(' '),
 );
 /** The seed's record nouns, kept as they are in ids and objects (glossary in the README). */

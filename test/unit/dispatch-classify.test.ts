@@ -12,7 +12,7 @@ const row = (over: Partial<Claimed> = {}): Claimed => ({
   lead_id: 'l1',
   canal: 'whatsapp',
   destino: '+5511987654321',
-  template: 'cobranca_padrao_whatsapp_v1',
+  template: 'cobranca_padrao_whatsapp_v2',
   conteudo: 'Olá',
   assunto: null,
   variaveis: {},

@@ -17,6 +17,15 @@ const LEAD = {
   contato_nome: 'MARIA DA SILVA',
   documento: '11222333000181',
   documento_tipo: 'cnpj' as const,
+  divida_centavos: 123456,
+  divida_vencimento: '2026-03-05',
+  divida_contratos: 'CT-1',
+};
+const CREDOR = {
+  razao_social: 'Cobra Fácil Recuperadora Ltda',
+  cnpj: '45723174000110',
+  endereco: 'Rua Augusta, 500, São Paulo/SP',
+  contato: '(11) 4000-2000',
 };
 const MEETING = {
   data_reuniao: 'terça-feira, 10/03/2026',
@@ -24,24 +33,35 @@ const MEETING = {
   fuso: 'horário de Brasília',
   link_ou_local: 'https://meet.example.com/abc',
 };
-const VARS = { ...leadVariables(LEAD, 'Cobra Fácil'), ...MEETING };
+const VARS = { ...leadVariables(LEAD, 'Cobra Fácil', CREDOR), ...MEETING };
 
-const COBRANCA_VARS = ['contato', 'empresa', 'documento_mascarado', 'remetente'];
+const COBRANCA_VARS = [
+  'contato',
+  'empresa',
+  'documento_mascarado',
+  'remetente',
+  'credor',
+  'credor_cnpj',
+  'credor_endereco',
+  'credor_contato',
+  'valor_divida',
+  'vencimento_divida',
+];
 const REUNIAO_VARS = ['contato', 'empresa', 'remetente', 'data_reuniao', 'hora_reuniao', 'fuso', 'link_ou_local'];
 
 describe('built-in templates', () => {
   it('has the seed templates and the meeting templates', () => {
     expect([...BUILTIN_TEMPLATES.keys()].sort()).toEqual([
-      'cobranca_padrao_email_v1',
-      'cobranca_padrao_whatsapp_v1',
+      'cobranca_padrao_email_v2',
+      'cobranca_padrao_whatsapp_v2',
       'confirmacao_reuniao_email_v1',
       'confirmacao_reuniao_whatsapp_v1',
       'lembrete_reuniao_email_v1',
       'lembrete_reuniao_whatsapp_v1',
     ]);
     expect(DEFAULT_TEMPLATE_BY_CHANNEL).toEqual({
-      whatsapp: 'cobranca_padrao_whatsapp_v1',
-      email: 'cobranca_padrao_email_v1',
+      whatsapp: 'cobranca_padrao_whatsapp_v2',
+      email: 'cobranca_padrao_email_v2',
     });
     expect(getBuiltinTemplate('nao_existe_v1')).toBeUndefined();
     expect(listBuiltinTemplates('whatsapp').every((t) => t.canal === 'whatsapp')).toBe(true);
@@ -90,36 +110,74 @@ describe('built-in templates', () => {
     });
   });
 
-  it('the collections first contact has no links and no amounts', () => {
+  it('a collection message names the creditor with its CNPJ and address, the amount and the due date; no links', () => {
     for (const id of Object.values(DEFAULT_TEMPLATE_BY_CHANNEL)) {
       const r = renderTemplate(getBuiltinTemplate(id)!, VARS);
       if (!r.ok) throw new Error(r.motivo);
-      expect(r.texto).not.toMatch(/https?:|www\.|R\$/);
+      expect(r.texto).not.toMatch(/https?:|www\./);
+      expect(r.texto).toContain(
+        'Cobra Fácil Recuperadora Ltda (CNPJ 45.723.174/0001-10), Rua Augusta, 500, São Paulo/SP',
+      );
+      expect(r.texto).toContain('o valor de R$ 1.234,56, com vencimento em 05/03/2026');
+      expect(r.texto).toContain('em (11) 4000-2000');
       expect(r.texto).toContain('11.222.***/****-81');
       expect(r.texto).not.toContain('11222333000181');
     }
   });
 
-  it('renders the WhatsApp first contact exactly', () => {
-    const r = renderTemplate(getBuiltinTemplate('cobranca_padrao_whatsapp_v1')!, VARS);
+  it('renders the WhatsApp collection message exactly', () => {
+    const r = renderTemplate(getBuiltinTemplate('cobranca_padrao_whatsapp_v2')!, VARS);
     expect(r).toEqual({
       ok: true,
       texto:
         'Olá, Maria! Tudo bem?\n\n' +
-        'Aqui é a equipe de Cobra Fácil. Estamos entrando em contato a respeito de uma pendência em nome de Padaria Pão Quente Ltda (documento 11.222.***/****-81) e gostaríamos de apresentar as condições de negociação disponíveis.\n\n' +
-        'Podemos conversar por aqui? Se preferir, é só dizer o melhor dia e horário para falarmos.\n\n' +
+        'Aqui é a equipe de Cobra Fácil, em nome de Cobra Fácil Recuperadora Ltda (CNPJ 45.723.174/0001-10), Rua Augusta, 500, São Paulo/SP.\n\n' +
+        'Consta em aberto, em nome de Padaria Pão Quente Ltda (documento 11.222.***/****-81), o valor de R$ 1.234,56, com vencimento em 05/03/2026.\n\n' +
+        'Para pagar ou negociar, responda esta mensagem ou fale com Cobra Fácil Recuperadora Ltda em (11) 4000-2000.\n\n' +
         'Se não quiser mais receber mensagens, responda SAIR.',
-      parametros: ['Maria', 'Cobra Fácil', 'Padaria Pão Quente Ltda', '11.222.***/****-81'],
+      parametros: [
+        'Maria',
+        'Cobra Fácil',
+        'Cobra Fácil Recuperadora Ltda',
+        '45.723.174/0001-10',
+        'Rua Augusta, 500, São Paulo/SP',
+        'Padaria Pão Quente Ltda',
+        '11.222.***/****-81',
+        'R$ 1.234,56',
+        '05/03/2026',
+        '(11) 4000-2000',
+      ],
     });
   });
 
-  it('numbers the WhatsApp first contact in parametros order', () => {
-    expect(toNumberedBody(getBuiltinTemplate('cobranca_padrao_whatsapp_v1')!)).toBe(
+  it('numbers the WhatsApp collection message in parametros order', () => {
+    expect(toNumberedBody(getBuiltinTemplate('cobranca_padrao_whatsapp_v2')!)).toBe(
       'Olá, {{1}}! Tudo bem?\n\n' +
-        'Aqui é a equipe de {{2}}. Estamos entrando em contato a respeito de uma pendência em nome de {{3}} (documento {{4}}) e gostaríamos de apresentar as condições de negociação disponíveis.\n\n' +
-        'Podemos conversar por aqui? Se preferir, é só dizer o melhor dia e horário para falarmos.\n\n' +
+        'Aqui é a equipe de {{2}}, em nome de {{3}} (CNPJ {{4}}), {{5}}.\n\n' +
+        'Consta em aberto, em nome de {{6}} (documento {{7}}), o valor de {{8}}, com vencimento em {{9}}.\n\n' +
+        'Para pagar ou negociar, responda esta mensagem ou fale com {{3}} em {{10}}.\n\n' +
         'Se não quiser mais receber mensagens, responda SAIR.',
     );
+  });
+
+  it('renders nothing without the debt or the creditor: the missing variables are named', () => {
+    const r = renderTemplate(
+      getBuiltinTemplate('cobranca_padrao_email_v2')!,
+      leadVariables({ ...LEAD, divida_centavos: null, divida_vencimento: null }, '', null),
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.faltando.sort()).toEqual(
+        [
+          'credor',
+          'credor_cnpj',
+          'credor_contato',
+          'credor_endereco',
+          'remetente',
+          'valor_divida',
+          'vencimento_divida',
+        ].sort(),
+      );
   });
 
   it('the numbered body filled with parametros equals the rendered text', () => {
@@ -132,7 +190,7 @@ describe('built-in templates', () => {
   });
 
   it('is frozen, so no caller can edit a shared template', () => {
-    const def = getBuiltinTemplate('cobranca_padrao_whatsapp_v1')!;
+    const def = getBuiltinTemplate('cobranca_padrao_whatsapp_v2')!;
     expect(Object.isFrozen(def)).toBe(true);
     expect(Object.isFrozen(def.whatsapp!.parametros)).toBe(true);
   });

@@ -117,7 +117,7 @@ function render(
 ): Omit<Row, 'idempotency_key' | 'status' | 'proxima' | 'motivo'> | null {
   if (d.canal === 'none') return null;
   const def = ctx.templates[d.canal];
-  const vars = leadVariables(d, ctx.policy.remetente);
+  const vars = leadVariables(d, ctx.policy.remetente, ctx.policy.credor);
   const r = renderTemplate(def, vars);
   if (!r.ok) return null;
   const destino = d.canal === 'whatsapp' ? d.telefone : d.email;

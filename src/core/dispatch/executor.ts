@@ -16,6 +16,7 @@ import { completeCampaigns } from './campaigns.js';
 import { classify } from './classify.js';
 import type { Claimed, Outcome } from './outcome.js';
 import { PolicyCache } from './policy-cache.js';
+import { prescriptionCutoff } from '../outreach/policy.js';
 import { preSendStops } from './pre-send-check.js';
 import { reserveSlots } from './rate-limit.js';
 import { recordBatch } from './record.js';
@@ -222,15 +223,11 @@ export class Executor {
   /** Checks the claimed rows again and sends the rest at their slots. */
   private async execute(tenantId: string, rows: Claimed[], slots: Slots, started: number): Promise<Outcome[]> {
     const now = this.d.clock.now();
-    const facts = await withTenant(this.d.db, tenantId, (tx) =>
-      preSendFacts(
-        tx,
-        tenantId,
-        rows.map((r) => r.disparo_id),
-      ),
-    );
     const policy = await this.policies.get(tenantId);
-    const stops = preSendStops(rows, facts, policy.janela, now);
+    const cutoff = prescriptionCutoff(now, policy.prescricaoAnos);
+    const ids = rows.map((r) => r.disparo_id);
+    const facts = await withTenant(this.d.db, tenantId, (tx) => preSendFacts(tx, tenantId, ids, cutoff));
+    const stops = preSendStops(rows, facts, policy.janela, now, { credorSet: policy.credor !== null });
     this.prepareMs = 0.8 * this.prepareMs + 0.2 * (performance.now() - started);
     return sendAtSlots(rows, stops, slots, { clock: this.d.clock, logger: this.d.logger, limit: this.limit }, (r) =>
       this.send(r),

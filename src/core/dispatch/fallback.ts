@@ -1,9 +1,15 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import { fallbackKey } from '../model/index.js';
-import { loadPolicy } from '../outreach/policy.js';
+import { debtsSql } from '../outreach/decisions-sql.js';
+import { loadPolicy, prescriptionCutoff } from '../outreach/policy.js';
 import { resolveTemplate } from '../outreach/templates.js';
-import { DEFAULT_TEMPLATE_BY_CHANNEL, leadVariables, renderTemplate } from '../templates/index.js';
+import {
+  DEFAULT_TEMPLATE_BY_CHANNEL,
+  leadVariables,
+  renderTemplate,
+  type LeadForTemplate,
+} from '../templates/index.js';
 
 /**
  * Enqueues the e-mail version of a WhatsApp message whose number was refused permanently, due at
@@ -22,13 +28,14 @@ export async function renderFallbackEmail(
     .select(['tenant_id', 'nome'])
     .where('tenant_id', '=', tenantId)
     .executeTakeFirstOrThrow();
-  const lead = await tx
-    .selectFrom('leads')
-    .select(['nome', 'contato_nome', 'documento', 'documento_tipo'])
-    .where('tenant_id', '=', tenantId)
-    .where('lead_id', '=', r.lead_id)
-    .executeTakeFirstOrThrow();
   const policy = await loadPolicy(tx, tenant);
+  // The lead with its open debts, as a decision sees them (a collection e-mail states them).
+  const { rows } = await sql<LeadForTemplate>`
+    select l.nome, l.contato_nome, l.documento, l.documento_tipo, div.divida_centavos, div.divida_vencimento,
+           div.divida_contratos
+    from leads l cross join lateral (${debtsSql(tenantId, prescriptionCutoff(opts.now, policy.prescricaoAnos))}) div
+    where l.tenant_id = ${tenantId} and l.lead_id = ${r.lead_id}`.execute(tx);
+  const lead = rows[0]!;
   const orig = await tx
     .selectFrom('disparos')
     .select(['campanha_id', 'agendamento_id', 'template', 'variaveis'])
@@ -41,13 +48,13 @@ export async function renderFallbackEmail(
     tenantId,
     meeting ? meeting.template.replace('_whatsapp_', '_email_') : DEFAULT_TEMPLATE_BY_CHANNEL.email,
   );
-  const vars = meeting
-    ? (Object.fromEntries(
-        Object.entries(meeting.variaveis as Record<string, unknown>).filter(
-          ([k, v]) => !k.startsWith('__') && typeof v === 'string',
-        ),
-      ) as Record<string, string>)
-    : leadVariables(lead, policy.remetente);
+  // The original message's variables (a collection's debt and creditor as they were rendered) over the lead's.
+  const original = Object.fromEntries(
+    Object.entries((orig?.variaveis ?? {}) as Record<string, unknown>).filter(
+      ([k, v]) => !k.startsWith('__') && typeof v === 'string',
+    ),
+  ) as Record<string, string>;
+  const vars = meeting ? original : { ...leadVariables(lead, policy.remetente, policy.credor), ...original };
   const out = renderTemplate(def, vars);
   if (!out.ok) return;
   await sql`

@@ -10,7 +10,10 @@ import type { PreSendFact } from './sql/pre-send-facts.js';
  * - opt-out or suppression list → bloqueado;
  * - a meeting's message whose meeting no longer stands → cancelado; to a lead now perdido → bloqueado;
  * - an outreach message to a lead no longer sendable (OUTREACH_SENDABLE) → bloqueado;
- * - outside the send window in the lead's zone → adiado until it opens.
+ * - a collection message while the creditor is unset, to a destination another lead has too, or about a
+ *   lead whose debts are all prescribed now → bloqueado (credor_nao_configurado, contato_compartilhado,
+ *   divida_prescrita);
+ * - outside the send window in the lead's zone (its UF's state holidays included) → adiado until it opens.
  * Pure: the window is evaluated at `now` with the tenant's configuration.
  */
 export function preSendStops(
@@ -18,6 +21,7 @@ export function preSendStops(
   facts: readonly PreSendFact[],
   window: SendWindowConfig,
   now: Date,
+  collections: { credorSet: boolean } = { credorSet: true },
 ): Map<string, Outcome> {
   const out = new Map<string, Outcome>();
   const block = (disparo_id: string, status: 'bloqueado' | 'cancelado', motivo: string) =>
@@ -46,8 +50,21 @@ export function preSendStops(
       block(f.disparo_id, 'bloqueado', `estado do lead mudou para ${f.status} antes do envio`);
       continue;
     }
-    if (!windows.has(f.timezone)) windows.set(f.timezone, checkSendWindow(now, f.timezone, window));
-    const w = windows.get(f.timezone)!;
+    if (f.cobranca && !collections.credorSet) {
+      block(f.disparo_id, 'bloqueado', 'credor_nao_configurado: cobrança sem credor identificado (CDC art. 42-A)');
+      continue;
+    }
+    if (f.cobranca && f.compartilhado) {
+      block(f.disparo_id, 'bloqueado', 'contato_compartilhado: destino também é de outro lead (CDC art. 42)');
+      continue;
+    }
+    if (f.cobranca && f.dividas && f.dividas === f.dividas_prescritas) {
+      block(f.disparo_id, 'bloqueado', 'divida_prescrita: todas as dívidas do lead prescreveram antes do envio');
+      continue;
+    }
+    const key = `${f.timezone}|${f.uf ?? ''}`;
+    if (!windows.has(key)) windows.set(key, checkSendWindow(now, f.timezone, { ...window, uf: f.uf }));
+    const w = windows.get(key)!;
     if (!w.inside)
       out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'adiado', motivo: w.motivo, proxima: w.next });
   }

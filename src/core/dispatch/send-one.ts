@@ -3,7 +3,7 @@ import type { DisparosTable } from '../../db/schema.js';
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
 import { callerKey, DISPARO_FINAL } from '../model/index.js';
-import { loadDecisionContext } from '../outreach/decision-context.js';
+import { assertCreditorForRealSend, loadDecisionContext } from '../outreach/decision-context.js';
 import { maskDestination } from '../outreach/preview.js';
 import type { Infer } from '../schemas.js';
 import type { Scope } from '../scope.js';
@@ -75,6 +75,7 @@ async function enqueueOne(
   key: string | undefined,
 ): Promise<EnqueueResult> {
   const ctx = await loadDecisionContext(tx, scope, template ? { whatsapp: template, email: template } : {});
+  assertCreditorForRealSend(ctx);
   const exists = await tx
     .selectFrom('leads')
     .select('lead_id')

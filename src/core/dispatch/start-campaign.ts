@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { Tx } from '../../db/tenant.js';
 import { CAMPAIGN_MODES, derivedCampaignKey, isDeferral, LEAD_STATUSES, type CampaignMode } from '../model/index.js';
-import { loadDecisionContext, targetOf, type DecisionContext, type Target } from '../outreach/decision-context.js';
+import {
+  assertCreditorForRealSend,
+  loadDecisionContext,
+  targetOf,
+  type DecisionContext,
+  type Target,
+} from '../outreach/decision-context.js';
 import { runDryRun, type DryRunBatch } from '../outreach/dry-run-batch.js';
 import { uuid, type Infer } from '../schemas.js';
 import type { Scope } from '../scope.js';
@@ -47,6 +53,7 @@ export async function startCampaign(
   const mode: CampaignMode = scope.sending.enabled ? 'real' : 'dry_run';
   return scope.tx(async (tx) => {
     const ctx = await loadDecisionContext(tx, scope, templates);
+    if (mode === 'real') assertCreditorForRealSend(ctx);
     const campaignId = await insertCampaign(tx, ctx, key, mode, target);
     if (mode === 'dry_run') return rehearseCampaign(tx, ctx, campaignId, target);
     const e = await enqueueDisparos(tx, ctx, target, {

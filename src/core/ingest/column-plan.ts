@@ -1,16 +1,18 @@
 /** A header mapping compiled once into what mapRow walks for every row (columns per field, DDD columns, extras). */
-import type { ColumnMapping, LeadField } from './column-types.js';
+import { DEBT_FIELDS, type ColumnMapping, type DebtField, type LeadField } from './column-types.js';
 import { headerMatch, normalizeHeader } from './header-synonyms.js';
 
 /** Precomputed per mapping: which columns feed which field, in priority order, and extras keys. */
 export interface Plan {
-  single: Partial<Record<'nome' | 'contato_nome' | 'lead_id_externo', number>>;
+  single: Partial<Record<'nome' | 'contato_nome' | 'lead_id_externo' | DebtField, number>>;
   documento: number[];
   telefone: number[];
   email: number[];
   /** Phone column index → the DDD column that completes it ("DDD | Telefone" layouts). */
   ddd: Map<number, number>;
   extras: Array<{ index: number; key: string }>;
+  /** Whether any column feeds a debt field (valor, vencimento, contrato, descrição). */
+  hasDebt: boolean;
   headerNorms: Map<number, string>;
   /** headerNorms as two parallel arrays: walked for every row, without a [key, value] pair per entry. */
   headerIndexes: number[];
@@ -42,6 +44,7 @@ function compilePlan(mapping: ColumnMapping): Plan {
     email: of('email').map((c) => c.index),
     ddd: new Map(),
     extras: [],
+    hasDebt: cols.some((c) => DEBT_FIELDS.includes(c.field as DebtField)),
     headerNorms: new Map(cols.filter((c) => c.field).map((c) => [c.index, normalizeHeader(c.header)])),
     headerIndexes: [],
     headerNormList: [],
@@ -51,13 +54,14 @@ function compilePlan(mapping: ColumnMapping): Plan {
     plan.headerIndexes.push(index);
     plan.headerNormList.push(norm);
   }
-  for (const f of ['nome', 'contato_nome', 'lead_id_externo'] as const) {
+  for (const f of ['nome', 'contato_nome', 'lead_id_externo', ...DEBT_FIELDS] as const) {
     const first = of(f)[0];
     if (first) plan.single[f] = first.index;
   }
   const used = new Set<string>();
   for (const c of cols) {
-    if (c.field && c.field !== 'documento') continue;
+    // A document column may lose to another (CNPJ | CPF); debt columns stay readable as the sheet had them.
+    if (c.field && c.field !== 'documento' && !DEBT_FIELDS.includes(c.field as DebtField)) continue;
     plan.extras.push({ index: c.index, key: uniqueKey(c.header || `Coluna ${columnLetter(c.index)}`, used) });
   }
   const dddCols = cols.filter((c) => !c.field && /^ddd\s*\d*$/.test(normalizeHeader(c.header))).map((c) => c.index);

@@ -9,7 +9,11 @@ export interface SheetRow {
   errors?: Record<number, string>;
 }
 
-export type LeadField = 'nome' | 'contato_nome' | 'documento' | 'telefone' | 'email' | 'lead_id_externo';
+export type LeadField = 'nome' | 'contato_nome' | 'documento' | 'telefone' | 'email' | 'lead_id_externo' | DebtField;
+
+/** The columns of a debt (one per row; rows of the same person make a lead with several debts). */
+export type DebtField = 'valor' | 'vencimento' | 'contrato' | 'descricao';
+export const DEBT_FIELDS: readonly DebtField[] = ['valor', 'vencimento', 'contrato', 'descricao'];
 
 /** Which column feeds which lead field; field null → kept in dados_extras under its header. */
 export interface ColumnMapping {
@@ -30,6 +34,8 @@ export interface RawLead {
   /** Raw text of every e-mail column, in column order; a cell may hold several addresses. */
   emails: string[];
   lead_id_externo: string;
+  /** The row's debt columns as found ('' when empty), when the sheet has any; also kept in extras. */
+  divida?: Record<DebtField, string>;
   extras: Record<string, string>;
 }
 

@@ -1,9 +1,9 @@
 import { cleanCellText } from './cell-text.js';
 import type { ColumnMap, ColumnMapping, LeadField, SheetRow } from './column-types.js';
-import { HEADER_SCAN_ROWS } from './column-types.js';
+import { DEBT_FIELDS, HEADER_SCAN_ROWS } from './column-types.js';
 import { headerMatch, normalizeHeader, type HeaderMatch } from './header-synonyms.js';
 
-const SINGLE: LeadField[] = ['nome', 'contato_nome', 'lead_id_externo'];
+const SINGLE: LeadField[] = ['nome', 'contato_nome', 'lead_id_externo', ...DEBT_FIELDS];
 const IDENTIFYING: LeadField[] = ['nome', 'contato_nome', 'documento', 'telefone', 'email'];
 
 /**

@@ -119,6 +119,64 @@ const EXACT: Record<LeadField, string[][]> = {
       'referencia',
     ],
   ],
+  valor: [
+    [
+      'valor em aberto',
+      'valor aberto',
+      'valor devido',
+      'valor da divida',
+      'valor divida',
+      'valor do debito',
+      'valor debito',
+      'saldo devedor',
+      'valor em atraso',
+      'valor atualizado',
+      'valor a pagar',
+      'debito',
+      'divida',
+    ],
+    ['valor', 'valor total', 'valor original', 'valor do titulo', 'valor da parcela', 'valor r', 'amount'],
+  ],
+  vencimento: [
+    [
+      'vencimento',
+      'data de vencimento',
+      'data do vencimento',
+      'data vencimento',
+      'dt vencimento',
+      'dt venc',
+      'venc',
+      'vencto',
+      'dt vencto',
+      'due date',
+    ],
+  ],
+  contrato: [
+    [
+      'contrato',
+      'numero do contrato',
+      'n contrato',
+      'no contrato',
+      'num contrato',
+      'contrato n',
+      'nota fiscal',
+      'numero da nota fiscal',
+      'numero da nota',
+      'n nota fiscal',
+      'nf',
+      'nfe',
+      'nf e',
+      'fatura',
+      'numero da fatura',
+      'n fatura',
+      'titulo',
+      'numero do titulo',
+      'duplicata',
+    ],
+  ],
+  descricao: [
+    ['descricao', 'descricao da divida', 'descricao do debito', 'historico', 'referente a', 'referencia da divida'],
+  ],
 };
 
 const EXACT_INDEX = new Map<string, HeaderMatch>();
@@ -181,5 +239,8 @@ export function headerMatch(header: string): HeaderMatch | null {
   if (CONTACT_PERSON.test(base)) return { field: 'contato_nome', rank: 1 };
   if (base.includes('razao social')) return { field: 'nome', rank: 0 };
   if (base.includes('nome fantasia')) return { field: 'nome', rank: 2 };
+  if (has('vencimento') || has('vencto')) return { field: 'vencimento', rank: 0 };
+  if (has('valor') && (has('aberto') || has('devido') || has('atraso') || has('divida') || has('debito')))
+    return { field: 'valor', rank: 0 };
   return null;
 }

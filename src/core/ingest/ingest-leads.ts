@@ -16,6 +16,10 @@ const COLUMN_FIELDS = {
   phone: 'telefone',
   email: 'email',
   external_id: 'lead_id_externo',
+  amount: 'valor',
+  due_date: 'vencimento',
+  contract: 'contrato',
+  description: 'descricao',
 } as const satisfies Record<string, LeadField>;
 
 const fieldNames = Object.keys(COLUMN_FIELDS) as Array<keyof typeof COLUMN_FIELDS>;
@@ -26,7 +30,7 @@ export const ingestLeadsInput = {
     .min(1)
     .max(4096)
     .optional()
-    .describe('Absolute path of a file in a folder that get_status lists (ingest.folders)'),
+    .describe('Absolute path inside a folder get_status lists (ingest.folders)'),
   content_base64: z.string().max(28_000_000).optional().describe('Or the file, base64 (≤20 MB), with filename'),
   filename: z.string().min(1).max(255).optional().describe('e.g. "leads.xlsx"'),
   sheet: z.string().min(1).max(200).optional().describe('Only this sheet (default: all with lead columns)'),

@@ -53,6 +53,13 @@ export function mapRow(mapping: ColumnMapping, row: SheetRow): RawLead | null {
     lead_id_externo: collapse(valueAt(cells, plan.single.lead_id_externo)),
     extras: {},
   };
+  if (plan.hasDebt)
+    lead.divida = {
+      valor: valueAt(cells, plan.single.valor),
+      vencimento: valueAt(cells, plan.single.vencimento),
+      contrato: collapse(valueAt(cells, plan.single.contrato)),
+      descricao: collapse(valueAt(cells, plan.single.descricao)),
+    };
   for (const { index, key } of plan.extras) {
     if (index === documento) continue;
     const text = cells[index] ?? '';

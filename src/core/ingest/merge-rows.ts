@@ -13,6 +13,8 @@ export interface Contacts {
   /** COPY rows (PHONE_COLUMNS / EMAIL_COLUMNS), keyed by coalesce(e164, original) / coalesce(normalised, original): first seen wins. */
   phones: Map<string, CopyValue[]>;
   emails: Map<string, CopyValue[]>;
+  /** Debts of the rows (DEBT_COLUMNS as records), keyed by contrato|vencimento|valor: the same debt twice is one. */
+  dividas: Map<string, Record<string, CopyValue>>;
 }
 
 /** An existing lead that rows of this chunk were merged into. */
@@ -76,6 +78,7 @@ export function assignRows(
     lead.lead_id_externo ??= r.lead_id_externo;
     lead.origem.push(origem);
     addContacts(lead, tenantId, r, from);
+    addDebt(lead, r, src.jobId);
   }
   return { newLeads, touched };
 }
@@ -88,6 +91,7 @@ const touchedLead = (leadId: string): Touched => ({
   extras: {},
   phones: new Map(),
   emails: new Map(),
+  dividas: new Map(),
 });
 
 /** A new lead from its group's first row; the document is the first valid one, else the first row's. */
@@ -106,6 +110,7 @@ function newLead(r: StagedRow): NewLead {
     extras: {},
     phones: new Map(),
     emails: new Map(),
+    dividas: new Map(),
     suppressed: false,
   };
 }
@@ -131,6 +136,15 @@ function addContacts(to: Touched, tenantId: string, r: StagedRow, from: number):
   });
   // For a key present in several rows the first row's value wins.
   for (const k in r.dados_extras) if (!(k in to.extras)) to.extras[k] = r.dados_extras[k];
+}
+
+/** A row's debt, once per lead (same contrato, vencimento and valor: the same debt). */
+function addDebt(to: Touched, r: StagedRow, jobId: string): void {
+  const d = r.divida;
+  if (!d) return;
+  const key = `${d.contrato ?? ''}|${d.vencimento ?? ''}|${d.valor_centavos ?? ''}`;
+  if (to.dividas.has(key)) return;
+  to.dividas.set(key, { lead_id: to.lead_id, ...d, job_id: jobId, linha: r.linha });
 }
 
 export const LEAD_COLUMNS = [

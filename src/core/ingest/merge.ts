@@ -11,6 +11,7 @@ import {
 import type { NormalizedRow } from './normalize-row.js';
 import type { CopyIn, CopyValue } from './ports.js';
 import { lockForMerge } from './sql/lock-for-merge.js';
+import { insertDebts } from './sql/insert-debts.js';
 import { markSuppressed } from './sql/mark-suppressed.js';
 import { matchExisting } from './sql/match-existing.js';
 import { updateExisting } from './sql/update-existing.js';
@@ -83,6 +84,7 @@ export async function mergeChunk(
   if (newLeads.size && hasSuppressions) await markSuppressed(tx, tenantId, newLeads);
   await copyNewLeads(copy, tenantId, newLeads, src.actor);
   const updated = touched.size ? await updateExisting(tx, tenantId, touched) : 0;
+  await insertDebts(tx, tenantId, [...newLeads.values(), ...touched.values()]);
   return { rows: rows.length, created: newLeads.size, updated, duplicates: rows.length - newLeads.size };
 }
 

@@ -16,6 +16,7 @@ import {
   type NormalizedPhone,
 } from '../normalize/index.js';
 import type { RawLead } from './columns.js';
+import { rowDebt, type RowDebt } from './row-debt.js';
 
 export type LeadPhone = Omit<NormalizedPhone, 'ddd'>;
 export type LeadEmail = NormalizedEmail;
@@ -35,6 +36,8 @@ export interface NormalizedRow {
   dados_extras: Record<string, string>;
   telefones: LeadPhone[];
   emails: LeadEmail[];
+  /** The row's debt (valor, vencimento, contrato, descrição), if it has one. */
+  divida: RowDebt | null;
 }
 
 export interface RowOutcome {
@@ -72,6 +75,7 @@ export function normalizeRow(raw: RawLead): RowOutcome {
 
   const { telefones, firstDdd } = rowPhones(raw.telefones, at);
   const emails = rowEmails(raw.emails, at);
+  const divida = raw.divida ? rowDebt(raw.divida, at) : null;
 
   const usable =
     !!nome ||
@@ -108,6 +112,7 @@ export function normalizeRow(raw: RawLead): RowOutcome {
       dados_extras: rowExtras(raw.extras),
       telefones,
       emails,
+      divida,
     },
     problems,
   };

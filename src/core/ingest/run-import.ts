@@ -1,7 +1,8 @@
 import { AppError } from '../errors.js';
 import type { Scope } from '../scope.js';
 import type { LeadField } from './column-types.js';
-import { updateIngestJob } from './job-store.js';
+import { PROBLEM_SAMPLE_SIZE, updateIngestJob } from './job-store.js';
+import { flagSharedDestinations } from './sql/shared-destinations.js';
 import { ingestPrepared, NoHeaderError } from './pipeline.js';
 import type { CopyTxRunner, OpenedSpreadsheet } from './ports.js';
 import { prepareRows, type PreparedBatch } from './prepare.js';
@@ -34,14 +35,19 @@ export async function runImport(scope: Scope, bulk: CopyTxRunner, run: ImportRun
       { jobId, tenantId, arquivo: file.filename, validateOnly: run.validateOnly },
       guarded(batches, () => scope.assertWritable()),
     );
-    await scope.tx((tx) =>
-      updateIngestJob(tx, tenantId, jobId, {
+    await scope.tx(async (tx) => {
+      const shared = run.validateOnly ? [] : await flagSharedDestinations(tx, tenantId, jobId);
+      await updateIngestJob(tx, tenantId, jobId, {
         status: 'concluido',
         counts: result.counts,
         bytesRead: file.size,
         finishedAt: scope.clock.now(),
-      }),
-    );
+        ...(shared.length && {
+          problemsTotal: result.problemsTotal + shared.length,
+          sample: [...result.sample, ...shared].slice(0, PROBLEM_SAMPLE_SIZE),
+        }),
+      });
+    });
     log.info({ counts: result.counts, problems: result.problemsTotal }, 'ingest finished');
   } catch (err) {
     const message = errorMessage(err);

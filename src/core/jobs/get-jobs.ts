@@ -8,7 +8,7 @@ import { selectIngestJob, selectRecentIngestJobs } from './ingest-job.js';
 import { JobSchema, type Job } from './job-schema.js';
 
 export const getJobsInput = {
-  job_id: uuid().optional().describe('One job (ingest_leads or start_dispatch returned it); omit for the recent ones'),
+  job_id: uuid().optional().describe('From ingest_leads or start_dispatch; omit: the recent ones'),
   limit: z.number().int().min(1).max(50).default(10),
 };
 export const getJobsOutput = { jobs: z.array(JobSchema) };

@@ -28,9 +28,7 @@ export const IngestCountsSchema = z.object({
   leads_updated: z.number(),
   duplicates: z.number(),
   invalid_rows: z.number(),
-  rows_without_channel: z
-    .number()
-    .describe('Rows with no WhatsApp mobile and no valid e-mail: no channel reaches them'),
+  rows_without_channel: z.number().describe('Rows no channel reaches (no WhatsApp mobile, no valid e-mail)'),
   valid_phones: z.number(),
   invalid_phones: z.number(),
   valid_emails: z.number(),

@@ -19,6 +19,10 @@ export type DryRunChannel = (typeof DRY_RUN_CHANNELS)[number];
 export const SUPPRESSION_KINDS = ['documento', 'telefone', 'email'] as const;
 export type SuppressionKind = (typeof SUPPRESSION_KINDS)[number];
 
+/** The kinds of destination a lead is reached at (destinos_confirmados: a shared one confirmed as one lead's). */
+export const DESTINATION_KINDS = ['telefone', 'email'] as const;
+export type DestinationKind = (typeof DESTINATION_KINDS)[number];
+
 export const SUPPRESSION_ORIGINS = ['manual', 'opt_out', 'importacao', 'bounce'] as const;
 export type SuppressionOrigin = (typeof SUPPRESSION_ORIGINS)[number];
 

@@ -6,6 +6,9 @@ import { checkSendWindow } from '../policy/index.js';
 import type { DecisionContext, Target } from './decision-context.js';
 import {
   blockTextSql,
+  leadZonesSql,
+  windowKey,
+  type LeadZone,
   channelSql,
   gateSql,
   leadFactsSql,
@@ -28,6 +31,13 @@ export interface DecisionRow {
   telefone: string | null;
   email: string | null;
   canal: DecidedChannel;
+  /** Open (not prescribed) debts: their sum in centavos, earliest due date (ISO), contracts; null without any. */
+  divida_centavos: number | null;
+  divida_vencimento: string | null;
+  divida_contratos: string | null;
+  /** How many debts the lead has, and how many of them are prescribed. */
+  dividas: number;
+  dividas_prescritas: number;
   motivo: string;
   template: string | null;
   codigo_bloqueio: BlockCode | null;
@@ -50,11 +60,12 @@ export async function decisionsQuery(
   const windows = await sendWindowOpenings(tx, ctx, target);
   return sql<DecisionRow>`
     with alvo as materialized (${targetSql(ctx.tenantId, target)}),
-    ${leadFactsSql(ctx.tenantId, ctx.now)},
+    ${leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore)},
     c as (${channelSql(ctx, windows)}),
     d as (select c.*, ${gateSql(ctx)} as codigo from c)
     select d.lead_id, d.nome, d.contato_nome, d.documento, d.documento_tipo, d.status, d.timezone, d.telefone,
-           d.email, d.canal, ${reasonAndTemplateSql(ctx)},
+           d.email, d.canal, d.divida_centavos, d.divida_vencimento, d.divida_contratos, d.dividas,
+           d.dividas_prescritas, ${reasonAndTemplateSql(ctx)},
            d.codigo as codigo_bloqueio, d.codigo is null as seria_enviado_agora,
            ${blockTextSql(ctx, windows)}
     from d
@@ -67,21 +78,24 @@ export async function decisionsQuery(
  */
 async function sendWindowOpenings(tx: Tx, ctx: DecisionContext, target: Target): Promise<WindowOpenings> {
   const out: WindowOpenings = { opens: {}, why: {} };
-  for (const timezone of await targetZones(tx, ctx, target)) {
-    const w = checkSendWindow(ctx.now, timezone, ctx.policy.janela);
-    out.opens[timezone] = w.inside ? null : (w.next?.toISOString() ?? '9999-12-31T00:00:00Z');
-    if (!w.inside) out.why[timezone] = w.motivo;
+  for (const { timezone, uf } of await targetZones(tx, ctx, target)) {
+    const key = windowKey(timezone, uf);
+    const w = checkSendWindow(ctx.now, timezone, { ...ctx.policy.janela, uf });
+    out.opens[key] = w.inside ? null : (w.next?.toISOString() ?? '9999-12-31T00:00:00Z');
+    if (!w.inside) out.why[key] = w.motivo;
   }
   return out;
 }
 
 /** The time zones of the targeted leads: loaded with the context when it was for these leads, else read. */
-async function targetZones(tx: Tx, ctx: DecisionContext, target: Target): Promise<string[]> {
+async function targetZones(tx: Tx, ctx: DecisionContext, target: Target): Promise<LeadZone[]> {
   if ('leadIds' in target && ctx.leadZones?.leadIds === target.leadIds) return ctx.leadZones.zones;
-  const { rows } = await prepared(sql<{ timezone: string }>`
-    select distinct timezone from leads where tenant_id = ${ctx.tenantId}
-    ${'leadIds' in target ? sql`and lead_id = any(${target.leadIds}::uuid[])` : sql``}`).execute(tx);
-  return rows.map((r) => r.timezone);
+  const { rows } = await prepared(
+    sql<{
+      zones: LeadZone[];
+    }>`select ${leadZonesSql(ctx.tenantId, 'leadIds' in target ? target.leadIds : null)} as zones`,
+  ).execute(tx);
+  return rows[0]!.zones;
 }
 
 /** Decisions for a handful of leads (decide_channel, send_message, enqueue). */

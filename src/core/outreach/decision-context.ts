@@ -4,20 +4,30 @@ import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
 import type { LeadStatus } from '../model/index.js';
 import type { Scope } from '../scope.js';
-import { DEFAULT_TEMPLATE_BY_CHANNEL, type TemplateDef } from '../templates/index.js';
-import { policyOf, type OutreachPolicy, type PolicyRow } from './policy.js';
+import {
+  DEFAULT_TEMPLATE_BY_CHANNEL,
+  isCollectionTemplate,
+  templateVariables,
+  type TemplateDef,
+} from '../templates/index.js';
+import { policyOf, prescriptionCutoff, type OutreachPolicy, type PolicyRow } from './policy.js';
+import { leadZonesSql, type LeadZone } from './decisions-sql.js';
 import { templateOf } from './templates.js';
 
 /** Everything a decision needs for this tenant at one moment. */
 export interface DecisionContext {
   tenantId: string;
   now: Date;
+  /** Debts due on or before this date (ISO) are prescribed: now in Brasília minus the policy's term. */
+  prescribedOnOrBefore: string;
   policy: OutreachPolicy;
   /** Channels with a working downstream profile. */
   channels: { whatsapp: boolean; email: boolean };
   templates: { whatsapp: TemplateDef; email: TemplateDef };
   /** The time zones of these leads, when the context was loaded for them (saves decide() a statement). */
-  leadZones?: { leadIds: string[]; zones: string[] };
+  leadZones?: { leadIds: string[]; zones: LeadZone[] };
+  /** Per channel, whether its template is a collection message (isCollectionTemplate). */
+  collection: { whatsapp: boolean; email: boolean };
 }
 
 /** The leads a decision, dry run or campaign is about: given ids, or a filter (oldest first, up to limit). */
@@ -46,24 +56,32 @@ export async function loadDecisionContext(
     whatsapp: choice.whatsapp ?? DEFAULT_TEMPLATE_BY_CHANNEL.whatsapp,
     email: choice.email ?? DEFAULT_TEMPLATE_BY_CHANNEL.email,
   };
-  const { rows } = await prepared(sql<PolicyRow & { whatsapp: unknown; email: unknown; zones: string[] }>`
-    select p.remetente, p.janela_envio, p.max_mensagens_lead_24h,
+  const { rows } = await prepared(sql<PolicyRow & { whatsapp: unknown; email: unknown; zones: LeadZone[] }>`
+    select p.remetente, p.janela_envio, p.max_mensagens_lead_24h, p.credor, p.prescricao_anos,
            (select definicao from templates_tenant where tenant_id = ${tenantId} and template_id = ${ids.whatsapp})
              as whatsapp,
            (select definicao from templates_tenant where tenant_id = ${tenantId} and template_id = ${ids.email}) as email,
-           array(select distinct timezone::text from leads
-                 where tenant_id = ${tenantId} and lead_id = any(${leadIds ?? null}::uuid[])) as zones
+           ${leadIds ? leadZonesSql(tenantId, leadIds) : sql`'[]'::json`} as zones
     from (select 1) one left join tenant_politicas p on p.tenant_id = ${tenantId}`).execute(tx);
   const row = rows[0]!;
   const configured = new Set(
     (scope.channelStates?.() ?? []).filter((c) => c.state === 'configured').map((c) => c.channel),
   );
+  const now = scope.clock.now();
+  const policy = policyOf(row, scope.tenant);
+  const whatsapp = templateOf(row.whatsapp, ids.whatsapp);
+  const email = templateOf(row.email, ids.email);
   return {
     tenantId,
-    now: scope.clock.now(),
-    policy: policyOf(row, scope.tenant),
+    now,
+    prescribedOnOrBefore: prescriptionCutoff(now, policy.prescricaoAnos),
+    policy,
     channels: { whatsapp: configured.has('whatsapp'), email: configured.has('email') },
-    templates: { whatsapp: templateOf(row.whatsapp, ids.whatsapp), email: templateOf(row.email, ids.email) },
+    templates: { whatsapp, email },
+    collection: {
+      whatsapp: isCollectionTemplate(whatsapp, templateVariables(whatsapp)),
+      email: isCollectionTemplate(email, templateVariables(email)),
+    },
     ...(leadIds ? { leadZones: { leadIds, zones: row.zones } } : {}),
   };
 }
@@ -82,4 +100,17 @@ export function targetOf(input: {
         filter: { status: input.filter!.status, source_job_id: input.filter!.source_job_id },
         limit: input.limit,
       };
+}
+
+/**
+ * Real sending of collection messages refuses to start while the tenant's creditor is unset: a
+ * collection must name its creditor (CDC art. 42-A), and the sender is never the tenant's slug.
+ */
+export function assertCreditorForRealSend(ctx: DecisionContext): void {
+  if (ctx.policy.credor || (!ctx.collection.whatsapp && !ctx.collection.email)) return;
+  throw new AppError(
+    'failed_precondition',
+    'The creditor is not configured, and collection messages must name it (CDC art. 42-A): call ' +
+      'set_outreach_policy with creditor {legal_name, tax_id (CNPJ), address, contact} first. Nothing was sent.',
+  );
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
-import { isDeferral, type BlockCode, type DecidedChannel } from '../model/index.js';
+import { BLOCK_CODES, isDeferral, type BlockCode, type DecidedChannel } from '../model/index.js';
 import type { DecisionContext, Target } from './decision-context.js';
 import { decide, writeDryRunLog } from './decide.js';
 import { toDecisionSample, type DecisionSample } from './decide-channel.js';
@@ -62,6 +62,11 @@ async function countBatch(tx: Tx, tenantId: string, batchId: string) {
     if (r.codigo) out.by_block_code[r.codigo] = (out.by_block_code[r.codigo] ?? 0) + r.n;
     if (isDeferral(r.codigo)) out.deferred += r.n;
   }
+  // The gates in their order (core/model BLOCK_CODES), so the counts read as the decision runs.
+  const codes = Object.entries(out.by_block_code).sort(
+    ([a], [b]) => BLOCK_CODES.indexOf(a as BlockCode) - BLOCK_CODES.indexOf(b as BlockCode),
+  );
+  out.by_block_code = Object.fromEntries(codes);
   return out;
 }
 

@@ -3,16 +3,17 @@ import { AppError } from '../errors.js';
 import { SUPPRESSION_KINDS, SUPPRESSION_ORIGINS } from '../model/index.js';
 import { uuid, type Infer } from '../schemas.js';
 import type { Scope } from '../scope.js';
+import { confirmDestination } from './confirm-destination.js';
 import { addSuppression, listSuppressions, optOutLead, removeSuppression } from './suppression.js';
 
-const ACTIONS = ['opt_out_lead', 'add', 'remove', 'list'] as const;
+const ACTIONS = ['opt_out_lead', 'add', 'remove', 'list', 'confirm_destination'] as const;
 
 export const manageSuppressionInput = {
   action: z.enum(ACTIONS),
-  lead_id: uuid().optional().describe('For opt_out_lead'),
+  lead_id: uuid().optional().describe('For opt_out_lead, confirm_destination'),
   kind: z.enum(SUPPRESSION_KINDS).optional().describe('For add/remove'),
-  value: z.string().min(3).max(320).optional().describe('For add/remove: the CPF/CNPJ, phone or e-mail in any format'),
-  reason: z.string().min(3).max(500).default('pedido do titular').describe('Why (kept with the entry)'),
+  value: z.string().min(3).max(320).optional().describe('CPF/CNPJ, phone or e-mail, any format'),
+  reason: z.string().min(3).max(500).default('pedido do titular'),
   limit: z.number().int().min(1).max(500).default(50),
 };
 
@@ -59,6 +60,17 @@ export async function manageSuppression(
       if (!input.lead_id) throw new AppError('invalid_argument', 'opt_out_lead needs lead_id.');
       const r = await optOutLead(tx, t, input.lead_id, input.reason, actor);
       return { action: input.action, changed: r.added, entries: [] };
+    }
+    if (input.action === 'confirm_destination') {
+      if (!input.lead_id || !input.value)
+        throw new AppError('invalid_argument', 'confirm_destination needs lead_id and value.');
+      const changed = await confirmDestination(tx, t, {
+        leadId: input.lead_id,
+        value: input.value,
+        reason: input.reason,
+        actor,
+      });
+      return { action: input.action, changed: changed ? 1 : 0, entries: [] };
     }
     if (!input.kind || !input.value) throw new AppError('invalid_argument', `${input.action} needs kind and value.`);
     const changed =

@@ -12,7 +12,7 @@ export interface RenderedPreview {
 /** The message a decision would send, rendered with the lead's variables. */
 export function renderDecision(d: DecisionRow, ctx: DecisionContext): RenderedPreview {
   if (d.canal === 'none') return { subject: null, text: null, missing: [] };
-  const r = renderTemplate(ctx.templates[d.canal], leadVariables(d, ctx.policy.remetente));
+  const r = renderTemplate(ctx.templates[d.canal], leadVariables(d, ctx.policy.remetente, ctx.policy.credor));
   return r.ok
     ? { subject: r.assunto ?? null, text: r.texto, missing: [] }
     : { subject: null, text: null, missing: r.faltando };

@@ -5,6 +5,8 @@ import { SEND_CHANNELS } from '../model/index.js';
 import type { SendWindowConfig } from '../policy/index.js';
 import type { Infer } from '../schemas.js';
 import type { Scope } from '../scope.js';
+import { normalizeDocument } from '../normalize/index.js';
+import type { CreditorForTemplate } from '../templates/index.js';
 import { loadPolicy, savePolicy } from './policy.js';
 import { saveTemplateOverride } from './templates.js';
 
@@ -26,8 +28,17 @@ const sendWindow = z.object({
   extra_holidays: z.array(LOCAL_DATE).max(100).optional(),
 });
 
+const creditor = z.object({
+  legal_name: z.string().trim().max(200),
+  tax_id: z.string().max(20).describe('CNPJ'),
+  address: z.string().trim().max(300),
+  contact: z.string().trim().max(200).describe('How to pay or talk'),
+});
+
 export const setOutreachPolicyInput = {
   sender_name: z.string().min(2).max(200).optional(),
+  creditor: creditor.optional(),
+  prescription_years: z.number().int().min(1).max(30).optional(),
   send_window: sendWindow.optional(),
   max_messages_per_lead_24h: z.number().int().min(1).max(10).optional(),
   pace: z
@@ -40,7 +51,7 @@ export const setOutreachPolicyInput = {
         .min(1)
         .max(10_000_000)
         .optional()
-        .describe('Distinct recipients per 24 h (WhatsApp tiers 250/2000/10000/100000)'),
+        .describe('Distinct, per 24 h (WhatsApp tiers 250 to 100000)'),
     })
     .optional()
     .describe('Pace of one channel'),
@@ -62,6 +73,8 @@ export const setOutreachPolicyInput = {
 
 export const setOutreachPolicyOutput = {
   sender_name: z.string(),
+  creditor: z.unknown().describe('null: unset'),
+  prescription_years: z.number(),
   // Not repeated here: the input schema shows it (tools/list budget).
   send_window: z.unknown().describe('As the input send_window'),
   max_messages_per_lead_24h: z.number(),
@@ -80,11 +93,15 @@ export async function setOutreachPolicy(
   const t = scope.tenant.tenant_id;
   const policy = await scope.tx(async (tx) => {
     const { sender_name, send_window, max_messages_per_lead_24h: max, pace, template } = input;
-    if (sender_name !== undefined || send_window !== undefined || max !== undefined) {
+    const credor = input.creditor && toCreditor(input.creditor);
+    const anos = input.prescription_years;
+    if ([sender_name, send_window, max, credor, anos].some((v) => v !== undefined)) {
       await savePolicy(tx, t, {
         remetente: sender_name,
         janela: send_window && toSendWindowConfig(send_window),
         maxPorLead24h: max,
+        credor,
+        prescricaoAnos: anos,
       });
     }
     if (pace) await setRateLimit(tx, t, pace.channel, pace.per_second, pace.max_recipients_24h);
@@ -102,11 +119,30 @@ export async function setOutreachPolicy(
     }
     return loadPolicy(tx, scope.tenant);
   });
+  const c = policy.credor;
   return {
     sender_name: policy.remetente,
+    creditor: c && { legal_name: c.razao_social, tax_id: c.cnpj, address: c.endereco, contact: c.contato },
+    prescription_years: policy.prescricaoAnos,
     send_window: fromSendWindowConfig(policy.janela),
     max_messages_per_lead_24h: policy.maxPorLead24h,
   };
+}
+
+/** The creditor as stored; a CNPJ whose check digits fail is refused with what to fix. */
+function toCreditor(c: z.infer<typeof creditor>): CreditorForTemplate {
+  const short = Object.entries({ legal_name: 2, address: 10, contact: 5 }).find(
+    ([k, min]) => c[k as keyof typeof c].length < min,
+  );
+  if (short)
+    throw new AppError('invalid_argument', `creditor.${short[0]} is too short (at least ${short[1]} characters).`);
+  const doc = normalizeDocument(c.tax_id);
+  if (doc.documento_tipo !== 'cnpj' || !doc.documento_valido)
+    throw new AppError(
+      'invalid_argument',
+      `creditor.tax_id "${c.tax_id}" is not a valid CNPJ (${doc.motivo_invalido ?? 'not 14 characters'}).`,
+    );
+  return { razao_social: c.legal_name, cnpj: doc.documento!, endereco: c.address, contato: c.contact };
 }
 
 /** The tool's send window (English fields) as the time module stores it. */

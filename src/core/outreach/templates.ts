@@ -1,7 +1,14 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
-import { getBuiltinTemplate, listBuiltinTemplates, validateTemplate, type TemplateDef } from '../templates/index.js';
+import {
+  getBuiltinTemplate,
+  listBuiltinTemplates,
+  TEMPLATE_VARIABLES,
+  templateVariables,
+  validateTemplate,
+  type TemplateDef,
+} from '../templates/index.js';
 
 /** The tenant's version of a template (its override in templates_tenant) or the built-in one. */
 export async function resolveTemplate(tx: Tx, tenantId: string, id: string): Promise<TemplateDef> {
@@ -30,6 +37,12 @@ export function templateOf(override: unknown, id: string): TemplateDef {
 /** Stores a tenant override after validating it; returns the problems instead when it is invalid. */
 export async function saveTemplateOverride(tx: Tx, tenantId: string, def: TemplateDef): Promise<string[]> {
   const problems = validateTemplate(def);
+  const unknown = templateVariables(def).filter((v) => !(v in TEMPLATE_VARIABLES));
+  if (unknown.length)
+    problems.push(
+      `variável desconhecida: ${unknown.map((v) => `{{${v}}}`).join(', ')}; as conhecidas são ` +
+        Object.keys(TEMPLATE_VARIABLES).join(', '),
+    );
   if (problems.length) return problems;
   // updated_at is bookkeeping only (no rule reads it): the database's clock will do.
   await tx

@@ -29,6 +29,8 @@ export interface SendWindowConfig {
   feriados_extras?: string[];
   /** Also skip Carnaval and Corpus Christi. Only used when respeitar_feriados. */
   incluir_pontos_facultativos?: boolean;
+  /** The lead's UF: its state holidays are skipped too (set per lead at decision time, never stored). */
+  uf?: string | null;
 }
 
 const weekday = Object.freeze({ inicio: '08:00', fim: '20:00' });

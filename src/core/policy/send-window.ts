@@ -44,7 +44,7 @@ export function dayHours(
   | { closed: 'day'; weekday: number } {
   const weekday = weekdayOf(date);
   if (cfg.respeitar_feriados) {
-    const h = isHoliday(date, cfg.feriados_extras, { pontosFacultativos: cfg.incluir_pontos_facultativos });
+    const h = isHoliday(date, cfg.feriados_extras, { pontosFacultativos: cfg.incluir_pontos_facultativos, uf: cfg.uf });
     if (h.holiday) return { closed: 'holiday', weekday, holiday: h.nome! };
   }
   const window = cfg.dias[weekday];

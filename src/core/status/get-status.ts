@@ -15,7 +15,7 @@ export const getStatusOutput = {
   tenant: z.object({ slug: z.string() }),
   ingest: z
     .object({ folders: z.array(z.string()), inbox: z.string().nullable() })
-    .describe('Folders ingest_leads may read a file_path from (inbox: the default one, when in use)'),
+    .describe('Folders ingest_leads reads file_path from (inbox: the default)'),
   dispatch: z.object({
     enabled: z.boolean(),
     note: z.string(),

@@ -1,40 +1,56 @@
 /**
- * The seed's collections templates: a polite first contact about a pending matter. Discreet on
- * purpose — no amounts and no "dívida" — because the message may be read by someone other than
- * the debtor (CDC art. 42: collection must not expose the consumer), and no links, since a link
- * in a first collections contact looks like phishing.
+ * The collections templates. Each one states what the law asks of a collection message and nothing
+ * more: who the creditor is, with its CNPJ and address (CDC art. 42-A), the amount and the due date
+ * (the debt is the subject, so the debtor can check it), and how to pay or talk. The document is
+ * masked (LGPD). What keeps a third party from reading it is not vagueness but the gates: a destination
+ * shared by leads with different documents is never sent a collection (contato_compartilhado), nor a
+ * prescribed debt (divida_prescrita), nor outside the hours of the lead's state. No links: a link in a
+ * collections message looks like phishing; the creditor's contact is written out instead.
  */
 import { emailBodies } from './email-layout.js';
 import { OPT_OUT_TEXT } from './opt-out.js';
 import type { TemplateDef } from './types.js';
 
 const whatsapp: TemplateDef = {
-  id: 'cobranca_padrao_whatsapp_v1',
+  id: 'cobranca_padrao_whatsapp_v2',
   canal: 'whatsapp',
-  descricao: 'Cobrança: primeiro contato cordial por WhatsApp, propondo negociação de uma pendência.',
+  descricao: 'Cobrança: credor com CNPJ e endereço, valor e vencimento, como pagar ou negociar (WhatsApp).',
   corpo: [
     'Olá, {{contato}}! Tudo bem?',
-    'Aqui é a equipe de {{remetente}}. Estamos entrando em contato a respeito de uma pendência em nome de {{empresa}} (documento {{documento_mascarado}}) e gostaríamos de apresentar as condições de negociação disponíveis.',
-    'Podemos conversar por aqui? Se preferir, é só dizer o melhor dia e horário para falarmos.',
+    'Aqui é a equipe de {{remetente}}, em nome de {{credor}} (CNPJ {{credor_cnpj}}), {{credor_endereco}}.',
+    'Consta em aberto, em nome de {{empresa}} (documento {{documento_mascarado}}), o valor de {{valor_divida}}, com vencimento em {{vencimento_divida}}.',
+    'Para pagar ou negociar, responda esta mensagem ou fale com {{credor}} em {{credor_contato}}.',
     OPT_OUT_TEXT,
   ].join('\n\n'),
   whatsapp: {
-    nome_aprovado: 'cobranca_padrao_whatsapp_v1',
+    nome_aprovado: 'cobranca_padrao_whatsapp_v2',
     idioma: 'pt_BR',
-    parametros: ['contato', 'remetente', 'empresa', 'documento_mascarado'],
+    parametros: [
+      'contato',
+      'remetente',
+      'credor',
+      'credor_cnpj',
+      'credor_endereco',
+      'empresa',
+      'documento_mascarado',
+      'valor_divida',
+      'vencimento_divida',
+      'credor_contato',
+    ],
   },
 };
 
 const email: TemplateDef = {
-  id: 'cobranca_padrao_email_v1',
+  id: 'cobranca_padrao_email_v2',
   canal: 'email',
-  descricao: 'Cobrança: primeiro contato cordial por e-mail, propondo negociação de uma pendência.',
-  assunto: 'Proposta de negociação para {{empresa}}',
+  descricao: 'Cobrança: credor com CNPJ e endereço, valor e vencimento, como pagar ou negociar (e-mail).',
+  assunto: 'Pendência de {{empresa}} com {{credor}}',
   ...emailBodies(
     [
       'Olá, {{contato}}, tudo bem?',
-      'Aqui é a equipe de {{remetente}}. Escrevemos a respeito de uma pendência em nome de {{empresa}} (documento {{documento_mascarado}}) e gostaríamos de apresentar as condições de negociação disponíveis, para encontrarmos juntos a melhor forma de resolver.',
-      'Para conversar, basta responder a este e-mail. Se preferir falar por telefone, informe um número e o melhor horário para entrarmos em contato.',
+      'Aqui é a equipe de {{remetente}}, em nome de {{credor}} (CNPJ {{credor_cnpj}}), {{credor_endereco}}.',
+      'Consta em aberto, em nome de {{empresa}} (documento {{documento_mascarado}}), o valor de {{valor_divida}}, com vencimento em {{vencimento_divida}}.',
+      'Para pagar ou negociar, basta responder a este e-mail ou falar com {{credor}} em {{credor_contato}}.',
       'Atenciosamente,\nEquipe {{remetente}}',
     ],
     OPT_OUT_TEXT,
@@ -43,3 +59,17 @@ const email: TemplateDef = {
 
 /** Collections templates, WhatsApp first. */
 export const COBRANCA_TEMPLATES: readonly TemplateDef[] = [whatsapp, email];
+
+/** Variables that make a message a collection one: it names a debt or a creditor. */
+const COLLECTION_VARIABLES = ['valor_divida', 'vencimento_divida', 'contrato_divida', 'credor', 'credor_cnpj'];
+
+/**
+ * Whether a template is a collection message (the creditor must be configured, the destination must be
+ * the debtor's alone, the debt not prescribed): a `cobranca_*` id, or a body that names a debt or a
+ * creditor.
+ *
+ * @example isCollectionTemplate({ id: 'cobranca_padrao_email_v2', ... }) // true
+ */
+export function isCollectionTemplate(def: Pick<TemplateDef, 'id'>, variables: readonly string[]): boolean {
+  return def.id.startsWith('cobranca_') || variables.some((v) => COLLECTION_VARIABLES.includes(v));
+}

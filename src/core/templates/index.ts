@@ -10,5 +10,13 @@ export {
   listBuiltinTemplates,
 } from './registry.js';
 export { renderTemplate, templateVariables, toNumberedBody, validateTemplate } from './render.js';
-export { leadVariables, firstName, CONTATO_FALLBACK, type LeadForTemplate } from './variables.js';
+export {
+  leadVariables,
+  firstName,
+  CONTATO_FALLBACK,
+  TEMPLATE_VARIABLES,
+  type CreditorForTemplate,
+  type LeadForTemplate,
+} from './variables.js';
 export { OPT_OUT_TEXT, OPT_OUT_KEYWORD } from './opt-out.js';
+export { isCollectionTemplate } from './builtin-cobranca.js';

@@ -18,7 +18,7 @@ function freeze(def: TemplateDef): TemplateDef {
 /**
  * Every built-in template, keyed by id.
  *
- * @example BUILTIN_TEMPLATES.get('cobranca_padrao_email_v1')?.assunto // 'Proposta de negociação para {{empresa}}'
+ * @example BUILTIN_TEMPLATES.get('cobranca_padrao_email_v2')?.assunto // 'Pendência de {{empresa}} com {{credor}}'
  */
 export const BUILTIN_TEMPLATES: ReadonlyMap<string, TemplateDef> = new Map(
   [...COBRANCA_TEMPLATES, ...REUNIAO_TEMPLATES].map((def) => [def.id, freeze(def)]),
@@ -30,8 +30,8 @@ export const BUILTIN_TEMPLATES: ReadonlyMap<string, TemplateDef> = new Map(
  * @example getBuiltinTemplate(DEFAULT_TEMPLATE_BY_CHANNEL.whatsapp)?.canal // 'whatsapp'
  */
 export const DEFAULT_TEMPLATE_BY_CHANNEL: Readonly<Record<TemplateChannel, string>> = Object.freeze({
-  whatsapp: 'cobranca_padrao_whatsapp_v1',
-  email: 'cobranca_padrao_email_v1',
+  whatsapp: 'cobranca_padrao_whatsapp_v2',
+  email: 'cobranca_padrao_email_v2',
 });
 
 /**
@@ -46,7 +46,7 @@ export function getBuiltinTemplate(id: string): TemplateDef | undefined {
 /**
  * All built-in templates, optionally for one channel.
  *
- * @example listBuiltinTemplates('email').map((t) => t.id) // ['cobranca_padrao_email_v1', …]
+ * @example listBuiltinTemplates('email').map((t) => t.id) // ['cobranca_padrao_email_v2', …]
  */
 export function listBuiltinTemplates(canal?: TemplateChannel): TemplateDef[] {
   return [...BUILTIN_TEMPLATES.values()].filter((def) => canal === undefined || def.canal === canal);

@@ -38,7 +38,7 @@ function prepareValue(vars: Vars, name: string, singleLine: boolean): string {
  * WhatsApp templates with a `whatsapp` spec also return `parametros`, the values in {{1}}, {{2}}… order.
  *
  * @example
- * renderTemplate(getBuiltinTemplate('cobranca_padrao_whatsapp_v1')!, { contato: 'Maria', empresa: 'Padaria Sol' })
+ * renderTemplate(getBuiltinTemplate('cobranca_padrao_whatsapp_v2')!, { contato: 'Maria', empresa: 'Padaria Sol' })
  * // { ok: false, faltando: ['remetente', 'documento_mascarado'],
  * //   motivo: 'variáveis ausentes: remetente, documento_mascarado' }
  */

@@ -19,7 +19,7 @@ export type TemplateChannel = 'whatsapp' | 'email';
  * };
  */
 export interface TemplateDef {
-  /** Stable id stored in disparos.template / dry_run_log.template_selecionado, e.g. 'cobranca_padrao_whatsapp_v1'. */
+  /** Stable id stored in disparos.template / dry_run_log.template_selecionado, e.g. 'cobranca_padrao_whatsapp_v2'. */
   id: string;
   canal: TemplateChannel;
   descricao: string;

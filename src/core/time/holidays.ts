@@ -4,9 +4,11 @@
  *
  * Carnaval and Corpus Christi are "pontos facultativos" (optional days off decreed each year for
  * federal servants), not holidays by law; many businesses work, so they are opt-in via
- * {@link optionalHolidays}. State and municipal holidays (e.g. 25/01 in São Paulo city) are the
- * tenant's to list in the send window's `feriados_extras`.
+ * {@link optionalHolidays}. State holidays come from `date-holidays` by the lead's UF (state-holidays.ts);
+ * municipal ones (e.g. 25/01 in São Paulo city) are the tenant's to list in `feriados_extras`.
  */
+
+import { stateHolidays } from './state-holidays.js';
 
 /** A holiday on a local calendar date. */
 export interface Holiday {
@@ -132,6 +134,8 @@ export function optionalHolidays(year: number): Holiday[] {
 export interface HolidayOptions {
   /** Also count Carnaval and Corpus Christi. */
   pontosFacultativos?: boolean;
+  /** Also count this UF's state holidays (state-holidays.ts). */
+  uf?: string | null;
 }
 
 /**
@@ -156,6 +160,8 @@ export function isHoliday(
       ? cached(optionalCache, year, computeOptional).find((h) => h.date === localDate)
       : undefined);
   if (found) return { holiday: true, nome: found.nome };
+  const state = options?.uf ? stateHolidays(options.uf, year).find((h) => h.date === localDate) : undefined;
+  if (state) return { holiday: true, nome: `${state.nome} (feriado estadual, ${options!.uf})` };
   if (extra?.includes(localDate)) return { holiday: true, nome: LOCAL_HOLIDAY_NAME };
   return { holiday: false };
 }

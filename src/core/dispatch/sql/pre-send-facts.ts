@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../../db/tenant.js';
 import type { AgendamentoStatus, LeadStatus } from '../../model/index.js';
+import { ufOfLeadSql } from '../../outreach/decisions-sql.js';
 
 /** What is checked again right before a send: the lead's state and zone, the suppression list, the meeting. */
 export interface PreSendFact {
@@ -11,12 +12,37 @@ export interface PreSendFact {
   suprimido: boolean;
   /** A meeting's confirmation or reminder: that meeting's status now (null for outreach). */
   agendamento_status: AgendamentoStatus | null;
+  /** A collection message (a cobranca_* template, or one that named a debt or the creditor). */
+  cobranca?: boolean;
+  /** The lead's debts now, and how many are prescribed (due on or before the cutoff). */
+  dividas?: number;
+  dividas_prescritas?: number;
+  /** The lead's UF (its first valid phone's DDD): its state holidays close the window. */
+  uf?: string | null;
+  /** The destination is another lead's too (and not confirmed as this lead's). */
+  compartilhado?: boolean;
 }
 
 /** The facts of these claimed rows, read now (a row the tenant scope cannot see has none). */
-export async function preSendFacts(tx: Tx, tenantId: string, disparoIds: string[]): Promise<PreSendFact[]> {
+export async function preSendFacts(
+  tx: Tx,
+  tenantId: string,
+  disparoIds: string[],
+  prescribedOnOrBefore: string,
+): Promise<PreSendFact[]> {
   const { rows } = await sql<PreSendFact>`
-    select d.disparo_id, l.status, l.timezone, a.status as agendamento_status,
+    select d.disparo_id, l.status, l.timezone, a.status as agendamento_status, ${ufOfLeadSql(sql`l.lead_id`)} as uf,
+           (d.agendamento_id is null and (left(d.template, 9) = 'cobranca_'
+             or coalesce(d.variaveis ?| array['valor_divida', 'vencimento_divida', 'credor'], false))) as cobranca,
+           (select count(*)::int from dividas dv where dv.tenant_id = ${tenantId} and dv.lead_id = l.lead_id) as dividas,
+           (select count(*)::int from dividas dv where dv.tenant_id = ${tenantId} and dv.lead_id = l.lead_id
+              and dv.vencimento <= ${prescribedOnOrBefore}::date) as dividas_prescritas,
+           coalesce((select dc.lead_id <> d.lead_id from destinos_confirmados dc
+                     where dc.tenant_id = ${tenantId} and dc.valor = d.destino),
+                    exists (select 1 from lead_telefones o where o.tenant_id = ${tenantId} and o.numero_e164 = d.destino
+                            and o.lead_id <> d.lead_id)
+                    or exists (select 1 from lead_emails o where o.tenant_id = ${tenantId}
+                               and o.email_normalizado = d.destino and o.lead_id <> d.lead_id)) as compartilhado,
            exists (select 1 from supressoes sp where sp.tenant_id = ${tenantId} and (
              (sp.tipo = 'documento' and l.documento_valido and sp.valor = l.documento)
              or (sp.tipo in ('telefone', 'email') and sp.valor = d.destino))) as suprimido
