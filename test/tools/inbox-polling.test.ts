@@ -19,7 +19,7 @@ import { storeEvents } from '../../src/core/inbound/store-event.js';
 import { silentLogger, systemClock } from '../../src/core/ports.js';
 import { withTenant } from '../../src/db/tenant.js';
 import { InboundProcessor } from '../../src/inbound/processor.js';
-import { InboxPoller } from '../../src/inbound/poller.js';
+import { InboxPoller, pollIntervalMs } from '../../src/inbound/poller.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { plantDisparo } from '../helpers/disparos.js';
 import { insertLead } from '../helpers/fixtures.js';
@@ -263,5 +263,49 @@ describe(`inbox polling through the sandbox servers (${testDbKind()})`, () => {
       ['polling', 0],
       ['waha', 1],
     ]);
+  });
+
+  it('the loop (worker / serve) picks up a reply that arrives later, by itself; the interval comes from AGENTE_INBOX_POLL_SECONDS', async () => {
+    expect(pollIntervalMs({})).toBe(60_000);
+    expect(pollIntervalMs({ AGENTE_INBOX_POLL_SECONDS: '0' })).toBe(0);
+    expect(() => pollIntervalMs({ AGENTE_INBOX_POLL_SECONDS: 'dez' })).toThrow(/AGENTE_INBOX_POLL_SECONDS/);
+    const deps = await makeDeps(db, { tenantSlug: `inbox-${Math.random().toString(36).slice(2, 8)}` });
+    const t = deps.tenant.tenant_id;
+    const dir = join(root, 'three');
+    const lead = await insertLead(db.kysely, t, {
+      nome: 'Dora',
+      status: 'contatado',
+      phones: [{ e164: '+5511987653333' }],
+    });
+    const c = await start(t, dir);
+    const processor = new InboundProcessor({ db: db.kysely, clock: systemClock, logger: silentLogger });
+    const loop = new InboxPoller({
+      db: db.kysely,
+      tenantId: t,
+      sources: () => c.client.inboxSources(),
+      clock: systemClock,
+      logger: silentLogger,
+      intervalMs: 150,
+      onStored: (tenantId) => processor.kick(tenantId),
+    }).start();
+    try {
+      await new Promise((r) => setTimeout(r, 400));
+      reply(dir, 'whatsapp', { from: '5511987653333', text: 'SAIR' });
+      const until = Date.now() + 15_000;
+      let status = 'contatado';
+      while (status !== 'opt_out' && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100));
+        await processor.idle();
+        status = (
+          await withTenant(db.kysely, t, (tx) =>
+            tx.selectFrom('leads').select('status').where('lead_id', '=', lead).executeTakeFirstOrThrow(),
+          )
+        ).status;
+      }
+      expect(status).toBe('opt_out');
+    } finally {
+      await loop.stop();
+      await processor.stop();
+    }
   });
 });
