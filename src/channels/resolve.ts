@@ -157,7 +157,10 @@ export async function probeChannel(
     );
 }
 
-/** Inbox / status polling: an operation that does not fit the server is dropped (and named), not the channel; one that fits is not named. */
+/**
+ * Inbox / status polling: an operation that does not fit the server is dropped (and named), not the
+ * channel; one that fits is not named.
+ */
 function probePolls(profile: ChannelProfile, tools: Array<{ name: string; inputSchema: unknown }>): string {
   const notes: string[] = [];
   for (const k of ['inbound', 'statuses'] as const) {
