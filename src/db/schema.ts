@@ -36,6 +36,23 @@ export interface TenantsTable {
 }
 
 /** A 2025-11-25 MCP session over HTTP, shared by the replicas (migration 030, src/http/sessions.ts). */
+/** The outbox of CloudEvents (migration 038): written by triggers, seq assigned at commit. */
+export interface EventosSaidaTable {
+  id: Generated<string>;
+  evento_id: Generated<string>;
+  tenant_id: string;
+  seq: string | null;
+  tipo: string;
+  assunto: string;
+  dados: Generated<Record<string, unknown>>;
+  ocorrido_em: Generated<Timestamp>;
+}
+
+export interface EventosContadorTable {
+  tenant_id: string;
+  ultimo: Generated<string>;
+}
+
 export interface McpSessionsTable {
   session_id: string;
   tenant_id: string;
@@ -408,4 +425,6 @@ export interface Database {
   caixas_entrada: CaixasEntradaTable;
   schema_migrations: SchemaMigrationsTable;
   mcp_sessions: McpSessionsTable;
+  eventos_saida: EventosSaidaTable;
+  eventos_contador: EventosContadorTable;
 }

@@ -7,6 +7,7 @@ import { getStatus } from './get-status.js';
 import { handleReplyTool } from './handle-reply.js';
 import { ingestLeadsTool } from './ingest-leads.js';
 import { jobStatus } from './job-status.js';
+import { listEventsTool } from './list-events.js';
 import { listRepliesTool } from './list-replies.js';
 import { manageSuppressionTool } from './manage-suppression.js';
 import { proposeSlotsTool } from './propose-slots.js';
@@ -34,6 +35,7 @@ export const allTools: ToolDefinition<any, any>[] = [
   manageSuppressionTool,
   handleReplyTool,
   listRepliesTool,
+  listEventsTool,
   setOutreachPolicyTool,
   proposeSlotsTool,
   scheduleMeetingTool,

@@ -151,6 +151,14 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
       sql`insert into mcp_sessions (session_id, tenant_id, owner, created_at, last_used_at)
     values (${randomUUID()}, ${s.tenantId}, ${`token:${s.tokenId}`}, now(), now())`,
     ),
+  // The other seeders' inserts write events already (migration 038's triggers); one written directly too.
+  eventos_saida: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into eventos_saida (tenant_id, tipo, assunto, dados) values (${s.tenantId}, 'br.com.alquimista.lead.status_changed', ${s.leadId}, '{}')`,
+    ),
+  eventos_contador: (tx, s) =>
+    ins(tx, sql`insert into eventos_contador (tenant_id) values (${s.tenantId}) on conflict (tenant_id) do nothing`),
 };
 
 /** Seeds one row per tenant table for tenantId (through withTenant, as the app role). */
