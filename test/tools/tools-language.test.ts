@@ -12,7 +12,7 @@ import { connectClient, makeDeps } from '../helpers/server.js';
  */
 export const FIELD_WORDS = new Set(
   (
-    '24h action actor address agenda already applied at attribution avoided base64 basis batch block blocked ' +
+    '24h action actor address after agenda already applied at attribution avoided base64 basis batch block blocked ' +
     'body busy by calendar campaign changed channel channels checked class code column company confidence ' +
     'confirmation confirmed contact content counts created creditor cursor data database day days decisions ' +
     'deferred delivery description destination detail dispatch document duplicate duplicates duration e164 ' +
@@ -24,7 +24,7 @@ export const FIELD_WORDS = new Set(
     'progress proof provider queued read reason received recipients reminder reminders repaired replies reply ' +
     'respect result row rows run sample scheduled second seconds send sendable sender sends sent server sheet ' +
     'skip slots slug source start started state status step subject success suggested summary suppressed tax ' +
-    'template tenant text timeline timezone title to total transport type updated valid validate value ' +
+    'template tenant text timeline timezone title to total transport type types updated valid validate value ' +
     'version warning whatsapp window without would years'
   ).split(' '),
 );
