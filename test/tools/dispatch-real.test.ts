@@ -70,6 +70,14 @@ describe(`real sends in process: campaign, send_message, pause/resume/cancel (${
       emails: over.email ? [{ email: over.email }] : [],
     });
   };
+  // The outbox read through the list_events tool: the short types of the events about one subject, and
+  // of the disparos of one campaign (in sequence order).
+  const eventsOf = async (pick: (ev: any) => boolean) => {
+    const evs: any[] = (await call('list_events', { after: '0', limit: 500 })).events;
+    const seqs = evs.map((ev) => ev.sequence);
+    expect(seqs).toEqual([...seqs].sort());
+    return evs.filter(pick).map((ev) => String(ev.type).replace('br.com.alquimista.', ''));
+  };
   const sentTo = (channel: 'whatsapp' | 'email') => e.record(channel).map((r) => r.args.to);
 
   it('a campaign is queued, sent by the executor to the sandbox, and its leads move novo → em_disparo → contatado', async () => {
@@ -112,6 +120,12 @@ describe(`real sends in process: campaign, send_message, pause/resume/cancel (${
       started.job_id,
     );
     expect(c.status).toBe('concluido');
+    // Its events: the campaign started and completed, each message queued then sent, each lead moved twice.
+    expect(await eventsOf((ev) => ev.subject === started.job_id)).toEqual(['campaign.started', 'campaign.completed']);
+    const sends = await eventsOf((ev) => ev.data.campanha_id === started.job_id && ev.type.includes('.disparo.'));
+    expect(sends.sort()).toEqual([...Array(3).fill('disparo.queued'), ...Array(3).fill('disparo.sent')]);
+    for (const id of [wa1, wa2, mail])
+      expect(await eventsOf((ev) => ev.subject === id)).toEqual(['lead.status_changed', 'lead.status_changed']);
     // The same campaign again: every message is already queued under its key; nothing new goes out.
     const again = await call('start_dispatch', { lead_ids: [wa1, wa2, mail], campaign_key: 'nov-real' });
     expect(again).toMatchObject({ queued: 0, already_queued: 3 });
@@ -193,6 +207,18 @@ describe(`real sends in process: campaign, send_message, pause/resume/cancel (${
     const statuses = await Promise.all(ids.map((id) => statusOf(db, id)));
     expect(statuses.filter((s) => s === 'contatado')).toHaveLength(2);
     expect(statuses.filter((s) => s === 'novo')).toHaveLength(4);
+    expect(await eventsOf((ev) => ev.subject === started.job_id)).toEqual([
+      'campaign.started',
+      'campaign.paused',
+      'campaign.resumed',
+      'campaign.cancelled',
+    ]);
+    const sends = await eventsOf((ev) => ev.data.campanha_id === started.job_id && ev.type.includes('.disparo.'));
+    expect(sends.sort()).toEqual([
+      ...Array(4).fill('disparo.cancelled'),
+      ...Array(6).fill('disparo.queued'),
+      ...Array(2).fill('disparo.sent'),
+    ]);
     // A cancelled campaign cannot be resumed.
     const res = await e.client.callTool({
       name: 'control_dispatch',
