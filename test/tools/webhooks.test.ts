@@ -194,6 +194,28 @@ describe(`provider webhooks (${testDbKind()})`, () => {
     expect(after.phone.valido_para_disparo).toBe(false);
     expect(after.email).toEqual([{ canal: 'email', destino: 'compras@status.com.br', status: 'pendente' }]);
     expect(after.events.length).toBe(3); // OUT1: read only (the late delivered and sent move nothing); OUT2: sent, failed
+    // The outbox: one event per delivery step that moved (the planted rows were inserted already sent; the
+    // provider's own "sent" adds nothing to that), and the e-mail fallback queued.
+    const outbox = await q((tx) =>
+      tx
+        .selectFrom('eventos_saida')
+        .select(['tipo', 'assunto', 'dados'])
+        .where('dados', '@>', JSON.stringify({ lead_id: leadId }) as never)
+        .orderBy('id')
+        .execute(),
+    );
+    expect(
+      outbox.map((e) => [
+        e.assunto === d1 ? 'OUT1' : e.assunto === d2 ? 'OUT2' : 'email',
+        e.tipo.replace('br.com.alquimista.', ''),
+      ]),
+    ).toEqual([
+      ['OUT1', 'disparo.sent'],
+      ['OUT1', 'disparo.read'],
+      ['OUT2', 'disparo.sent'],
+      ['OUT2', 'disparo.failed'],
+      ['email', 'disparo.queued'],
+    ]);
   });
 
   it('Twilio: X-Twilio-Signature over URL + sorted params; a reply quoting our message is attributed by context', async () => {
