@@ -11,8 +11,7 @@ export const manageSuppressionTool = defineTool({
   description:
     "Tenant-wide do-not-contact list, checked before every send. opt_out_lead: suppress a lead's document, phones " +
     'and e-mails (terminal); add/remove one value; list; confirm_destination: a phone/e-mail other leads share is ' +
-    "this lead's (unblocks its collections; audited); import_registry: an opt-out registry file (e.g. SP Não Me Ligue) " +
-    'replaces that registry; its phones get no WhatsApp.',
+    "this lead's (unblocks its collections; audited); import_registry: an opt-out registry file (SP Não Me Ligue).",
   toolset: 'dispatch',
   access: 'write',
   input: manageSuppressionInput,

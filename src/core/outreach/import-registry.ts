@@ -5,15 +5,14 @@ import type { Scope } from '../scope.js';
 import { readRegistry, storeRegistry } from './opt-out-registry.js';
 
 export const registryInput = {
-  file_path: z.string().min(1).max(4096).optional().describe('import_registry: CSV/XLSX of phone numbers'),
-  content_base64: z.string().max(28_000_000).optional().describe('Or the file, base64, with filename'),
+  file_path: z.string().min(1).max(4096).optional().describe('import_registry: CSV/XLSX of phones'),
+  content_base64: z.string().max(28_000_000).optional(),
   filename: z.string().min(1).max(255).optional(),
   registry: z
     .string()
     .regex(/^[a-z0-9_]{2,60}$/)
-    .default('sp_nao_me_ligue')
-    .describe('Registry name; a new file replaces its entries'),
-  registry_date: z.string().max(10).optional().describe('List date; numbers apply 30 days later (default: at once)'),
+    .default('sp_nao_me_ligue'),
+  registry_date: z.string().max(10).optional().describe('In force 30 days later (default: now)'),
 };
 
 /** Reads the registry file, then replaces the source's entries in one transaction. */
@@ -50,7 +49,7 @@ export async function importRegistry(
         effective_from: effectiveFrom,
         file: file.filename,
         replaced,
-        problems,
+        problems: problems.map((p) => `linha ${p.row}: ${p.value}: ${p.reason}`),
       },
     ],
   };

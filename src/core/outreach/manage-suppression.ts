@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { SUPPRESSION_KINDS, SUPPRESSION_ORIGINS } from '../model/index.js';
-import { RowProblemSchema } from '../jobs/job-schema.js';
 import { uuid, type Infer } from '../schemas.js';
 import type { Scope } from '../scope.js';
 import { confirmDestination } from './confirm-destination.js';
@@ -42,11 +41,10 @@ export const manageSuppressionOutput = {
         effective_from: z.string().nullable(),
         file: z.string().optional(),
         replaced: z.number().optional(),
-        problems: z.array(RowProblemSchema).optional(),
+        problems: z.array(z.string()).optional(),
       }),
     )
-    .optional()
-    .describe('Opt-out registries (list, import_registry)'),
+    .optional(),
 };
 
 /**
