@@ -3,7 +3,7 @@
  * a list of phone numbers that may not be called or messaged, offers and collections alike, from 30 days
  * after registration. Imported from a CSV/XLSX file (the ingest's file rules: allowed folders, or the
  * file inline) as one source; a newer file of the same source replaces the older one's entries. The
- * decision gate registro_nao_perturbe reads them (decisions-sql.ts registryHitSql), and so does the
+ * decision gate registro_nao_perturbe reads them (registry-sql.ts), and so does the
  * send-time re-check.
  */
 import { sql } from 'kysely';

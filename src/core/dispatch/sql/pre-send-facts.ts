@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../../db/tenant.js';
 import type { AgendamentoStatus, LeadStatus } from '../../model/index.js';
-import { NINE_DIGIT, ufOfLeadSql } from '../../outreach/decisions-sql.js';
+import { ufOfLeadSql } from '../../outreach/decisions-sql.js';
+import { NINE_DIGIT } from '../../outreach/registry-sql.js';
 
 /** What is checked again right before a send: the lead's state and zone, the suppression list, the meeting. */
 export interface PreSendFact {
