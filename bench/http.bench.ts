@@ -170,7 +170,9 @@ try {
   await probe.end();
 
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: u.toString(), AGENTE_LOG_LEVEL: 'warn' };
-  const ours = await startChild([MAIN, 'serve', '--http', '--port', '0'], env, /listening on (\S+)/);
+  // BENCH_SERVER_NODE_ARGS: node flags for our server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (written at exit).
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const ours = await startChild([...nodeArgs, MAIN, 'serve', '--http', '--port', '0'], env, /listening on (\S+)/);
   const echo = await startChild(['--import', 'tsx', join(HERE, 'lib', 'http-echo-server.ts')], env, /port (\d+)/);
   children.push(ours.child, echo.child);
   const oursUrl = ours.m[1];
