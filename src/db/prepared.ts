@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { sql, type RawBuilder } from 'kysely';
-import pg from 'pg';
-
-const { escapeLiteral } = pg;
+import type pg from 'pg';
 
 /**
  * Named prepared statements for the hot statements (the decision query, the tenant scope's set_config,
@@ -86,7 +84,13 @@ export function executeText(client: pg.ClientBase, text: string, values: unknown
     const p = prepareValue(v);
     if (p === null) literals.push('null');
     else if (typeof p !== 'string' || p.includes('\0')) return undefined;
-    else literals.push(escapeLiteral(p));
+    else literals.push(quote(p));
   }
   return literals.length ? `execute ${name}(${literals.join(', ')})` : `execute ${name}`;
+}
+
+/** A string as an SQL literal, as pg's escapeLiteral writes it (E'' when it holds a backslash), with native replaces. */
+function quote(s: string): string {
+  if (!s.includes('\\')) return `'${s.replaceAll("'", "''")}'`;
+  return ` E'${s.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }

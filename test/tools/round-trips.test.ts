@@ -101,6 +101,31 @@ describe(`read-only transactions in few round trips (${testDbKind()})`, () => {
     idle();
   });
 
+  it('passes values to a folded statement as they are bound: quotes, backslashes, arrays, dates, null', async () => {
+    const text = "d'Ávila \\ 100% \\' ✓ \n fim";
+    const at = new Date('2026-11-24T13:00:00.123Z');
+    const run = () =>
+      withTenant(
+        one.kysely,
+        tenants[0].id,
+        async (tx) =>
+          (
+            await prepared(
+              finalRead(
+                sql<{ t: string; n: number; ids: string[]; at: Date; nada: string | null; b: boolean }>`select
+                  ${text}::text as t, ${42.5}::float8 as n, ${[tenants[0].id, "x'y"]}::text[] as ids,
+                  ${at}::timestamptz as at, ${null}::text as nada, ${true}::boolean as b`,
+              ),
+            ).execute(tx)
+          ).rows[0],
+        { readOnly: true },
+      );
+    const want = { t: text, n: 42.5, ids: [tenants[0].id, "x'y"], at, nada: null, b: true };
+    // The first run prepares the statement; the next ones send it as `execute …` with literals.
+    for (let i = 0; i < 3; i++) expect(await run()).toEqual(want);
+    idle();
+  });
+
   it('refuses writes, rolls back a failing final statement, refuses a statement after it', async () => {
     const [a] = tenants;
     await expect(

@@ -15,6 +15,12 @@ import { suppressedLeadsSql } from './suppression.js';
  * then the texts a person reads. Every part is a SQL fragment over the CTEs before it.
  */
 
+/**
+ * DDD → UF as a jsonb literal written into the statements' text (a constant: part of the prepared
+ * statement, not a 1 KB parameter bound and parsed on every call). Digits and letters only.
+ */
+const DDD_UF_SQL = sql.lit(JSON.stringify(DDD_UF));
+
 /** When the send window opens per time zone (null: open now), and why it is closed, in pt-BR. */
 export interface WindowOpenings {
   opens: Record<string, string | null>;
@@ -37,7 +43,7 @@ export interface LeadZone {
 export function leadZonesSql(tenantId: string, leadIds: string[] | null): RawBuilder<LeadZone[]> {
   const only = (col: string) => (leadIds ? sql`and ${sql.ref(col)} = any(${leadIds}::uuid[])` : sql``);
   return sql<LeadZone[]>`(select coalesce(json_agg(z), '[]'::json) from (
-    select distinct l.timezone::text as timezone, ${JSON.stringify(DDD_UF)}::jsonb ->> substring(t.numero_e164 from 4 for 2) as uf
+    select distinct l.timezone::text as timezone, ${DDD_UF_SQL}::jsonb ->> substring(t.numero_e164 from 4 for 2) as uf
     from leads l
     left join (select distinct on (lt.lead_id) lt.lead_id, lt.numero_e164 from lead_telefones lt
                where lt.tenant_id = ${tenantId} and lt.valido_para_disparo ${only('lt.lead_id')}
@@ -50,7 +56,7 @@ export function leadZonesSql(tenantId: string, leadIds: string[] | null): RawBui
  * picks it) mapped by DDD_UF; null without a phone.
  */
 export function ufOfLeadSql(leadId: RawBuilder<unknown>): RawBuilder<string | null> {
-  return sql<string | null>`(${JSON.stringify(DDD_UF)}::jsonb ->> (
+  return sql<string | null>`(${DDD_UF_SQL}::jsonb ->> (
     select substring(t.numero_e164 from 4 for 2) from lead_telefones t
     where t.lead_id = ${leadId} and t.valido_para_disparo
     order by t.created_at, t.posicao limit 1))`;
@@ -97,7 +103,7 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
       select l.lead_id, l.nome, l.contato_nome, l.documento, l.documento_tipo, l.status, l.timezone,
              tel.numero_e164 as telefone, eml.email_normalizado as email,
              sup.lead_id is not null as suprimido,
-             ${JSON.stringify(DDD_UF)}::jsonb ->> substring(tel.numero_e164 from 4 for 2) as uf,
+             ${DDD_UF_SQL}::jsonb ->> substring(tel.numero_e164 from 4 for 2) as uf,
              coalesce(env.enviados, 0) as enviados, env.primeiro,
              div.divida_centavos, div.divida_vencimento, div.divida_contratos,
              coalesce(div.dividas, 0) as dividas, coalesce(div.dividas_prescritas, 0) as dividas_prescritas,
