@@ -140,6 +140,11 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
       sql`insert into eventos_recebidos (evento_id, tenant_id, provedor, chave_entrega, corpo, recebido_em)
     values (${randomUUID()}, ${s.tenantId}, 'waha', ${`k-${s.tenantId}`}, '{}', now())`,
     ),
+  caixas_entrada: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into caixas_entrada (tenant_id, origem, marca) values (${s.tenantId}, 'email:inbound:isolado', '7')`,
+    ),
   mcp_sessions: (tx, s) =>
     ins(
       tx,
