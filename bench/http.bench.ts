@@ -226,7 +226,8 @@ try {
       const { e, o, ratio } = all[Math.floor((all.length - 1) / 2)];
       const spread = all.length > 1 ? ` (${all[0].ratio.toFixed(2)}–${all[all.length - 1].ratio.toFixed(2)})` : '';
       rows.push(
-        `| ${n} | ${tool} | ${o.rate.toFixed(0)} | ${e.rate.toFixed(0)} | **${ratio.toFixed(2)}**${spread} (≥ ${target}) ${ratio >= target ? '✓' : '✗'} | ` +
+        `| ${n} | ${tool} | ${o.rate.toFixed(0)} | ${e.rate.toFixed(0)} | ` +
+          `**${ratio.toFixed(2)}**${spread} (≥ ${target}) ${ratio >= target ? '✓' : '✗'} | ` +
           `${o.p50.toFixed(1)} / ${o.p99.toFixed(1)} | ${e.p50.toFixed(1)} / ${e.p99.toFixed(1)} | ` +
           `${o.cpuMsPerCall.toFixed(2)} / ${e.cpuMsPerCall.toFixed(2)} | ${o.pgMsPerCall.toFixed(2)} |`,
       );
