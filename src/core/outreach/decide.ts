@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { prepared } from '../../db/prepared.js';
+import { finalRead, prepared } from '../../db/prepared.js';
 import type { Tx } from '../../db/tenant.js';
 import type { BlockCode, DecidedChannel, DocumentType, LeadStatus } from '../model/index.js';
 import { checkSendWindow, collectionWindow, legalWindow, ruleSource } from '../policy/index.js';
@@ -109,10 +109,18 @@ async function targetZones(tx: Tx, ctx: DecisionContext, target: Target): Promis
   return rows[0]!.zones;
 }
 
-/** Decisions for a handful of leads (decide_channel, send_message, enqueue). */
-export async function decide(tx: Tx, ctx: DecisionContext, target: Target): Promise<DecisionRow[]> {
+/**
+ * Decisions for a handful of leads (decide_channel, send_message, enqueue). `final`: the last statement
+ * of a read-only transaction (db/prepared.ts finalRead), as in decide_channel.
+ */
+export async function decide(
+  tx: Tx,
+  ctx: DecisionContext,
+  target: Target,
+  opts: { final?: boolean } = {},
+): Promise<DecisionRow[]> {
   const q = await decisionsQuery(tx, ctx, target);
-  return (await prepared(q).execute(tx)).rows;
+  return (await prepared(opts.final ? finalRead(q) : q).execute(tx)).rows;
 }
 
 /** Writes one dry_run_log row per targeted lead in one statement; returns how many. */

@@ -17,6 +17,12 @@ import { suppressedLeadsSql } from './suppression.js';
  */
 
 /**
+ * DDD → UF as a jsonb literal written into the statements' text (a constant: part of the prepared
+ * statement, not a 1 KB parameter bound and parsed on every call). Digits and letters only.
+ */
+const DDD_UF_SQL = sql.lit(JSON.stringify(DDD_UF));
+
+/**
  * When the send window opens per time zone and UF (null: open now), and why it is closed, in pt-BR; for
  * a collection message the same for the tenant's window narrowed to the UF's law (state-contact-rules.ts),
  * and the keys where the law alone keeps it closed now (fora_do_horario_cobranca).
@@ -44,7 +50,7 @@ export function leadZonesSql(tenantId: string, leadIds: string[] | null): RawBui
   const only = (col: string) => (leadIds ? sql`and ${sql.ref(col)} = any(${leadIds}::uuid[])` : sql``);
   return sql<LeadZone[]>`(select coalesce(json_agg(z), '[]'::json) from (
     select distinct l.timezone::text as timezone,
-           coalesce(l.uf, ${JSON.stringify(DDD_UF)}::jsonb ->> substring(t.numero_e164 from 4 for 2)) as uf
+           coalesce(l.uf, ${DDD_UF_SQL}::jsonb ->> substring(t.numero_e164 from 4 for 2)) as uf
     from leads l
     left join (select distinct on (lt.lead_id) lt.lead_id, lt.numero_e164 from lead_telefones lt
                where lt.tenant_id = ${tenantId} and lt.valido_para_disparo ${only('lt.lead_id')}
@@ -59,7 +65,7 @@ export function leadZonesSql(tenantId: string, leadIds: string[] | null): RawBui
 export function ufOfLeadSql(leadId: RawBuilder<unknown>): RawBuilder<string | null> {
   return sql<
     string | null
-  >`coalesce((select lu.uf from leads lu where lu.lead_id = ${leadId}), ${JSON.stringify(DDD_UF)}::jsonb ->> (
+  >`coalesce((select lu.uf from leads lu where lu.lead_id = ${leadId}), ${DDD_UF_SQL}::jsonb ->> (
     select substring(t.numero_e164 from 4 for 2) from lead_telefones t
     where t.lead_id = ${leadId} and t.valido_para_disparo
     order by t.created_at, t.posicao limit 1))`;
@@ -106,7 +112,7 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
       select l.lead_id, l.nome, l.contato_nome, l.documento, l.documento_tipo, l.status, l.timezone,
              tel.numero_e164 as telefone, eml.email_normalizado as email,
              sup.lead_id is not null as suprimido,
-             coalesce(l.uf, ${JSON.stringify(DDD_UF)}::jsonb ->> substring(tel.numero_e164 from 4 for 2)) as uf,
+             coalesce(l.uf, ${DDD_UF_SQL}::jsonb ->> substring(tel.numero_e164 from 4 for 2)) as uf,
              reg.fonte as registro_fonte,
              coalesce(env.enviados, 0) as enviados, env.primeiro,
              div.divida_centavos, div.divida_vencimento, div.divida_contratos,
