@@ -17,6 +17,8 @@ Usage:
                                              what arrived (cron-safe)
   agente-disparo-agenda reminders [--window-hours 24]
                                              queue one reminder per meeting starting soon and send them (cron-safe)
+  agente-disparo-agenda registry import FILE [--registry sp_nao_me_ligue] [--date YYYY-MM-DD] [--tenant SLUG]
+                                             an opt-out registry (CSV/XLSX of phones in AGENTE_INGEST_DIRS)
   agente-disparo-agenda migrate              apply database migrations and exit
   agente-disparo-agenda token create --tenant SLUG [--name NAME] [--scopes read,dispatch,admin]
   agente-disparo-agenda token revoke TOKEN_ID|TOKEN_PREFIX
@@ -53,6 +55,8 @@ export function parseCommandLine(argv: string[]): { values: CliValues; positiona
       tenant: { type: 'string' },
       name: { type: 'string' },
       scopes: { type: 'string' },
+      registry: { type: 'string' },
+      date: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

@@ -21,6 +21,8 @@ export interface Contacts {
 export interface Touched extends Contacts {
   contato_nome: string | null;
   lead_id_externo: string | null;
+  /** The sheet's UF (the latest row that gives one). */
+  uf: string | null;
   origem: object[];
   extras: Record<string, string>;
 }
@@ -76,6 +78,7 @@ export function assignRows(
     }
     lead.contato_nome ??= r.contato_nome;
     lead.lead_id_externo ??= r.lead_id_externo;
+    if (r.uf) lead.uf = r.uf;
     lead.origem.push(origem);
     addContacts(lead, tenantId, r, from);
     addDebt(lead, r, src.jobId);
@@ -87,6 +90,7 @@ const touchedLead = (leadId: string): Touched => ({
   lead_id: leadId,
   contato_nome: null,
   lead_id_externo: null,
+  uf: null,
   origem: [],
   extras: {},
   phones: new Map(),
@@ -105,6 +109,7 @@ function newLead(r: StagedRow): NewLead {
     documento_tipo: r.documento_tipo,
     documento_valido: r.documento_valido,
     timezone: r.timezone,
+    uf: r.uf,
     lead_id_externo: r.lead_id_externo,
     origem: [],
     extras: {},
@@ -158,6 +163,7 @@ export const LEAD_COLUMNS = [
   'documento_valido',
   'status',
   'timezone',
+  'uf',
   'origem',
   'lead_id_externo',
   'dados_extras',
@@ -208,6 +214,7 @@ export const leadRow = (tenantId: string, l: NewLead): CopyValue[] => [
   l.documento_valido,
   l.suppressed ? 'opt_out' : 'novo',
   l.timezone,
+  l.uf,
   l.origem,
   l.lead_id_externo,
   l.extras,
