@@ -92,6 +92,11 @@ const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
     { args: { filter: 'ambiguas' }, expect: 'nothing' },
     { args: {}, expect: 'nothing' },
   ],
+  // A's events only: none of B's ids, even reading from the start.
+  list_events: () => [
+    { args: {}, expect: 'nothing' },
+    { args: { after: '0', limit: 500 }, expect: 'nothing' },
+  ],
   propose_slots: (b) => [{ args: { lead_id: b.leadId }, expect: 'not_found' }],
   schedule_meeting: (b) => [
     { args: { lead_id: b.leadId, start: '2100-01-05T10:00:00-03:00', force: true }, expect: 'not_found' },
