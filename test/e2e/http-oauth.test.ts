@@ -26,6 +26,7 @@ const READ_TOOLS = [
   'generate_briefing',
   'get_status',
   'job_status',
+  'list_events',
   'list_replies',
   'propose_slots',
   'query_leads',
