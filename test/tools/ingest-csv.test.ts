@@ -49,6 +49,22 @@ describe(`ingest_leads on a CSV (${testDbKind()})`, () => {
     expect(job.counts).toMatchObject({ rows_read: 8, leads_created: 5, duplicates: 2, invalid_rows: 1 });
     // Mercado Bom Preço (a 0800 number only) and Sem Contato Ltda: no channel reaches them.
     expect(job.counts.rows_without_channel).toBe(2);
+    // One event for the whole import (not one per lead), with its counts.
+    const evs = (
+      await client.callTool({ name: 'list_events', arguments: { types: ['import.completed', 'import.failed'] } })
+    ).structuredContent as any;
+    expect(evs.events.filter((e: any) => e.subject === job.job_id)).toEqual([
+      expect.objectContaining({
+        type: 'br.com.alquimista.import.completed',
+        data: expect.objectContaining({
+          job_id: job.job_id,
+          linhas_lidas: 8,
+          leads_criados: 5,
+          duplicados: 2,
+          linhas_invalidas: 1,
+        }),
+      }),
+    ]);
     expect(textOf(res)).toMatch(/^WARNING: 2 of 8 rows have no WhatsApp mobile and no valid e-mail/);
     expect(job.problems_sample).toContainEqual(
       expect.objectContaining({ row: 12, reason: expect.stringContaining('não virou lead') }),
