@@ -104,7 +104,7 @@ CREATE TRIGGER disparos_eventos_ins AFTER INSERT ON disparos REFERENCING NEW TAB
 CREATE TRIGGER disparos_eventos_upd AFTER UPDATE ON disparos REFERENCING OLD TABLE AS velho NEW TABLE AS novo
   FOR EACH STATEMENT EXECUTE FUNCTION agente_eventos_disparos();
 
--- Meetings: booked (agendado), confirmed, cancelled, held (realizado), no_show, failed, uncertain;
+-- Meetings: booked (agendado, not by a reschedule), confirmed, cancelled, held (realizado), no_show, failed, uncertain;
 -- rescheduled (inicio moved while active); reminded (lembrete_enviado_em set).
 CREATE FUNCTION agente_evento_agendamento(n agendamentos, status_de text, inicio_de timestamptz, lembrete_de timestamptz)
 RETURNS TABLE (tipo text, dados jsonb) LANGUAGE sql IMMUTABLE AS $$
@@ -113,7 +113,10 @@ RETURNS TABLE (tipo text, dados jsonb) LANGUAGE sql IMMUTABLE AS $$
            'inicio', n.inicio, 'fim', n.fim)
   FROM (VALUES
     (CASE WHEN n.status IS DISTINCT FROM status_de THEN CASE n.status
-       WHEN 'agendado' THEN 'booked' WHEN 'confirmado' THEN 'confirmed' WHEN 'cancelado' THEN 'cancelled'
+       -- confirmado → agendado is the second step of a reschedule (its event is rescheduled), not a booking;
+       -- incerto → agendado is a booking whose outcome was unknown, settled
+       WHEN 'agendado' THEN CASE WHEN status_de IS DISTINCT FROM 'confirmado' THEN 'booked' END
+       WHEN 'confirmado' THEN 'confirmed' WHEN 'cancelado' THEN 'cancelled'
        WHEN 'realizado' THEN 'held' WHEN 'nao_compareceu' THEN 'no_show' WHEN 'falhou' THEN 'failed'
        WHEN 'incerto' THEN 'uncertain' END END),
     (CASE WHEN inicio_de IS NOT NULL AND n.inicio <> inicio_de AND n.status IN ('pendente', 'agendado', 'confirmado', 'incerto')

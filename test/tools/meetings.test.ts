@@ -266,6 +266,11 @@ describe(`meetings (${testDbKind()})`, () => {
     expect(await leadStatus(lead)).toBe('respondeu');
     const again = await call(e, 'update_meeting', { agendamento_id: id, action: 'cancel' });
     expect(textOf(again)).toMatch(/^failed_precondition: .*cancelado/);
+    // Its events, read through list_events: a reschedule is not a new booking.
+    const evs = (await call(e, 'list_events', { limit: 500 })).structuredContent as any;
+    expect(
+      evs.events.filter((x: any) => x.subject === id).map((x: any) => x.type.replace('br.com.alquimista.', '')),
+    ).toEqual(['meeting.booked', 'meeting.confirmed', 'meeting.rescheduled', 'meeting.cancelled']);
     // The freed slot can be booked again.
     const rebook = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-26T14:00' });
     expect(rebook.isError, textOf(rebook)).toBeFalsy();
