@@ -63,6 +63,21 @@ describe(`handle_reply (${testDbKind()})`, () => {
         .execute(),
     );
     expect(stored).toHaveLength(1);
+    // Its events: replied, opted out (one per suppressed value), the lead's move — and nothing for the duplicate.
+    const evs = (await client.callTool({ name: 'list_events', arguments: {} })).structuredContent as any;
+    const mine = evs.events.filter((e: any) => e.subject === leadId);
+    expect(mine.map((e: any) => e.type.replace('br.com.alquimista.', '')).sort()).toEqual([
+      'lead.opted_out',
+      'lead.opted_out',
+      'lead.opted_out',
+      'lead.replied',
+      'lead.status_changed',
+    ]);
+    expect(mine.find((e: any) => e.type.endsWith('.replied')).data).toMatchObject({
+      classe: 'opt_out',
+      mensagem_id: stored[0].mensagem_id,
+    });
+    expect(JSON.stringify(mine)).not.toMatch(/SAIR|rita@|87654321|11222333000181/);
     await client.closeAll();
   });
 
