@@ -8,6 +8,7 @@ import { handleReplyTool } from './handle-reply.js';
 import { ingestLeadsTool } from './ingest-leads.js';
 import { jobStatus } from './job-status.js';
 import { listRepliesTool } from './list-replies.js';
+import { lgpdRequestTool } from './lgpd-request.js';
 import { manageSuppressionTool } from './manage-suppression.js';
 import { proposeSlotsTool } from './propose-slots.js';
 import { queryLeadsTool } from './query-leads.js';
@@ -40,4 +41,5 @@ export const allTools: ToolDefinition<any, any>[] = [
   updateMeetingTool,
   sendRemindersTool,
   generateBriefingTool,
+  lgpdRequestTool,
 ];
