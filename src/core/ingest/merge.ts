@@ -1,4 +1,5 @@
 import type { Tx } from '../../db/tenant.js';
+import type { LegalBasis } from '../model/index.js';
 import {
   EMAIL_COLUMNS,
   EVENT_COLUMNS,
@@ -41,6 +42,8 @@ export interface MergeSource {
   actor: string;
   /** When the rows were imported (each row's origem says so). */
   importedAt: Date;
+  /** The import's legal basis (LGPD art. 7); null/absent: per row (merge-rows.ts defaultLegalBasis). */
+  baseLegal?: LegalBasis | null;
 }
 
 const SUPPRESSED_MOTIVO = 'documento, telefone ou e-mail na lista de supressão (opt-out anterior)';

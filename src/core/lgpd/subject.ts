@@ -68,6 +68,14 @@ export async function tenantKey(tx: Tx, tenantId: string): Promise<Buffer> {
   return Buffer.from(key, 'hex');
 }
 
+/** The tenant's HMAC key if it has one (none: nobody was ever hashed, so nothing to look up). */
+export async function existingKey(tx: Tx, tenantId: string): Promise<Buffer | null> {
+  const { rows } = await sql<{ chave: string }>`select chave from lgpd_chaves where tenant_id = ${tenantId}`.execute(
+    tx,
+  );
+  return rows[0] ? Buffer.from(rows[0].chave, 'hex') : null;
+}
+
 /** 'hmac:' + HMAC-SHA256(tenant key, "tipo:canonical value") in hex: what the suppression list keeps of an erased person. */
 export function hmacOf(key: Buffer, tipo: 'documento' | 'telefone' | 'email', value: string): string {
   return `hmac:${createHmac('sha256', key)
