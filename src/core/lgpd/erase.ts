@@ -65,6 +65,7 @@ export async function eraseSubject(tx: Tx, tenantId: string, f: Found, actor: st
         where ${where('agendamentos')}`,
   );
   await run('dividas', sql`update dividas set contrato = null, descricao = null where ${where('dividas')}`);
+  await run('ingest_linhas', sql`delete from ingest_linhas where ${where('ingest_linhas')}`);
   await run('ingest_problemas', sql`update ingest_problemas set valor = null where ${where('ingest_problemas')}`);
   await run(
     'ingest_jobs',

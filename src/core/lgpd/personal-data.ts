@@ -89,6 +89,21 @@ export const PERSONAL_DATA: Record<string, { columns: string[]; where: Where; or
     where: (f) => sql`job_id::text = any(${[...new Set(f.rows.map((r) => r.split(':')[0]))]}::text[])`,
     order: 'job_id',
   },
+  // Import scratch rows (010), deleted once merged; a crashed import can leave some behind.
+  ingest_linhas: {
+    columns: [
+      'nome',
+      'nome_chave',
+      'contato_nome',
+      'documento',
+      'lead_id_externo',
+      'dados_extras',
+      'telefones',
+      'emails',
+    ],
+    where: (f) => sql`(lead_id = any(${f.leads}::uuid[]) or (job_id::text || ':' || linha) = any(${f.rows}::text[]))`,
+    order: 'seq',
+  },
   lgpd_solicitacoes: {
     columns: ['titular_hashes', 'nota'],
     where: (f) => sql`titular_hashes && ${f.hashes}::text[]`,
@@ -116,6 +131,14 @@ export const NOT_PERSONAL: Record<string, string> = {
   'lead_emails.motivo_invalido': 'a fixed reason code',
   'dry_run_log.template_selecionado': 'a template id',
   'disparos.template': 'a template id',
+  'leads.documento_tipo': "'cpf' or 'cnpj'",
+  'ingest_linhas.documento_tipo': "'cpf' or 'cnpj'",
+  'supressoes.origem': 'where an entry came from (manual, opt_out, lgpd, …)',
+  'campanhas.template_whatsapp': 'a template id',
+  'campanhas.template_email': 'a template id',
+  'disparos.erro_classe': 'an error class code',
+  'schema_migrations.nome': "a migration file's name",
+  'eventos_recebidos.content_type': 'a MIME type',
   'webhook_endpoints.segredo': "a provider's signing secret",
   'mcp_sessions.owner': 'a token id or OAuth subject of the operator',
 };
