@@ -3,10 +3,10 @@ import { defineTool } from './define-tool.js';
 
 export const lgpdRequestTool = defineTool({
   name: 'lgpd_request',
-  title: 'LGPD data subject requests',
+  title: 'LGPD requests',
   description:
-    'Data subject rights (LGPD art. 18; answer due in 15 days): open a request by CPF/CNPJ, phone or e-mail; list; ' +
-    'export all their data; erase (needs an open erasure request; keeps only hashes to block contact); complete/refuse.',
+    'LGPD data subject requests (due in 15 days), by CPF/CNPJ, phone or e-mail: open; list; export (data: rows by ' +
+    'table); erase (needs an open erasure request; keeps hashes so they stay blocked); complete; refuse.',
   toolset: 'leads',
   access: 'admin',
   input: lgpdRequestInput,

@@ -44,7 +44,7 @@ export const ingestLeadsInput = {
   legal_basis: z
     .enum(LEGAL_BASES)
     .optional()
-    .describe('LGPD art. 7 (X protecao_credito, IX legitimo_interesse…); omitted: X for rows with a debt, else IX'),
+    .describe('LGPD art. 7; omitted: protecao_credito for rows with a debt, else legitimo_interesse'),
 };
 export const ingestLeadsOutput = { job: IngestJobSchema };
 

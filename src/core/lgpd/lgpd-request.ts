@@ -4,7 +4,15 @@ import { uuid, type Infer } from '../schemas.js';
 import type { Scope } from '../scope.js';
 import { eraseSubject } from './erase.js';
 import { collectRows, findSubject } from './find.js';
-import { closeRequest, listRequests, openRequest, openRequestOf, REQUEST_TYPES, type RequestType } from './requests.js';
+import {
+  closeRequest,
+  listRequests,
+  openRequest,
+  openRequestOf,
+  REQUEST_TYPES,
+  type LgpdRequest,
+  type RequestType,
+} from './requests.js';
 import { subjectOf, type SubjectInput } from './subject.js';
 
 const ACTIONS = ['open', 'list', 'export', 'erase', 'complete', 'refuse'] as const;
@@ -13,36 +21,30 @@ const TYPES = Object.keys(REQUEST_TYPES) as [RequestType, ...RequestType[]];
 export const lgpdRequestInput = {
   action: z.enum(ACTIONS),
   type: z.enum(TYPES).optional().describe('For open'),
-  document: z.string().max(40).optional().describe('CPF/CNPJ'),
+  document: z.string().max(40).optional(),
   phone: z.string().max(40).optional(),
   email: z.string().max(320).optional(),
-  request_id: uuid().optional().describe('For erase, complete, refuse'),
-  received_at: z.iso.datetime({ offset: true }).optional().describe('Default: now'),
-  note: z.string().max(500).optional().describe('No personal data'),
+  request_id: uuid().optional(),
+  received_at: z.string().max(40).optional().describe('ISO; default now'),
+  note: z.string().max(500).optional(),
 };
 
-const request = z.object({
-  request_id: z.string(),
-  type: z.enum(TYPES),
-  status: z.enum(['open', 'done', 'refused']),
-  received_at: z.string(),
-  due_at: z.string(),
-  overdue: z.boolean(),
-  completed_at: z.string().nullable(),
-  result: z.record(z.string(), z.unknown()),
-});
-
+/** A request as the tool shows it (requests.ts LgpdRequest); typed loosely in the schema to keep tools/list small. */
 export const lgpdRequestOutput = {
   action: z.string(),
-  requests: z.array(request),
-  data: z
-    .record(z.string(), z.array(z.record(z.string(), z.unknown())))
-    .optional()
-    .describe('export: rows by table'),
-  truncated: z.array(z.string()).optional(),
-  changed: z.record(z.string(), z.number()).optional().describe('erase: rows per table'),
+  requests: z.array(z.record(z.string(), z.unknown())),
 };
-type Output = Infer<typeof lgpdRequestOutput>;
+
+/** What the use case returns: the schema's fields and, for export / erase, the rows or the counts. */
+interface Output {
+  action: string;
+  requests: LgpdRequest[];
+  /** export: the person's rows by table (at most EXPORT_LIMIT each). */
+  data?: Record<string, Record<string, unknown>[]>;
+  truncated?: string[];
+  /** erase: rows changed per table. */
+  changed?: Record<string, number>;
+}
 
 /** Rows per table an export call returns; the CLI (`lgpd export`) writes them all to a file. */
 export const EXPORT_LIMIT = 200;
@@ -69,6 +71,8 @@ export async function lgpdRequest(scope: Scope, input: Infer<typeof lgpdRequestI
         if (!input.type) throw new AppError('invalid_argument', `open needs type (${TYPES.join(', ')}).`);
         const found = await findSubject(tx, t, subjectOf(ids));
         const receivedAt = input.received_at ? new Date(input.received_at) : now;
+        if (Number.isNaN(receivedAt.getTime()) || receivedAt > now)
+          throw new AppError('invalid_argument', 'received_at must be an ISO date-time, not in the future.');
         const r = await openRequest(tx, t, {
           type: input.type,
           hashes: found.hashes,

@@ -21,7 +21,7 @@ const STATUS = { aberta: 'open', concluida: 'done', recusada: 'refused' } as con
 /** LGPD art. 19 II: a complete answer within 15 days of the request. */
 export const ANSWER_DAYS = 15;
 
-export interface LgpdRequest {
+export type LgpdRequest = {
   request_id: string;
   type: RequestType;
   status: 'open' | 'done' | 'refused';
@@ -30,7 +30,7 @@ export interface LgpdRequest {
   overdue: boolean;
   completed_at: string | null;
   result: Record<string, unknown>;
-}
+};
 
 interface Row {
   solicitacao_id: string;
