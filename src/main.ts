@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine, print, USAGE } from './cli/args.js';
+import { lgpdCommand } from './cli/lgpd.js';
 import { reminders } from './cli/reminders.js';
 import { serve } from './cli/serve.js';
 import { tokenCommand } from './cli/token.js';
@@ -56,6 +57,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         return await serve(db, config, logger, values);
       case 'worker':
         return await worker(db, config, logger);
+      case 'lgpd':
+        return await lgpdCommand(db, config, logger, sub, values);
       case 'reminders':
         return await reminders(db, config, logger, values);
       default:

@@ -14,6 +14,9 @@ Usage:
   agente-disparo-agenda worker               dispatch executor only (PostgreSQL; run any number)
   agente-disparo-agenda reminders [--window-hours 24]
                                              queue one reminder per meeting starting soon and send them (cron-safe)
+  agente-disparo-agenda lgpd open|list|export|erase|complete|refuse [--document CPF/CNPJ] [--phone N] [--email E]
+                                             [--type access|export|correction|erasure|objection] [--request ID] [--out DIR]
+                                             LGPD data subject requests (export writes JSON and CSV under the data dir)
   agente-disparo-agenda migrate              apply database migrations and exit
   agente-disparo-agenda token create --tenant SLUG [--name NAME] [--scopes read,dispatch,admin]
   agente-disparo-agenda token revoke TOKEN_ID|TOKEN_PREFIX
@@ -49,6 +52,14 @@ export function parseCommandLine(argv: string[]): { values: CliValues; positiona
       tenant: { type: 'string' },
       name: { type: 'string' },
       scopes: { type: 'string' },
+      document: { type: 'string' },
+      phone: { type: 'string' },
+      email: { type: 'string' },
+      type: { type: 'string' },
+      request: { type: 'string' },
+      'received-at': { type: 'string' },
+      note: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
