@@ -129,6 +129,9 @@ describe(`LGPD erase of a person (${testDbKind()})`, () => {
         ['Outro Cliente Ltda', 'legitimo_interesse'],
       ]);
       const [company, person, other] = leads;
+      // The basis is shown in the lead view, per source row too.
+      const view = (await call('query_leads', { lead_id: person.lead_id })).lead;
+      expect([view.legal_basis, view.origin[0].legal_basis]).toEqual(['protecao_credito', 'protecao_credito']);
       const jobRow = await q((tx) =>
         tx
           .selectFrom('ingest_jobs')
