@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine, print, USAGE } from './cli/args.js';
+import { inbox } from './cli/inbox.js';
 import { lgpdCommand } from './cli/lgpd.js';
 import { reminders } from './cli/reminders.js';
 import { serve } from './cli/serve.js';
@@ -17,7 +18,7 @@ import { createLogger } from './logger.js';
 
 /**
  * The composition root: argv and environment → the database (migrated, then as the app role) → one
- * command (src/cli/*: serve over stdio or HTTP, worker, reminders, token; webhook from src/inbound; migrate and
+ * command (src/cli/*: serve over stdio or HTTP, worker, reminders, inbox, token; webhook from src/inbound; migrate and
  * demo here).
  */
 export async function main(argv = process.argv.slice(2)): Promise<number> {
@@ -57,6 +58,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         return await serve(db, config, logger, values);
       case 'worker':
         return await worker(db, config, logger);
+      case 'inbox':
+        return await inbox(db, config, logger);
       case 'lgpd':
         return await lgpdCommand(db, config, logger, sub, values);
       case 'reminders':

@@ -1,3 +1,4 @@
+import type { InboxSource } from '../core/inbound/poll.js';
 import type { ChannelClient, SendOutcome, SendPayload } from '../core/outreach/channel-port.js';
 import type { Logger } from '../core/ports.js';
 import type { ChannelStatus } from '../deps.js';
@@ -10,6 +11,7 @@ import {
   type CalendarOperationsView,
 } from './calendar-calls.js';
 import { FIX } from './channel-hints.js';
+import { pollOnce } from './inbox-calls.js';
 import type { ChannelName, McpConfig } from './config.js';
 import type { McpClientPool } from './pool.js';
 import { PRESETS } from './presets.js';
@@ -119,6 +121,7 @@ export class McpChannelClient implements ChannelClient {
         idempotencyKey: payload.idempotencyKey,
         template: payload.template,
         templateParams: payload.templateParams,
+        messageId: payload.messageId,
       },
       opts,
     );
@@ -166,6 +169,29 @@ export class McpChannelClient implements ChannelClient {
   /** Calls a calendar operation (update / delete) with a canonical payload (eventId, title, start, ...). */
   async calendarCall(op: 'update' | 'delete', payload: CanonicalPayload, opts: CallOptions = {}): Promise<SendOutcome> {
     return callCalendarOperation(this.channels.get('calendar'), this.pool, this.timeoutMs, op, payload, opts);
+  }
+
+  /**
+   * The inbox and status tools the e-mail and WhatsApp profiles poll (ChannelProfile.inbound /
+   * .statuses), each named `channel:kind:server` for its stored high-water mark. After verify(): only
+   * those that fit their server.
+   */
+  inboxSources(): InboxSource[] {
+    const out: InboxSource[] = [];
+    for (const channel of ['email', 'whatsapp'] as const) {
+      const c = this.channels.get(channel);
+      if (!c?.profile || c.state !== 'configured') continue;
+      const timeoutMs = Math.max(this.timeoutMs, c.profile.timeoutMs ?? 0);
+      for (const kind of ['inbound', 'statuses'] as const) {
+        const op = c.profile[kind];
+        if (op)
+          out.push({
+            origin: `${channel}:${kind}:${c.server}`,
+            fetch: (mark, now) => pollOnce(this.pool, c.server, op, { channel, kind, timeoutMs, mark, now }),
+          });
+      }
+    }
+    return out;
   }
 
   /** Events overlapping [from, to) through the profile's list tool. */

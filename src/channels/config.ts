@@ -25,6 +25,34 @@ const ListOperationSchema = OperationSchema.extend({
     .optional(),
 });
 
+const PollOperationSchema = z.object({
+  tool: z.string().min(1),
+  arguments: z.record(z.string(), z.unknown()).default({}),
+  mark: z.object({
+    kind: z.enum(['date', 'uid', 'cursor']),
+    field: z.string().optional(),
+    overlapMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(31 * 86_400_000)
+      .optional(),
+    lookbackMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(366 * 86_400_000)
+      .optional(),
+  }),
+  result: z.object({
+    itemsField: z.string().optional(),
+    fields: z.record(z.string(), z.string()),
+    idPrefix: z.string().max(50).optional(),
+    statusMap: z.record(z.string(), z.enum(['sent', 'delivered', 'read', 'failed'])).optional(),
+  }),
+  limit: z.number().int().min(1).max(1000).optional(),
+});
+
 export const ChannelProfileSchema = z.object({
   server: z.string().min(1),
   preset: z.string().optional(),
@@ -52,6 +80,10 @@ export const ChannelProfileSchema = z.object({
     })
     .partial()
     .optional(),
+  /** E-mail / WhatsApp: the inbox tool polled for replies (null switches off the preset's). */
+  inbound: PollOperationSchema.nullable().optional(),
+  /** E-mail / WhatsApp: the tool polled for delivery statuses (null switches off the preset's). */
+  statuses: PollOperationSchema.nullable().optional(),
 });
 
 export const McpConfigSchema = z.object({

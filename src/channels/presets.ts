@@ -35,6 +35,37 @@ export interface Preset extends ChannelProfile {
 
 const NO_PACKAGE = 'no runnable server package reachable here (npm / Debian)';
 
+/**
+ * The bundled sandbox servers' return path (src/sandbox/inbox.ts): list_inbox by UID, list_statuses by
+ * send sequence number, both answered in structuredContent.
+ */
+function sandboxPolling(kind: 'email' | 'wa_id'): Pick<Preset, 'inbound' | 'statuses'> {
+  return {
+    inbound: {
+      tool: 'list_inbox',
+      arguments: { after_uid: '{{since|int}}', limit: '{{limit}}' },
+      mark: { kind: 'uid', field: 'uid' },
+      result: {
+        itemsField: 'messages',
+        fields: {
+          id: 'message_id',
+          from: 'from',
+          text: 'text',
+          receivedAt: 'received_at',
+          inReplyTo: 'in_reply_to',
+          ...(kind === 'email' ? { subject: 'subject' } : {}),
+        },
+      },
+    },
+    statuses: {
+      tool: 'list_statuses',
+      arguments: { after: '{{since|int}}', limit: '{{limit}}' },
+      mark: { kind: 'uid', field: 'seq' },
+      result: { itemsField: 'statuses', fields: { id: 'message_id', status: 'status', at: 'at' } },
+    },
+  };
+}
+
 export const PRESETS: Record<string, Preset> = {
   // Bundled sandbox servers (src/sandbox): honour idempotency keys, report ids in structuredContent.
   'sandbox-whatsapp': {
@@ -48,6 +79,7 @@ export const PRESETS: Record<string, Preset> = {
     },
     result: { idField: 'message_id', idPattern: 'id: (\\S+)' },
     idempotent: true,
+    ...sandboxPolling('wa_id'),
     proof: {
       status: 'proven',
       against: 'the bundled sandbox servers (src/sandbox)',
@@ -62,9 +94,11 @@ export const PRESETS: Record<string, Preset> = {
       text: '{{text}}',
       html: '{{html}}',
       idempotency_key: '{{idempotencyKey}}',
+      message_id: '{{messageId}}',
     },
     result: { idField: 'message_id', idPattern: 'id (\\S+)' },
     idempotent: true,
+    ...sandboxPolling('email'),
     proof: {
       status: 'proven',
       against: 'the bundled sandbox servers (src/sandbox)',
@@ -203,13 +237,26 @@ export const PRESETS: Record<string, Preset> = {
     result: { reader: 'mcp-mail-server' },
     idempotent: false,
     timeoutMs: 45_000,
+    // Its search answers {messages: [{uid, date, from, subject, text, html}]} as JSON text: no Message-ID
+    // or In-Reply-To, so replies are attributed by sender; IMAP SINCE is by day, hence the date mark
+    // (re-read from the day before; the UID makes a message read twice one message).
+    inbound: {
+      tool: 'search_since_date',
+      arguments: { date: '{{since|date}}', inboxOnly: true },
+      mark: { kind: 'date', field: 'date' },
+      result: {
+        itemsField: 'messages',
+        fields: { id: 'uid', from: 'from', text: 'text', html: 'html', receivedAt: 'date', subject: 'subject' },
+        idPrefix: 'imap-uid:',
+      },
+    },
     proof: {
       status: 'proven',
       against: 'mcp-mail-server 1.2.1 (npm) with a loopback SMTP sink and a real Dovecot IMAP (Debian dovecot-imapd)',
       test: 'test/e2e/interop-mail-server.test.ts',
     },
     limits:
-      'From is its EMAIL_USER. Each send also appends a copy to the IMAP Sent folder before answering (timeout 45 s). Not idempotent.',
+      'From is its EMAIL_USER. Each send also appends a copy to the IMAP Sent folder before answering (timeout 45 s). Not idempotent. Takes no Message-ID (its own is recorded); its inbox search returns no In-Reply-To, so polled replies are attributed by sender.',
   },
   // resend-mcp (Resend's own server, npm; checked against 2.22.0): send-email {to[], subject, text,
   // html?, from (only when the server has no SENDER_EMAIL_ADDRESS), idempotencyKey}. It passes the key as

@@ -6,8 +6,9 @@ import type { ReaderName } from './readers.js';
  *
  * Argument templates: every string value may hold {{field|filter}} placeholders over the canonical
  * payload (to, text, subject, html, title, start, end, timeZone, description, location,
- * idempotencyKey, template, templateParams). A value that is exactly one placeholder keeps the
- * filter's type (array, number). Keys whose value renders to undefined are left out.
+ * idempotencyKey, template, templateParams, messageId — our `<disparo_id@domain>` for e-mail). A value
+ * that is exactly one placeholder keeps the filter's type (array, number). Keys whose value renders to
+ * undefined are left out.
  */
 export interface ChannelProfile {
   tool: string;
@@ -40,6 +41,45 @@ export interface ChannelProfile {
    * {{rangeStart}} / {{rangeEnd}}. A missing operation is reported to the caller, never guessed.
    */
   operations?: CalendarOperations;
+  /** E-mail and WhatsApp: the downstream tool that lists received messages, polled (inbox-calls.ts). */
+  inbound?: PollOperation;
+  /** E-mail and WhatsApp: the tool that lists delivery statuses of our messages, polled the same way. */
+  statuses?: PollOperation;
+}
+
+/**
+ * A list/search tool polled for what arrived since the last poll. Its argument templates may use
+ * {{since}} (the high-water mark, rendered per `mark.kind`) and {{limit}}. Where the items are in the
+ * answer: `result.itemsField` of structuredContent, else the text as JSON (an array, or an object with
+ * that key). `result.fields` maps our names to each item's keys (dot paths: "from.address").
+ * Messages: id, from, text, receivedAt, inReplyTo, references, subject. Statuses: id (the id of OUR
+ * message), status, at, code, detail; `result.statusMap` maps the server's words to
+ * sent/delivered/read/failed.
+ */
+export interface PollOperation {
+  tool: string;
+  arguments: Record<string, unknown>;
+  mark: {
+    /**
+     * date: the newest item time seen (`field`, default the receivedAt/at field), rendered as an ISO
+     * time `overlapMs` earlier (default 1 day: servers that search by day); uid: the largest number in
+     * `field` seen; cursor: the answer's `field` (an opaque next-page token), passed back as is.
+     */
+    kind: 'date' | 'uid' | 'cursor';
+    field?: string;
+    overlapMs?: number;
+    /** First poll of a date mark: how far back (default 7 days). */
+    lookbackMs?: number;
+  };
+  result: {
+    itemsField?: string;
+    fields: Record<string, string>;
+    /** Prepended to each item's id (ids that are only unique inside one mailbox: IMAP UIDs). */
+    idPrefix?: string;
+    statusMap?: Record<string, 'sent' | 'delivered' | 'read' | 'failed'>;
+  };
+  /** Items asked for per poll (the {{limit}} placeholder); default 100. */
+  limit?: number;
 }
 
 export interface CalendarOperation {
@@ -76,6 +116,7 @@ const FILTERS: Record<string, (v: unknown) => unknown> = {
   local: (v) => (v === undefined ? undefined : String(v).replace(/([+-]\d\d:\d\d|Z)$/, '')),
   date: (v) => (v === undefined ? undefined : String(v).slice(0, 10)),
   lower: (v) => (v === undefined ? undefined : String(v).toLowerCase()),
+  int: (v) => (v === undefined || v === '' ? undefined : Math.trunc(Number(v))),
 };
 
 const WHOLE = /^\{\{\s*([A-Za-z]+)\s*(?:\|\s*([a-z0-9]+)\s*)?\}\}$/;

@@ -1,3 +1,4 @@
+import { TWILIO_CODES } from '../core/outreach/provider-codes.js';
 import {
   byHttpStatus,
   classifyText,
@@ -47,40 +48,13 @@ export const genericReader: Reader = (a, ctx) => {
   return { kind: 'delivered', messageId: id, waId: sc?.wa_id ? String(sc.wa_id) : null };
 };
 
-// Twilio error codes by meaning (https://www.twilio.com/docs/api/errors). Anything else falls back to
-// the HTTP status of the error body: 429 / 5xx transient, 401 / 403 auth, other 4xx refused.
-const TWILIO: Record<number, PermanentReason | 'rate_limited' | 'server_error'> = {
-  21211: 'bad_destination', // Invalid 'To' Phone Number
-  21217: 'bad_destination', // Phone number does not appear to be valid
-  21401: 'bad_destination', // Invalid Phone Number
-  21407: 'bad_destination', // This Phone Number type does not support SMS or MMS
-  21421: 'bad_destination', // PhoneNumber is invalid
-  21612: 'bad_destination', // The 'To' phone number is not currently reachable via SMS
-  21614: 'bad_destination', // 'To' number is not a valid mobile number
-  63024: 'bad_destination', // Invalid message recipient
-  63003: 'not_whatsapp_user', // Channel could not find To address
-  63016: 'template_refused', // Outside the 24 h window: only an approved template may go
-  63027: 'template_refused', // Template does not exist for a language and locale
-  63028: 'template_refused', // Number of parameters does not match the template
-  63030: 'template_refused', // Unsupported parameter for type of channels message
-  63005: 'template_refused', // Channel did not accept given content
-  21656: 'template_refused', // The ContentVariables parameter is invalid
-  21610: 'opted_out', // Attempt to send to unsubscribed recipient
-  20003: 'auth', // Authenticate
-  20005: 'auth', // Account not active
-  20403: 'auth', // Forbidden
-  63007: 'auth', // Twilio could not find a Channel with the specified From address
-  20429: 'rate_limited', // Too Many Requests
-  14107: 'rate_limited', // Message rate limit exceeded
-  63018: 'rate_limited', // Rate limit exceeded for channel
-  20500: 'server_error', // Internal Server Error
-  20503: 'server_error', // Service Unavailable
-};
-
+// Twilio error codes by meaning: core/outreach/provider-codes.ts (shared with the delivery statuses
+// reported later). Anything else falls back to the HTTP status of the error body: 429 / 5xx transient,
+// 401 / 403 auth, other 4xx refused.
 function twilioCode(code: number, status: number, message: string): Reading {
   const c = String(code);
-  const cls = TWILIO[code];
-  if (cls === 'rate_limited' || cls === 'server_error')
+  const cls = TWILIO_CODES[c];
+  if (cls === 'rate_limited' || cls === 'server_error' || cls === 'not_sent')
     return { kind: 'refused_transiently', reason: cls, code: c, message };
   if (cls) return { kind: 'refused_permanently', reason: cls, code: c, message };
   return byHttpStatus(status || 400, c, message);

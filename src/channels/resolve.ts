@@ -9,7 +9,9 @@ import {
   type CalendarOperations,
   type CanonicalPayload,
   type ChannelProfile,
+  type PollOperation,
 } from './profile.js';
+import { pollProblems } from './inbox-calls.js';
 import { expandTemplate, mergeArguments, variableLookup } from './variables.js';
 import type { Logger } from '../core/ports.js';
 
@@ -63,6 +65,12 @@ export function resolveProfile(
     };
   }
   const timeoutMs = cfg.timeoutMs ?? base?.timeoutMs;
+  const poll = (k: 'inbound' | 'statuses'): PollOperation | undefined => {
+    const o = cfg[k] !== undefined ? cfg[k] : base?.[k];
+    return o ? { ...o, arguments: expand(o.arguments) as Record<string, unknown> } : undefined;
+  };
+  const inbound = poll('inbound');
+  const statuses = poll('statuses');
   return {
     tool,
     arguments: expand(mergeArguments(base?.arguments, cfg.arguments)) as Record<string, unknown>,
@@ -70,6 +78,8 @@ export function resolveProfile(
     idempotent: cfg.idempotent ?? base?.idempotent ?? false,
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(Object.keys(operations).length ? { operations } : {}),
+    ...(inbound ? { inbound } : {}),
+    ...(statuses ? { statuses } : {}),
   };
 }
 
@@ -135,6 +145,7 @@ export async function probeChannel(
     c.state = 'configured';
     c.detail = `verified ${c.server}/${c.profile.tool}`;
     c.detail += probeOperations(ch, c.profile, tools);
+    c.detail += probePolls(c.profile, tools);
   } catch (err) {
     c.state = 'config_error';
     c.detail = `cannot reach "${c.server}": ${(err as Error).message}`;
@@ -144,6 +155,24 @@ export async function probeChannel(
       { channel: ch, server: c.server, preset: c.preset, reason: c.detail, fix: fixFor(c.detail ?? '') },
       'channel disabled',
     );
+}
+
+/**
+ * Inbox / status polling: an operation that does not fit the server is dropped (and named), not the
+ * channel; one that fits is not named.
+ */
+function probePolls(profile: ChannelProfile, tools: Array<{ name: string; inputSchema: unknown }>): string {
+  const notes: string[] = [];
+  for (const k of ['inbound', 'statuses'] as const) {
+    const op = profile[k];
+    if (!op) continue;
+    const why = pollProblems(op, tools);
+    if (why) {
+      delete profile[k];
+      notes.push(`; polling ${k} unavailable (${why})`);
+    }
+  }
+  return notes.join('');
 }
 
 /** Calendar operations: one that does not fit the server is dropped (and named), not the channel. */

@@ -11,7 +11,10 @@ Usage:
                                              provider webhooks only (/webhooks/…), no MCP: a public edge
   agente-disparo-agenda webhook create --tenant SLUG --provider whatsapp_cloud|twilio|waha|evolution
                                              --secret-env VAR [--verify-token TOKEN] [--public-url URL]
-  agente-disparo-agenda worker               dispatch executor only (PostgreSQL; run any number)
+  agente-disparo-agenda worker               dispatch executor, inbound processing and inbox polling
+                                             (PostgreSQL; run any number)
+  agente-disparo-agenda inbox                poll the channels' inbox and status tools once and process
+                                             what arrived (cron-safe)
   agente-disparo-agenda reminders [--window-hours 24]
                                              queue one reminder per meeting starting soon and send them (cron-safe)
   agente-disparo-agenda lgpd open|list|export|erase|complete|refuse [--document CPF/CNPJ] [--phone N] [--email E]
@@ -25,7 +28,8 @@ Usage:
 Options for the server: --read-only (no tool that sends), --toolsets core,leads,dispatch,meetings
 Environment: DATABASE_URL, AGENTE_DATA_DIR, AGENTE_TENANT, MICRO_AGENT_DISPARO_ENABLED, AGENTE_MCP_CONFIG,
   AGENTE_INGEST_DIRS, AGENTE_LOG_LEVEL, AGENTE_HTTP_ALLOWED_HOSTS, AGENTE_HTTP_ALLOWED_ORIGINS,
-  AGENTE_HTTP_PUBLIC_URL, AGENTE_OAUTH_ISSUER (OAuth access tokens beside static ones; see README).`;
+  AGENTE_HTTP_PUBLIC_URL, AGENTE_OAUTH_ISSUER (OAuth access tokens beside static ones; see README),
+  AGENTE_INBOX_POLL_SECONDS (default 60; 0 = no polling), AGENTE_MESSAGE_ID_DOMAIN.`;
 
 /** The options of every command (each reads the ones it knows). */
 export type CliValues = Record<string, unknown>;

@@ -46,9 +46,19 @@ export function startExecutor(db: Db, channel: McpChannelClient, logger: Logger,
     workerId: `${hostname()}:${process.pid}`,
     concurrency: Number(process.env.AGENTE_WORKER_CONCURRENCY ?? 256),
     leaseMs: Number(process.env.AGENTE_LEASE_MS ?? 60_000),
+    messageIdDomain: messageIdDomain(process.env),
   });
   executor.start();
   return executor;
+}
+
+/** AGENTE_MESSAGE_ID_DOMAIN, when it is a domain; else the default (core/dispatch/message-id.ts). */
+export function messageIdDomain(env: Record<string, string | undefined>): string | undefined {
+  const d = env.AGENTE_MESSAGE_ID_DOMAIN?.trim();
+  if (!d) return undefined;
+  if (!/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(d) || d.length > 200)
+    throw new Error(`AGENTE_MESSAGE_ID_DOMAIN must be a domain like exemplo.com.br, got "${d.slice(0, 50)}"`);
+  return d;
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

@@ -14,6 +14,7 @@ import { buildServer } from '../server.js';
 import type { Toolset } from '../tools/define-tool.js';
 import type { CliValues } from './args.js';
 import { buildChannels, startExecutor, untilStopped } from './channels.js';
+import { startPolling } from './inbox.js';
 
 /** `serve` (the default command): the MCP server over stdio, or over Streamable HTTP with --http. */
 
@@ -34,6 +35,14 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
     config.dispatchEnabled && channels.client && !values['no-executor']
       ? startExecutor(db, channels.client, logger, config)
       : null;
+  const http = !!(values.http || values['webhooks-only']);
+  // Webhooks are stored, answered, then processed here — unless --no-processing leaves that to the
+  // sweeps of other processes (workers), so that an edge spends its CPU on accepting. With the executor
+  // in this process (PGlite's only way), the inboxes are polled here too and what that stores is processed.
+  const inbound = !values['no-processing'] && (http || executor) ? startInboundProcessor(db, logger) : null;
+  const poller = executor
+    ? startPolling(db, config, logger, channels, tenant.tenant_id, (t) => inbound?.kick(t))
+    : null;
   const toolsets = typeof values.toolsets === 'string' ? (values.toolsets.split(',') as Toolset[]) : undefined;
   const base = {
     db,
@@ -49,10 +58,7 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
     calendar: config.dispatchEnabled && channels.client ? new McpCalendar(channels.client) : undefined,
   };
   const stopped = untilStopped();
-  if (values.http || values['webhooks-only']) {
-    // Webhooks are stored, answered, then processed here — unless --no-processing leaves that to the
-    // sweeps of other processes (workers), so that an edge spends its CPU on accepting.
-    const inbound = values['no-processing'] ? null : startInboundProcessor(db, logger);
+  if (http) {
     const handle = await serveHttp(base, {
       host: typeof values.host === 'string' ? values.host : '127.0.0.1',
       port: typeof values.port === 'string' ? Number(values.port) : 3333,
@@ -64,11 +70,12 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
     process.stderr.write(`agente-disparo-agenda listening on ${handle.url}\n`);
     await stopped;
     await handle.close();
-    await inbound?.stop();
   } else {
     await serveOverStdio({ ...base, transport: 'stdio' }, stopped);
   }
   await drain(tasks, logger);
+  await poller?.stop();
+  await inbound?.stop();
   await executor?.stop();
   await channels.close();
   return 0;

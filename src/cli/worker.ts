@@ -3,9 +3,15 @@ import type { Config } from '../config.js';
 import type { Logger } from '../core/ports.js';
 import type { Db } from '../db/connect.js';
 import { startInboundProcessor } from '../inbound/commands.js';
+import { ensureTenant } from '../db/tenant.js';
+import { pollIntervalMs } from '../inbound/poller.js';
 import { buildChannels, startExecutor, untilStopped } from './channels.js';
+import { startPolling } from './inbox.js';
 
-/** `worker`: executors only, for scale-out — any number of these on one PostgreSQL share the outbox. */
+/**
+ * `worker`: executors, for scale-out — any number of these on one PostgreSQL share the outbox — plus
+ * the processing of stored inbound events and the inbox polling loop (AGENTE_INBOX_POLL_SECONDS).
+ */
 export async function worker(db: Db, config: Config, logger: Logger): Promise<number> {
   if (db.kind !== 'postgres') {
     process.stderr.write(
@@ -27,8 +33,16 @@ export async function worker(db: Db, config: Config, logger: Logger): Promise<nu
   const executor = startExecutor(db, channels.client, logger, config);
   // Inbound events stored by a `serve --webhooks-only` edge are processed by workers too.
   const inbound = startInboundProcessor(db, logger);
-  process.stderr.write(`worker ${hostname()}:${process.pid} executing disparos\n`);
+  // The inboxes of the configured tenant are polled here (every worker: a message read twice is one).
+  const tenant = await ensureTenant(db.kysely, config.tenantSlug);
+  const poller = startPolling(db, config, logger, channels, tenant.tenant_id, (t) => inbound.kick(t));
+  process.stderr.write(
+    `worker ${hostname()}:${process.pid} executing disparos` +
+      (poller ? `, polling inboxes every ${pollIntervalMs() / 1000} s` : '') +
+      '\n',
+  );
   await untilStopped();
+  await poller?.stop();
   await inbound.stop();
   await executor.stop();
   await channels.close();

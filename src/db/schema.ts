@@ -368,6 +368,17 @@ export interface EventosRecebidosTable {
   resumo: Json<Record<string, unknown>> | null;
 }
 
+/** Where each polled inbox operation of a tenant resumes (migration 031). */
+export interface CaixasEntradaTable {
+  tenant_id: string;
+  origem: string;
+  marca: string | null;
+  ultima_leitura: Timestamp | null;
+  ultimo_erro: string | null;
+  lidas: Generated<string | number>;
+  atualizado_em: Generated<Date>;
+}
+
 export interface SchemaMigrationsTable {
   nome: string;
   checksum: string;
@@ -397,6 +408,7 @@ export interface Database {
   mensagens_recebidas: MensagensRecebidasTable;
   webhook_endpoints: WebhookEndpointsTable;
   eventos_recebidos: EventosRecebidosTable;
+  caixas_entrada: CaixasEntradaTable;
   schema_migrations: SchemaMigrationsTable;
   mcp_sessions: McpSessionsTable;
 }

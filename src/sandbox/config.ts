@@ -20,6 +20,10 @@
  *   the JSONL at start, so keys survive a restart. Only successes are remembered: a call that failed
  *   may be retried with the same key. Keys are not shared between processes running at the same time
  *   on one file (each reads the file once, at start).
+ * - has an inbox (e-mail and WhatsApp, inbox.ts): SANDBOX_INBOX names a JSONL file of received
+ *   messages, one {from, text, subject?, in_reply_to?, received_at?} a line, that list_inbox lists by
+ *   UID (its line number) and simulate_reply appends to (unset: the inbox lives in memory);
+ *   list_statuses reports each recorded send as delivered.
  *
  * Fault injection (env, read once at start), applied to the mutating tools only, in this order:
  *   1. SANDBOX_STALL_MS=N        every call waits N ms first; a cancelled request (the client's timeout
@@ -54,6 +58,8 @@ export const TEXT_429 = '429 Too Many Requests: rate limited';
 
 export interface SandboxConfig {
   recordPath?: string;
+  /** SANDBOX_INBOX: the JSONL file of received messages list_inbox reads (simulate_reply appends). */
+  inboxPath?: string;
   idempotency: boolean;
   rateLimitFirst: number;
   failFirst: number;
@@ -100,6 +106,7 @@ export function readSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
   );
   return {
     recordPath: env.SANDBOX_RECORD?.trim() || undefined,
+    inboxPath: env.SANDBOX_INBOX?.trim() || undefined,
     idempotency: !(idem === 'off' || idem === '0' || idem === 'false'),
     rateLimitFirst: intKnob(env, 'SANDBOX_RATE_LIMIT_FIRST') ?? 0,
     failFirst: intKnob(env, 'SANDBOX_FAIL_FIRST') ?? 0,

@@ -1,6 +1,7 @@
 /**
  * Sandbox e-mail MCP server: `send_email` records the e-mail and answers like an SMTP relay's MCP
- * wrapper would; `list_emails` shows what was recorded. See ./common.ts for the record file,
+ * wrapper would; `list_emails` shows what was recorded; list_inbox / simulate_reply / list_statuses
+ * are its return path (inbox.ts). See ./common.ts for the record file,
  * idempotency and the fault-injection knobs (SANDBOX_*). With SANDBOX_FAIL_RECIPIENTS, one bad
  * address among several fails the whole call ("550 mailbox unavailable: <address>").
  */
@@ -15,6 +16,7 @@ import {
   serveStdio,
   type SandboxConfig,
 } from './common.js';
+import { registerInboxTools } from './inbox.js';
 
 export const EMAIL_SERVER_NAME = 'sandbox-email';
 
@@ -40,6 +42,12 @@ export function buildEmailServer(config: SandboxConfig) {
         text: z.string().max(1_000_000).describe('Plain-text body.'),
         html: z.string().max(2_000_000).optional().describe('HTML body (optional).'),
         idempotency_key: idempotencyKeyField,
+        message_id: z
+          .string()
+          .regex(/^<?[^<>\s@]+@[^<>\s@]+>?$/, 'must be a Message-ID like <id@domain>')
+          .max(300)
+          .optional()
+          .describe('Message-ID header to use (optional; one is made when absent).'),
       },
       outputSchema: runtime.outputSchema({
         message_id: z.string().describe('Message id, <uuid>@sandbox.'),
@@ -63,7 +71,7 @@ export function buildEmailServer(config: SandboxConfig) {
         signal: extra.mcpReq.signal,
         recipients: { values: recipients, failure: (to) => `550 mailbox unavailable: ${to}` },
         perform: () => {
-          const message_id = `${randomUUID()}@sandbox`;
+          const message_id = args.message_id?.replace(/^<|>$/g, '') ?? `${randomUUID()}@sandbox`;
           return {
             id: message_id,
             text: `Email queued with id ${message_id}`,
@@ -75,6 +83,7 @@ export function buildEmailServer(config: SandboxConfig) {
   );
 
   registerListTool(server, runtime, 'list_emails', 'List recorded e-mails (sandbox)');
+  registerInboxTools(server, runtime, 'email');
   return { server, runtime };
 }
 

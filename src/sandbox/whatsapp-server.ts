@@ -1,6 +1,7 @@
 /**
  * Sandbox WhatsApp MCP server: `send_message` records the message and answers like a WhatsApp
- * Business API wrapper would; `list_messages` shows what was recorded. See ./common.ts for the
+ * Business API wrapper would; `list_messages` shows what was recorded; list_inbox / simulate_reply /
+ * list_statuses are its return path (inbox.ts). See ./common.ts for the
  * record file, idempotency and the fault-injection knobs (SANDBOX_*).
  *
  * wa_id: WhatsApp identifies an account by its digits, and accounts registered in Brazil before the
@@ -22,6 +23,7 @@ import {
   serveStdio,
   type SandboxConfig,
 } from './common.js';
+import { registerInboxTools } from './inbox.js';
 
 export const WHATSAPP_SERVER_NAME = 'sandbox-whatsapp';
 
@@ -106,6 +108,7 @@ export function buildWhatsappServer(config: SandboxConfig) {
   );
 
   registerListTool(server, runtime, 'list_messages', 'List recorded WhatsApp messages (sandbox)');
+  registerInboxTools(server, runtime, 'whatsapp');
   return { server, runtime };
 }
 

@@ -233,20 +233,21 @@ function withoutDefaultDialect(json: Record<string, unknown>): Record<string, un
 }
 
 /**
- * An output schema without `additionalProperties: false` on its objects: zod closes every object of an
- * output, 55 times across the tools (1.5 KB of the tools/list budget), to say what the client never
- * needs to be told — it reads the fields it knows. Inputs keep theirs (unknown arguments are refused).
- * Nor `required` lists: every field of an output is always there (null when empty, the few optional
- * ones say so in their description), and the lists repeat every property name once more (5.2 KB).
+ * An output schema without `additionalProperties: false` and without `required` lists on its objects.
+ * zod closes every object of an output (55 times across the tools, 1.5 KB of the tools/list budget) to
+ * say what the client never needs to be told — it reads the fields it knows; and it lists every field
+ * of every object again as `required` (5.2 KB, an eighth of tools/list): a client reads the fields that
+ * are there, and a model learns nothing from the repetition (an empty value is null, typed so). Inputs
+ * keep both: unknown or missing arguments are refused.
  */
 function withoutClosedObjects<T>(json: T): T {
   if (Array.isArray(json)) return json.map(withoutClosedObjects) as T;
   if (!json || typeof json !== 'object') return json;
   const out: Record<string, unknown> = {};
-  const isSchema = 'properties' in json;
+  const schema = 'properties' in json;
   for (const [k, v] of Object.entries(json)) {
     if (k === 'additionalProperties' && v === false) continue;
-    if (k === 'required' && isSchema && Array.isArray(v)) continue;
+    if (schema && k === 'required' && Array.isArray(v)) continue;
     out[k] = withoutClosedObjects(v);
   }
   return out as T;

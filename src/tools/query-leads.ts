@@ -44,7 +44,8 @@ export const queryLeadsTool = defineTool({
 
 function line(l: LeadSummaryOut): string {
   const contact = l.contact_name ? ` (${l.contact_name})` : '';
-  return `${l.lead_id} ${l.name}${contact} [${l.status}] whatsapp=${l.whatsapp ?? '-'} email=${l.email ?? '-'}`;
+  const delivery = l.last_delivery ? ` last=${l.last_delivery}` : '';
+  return `${l.lead_id} ${l.name}${contact} [${l.status}] whatsapp=${l.whatsapp ?? '-'} email=${l.email ?? '-'}${delivery}`;
 }
 
 function leadText(lead: LeadOut, agendamentos: Infer<typeof readLeadOutput>['agendamentos'], now: Date): string {

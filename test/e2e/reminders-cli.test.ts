@@ -32,6 +32,7 @@ describe('reminders command (PostgreSQL, cron-style)', () => {
     // Open all day every day, so the wall clock of the test run cannot defer the reminders.
     await withTenant(db.kysely, tenant.tenant_id, (tx) =>
       savePolicy(tx, tenant.tenant_id, {
+        remetente: 'Alquimista Cobranças', // a reminder names its sender; never the tenant's slug
         janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
       }),
     );

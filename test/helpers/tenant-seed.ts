@@ -148,6 +148,11 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
       sql`insert into lgpd_solicitacoes (tenant_id, tipo, titular_hashes, recebida_em, prazo_em, ator)
     values (${s.tenantId}, 'acesso', ${[`hmac:${s.tenantId}`]}::text[], now(), now() + interval '15 days', 'teste')`,
     ),
+  caixas_entrada: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into caixas_entrada (tenant_id, origem, marca) values (${s.tenantId}, 'email:inbound:isolado', '7')`,
+    ),
   mcp_sessions: (tx, s) =>
     ins(
       tx,

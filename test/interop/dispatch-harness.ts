@@ -12,6 +12,7 @@ import { silentLogger, systemClock } from '../../src/core/ports.js';
 import type { Db } from '../../src/db/connect.js';
 import { ensureTenant, withTenant } from '../../src/db/tenant.js';
 import { insertLead } from '../helpers/fixtures.js';
+import { TEST_CREDITOR } from '../helpers/server.js';
 
 export interface DisparoRow {
   disparo_id: string;
@@ -37,6 +38,7 @@ export async function dispatchHarness(db: Db, channels: McpChannelClient, opts: 
       remetente: 'Alquimista Cobranças',
       janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
       maxPorLead24h: 10,
+      credor: TEST_CREDITOR, // a collection message names its creditor (CDC art. 42-A)
     });
     await setRateLimit(tx, t, 'whatsapp', null);
     await setRateLimit(tx, t, 'email', null);

@@ -19,12 +19,15 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 const DOVECOT = '/usr/sbin/dovecot';
+const LDA = '/usr/lib/dovecot/dovecot-lda';
 
 export interface Dovecot {
   port: number;
   dir: string;
   /** Raw messages in a folder of the user's Maildir ('' = INBOX, 'Sent', ...). */
   messages(user: string, folder: string): string[];
+  /** Delivers a raw message to the user's INBOX with dovecot-lda, as an MTA (Postfix) hands mail to Dovecot. */
+  deliver(user: string, from: string, raw: Buffer): void;
   stop(): Promise<void>;
 }
 
@@ -133,6 +136,14 @@ namespace inbox {
   return {
     port,
     dir,
+    deliver(u, from, raw) {
+      const args = ['-c', join(dir, 'dovecot.conf'), '-d', u, '-f', from];
+      const r = root
+        ? spawnSync('runuser', ['-u', user, '--', LDA, ...args], { input: raw, timeout: 10_000 })
+        : spawnSync(LDA, args, { input: raw, timeout: 10_000 });
+      if (r.status !== 0)
+        throw new Error(`dovecot-lda failed (exit ${r.status}): ${r.stderr?.toString().slice(0, 500)}`);
+    },
     messages(u, folder) {
       const base = join(dir, 'mail', u, folder ? `.${folder}` : '');
       const out: string[] = [];

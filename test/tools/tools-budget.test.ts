@@ -9,8 +9,9 @@ import { connectClient, makeDeps } from '../helpers/server.js';
  * - Whole list ≤ 44,000 bytes (~11k tokens at ~4 bytes a token, ~5% of a 200k context). The 13
  *   tools before the meeting tools measured ~27.4 KB; the five meeting/briefing tools ~14 KB (their
  *   outputs are real objects: a meeting, its message, a briefing). 18 tools measure ~41.4 KB; about a
- *   third of the bytes are JSON Schema's own repetition (`required` lists, `additionalProperties`,
- *   `$schema` on every schema), which the SDK emits and we do not post-process.
+ *   third of the bytes were JSON Schema's own repetition (`required` lists, `additionalProperties`,
+ *   `$schema` on every schema); output schemas now go out without `additionalProperties: false` and
+ *   `required` lists (define-tool.ts: 19 tools, 43.8 KB → 38.6 KB), inputs keep them.
  * - One tool ≤ 4,096 bytes: a tool that needs more is two tools, or its schema repeats itself.
  * Toolsets (--toolsets) load less; SECURITY.md / README say how. Sizes per tool are printed.
  */

@@ -107,7 +107,13 @@ describe('sandbox whatsapp server', () => {
   it('lists send_message and list_messages with titles, schemas and annotations', async () => {
     await withServer('whatsapp', {}, async (c) => {
       const { tools } = await c.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['list_messages', 'send_message']);
+      expect(tools.map((t) => t.name).sort()).toEqual([
+        'list_inbox',
+        'list_messages',
+        'list_statuses',
+        'send_message',
+        'simulate_reply',
+      ]);
       const send = tools.find((t) => t.name === 'send_message')!;
       expect(send.title).toBe('Send WhatsApp message (sandbox)');
       expect(Object.keys(send.inputSchema.properties ?? {}).sort()).toEqual([
@@ -434,14 +440,21 @@ describe('sandbox whatsapp server', () => {
 });
 
 describe('sandbox email server', () => {
-  it('declares send_email and list_emails', async () => {
+  it('declares send_email (which takes our Message-ID), list_emails and the inbox tools', async () => {
     await withServer('email', {}, async (c) => {
       const { tools } = await c.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['list_emails', 'send_email']);
+      expect(tools.map((t) => t.name).sort()).toEqual([
+        'list_emails',
+        'list_inbox',
+        'list_statuses',
+        'send_email',
+        'simulate_reply',
+      ]);
       const send = tools.find((t) => t.name === 'send_email')!;
       expect(Object.keys(send.inputSchema.properties ?? {}).sort()).toEqual([
         'html',
         'idempotency_key',
+        'message_id',
         'subject',
         'text',
         'to',

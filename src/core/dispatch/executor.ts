@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { withSystem, withTenant } from '../../db/tenant.js';
+import { messageIdFor } from './message-id.js';
 import {
   actorLabel,
   DEFAULT_LEASE_MS,
@@ -58,6 +59,8 @@ export interface ExecutorDeps {
    * that can).
    */
   writeGuard?: () => Promise<void>;
+  /** The domain of the Message-ID each e-mail gets (message-id.ts). */
+  messageIdDomain?: string;
 }
 
 /**
@@ -234,7 +237,7 @@ export class Executor {
   /** One downstream call, its answer classified. */
   private async send(r: Claimed): Promise<Outcome> {
     const sentAt = this.d.clock.now();
-    const out = await this.d.channel.send(r.canal, payloadOf(r), {
+    const out = await this.d.channel.send(r.canal, payloadOf(r, this.d.messageIdDomain), {
       timeoutMs: this.d.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
     });
     const idempotent = this.d.channel.isIdempotent(r.canal);
@@ -254,7 +257,7 @@ export class Executor {
 }
 
 /** The canonical payload of a claimed row (the channel profile maps it to the downstream tool's arguments). */
-export function payloadOf(r: Claimed): SendPayload {
+export function payloadOf(r: Claimed, messageIdDomain?: string): SendPayload {
   return {
     to: r.destino,
     text: r.conteudo,
@@ -263,5 +266,6 @@ export function payloadOf(r: Claimed): SendPayload {
     template: r.template,
     html: typeof r.variaveis?.__html === 'string' ? r.variaveis.__html : undefined,
     templateParams: Array.isArray(r.variaveis?.__parametros) ? (r.variaveis.__parametros as string[]) : undefined,
+    messageId: r.canal === 'email' ? messageIdFor(r.disparo_id, messageIdDomain) : undefined,
   };
 }

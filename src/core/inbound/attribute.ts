@@ -22,7 +22,7 @@ export interface Attributed {
 
 /**
  * Ties a message to its lead: first by reply context (the id of our message it answers — WhatsApp
- * context.id, Twilio OriginalRepliedMessageSid, e-mail In-Reply-To), which is certain; then by the
+ * context.id, Twilio OriginalRepliedMessageSid, e-mail In-Reply-To or References), which is certain; then by the
  * sender's destination in every form (8- or 9-digit numbers, `…@c.us` / `…@s.whatsapp.net` ids,
  * `whatsapp:+55…`, a wa_id a send reported, a BSUID, an e-mail). A destination several leads share
  * is `ambigua`: the most likely lead is named, and the caller must not move it on a guess.
@@ -30,14 +30,16 @@ export interface Attributed {
 export async function attribute(
   tx: Tx,
   tenantId: string,
-  m: { channel: SendChannel; from: string; fromAlso?: string[]; replyTo: string | null },
+  m: { channel: SendChannel; from: string; fromAlso?: string[]; replyTo: string | null; references?: string[] },
 ): Promise<Attributed> {
   const who = senderForms(m.channel, m.from, m.fromAlso ?? []);
   const candidates = await leadsByDestination(tx, tenantId, who);
   const forms = [...who.phones, ...who.waIds, ...(who.email ? [who.email] : [])];
   const base = { candidates, canonical: who.canonical, forms };
-  if (m.replyTo) {
-    const d = await disparoByMessageId(tx, tenantId, m.replyTo);
+  // In-Reply-To first, then References from the newest (an e-mail client may drop In-Reply-To).
+  const context = [m.replyTo, ...[...(m.references ?? [])].reverse()].filter((x): x is string => !!x).slice(0, 20);
+  for (const id of context) {
+    const d = await disparoByMessageId(tx, tenantId, id);
     if (d) return { ...base, leadId: d.lead_id, attribution: 'contexto', disparoId: d.disparo_id };
   }
   if (!candidates.length) return { ...base, leadId: null, attribution: 'desconhecido', disparoId: null };

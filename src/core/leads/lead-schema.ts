@@ -19,6 +19,7 @@ export const LeadSummarySchema = z.object({
   whatsapp: z.string().nullable(),
   email: z.string().nullable(),
   created_at: z.string(),
+  last_delivery: z.string().nullable(),
 });
 export type LeadSummaryOut = z.infer<typeof LeadSummarySchema>;
 
@@ -76,6 +77,7 @@ export function leadSummaryOut(l: LeadSummary): LeadSummaryOut {
     whatsapp: l.whatsapp,
     email: l.email,
     created_at: l.created_at,
+    last_delivery: l.ultima_entrega,
   };
 }
 

@@ -21,6 +21,8 @@ export interface LeadSummary {
   whatsapp: string | null;
   email: string | null;
   created_at: string;
+  /** The latest disparo: "canal:entrega" (enviado/entregue/lido/falhou as the provider reported), else its status. */
+  ultima_entrega: string | null;
 }
 
 export interface LeadDetail extends LeadSummary {
@@ -61,6 +63,9 @@ export const bestPhone = sql<string | null>`(select lt.numero_e164 from lead_tel
   where lt.lead_id = l.lead_id and lt.valido_para_disparo order by lt.created_at, lt.posicao limit 1)`;
 export const bestEmail = sql<string | null>`(select le.email_normalizado from lead_emails le
   where le.lead_id = l.lead_id and le.valido_para_disparo order by le.created_at, le.posicao limit 1)`;
+/** The latest disparo's delivery ("email:entregue"), or its status while none was reported ("whatsapp:pendente"). */
+export const lastDelivery = sql<string | null>`(select d.canal || ':' || coalesce(d.entrega, d.status) from disparos d
+  where d.tenant_id = l.tenant_id and d.lead_id = l.lead_id order by d.created_at desc limit 1)`;
 
 /**
  * One lead in full, as stored (pt-BR fields: the internal shape other features read, e.g. the briefing):
@@ -70,7 +75,7 @@ export async function getLead(tx: Tx, tenantId: string, leadId: string): Promise
   const l = await tx
     .selectFrom('leads as l')
     .selectAll('l')
-    .select([bestPhone.as('whatsapp'), bestEmail.as('email')])
+    .select([bestPhone.as('whatsapp'), bestEmail.as('email'), lastDelivery.as('ultima_entrega')])
     .where('l.tenant_id', '=', tenantId)
     .where('l.lead_id', '=', leadId)
     .executeTakeFirst();
@@ -94,6 +99,7 @@ export async function getLead(tx: Tx, tenantId: string, leadId: string): Promise
     whatsapp: l.whatsapp,
     email: l.email,
     created_at: createdAt,
+    ultima_entrega: l.ultima_entrega,
     base_legal: l.base_legal,
     lead_id_externo: l.lead_id_externo,
     dados_extras: l.dados_extras as Record<string, unknown>,

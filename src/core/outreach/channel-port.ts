@@ -11,6 +11,8 @@ export interface SendPayload {
   idempotencyKey: string;
   template?: string;
   templateParams?: string[];
+  /** E-mail: our Message-ID for it (`<disparo_id@domain>`), for servers that take one. */
+  messageId?: string;
 }
 
 /**

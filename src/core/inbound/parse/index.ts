@@ -23,6 +23,19 @@ export function parseEvent(provider: InboundProvider, body: string, receivedAt: 
     case 'evolution':
       return parseEvolution(JSON.parse(body), receivedAt);
     default:
-      return JSON.parse(body) as ParsedEvent;
+      return parseStored(JSON.parse(body) as ParsedEvent, receivedAt);
   }
+}
+
+/** A ParsedEvent stored as JSON (polled, pasted): its times back to Dates (unreadable: when stored). */
+function parseStored(e: ParsedEvent, receivedAt: Date): ParsedEvent {
+  const time = (v: unknown) => {
+    const t = typeof v === 'string' || typeof v === 'number' ? new Date(v) : null;
+    return t && !Number.isNaN(t.getTime()) ? t : receivedAt;
+  };
+  return {
+    messages: (e.messages ?? []).map((m) => ({ ...m, receivedAt: time(m.receivedAt) })),
+    statuses: (e.statuses ?? []).map((s) => ({ ...s, at: time(s.at) })),
+    ignored: e.ignored ?? 0,
+  };
 }

@@ -14,6 +14,8 @@ export interface InboundMessage {
   receivedAt: Date;
   /** The id of the message it answers (WhatsApp context.id, In-Reply-To), when the payload has one. */
   replyTo: string | null;
+  /** E-mail References: the ids of the thread it belongs to, oldest first (tried after replyTo). */
+  references?: string[];
 }
 
 /** One delivery status of one of our messages. */

@@ -3,7 +3,7 @@ import type { Tx } from '../../../db/tenant.js';
 import { AppError } from '../../errors.js';
 import type { LeadStatus } from '../../model/index.js';
 import { nameKey } from '../../normalize/index.js';
-import { bestEmail, bestPhone, type LeadSummary } from '../query.js';
+import { bestEmail, bestPhone, lastDelivery, type LeadSummary } from '../query.js';
 
 export interface LeadFilter {
   status?: LeadStatus[];
@@ -53,6 +53,7 @@ export async function selectLeads(
       'l.created_at',
       bestPhone.as('whatsapp'),
       bestEmail.as('email'),
+      lastDelivery.as('ultima_entrega'),
       sql<string>`l.created_at::text`.as('cursor_t'),
     ])
     .where('l.tenant_id', '=', tenantId);
