@@ -73,6 +73,10 @@ export async function eraseSubject(tx: Tx, tenantId: string, f: Found, actor: st
         where ${where('ingest_jobs')}`,
   );
   await run(
+    'caixas_entrada',
+    sql`update caixas_entrada set ultimo_erro = ${red('ultimo_erro')} where ${where('caixas_entrada')}`,
+  );
+  await run(
     'lgpd_solicitacoes',
     sql`update lgpd_solicitacoes set nota = ${red('nota')} where ${where('lgpd_solicitacoes')}`,
   );

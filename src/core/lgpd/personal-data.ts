@@ -104,6 +104,8 @@ export const PERSONAL_DATA: Record<string, { columns: string[]; where: Where; or
     where: (f) => sql`(lead_id = any(${f.leads}::uuid[]) or (job_id::text || ':' || linha) = any(${f.rows}::text[]))`,
     order: 'seq',
   },
+  // Inbox polling marks (031): the last error of a poll may quote what the downstream server said.
+  caixas_entrada: { columns: ['ultimo_erro'], where: (f) => containsForm('ultimo_erro')(f), order: 'origem' },
   lgpd_solicitacoes: {
     columns: ['titular_hashes', 'nota'],
     where: (f) => sql`titular_hashes && ${f.hashes}::text[]`,
@@ -139,6 +141,7 @@ export const NOT_PERSONAL: Record<string, string> = {
   'disparos.erro_classe': 'an error class code',
   'schema_migrations.nome': "a migration file's name",
   'eventos_recebidos.content_type': 'a MIME type',
+  'caixas_entrada.origem': "a polled operation's name (channel:operation:server)",
   'webhook_endpoints.segredo': "a provider's signing secret",
   'mcp_sessions.owner': 'a token id or OAuth subject of the operator',
 };
