@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
-import { DAY_MS } from '../model/durations.js';
+import { DAY_MS, type LgpdRequestStatus, type LgpdRequestType } from '../model/index.js';
 
 /** Art. 18 rights as the tool names them → as stored (lgpd_solicitacoes.tipo). */
 export const REQUEST_TYPES = {
@@ -10,13 +10,16 @@ export const REQUEST_TYPES = {
   correction: 'correcao',
   erasure: 'eliminacao',
   objection: 'oposicao',
-} as const;
+} as const satisfies Record<string, LgpdRequestType>;
 export type RequestType = keyof typeof REQUEST_TYPES;
 const TYPE_OF = Object.fromEntries(Object.entries(REQUEST_TYPES).map(([k, v]) => [v, k])) as Record<
   string,
   RequestType
 >;
-const STATUS = { aberta: 'open', concluida: 'done', recusada: 'refused' } as const;
+const STATUS = { aberta: 'open', concluida: 'done', recusada: 'refused' } as const satisfies Record<
+  LgpdRequestStatus,
+  string
+>;
 
 /** LGPD art. 19 II: a complete answer within 15 days of the request. */
 export const ANSWER_DAYS = 15;
