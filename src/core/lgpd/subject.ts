@@ -24,7 +24,8 @@ export function subjectOf(input: SubjectInput): Subject {
   const s: Subject = { documento: null, telefones: [], email: null };
   if (input.document) {
     const d = normalizeDocument(input.document);
-    if (!d.documento)
+    // One typed with a wrong check digit is still looked for (a lead may hold it so), a fragment is not.
+    if (!d.documento || (!d.documento_valido && input.document.replace(/\D/g, '').length < 11))
       throw new AppError('invalid_argument', `document is not a CPF/CNPJ (${d.motivo_invalido ?? 'vazio'}).`);
     s.documento = d.documento;
   }
