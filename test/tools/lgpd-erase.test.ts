@@ -347,6 +347,16 @@ describe(`LGPD erase of a person (${testDbKind()})`, () => {
         ).status,
       ).toBe('novo');
 
+      // 6b. A later sheet lists her phone under another (kept) company: that lead is suppressed at once.
+      const later = 'Nome,CPF/CNPJ,Telefone\nOutro Cliente Ltda,12.345.678/0001-95,(11) 98765-4321\n';
+      const merged = await call('ingest_leads', {
+        content_base64: Buffer.from(later).toString('base64'),
+        filename: 'novos.csv',
+      });
+      expect(merged.job.counts.leads_updated).toBe(1);
+      const blocked = await call('decide_channel', { lead_ids: [other.lead_id] });
+      expect(blocked.decisions.map((d: any) => d.block_code)).toEqual(['suprimido']);
+
       // 7. No log line of the whole test names her.
       expect(logLines.length).toBeGreaterThan(0);
       const leaked = logLines.filter((l) => FORMS.some((f) => l.toLowerCase().includes(f.toLowerCase())));

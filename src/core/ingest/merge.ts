@@ -14,6 +14,7 @@ import type { CopyIn, CopyValue } from './ports.js';
 import { lockForMerge } from './sql/lock-for-merge.js';
 import { insertDebts } from './sql/insert-debts.js';
 import { markSuppressed } from './sql/mark-suppressed.js';
+import { resuppressErasedValues } from './sql/erased-values.js';
 import { matchExisting } from './sql/match-existing.js';
 import { updateExisting } from './sql/update-existing.js';
 
@@ -87,6 +88,7 @@ export async function mergeChunk(
   if (newLeads.size && hasSuppressions) await markSuppressed(tx, tenantId, newLeads);
   await copyNewLeads(copy, tenantId, newLeads, src.actor);
   const updated = touched.size ? await updateExisting(tx, tenantId, touched) : 0;
+  if (touched.size && hasSuppressions) await resuppressErasedValues(tx, tenantId, touched.values());
   await insertDebts(tx, tenantId, [...newLeads.values(), ...touched.values()]);
   return { rows: rows.length, created: newLeads.size, updated, duplicates: rows.length - newLeads.size };
 }
