@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCommandLine, print, USAGE } from './cli/args.js';
 import { inbox } from './cli/inbox.js';
 import { lgpdCommand } from './cli/lgpd.js';
+import { registryCommand } from './cli/registry.js';
 import { reminders } from './cli/reminders.js';
 import { serve } from './cli/serve.js';
 import { tokenCommand } from './cli/token.js';
@@ -64,6 +65,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         return await lgpdCommand(db, config, logger, sub, values);
       case 'reminders':
         return await reminders(db, config, logger, values);
+      case 'registry':
+        return await registryCommand(db, config, logger, sub, arg, values);
       default:
         process.stderr.write(`Unknown command: ${command}\n\n${USAGE}\n`);
         return 2;

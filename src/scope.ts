@@ -35,7 +35,7 @@ export function createScope(deps: ScopeDeps, opts: { signal?: AbortSignal; actor
     actorLabel: actorLabel(actor),
     clock: deps.clock,
     logger: deps.logger,
-    tx: (fn) => withTenant(db.kysely, tenant.tenant_id, fn),
+    tx: (fn, opts) => withTenant(db.kysely, tenant.tenant_id, fn, opts),
     // PGlite blocks for good after a write hits a full disk (db/disk-space.ts): refuse writes first.
     assertWritable: () => (db.kind === 'pglite' ? assertFreeSpace(config.dataDir) : Promise.resolve()),
     sending: { enabled: config.dispatchEnabled, flag: config.dispatchFlagRaw },

@@ -20,6 +20,8 @@ Usage:
   agente-disparo-agenda lgpd open|list|export|erase|complete|refuse [--document CPF/CNPJ] [--phone N] [--email E]
                                              [--type access|export|correction|erasure|objection] [--request ID] [--out DIR]
                                              LGPD data subject requests (export writes JSON and CSV under the data dir)
+  agente-disparo-agenda registry import FILE [--registry sp_nao_me_ligue] [--date YYYY-MM-DD] [--tenant SLUG]
+                                             an opt-out registry (CSV/XLSX of phones in AGENTE_INGEST_DIRS)
   agente-disparo-agenda migrate              apply database migrations and exit
   agente-disparo-agenda token create --tenant SLUG [--name NAME] [--scopes read,dispatch,admin]
   agente-disparo-agenda token revoke TOKEN_ID|TOKEN_PREFIX
@@ -64,6 +66,8 @@ export function parseCommandLine(argv: string[]): { values: CliValues; positiona
       'received-at': { type: 'string' },
       note: { type: 'string' },
       out: { type: 'string' },
+      registry: { type: 'string' },
+      date: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

@@ -1,4 +1,4 @@
-import type { Tx } from '../db/tenant.js';
+import type { Tx, TxOptions } from '../db/tenant.js';
 import type { CopyTxRunner, SpreadsheetFiles } from './ingest/ports.js';
 import type { CalendarPort } from './meetings/calendar-port.js';
 import type { Actor, Channel } from './model/index.js';
@@ -23,7 +23,7 @@ export interface Scope {
    * Runs fn in one transaction scoped to the tenant (row-level security: the transaction sees and
    * writes only this tenant's rows). The only way a use case reaches the database.
    */
-  tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  tx<T>(fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T>;
   /** Rejects (AppError 'unavailable', with what to do) while the database must not take writes. */
   assertWritable(): Promise<void>;
   /**

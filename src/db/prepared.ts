@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { sql, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 
@@ -51,4 +52,45 @@ export function prepareMarkedStatements(client: pg.PoolClient): void {
     }
     return query(...args);
   };
+}
+
+/**
+ * Marks the last statement of a read-only transaction (scope.tx(fn, { readOnly: true })): on PostgreSQL
+ * its commit travels with it (db/deferred-begin.ts). Nothing may run in that transaction after it.
+ */
+export function finalRead<T>(statement: RawBuilder<T>): RawBuilder<T> {
+  return sql<T>`${sql.raw(FINAL_MARK)} ${statement}`;
+}
+
+/** The comment a final statement carries (after PREPARE_MARK when both). */
+export const FINAL_MARK = '/*final*/';
+
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(v: unknown): unknown };
+
+/**
+ * A marked statement already prepared on this client as SQL text that runs it — `execute s_…('v1', …)`,
+ * each value as pg would send it, quoted as a literal — so that it can share a simple-protocol message
+ * with other statements (one round trip). Undefined when it cannot: not marked, not prepared on this
+ * connection yet, or a value that is not text (a Buffer) or holds a NUL.
+ */
+export function executeText(client: pg.ClientBase, text: string, values: unknown[]): string | undefined {
+  if (!text.startsWith(PREPARE_MARK)) return undefined;
+  const name = names.get(text);
+  const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection
+    ?.parsedStatements;
+  if (!name || parsed?.[name] !== text) return undefined;
+  const literals: string[] = [];
+  for (const v of values) {
+    const p = prepareValue(v);
+    if (p === null) literals.push('null');
+    else if (typeof p !== 'string' || p.includes('\0')) return undefined;
+    else literals.push(quote(p));
+  }
+  return literals.length ? `execute ${name}(${literals.join(', ')})` : `execute ${name}`;
+}
+
+/** A string as an SQL literal, as pg's escapeLiteral writes it (E'' when it holds a backslash), with native replaces. */
+function quote(s: string): string {
+  if (!s.includes('\\')) return `'${s.replaceAll("'", "''")}'`;
+  return ` E'${s.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }

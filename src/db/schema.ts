@@ -69,6 +69,8 @@ export interface LeadsTable {
   timezone: Generated<string>;
   origem: Json<unknown[]>;
   base_legal: Generated<LegalBasis>;
+  /** The sheet's UF (migration 034); null: the first valid phone's DDD says. */
+  uf: string | null;
   lead_id_externo: string | null;
   dados_extras: Json<Record<string, unknown>>;
   created_at: Generated<Date>;
@@ -99,6 +101,17 @@ export interface DestinosConfirmadosTable {
   motivo: string;
   ator: string;
   created_at: Generated<Date>;
+}
+
+/** A phone an opt-out registry lists, in force from vigente_desde (migration 035). */
+export interface RegistrosOptOutTable {
+  tenant_id: string;
+  fonte: string;
+  numero_e164: string;
+  vigente_desde: string | Date;
+  arquivo: string;
+  ator: string;
+  importado_em: Generated<Date>;
 }
 
 export interface LeadTelefonesTable {
@@ -394,6 +407,7 @@ export interface Database {
   lead_emails: LeadEmailsTable;
   dividas: DividasTable;
   destinos_confirmados: DestinosConfirmadosTable;
+  registros_opt_out: RegistrosOptOutTable;
   ingest_jobs: IngestJobsTable;
   dry_run_log: DryRunLogTable;
   ingest_problemas: IngestProblemasTable;

@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { WITH_NEXT } from './deferred-begin.js';
 import { prepared } from './prepared.js';
 import { APP_ROLE, SYSTEM_ROLE } from './roles.js';
 import type { Database } from './schema.js';
 
 export type Tx = Transaction<Database>;
+
+/** readOnly: a `read only` transaction (PostgreSQL refuses writes in it); its finalRead statement takes the commit along. */
+export interface TxOptions {
+  readOnly?: boolean;
+}
 
 /**
  * Runs fn in a transaction scoped to one tenant: `app.tenant_id` is set for the transaction only
@@ -13,8 +19,14 @@ export type Tx = Transaction<Database>;
  * transaction too, so this holds even on a connection that somehow kept the owner's role.
  * Every access to tenant data goes through here.
  */
-export async function withTenant<T>(db: Kysely<Database>, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (tx) => {
+export async function withTenant<T>(
+  db: Kysely<Database>,
+  tenantId: string,
+  fn: (tx: Tx) => Promise<T>,
+  opts: TxOptions = {},
+): Promise<T> {
+  const begin = opts.readOnly ? db.transaction().setAccessMode('read only') : db.transaction();
+  return begin.execute(async (tx) => {
     await tenantScopeStatement(tenantId).execute(tx);
     return fn(tx);
   });
@@ -28,7 +40,7 @@ export async function withTenant<T>(db: Kysely<Database>, tenantId: string, fn: 
 export async function withSystem<T>(db: Kysely<Database>, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (tx) => {
     // Without parameters: on PostgreSQL it travels with the transaction's begin (db/deferred-begin.ts).
-    await sql.raw(`select set_config('role', '${SYSTEM_ROLE}', true)`).execute(tx);
+    await sql.raw(`${WITH_NEXT} select set_config('role', '${SYSTEM_ROLE}', true)`).execute(tx);
     return fn(tx);
   });
 }
@@ -43,7 +55,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 function tenantScopeStatement(tenantId: string) {
   if (UUID.test(tenantId))
-    return sql.raw(`select set_config('role', '${APP_ROLE}', true), set_config('app.tenant_id', '${tenantId}', true)`);
+    return sql.raw(
+      `${WITH_NEXT} select set_config('role', '${APP_ROLE}', true), set_config('app.tenant_id', '${tenantId}', true)`,
+    );
   return prepared(sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`);
 }
 

@@ -11,7 +11,7 @@ export const manageSuppressionTool = defineTool({
   description:
     "Tenant-wide do-not-contact list, checked before every send. opt_out_lead: suppress a lead's document, phones " +
     'and e-mails (terminal); add/remove one value; list; confirm_destination: a phone/e-mail other leads share is ' +
-    "this lead's (unblocks its collections; audited).",
+    "this lead's (unblocks its collections; audited); import_registry: an opt-out registry file (SP Não Me Ligue).",
   toolset: 'dispatch',
   access: 'write',
   input: manageSuppressionInput,
@@ -19,16 +19,20 @@ export const manageSuppressionTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, { scope }) => {
     const d = await manageSuppression(scope, args);
+    const r = d.registries?.[0];
     const text =
       d.action === 'list'
-        ? `${d.entries.length} suppression entries.`
-        : d.action === 'opt_out_lead'
-          ? `Lead ${args.lead_id} is opt_out; ${d.changed} value(s) added to the suppression list.`
-          : d.action === 'confirm_destination'
-            ? `Destination ${d.changed ? 'confirmed' : 'already confirmed'} as lead ${args.lead_id}'s.`
-            : d.changed
-              ? `${d.action === 'add' ? 'Added' : 'Removed'} ${args.kind}.`
-              : `Nothing changed (${d.action === 'add' ? 'already listed' : 'not listed'}).`;
+        ? `${d.entries.length} suppression entries; ${d.registries?.length ?? 0} registries.`
+        : d.action === 'import_registry' && r
+          ? `Registry ${r.source}: ${r.numbers} numbers (in force from ${r.effective_from ?? '-'}), ${r.replaced} replaced, ` +
+            `${r.problems?.length ?? 0} problem(s).`
+          : d.action === 'opt_out_lead'
+            ? `Lead ${args.lead_id} is opt_out; ${d.changed} value(s) added to the suppression list.`
+            : d.action === 'confirm_destination'
+              ? `Destination ${d.changed ? 'confirmed' : 'already confirmed'} as lead ${args.lead_id}'s.`
+              : d.changed
+                ? `${d.action === 'add' ? 'Added' : 'Removed'} ${args.kind}.`
+                : `Nothing changed (${d.action === 'add' ? 'already listed' : 'not listed'}).`;
     return { data: d, text };
   },
 });

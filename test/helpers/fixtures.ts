@@ -10,6 +10,8 @@ export interface LeadSpec {
   documento_tipo?: 'cpf' | 'cnpj';
   status?: string;
   timezone?: string;
+  /** The sheet's UF (leads.uf); absent: the DDD says. */
+  uf?: string;
   phones?: Array<{ e164: string; tipo?: string; valido?: boolean }>;
   emails?: Array<{ email: string; valido?: boolean }>;
   /** The lead's debts; default one of R$ 1.234,56 due 10/11/2026 (what a collection message states). */
@@ -35,6 +37,7 @@ export async function insertLead(db: Kysely<Database>, tenantId: string, s: Lead
       documento_valido: !!s.documento,
       status: s.status ?? 'novo',
       timezone: s.timezone ?? 'America/Sao_Paulo',
+      uf: s.uf ?? null,
       origem: JSON.stringify([]),
       dados_extras: JSON.stringify({}),
     })

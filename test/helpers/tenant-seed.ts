@@ -57,6 +57,11 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
       tx,
       sql`insert into destinos_confirmados (tenant_id, tipo, valor, lead_id, motivo, ator) values (${s.tenantId}, 'telefone', ${s.phone}, ${s.leadId}, 'semente', 'teste')`,
     ),
+  registros_opt_out: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into registros_opt_out (tenant_id, fonte, numero_e164, vigente_desde, arquivo, ator) values (${s.tenantId}, 'semente', ${s.phone}, '2026-01-01', 'semente.csv', 'teste')`,
+    ),
   ingest_jobs: (tx, s) =>
     ins(
       tx,

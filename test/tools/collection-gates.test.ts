@@ -111,15 +111,15 @@ const cases: Case[] = [
   },
   { name: 'no debt imported → variaveis_ausentes', lead: { debts: [] }, code: 'variaveis_ausentes' },
   {
-    name: 'Sunday 10:00 in São Paulo → fora_da_janela (deferred)',
+    name: 'Sunday 10:00 in São Paulo → fora_do_horario_cobranca (deferred)',
     at: '2026-11-29T13:00:00Z',
-    code: 'fora_da_janela',
+    code: 'fora_do_horario_cobranca',
     atSend: { status: 'adiado', motivo: /domingo/ },
   },
   {
-    name: 'SP state holiday (09/07, Revolução Constitucionalista) for a DDD 11 lead → fora_da_janela',
+    name: 'SP state holiday (09/07, Revolução Constitucionalista) for a DDD 11 lead → fora_do_horario_cobranca',
     at: '2026-07-09T13:00:00Z',
-    code: 'fora_da_janela',
+    code: 'fora_do_horario_cobranca',
     atSend: { status: 'adiado', motivo: /Revolução Constitucionalista \(feriado estadual, SP\)/ },
   },
   {
@@ -129,26 +129,123 @@ const cases: Case[] = [
     code: null,
   },
   {
-    name: 'RJ state holiday (23/04, São Jorge) for a DDD 21 lead → fora_da_janela',
+    name: 'RJ state holiday (23/04, São Jorge) for a DDD 21 lead → fora_do_horario_cobranca',
     at: '2026-04-23T13:00:00Z',
     lead: { phones: [{ e164: '+5521980001235' }] },
-    code: 'fora_da_janela',
+    code: 'fora_do_horario_cobranca',
     atSend: { status: 'adiado', motivo: /São Jorge \(feriado estadual, RJ\)/ },
   },
   {
-    name: 'Saturday 15:00 in São Paulo (window ends 14:00) → fora_da_janela',
+    name: 'Saturday 15:00 in São Paulo (window ends 14:00) → fora_do_horario_cobranca',
     at: '2026-11-28T18:00:00Z',
-    code: 'fora_da_janela',
+    code: 'fora_do_horario_cobranca',
     atSend: { status: 'adiado', motivo: /sábado, a partir das 14:00/ },
   },
   {
-    name: 'Tuesday 07:30 in Manaus (08:30 in Brasília) for an AM lead → fora_da_janela',
+    name: 'Tuesday 07:30 in Manaus (08:30 in Brasília) for an AM lead → fora_do_horario_cobranca',
     at: '2026-11-24T11:30:00Z',
     lead: { phones: [{ e164: '+5592980001236' }], timezone: 'America/Manaus' },
-    code: 'fora_da_janela',
+    code: 'fora_do_horario_cobranca',
     atSend: { status: 'adiado', motivo: /America\/Manaus/ },
   },
+  {
+    name: 'the same instant, DDD 11 phone but the sheet says AM (Manaus) → fora_do_horario_cobranca',
+    at: '2026-11-24T11:30:00Z',
+    lead: { uf: 'AM', timezone: 'America/Manaus' },
+    code: 'fora_do_horario_cobranca',
+    atSend: {
+      status: 'adiado',
+      motivo: /^fora_do_horario_cobranca: .*America\/Manaus.*SP Lei 15\.426\/2014 \(padrão\)/,
+    },
+  },
+  {
+    name: 'the same instant, DDD 11 phone, no sheet UF (08:30 in São Paulo) → sends now',
+    at: '2026-11-24T11:30:00Z',
+    code: null,
+  },
+  {
+    name: 'RJ state holiday (23/04) for a DDD 11 lead whose sheet says RJ → fora_do_horario_cobranca',
+    at: '2026-04-23T13:00:00Z',
+    lead: { uf: 'RJ' },
+    code: 'fora_do_horario_cobranca',
+    atSend: { status: 'adiado', motivo: /São Jorge \(feriado estadual, RJ\).*RJ Lei 7\.868\/2018/ },
+  },
+  {
+    name: 'SP state holiday (09/07) for a DDD 11 lead whose sheet says RJ → sends now',
+    at: '2026-07-09T13:00:00Z',
+    lead: { uf: 'RJ' },
+    code: null,
+  },
+  {
+    name: 'a tenant window open on Sundays 06:00–23:00 cannot widen the law: Sunday → fora_do_horario_cobranca',
+    at: '2026-11-29T13:00:00Z',
+    setup: async (_db, deps) => wideWindow(deps),
+    code: 'fora_do_horario_cobranca',
+    atSend: { status: 'adiado', motivo: /domingo/ },
+  },
+  {
+    name: 'the same wide window, Tuesday 21:00 (law ends 20:00) → fora_do_horario_cobranca',
+    at: '2026-11-25T00:00:00Z',
+    setup: async (_db, deps) => wideWindow(deps),
+    code: 'fora_do_horario_cobranca',
+    atSend: { status: 'adiado', motivo: /a partir das 20:00/ },
+  },
+  {
+    name: 'a tenant window narrower than the law (Tuesday from 11:00) → fora_da_janela at 10:00',
+    setup: async (_db, deps) => wideWindow(deps, { start: '11:00', end: '18:00' }),
+    code: 'fora_da_janela',
+    atSend: { status: 'adiado', motivo: /antes das 11:00/ },
+  },
+  {
+    name: 'phone on an opt-out registry in force (listed 01/10, +30 days) → registro_nao_perturbe',
+    setup: async (_db, deps) => importRegistry(deps, '2026-10-01'),
+    code: 'registro_nao_perturbe',
+    atSend: { status: 'bloqueado', motivo: /^registro_nao_perturbe: .*sp_nao_me_ligue/ },
+  },
+  {
+    name: 'phone on a registry listed 10/11 (in force from 10/12) → sends now',
+    setup: async (_db, deps) => importRegistry(deps, '2026-11-10'),
+    code: null,
+  },
+  {
+    name: 'a newer registry file without the phone replaces the older one → sends now',
+    setup: async (_db, deps) => {
+      await importRegistry(deps, '2026-10-01');
+      await importRegistry(deps, '2026-10-15', '+5511955554444');
+    },
+    code: null,
+  },
 ];
+
+/** The tenant's window wider than the law: every day 06:00–23:00 (or the given hours). */
+async function wideWindow(deps: ServerDeps, day = { start: '06:00', end: '23:00' }) {
+  const client = await connectClient(deps);
+  const res = await client.callTool({
+    name: 'set_outreach_policy',
+    arguments: { send_window: { days: [day, day, day, day, day, day, day] } },
+  });
+  await client.closeAll();
+  expect(res.isError, textOf(res)).toBeFalsy();
+}
+
+/** Imports an SP "Não Me Ligue" list dated `date` holding the case's phone (in another form) or `phone`. */
+async function importRegistry(deps: ServerDeps, date: string, phone?: string) {
+  const n = String(80000000 + seq);
+  const csv = `Telefone\n${phone ?? `(11) 9${n.slice(0, 4)}-${n.slice(4)}`}\n`;
+  const client = await connectClient(deps);
+  const res = await client.callTool({
+    name: 'manage_suppression',
+    arguments: {
+      action: 'import_registry',
+      content_base64: Buffer.from(csv).toString('base64'),
+      filename: 'nao-me-ligue.csv',
+      registry_date: date,
+    },
+  });
+  await client.closeAll();
+  expect(res.isError, textOf(res)).toBeFalsy();
+  expect((res.structuredContent as any).registries[0]).toMatchObject({ source: 'sp_nao_me_ligue', numbers: 1 });
+}
 
 describe(`collection gates through decide, dry run, campaign and the send-time re-check (${testDbKind()})`, () => {
   let db: TestDb;
@@ -214,7 +311,7 @@ describe(`collection gates through decide, dry run, campaign and the send-time r
       const id = rows[0].disparo_id;
       const policy = await loadPolicy(tx, deps.tenant);
       const at = new Date(now);
-      const facts = await preSendFacts(tx, t, [id], prescriptionCutoff(at, policy.prescricaoAnos));
+      const facts = await preSendFacts(tx, t, [id], prescriptionCutoff(at, policy.prescricaoAnos), at);
       const claimed = { disparo_id: id, tenant_id: t, lead_id: leadId } as Claimed;
       return preSendStops([claimed], facts, policy.janela, at, { credorSet: policy.credor !== null }).get(id);
     });

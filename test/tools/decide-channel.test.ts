@@ -237,12 +237,12 @@ const cases: Case[] = [
     expect: capped('2026-11-30T12:00:00.000Z'),
   },
   {
-    name: 'Sunday → deferred to Monday 08:00 local',
+    name: 'Sunday → deferred to Monday 08:00 local (the collection hours of the law)',
     lead: { nome: 'Domingo', documento: CNPJ, phones: [{ e164: MOBILE }] },
     at: '2026-11-29T15:00:00Z',
     expect: {
       canal: 'whatsapp',
-      codigo: 'fora_da_janela',
+      codigo: 'fora_do_horario_cobranca',
       agora: false,
       previsto: '2026-11-30T11:00:00.000Z',
       razao: /segunda/,
@@ -252,7 +252,7 @@ const cases: Case[] = [
     name: 'Manaus at 07:30 local (08:30 in São Paulo) → deferred to 08:00 Manaus',
     lead: { nome: 'Manaus', documento: CNPJ, timezone: 'America/Manaus', phones: [{ e164: '+5592991234567' }] },
     at: '2026-11-24T11:30:00Z',
-    expect: { canal: 'whatsapp', codigo: 'fora_da_janela', agora: false, previsto: '2026-11-24T12:00:00.000Z' },
+    expect: { canal: 'whatsapp', codigo: 'fora_do_horario_cobranca', agora: false, previsto: '2026-11-24T12:00:00.000Z' },
   },
   {
     name: 'national holiday (Proclamação da República, Mon 15 Nov 2027) → next day',
@@ -260,7 +260,7 @@ const cases: Case[] = [
     at: '2027-11-15T13:00:00Z',
     expect: {
       canal: 'whatsapp',
-      codigo: 'fora_da_janela',
+      codigo: 'fora_do_horario_cobranca',
       agora: false,
       previsto: '2027-11-16T11:00:00.000Z',
       razao: /feriado/,

@@ -93,7 +93,7 @@ describe(`prepared statements keep every call's own tenant and policy (${testDbK
     expect(rows).toEqual([{ x: 42 }]);
     if (one.kind === 'pglite') return;
     const stmts = await preparedOn(one, tenants[0].id);
-    const decision = stmts.find((s) => /^\S+\s+with alvo/.test(s.statement));
+    const decision = stmts.find((s) => /^\S+\s+(\/\*final\*\/\s+)?with alvo/.test(s.statement));
     expect(decision?.name).toBe(statementName(decision!.statement));
     expect(decision!.calls).toBeGreaterThanOrEqual(24);
     expect(stmts.every((s) => s.statement.startsWith(PREPARE_MARK))).toBe(true);

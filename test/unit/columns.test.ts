@@ -92,11 +92,11 @@ describe('matchHeader', () => {
       ],
     ],
     ['lead_id_externo', ['ID', 'Código', 'Cod', 'Cód.', 'ID Externo', 'Código do Cliente']],
+    ['uf', ['UF', 'Cidade/UF', 'Cidade - UF', 'Município/UF', 'Estado', 'Cidade/Estado', 'UF do cliente']],
     [
       null,
       [
         'Cidade',
-        'UF',
         'Observações',
         'Endereço',
         'Cargo',

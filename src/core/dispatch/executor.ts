@@ -226,7 +226,7 @@ export class Executor {
     const policy = await this.policies.get(tenantId);
     const cutoff = prescriptionCutoff(now, policy.prescricaoAnos);
     const ids = rows.map((r) => r.disparo_id);
-    const facts = await withTenant(this.d.db, tenantId, (tx) => preSendFacts(tx, tenantId, ids, cutoff));
+    const facts = await withTenant(this.d.db, tenantId, (tx) => preSendFacts(tx, tenantId, ids, cutoff, now));
     const stops = preSendStops(rows, facts, policy.janela, now, { credorSet: policy.credor !== null });
     this.prepareMs = 0.8 * this.prepareMs + 0.2 * (performance.now() - started);
     return sendAtSlots(rows, stops, slots, { clock: this.d.clock, logger: this.d.logger, limit: this.limit }, (r) =>

@@ -1,5 +1,5 @@
 import { AGENDAMENTO_STANDING, OUTREACH_SENDABLE } from '../model/index.js';
-import { checkSendWindow, type SendWindowConfig } from '../policy/index.js';
+import { checkSendWindow, collectionWindow, legalWindow, ruleSource, type SendWindowConfig } from '../policy/index.js';
 import type { Claimed, Outcome } from './outcome.js';
 import type { PreSendFact } from './sql/pre-send-facts.js';
 
@@ -13,7 +13,9 @@ import type { PreSendFact } from './sql/pre-send-facts.js';
  * - a collection message while the creditor is unset, to a destination another lead has too, or about a
  *   lead whose debts are all prescribed now → bloqueado (credor_nao_configurado, contato_compartilhado,
  *   divida_prescrita);
- * - outside the send window in the lead's zone (its UF's state holidays included) → adiado until it opens.
+ * - an outreach WhatsApp message to a phone an opt-out registry in force lists → bloqueado (registro_nao_perturbe);
+ * - outside the send window in the lead's zone (its UF's state holidays included; for a collection the
+ *   window narrowed to the UF's law, Sundays never) → adiado until it opens.
  * Pure: the window is evaluated at `now` with the tenant's configuration.
  */
 export function preSendStops(
@@ -50,6 +52,14 @@ export function preSendStops(
       block(f.disparo_id, 'bloqueado', `estado do lead mudou para ${f.status} antes do envio`);
       continue;
     }
+    if (f.registro) {
+      block(
+        f.disparo_id,
+        'bloqueado',
+        `registro_nao_perturbe: telefone no cadastro de bloqueio "${f.registro}" em vigor`,
+      );
+      continue;
+    }
     if (f.cobranca && !collections.credorSet) {
       block(f.disparo_id, 'bloqueado', 'credor_nao_configurado: cobrança sem credor identificado (CDC art. 42-A)');
       continue;
@@ -62,11 +72,19 @@ export function preSendStops(
       block(f.disparo_id, 'bloqueado', 'divida_prescrita: todas as dívidas do lead prescreveram antes do envio');
       continue;
     }
-    const key = `${f.timezone}|${f.uf ?? ''}`;
-    if (!windows.has(key)) windows.set(key, checkSendWindow(now, f.timezone, { ...window, uf: f.uf }));
+    const key = `${f.timezone}|${f.uf ?? ''}|${f.cobranca ? 'c' : ''}`;
+    if (!windows.has(key)) windows.set(key, windowAt(now, f, window));
     const w = windows.get(key)!;
     if (!w.inside)
       out.set(f.disparo_id, { disparo_id: f.disparo_id, status: 'adiado', motivo: w.motivo, proxima: w.next });
   }
   return out;
+}
+
+/** The window a row must wait for: the tenant's, for a collection narrowed to the UF's law (the law named when it is why). */
+function windowAt(now: Date, f: PreSendFact, window: SendWindowConfig): ReturnType<typeof checkSendWindow> {
+  if (!f.cobranca) return checkSendWindow(now, f.timezone, { ...window, uf: f.uf });
+  const w = checkSendWindow(now, f.timezone, collectionWindow(window, f.uf));
+  if (w.inside || checkSendWindow(now, f.timezone, legalWindow(f.uf)).inside) return w;
+  return { ...w, motivo: `fora_do_horario_cobranca: ${w.motivo} — horário de cobrança por lei (${ruleSource(f.uf)})` };
 }

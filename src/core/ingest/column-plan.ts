@@ -4,7 +4,7 @@ import { headerMatch, normalizeHeader } from './header-synonyms.js';
 
 /** Precomputed per mapping: which columns feed which field, in priority order, and extras keys. */
 export interface Plan {
-  single: Partial<Record<'nome' | 'contato_nome' | 'lead_id_externo' | DebtField, number>>;
+  single: Partial<Record<'nome' | 'contato_nome' | 'lead_id_externo' | 'uf' | DebtField, number>>;
   documento: number[];
   telefone: number[];
   email: number[];
@@ -54,14 +54,14 @@ function compilePlan(mapping: ColumnMapping): Plan {
     plan.headerIndexes.push(index);
     plan.headerNormList.push(norm);
   }
-  for (const f of ['nome', 'contato_nome', 'lead_id_externo', ...DEBT_FIELDS] as const) {
+  for (const f of ['nome', 'contato_nome', 'lead_id_externo', 'uf', ...DEBT_FIELDS] as const) {
     const first = of(f)[0];
     if (first) plan.single[f] = first.index;
   }
   const used = new Set<string>();
   for (const c of cols) {
-    // A document column may lose to another (CNPJ | CPF); debt columns stay readable as the sheet had them.
-    if (c.field && c.field !== 'documento' && !DEBT_FIELDS.includes(c.field as DebtField)) continue;
+    // A document column may lose to another (CNPJ | CPF); debt and city/UF columns stay readable as the sheet had them.
+    if (c.field && c.field !== 'documento' && c.field !== 'uf' && !DEBT_FIELDS.includes(c.field as DebtField)) continue;
     plan.extras.push({ index: c.index, key: uniqueKey(c.header || `Coluna ${columnLetter(c.index)}`, used) });
   }
   const dddCols = cols.filter((c) => !c.field && /^ddd\s*\d*$/.test(normalizeHeader(c.header))).map((c) => c.index);

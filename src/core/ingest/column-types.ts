@@ -9,7 +9,8 @@ export interface SheetRow {
   errors?: Record<number, string>;
 }
 
-export type LeadField = 'nome' | 'contato_nome' | 'documento' | 'telefone' | 'email' | 'lead_id_externo' | DebtField;
+export type LeadField =
+  'nome' | 'contato_nome' | 'documento' | 'telefone' | 'email' | 'lead_id_externo' | 'uf' | DebtField;
 
 /** The columns of a debt (one per row; rows of the same person make a lead with several debts). */
 export type DebtField = 'valor' | 'vencimento' | 'contrato' | 'descricao';
@@ -34,6 +35,8 @@ export interface RawLead {
   /** Raw text of every e-mail column, in column order; a cell may hold several addresses. */
   emails: string[];
   lead_id_externo: string;
+  /** The row's city/UF cell as found, when the sheet has such a column (also kept in extras). */
+  uf?: string;
   /** The row's debt columns as found ('' when empty), when the sheet has any; also kept in extras. */
   divida?: Record<DebtField, string>;
   extras: Record<string, string>;

@@ -174,6 +174,22 @@ const EXACT: Record<LeadField, string[][]> = {
       'duplicata',
     ],
   ],
+  uf: [
+    [
+      'cidade uf',
+      'cidade estado',
+      'cidade e uf',
+      'municipio uf',
+      'municipio estado',
+      'uf cidade',
+      'uf',
+      'estado',
+      'estado uf',
+      'sigla uf',
+      'uf do cliente',
+      'estado do cliente',
+    ],
+  ],
   descricao: [
     ['descricao', 'descricao da divida', 'descricao do debito', 'historico', 'referente a', 'referencia da divida'],
   ],
@@ -239,6 +255,7 @@ export function headerMatch(header: string): HeaderMatch | null {
   if (CONTACT_PERSON.test(base)) return { field: 'contato_nome', rank: 1 };
   if (base.includes('razao social')) return { field: 'nome', rank: 0 };
   if (base.includes('nome fantasia')) return { field: 'nome', rank: 2 };
+  if (has('uf') && words.length <= 3) return { field: 'uf', rank: 0 };
   if (has('vencimento') || has('vencto')) return { field: 'vencimento', rank: 0 };
   if (has('valor') && (has('aberto') || has('devido') || has('atraso') || has('divida') || has('debito')))
     return { field: 'valor', rank: 0 };

@@ -17,6 +17,7 @@ const COLUMN_FIELDS = {
   phone: 'telefone',
   email: 'email',
   external_id: 'lead_id_externo',
+  state: 'uf',
   amount: 'valor',
   due_date: 'vencimento',
   contract: 'contrato',

@@ -53,6 +53,7 @@ export function mapRow(mapping: ColumnMapping, row: SheetRow): RawLead | null {
     lead_id_externo: collapse(valueAt(cells, plan.single.lead_id_externo)),
     extras: {},
   };
+  if (plan.single.uf !== undefined) lead.uf = collapse(valueAt(cells, plan.single.uf));
   if (plan.hasDebt)
     lead.divida = {
       valor: valueAt(cells, plan.single.valor),

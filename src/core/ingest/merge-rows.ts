@@ -22,6 +22,8 @@ export interface Contacts {
 export interface Touched extends Contacts {
   contato_nome: string | null;
   lead_id_externo: string | null;
+  /** The sheet's UF (the latest row that gives one). */
+  uf: string | null;
   origem: object[];
   extras: Record<string, string>;
 }
@@ -85,6 +87,7 @@ export function assignRows(
     }
     lead.contato_nome ??= r.contato_nome;
     lead.lead_id_externo ??= r.lead_id_externo;
+    if (r.uf) lead.uf = r.uf;
     lead.origem.push(origem);
     addContacts(lead, tenantId, r, from);
     addDebt(lead, r, src.jobId);
@@ -97,6 +100,7 @@ const touchedLead = (leadId: string): Touched => ({
   lead_id: leadId,
   contato_nome: null,
   lead_id_externo: null,
+  uf: null,
   origem: [],
   extras: {},
   phones: new Map(),
@@ -115,6 +119,7 @@ function newLead(r: StagedRow): NewLead {
     documento_tipo: r.documento_tipo,
     documento_valido: r.documento_valido,
     timezone: r.timezone,
+    uf: r.uf,
     lead_id_externo: r.lead_id_externo,
     origem: [],
     extras: {},
@@ -169,6 +174,7 @@ export const LEAD_COLUMNS = [
   'documento_valido',
   'status',
   'timezone',
+  'uf',
   'origem',
   'lead_id_externo',
   'dados_extras',
@@ -220,6 +226,7 @@ export const leadRow = (tenantId: string, l: NewLead): CopyValue[] => [
   l.documento_valido,
   l.suppressed ? 'opt_out' : 'novo',
   l.timezone,
+  l.uf,
   l.origem,
   l.lead_id_externo,
   l.extras,

@@ -15,6 +15,8 @@ import {
   type NormalizedEmail,
   type NormalizedPhone,
 } from '../normalize/index.js';
+import { ufOfDdd } from '../normalize/ddd-uf.js';
+import { parseUf, UF_TIMEZONE } from '../normalize/uf.js';
 import type { RawLead } from './columns.js';
 import { rowDebt, type RowDebt } from './row-debt.js';
 
@@ -32,6 +34,8 @@ export interface NormalizedRow {
   documento_tipo: 'cpf' | 'cnpj' | null;
   documento_valido: boolean;
   timezone: string;
+  /** The UF the sheet gives (a city/UF column), null without one: the DDD then says. */
+  uf: string | null;
   lead_id_externo: string | null;
   dados_extras: Record<string, string>;
   telefones: LeadPhone[];
@@ -76,6 +80,7 @@ export function normalizeRow(raw: RawLead): RowOutcome {
   const { telefones, firstDdd } = rowPhones(raw.telefones, at);
   const emails = rowEmails(raw.emails, at);
   const divida = raw.divida ? rowDebt(raw.divida, at) : null;
+  const { uf, timezone } = rowUf(raw.uf, firstDdd, at);
 
   const usable =
     !!nome ||
@@ -107,7 +112,8 @@ export function normalizeRow(raw: RawLead): RowOutcome {
       documento: doc?.documento ?? null,
       documento_tipo: doc?.documento_tipo ?? null,
       documento_valido: doc?.documento_valido ?? false,
-      timezone: firstDdd ? timezoneForDdd(firstDdd) : DEFAULT_TIMEZONE,
+      timezone,
+      uf,
       lead_id_externo: cleanText(raw.lead_id_externo).slice(0, MAX.externo) || null,
       dados_extras: rowExtras(raw.extras),
       telefones,
@@ -116,6 +122,27 @@ export function normalizeRow(raw: RawLead): RowOutcome {
     },
     problems,
   };
+}
+
+/**
+ * The row's UF from its city/UF cell, and its time zone. A cell that names no state is a problem (the DDD
+ * then says). A UF that differs from the first phone's DDD's is a problem too, and the sheet's UF wins: a
+ * person keeps a mobile number when moving, while the address on file is where they are (and which
+ * state's law and holidays apply); the time zone then is the UF's (its capital's) unless the DDD is in it.
+ */
+function rowUf(cell: string | undefined, firstDdd: string | null, at: Report): { uf: string | null; timezone: string } {
+  const byDdd = firstDdd ? timezoneForDdd(firstDdd) : DEFAULT_TIMEZONE;
+  if (!cell) return { uf: null, timezone: byDdd };
+  const uf = parseUf(cell);
+  if (!uf) {
+    at('uf', cell, 'UF não reconhecida na coluna cidade/UF: usado o DDD do telefone');
+    return { uf: null, timezone: byDdd };
+  }
+  const dddUf = ufOfDdd(firstDdd);
+  if (!dddUf) return { uf, timezone: UF_TIMEZONE[uf] ?? DEFAULT_TIMEZONE };
+  if (dddUf === uf) return { uf, timezone: byDdd };
+  at('uf', cell, `UF da planilha (${uf}) difere da UF do DDD ${firstDdd} (${dddUf}): vale a da planilha`);
+  return { uf, timezone: UF_TIMEZONE[uf] ?? DEFAULT_TIMEZONE };
 }
 
 /** Every phone of every phone cell, once each (by E.164, else as typed), and the first one's DDD. */

@@ -85,6 +85,7 @@ function noHeaderMessage(sheets: PipelineResult['sheets']): string {
     `No sheet has recognisable lead columns (looked at the first ${HEADER_SCAN_ROWS} rows of ${looked}). ` +
     'Expected a header row with columns such as Empresa / Razão Social / Nome, Contato, CNPJ/CPF, ' +
     'Telefone / Celular / WhatsApp, E-mail. ' +
-    'Rename the columns, or pass column_map (header text → name | contact_name | document | phone | email | external_id | amount | due_date | contract | description).'
+    'Rename the columns, or pass column_map (header text → name | contact_name | document | phone | email | ' +
+    'external_id | state | amount | due_date | contract | description).'
   );
 }

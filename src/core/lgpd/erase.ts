@@ -32,6 +32,7 @@ export async function eraseSubject(tx: Tx, tenantId: string, f: Found, actor: st
       sql`insert into supressoes (tenant_id, tipo, valor, motivo, origem, ator)
           values (${tenantId}, ${i.tipo}, ${i.hash}, ${MOTIVO}, 'lgpd', ${actor}) on conflict do nothing`,
     );
+  await run('registros_opt_out', sql`delete from registros_opt_out where ${where('registros_opt_out')}`);
   await run('destinos_confirmados', sql`delete from destinos_confirmados where ${where('destinos_confirmados')}`);
   await run(
     'disparos',

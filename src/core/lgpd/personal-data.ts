@@ -106,6 +106,13 @@ export const PERSONAL_DATA: Record<string, { columns: string[]; where: Where; or
   },
   // Inbox polling marks (031): the last error of a poll may quote what the downstream server said.
   caixas_entrada: { columns: ['ultimo_erro'], where: (f) => containsForm('ultimo_erro')(f), order: 'origem' },
+  // Opt-out registries (035): the person's number as a registry lists it. The erase deletes it — the
+  // hashes the erase leaves on the suppression list block every channel, more than the registry did.
+  registros_opt_out: {
+    columns: ['numero_e164'],
+    where: (f) => sql`numero_e164 = any(${f.values}::text[])`,
+    order: 'numero_e164',
+  },
   lgpd_solicitacoes: {
     columns: ['titular_hashes', 'nota'],
     where: (f) => sql`titular_hashes && ${f.hashes}::text[]`,
@@ -141,6 +148,7 @@ export const NOT_PERSONAL: Record<string, string> = {
   'disparos.erro_classe': 'an error class code',
   'schema_migrations.nome': "a migration file's name",
   'eventos_recebidos.content_type': 'a MIME type',
+  'registros_opt_out.arquivo': "the registry file's name",
   'caixas_entrada.origem': "a polled operation's name (channel:operation:server)",
   'webhook_endpoints.segredo': "a provider's signing secret",
   'mcp_sessions.owner': 'a token id or OAuth subject of the operator',

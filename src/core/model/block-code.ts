@@ -9,17 +9,23 @@ export const BLOCK_CODES = [
   'estado_inelegivel',
   'sem_canal',
   'canal_nao_configurado',
+  'registro_nao_perturbe',
   'credor_nao_configurado',
   'contato_compartilhado',
   'divida_prescrita',
   'variaveis_ausentes',
   'limite_por_destinatario',
+  'fora_do_horario_cobranca',
   'fora_da_janela',
 ] as const;
 export type BlockCode = (typeof BLOCK_CODES)[number];
 
 /** The per-lead daily cap and the send window defer a message (queued adiado), they do not stop it. */
-export const DEFERRAL_CODES: readonly BlockCode[] = ['limite_por_destinatario', 'fora_da_janela'];
+export const DEFERRAL_CODES: readonly BlockCode[] = [
+  'limite_por_destinatario',
+  'fora_do_horario_cobranca',
+  'fora_da_janela',
+];
 
 export const isDeferral = (code: string | null | undefined): boolean =>
   !!code && (DEFERRAL_CODES as readonly string[]).includes(code);

@@ -1,6 +1,6 @@
 /**
  * The UF (state) of a Brazilian DDD (area code), as ANATEL assigns them: where a lead's phone says it
- * is, for the state's holidays in its send window. A sheet's own UF/city column is not read yet.
+ * is, for the state's holidays and collection hours, when the sheet has no UF/city column (normalize/uf.ts).
  */
 const RANGES: Array<[string, number[]]> = [
   ['SP', [11, 12, 13, 14, 15, 16, 17, 18, 19]],

@@ -54,13 +54,18 @@ export async function decideChannel(
 ): Promise<Infer<typeof decideChannelOutput>> {
   const ids = [...new Set(input.lead_id ? [input.lead_id] : (input.lead_ids ?? []))];
   if (!ids.length) throw new AppError('invalid_argument', 'Give lead_id (one lead) or lead_ids (up to 1000).');
-  return scope.tx(async (tx) => {
-    const choice = { whatsapp: input.template_whatsapp, email: input.template_email };
-    const ctx = await loadDecisionContext(tx, scope, choice, ids);
-    const rows = await decide(tx, ctx, { leadIds: ids });
-    if (input.lead_id && !rows.length) throw notFound('Lead', input.lead_id);
-    return { decisions: rows.map((d) => toChannelDecision(d, ids.length === 1 ? renderDecision(d, ctx) : null)) };
-  });
+  // Read-only, and the decision is its last statement: on PostgreSQL begin, tenant scope and context
+  // go in one round trip, decision and commit in another (db/deferred-begin.ts).
+  const { ctx, rows } = await scope.tx(
+    async (tx) => {
+      const choice = { whatsapp: input.template_whatsapp, email: input.template_email };
+      const ctx = await loadDecisionContext(tx, scope, choice, ids);
+      return { ctx, rows: await decide(tx, ctx, { leadIds: ids }, { final: true }) };
+    },
+    { readOnly: true },
+  );
+  if (input.lead_id && !rows.length) throw notFound('Lead', input.lead_id);
+  return { decisions: rows.map((d) => toChannelDecision(d, ids.length === 1 ? renderDecision(d, ctx) : null)) };
 }
 
 /** A decision row as callers read it: English fields, the destination masked, dates as ISO. */

@@ -1,8 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
-import { prepared } from '../../db/prepared.js';
+import { finalRead, prepared } from '../../db/prepared.js';
 import type { Tx } from '../../db/tenant.js';
 import type { BlockCode, DecidedChannel, DocumentType, LeadStatus } from '../model/index.js';
-import { checkSendWindow } from '../policy/index.js';
+import { checkSendWindow, collectionWindow, legalWindow, ruleSource } from '../policy/index.js';
 import type { DecisionContext, Target } from './decision-context.js';
 import {
   blockTextSql,
@@ -10,6 +10,7 @@ import {
   windowKey,
   type LeadZone,
   channelSql,
+  collectingSql,
   gateSql,
   leadFactsSql,
   reasonAndTemplateSql,
@@ -62,7 +63,8 @@ export async function decisionsQuery(
     with alvo as materialized (${targetSql(ctx.tenantId, target)}),
     ${leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore)},
     c as (${channelSql(ctx, windows)}),
-    d as (select c.*, ${gateSql(ctx)} as codigo from c)
+    d as (select c.*, ${gateSql(ctx)} as codigo, ${collectingSql(ctx)} as cobranca,
+                 case when ${collectingSql(ctx)} then c.janela_cobranca else c.janela_geral end as janela_abre from c)
     select d.lead_id, d.nome, d.contato_nome, d.documento, d.documento_tipo, d.status, d.timezone, d.telefone,
            d.email, d.canal, d.divida_centavos, d.divida_vencimento, d.divida_contratos, d.dividas,
            d.dividas_prescritas, ${reasonAndTemplateSql(ctx)},
@@ -73,16 +75,25 @@ export async function decisionsQuery(
 }
 
 /**
- * When the send window opens in each time zone of the targeted leads (a handful of zones), computed in
- * JS by the time module at ctx.now.
+ * When the send window opens in each time zone and UF of the targeted leads (a handful of pairs),
+ * computed in JS by the time module at ctx.now: the tenant's window, and for collection messages that
+ * window narrowed to the UF's law (policy/state-contact-rules.ts).
  */
 async function sendWindowOpenings(tx: Tx, ctx: DecisionContext, target: Target): Promise<WindowOpenings> {
-  const out: WindowOpenings = { opens: {}, why: {} };
+  const out: WindowOpenings = { opens: {}, why: {}, collection: { opens: {}, why: {}, lawClosed: [] } };
+  const collecting = ctx.collection.whatsapp || ctx.collection.email;
   for (const { timezone, uf } of await targetZones(tx, ctx, target)) {
     const key = windowKey(timezone, uf);
     const w = checkSendWindow(ctx.now, timezone, { ...ctx.policy.janela, uf });
     out.opens[key] = w.inside ? null : (w.next?.toISOString() ?? '9999-12-31T00:00:00Z');
     if (!w.inside) out.why[key] = w.motivo;
+    if (!collecting) continue;
+    const c = checkSendWindow(ctx.now, timezone, collectionWindow(ctx.policy.janela, uf));
+    out.collection.opens[key] = c.inside ? null : (c.next?.toISOString() ?? '9999-12-31T00:00:00Z');
+    if (c.inside) continue;
+    const law = checkSendWindow(ctx.now, timezone, legalWindow(uf));
+    out.collection.why[key] = law.inside ? c.motivo : `${c.motivo} — horário de cobrança por lei (${ruleSource(uf)})`;
+    if (!law.inside) out.collection.lawClosed.push(key);
   }
   return out;
 }
@@ -98,10 +109,18 @@ async function targetZones(tx: Tx, ctx: DecisionContext, target: Target): Promis
   return rows[0]!.zones;
 }
 
-/** Decisions for a handful of leads (decide_channel, send_message, enqueue). */
-export async function decide(tx: Tx, ctx: DecisionContext, target: Target): Promise<DecisionRow[]> {
+/**
+ * Decisions for a handful of leads (decide_channel, send_message, enqueue). `final`: the last statement
+ * of a read-only transaction (db/prepared.ts finalRead), as in decide_channel.
+ */
+export async function decide(
+  tx: Tx,
+  ctx: DecisionContext,
+  target: Target,
+  opts: { final?: boolean } = {},
+): Promise<DecisionRow[]> {
   const q = await decisionsQuery(tx, ctx, target);
-  return (await prepared(q).execute(tx)).rows;
+  return (await prepared(opts.final ? finalRead(q) : q).execute(tx)).rows;
 }
 
 /** Writes one dry_run_log row per targeted lead in one statement; returns how many. */

@@ -4,6 +4,7 @@ import { OUTREACH_ELIGIBLE } from '../model/index.js';
 import { DDD_UF } from '../normalize/ddd-uf.js';
 import { templateVariables, type TemplateDef } from '../templates/index.js';
 import type { DecisionContext, Target } from './decision-context.js';
+import { registryHitSql } from './registry-sql.js';
 import { suppressedLeadsSql } from './suppression.js';
 
 /*
@@ -15,10 +16,21 @@ import { suppressedLeadsSql } from './suppression.js';
  * then the texts a person reads. Every part is a SQL fragment over the CTEs before it.
  */
 
-/** When the send window opens per time zone (null: open now), and why it is closed, in pt-BR. */
+/**
+ * DDD → UF as a jsonb literal written into the statements' text (a constant: part of the prepared
+ * statement, not a 1 KB parameter bound and parsed on every call). Digits and letters only.
+ */
+const DDD_UF_SQL = sql.lit(JSON.stringify(DDD_UF));
+
+/**
+ * When the send window opens per time zone and UF (null: open now), and why it is closed, in pt-BR; for
+ * a collection message the same for the tenant's window narrowed to the UF's law (state-contact-rules.ts),
+ * and the keys where the law alone keeps it closed now (fora_do_horario_cobranca).
+ */
 export interface WindowOpenings {
   opens: Record<string, string | null>;
   why: Record<string, string>;
+  collection: { opens: Record<string, string | null>; why: Record<string, string>; lawClosed: string[] };
 }
 
 /** The key of a send window: time zone and UF (state holidays differ between states of one zone). */
@@ -32,12 +44,13 @@ export interface LeadZone {
 
 /**
  * The distinct (time zone, UF) pairs of a tenant's leads (the given ones, or all: null) as a json array
- * of LeadZone: a handful of pairs. The UF is the first valid phone's DDD's.
+ * of LeadZone: a handful of pairs. The UF is the sheet's (leads.uf), else the first valid phone's DDD's.
  */
 export function leadZonesSql(tenantId: string, leadIds: string[] | null): RawBuilder<LeadZone[]> {
   const only = (col: string) => (leadIds ? sql`and ${sql.ref(col)} = any(${leadIds}::uuid[])` : sql``);
   return sql<LeadZone[]>`(select coalesce(json_agg(z), '[]'::json) from (
-    select distinct l.timezone::text as timezone, ${JSON.stringify(DDD_UF)}::jsonb ->> substring(t.numero_e164 from 4 for 2) as uf
+    select distinct l.timezone::text as timezone,
+           coalesce(l.uf, ${DDD_UF_SQL}::jsonb ->> substring(t.numero_e164 from 4 for 2)) as uf
     from leads l
     left join (select distinct on (lt.lead_id) lt.lead_id, lt.numero_e164 from lead_telefones lt
                where lt.tenant_id = ${tenantId} and lt.valido_para_disparo ${only('lt.lead_id')}
@@ -46,11 +59,13 @@ export function leadZonesSql(tenantId: string, leadIds: string[] | null): RawBui
 }
 
 /**
- * The UF of a lead, as SQL: the DDD of its first valid phone (in import order, as the decision's `tel`
- * picks it) mapped by DDD_UF; null without a phone.
+ * The UF of a lead, as SQL: the sheet's (leads.uf), else the DDD of its first valid phone (in import
+ * order, as the decision's `tel` picks it) mapped by DDD_UF; null without either.
  */
 export function ufOfLeadSql(leadId: RawBuilder<unknown>): RawBuilder<string | null> {
-  return sql<string | null>`(${JSON.stringify(DDD_UF)}::jsonb ->> (
+  return sql<
+    string | null
+  >`coalesce((select lu.uf from leads lu where lu.lead_id = ${leadId}), ${DDD_UF_SQL}::jsonb ->> (
     select substring(t.numero_e164 from 4 for 2) from lead_telefones t
     where t.lead_id = ${leadId} and t.valido_para_disparo
     order by t.created_at, t.posicao limit 1))`;
@@ -97,7 +112,8 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
       select l.lead_id, l.nome, l.contato_nome, l.documento, l.documento_tipo, l.status, l.timezone,
              tel.numero_e164 as telefone, eml.email_normalizado as email,
              sup.lead_id is not null as suprimido,
-             ${JSON.stringify(DDD_UF)}::jsonb ->> substring(tel.numero_e164 from 4 for 2) as uf,
+             coalesce(l.uf, ${DDD_UF_SQL}::jsonb ->> substring(tel.numero_e164 from 4 for 2)) as uf,
+             reg.fonte as registro_fonte,
              coalesce(env.enviados, 0) as enviados, env.primeiro,
              div.divida_centavos, div.divida_vencimento, div.divida_contratos,
              coalesce(div.dividas, 0) as dividas, coalesce(div.dividas_prescritas, 0) as dividas_prescritas,
@@ -111,6 +127,7 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
       left join env on env.lead_id = l.lead_id
       left join sup on sup.lead_id = l.lead_id
       left join lateral (${debtsSql(tenantId, prescribedOnOrBefore)}) div on true
+      left join lateral (${registryHitSql(tenantId, sql`tel.numero_e164`, now)}) reg on true
       left join lateral (${destinationSql(tenantId, 'telefone', sql`tel.numero_e164`, since)}) dt on true
       left join lateral (${destinationSql(tenantId, 'email', sql`eml.email_normalizado`, since)}) de on true
       left join destinos_confirmados ct on ct.tenant_id = ${tenantId} and ct.tipo = 'telefone' and ct.valor = tel.numero_e164
@@ -170,7 +187,10 @@ export function channelSql(ctx: DecisionContext, windows: WindowOpenings): RawBu
                 when f.email is not null and ${ctx.channels.email} then 'email'
                 else 'none' end as canal,
            (${JSON.stringify(windows.opens)}::jsonb ->> (f.timezone || '|' || coalesce(f.uf, '')))::timestamptz
-             as janela_abre
+             as janela_geral,
+           (${JSON.stringify(windows.collection.opens)}::jsonb ->> (f.timezone || '|' || coalesce(f.uf, '')))::timestamptz
+             as janela_cobranca,
+           (f.timezone || '|' || coalesce(f.uf, '')) = any(${windows.collection.lawClosed}::text[]) as lei_fechada
     from f`;
 }
 
@@ -182,13 +202,14 @@ export function channelSql(ctx: DecisionContext, windows: WindowOpenings): RawBu
  */
 export function gateSql(ctx: DecisionContext): RawBuilder<string | null> {
   const varsOk = (def: TemplateDef) => varsAvailable(def, ctx.policy);
-  const collecting = sql`((c.canal = 'whatsapp' and ${ctx.collection.whatsapp}) or (c.canal = 'email' and ${ctx.collection.email}))`;
+  const collecting = collectingSql(ctx);
   return sql`
     case when c.status = 'opt_out' then 'opt_out'
          when c.suprimido then 'suprimido'
          when not (c.status = any(${OUTREACH_ELIGIBLE}::text[])) then 'estado_inelegivel'
          when c.canal = 'none' and (c.telefone is not null or c.email is not null) then 'canal_nao_configurado'
          when c.canal = 'none' then 'sem_canal'
+         when c.canal = 'whatsapp' and c.registro_fonte is not null then 'registro_nao_perturbe'
          when ${collecting} and ${ctx.policy.credor === null} then 'credor_nao_configurado'
          when ${collecting} and ((c.canal = 'whatsapp' and c.tel_compartilhado)
                                  or (c.canal = 'email' and c.email_compartilhado)) then 'contato_compartilhado'
@@ -198,8 +219,14 @@ export function gateSql(ctx: DecisionContext): RawBuilder<string | null> {
          when c.enviados >= ${ctx.policy.maxPorLead24h} then 'limite_por_destinatario'
          when ${collecting} and (case c.canal when 'whatsapp' then c.enviados_tel else c.enviados_email end)
               >= ${ctx.policy.maxPorLead24h} then 'limite_por_destinatario'
-         when c.janela_abre is not null then 'fora_da_janela'
+         when ${collecting} and c.lei_fechada then 'fora_do_horario_cobranca'
+         when (case when ${collecting} then c.janela_cobranca else c.janela_geral end) is not null then 'fora_da_janela'
     end`;
+}
+
+/** Whether row c's message is a collection (its channel's template is one): the law's hours apply. */
+export function collectingSql(ctx: DecisionContext): RawBuilder<boolean> {
+  return sql<boolean>`((c.canal = 'whatsapp' and ${ctx.collection.whatsapp}) or (c.canal = 'email' and ${ctx.collection.email}))`;
 }
 
 // The seed's reasons for the channel, in its words.
@@ -241,10 +268,15 @@ export function blockTextSql(ctx: DecisionContext, windows: WindowOpenings): Raw
            || 'adiado até ' || to_char((coalesce(d.primeiro, ${ctx.now}::timestamptz) + interval '24 hours')
               at time zone d.timezone, 'DD/MM HH24:MI')
            || ' (' || d.timezone || ')'
-      when 'fora_da_janela' then ${JSON.stringify(windows.why)}::jsonb ->> (d.timezone || '|' || coalesce(d.uf, ''))
+      when 'registro_nao_perturbe' then 'Telefone do lead consta no cadastro de bloqueio "' || d.registro_fonte
+           || '" (não me ligue) em vigor: nem oferta nem cobrança por telefone/WhatsApp (SP Lei 13.226/2008)'
+      when 'fora_do_horario_cobranca' then ${JSON.stringify(windows.collection.why)}::jsonb ->> (d.timezone || '|' || coalesce(d.uf, ''))
+      when 'fora_da_janela' then (case when d.cobranca then ${JSON.stringify(windows.collection.why)}::jsonb
+                                       else ${JSON.stringify(windows.why)}::jsonb end) ->> (d.timezone || '|' || coalesce(d.uf, ''))
     end as razao_bloqueio,
     case d.codigo when 'limite_por_destinatario' then coalesce(d.primeiro, ${ctx.now}::timestamptz) + interval '24 hours'
-                  when 'fora_da_janela' then d.janela_abre end as previsto_para`;
+                  when 'fora_da_janela' then d.janela_abre
+                  when 'fora_do_horario_cobranca' then d.janela_abre end as previsto_para`;
 }
 
 /**

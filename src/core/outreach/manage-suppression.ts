@@ -4,9 +4,11 @@ import { SUPPRESSION_KINDS, SUPPRESSION_ORIGINS } from '../model/index.js';
 import { uuid, type Infer } from '../schemas.js';
 import type { Scope } from '../scope.js';
 import { confirmDestination } from './confirm-destination.js';
+import { importRegistry, registryInput } from './import-registry.js';
+import { listRegistries } from './opt-out-registry.js';
 import { addSuppression, listSuppressions, optOutLead, removeSuppression } from './suppression.js';
 
-const ACTIONS = ['opt_out_lead', 'add', 'remove', 'list', 'confirm_destination'] as const;
+const ACTIONS = ['opt_out_lead', 'add', 'remove', 'list', 'confirm_destination', 'import_registry'] as const;
 
 export const manageSuppressionInput = {
   action: z.enum(ACTIONS),
@@ -15,6 +17,7 @@ export const manageSuppressionInput = {
   value: z.string().min(3).max(320).optional().describe('CPF/CNPJ, phone or e-mail, any format'),
   reason: z.string().min(3).max(500).default('pedido do titular'),
   limit: z.number().int().min(1).max(500).default(50),
+  ...registryInput,
 };
 
 export const manageSuppressionOutput = {
@@ -30,12 +33,25 @@ export const manageSuppressionOutput = {
       created_at: z.string(),
     }),
   ),
+  registries: z
+    .array(
+      z.object({
+        source: z.string(),
+        numbers: z.number(),
+        effective_from: z.string().nullable(),
+        file: z.string().optional(),
+        replaced: z.number().optional(),
+        problems: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
 };
 
 /**
  * The tenant-wide do-not-contact list, checked on every channel at decision time and again right
  * before each send. opt_out_lead suppresses a lead's document, phones and e-mails and moves it to
- * opt_out (terminal); add / remove one value in any format; list the latest entries.
+ * opt_out (terminal); add / remove one value in any format; list the latest entries and the registries;
+ * import_registry: an opt-out registry file (import-registry.ts).
  */
 export async function manageSuppression(
   scope: Scope,
@@ -43,6 +59,7 @@ export async function manageSuppression(
 ): Promise<Infer<typeof manageSuppressionOutput>> {
   const t = scope.tenant.tenant_id;
   const actor = scope.actorLabel;
+  if (input.action === 'import_registry') return importRegistry(scope, input);
   return scope.tx(async (tx) => {
     if (input.action === 'list') {
       const rows = await listSuppressions(tx, t, input.limit);
@@ -54,7 +71,7 @@ export async function manageSuppression(
         lead_id: e.lead_id,
         created_at: e.created_at,
       }));
-      return { action: input.action, changed: 0, entries };
+      return { action: input.action, changed: 0, entries, registries: await listRegistries(tx, t) };
     }
     if (input.action === 'opt_out_lead') {
       if (!input.lead_id) throw new AppError('invalid_argument', 'opt_out_lead needs lead_id.');

@@ -23,13 +23,19 @@ export interface OutreachPolicy {
 export const DEFAULT_PRESCRICAO_ANOS = 5;
 
 /**
+ * Today's date in Brasília as YYYY-MM-DD. Made once: an Intl.DateTimeFormat costs ~0.5 ms to build, and
+ * decide_channel asks on every call.
+ */
+const brasiliaDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Sao_Paulo' });
+
+/**
  * The last due date (ISO) that is prescribed at `now`: today in Brasília minus `anos` years. A debt due
  * on 05/03/2021 is prescribed from 05/03/2026 on (a 29/02 due date counts from 28/02 in common years).
  *
  * @example prescriptionCutoff(new Date('2026-03-05T12:00:00Z'), 5) // '2021-03-05'
  */
 export function prescriptionCutoff(now: Date, anos: number): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Sao_Paulo' }).format(now);
+  const today = brasiliaDate.format(now);
   const [y, m, d] = today.split('-').map(Number);
   const cut = new Date(Date.UTC(y - anos, m - 1, d));
   if (cut.getUTCMonth() !== m - 1) cut.setUTCDate(0);

@@ -13,3 +13,12 @@ export {
   type DayWindow,
   type SendWindowConfig,
 } from './send-window.js';
+export {
+  collectionWindow,
+  contactRuleFor,
+  legalWindow,
+  ruleSource,
+  STATE_CONTACT_RULES,
+  DEFAULT_CONTACT_RULE,
+  type StateContactRule,
+} from './state-contact-rules.js';

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../../../db/tenant.js';
 import type { AgendamentoStatus, LeadStatus } from '../../model/index.js';
 import { ufOfLeadSql } from '../../outreach/decisions-sql.js';
+import { NINE_DIGIT } from '../../outreach/registry-sql.js';
 
 /** What is checked again right before a send: the lead's state and zone, the suppression list, the meeting. */
 export interface PreSendFact {
@@ -17,10 +18,12 @@ export interface PreSendFact {
   /** The lead's debts now, and how many are prescribed (due on or before the cutoff). */
   dividas?: number;
   dividas_prescritas?: number;
-  /** The lead's UF (its first valid phone's DDD): its state holidays close the window. */
+  /** The lead's UF (the sheet's, else its first valid phone's DDD): its holidays and collection hours apply. */
   uf?: string | null;
   /** The destination is another lead's too (and not confirmed as this lead's). */
   compartilhado?: boolean;
+  /** An outreach message to a phone an opt-out registry in force lists: that registry's source. */
+  registro?: string | null;
 }
 
 /** The facts of these claimed rows, read now (a row the tenant scope cannot see has none). */
@@ -29,6 +32,7 @@ export async function preSendFacts(
   tenantId: string,
   disparoIds: string[],
   prescribedOnOrBefore: string,
+  now: Date = new Date(),
 ): Promise<PreSendFact[]> {
   const { rows } = await sql<PreSendFact>`
     select d.disparo_id, l.status, l.timezone, a.status as agendamento_status, ${ufOfLeadSql(sql`l.lead_id`)} as uf,
@@ -43,6 +47,11 @@ export async function preSendFacts(
                             and o.lead_id <> d.lead_id)
                     or exists (select 1 from lead_emails o where o.tenant_id = ${tenantId}
                                and o.email_normalizado = d.destino and o.lead_id <> d.lead_id)) as compartilhado,
+           case when d.agendamento_id is null and d.canal = 'whatsapp' then
+             (select r.fonte from registros_opt_out r where r.tenant_id = ${tenantId}
+                and r.numero_e164 = any(array[d.destino, ${NINE_DIGIT(sql`d.destino`)}])
+                and r.vigente_desde <= (${now}::timestamptz at time zone l.timezone)::date
+              order by r.fonte limit 1) end as registro,
            exists (select 1 from supressoes sp where sp.tenant_id = ${tenantId} and (
              (sp.tipo = 'documento' and l.documento_valido and sp.valor = l.documento)
              or (sp.tipo in ('telefone', 'email') and sp.valor = d.destino))) as suprimido

@@ -18,6 +18,7 @@ async function updateLeads(tx: Tx, tenantId: string, touched: Map<string, Touche
     lead_id,
     contato_nome: t.contato_nome,
     lead_id_externo: t.lead_id_externo,
+    uf: t.uf,
     origem: t.origem,
     dados_extras: t.extras,
   }));
@@ -26,10 +27,11 @@ async function updateLeads(tx: Tx, tenantId: string, touched: Map<string, Touche
       origem = l.origem || g.origem,
       contato_nome = coalesce(l.contato_nome, g.contato_nome),
       lead_id_externo = coalesce(l.lead_id_externo, g.lead_id_externo),
+      uf = coalesce(g.uf, l.uf),
       dados_extras = g.dados_extras || l.dados_extras,
       updated_at = now()
     from jsonb_to_recordset(${JSON.stringify(leads)}::jsonb)
-      as g(lead_id uuid, contato_nome text, lead_id_externo text, origem jsonb, dados_extras jsonb)
+      as g(lead_id uuid, contato_nome text, lead_id_externo text, uf text, origem jsonb, dados_extras jsonb)
     where l.lead_id = g.lead_id and l.tenant_id = ${tenantId}`.execute(tx);
   return Number(res.numAffectedRows ?? 0);
 }

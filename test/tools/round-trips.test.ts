@@ -1,0 +1,164 @@
+import { sql } from 'kysely';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideChannel } from '../../src/core/outreach/decide-channel.js';
+import { openDb, type Db } from '../../src/db/connect.js';
+import { finalRead, prepared } from '../../src/db/prepared.js';
+import { withTenant } from '../../src/db/tenant.js';
+import { createScope } from '../../src/scope.js';
+import type { Scope } from '../../src/core/scope.js';
+import type { ChannelStatus } from '../../src/deps.js';
+import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
+import { insertLead } from '../helpers/fixtures.js';
+import { fixedClock, makeDeps } from '../helpers/server.js';
+
+// Tuesday 24 Nov 2026, 10:00 in São Paulo: inside the default send window.
+const clock = fixedClock('2026-11-24T13:00:00Z');
+const WHATSAPP: ChannelStatus[] = [
+  { channel: 'whatsapp', server: 'x', preset: null, transport: 'stdio', state: 'configured', detail: null },
+];
+
+/**
+ * A read-only decision is two round trips to PostgreSQL (src/db/deferred-begin.ts): begin, tenant scope
+ * and context in one simple-protocol message, the decision (`execute` of the prepared statement) and
+ * commit in another. The folded messages must keep the transaction's meaning: scope in effect, writes
+ * refused, a failure rolled back, nothing after the final statement, the connection left idle.
+ */
+describe(`read-only transactions in few round trips (${testDbKind()})`, () => {
+  let db: TestDb;
+  let one: Db;
+  let trips = 0;
+  let client: pg.ClientBase | undefined;
+  const tenants: Array<{ id: string; leadId: string; scope: Scope }> = [];
+
+  beforeAll(async () => {
+    db = await openTestDb();
+    if (db.kind === 'postgres') {
+      one = await openDb({ databaseUrl: db.url!, poolSize: 1 });
+      // Every answer of PostgreSQL to a message ends with one ReadyForQuery: one per round trip.
+      one.pool!.on('connect', (c) => {
+        client = c;
+        (c as unknown as { connection: NodeJS.EventEmitter }).connection.on('readyForQuery', () => trips++);
+      });
+      await one.useAppRole();
+    } else one = db;
+    for (const slug of ['rt-a', 'rt-b']) {
+      const deps = await makeDeps(one, { tenantSlug: slug, clock, channels: () => WHATSAPP });
+      const leadId = await insertLead(one.kysely, deps.tenant.tenant_id, {
+        nome: `Empresa ${slug}`,
+        documento: slug === 'rt-a' ? '11222333000181' : '11444777000161',
+        phones: [{ e164: '+5511987654321' }],
+      });
+      tenants.push({ id: deps.tenant.tenant_id, leadId, scope: createScope(deps) });
+    }
+  });
+  afterAll(async () => {
+    if (one !== db) await one.close();
+    await db.destroy();
+  });
+
+  const idle = () => expect(client?.getTransactionStatus() ?? 'I').toBe('I');
+
+  it('decides in two round trips once the statements are prepared, with the same decisions', async () => {
+    const [a, b] = tenants;
+    const first = await decideChannel(a.scope, { lead_id: a.leadId });
+    expect(first.decisions[0]).toMatchObject({ lead_id: a.leadId, channel: 'whatsapp', would_send_now: true });
+    for (let i = 0; i < 3; i++) {
+      trips = 0;
+      expect(await decideChannel(a.scope, { lead_id: a.leadId })).toEqual(first);
+      if (db.kind === 'postgres') expect(trips).toBe(2);
+      idle();
+      // Another tenant on the same connection: its own lead only, a's is not found.
+      expect(
+        (await decideChannel(b.scope, { lead_ids: [a.leadId, b.leadId] })).decisions.map((d) => d.lead_id),
+      ).toEqual([b.leadId]);
+      await expect(decideChannel(b.scope, { lead_id: a.leadId })).rejects.toThrow(/not found/i);
+      idle();
+    }
+  });
+
+  /** Tenant scope and row-level security as seen by a final statement (prepared, then folded). */
+  const seenBy = (tenantId: string) =>
+    withTenant(
+      one.kysely,
+      tenantId,
+      async (tx) =>
+        (
+          await prepared(
+            finalRead(
+              sql<{ tenant: string; leads: number; ro: string }>`select current_setting('app.tenant_id') as tenant,
+                (select count(*)::int from leads where nome like ${'Empresa%'}) as leads,
+                current_setting('transaction_read_only') as ro`,
+            ),
+          ).execute(tx)
+        ).rows[0],
+      { readOnly: true },
+    );
+
+  it('runs the folded statements inside the tenant scope, read-only', async () => {
+    for (let i = 0; i < 3; i++)
+      for (const t of tenants) expect(await seenBy(t.id)).toEqual({ tenant: t.id, leads: 1, ro: 'on' });
+    idle();
+  });
+
+  it('passes values to a folded statement as they are bound: quotes, backslashes, arrays, dates, null', async () => {
+    const text = "d'Ávila \\ 100% \\' ✓ \n fim";
+    const at = new Date('2026-11-24T13:00:00.123Z');
+    const run = () =>
+      withTenant(
+        one.kysely,
+        tenants[0].id,
+        async (tx) =>
+          (
+            await prepared(
+              finalRead(
+                sql<{ t: string; n: number; ids: string[]; at: Date; nada: string | null; b: boolean }>`select
+                  ${text}::text as t, ${42.5}::float8 as n, ${[tenants[0].id, "x'y"]}::text[] as ids,
+                  ${at}::timestamptz as at, ${null}::text as nada, ${true}::boolean as b`,
+              ),
+            ).execute(tx)
+          ).rows[0],
+        { readOnly: true },
+      );
+    const want = { t: text, n: 42.5, ids: [tenants[0].id, "x'y"], at, nada: null, b: true };
+    // The first run prepares the statement; the next ones send it as `execute …` with literals.
+    for (let i = 0; i < 3; i++) expect(await run()).toEqual(want);
+    idle();
+  });
+
+  it('refuses writes, rolls back a failing final statement, refuses a statement after it', async () => {
+    const [a] = tenants;
+    await expect(
+      withTenant(one.kysely, a.id, (tx) => sql`update leads set nome = nome`.execute(tx), { readOnly: true }),
+    ).rejects.toThrow(/read-only/);
+    idle();
+    const failing = () =>
+      withTenant(
+        one.kysely,
+        a.id,
+        async (tx) => {
+          await prepared(sql`select ${1}::int as x`).execute(tx);
+          return prepared(finalRead(sql`select 1 / ${0}::int as x`)).execute(tx);
+        },
+        { readOnly: true },
+      );
+    for (let i = 0; i < 2; i++) await expect(failing()).rejects.toThrow(/division by zero/);
+    idle();
+    expect(await seenBy(a.id)).toMatchObject({ tenant: a.id });
+    if (db.kind !== 'postgres') return;
+    // Prepared and not (first run), folded with the commit (later runs): nothing may follow.
+    for (let i = 0; i < 2; i++)
+      await expect(
+        withTenant(
+          one.kysely,
+          a.id,
+          async (tx) => {
+            await prepared(finalRead(sql`select ${i}::int as x`)).execute(tx);
+            return sql`select 2`.execute(tx);
+          },
+          { readOnly: true },
+        ),
+      ).rejects.toThrow(/after the final statement/);
+    idle();
+  });
+});
