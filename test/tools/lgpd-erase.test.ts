@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerDeps } from '../../src/deps.js';
 import { serveHttp, type HttpServerHandle } from '../../src/http/serve.js';
-import { createEndpoint } from '../../src/http/webhooks/endpoints.js';
 import { InboundProcessor } from '../../src/inbound/processor.js';
 import { createLogger } from '../../src/logger.js';
 import { withTenant } from '../../src/db/tenant.js';
@@ -11,7 +10,7 @@ import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { connectClient, makeDeps } from '../helpers/server.js';
 import { asOwner } from '../helpers/tenant-seed.js';
 import { plantingFixtures } from '../helpers/transition-guard.js';
-import * as P from '../helpers/webhook-payloads.js';
+import { clearTextHitsIn, CPF, EMAIL, FORMS, NAME, SHEET, wahaReply } from '../helpers/lgpd-person.js';
 
 /**
  * LGPD erasure end to end (issue 17, step 7): a person in two leads (her own, by CPF, and a company's
@@ -21,34 +20,6 @@ import * as P from '../helpers/webhook-payloads.js';
  * phone, e-mail or document in any form, no log line of the whole test does, and re-importing the same
  * sheet brings both leads back suppressed, which decide_channel blocks.
  */
-const NAME = 'Marisa Quitéria Albuquerque';
-const CPF = '52998224725';
-const EMAIL = 'marisa.albuquerque@exemplo.com.br';
-const SHEET = [
-  'Nome,Contato,CPF/CNPJ,Telefone,E-mail,Valor em aberto,Vencimento',
-  `${NAME},,529.982.247-25,(11) 98765-4321,${EMAIL},"R$ 1.234,56",10/11/2026`,
-  `Albuquerque Doces ME,${NAME},11.444.777/0001-61,(11) 98765-4321,${EMAIL},,`,
-  'Outro Cliente Ltda,João Souza,12.345.678/0001-95,(21) 99876-5432,joao@outro.com.br,,',
-].join('\n');
-/** Every form her values take on the way in (as typed, digits, E.164, WhatsApp ids, formatted). */
-const FORMS = [
-  NAME,
-  'Quitéria',
-  'Quit\\u00e9ria',
-  'Albuquerque',
-  CPF,
-  '529.982.247-25',
-  '11444777000161',
-  '11.444.777/0001-61',
-  '+5511987654321',
-  '5511987654321',
-  '551187654321',
-  '11987654321',
-  '98765-4321',
-  EMAIL,
-  'marisa.albuquerque',
-];
-
 describe(`LGPD erase of a person (${testDbKind()})`, () => {
   let db: TestDb;
   let deps: ServerDeps;
@@ -93,25 +64,7 @@ describe(`LGPD erase of a person (${testDbKind()})`, () => {
     call('ingest_leads', { content_base64: Buffer.from(SHEET).toString('base64'), filename: 'devedores.csv', ...args });
   const q = <T>(fn: Parameters<typeof withTenant<T>>[2]) => withTenant(db.kysely, t(), fn);
 
-  /** [table.column, form] for every text/varchar/jsonb/array column of every table holding a form. */
-  async function clearTextHits(): Promise<string[]> {
-    const { rows: cols } = await sql<{ t: string; c: string }>`
-      select table_name as t, column_name as c from information_schema.columns
-      where table_schema = 'public' and (data_type in ('text', 'character varying', 'jsonb', 'json', 'ARRAY', 'character'))
-      order by 1, 2`.execute(db.kysely);
-    const hits: string[] = [];
-    await asOwner(db.kysely, async (tx) => {
-      for (const { t: table, c } of cols) {
-        const { rows } = await sql<{ f: string }>`
-          select f from unnest(${FORMS}::text[]) f
-          where exists (select 1 from ${sql.table(table)} x where strpos(lower(x.${sql.ref(c)}::text), lower(f)) > 0)`.execute(
-          tx,
-        );
-        hits.push(...rows.map((r) => `${table}.${c}: ${r.f}`));
-      }
-    });
-    return hits;
-  }
+  const clearTextHits = () => clearTextHitsIn(db.kysely, FORMS);
 
   it(
     'exports everything, erases every clear occurrence, keeps counts, and a re-import comes back suppressed',
@@ -175,41 +128,13 @@ describe(`LGPD erase of a person (${testDbKind()})`, () => {
       });
       const dry = await call('dry_run_dispatch', { lead_ids: [person.lead_id, company.lead_id] });
       expect(dry).toBeTruthy();
-      const endpoint = await createEndpoint(db.kysely, {
-        tenantSlug: deps.tenant.slug,
-        provider: 'waha',
-        secret: 'waha-key',
+      const reply = await wahaReply(db.kysely, deps.tenant.slug, http.url, {
+        from: '5511987654321@c.us',
+        id: 'LGPD1',
+        text: `Aqui é ${NAME}, CPF 529.982.247-25, escreva para ${EMAIL}`,
+        pushName: NAME,
       });
-      const ts = Date.now();
-      const body = JSON.stringify(
-        P.wahaEvent({
-          id: 'evt_lgpd_1',
-          event: 'message',
-          ts,
-          payload: {
-            id: 'false_5511987654321@c.us_LGPD1',
-            timestamp: Math.floor(ts / 1000),
-            from: '5511987654321@c.us',
-            fromMe: false,
-            to: '5511900000000@c.us',
-            body: `Aqui é ${NAME}, CPF 529.982.247-25, escreva para ${EMAIL}`,
-            hasMedia: false,
-            _data: { notifyName: NAME },
-          },
-        }),
-      );
-      const base = http.url.replace(/\/mcp$/, '');
-      const res = await fetch(`${base}/webhooks/waha/${endpoint.endpoint_id}`, {
-        method: 'POST',
-        body,
-        headers: {
-          'content-type': 'application/json',
-          'x-webhook-hmac': P.wahaSignature('waha-key', body),
-          'x-webhook-hmac-algorithm': 'sha512',
-          'x-webhook-timestamp': String(ts),
-        },
-      });
-      expect(res.status).toBe(200);
+      expect(reply).toBe(200);
       await inbound.idle();
 
       // 3. The request, and the export before the erase: every table where she is.
