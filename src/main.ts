@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine, print, USAGE } from './cli/args.js';
 import { inbox } from './cli/inbox.js';
+import { lgpdCommand } from './cli/lgpd.js';
 import { registryCommand } from './cli/registry.js';
 import { reminders } from './cli/reminders.js';
 import { serve } from './cli/serve.js';
@@ -60,6 +61,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         return await worker(db, config, logger);
       case 'inbox':
         return await inbox(db, config, logger);
+      case 'lgpd':
+        return await lgpdCommand(db, config, logger, sub, values);
       case 'reminders':
         return await reminders(db, config, logger, values);
       case 'registry':

@@ -45,6 +45,8 @@ const CONFIRM_FIRST: Record<string, Confirmation> = {
           Array.isArray(args.lead_ids) ? `${args.lead_ids.length} lead(s)` : 'every lead the filter selects'
         } (within the send window and rate limits)? Messages cannot be unsent.`
       : null,
+  lgpd_request: (args) =>
+    args.action === 'erase' ? 'Erase everything this server holds about this person (cannot be undone)?' : null,
   send_message: (args, deps) =>
     deps.config.dispatchEnabled ? `Send a REAL message now to lead ${String(args.lead_id)}?` : null,
 };

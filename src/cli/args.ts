@@ -17,6 +17,9 @@ Usage:
                                              what arrived (cron-safe)
   agente-disparo-agenda reminders [--window-hours 24]
                                              queue one reminder per meeting starting soon and send them (cron-safe)
+  agente-disparo-agenda lgpd open|list|export|erase|complete|refuse [--document CPF/CNPJ] [--phone N] [--email E]
+                                             [--type access|export|correction|erasure|objection] [--request ID] [--out DIR]
+                                             LGPD data subject requests (export writes JSON and CSV under the data dir)
   agente-disparo-agenda registry import FILE [--registry sp_nao_me_ligue] [--date YYYY-MM-DD] [--tenant SLUG]
                                              an opt-out registry (CSV/XLSX of phones in AGENTE_INGEST_DIRS)
   agente-disparo-agenda migrate              apply database migrations and exit
@@ -55,6 +58,14 @@ export function parseCommandLine(argv: string[]): { values: CliValues; positiona
       tenant: { type: 'string' },
       name: { type: 'string' },
       scopes: { type: 'string' },
+      document: { type: 'string' },
+      phone: { type: 'string' },
+      email: { type: 'string' },
+      type: { type: 'string' },
+      request: { type: 'string' },
+      'received-at': { type: 'string' },
+      note: { type: 'string' },
+      out: { type: 'string' },
       registry: { type: 'string' },
       date: { type: 'string' },
       help: { type: 'boolean', short: 'h' },

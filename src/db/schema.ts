@@ -183,6 +183,9 @@ export interface IngestJobsTable {
   problemas_total: Generated<number>;
   erros_amostra: Json<unknown[]>;
   erro: string | null;
+  /** LGPD art. 7 basis of the import (migration 036); null: not given or older than it. */
+  base_legal: ColumnType<LegalBasis | null, LegalBasis | null | undefined, LegalBasis | null>;
+  base_legal_informada: Generated<boolean>;
   iniciado_em: Timestamp | null;
   concluido_em: Timestamp | null;
   created_at: Generated<Date>;

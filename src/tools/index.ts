@@ -9,6 +9,7 @@ import { ingestLeadsTool } from './ingest-leads.js';
 import { jobStatus } from './job-status.js';
 import { listEventsTool } from './list-events.js';
 import { listRepliesTool } from './list-replies.js';
+import { lgpdRequestTool } from './lgpd-request.js';
 import { manageSuppressionTool } from './manage-suppression.js';
 import { proposeSlotsTool } from './propose-slots.js';
 import { queryLeadsTool } from './query-leads.js';
@@ -42,4 +43,5 @@ export const allTools: ToolDefinition<any, any>[] = [
   updateMeetingTool,
   sendRemindersTool,
   generateBriefingTool,
+  lgpdRequestTool,
 ];

@@ -36,6 +36,9 @@ const UNIONS: Record<string, readonly string[]> = {
   'webhook_endpoints.provedor': model.WEBHOOK_PROVIDERS,
   'disparos.entrega': model.DELIVERY_STATUSES,
   'api_tokens.escopos': SCOPES,
+  'ingest_jobs.base_legal': model.LEGAL_BASES,
+  'lgpd_solicitacoes.tipo': model.LGPD_REQUEST_TYPES,
+  'lgpd_solicitacoes.status': model.LGPD_REQUEST_STATUSES,
 };
 
 /**

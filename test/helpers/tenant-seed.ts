@@ -145,6 +145,14 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
       sql`insert into eventos_recebidos (evento_id, tenant_id, provedor, chave_entrega, corpo, recebido_em)
     values (${randomUUID()}, ${s.tenantId}, 'waha', ${`k-${s.tenantId}`}, '{}', now())`,
     ),
+  lgpd_chaves: (tx, s) =>
+    ins(tx, sql`insert into lgpd_chaves (tenant_id, chave) values (${s.tenantId}, ${'ab'.repeat(32)})`),
+  lgpd_solicitacoes: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into lgpd_solicitacoes (tenant_id, tipo, titular_hashes, recebida_em, prazo_em, ator)
+    values (${s.tenantId}, 'acesso', ${[`hmac:${s.tenantId}`]}::text[], now(), now() + interval '15 days', 'teste')`,
+    ),
   caixas_entrada: (tx, s) =>
     ins(
       tx,

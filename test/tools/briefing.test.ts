@@ -157,6 +157,7 @@ describe(`generate_briefing (${testDbKind()})`, () => {
       '## Linha do tempo',
       '## Pontos em aberto',
       '## Pauta sugerida',
+      '- Base legal: legítimo interesse (LGPD art. 7º, IX)', // the lead's basis (inserted without one: the default)
     ])
       expect(md).toContain(h);
     await client.closeAll();

@@ -117,7 +117,14 @@ describe(`query_leads and set_lead_status (${testDbKind()})`, () => {
       emails: [],
     });
     expect(lead.origin).toEqual([
-      { file: 'novos.csv', sheet: 'novos.csv', row: 2, job_id: job.job.job_id, imported_at: expect.any(String) },
+      {
+        file: 'novos.csv',
+        sheet: 'novos.csv',
+        row: 2,
+        job_id: job.job.job_id,
+        imported_at: expect.any(String),
+        legal_basis: 'legitimo_interesse', // none given, no debt: art. 7 IX
+      },
     ]);
     expect(lead.history).toEqual([
       expect.objectContaining({

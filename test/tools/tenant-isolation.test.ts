@@ -64,6 +64,12 @@ const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
     { args: { action: 'remove', kind: 'email', value: `sup-${b.email}` }, expect: 'nothing' },
     { args: { action: 'list' }, expect: 'nothing' },
   ],
+  lgpd_request: (b) => [
+    // By document: handle_reply's calls below leave A rows of its own from B's phone and e-mail.
+    { args: { action: 'export', document: b.documento }, expect: 'nothing' },
+    { args: { action: 'list', document: b.documento }, expect: 'nothing' },
+    { args: { action: 'open', type: 'erasure', email: b.email }, expect: 'nothing' },
+  ],
   handle_reply: (b) => [
     {
       args: {

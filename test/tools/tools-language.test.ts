@@ -25,7 +25,8 @@ export const FIELD_WORDS = new Set(
     'respect result row rows run sample scheduled second seconds send sendable sender sends sent server sheet ' +
     'skip slots slug source start started state status step subject success suggested summary suppressed tax ' +
     'template tenant text timeline timezone title to total transport type types updated valid validate value ' +
-    'version warning whatsapp window without would years registry registries numbers effective replaced date'
+    'version warning whatsapp window without would years registry registries numbers effective replaced date phone ' +
+    'request requests'
   ).split(' '),
 );
 /** The seed's record nouns, kept as they are in ids and objects (glossary in the README). */

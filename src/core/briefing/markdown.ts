@@ -1,6 +1,6 @@
 /** The briefing as markdown (pt-BR), for a person to read before the call. */
 import type { Briefing } from './generate-briefing.js';
-import { MEETING_STATUS_PT } from './words.js';
+import { LEGAL_BASIS_PT, MEETING_STATUS_PT } from './words.js';
 
 export function briefingMarkdown(b: Briefing): string {
   const l = b.lead;
@@ -16,6 +16,7 @@ export function briefingMarkdown(b: Briefing): string {
   out.push('## Empresa e contato', `- Empresa: ${l.company}`, `- Contato: ${l.contact ?? '—'}`);
   out.push(`- Documento: ${doc}`);
   out.push(`- Situação: ${l.status} · fuso ${l.timezone}`);
+  out.push(`- Base legal: ${LEGAL_BASIS_PT[l.legal_basis] ?? l.legal_basis}`);
   const extras = Object.entries(l.sheet_data);
   if (extras.length) out.push(`- Dados da planilha: ${extras.map(([k, v]) => `${k}: ${String(v)}`).join('; ')}`);
   out.push('', '## Canais', `- WhatsApp: ${b.channels.whatsapp ?? '—'}`, `- E-mail: ${b.channels.email ?? '—'}`);

@@ -10,6 +10,15 @@ export const REPLY_CLASS_PT: Readonly<Record<string, string>> = {
   outro: 'respondeu',
 };
 
+/** LGPD art. 7 bases as the briefing names them. */
+export const LEGAL_BASIS_PT: Readonly<Record<string, string>> = {
+  protecao_credito: 'proteção do crédito (LGPD art. 7º, X)',
+  legitimo_interesse: 'legítimo interesse (LGPD art. 7º, IX)',
+  execucao_contrato: 'execução de contrato (LGPD art. 7º, V)',
+  consentimento: 'consentimento (LGPD art. 7º, I)',
+  obrigacao_legal: 'obrigação legal (LGPD art. 7º, II)',
+};
+
 export const MEETING_STATUS_PT: Readonly<Record<string, string>> = {
   pendente: 'pendente (criação no calendário não concluída)',
   agendado: 'agendada, aguardando confirmação',

@@ -1,5 +1,6 @@
 import type { RowProblem } from '../jobs/job-schema.js';
 import type { Clock } from '../ports.js';
+import type { LegalBasis } from '../model/index.js';
 import { zeroCounts, type Counts } from './counts.js';
 import { groupRows } from './group.js';
 import { insertProblems, PROBLEM_SAMPLE_SIZE, updateIngestJob } from './job-store.js';
@@ -13,6 +14,8 @@ export interface IngestJobRef {
   tenantId: string;
   arquivo: string;
   validateOnly: boolean;
+  /** LGPD art. 7 basis the import was made on; null: per row (a debt: X, else IX). */
+  baseLegal?: LegalBasis | null;
 }
 
 /**

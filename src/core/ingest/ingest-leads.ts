@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import { selectIngestJob } from '../jobs/ingest-job.js';
 import { IngestJobSchema } from '../jobs/job-schema.js';
 import type { Infer } from '../schemas.js';
+import { LEGAL_BASES } from '../model/index.js';
 import type { Scope } from '../scope.js';
 import type { LeadField } from './column-types.js';
 import { createIngestJob } from './job-store.js';
@@ -41,6 +42,10 @@ export const ingestLeadsInput = {
     .describe('Header → field, e.g. {"Fone Comercial": "phone"}'),
   validate_only: z.boolean().default(false).describe('Check and report only; write no leads'),
   source_label: z.string().max(200).optional(),
+  legal_basis: z
+    .enum(LEGAL_BASES)
+    .optional()
+    .describe('LGPD art. 7; omitted: protecao_credito for rows with a debt, else legitimo_interesse'),
 };
 export const ingestLeadsOutput = { job: IngestJobSchema };
 
@@ -73,6 +78,7 @@ export async function ingestLeads(
       sourceLabel: input.source_label ?? null,
       validateOnly: input.validate_only,
       bytesTotal: file.size,
+      baseLegal: input.legal_basis ?? null,
     }),
   );
   const progress = { bytes: 0 };
@@ -83,6 +89,7 @@ export async function ingestLeads(
     sheet: input.sheet,
     columnMap,
     validateOnly: input.validate_only,
+    baseLegal: input.legal_basis ?? null,
     progress,
   });
   void scope.background.run(run);

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { withSystem, withTenant, type Tx } from '../../db/tenant.js';
 import type { RowProblem } from '../jobs/job-schema.js';
-import type { IngestJobStatus, SpreadsheetFormat } from '../model/index.js';
+import type { IngestJobStatus, LegalBasis, SpreadsheetFormat } from '../model/index.js';
 import type { Counts } from './counts.js';
 
 /**
@@ -22,6 +22,8 @@ export interface NewIngestJob {
   sourceLabel: string | null;
   validateOnly: boolean;
   bytesTotal: number | null;
+  /** LGPD art. 7; null: not given (per row: X with a debt, IX otherwise), base_legal_informada false. */
+  baseLegal?: LegalBasis | null;
 }
 
 export async function createIngestJob(tx: Tx, j: NewIngestJob): Promise<string> {
@@ -35,6 +37,8 @@ export async function createIngestJob(tx: Tx, j: NewIngestJob): Promise<string> 
       validate_only: j.validateOnly,
       bytes_total: j.bytesTotal,
       status: 'pendente',
+      base_legal: j.baseLegal ?? null,
+      base_legal_informada: !!j.baseLegal,
     })
     .returning('job_id')
     .executeTakeFirstOrThrow();

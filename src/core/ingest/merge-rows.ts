@@ -2,6 +2,7 @@ import { uuidv7 } from '../ids.js';
 import type { StagedRow } from './merge.js';
 import type { LeadEmail, LeadPhone } from './normalize-row.js';
 import type { CopyValue } from './ports.js';
+import type { LegalBasis } from '../model/index.js';
 
 /**
  * What a chunk's rows become before they are written: new leads built in memory (COPY rows for leads,
@@ -35,6 +36,7 @@ export interface NewLead extends Touched {
   documento_valido: boolean;
   timezone: string;
   suppressed: boolean;
+  base_legal: LegalBasis;
 }
 
 /** Where a row came from, as stored in its lead's origem. */
@@ -43,7 +45,13 @@ export interface RowOrigin {
   jobId: string;
   /** ISO, to the second. */
   importadoEm: string;
+  /** The import's LGPD art. 7 basis; null: not given (credit protection for a row with a debt, else legitimate interest). */
+  baseLegal?: LegalBasis | null;
 }
+
+/** The legal basis of a row when the import named none: art. 7 X for a debt, IX otherwise (README, Compliance). */
+export const defaultLegalBasis = (hasDebt: boolean): LegalBasis =>
+  hasDebt ? 'protecao_credito' : 'legitimo_interesse';
 
 /**
  * Each row to its lead: the existing lead of its group (groupLead) or a new lead per group (the group's
@@ -65,6 +73,7 @@ export function assignRows(
       linha: r.linha,
       job_id: src.jobId,
       importado_em: src.importadoEm,
+      base_legal: src.baseLegal ?? defaultLegalBasis(!!r.divida),
     };
     const leadId = groupLead.get(r.grupo);
     let lead: Touched | undefined;
@@ -83,6 +92,7 @@ export function assignRows(
     addContacts(lead, tenantId, r, from);
     addDebt(lead, r, src.jobId);
   }
+  for (const l of newLeads.values()) l.base_legal = src.baseLegal ?? defaultLegalBasis(l.dividas.size > 0);
   return { newLeads, touched };
 }
 
@@ -117,6 +127,7 @@ function newLead(r: StagedRow): NewLead {
     emails: new Map(),
     dividas: new Map(),
     suppressed: false,
+    base_legal: 'legitimo_interesse',
   };
 }
 
@@ -167,6 +178,7 @@ export const LEAD_COLUMNS = [
   'origem',
   'lead_id_externo',
   'dados_extras',
+  'base_legal',
 ] as const;
 // Ids are made here, time-ordered (see uuidv7): a chunk's rows land together in every index keyed by them.
 export const PHONE_COLUMNS = [
@@ -218,6 +230,7 @@ export const leadRow = (tenantId: string, l: NewLead): CopyValue[] => [
   l.origem,
   l.lead_id_externo,
   l.extras,
+  l.base_legal,
 ];
 
 const phoneRow = (tenantId: string, leadId: string, p: LeadPhone, posicao: number): CopyValue[] => [

@@ -1,4 +1,5 @@
 import type { Tx } from '../../db/tenant.js';
+import type { LegalBasis } from '../model/index.js';
 import {
   EMAIL_COLUMNS,
   EVENT_COLUMNS,
@@ -13,6 +14,7 @@ import type { CopyIn, CopyValue } from './ports.js';
 import { lockForMerge } from './sql/lock-for-merge.js';
 import { insertDebts } from './sql/insert-debts.js';
 import { markSuppressed } from './sql/mark-suppressed.js';
+import { resuppressErasedValues } from './sql/erased-values.js';
 import { matchExisting } from './sql/match-existing.js';
 import { updateExisting } from './sql/update-existing.js';
 
@@ -41,6 +43,8 @@ export interface MergeSource {
   actor: string;
   /** When the rows were imported (each row's origem says so). */
   importedAt: Date;
+  /** The import's legal basis (LGPD art. 7); null/absent: per row (merge-rows.ts defaultLegalBasis). */
+  baseLegal?: LegalBasis | null;
 }
 
 const SUPPRESSED_MOTIVO = 'documento, telefone ou e-mail na lista de supressão (opt-out anterior)';
@@ -84,6 +88,7 @@ export async function mergeChunk(
   if (newLeads.size && hasSuppressions) await markSuppressed(tx, tenantId, newLeads);
   await copyNewLeads(copy, tenantId, newLeads, src.actor);
   const updated = touched.size ? await updateExisting(tx, tenantId, touched) : 0;
+  if (touched.size && hasSuppressions) await resuppressErasedValues(tx, tenantId, touched.values());
   await insertDebts(tx, tenantId, [...newLeads.values(), ...touched.values()]);
   return { rows: rows.length, created: newLeads.size, updated, duplicates: rows.length - newLeads.size };
 }

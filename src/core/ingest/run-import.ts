@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import type { Scope } from '../scope.js';
+import type { LegalBasis } from '../model/index.js';
 import type { LeadField } from './column-types.js';
 import { PROBLEM_SAMPLE_SIZE, updateIngestJob } from './job-store.js';
 import { flagSharedDestinations } from './sql/shared-destinations.js';
@@ -13,6 +14,7 @@ export interface ImportRun {
   sheet?: string;
   columnMap?: Record<string, LeadField>;
   validateOnly: boolean;
+  baseLegal?: LegalBasis | null;
   /** Bytes of the file read so far, updated as it is read. */
   progress: { bytes: number };
 }
@@ -32,7 +34,7 @@ export async function runImport(scope: Scope, bulk: CopyTxRunner, run: ImportRun
     const batches = prepareRows(rows, { columnMap: run.columnMap, bytesRead: () => run.progress.bytes });
     const result = await ingestPrepared(
       { store: bulk, logger: log, clock: scope.clock },
-      { jobId, tenantId, arquivo: file.filename, validateOnly: run.validateOnly },
+      { jobId, tenantId, arquivo: file.filename, validateOnly: run.validateOnly, baseLegal: run.baseLegal },
       guarded(batches, () => scope.assertWritable()),
     );
     await scope.tx(async (tx) => {

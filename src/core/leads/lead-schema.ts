@@ -27,7 +27,7 @@ export const LeadSchema = LeadSummarySchema.extend({
   legal_basis: z.string(),
   external_id: z.string().nullable(),
   extra: z.record(z.string(), z.unknown()),
-  origin: z.array(z.unknown()).describe('Source rows: file, sheet, row, job_id, imported_at'),
+  origin: z.array(z.unknown()).describe('Source rows: file, sheet, row, job_id, imported_at, legal_basis'),
   phones: z.array(
     z.object({
       original: z.string(),
@@ -125,6 +125,7 @@ export function agendamentosOut(l: LeadDetail): z.infer<typeof LeadAgendamentosS
 /** An origem entry (ingest/merge-rows.ts: arquivo, aba, linha, job_id, importado_em) in English. */
 function originOut(o: unknown): unknown {
   if (!o || typeof o !== 'object') return o;
-  const { arquivo, aba, linha, job_id, importado_em, ...rest } = o as Record<string, unknown>;
-  return { file: arquivo, sheet: aba, row: linha, job_id, imported_at: importado_em, ...rest };
+  const { arquivo, aba, linha, job_id, importado_em, base_legal, ...rest } = o as Record<string, unknown>;
+  const basis = base_legal === undefined ? {} : { legal_basis: base_legal };
+  return { file: arquivo, sheet: aba, row: linha, job_id, imported_at: importado_em, ...basis, ...rest };
 }

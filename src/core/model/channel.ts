@@ -23,7 +23,7 @@ export type SuppressionKind = (typeof SUPPRESSION_KINDS)[number];
 export const DESTINATION_KINDS = ['telefone', 'email'] as const;
 export type DestinationKind = (typeof DESTINATION_KINDS)[number];
 
-export const SUPPRESSION_ORIGINS = ['manual', 'opt_out', 'importacao', 'bounce'] as const;
+export const SUPPRESSION_ORIGINS = ['manual', 'opt_out', 'importacao', 'bounce', 'lgpd'] as const;
 export type SuppressionOrigin = (typeof SUPPRESSION_ORIGINS)[number];
 
 /** How an inbound reply was classified (core/replies/classify.ts). */

@@ -9,3 +9,4 @@ export * from './job.js';
 export * from './keys.js';
 export * from './lead.js';
 export * from './inbound.js';
+export * from './lgpd.js';

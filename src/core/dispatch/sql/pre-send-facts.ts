@@ -32,7 +32,7 @@ export async function preSendFacts(
   tenantId: string,
   disparoIds: string[],
   prescribedOnOrBefore: string,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<PreSendFact[]> {
   const { rows } = await sql<PreSendFact>`
     select d.disparo_id, l.status, l.timezone, a.status as agendamento_status, ${ufOfLeadSql(sql`l.lead_id`)} as uf,
