@@ -152,4 +152,6 @@ export const NOT_PERSONAL: Record<string, string> = {
   'caixas_entrada.origem': "a polled operation's name (channel:operation:server)",
   'webhook_endpoints.segredo': "a provider's signing secret",
   'mcp_sessions.owner': 'a token id or OAuth subject of the operator',
+  'eventos_saida.dados':
+    'ids, statuses, channels and codes of an outgoing event, never a contact value (migration 038)',
 };
