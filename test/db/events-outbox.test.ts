@@ -48,7 +48,8 @@ async function plant(
     sql`insert into disparos (disparo_id, tenant_id, lead_id, campanha_id, canal, destino, template, idempotency_key, status,
         claimed_by, lease_until, proxima_tentativa_em, entrega)
       values (${ids.disparo}, ${t}, ${ids.lead}, ${ids.campanha}, 'whatsapp', '+5511987654321', 'a', ${`k${n}`},
-        ${state.disparo ?? 'em_execucao'}, 'w', now() + interval '1 hour', '2100-01-01', ${state.disparo === 'enviado' ? 'enviado' : null})`,
+        ${state.disparo ?? 'em_execucao'}, 'w', now() + interval '1 hour', '2100-01-01',
+        ${state.disparo === 'enviado' ? 'enviado' : null})`,
   );
   await run(
     tx,
@@ -100,7 +101,8 @@ const CASES: Case[] = [
     change: (tx, t, i) =>
       run(
         tx,
-        sql`insert into mensagens_recebidas (tenant_id, lead_id, canal, remetente, texto, recebida_em, message_id_externo, classe, confianca)
+        sql`insert into mensagens_recebidas
+            (tenant_id, lead_id, canal, remetente, texto, recebida_em, message_id_externo, classe, confianca)
           values (${t}, ${i.lead}, 'whatsapp', '+5511987654321', 'oi', now(), ${`wamid-${i.lead}`}, 'outro', 0.5)`,
       ),
   },
