@@ -32,7 +32,7 @@ const SEND_TOOLS = [
   'start_dispatch',
   'update_meeting',
 ];
-const ADMIN_TOOLS = ['set_outreach_policy'];
+const ADMIN_TOOLS = ['lgpd_request', 'set_outreach_policy'];
 const sorted = (...lists: string[][]) => lists.flat().sort();
 
 // Token scopes, --read-only, --toolsets and CORS on the real binary over Streamable HTTP (PostgreSQL).
@@ -124,6 +124,7 @@ describe('HTTP hardening: scopes, --read-only, --toolsets, CORS', () => {
       'get_status',
       'ingest_leads',
       'job_status',
+      'lgpd_request',
       'query_leads',
       'set_lead_status',
     ]);
