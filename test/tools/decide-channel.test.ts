@@ -252,7 +252,12 @@ const cases: Case[] = [
     name: 'Manaus at 07:30 local (08:30 in São Paulo) → deferred to 08:00 Manaus',
     lead: { nome: 'Manaus', documento: CNPJ, timezone: 'America/Manaus', phones: [{ e164: '+5592991234567' }] },
     at: '2026-11-24T11:30:00Z',
-    expect: { canal: 'whatsapp', codigo: 'fora_do_horario_cobranca', agora: false, previsto: '2026-11-24T12:00:00.000Z' },
+    expect: {
+      canal: 'whatsapp',
+      codigo: 'fora_do_horario_cobranca',
+      agora: false,
+      previsto: '2026-11-24T12:00:00.000Z',
+    },
   },
   {
     name: 'national holiday (Proclamação da República, Mon 15 Nov 2027) → next day',
