@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { pollSource, type InboxSource, type PollSummary } from '../core/inbound/poll.js';
+import { emptySummary, pollSource, type InboxSource, type PollSummary } from '../core/inbound/poll.js';
 import type { Clock, Logger } from '../core/ports.js';
 import type { Database } from '../db/schema.js';
 
@@ -73,15 +73,7 @@ export class InboxPoller {
         else if (s.stored) this.o.logger.info({ origin: s.origin, stored: s.stored }, 'inbox poll stored events');
       } catch (err) {
         this.o.logger.warn({ origin: source.origin, err: { message: (err as Error).message } }, 'inbox poll failed');
-        out.push({
-          origin: source.origin,
-          fetched: 0,
-          stored: 0,
-          duplicates: 0,
-          unreadable: 0,
-          mark: null,
-          error: (err as Error).message,
-        });
+        out.push(emptySummary(source.origin, (err as Error).message));
       }
     }
     if (out.some((s) => s.stored > 0)) this.o.onStored?.(this.o.tenantId);

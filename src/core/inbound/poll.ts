@@ -34,6 +34,11 @@ export interface PollSummary {
   error: string | null;
 }
 
+/** A source's summary before anything is fetched (or when polling it failed: `error`). */
+export function emptySummary(origin: string, error: string | null = null): PollSummary {
+  return { origin, fetched: 0, stored: 0, duplicates: 0, unreadable: 0, mark: null, error };
+}
+
 /**
  * One poll of one source for one tenant: reads the stored mark, fetches, then in one transaction stores
  * each new message and status as a raw event (provider `polling`, keyed by the provider's id: a message
@@ -47,15 +52,7 @@ export async function pollSource(
   source: InboxSource,
   now: Date,
 ): Promise<PollSummary> {
-  const sum: PollSummary = {
-    origin: source.origin,
-    fetched: 0,
-    stored: 0,
-    duplicates: 0,
-    unreadable: 0,
-    mark: null,
-    error: null,
-  };
+  const sum = emptySummary(source.origin);
   const before = await withTenant(db, tenantId, (tx) =>
     tx
       .selectFrom('caixas_entrada')
