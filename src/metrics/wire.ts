@@ -1,4 +1,5 @@
 import { Counter } from 'prom-client';
+import './sources.js';
 import { setCoreMetrics, type CoreMetrics } from '../core/metrics.js';
 import {
   inboundProcessed,

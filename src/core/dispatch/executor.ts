@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -102,6 +103,8 @@ export class Executor {
     // At least one batch wide: a row never waits in the limiter past its send slot.
     this.limit = pLimit(Math.max(d.concurrency ?? 256, d.batchSize ?? 200));
     this.policies = new PolicyCache(d.db);
+    // Every row waiting for its slot and every call in flight listens to these: hundreds at a time.
+    setMaxListeners(0, this.stopping.signal, this.cancel.signal);
   }
 
   start(): void {
