@@ -85,8 +85,11 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
     registerWebhookCounts(handle.webhookCounts);
     process.stderr.write(`agente-disparo-agenda listening on ${handle.url}\n`);
     await stopped;
-    // Requests in flight finish (up to the deadline) while the executor stops claiming and drains.
-    await Promise.all([handle.close(deadlineMs), executor?.stop(deadlineMs), poller?.stop()]);
+    // Requests in flight finish first (up to the deadline): a send_message waits on this process's
+    // executor for its outcome. Then the executor stops claiming and drains in what is left of it.
+    const started = performance.now();
+    await Promise.all([handle.close(deadlineMs), poller?.stop()]);
+    await executor?.stop(Math.max(1000, deadlineMs - (performance.now() - started)));
   } else {
     await serveOverStdio({ ...base, transport: 'stdio' }, stopped);
     await Promise.all([executor?.stop(deadlineMs), poller?.stop()]);

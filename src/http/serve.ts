@@ -87,19 +87,20 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
       connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 4)),
     },
     (req, res) => {
-      const counted = !(req.method === 'GET' && req.url?.startsWith('/mcp'));
-      if (counted) ctx.drain.inflight++;
+      // In flight until its answer is done (an answer streamed as SSE outlives handle()).
+      if (!(req.method === 'GET' && req.url?.startsWith('/mcp'))) {
+        ctx.drain.inflight++;
+        res.once('close', () => {
+          if (--ctx.drain.inflight === 0) ctx.drain.idle?.();
+        });
+      }
       // Draining: every answer closes its connection, so clients reconnect to another replica.
       if (ctx.drain.draining) res.setHeader('Connection', 'close');
-      handle(ctx, req, res)
-        .catch((err: unknown) => {
-          deps.logger.error({ err: { message: (err as Error).message } }, 'http request failed');
-          if (!res.headersSent) reject(req, res, 500, 'Internal server error');
-          else res.end();
-        })
-        .finally(() => {
-          if (counted && --ctx.drain.inflight === 0) ctx.drain.idle?.();
-        });
+      handle(ctx, req, res).catch((err: unknown) => {
+        deps.logger.error({ err: { message: (err as Error).message } }, 'http request failed');
+        if (!res.headersSent) reject(req, res, 500, 'Internal server error');
+        else res.end();
+      });
     },
   );
   http.maxConnections = limits.maxConnections;

@@ -129,7 +129,8 @@ describe(`executor: graceful stop (${testDbKind()})`, () => {
     expect(after.filter((r) => r.status === 'em_execucao' || r.claimed_by)).toEqual([]);
     const called = new Set(channel.calls);
     for (const r of after) {
-      if (called.has(r.idempotency_key)) expect(r).toMatchObject({ status: 'pendente', tentativas: 1, talvez_entregue: true });
+      if (called.has(r.idempotency_key))
+        expect(r).toMatchObject({ status: 'pendente', tentativas: 1, talvez_entregue: true });
       else expect(r).toMatchObject({ status: 'pendente', tentativas: 0, talvez_entregue: false });
     }
   });
