@@ -10,7 +10,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * another part of the process (tier budget, webhook backlog) take a source function set once at start.
  */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'agente_process_' });
+collectDefaultMetrics({ register: registry, prefix: 'agente_' });
 
 const registers = [registry];
 
