@@ -89,10 +89,10 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
     // executor for its outcome. Then the executor stops claiming and drains in what is left of it.
     const started = performance.now();
     await Promise.all([handle.close(deadlineMs), poller?.stop()]);
-    await executor?.stop(Math.max(1000, deadlineMs - (performance.now() - started)));
+    await executor?.shutdown(Math.max(1000, deadlineMs - (performance.now() - started)));
   } else {
     await serveOverStdio({ ...base, transport: 'stdio' }, stopped);
-    await Promise.all([executor?.stop(deadlineMs), poller?.stop()]);
+    await Promise.all([executor?.shutdown(deadlineMs), poller?.stop()]);
   }
   await drain(tasks, logger);
   await inbound?.stop();

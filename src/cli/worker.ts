@@ -68,7 +68,7 @@ export async function worker(db: Db, config: Config, logger: Logger): Promise<nu
   await stopped;
   stopping = true;
   const started = performance.now();
-  const [sends] = await Promise.all([executor.stop(deadlineMs), poller?.stop(), inbound.stop()]);
+  const [sends] = await Promise.all([executor.shutdown(deadlineMs), poller?.stop(), inbound.stop()]);
   await channels.close();
   await probes?.close();
   process.stderr.write(

@@ -8,7 +8,7 @@ import { seedCampaign } from '../helpers/dispatch-setup.js';
 import { asOwner } from '../helpers/tenant-seed.js';
 
 /*
- * Executor.stop(deadline) — the graceful stop of a worker (issue 21): it claims nothing more, rows it
+ * Executor.shutdown(deadline) — the graceful stop of a worker (issue 21): it claims nothing more, rows it
  * claimed but whose call had not started go back to the queue as they were (lease released, attempt
  * not counted), calls already made finish and are recorded; past the deadline they are cancelled and
  * recorded as unknown outcomes. A downstream that stalls each call makes the calls be in flight.
@@ -88,7 +88,7 @@ describe(`executor: graceful stop (${testDbKind()})`, () => {
     const ex = executor(channel, 'stop-test:1');
     ex.start();
     await until(() => channel.inFlight() >= 5);
-    const { drained } = await ex.stop(10_000);
+    const { drained } = await ex.shutdown(10_000);
     expect(drained).toBe(true);
     expect(channel.inFlight()).toBe(0);
     const after = await rows(db, campaignId);
@@ -122,7 +122,7 @@ describe(`executor: graceful stop (${testDbKind()})`, () => {
     ex.start();
     await until(() => channel.inFlight() >= 5);
     const t0 = performance.now();
-    const { drained } = await ex.stop(300);
+    const { drained } = await ex.shutdown(300);
     expect(drained).toBe(true);
     expect(performance.now() - t0).toBeLessThan(10_000);
     const after = await rows(db, campaignId);

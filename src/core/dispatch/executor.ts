@@ -93,9 +93,9 @@ export class Executor {
   /** Campaigns whose rows this executor recorded since the last housekeeping round, by tenant. */
   private readonly touchedCampaigns = new Map<string, Set<string>>();
   private wake: (() => void) | null = null;
-  /** Aborted by stop(): rows still waiting for their slot are handed back unsent. */
+  /** Aborted by shutdown(): rows still waiting for their slot are handed back unsent. */
   private readonly stopping = new AbortController();
-  /** Aborted when stop()'s deadline passes: downstream calls still in flight are cancelled (outcome unknown). */
+  /** Aborted when shutdown()'s deadline passes: downstream calls still in flight are cancelled (outcome unknown). */
   private readonly cancel = new AbortController();
 
   constructor(private readonly d: ExecutorDeps) {
@@ -113,14 +113,22 @@ export class Executor {
     this.loop = this.run();
   }
 
+  /** Stops the loop and waits for the batches in flight (every call made and recorded); tick() still works after. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled([...this.inflight]);
+  }
+
   /**
-   * Stops claiming; rows claimed and not yet started are handed back unsent (their lease released, the
+   * The graceful stop (SIGTERM): stops claiming for good; rows claimed and not yet started are handed back unsent (their lease released, the
    * attempt not counted); calls already made finish and are recorded — up to `deadlineMs`, after which
    * they are cancelled and recorded as unknown outcomes (classify.ts: retried by key when the channel
    * honours it, else incerto). Then the campaigns it recorded last are completed. Resolves when done;
    * a batch that still could not be recorded keeps its leases, which expire and are recovered.
    */
-  async stop(deadlineMs = Number.POSITIVE_INFINITY): Promise<{ drained: boolean }> {
+  async shutdown(deadlineMs = Number.POSITIVE_INFINITY): Promise<{ drained: boolean }> {
     this.running = false;
     this.stopping.abort();
     this.wake?.();
@@ -189,7 +197,7 @@ export class Executor {
       await this.completeTouchedCampaigns(now);
     }
     const groups = await withSystem(this.d.db, (tx) => dueGroups(tx, now));
-    if (!this.running) return 0;
+    if (this.stopping.signal.aborted) return 0;
     const handled = await Promise.all(groups.map((g) => this.runGroup(g.tenant_id, g.canal)));
     return handled.reduce((a, b) => a + b, 0);
   }
@@ -221,7 +229,7 @@ export class Executor {
     while (this.inflight.size >= 2) await Promise.race(this.inflight);
     await this.d.channel.ready?.(channel);
     // Stopping: claim nothing more.
-    if (!this.running) return 0;
+    if (this.stopping.signal.aborted) return 0;
     const started = performance.now();
     const now = this.d.clock.now();
     const leaseUntil = new Date(now.getTime() + (this.d.leaseMs ?? DEFAULT_LEASE_MS));
