@@ -42,14 +42,18 @@ export async function openHttpsObject(url: URL, hosts: string[], maxBytes: numbe
   const bad = wrongType(label, probe.headers['content-type']);
   if (bad) refuse(bad);
   const head = await gather(probe.pipe(byteCounter(ranged ? PROBE_BYTES : size, label)), PROBE_BYTES);
+  const whole = head.length >= size; // the first read brought all of it
+  if (!ranged && !whole && head.subarray(0, 2).toString('latin1') === 'PK')
+    throw new AppError(
+      'unsupported_format',
+      `The server of ${label} does not serve byte ranges, which reading an .xlsx needs. Export the sheet as .csv, or upload it to S3.`,
+    );
 
   const stream = (start: number, length: number): Readable =>
     lazyReadable(async () => {
+      if (whole) return [head.subarray(start, start + length)];
       if (!ranged && (start !== 0 || length !== size))
-        throw new AppError(
-          'unsupported_format',
-          `The server of ${label} does not serve byte ranges, which reading an .xlsx needs. Export the sheet as .csv, or upload it to S3.`,
-        );
+        throw new AppError('unsupported_format', `The server of ${label} does not serve byte ranges.`);
       const res = await get(url, hosts, ranged ? `bytes=${start}-${start + length - 1}` : undefined);
       const expected = ranged ? 206 : 200;
       if (res.statusCode !== expected) {

@@ -19,8 +19,8 @@ export interface RemoteObject {
 }
 
 /** A stream produced by an async opener, as a plain Readable (the readers want one synchronously). */
-export function lazyReadable(open: () => Promise<AsyncIterable<Buffer>>): Readable {
-  let inner: (AsyncIterable<Buffer> & { destroy?(): void }) | undefined;
+export function lazyReadable(open: () => Promise<AsyncIterable<Buffer> | Buffer[]>): Readable {
+  let inner: ((AsyncIterable<Buffer> | Buffer[]) & { destroy?(): void }) | undefined;
   const out = Readable.from(
     (async function* () {
       inner = await open();
