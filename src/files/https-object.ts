@@ -116,7 +116,8 @@ async function get(url: URL, hosts: string[], range: string | undefined, hops = 
   if (status === 401 || status === 403)
     throw new AppError(
       'forbidden',
-      `${label} answered ${status}: the link needs a sign-in or has expired. Give a link that downloads without signing in (e.g. a fresh presigned URL).`,
+      `${label} answered ${status}: the link needs a sign-in or has expired. ` +
+        'Give a link that downloads without signing in (e.g. a fresh presigned URL).',
     );
   throw new AppError('unavailable', `${label} answered ${status}; try again later.`);
 }
@@ -140,7 +141,8 @@ function networkError(url: URL, err: NodeJS.ErrnoException): AppError {
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code))
     return new AppError(
       'unavailable',
-      `${label}: its TLS certificate is not trusted (${code}). The operator can add the CA with NODE_EXTRA_CA_CERTS; verification is never turned off.`,
+      `${label}: its TLS certificate is not trusted (${code}). ` +
+        'The operator can add the CA with NODE_EXTRA_CA_CERTS; verification is never turned off.',
     );
   return new AppError('unavailable', `${label} could not be reached (${code}); check the link or try again later.`);
 }

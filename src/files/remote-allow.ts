@@ -45,14 +45,16 @@ export function checkS3(uri: string, allowed: RemoteSources): { bucket: string; 
   if (!allowed.s3.length)
     throw new AppError(
       'forbidden',
-      `Importing from S3 is off on this server. Its operator allows buckets with AGENTE_INGEST_S3; or send the file as content_base64 + filename.`,
+      'Importing from S3 is off on this server. Its operator allows buckets with AGENTE_INGEST_S3; ' +
+        'or send the file as content_base64 + filename.',
     );
   const ok = allowed.s3.some((a) => a.bucket === bucket && (!a.prefix || key.startsWith(`${a.prefix}/`)));
   if (!ok || key.split('/').includes('..')) {
     const list = allowed.s3.map((a) => `s3://${a.bucket}/${a.prefix ? `${a.prefix}/` : ''}`).join(', ');
     throw new AppError(
       'forbidden',
-      `${uri} is outside what this server may read from S3 (${list}). Put the file there, or ask the operator to add it to AGENTE_INGEST_S3.`,
+      `${uri} is outside what this server may read from S3 (${list}). ` +
+        'Put the file there, or ask the operator to add it to AGENTE_INGEST_S3.',
     );
   }
   return { bucket, key };
@@ -79,7 +81,8 @@ export function checkUrl(raw: string, allowed: RemoteSources): URL {
   if (!allowed.urlHosts.length)
     throw new AppError(
       'forbidden',
-      'Importing from URLs is off on this server. Its operator allows hosts with AGENTE_INGEST_URL_HOSTS; or send the file as content_base64 + filename.',
+      'Importing from URLs is off on this server. Its operator allows hosts with AGENTE_INGEST_URL_HOSTS; ' +
+        'or send the file as content_base64 + filename.',
     );
   if (!hostAllowed(url, allowed.urlHosts))
     throw new AppError(

@@ -36,13 +36,18 @@ function describe(err: unknown, name: string): string {
     case 'ResourceNotFoundException':
       return `secret ${name} does not exist in Secrets Manager (check the name and the region, AWS_REGION)`;
     case 'AccessDeniedException':
-      return `access to secret ${name} was denied: grant secretsmanager:GetSecretValue on it (and kms:Decrypt on its key) to this task's role`;
+      return (
+        `access to secret ${name} was denied: ` +
+        "grant secretsmanager:GetSecretValue on it (and kms:Decrypt on its key) to this task's role"
+      );
     case 'DecryptionFailure':
       return `secret ${name} cannot be decrypted: grant kms:Decrypt on its KMS key`;
     case 'CredentialsProviderError':
       return 'no AWS credentials found (set a task/instance role, AWS_PROFILE or AWS_ACCESS_KEY_ID)';
-    default:
+    default: {
       // The SDK's own messages name the operation and status, not the secret's value.
-      return `Secrets Manager failed (${e.name ?? 'error'}${e.$metadata?.httpStatusCode ? ` ${e.$metadata.httpStatusCode}` : ''}): ${String(e.message).slice(0, 200)}`;
+      const status = e.$metadata?.httpStatusCode ? ` ${e.$metadata.httpStatusCode}` : '';
+      return `Secrets Manager failed (${e.name ?? 'error'}${status}): ${String(e.message).slice(0, 200)}`;
+    }
   }
 }
