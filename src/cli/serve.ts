@@ -27,7 +27,8 @@ const STDIO_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 export async function serve(db: Db, config: Config, logger: Logger, values: CliValues): Promise<number> {
   const http = !!(values.http || values['webhooks-only']);
-  let deadlineMs, metricsToken;
+  let deadlineMs: number;
+  let metricsToken: string | undefined;
   try {
     deadlineMs = stopDeadlineMs(process.env);
     metricsToken = http ? metricsTokenFromEnv(process.env) : undefined;

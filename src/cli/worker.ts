@@ -33,7 +33,8 @@ export async function worker(db: Db, config: Config, logger: Logger): Promise<nu
     );
     return 2;
   }
-  let probeAt, deadlineMs;
+  let probeAt: ReturnType<typeof probeListenFromEnv>;
+  let deadlineMs: number;
   try {
     probeAt = probeListenFromEnv(process.env);
     deadlineMs = stopDeadlineMs(process.env);
