@@ -12,8 +12,10 @@ import { budgetFreesAt } from './sql/defer-over-budget.js';
  * our pair rate; the slowest pace of a running campaign (start_dispatch `pace`).
  */
 export const ChannelLimitsSchema = z
-  .array(z.record(z.string(), z.unknown()))
+  .array(z.unknown())
   .describe('Per channel: per_second, sent_last_second, recipients_24h {used,max,frees_at}, pair_ms, campaign_pace');
+/** The same, where get_status already described it (tools/list budget). */
+export const ChannelLimitsRef = z.array(z.unknown()).describe('As get_status dispatch.limits');
 export type ChannelLimits = {
   channel: SendChannel;
   per_second: number | null;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getCampaign, listCampaignIds } from '../dispatch/campaigns.js';
-import { ChannelLimitsSchema, dispatchLimits, type ChannelLimits } from '../dispatch/limits.js';
+import { ChannelLimitsRef, dispatchLimits, type ChannelLimits } from '../dispatch/limits.js';
 import { notFound } from '../errors.js';
 import { uuid, type Infer } from '../schemas.js';
 import type { Scope } from '../scope.js';
@@ -12,7 +12,7 @@ export const getJobsInput = {
   job_id: uuid().optional().describe('From ingest_leads or start_dispatch; omit: the recent ones'),
   limit: z.number().int().min(1).max(50).default(10),
 };
-export const getJobsOutput = { jobs: z.array(JobSchema), limits: ChannelLimitsSchema };
+export const getJobsOutput = { jobs: z.array(JobSchema), limits: ChannelLimitsRef };
 
 /** One job of the tenant — an import or a campaign — or its most recent ones, newest first. */
 export async function getJobs(scope: Scope, input: Infer<typeof getJobsInput>): Promise<Infer<typeof getJobsOutput>> {

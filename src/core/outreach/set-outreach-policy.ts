@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { setRateLimit } from '../dispatch/rate-limit.js';
-import { ChannelLimitsSchema, dispatchLimits, type ChannelLimits } from '../dispatch/limits.js';
+import { ChannelLimitsRef, dispatchLimits, type ChannelLimits } from '../dispatch/limits.js';
 import { AppError } from '../errors.js';
 import { SEND_CHANNELS } from '../model/index.js';
 import type { SendWindowConfig } from '../policy/index.js';
@@ -79,7 +79,7 @@ export const setOutreachPolicyOutput = {
   // Not repeated here: the input schema shows it (tools/list budget).
   send_window: z.unknown().describe('As the input send_window'),
   max_messages_per_lead_24h: z.number(),
-  limits: ChannelLimitsSchema,
+  limits: ChannelLimitsRef,
 };
 type SendWindow = z.infer<typeof sendWindow>;
 
