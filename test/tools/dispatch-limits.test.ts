@@ -8,8 +8,8 @@
  *   from the sandbox's record; the sandbox refuses closer ones with 131056).
  * - A campaign's pace (start_dispatch `pace`) holds in every 1-s window and reads back in job_status
  *   and in set_outreach_policy's answer.
- * PGlite runs the tier with 2,000 leads and tier 250 (one in-process connection serialises the 4
- * executors; 10,000 leads take minutes to queue there); PostgreSQL with 10,000 leads and tier 2,000.
+ * PGlite runs the tier with 1,000 leads and tier 250 (one in-process connection serialises the 4
+ * executors: 2,000 leads already took ~110 s on a loaded machine); PostgreSQL 10,000 leads, tier 2,000.
  */
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
@@ -103,10 +103,10 @@ describe(`dispatch limits shared by workers: tier, pair rate, campaign pace (${t
   }
 
   it(
-    `tier ${PG ? '2,000 of 10,000' : '250 of 2,000'} leads, 4 workers: exactly the tier's recipients, the rest deferred to when it frees`,
+    `tier ${PG ? '2,000 of 10,000' : '250 of 1,000'} leads, 4 workers: exactly the tier's recipients, the rest deferred to when it frees`,
     { timeout: 240_000 },
     async () => {
-      const [n, tier] = PG ? [10_000, 2_000] : [2_000, 250];
+      const [n, tier] = PG ? [10_000, 2_000] : [1_000, 250];
       const dir = tempDir('tier-');
       const { campaignId, deps } = await seedCampaign(db, n, null, { maxRecipients24h: tier });
       const stop = await workers(dir, 4);
@@ -131,9 +131,10 @@ describe(`dispatch limits shared by workers: tier, pair rate, campaign pace (${t
       );
       const r = rows[0];
       const day = 24 * 3600 * 1000;
-      // Deferred to when the oldest recipient leaves the rolling 24 h (±1 s: a send still in flight when
-      // the budget was found spent counts from its claim).
-      expect(new Date(r.min_next).getTime()).toBeGreaterThanOrEqual(new Date(r.first).getTime() + day - 1000);
+      // Deferred to when the oldest recipient leaves the rolling 24 h. A send still in flight when the
+      // budget was found spent counts from its claim, a few seconds before it left on a loaded machine:
+      // such a wake-up is early, never late, and the budget is counted afresh then (deferring again).
+      expect(new Date(r.min_next).getTime()).toBeGreaterThanOrEqual(new Date(r.first).getTime() + day - 15_000);
       expect(new Date(r.max_next).getTime()).toBeLessThanOrEqual(new Date(r.last).getTime() + day + 1000);
       expect(r.motivos).toEqual([`limite de ${tier} destinatários em 24 h atingido; volta quando o limite liberar`]);
       // job_status: the campaign, and how much of the budget is used and when it frees.
@@ -141,7 +142,8 @@ describe(`dispatch limits shared by workers: tier, pair rate, campaign pace (${t
       expect(job.jobs[0]).toMatchObject({ counts: { enviado: tier, adiado: n - tier } });
       const wa = (job.limits as Array<Record<string, any>>).find((l) => l.channel === 'whatsapp')!;
       expect(wa.recipients_24h).toMatchObject({ used: tier, max: tier });
-      expect(Date.parse(wa.recipients_24h.frees_at)).toBe(new Date(r.min_next).getTime());
+      // Now that every send is recorded: the first recipient's send + 24 h.
+      expect(Date.parse(wa.recipients_24h.frees_at)).toBe(new Date(r.first).getTime() + day);
     },
   );
 
