@@ -197,7 +197,12 @@ describe(`dispatch limits shared by workers: tier, pair rate, campaign pace (${t
       .map((l) => Date.parse(l.ts))
       .sort((a, b) => a - b);
     expect(times).toHaveLength(20);
+    // As the sandbox received them, and as we sent them (disparos.enviado_em).
     expect(busiestWindow(times)).toBeLessThanOrEqual(5);
+    const { rows } = await asOwner(db.kysely, (tx) =>
+      sql<{ t: Date }>`select enviado_em as t from disparos where campanha_id = ${campaignId} order by 1`.execute(tx),
+    );
+    expect(busiestWindow(rows.map((r) => new Date(r.t).getTime()))).toBeLessThanOrEqual(5);
     // And it went at about that pace, not slower: 20 sends over ≥ 3.6 s.
     expect(times[19] - times[0]).toBeGreaterThanOrEqual(3600);
   });

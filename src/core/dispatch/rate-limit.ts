@@ -22,6 +22,9 @@ export interface SlotGrant {
 // Slots are spaced 3% wider than 1/R: with each send allowed a few ms late (executor), R+1 sends
 // never fit in one second, and the run still averages 0.97 R.
 const SPACING = 1.03;
+// A campaign's pace (a person's "at most 5 per second") is counted where the messages arrive: wider
+// slots (8%), so a receiver's scheduling jitter of up to ~80 ms cannot put pace + 1 in one second.
+const CAMPAIGN_SPACING = 1.08;
 const SLOT_LEAD_MS = 50;
 
 /**
@@ -46,20 +49,24 @@ export async function reserveSlots(
     on conflict do nothing`.execute(tx);
   const { rows } = await sql<{
     rate: number | null;
+    campaign_bound: boolean;
     tat: Date;
     max_dest: number;
     counted: number;
     counted_at: Date | null;
     pair_ms: number;
   }>`
-    select least(por_segundo::float8, (select min(c.ritmo_por_segundo)::float8 from campanhas c
-             where c.tenant_id = ${tenantId} and c.status = 'processando' and c.ritmo_por_segundo is not null)) as rate,
+    select least(por_segundo::float8, p.pace) as rate,
+           p.pace is not null and p.pace < coalesce(por_segundo::float8, 'infinity'::float8) as campaign_bound,
            tat, max_destinatarios_24h as max_dest, destinatarios_contados as counted, contados_em as counted_at,
            par_intervalo_ms as pair_ms
-    from rate_limits where tenant_id = ${tenantId} and canal = ${canal} for update`.execute(tx);
+    from rate_limits,
+         (select min(c.ritmo_por_segundo)::float8 as pace from campanhas c
+          where c.tenant_id = ${tenantId} and c.status = 'processando' and c.ritmo_por_segundo is not null) p
+    where tenant_id = ${tenantId} and canal = ${canal} for update of rate_limits`.execute(tx);
   const { rate, max_dest } = rows[0];
   // No pace configured: every slot is now (interval 0); the distinct-recipient cap still applies.
-  const intervalMs = rate ? (1000 / rate) * SPACING : 0;
+  const intervalMs = rate ? (1000 / rate) * (rows[0].campaign_bound ? CAMPAIGN_SPACING : SPACING) : 0;
   // The first slot leaves time to claim and check the rows (leadMs, measured by the executor), so no
   // slot is already missed when the executor gets to it.
   const start = rate ? Math.max(new Date(rows[0].tat).getTime(), now.getTime() + leadMs) : now.getTime();
