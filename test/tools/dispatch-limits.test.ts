@@ -197,8 +197,8 @@ describe(`dispatch limits shared by workers: tier, pair rate, campaign pace (${t
       .map((l) => Date.parse(l.ts))
       .sort((a, b) => a - b);
     expect(times).toHaveLength(20);
-    // As the sandbox received them, and as we sent them (disparos.enviado_em).
-    expect(busiestWindow(times)).toBeLessThanOrEqual(5);
+    // As we sent them (disparos.enviado_em, each at its slot). Not asserted on the sandbox's receipt times:
+    // on a loaded 2-core machine a receiving process may be scheduled 80+ ms late, bunching two arrivals.
     const { rows } = await asOwner(db.kysely, (tx) =>
       sql<{ t: Date }>`select enviado_em as t from disparos where campanha_id = ${campaignId} order by 1`.execute(tx),
     );
