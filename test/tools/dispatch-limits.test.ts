@@ -180,7 +180,8 @@ describe(`dispatch limits shared by workers: tier, pair rate, campaign pace (${t
 
   // PGlite: one executor (as in production: one process; two executors on its one connection wait on
   // each other past their slots, which hands the sends back and slows the run on a loaded machine).
-  it(`campaign pace 5/s with ${PG ? 2 : 1} worker(s): ≤ 5 sends in every 1-s window, read back in job_status and set_outreach_policy`, async () => {
+  const paceTitle = `campaign pace 5/s, ${PG ? 2 : 1} worker(s): ≤ 5 sends in every 1-s window, read back in job_status`;
+  it(`${paceTitle} and set_outreach_policy`, async () => {
     const dir = tempDir('pace-');
     const { campaignId, deps } = await seedCampaign(db, 20, 80, { pace: 5 });
     const scope = createScope(deps);
