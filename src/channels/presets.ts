@@ -61,7 +61,10 @@ function sandboxPolling(kind: 'email' | 'wa_id'): Pick<Preset, 'inbound' | 'stat
       tool: 'list_statuses',
       arguments: { after: '{{since|int}}', limit: '{{limit}}' },
       mark: { kind: 'uid', field: 'seq' },
-      result: { itemsField: 'statuses', fields: { id: 'message_id', status: 'status', at: 'at' } },
+      result: {
+        itemsField: 'statuses',
+        fields: { id: 'message_id', status: 'status', at: 'at', code: 'code', detail: 'detail' },
+      },
     },
   };
 }

@@ -1,4 +1,4 @@
-import { TWILIO_CODES } from '../core/outreach/provider-codes.js';
+import { providerCodeReason, TWILIO_CODES } from '../core/outreach/provider-codes.js';
 import {
   byHttpStatus,
   classifyText,
@@ -19,10 +19,29 @@ import {
  * real servers (test/fixtures/outcomes/*.json) are run through these in test/unit/outcome-readers.test.ts.
  */
 
+/**
+ * A WhatsApp Cloud API error body ({"error": {"code": 131047, "message": "(#131047) …", "error_data":
+ * {"details": …}}}), as the Graph API answers and the platform-like sandbox repeats: its code decides.
+ */
+export function readCloudApiError(text: string): Reading | undefined {
+  const err = jsonIn(text)?.error as Record<string, unknown> | undefined;
+  if (!err || typeof err !== 'object' || typeof err.code !== 'number') return undefined;
+  const code = String(err.code);
+  const details = (err.error_data as { details?: unknown } | undefined)?.details;
+  const message = `${String(err.message ?? '')}${typeof details === 'string' ? `: ${details}` : ''}`.slice(0, 500);
+  const reason = providerCodeReason(code) ?? (code.startsWith('132') ? 'template_refused' : null);
+  if (reason === 'rate_limited' || reason === 'server_error' || reason === 'not_sent')
+    return { kind: 'refused_transiently', reason, code, message };
+  if (reason) return { kind: 'refused_permanently', reason, code, message } as Reading;
+  return { kind: 'refused_permanently', reason: 'refused', code, message };
+}
+
 /** Bundled sandbox servers, custom profiles and servers that answer in words (lharries, WAHA, ...). */
 export const genericReader: Reader = (a, ctx) => {
   if (a.kind === 'no_answer') return readNoAnswer(a);
   if (a.kind === 'error') {
+    const cloud = readCloudApiError(stripMcpPrefix(a.message));
+    if (cloud) return cloud;
     const body = jsonIn(stripMcpPrefix(a.message));
     const status = Number(body?.status ?? body?.statusCode);
     if (a.code !== -32602 && status >= 400) return byHttpStatus(status, String(body?.code ?? status), a.message);
@@ -33,6 +52,8 @@ export const genericReader: Reader = (a, ctx) => {
   const failed =
     a.result.isError || (ctx.failurePattern ? new RegExp(ctx.failurePattern, 'i').test(text.trim()) : false);
   if (failed) {
+    const cloud = readCloudApiError(text);
+    if (cloud) return cloud;
     const r = classifyText(text);
     // A server that says "failed" in words but nothing more: refused, for a reason we cannot tell.
     return r.kind === 'unknown'

@@ -339,6 +339,8 @@ export interface CampanhasTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   concluida_em: Timestamp | null;
+  /** The campaign's own pace, messages per second (migration 041); null: its channel's. */
+  ritmo_por_segundo: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface RateLimitsTable {
@@ -347,6 +349,8 @@ export interface RateLimitsTable {
   por_segundo: ColumnType<number | null, number | null | undefined, number | null>;
   max_destinatarios_24h: Generated<number>;
   tat: Generated<Date>;
+  /** Our pair rate: the least time between two messages to one recipient (migration 041). */
+  par_intervalo_ms: Generated<number>;
 }
 
 export interface MensagensRecebidasTable {

@@ -3,13 +3,23 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import type { SandboxRuntime } from './runtime.js';
+import type { RecordLine, SandboxRuntime } from './runtime.js';
+
+/** One delivery status of a send (code and detail for failures). */
+export interface SandboxStatus {
+  status: 'sent' | 'delivered' | 'read' | 'failed';
+  at: string;
+  code?: string;
+  detail?: string;
+}
+const STATUS_SLOTS = 4;
 
 /**
  * The sandbox's return path, so the default set-up polls too: `list_inbox` lists received messages by
  * UID (the line number of SANDBOX_INBOX, a JSONL file; in memory when unset), `simulate_reply` adds
- * one (a person trying the flow, a test), and `list_statuses` reports every recorded send as
- * delivered, numbered in send order.
+ * one (a person trying the flow, a test), and `list_statuses` reports each recorded send's statuses
+ * (by default: delivered; the WhatsApp server's platform rules: sent, delivered, read, failed, out of
+ * order), numbered 4 × the send's number + k.
  */
 
 interface InboxLine {
@@ -41,6 +51,22 @@ export class SandboxInbox {
     mkdirSync(dirname(this.path), { recursive: true });
     appendFileSync(this.path, `${text}\n`);
     return this.lines().length;
+  }
+
+  /** When `from` (by key, e.g. a WhatsApp id) last wrote, in ms; undefined when never. */
+  lastFrom(key: (from: string) => string, wanted: string): number | undefined {
+    let last: number | undefined;
+    for (const text of this.lines()) {
+      try {
+        const l = JSON.parse(text) as InboxLine;
+        if (key(l.from) !== wanted) continue;
+        const at = l.received_at ? Date.parse(l.received_at) : Number.NaN;
+        if (Number.isFinite(at) && (last === undefined || at > last)) last = at;
+      } catch {
+        // a torn line
+      }
+    }
+    return last;
   }
 
   /** Messages with UID > after, oldest first. The id is derived from the line: the same line, the same id. */
@@ -79,6 +105,7 @@ export function registerInboxTools(
   rt: SandboxRuntime,
   channel: 'email' | 'whatsapp',
   inbox = new SandboxInbox(rt.config.inboxPath),
+  statusesOf: (line: RecordLine) => SandboxStatus[] = (l) => [{ status: 'delivered', at: l.ts }],
 ): SandboxInbox {
   const limit = z.number().int().min(1).max(1000).optional().describe('At most this many (default 100).');
   server.registerTool(
@@ -129,8 +156,11 @@ export function registerInboxTools(
     async ({ after, limit: n }) => {
       const recent = rt.recentSends(1000);
       const first = rt.sendCount - recent.length + 1;
+      // Up to STATUS_SLOTS statuses per send, numbered by send: the numbers stay the same on every call.
       const statuses = recent
-        .map((l, i) => ({ seq: first + i, message_id: l.message_id, status: 'delivered', at: l.ts }))
+        .flatMap((l, i) =>
+          statusesOf(l).map((s, k) => ({ seq: (first + i) * STATUS_SLOTS + k, message_id: l.message_id, ...s })),
+        )
         .filter((s) => s.seq > (after ?? 0))
         .slice(0, n ?? 100);
       const r = { statuses, last_seq: statuses.length ? statuses[statuses.length - 1].seq : (after ?? 0) };

@@ -100,10 +100,16 @@ export class SandboxRuntime {
    */
   private syncFromFile(): void {
     for (const line of this.file?.readNew() ?? []) {
+      if (!line.duplicate) this.apply?.(line);
       if (!line.idempotency_key || line.duplicate) continue;
       const k = this.keyOf(line.tool, line.idempotency_key);
       if (!this.answers.has(k)) this.answers.set(k, { text: line.text, result: line.result, id: line.message_id });
     }
+  }
+
+  /** Learns what other processes sharing the record file sent (their keys; their lines, through `apply`). */
+  sync(): void {
+    this.syncFromFile();
   }
 
   /** Updates attempts, answers, recent sends and the server's state from one record line. */

@@ -10,6 +10,9 @@
  * 31 and above (the 9 came first to São Paulo, Rio and Espírito Santo, DDDs 11–28). The sandbox does
  * this deterministically for every BR mobile with DDD ≥ 31, so clients must match inbound replies on
  * both forms.
+ *
+ * Platform rules (platform.ts, on unless SANDBOX_PLATFORM_RULES=off): the 24-h window, the template
+ * catalogue, numbers that are not on WhatsApp, the pair rate, and statuses out of order.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -23,7 +26,9 @@ import {
   serveStdio,
   type SandboxConfig,
 } from './common.js';
-import { registerInboxTools } from './inbox.js';
+import { registerInboxTools, SandboxInbox, type SandboxStatus } from './inbox.js';
+import { failsLater, readPlatformConfig, refusal, type PlatformConfig } from './platform.js';
+import type { RecordLine } from './record.js';
 
 export const WHATSAPP_SERVER_NAME = 'sandbox-whatsapp';
 
@@ -36,8 +41,54 @@ export function waIdFor(to: string): string {
   return d;
 }
 
-export function buildWhatsappServer(config: SandboxConfig) {
-  const runtime = new SandboxRuntime({ name: WHATSAPP_SERVER_NAME, config });
+/**
+ * The statuses the platform reports for one send, out of order as webhooks arrive: sent and delivered
+ * (either first), sometimes read before delivered; a send to a number that is not on WhatsApp, sent
+ * and then failed with 131026. Without the platform rules: delivered.
+ */
+function statusesOf(platform: PlatformConfig, l: RecordLine): SandboxStatus[] {
+  if (!platform.on) return [{ status: 'delivered', at: l.ts }];
+  const t = Date.parse(l.ts);
+  const at = (ms: number) => new Date(t + ms).toISOString();
+  if (failsLater(platform, String(l.args.to))) {
+    const detail = 'Message Undeliverable: the recipient phone number is not a WhatsApp phone number.';
+    return [
+      { status: 'failed', at: at(900), code: '131026', detail },
+      { status: 'sent', at: at(0) },
+    ];
+  }
+  const sent = { status: 'sent' as const, at: at(0) };
+  const delivered = { status: 'delivered' as const, at: at(700) };
+  switch (l.message_id.charCodeAt(l.message_id.length - 1) % 3) {
+    case 0:
+      return [sent, delivered];
+    case 1:
+      return [delivered, sent];
+    default:
+      return [sent, { status: 'read', at: at(5000) }, delivered];
+  }
+}
+
+export function buildWhatsappServer(config: SandboxConfig, env: NodeJS.ProcessEnv = process.env) {
+  const platform = readPlatformConfig(env);
+  const lastSent = new Map<string, number>();
+  const runtime = new SandboxRuntime({
+    name: WHATSAPP_SERVER_NAME,
+    config,
+    apply: (line) => {
+      if (line.tool !== 'send_message') return;
+      const w = waIdFor(String(line.args.to));
+      lastSent.set(w, Math.max(lastSent.get(w) ?? 0, Date.parse(line.ts)));
+    },
+  });
+  const inbox = new SandboxInbox(config.inboxPath);
+  const state = {
+    lastInbound: (w: string) => inbox.lastFrom(waIdFor, w),
+    lastSent: (w: string) => {
+      runtime.sync();
+      return lastSent.get(w);
+    },
+  };
   const server = createSandboxServer(
     WHATSAPP_SERVER_NAME,
     'Offline sandbox of a WhatsApp Business sender. Nothing leaves this machine: sends are recorded to a file.',
@@ -72,6 +123,11 @@ export function buildWhatsappServer(config: SandboxConfig) {
           .max(100)
           .optional()
           .describe('Template body parameters, in order.'),
+        template_language: z
+          .string()
+          .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a language code like pt_BR or en')
+          .optional()
+          .describe('Template language code (default pt_BR).'),
         idempotency_key: idempotencyKeyField,
       },
       outputSchema: runtime.outputSchema({
@@ -96,6 +152,7 @@ export function buildWhatsappServer(config: SandboxConfig) {
         idempotencyKey: args.idempotency_key,
         signal: extra.mcpReq.signal,
         recipients: { values: [args.to], failure: (to) => `400 invalid recipient: ${to} is not a WhatsApp user` },
+        validate: () => refusal(platform, args, waIdFor(args.to), Date.now(), state),
         perform: () => {
           const message_id = `wamid.${randomBytes(18).toString('hex').toUpperCase()}`;
           return {
@@ -108,7 +165,7 @@ export function buildWhatsappServer(config: SandboxConfig) {
   );
 
   registerListTool(server, runtime, 'list_messages', 'List recorded WhatsApp messages (sandbox)');
-  registerInboxTools(server, runtime, 'whatsapp');
+  registerInboxTools(server, runtime, 'whatsapp', inbox, (l) => statusesOf(platform, l));
   return { server, runtime };
 }
 

@@ -1,4 +1,5 @@
 import { getStatus as readStatus, getStatusInput, getStatusOutput } from '../core/status/get-status.js';
+import { limitsLine, type ChannelLimits } from '../core/dispatch/limits.js';
 import { defineTool } from './define-tool.js';
 
 export const getStatus = defineTool({
@@ -19,7 +20,8 @@ export const getStatus = defineTool({
       text:
         `agente-disparo-agenda ${s.server.version} on ${s.database.kind} (${s.database.migrations_applied.length} migrations), ` +
         `tenant ${s.tenant.slug}, sending ${s.dispatch.enabled ? 'ON' : 'OFF (dry run)'}; channels ${ch}; ` +
-        `ingest_leads file_path: ${s.ingest.folders.join(', ') || 'off (content_base64 only)'}`,
+        `ingest_leads file_path: ${s.ingest.folders.join(', ') || 'off (content_base64 only)'}; ` +
+        `limits: ${limitsLine(s.dispatch.limits as unknown as ChannelLimits[])}`,
     };
   },
 });

@@ -1,6 +1,7 @@
 import { getJobs, getJobsInput, getJobsOutput } from '../core/jobs/get-jobs.js';
 import type { CampaignJob, IngestJob, Job } from '../core/jobs/job-schema.js';
 import { DISPARO_STATUSES } from '../core/model/index.js';
+import { limitsLine, type ChannelLimits } from '../core/dispatch/limits.js';
 import { defineTool } from './define-tool.js';
 
 export const jobStatus = defineTool({
@@ -16,7 +17,8 @@ export const jobStatus = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, { scope }) => {
     const data = await getJobs(scope, args);
-    return { data, text: data.jobs.length ? data.jobs.map(jobLine).join('\n') : 'No jobs yet.' };
+    const jobs = data.jobs.length ? data.jobs.map(jobLine).join('\n') : 'No jobs yet.';
+    return { data, text: `${jobs}\nLimits: ${limitsLine(data.limits as unknown as ChannelLimits[])}` };
   },
 });
 
@@ -27,7 +29,8 @@ function jobLine(j: Job): string {
   const error = j.error ? ` — error: ${j.error}` : '';
   return j.kind === 'ingest'
     ? `import ${j.job_id} of ${j.file}: ${j.status}${pct}${eta} — ${importCounts(j)}${error}`
-    : `campaign ${j.job_id}${j.mode === 'dry_run' ? ' (dry run)' : ''}: ${j.status}${pct}${eta} — ${campaignCounts(j)}${error}`;
+    : `campaign ${j.job_id}${j.mode === 'dry_run' ? ' (dry run)' : ''}: ${j.status}${pct}${eta}` +
+        `${j.pace === null ? '' : `, pace ${j.pace}/s`} — ${campaignCounts(j)}${error}`;
 }
 
 function importCounts(j: IngestJob): string {

@@ -3,6 +3,7 @@ import {
   setOutreachPolicyInput,
   setOutreachPolicyOutput,
 } from '../core/outreach/set-outreach-policy.js';
+import { limitsLine, type ChannelLimits } from '../core/dispatch/limits.js';
 import { defineTool } from './define-tool.js';
 
 export const setOutreachPolicyTool = defineTool({
@@ -25,7 +26,8 @@ export const setOutreachPolicyTool = defineTool({
       data: d,
       text:
         `Sender "${d.sender_name}", creditor ${creditor}, at most ${d.max_messages_per_lead_24h} message(s) per lead per 24 h` +
-        `${args.template ? `, template ${args.template.id} saved` : ''}.`,
+        `${args.template ? `, template ${args.template.id} saved` : ''}. ` +
+        `Limits: ${limitsLine(d.limits as unknown as ChannelLimits[])}.`,
     };
   },
 });

@@ -1,5 +1,5 @@
 import { CREDITOR_INPUT } from '../helpers/leads-data.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -177,6 +177,10 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
       join(dataDir, 'leads.csv'),
       ['Empresa;Contato;CNPJ;Celular;Email;Valor em aberto;Vencimento', ...rows].join('\n'),
     );
+    // The tenant's own template, approved on the (sandbox) platform: its catalogue lists it.
+    mkdirSync(join(dataDir, 'sandbox'), { recursive: true });
+    const catalogue = join(dataDir, 'templates.json');
+    writeFileSync(catalogue, JSON.stringify([{ name: 'lembrete_simples_v1', language: 'pt_BR', params: 0 }]));
     client = new Client({ name: 'e2e', version: '1' });
     await client.connect(
       new StdioClientTransport({
@@ -186,6 +190,9 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
           AGENTE_DATA_DIR: dataDir,
           MICRO_AGENT_DISPARO_ENABLED: 'true',
           AGENTE_INGEST_DIRS: dataDir,
+          AGENTE_MCP_CONFIG: writeSandboxMcpConfig(join(dataDir, 'sandbox'), {
+            whatsapp: { SANDBOX_TEMPLATES: catalogue },
+          }),
         }) as Record<string, string>,
       }),
     );

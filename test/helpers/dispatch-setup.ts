@@ -60,7 +60,8 @@ export async function seedCampaign(
   db: Db,
   n: number,
   perSecond: number | null,
-): Promise<{ campaignId: string; tenantId: string }> {
+  opts: { pace?: number; maxRecipients24h?: number; pairMs?: number } = {},
+): Promise<{ campaignId: string; tenantId: string; deps: Awaited<ReturnType<typeof makeDeps>> }> {
   const deps = await makeDeps(db, {
     tenantSlug: `w-${Math.random().toString(36).slice(2, 8)}`,
     config: { dispatchEnabled: true },
@@ -95,11 +96,13 @@ export async function seedCampaign(
       janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
       maxPorLead24h: 1,
     });
-    await setRateLimit(tx, t, 'whatsapp', perSecond);
+    await setRateLimit(tx, t, 'whatsapp', perSecond, opts.maxRecipients24h);
+    if (opts.pairMs !== undefined)
+      await sql`update rate_limits set par_intervalo_ms = ${opts.pairMs} where tenant_id = ${t}`.execute(tx);
   });
-  const r = await startCampaign(createScope(deps), { filter: {}, limit: n, campaign_key: 'carga' });
+  const r = await startCampaign(createScope(deps), { filter: {}, limit: n, campaign_key: 'carga', pace: opts.pace });
   if (r.queued !== n) throw new Error(`enqueued ${r.queued} of ${n}: ${JSON.stringify(r.blocked)}`);
-  return { campaignId: r.job_id, tenantId: t };
+  return { campaignId: r.job_id, tenantId: t, deps };
 }
 
 export async function statusCounts(db: Db, campaignId: string): Promise<Record<string, number>> {

@@ -192,6 +192,15 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
         respect_holidays: true,
         days: [null, weekday, weekday, weekday, weekday, weekday, { start: '08:00', end: '14:00' }],
       },
+      // The platform's limits as they stand (nothing configured yet: the defaults, nothing used).
+      limits: ['whatsapp', 'email'].map((channel) => ({
+        channel,
+        per_second: 80,
+        sent_last_second: 0,
+        recipients_24h: { used: 0, max: 100_000, frees_at: null },
+        pair_ms: 6500,
+        campaign_pace: null,
+      })),
     });
     const days = [null, ...Array(5).fill({ start: '09:00', end: '18:00' }), null];
     const res = await client.callTool({
@@ -214,6 +223,8 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
       prescription_years: 5,
       send_window: { days, respect_holidays: true, extra_holidays: ['2026-12-24'] },
       max_messages_per_lead_24h: 2,
+      // The pace just set reads back in the answer.
+      limits: [{ channel: 'whatsapp' }, { channel: 'email', per_second: 5, recipients_24h: { max: 2000 } }],
     });
     const t = deps.tenant.tenant_id;
     const stored = await withTenant(db.kysely, t, async (tx) => ({

@@ -109,7 +109,12 @@ describe('McpChannelClient against the sandbox server (stdio)', () => {
     const dir = mkdtempSync(join(ROOT, '.tmp', 'chan-'));
     const config = {
       mcpServers: {
-        wa: { command: process.execPath, args: [SANDBOX], env: { SANDBOX_RECORD: join(dir, 'wa.jsonl'), ...env } },
+        wa: {
+          command: process.execPath,
+          args: [SANDBOX],
+          // Not about the platform's rules (the last test is): free text goes at any time.
+          env: { SANDBOX_RECORD: join(dir, 'wa.jsonl'), SANDBOX_PLATFORM_RULES: 'off', ...env },
+        },
       },
       channels: { whatsapp: { server: 'wa', preset: 'sandbox-whatsapp' } },
     };
@@ -134,6 +139,40 @@ describe('McpChannelClient against the sandbox server (stdio)', () => {
     const c = client({ SANDBOX_STALL_MS: '3000' }, 300);
     const out = await c.send('whatsapp', { to: '+5511987654321', text: 'Olá', idempotencyKey: 'k-2' });
     expect(out).toMatchObject({ ok: false, errorClass: 'desconhecido' });
+  });
+
+  it('with the platform rules, reads the Cloud API refusals by code: 131047, 131026, 132001, 131056', async () => {
+    const c = client({ SANDBOX_PLATFORM_RULES: 'on', SANDBOX_PAIR_RATE_MS: '60000' });
+    expect(await c.send('whatsapp', { to: '+5511987654321', text: 'Olá', idempotencyKey: 'p-1' })).toMatchObject({
+      ok: false,
+      errorClass: 'politica',
+      reason: 'template_refused',
+      providerCode: '131047',
+    });
+    expect(await c.send('whatsapp', { to: '+5511913102001', text: 'Olá', idempotencyKey: 'p-2' })).toMatchObject({
+      ok: false,
+      errorClass: 'destino_invalido',
+      reason: 'not_whatsapp_user',
+      providerCode: '131026',
+    });
+    const tpl = { template: 'nao_existe', templateParams: [] };
+    expect(
+      await c.send('whatsapp', { to: '+5511987654321', text: 'Olá', idempotencyKey: 'p-3', ...tpl }),
+    ).toMatchObject({ ok: false, reason: 'template_refused', providerCode: '132001' });
+    const ok = { template: 'confirmacao_reuniao_whatsapp_v1', templateParams: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] };
+    expect(await c.send('whatsapp', { to: '+5511987654321', text: 'Olá', idempotencyKey: 'p-4', ...ok })).toMatchObject(
+      {
+        ok: true,
+      },
+    );
+    expect(await c.send('whatsapp', { to: '+5511987654321', text: 'Olá', idempotencyKey: 'p-5', ...ok })).toMatchObject(
+      {
+        ok: false,
+        errorClass: 'transitorio',
+        reason: 'rate_limited',
+        providerCode: '131056',
+      },
+    );
   });
 
   it('reconnects after the downstream server crashed', async () => {

@@ -52,7 +52,8 @@ async function start(kind: Kind, env: Record<string, string>): Promise<Running> 
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [distFile(kind)],
-    env: { PATH: process.env.PATH ?? '', ...env },
+    // These tests are about the fault knobs and the record, not the platform's rules (test/unit/sandbox-platform.test.ts).
+    env: { PATH: process.env.PATH ?? '', SANDBOX_PLATFORM_RULES: 'off', ...env },
     stderr: 'pipe',
   });
   let stderr = '';
@@ -119,6 +120,7 @@ describe('sandbox whatsapp server', () => {
       expect(Object.keys(send.inputSchema.properties ?? {}).sort()).toEqual([
         'idempotency_key',
         'template',
+        'template_language',
         'template_params',
         'text',
         'to',
@@ -385,7 +387,12 @@ describe('sandbox whatsapp server', () => {
 
   it('writes nothing but JSON-RPC on stdout, even with SANDBOX_DEBUG logging to stderr', async () => {
     const child = spawn(process.execPath, [distFile('whatsapp')], {
-      env: { PATH: process.env.PATH, SANDBOX_DEBUG: '1', SANDBOX_RECORD: recordPath('whatsapp') },
+      env: {
+        PATH: process.env.PATH,
+        SANDBOX_DEBUG: '1',
+        SANDBOX_RECORD: recordPath('whatsapp'),
+        SANDBOX_PLATFORM_RULES: 'off',
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -23,6 +23,8 @@ export interface CampaignView {
   delivery: Record<string, number>;
   progress_pct: number | null;
   sends_per_second: number | null;
+  /** The campaign's own pace (start_dispatch `pace`); null: its channel's. */
+  pace: number | null;
   eta_seconds: number | null;
   dry_run_lote_id: string | null;
   error: string | null;
@@ -84,6 +86,7 @@ export async function getCampaign(tx: Tx, tenantId: string, id: string, now: Dat
     blocked_at_enqueue: ((c.resumo as Record<string, unknown>).bloqueados as Record<string, number>) ?? {},
     progress_pct: total ? Math.round((final / total) * 1000) / 10 : c.modo === 'dry_run' ? 100 : null,
     sends_per_second: Math.round(rate * 10) / 10,
+    pace: c.ritmo_por_segundo === null ? null : Number(c.ritmo_por_segundo),
     eta_seconds: open === 0 ? 0 : rate > 0 ? Math.round(open / rate) : null,
     dry_run_lote_id: c.dry_run_lote_id,
     error: c.erro,

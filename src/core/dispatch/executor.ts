@@ -25,6 +25,7 @@ import { recordBatch } from './record.js';
 import { settledWithin } from './settled-within.js';
 import { sendAtSlots, type Slots } from './send-at-slots.js';
 import { claimDue } from './sql/claim-due.js';
+import { deferOverBudget } from './sql/defer-over-budget.js';
 import { dueGroups } from './sql/due-groups.js';
 import { expiredLeaseTenants } from './sql/expired-lease-tenants.js';
 import { preSendFacts } from './sql/pre-send-facts.js';
@@ -237,6 +238,8 @@ export class Executor {
       const lead = Math.min(1000, Math.max(50, 2 * this.prepareMs));
       const grant = await reserveSlots(tx, tenantId, channel, this.d.batchSize ?? 200, now, 1000, lead);
       if (!grant.granted) return { rows: [] as Claimed[], grant };
+      // The recipient budget is spent: who would be a new recipient waits until it frees.
+      if (grant.capped) await deferOverBudget(tx, { tenantId, channel, now, max: grant.max ?? 0 });
       // Slots reserved but not used (fewer rows than granted) are simply skipped: pace stays ≤ R.
       const rows = await claimDue(tx, {
         tenantId,
@@ -245,6 +248,7 @@ export class Executor {
         workerId: this.d.workerId,
         now,
         leaseUntil,
+        pairMs: grant.pairMs,
       });
       return { rows, grant };
     });

@@ -8,18 +8,32 @@ export interface SlotGrant {
   /** When the first may go; the next ones follow every intervalMs. */
   first: Date;
   intervalMs: number;
+  /**
+   * The distinct-recipient budget is spent (counted afresh): the slots are only for recipients already
+   * reached in the rolling 24 h; the caller defers the others until the budget frees (limits.ts).
+   */
+  capped?: boolean;
+  /** Our pair rate: the least time between two messages to one recipient (ms). */
+  pairMs?: number;
+  /** The distinct-recipient budget (rolling 24 h). */
+  max?: number;
 }
 
 // Slots are spaced 3% wider than 1/R: with each send allowed a few ms late (executor), R+1 sends
 // never fit in one second, and the run still averages 0.97 R.
 const SPACING = 1.03;
+// A campaign's pace (a person's "at most 5 per second") is counted where the messages arrive: wider
+// slots (8%), so a receiver's scheduling jitter of up to ~80 ms cannot put pace + 1 in one second.
+const CAMPAIGN_SPACING = 1.08;
 const SLOT_LEAD_MS = 50;
 
 /**
  * Reserves up to `want` send slots for a tenant × channel, under the row lock of its rate_limits row
  * (GCRA: tat is the next free slot). Slots are handed out at most `horizonMs` ahead, so a worker
- * never sits on a large reservation; every worker on the database shares the same pace.
- * Also applies the rolling 24 h cap on distinct recipients (counting each reserved send as new).
+ * never sits on a large reservation; every worker on the database shares the same pace — the channel's,
+ * or the slowest pace of the tenant's running campaigns (start_dispatch `pace`) when lower.
+ * Also applies the rolling 24 h cap on distinct recipients (counting each reserved send as new, and
+ * counting afresh at most once a second): never exceeded, as every claim happens under the same lock.
  */
 export async function reserveSlots(
   tx: Tx,
@@ -35,17 +49,24 @@ export async function reserveSlots(
     on conflict do nothing`.execute(tx);
   const { rows } = await sql<{
     rate: number | null;
+    campaign_bound: boolean;
     tat: Date;
     max_dest: number;
     counted: number;
     counted_at: Date | null;
+    pair_ms: number;
   }>`
-    select por_segundo::float8 as rate, tat, max_destinatarios_24h as max_dest, destinatarios_contados as counted,
-           contados_em as counted_at
-    from rate_limits where tenant_id = ${tenantId} and canal = ${canal} for update`.execute(tx);
+    select least(por_segundo::float8, p.pace) as rate,
+           p.pace is not null and p.pace < coalesce(por_segundo::float8, 'infinity'::float8) as campaign_bound,
+           tat, max_destinatarios_24h as max_dest, destinatarios_contados as counted, contados_em as counted_at,
+           par_intervalo_ms as pair_ms
+    from rate_limits,
+         (select min(c.ritmo_por_segundo)::float8 as pace from campanhas c
+          where c.tenant_id = ${tenantId} and c.status = 'processando' and c.ritmo_por_segundo is not null) p
+    where tenant_id = ${tenantId} and canal = ${canal} for update of rate_limits`.execute(tx);
   const { rate, max_dest } = rows[0];
   // No pace configured: every slot is now (interval 0); the distinct-recipient cap still applies.
-  const intervalMs = rate ? (1000 / rate) * SPACING : 0;
+  const intervalMs = rate ? (1000 / rate) * (rows[0].campaign_bound ? CAMPAIGN_SPACING : SPACING) : 0;
   // The first slot leaves time to claim and check the rows (leadMs, measured by the executor), so no
   // slot is already missed when the executor gets to it.
   const start = rate ? Math.max(new Date(rows[0].tat).getTime(), now.getTime() + leadMs) : now.getTime();
@@ -53,21 +74,31 @@ export async function reserveSlots(
   let granted = Math.max(0, Math.min(want, room));
   let counted = rows[0].counted;
   let countedAt = rows[0].counted_at ? new Date(rows[0].counted_at) : null;
+  let fresh = false;
   if (granted > 0 && (!countedAt || now.getTime() - countedAt.getTime() > 1000)) {
-    const { rows: used } = await sql<{ n: number }>`
-      select count(distinct d.destino)::int as n from disparos d
-      where d.tenant_id = ${tenantId} and d.canal = ${canal} and ${reachedSince('d', recentWindowStart(now))}`.execute(
-      tx,
-    );
-    counted = used[0].n;
+    counted = await distinctRecipients(tx, tenantId, canal, now);
     countedAt = now;
+    fresh = true;
   }
-  granted = Math.max(0, Math.min(granted, max_dest - counted));
+  // Spent by a fresh count (the bound may run ahead of the truth for up to a second: then wait).
+  const capped = fresh && counted >= max_dest;
+  // Capped: the slots go to recipients already counted (the caller defers the rest), none are new.
+  if (!capped) granted = Math.max(0, Math.min(granted, max_dest - counted));
   await sql`
     update rate_limits set tat = ${new Date(start + Math.max(granted, 0) * intervalMs)},
-      destinatarios_contados = ${counted + granted}, contados_em = ${countedAt}
+      destinatarios_contados = ${capped ? counted : counted + granted}, contados_em = ${countedAt}
     where tenant_id = ${tenantId} and canal = ${canal}`.execute(tx);
-  return { granted, first: new Date(start), intervalMs };
+  return { granted, first: new Date(start), intervalMs, capped, pairMs: rows[0].pair_ms, max: max_dest };
+}
+
+/** Distinct recipients of a tenant × channel reached in the rolling 24 h that ends at `now`. */
+export async function distinctRecipients(tx: Tx, tenantId: string, canal: string, now: Date): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(distinct d.destino)::int as n from disparos d
+    where d.tenant_id = ${tenantId} and d.canal = ${canal} and ${reachedSince('d', recentWindowStart(now))}`.execute(
+    tx,
+  );
+  return rows[0].n;
 }
 
 /**

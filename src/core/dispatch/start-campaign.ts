@@ -11,6 +11,7 @@ import {
 import { runDryRun, type DryRunBatch } from '../outreach/dry-run-batch.js';
 import { uuid, type Infer } from '../schemas.js';
 import type { Scope } from '../scope.js';
+import { AppError } from '../errors.js';
 import { enqueueDisparos } from './enqueue.js';
 
 export const startCampaignInput = {
@@ -22,6 +23,7 @@ export const startCampaignInput = {
   template_whatsapp: z.string().max(100).optional(),
   template_email: z.string().max(100).optional(),
   campaign_key: z.string().min(3).max(150).optional().describe('Same key again sends nothing twice'),
+  pace: z.number().min(0.1).max(1000).optional().describe("Messages per second, ≤ the channel's"),
 };
 
 export const startCampaignOutput = {
@@ -54,7 +56,8 @@ export async function startCampaign(
   return scope.tx(async (tx) => {
     const ctx = await loadDecisionContext(tx, scope, templates);
     if (mode === 'real') assertCreditorForRealSend(ctx);
-    const campaignId = await insertCampaign(tx, ctx, key, mode, target);
+    if (input.pace !== undefined) await assertPaceWithinChannels(tx, ctx.tenantId, input.pace);
+    const campaignId = await insertCampaign(tx, ctx, key, mode, target, input.pace ?? null);
     if (mode === 'dry_run') return rehearseCampaign(tx, ctx, campaignId, target);
     const e = await enqueueDisparos(tx, ctx, target, {
       campaignId,
@@ -87,6 +90,7 @@ async function insertCampaign(
   key: string,
   mode: CampaignMode,
   target: Target,
+  pace: number | null,
 ): Promise<string> {
   const { campanha_id } = await tx
     .insertInto('campanhas')
@@ -98,10 +102,30 @@ async function insertCampaign(
       template_email: ctx.templates.email.id,
       alvo: JSON.stringify(target),
       status: mode === 'real' ? 'processando' : 'concluido',
+      ritmo_por_segundo: pace,
     })
     .returning('campanha_id')
     .executeTakeFirstOrThrow();
   return campanha_id;
+}
+
+/** A campaign's pace may not pass its channels' (set_outreach_policy `pace`; 80/s when never set). */
+async function assertPaceWithinChannels(tx: Tx, tenantId: string, pace: number): Promise<void> {
+  const rows = await tx
+    .selectFrom('rate_limits')
+    .select(['canal', 'por_segundo'])
+    .where('tenant_id', '=', tenantId)
+    .execute();
+  for (const canal of ['whatsapp', 'email'] as const) {
+    const row = rows.find((r) => r.canal === canal);
+    const limit = row ? (row.por_segundo === null ? null : Number(row.por_segundo)) : 80;
+    if (limit !== null && pace > limit)
+      throw new AppError(
+        'invalid_argument',
+        `pace ${pace}/s is above the ${canal} channel's ${limit}/s: use pace ≤ ${limit}, or raise the channel's ` +
+          'pace with set_outreach_policy {pace: {channel, per_second}}.',
+      );
+  }
 }
 
 /** The dry-run campaign: every lead's decision in one dry_run_log batch, summed up on the campaign. */

@@ -14,6 +14,7 @@ export function campaignJob(c: CampaignView): CampaignJob {
     mode: c.modo,
     counts: campaignCounts(c.counts),
     sends_per_second: c.sends_per_second,
+    pace: c.pace,
     blocked_at_enqueue: c.blocked_at_enqueue,
     delivery: c.delivery,
     dry_run_batch_id: c.dry_run_lote_id,

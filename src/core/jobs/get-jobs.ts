@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getCampaign, listCampaignIds } from '../dispatch/campaigns.js';
+import { ChannelLimitsRef, dispatchLimits, type ChannelLimits } from '../dispatch/limits.js';
 import { notFound } from '../errors.js';
 import { uuid, type Infer } from '../schemas.js';
 import type { Scope } from '../scope.js';
@@ -11,13 +12,15 @@ export const getJobsInput = {
   job_id: uuid().optional().describe('From ingest_leads or start_dispatch; omit: the recent ones'),
   limit: z.number().int().min(1).max(50).default(10),
 };
-export const getJobsOutput = { jobs: z.array(JobSchema) };
+export const getJobsOutput = { jobs: z.array(JobSchema), limits: ChannelLimitsRef };
 
 /** One job of the tenant — an import or a campaign — or its most recent ones, newest first. */
 export async function getJobs(scope: Scope, input: Infer<typeof getJobsInput>): Promise<Infer<typeof getJobsOutput>> {
   const tenantId = scope.tenant.tenant_id;
   const now = scope.clock.now();
+  let limits: ChannelLimits[] = [];
   const jobs = await scope.tx(async (tx): Promise<Job[]> => {
+    limits = await dispatchLimits(tx, tenantId, now);
     if (!input.job_id) {
       const imports = await selectRecentIngestJobs(tx, tenantId, input.limit, now);
       const ids = await listCampaignIds(tx, tenantId, input.limit);
@@ -31,5 +34,5 @@ export async function getJobs(scope: Scope, input: Infer<typeof getJobsInput>): 
     return c ? [campaignJob(c)] : [];
   });
   if (input.job_id && !jobs.length) throw notFound('Job', input.job_id);
-  return { jobs };
+  return { jobs, limits };
 }

@@ -75,6 +75,7 @@ export const CampaignJobSchema = z.object({
   mode: z.enum(CAMPAIGN_MODES),
   counts: CampaignCountsSchema,
   sends_per_second: z.number().nullable(),
+  pace: z.number().nullable(),
   blocked_at_enqueue: z.record(z.string(), z.number()).describe('Leads not queued, by block code'),
   delivery: z.record(z.string(), z.number()).describe('Sent disparos by provider status (entregue, lido, falhou)'),
   dry_run_batch_id: z.string().nullable(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { setRateLimit } from '../dispatch/rate-limit.js';
+import { ChannelLimitsRef, dispatchLimits, type ChannelLimits } from '../dispatch/limits.js';
 import { AppError } from '../errors.js';
 import { SEND_CHANNELS } from '../model/index.js';
 import type { SendWindowConfig } from '../policy/index.js';
@@ -78,6 +79,7 @@ export const setOutreachPolicyOutput = {
   // Not repeated here: the input schema shows it (tools/list budget).
   send_window: z.unknown().describe('As the input send_window'),
   max_messages_per_lead_24h: z.number(),
+  limits: ChannelLimitsRef,
 };
 type SendWindow = z.infer<typeof sendWindow>;
 
@@ -91,6 +93,7 @@ export async function setOutreachPolicy(
   input: Infer<typeof setOutreachPolicyInput>,
 ): Promise<Infer<typeof setOutreachPolicyOutput>> {
   const t = scope.tenant.tenant_id;
+  let limits: ChannelLimits[] = [];
   const policy = await scope.tx(async (tx) => {
     const { sender_name, send_window, max_messages_per_lead_24h: max, pace, template } = input;
     const credor = input.creditor && toCreditor(input.creditor);
@@ -117,6 +120,7 @@ export async function setOutreachPolicy(
       if (problems.length)
         throw new AppError('invalid_argument', `Template ${template.id} refused: ${problems.join('; ')}`);
     }
+    limits = await dispatchLimits(tx, t, scope.clock.now());
     return loadPolicy(tx, scope.tenant);
   });
   const c = policy.credor;
@@ -126,6 +130,7 @@ export async function setOutreachPolicy(
     prescription_years: policy.prescricaoAnos,
     send_window: fromSendWindowConfig(policy.janela),
     max_messages_per_lead_24h: policy.maxPorLead24h,
+    limits,
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Infer } from '../schemas.js';
 import { describeFlag, type Scope } from '../scope.js';
 import { ChannelStateSchema, DB_KINDS } from './server-facts.js';
+import { ChannelLimitsSchema, dispatchLimits } from '../dispatch/limits.js';
 
 export const getStatusInput = {};
 export const getStatusOutput = {
@@ -19,6 +20,7 @@ export const getStatusOutput = {
   dispatch: z.object({
     enabled: z.boolean(),
     note: z.string(),
+    limits: ChannelLimitsSchema,
   }),
   channels: z.array(ChannelStateSchema),
 };
@@ -30,6 +32,7 @@ export async function getStatus(scope: Scope, _input: Infer<typeof getStatusInpu
   if (!facts) throw new Error('getStatus needs scope.server');
   const { applied, pending } = await facts.migrations();
   const enabled = scope.sending.enabled;
+  const limits = await scope.tx((tx) => dispatchLimits(tx, scope.tenant.tenant_id, scope.clock.now()));
   return {
     server: { name: facts.name, version: facts.version, transport: facts.transport, read_only: facts.readOnly },
     database: { ...facts.database, migrations_applied: applied, migrations_pending: pending },
@@ -41,6 +44,7 @@ export async function getStatus(scope: Scope, _input: Infer<typeof getStatusInpu
         ? 'Real sends are ON: messages leave through the downstream channels.'
         : `Dry run: nothing is sent. MICRO_AGENT_DISPARO_ENABLED is ${describeFlag(scope.sending)}; ` +
           'only the exact string "true" turns sending on.',
+      limits,
     },
     channels: facts.channels(),
   };

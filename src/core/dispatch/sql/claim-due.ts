@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../../db/tenant.js';
 import { isQueued } from './queued-literal.js';
+import { reachedSince } from '../recent-sends.js';
 import type { SendChannel } from '../../model/index.js';
 import type { Claimed } from '../outcome.js';
 
@@ -12,19 +13,40 @@ import type { Claimed } from '../outcome.js';
  * may be re-run by the planner, each run skipping the rows the previous one locked, and claim more rows
  * than slots were granted (the pace broke this way once row-level security changed the plan: 95–114
  * sends in a second at 40/s).
+ *
+ * The pair rate (pairMs > 0): a row whose recipient was reached less than pairMs ago is not picked, and
+ * of several rows to one recipient only the first is claimed (the others wait their turn). Claims of a
+ * tenant × channel run under its rate_limits row lock, so two workers never claim one recipient at once.
  */
 export async function claimDue(
   tx: Tx,
-  q: { tenantId: string; channel: SendChannel; limit: number; workerId: string; now: Date; leaseUntil: Date },
+  q: {
+    tenantId: string;
+    channel: SendChannel;
+    limit: number;
+    workerId: string;
+    now: Date;
+    leaseUntil: Date;
+    pairMs?: number;
+  },
 ): Promise<Claimed[]> {
+  const pair = q.pairMs
+    ? sql`and not exists (select 1 from disparos r where r.tenant_id = ${q.tenantId} and r.destino = c.destino
+            and r.canal = ${q.channel} and ${reachedSince('r', new Date(q.now.getTime() - q.pairMs))})`
+    : sql``;
   const { rows } = await sql<Claimed>`
-    with pick as materialized (
-      select disparo_id from disparos
+    with cand as materialized (
+      select disparo_id, destino, proxima_tentativa_em from disparos c
       where tenant_id = ${q.tenantId} and canal = ${q.channel} and ${isQueued()}
-        and proxima_tentativa_em <= ${q.now}
+        and proxima_tentativa_em <= ${q.now} ${pair}
       order by proxima_tentativa_em, disparo_id
       limit ${q.limit}
-      for update skip locked)
+      for update skip locked),
+    pick as materialized (
+      select disparo_id from (
+        select disparo_id, row_number() over (partition by destino order by proxima_tentativa_em, disparo_id) as n
+        from cand) one_each
+      where n = 1)
     update disparos d set status = 'em_execucao', claimed_by = ${q.workerId}, lease_until = ${q.leaseUntil},
            tentativas = tentativas + 1, updated_at = ${q.now}
     from pick where d.disparo_id = pick.disparo_id
