@@ -276,7 +276,8 @@ export function payloadOf(r: Claimed, messageIdDomain?: string): SendPayload {
   };
   if (r.canal !== 'whatsapp') return base;
   if (v.__forma === undefined) return { ...base, freeText: r.conteudo };
-  if (v.__forma === 'texto_livre') return { ...base, template: undefined, templateParams: undefined, freeText: r.conteudo };
+  if (v.__forma === 'texto_livre')
+    return { ...base, template: undefined, templateParams: undefined, freeText: r.conteudo };
   if (v.__forma === 'modelo' && v.__modelo && typeof v.__modelo === 'object')
     return { ...base, template: undefined, ...(v.__modelo as Partial<SendPayload>) };
   return base;

@@ -71,7 +71,8 @@ export async function decideChannel(
 /** Which form a WhatsApp message takes, and why (core/templates/approved.ts). */
 const FORM_REASON = {
   modelo: 'fora da janela de 24 h (a pessoa não escreveu nas últimas 24 h): vai como modelo aprovado',
-  texto_livre: 'dentro da janela de 24 h (a pessoa escreveu há menos de 24 h) ou provedor sem modelos: vai como texto livre',
+  texto_livre:
+    'dentro da janela de 24 h (a pessoa escreveu há menos de 24 h) ou provedor sem modelos: vai como texto livre',
 } as const;
 
 /** A decision row as callers read it: English fields, the destination masked, dates as ISO. */

@@ -108,7 +108,13 @@ export type MessageForm = 'modelo' | 'texto_livre';
 export function templatePayload(
   id: ApprovedIdentity,
   values: string[],
-): { template?: string; templateLanguage: string; templateParams: string[]; contentSid?: string; contentVariables: string } {
+): {
+  template?: string;
+  templateLanguage: string;
+  templateParams: string[];
+  contentSid?: string;
+  contentVariables: string;
+} {
   const vars = Object.fromEntries(values.map((v, i) => [String(i + 1), v]));
   return {
     ...(id.nome ? { template: id.nome } : {}),
@@ -130,5 +136,11 @@ export function formVariables(
   vars: Record<string, string>,
 ): Record<string, unknown> {
   if (form === 'texto_livre' || !identity) return { __forma: 'texto_livre' };
-  return { __forma: 'modelo', __modelo: templatePayload(identity, identity.parametros.map((p) => vars[p] ?? '')) };
+  return {
+    __forma: 'modelo',
+    __modelo: templatePayload(
+      identity,
+      identity.parametros.map((p) => vars[p] ?? ''),
+    ),
+  };
 }

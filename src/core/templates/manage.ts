@@ -53,7 +53,10 @@ interface Approved {
 function approvedOf(input: Input): Approved {
   const missing = (['provider', 'category', 'params'] as const).filter((k) => input[k] === undefined);
   if (missing.length)
-    throw new AppError('invalid_argument', `${input.action} needs ${missing.join(', ')} (params: our variable per {{n}}).`);
+    throw new AppError(
+      'invalid_argument',
+      `${input.action} needs ${missing.join(', ')} (params: our variable per {{n}}).`,
+    );
   const twilio = input.provider === 'twilio';
   return {
     provider: input.provider!,
@@ -136,7 +139,11 @@ async function register(tx: Tx, tenantId: string, id: string, a: Approved, actor
 async function listTemplates(tx: Tx, scope: Scope): Promise<Record<string, unknown>[]> {
   const t = scope.tenant.tenant_id;
   const provider = whatsappProviderOf(scope.channelStates?.().find((c) => c.channel === 'whatsapp')?.preset);
-  const own = await tx.selectFrom('templates_tenant').select(['template_id', 'definicao']).where('tenant_id', '=', t).execute();
+  const own = await tx
+    .selectFrom('templates_tenant')
+    .select(['template_id', 'definicao'])
+    .where('tenant_id', '=', t)
+    .execute();
   const rows = await tx.selectFrom('modelos_aprovados').selectAll().where('tenant_id', '=', t).execute();
   const defs = new Map(listBuiltinTemplates().map((d) => [d.id, d]));
   for (const o of own) defs.set(o.template_id, templateOf(o.definicao, o.template_id));
