@@ -13,7 +13,7 @@ CREATE TABLE modelos_aprovados (
   tenant_id    uuid NOT NULL REFERENCES tenants (tenant_id),
   template_id  varchar(100) NOT NULL CHECK (template_id ~ '^[a-z0-9_]+$'),
   provedor     varchar(10) NOT NULL CHECK (provedor IN ('meta', 'twilio')),
-  nome         varchar(512) CHECK (nome ~ '^[a-z0-9_]{1,512}$'),
+  nome         varchar(512) CHECK (nome ~ '^[a-z0-9_]+$'),
   idioma       varchar(15) NOT NULL DEFAULT 'pt_BR' CHECK (idioma ~ '^[a-z]{2,3}(_[A-Z]{2})?$'),
   categoria    varchar(20) NOT NULL CHECK (categoria IN ('utility', 'marketing', 'authentication')),
   status       varchar(20) NOT NULL CHECK (status IN ('approved', 'paused', 'rejected', 'disabled')),
