@@ -68,11 +68,28 @@ describe('configuring a preset', () => {
       { whatsapp: { server: 'tw', preset: 'twilio-whatsapp' } },
     );
     expect(c.status()[0].state).toBe('configured');
-    expect(renderArguments(argsOf(c), { to: '+5511987654321', text: 'oi' })).toEqual({
+    // Inside the 24-hour window: free text (Body).
+    expect(renderArguments(argsOf(c), { to: '+5511987654321', text: 'oi', freeText: 'oi' })).toEqual({
       AccountSid: `AC${'1'.repeat(32)}`,
       To: 'whatsapp:+5511987654321',
       From: 'whatsapp:+14155238886', // not whatsapp:whatsapp:+1…
       Body: 'oi',
+    });
+    // Outside it: the approved template, ContentSid + ContentVariables, no Body.
+    const sid = `HX${'a'.repeat(32)}`;
+    expect(
+      renderArguments(argsOf(c), {
+        to: '+5511987654321',
+        text: 'oi',
+        contentSid: sid,
+        contentVariables: '{"1":"Ana"}',
+      }),
+    ).toEqual({
+      AccountSid: `AC${'1'.repeat(32)}`,
+      To: 'whatsapp:+5511987654321',
+      From: 'whatsapp:+14155238886',
+      ContentSid: sid,
+      ContentVariables: '{"1":"Ana"}',
     });
   });
 

@@ -137,6 +137,7 @@ export const NOT_PERSONAL: Record<string, string> = {
   'tenant_politicas.credor': "the creditor (the operator's company)",
   'templates_tenant.definicao': 'template text with {{variables}}, no values',
   'modelos_aprovados.nome': "a template's approved name at Meta",
+  'modelos_aprovados.content_sid': "a template's Content SID at Twilio (HX…)",
   'modelos_aprovados.motivo': 'why an approval changed (a provider code), no person',
   'campanhas.alvo': 'a filter (status, ids, limits), no contact values',
   'campanhas.resumo': 'counts per block code',
