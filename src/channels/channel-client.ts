@@ -26,7 +26,7 @@ export type { CalendarOperationName } from './resolve.js';
  * window; outside it the template's language, Twilio's `contentSid` / `contentVariables`, and
  * `waTemplate`, the Cloud API's template object {name, language: {code}, components: [body parameters]}.
  */
-function whatsappFields(p: SendPayload): CanonicalPayload {
+export function whatsappFields(p: SendPayload): CanonicalPayload {
   const waTemplate =
     p.template && p.templateLanguage
       ? {
@@ -36,7 +36,8 @@ function whatsappFields(p: SendPayload): CanonicalPayload {
         }
       : undefined;
   return {
-    freeText: p.freeText,
+    // A payload that names no form (a direct send) is free text, as before the window was known.
+    freeText: p.freeText ?? (p.contentSid || p.templateLanguage ? undefined : p.text),
     templateLanguage: p.templateLanguage,
     contentSid: p.contentSid,
     contentVariables: p.contentVariables,

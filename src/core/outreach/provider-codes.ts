@@ -29,6 +29,8 @@ export const TWILIO_CODES: Readonly<Record<string, RefusalReason>> = {
   '63042': 'template_refused', // Template disabled by WhatsApp
   '63049': 'refused', // Meta chose not to deliver this marketing message (ecosystem health)
   '21656': 'template_refused', // The ContentVariables parameter is invalid
+  '21655': 'template_refused', // The ContentSid is invalid (unknown, deleted, another account's)
+  '21654': 'template_refused', // ContentSid required (ContentVariables without it)
   '21610': 'opted_out', // Attempt to send to unsubscribed recipient (replied STOP)
   '20003': 'auth', // Authenticate
   '20005': 'auth', // Account not active
