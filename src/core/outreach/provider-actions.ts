@@ -3,7 +3,6 @@ import type { Tx } from '../../db/tenant.js';
 import { renderFallbackEmail } from '../dispatch/fallback.js';
 import { firstValidEmail } from '../dispatch/sql/first-valid-email.js';
 import { invalidateDestination } from '../dispatch/sql/invalidate-destination.js';
-import { transitionLeads } from '../leads/transition.js';
 import type { SendChannel } from '../model/index.js';
 import { providerAction, type ProviderAction } from './provider-codes.js';
 
@@ -79,17 +78,11 @@ export async function applyProviderAction(
   return action;
 }
 
-/** Not a WhatsApp user: the phone is marked not sendable and the e-mail version queued (or the lead is sem_canal). */
+/** Not a WhatsApp user: the phone is marked not sendable and the e-mail version queued (as a refusal at send time). */
 async function notOnWhatsapp(tx: Tx, tenantId: string, m: ActedMessage, actor: string, now: Date): Promise<void> {
   await invalidateDestination(tx, tenantId, m, now);
   const email = await firstValidEmail(tx, tenantId, m.lead_id);
   if (email) await renderFallbackEmail(tx, tenantId, m, email, { actor, now });
-  else
-    await transitionLeads(tx, tenantId, [m.lead_id], 'sem_canal', {
-      reason: 'WhatsApp: o número não é usuário do WhatsApp e o lead não tem e-mail válido',
-      actor,
-      from: ['em_disparo', 'novo', 'contatado'],
-    });
 }
 
 /**
