@@ -64,7 +64,7 @@ describe('interop: Twilio MCP server with the 24-hour window (ContentSid / Conte
   let harness: Awaited<ReturnType<typeof dispatchHarness>>;
 
   beforeAll(async () => {
-    db = await openTestDb();
+    db = await openTestDb('postgres'); // the e2e project provides PostgreSQL 15
     fake = await startFakeTwilio({ apiKey: API_KEY, apiSecret: API_SECRET, sender: SENDER, window: rules });
     hook = createServer((req, res) => {
       let body = '';
