@@ -11,6 +11,8 @@ import { savePolicy } from '../../src/core/outreach/policy.js';
 import { manageTemplates } from '../../src/core/templates/manage.js';
 import type { Scope } from '../../src/core/scope.js';
 import { withTenant } from '../../src/db/tenant.js';
+import { queueMeetingMessage } from '../../src/core/meetings/meeting-message.js';
+import { randomUUID } from 'node:crypto';
 import type { ChannelStatus } from '../../src/deps.js';
 import { createScope } from '../../src/scope.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
@@ -214,5 +216,33 @@ describe(`WhatsApp 24-hour window: template outside, free text inside (${testDbK
       provider: 'twilio',
       outside_window: 'template_pausado',
     });
+  });
+
+  it('a meeting confirmation follows the window too: blocked outside it without approval, free text inside', async () => {
+    const deps = await makeDeps(db, { tenantSlug: 'janela-24h', clock, channels: channels('twilio-whatsapp') });
+    const rehearsal = createScope(deps); // sending off: the confirmation is rehearsed, not queued
+    const meeting = {
+      agendamento_id: randomUUID(),
+      lead_id: leadId,
+      inicio: new Date(now.getTime() + 86_400_000),
+      timezone: 'America/Sao_Paulo',
+      local: 'https://meet.exemplo.com.br/x',
+    };
+    const out = await rehearsal.tx((tx) => queueMeetingMessage(tx, rehearsal, meeting, 'confirmacao'));
+    expect(out).toMatchObject({
+      status: 'bloqueado',
+      channel: 'whatsapp',
+      template: 'confirmacao_reuniao_whatsapp_v1',
+    });
+    expect(out.reason).toMatch(/^sem_template_aprovado: /);
+    await withTenant(db.kysely, tenantId, (tx) =>
+      sql`insert into mensagens_recebidas (tenant_id, lead_id, canal, remetente, texto, recebida_em, message_id_externo,
+                                           classe, confianca, remetente_formas)
+          values (${tenantId}, ${leadId}, 'whatsapp', ${PHONE}, 'Pode ser amanhã', ${new Date(now.getTime() - 600_000)},
+                  'SMin2', 'interesse', 0.9, ${[PHONE]}::text[])`.execute(tx),
+    );
+    const inside = await rehearsal.tx((tx) => queueMeetingMessage(tx, rehearsal, meeting, 'confirmacao'));
+    expect(inside).toMatchObject({ status: 'dry_run', channel: 'whatsapp' });
+    expect(inside.message).toContain('Confirmamos nossa reunião');
   });
 });
