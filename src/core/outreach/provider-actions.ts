@@ -70,10 +70,11 @@ export async function applyProviderAction(
                 where tenant_id = ${tenantId} and status = 'approved'
                   and template_id = (select template from disparos where disparo_id = ${m.disparo_id})`.execute(tx);
       break;
-    case 'needs_template':
-      await sql`update disparos set motivo = ${`sem_template_aprovado: fora da janela de 24 h o WhatsApp só aceita modelo aprovado (código ${code})`}
-                where disparo_id = ${m.disparo_id}`.execute(tx);
+    case 'needs_template': {
+      const motivo = `sem_template_aprovado: fora da janela de 24 h o WhatsApp só aceita modelo aprovado (código ${code})`;
+      await sql`update disparos set motivo = ${motivo} where disparo_id = ${m.disparo_id}`.execute(tx);
       break;
+    }
   }
   return action;
 }
