@@ -22,6 +22,30 @@ export { classify, interpret } from './answers.js';
 export type { CalendarOperationName } from './resolve.js';
 
 /**
+ * The WhatsApp form fields of a payload (core/templates/approved.ts): `freeText` inside the 24-hour
+ * window; outside it the template's language, Twilio's `contentSid` / `contentVariables`, and
+ * `waTemplate`, the Cloud API's template object {name, language: {code}, components: [body parameters]}.
+ */
+export function whatsappFields(p: SendPayload): CanonicalPayload {
+  const waTemplate =
+    p.template && p.templateLanguage
+      ? {
+          name: p.template,
+          language: { code: p.templateLanguage },
+          components: [{ type: 'body', parameters: (p.templateParams ?? []).map((text) => ({ type: 'text', text })) }],
+        }
+      : undefined;
+  return {
+    // A payload that names no form (a direct send) is free text, as before the window was known.
+    freeText: p.freeText ?? (p.contentSid || p.templateLanguage ? undefined : p.text),
+    templateLanguage: p.templateLanguage,
+    contentSid: p.contentSid,
+    contentVariables: p.contentVariables,
+    waTemplate,
+  };
+}
+
+/**
  * The channel layer: a profile per channel over the MCP client pool. verify() checks at start-up
  * that each profile's tool exists downstream and that its rendered arguments fit the tool's
  * inputSchema; a channel that drifted is disabled (and says why in the status), not the server.
@@ -122,6 +146,7 @@ export class McpChannelClient implements ChannelClient {
         template: payload.template,
         templateParams: payload.templateParams,
         messageId: payload.messageId,
+        ...whatsappFields(payload),
       },
       opts,
     );

@@ -158,7 +158,11 @@ export const PRESETS: Record<string, Preset> = {
       AccountSid: '${TWILIO_ACCOUNT_SID}',
       To: 'whatsapp:{{to|e164}}',
       From: 'whatsapp:${TWILIO_WHATSAPP_FROM}',
-      Body: '{{text}}',
+      // Inside the 24-hour window free text (Body); outside it the approved template (ContentSid +
+      // ContentVariables JSON): each is present only in its form (core/templates/approved.ts).
+      Body: '{{freeText}}',
+      ContentSid: '{{contentSid}}',
+      ContentVariables: '{{contentVariables}}',
     },
     result: { reader: 'twilio' },
     idempotent: false,
@@ -178,7 +182,7 @@ export const PRESETS: Record<string, Preset> = {
       test: 'test/e2e/interop-twilio.test.ts',
     },
     limits:
-      'Body is free text: a business-initiated WhatsApp message outside the 24 h window needs an approved template (override "arguments" with ContentSid/ContentVariables). Failures after acceptance (63016, 63024) show only in status callbacks / FetchMessage, not at send time.',
+      'Outside the 24 h window it sends the approved template registered with manage_templates (ContentSid + ContentVariables); inside it, Body. Failures after acceptance (63016, 63024) show only in status callbacks / FetchMessage, not at send time.',
   },
   // lharries/whatsapp-mcp: reports failure only in the text.
   'lharries-whatsapp': {

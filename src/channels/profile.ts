@@ -6,9 +6,11 @@ import type { ReaderName } from './readers.js';
  *
  * Argument templates: every string value may hold {{field|filter}} placeholders over the canonical
  * payload (to, text, subject, html, title, start, end, timeZone, description, location,
- * idempotencyKey, template, templateParams, messageId — our `<disparo_id@domain>` for e-mail). A value
- * that is exactly one placeholder keeps the filter's type (array, number). Keys whose value renders to
- * undefined are left out.
+ * idempotencyKey, template, templateParams, messageId — our `<disparo_id@domain>` for e-mail; WhatsApp:
+ * freeText inside the 24-hour window, outside it templateLanguage, contentSid, contentVariables — JSON
+ * text — and waTemplate, the Cloud API template object). A value that is exactly one placeholder keeps
+ * the filter's type (array, number, object). Keys whose value renders to undefined are left out, and so
+ * is an object all of whose keys were left out.
  */
 export interface ChannelProfile {
   tool: string;
@@ -101,7 +103,7 @@ export interface CalendarOperations {
   list?: CalendarListOperation;
 }
 
-export type CanonicalPayload = Record<string, string | string[] | number | undefined>;
+export type CanonicalPayload = Record<string, string | string[] | number | object | undefined>;
 
 const FILTERS: Record<string, (v: unknown) => unknown> = {
   digits: (v) => String(v ?? '').replace(/\D/g, ''),
@@ -150,7 +152,7 @@ export function renderArguments(template: unknown, payload: CanonicalPayload): u
       const r = renderArguments(v, payload);
       if (r !== undefined) out[k] = r;
     }
-    return out;
+    return Object.keys(out).length || !Object.keys(template).length ? out : undefined;
   }
   return template;
 }

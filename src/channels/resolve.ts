@@ -91,6 +91,12 @@ export const SAMPLE: Record<ChannelName, CanonicalPayload> = {
     idempotencyKey: 'sample-key-0001',
     template: 'cobranca_padrao_whatsapp_v2',
     templateParams: ['a'],
+    // Both forms at once, so every argument of a profile is checked against the tool's schema.
+    freeText: 'teste',
+    templateLanguage: 'pt_BR',
+    contentSid: 'HX00000000000000000000000000000000',
+    contentVariables: '{"1":"a"}',
+    waTemplate: { name: 'cobranca_padrao_whatsapp_v2', language: { code: 'pt_BR' }, components: [] },
   },
   email: {
     to: 'contato@exemplo.com.br',

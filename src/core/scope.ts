@@ -60,6 +60,8 @@ export interface Scope {
 export interface ChannelState {
   readonly channel: Channel;
   readonly state: 'configured' | 'not_configured' | 'config_error';
+  /** The channel's preset name (null: a custom profile): says which WhatsApp provider it speaks. */
+  readonly preset?: string | null;
 }
 
 /** "unset" or the flag's value in quotes, for messages that say why nothing was sent. */

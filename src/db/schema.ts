@@ -265,6 +265,30 @@ export interface TemplatesTenantTable {
   updated_at: Generated<Date>;
 }
 
+/** Migration 039: a template's identity as a WhatsApp provider approved it (core/templates/approved.ts). */
+export interface ModelosAprovadosTable {
+  tenant_id: string;
+  template_id: string;
+  provedor: 'meta' | 'twilio';
+  nome: string | null;
+  idioma: Generated<string>;
+  categoria: 'utility' | 'marketing' | 'authentication';
+  status: 'approved' | 'paused' | 'rejected' | 'disabled';
+  parametros: Json<string[]>;
+  content_sid: string | null;
+  motivo: string | null;
+  ator: string;
+  updated_at: Generated<Date>;
+}
+
+/** Migration 039: phones whose person stopped marketing messages (131050). */
+export interface RestricoesMarketingTable {
+  tenant_id: string;
+  telefone: string;
+  motivo: string;
+  desde: Date;
+}
+
 export interface DisparosTable {
   disparo_id: Generated<string>;
   tenant_id: string;
@@ -436,6 +460,8 @@ export interface Database {
   supressoes: SupressoesTable;
   tenant_politicas: TenantPoliticasTable;
   templates_tenant: TemplatesTenantTable;
+  modelos_aprovados: ModelosAprovadosTable;
+  restricoes_marketing: RestricoesMarketingTable;
   disparos: DisparosTable;
   agendamentos: AgendamentosTable;
   campanhas: CampanhasTable;

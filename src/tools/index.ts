@@ -11,6 +11,7 @@ import { listEventsTool } from './list-events.js';
 import { listRepliesTool } from './list-replies.js';
 import { lgpdRequestTool } from './lgpd-request.js';
 import { manageSuppressionTool } from './manage-suppression.js';
+import { manageTemplatesTool } from './manage-templates.js';
 import { proposeSlotsTool } from './propose-slots.js';
 import { queryLeadsTool } from './query-leads.js';
 import { scheduleMeetingTool } from './schedule-meeting.js';
@@ -38,6 +39,7 @@ export const allTools: ToolDefinition<any, any>[] = [
   listRepliesTool,
   listEventsTool,
   setOutreachPolicyTool,
+  manageTemplatesTool,
   proposeSlotsTool,
   scheduleMeetingTool,
   updateMeetingTool,

@@ -114,6 +114,17 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
     ),
   tenant_politicas: (tx, s) =>
     ins(tx, sql`insert into tenant_politicas (tenant_id, remetente) values (${s.tenantId}, 'Remetente Isolado')`),
+  modelos_aprovados: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into modelos_aprovados (tenant_id, template_id, provedor, nome, categoria, status, parametros, ator)
+    values (${s.tenantId}, 'isolado', 'meta', 'isolado', 'utility', 'approved', '[]', 'teste')`,
+    ),
+  restricoes_marketing: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into restricoes_marketing (tenant_id, telefone, motivo, desde) values (${s.tenantId}, ${s.phone}, '131050', now())`,
+    ),
   templates_tenant: (tx, s) =>
     ins(
       tx,

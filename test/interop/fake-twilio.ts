@@ -11,6 +11,12 @@
  *   +5511900000429 → 429 20429                 +5511900000503 → 503 20503
  *   +5511900000500 → 500 20500                 +5511900000777 → success after SLOW_MS
  * A From that is not the registered sender → 400 63007; a wrong key or secret → 401 20003.
+ *
+ * With `window` (issue 16) it enforces WhatsApp's 24-hour window as Twilio does: a ContentSid that is
+ * not one of `window.contents` → 400 21655; ContentVariables that are not JSON with exactly the
+ * template's variables "1".."n" → 400 21656; a free Body to a number whose window is closed (not in
+ * `window.open`) is accepted with 201 and then fails with 63016, reported to the message's
+ * StatusCallback (form-encoded, as Twilio posts it) and kept in `failedLater`.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -29,7 +35,9 @@ export interface FakeTwilio {
   /** Every request received, answered or not. */
   requests: TwilioRequest[];
   /** Messages created (201). */
-  created: Array<{ sid: string; to: string; from: string; body: string }>;
+  created: Array<{ sid: string; to: string; from: string; body: string; contentSid?: string; variables?: string }>;
+  /** Messages accepted and failed afterwards (the 24-hour window): their SID and error code. */
+  failedLater: Array<{ sid: string; code: number }>;
   close(): Promise<void>;
 }
 
@@ -59,12 +67,53 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return s;
 }
 
+export interface WindowRules {
+  /** Approved Content SIDs and how many variables each takes. */
+  contents: Record<string, number>;
+  /** Numbers (E.164) whose person wrote in the last 24 h. */
+  open: Set<string>;
+}
+
+/** Twilio's refusal of a template send, or null when it is fine. */
+function templateRefusal(w: WindowRules, params: Record<string, string>): { code: number; message: string } | null {
+  const vars = w.contents[params.ContentSid!];
+  if (vars === undefined) return { code: 21655, message: 'The ContentSid is Invalid' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(params.ContentVariables ?? '{}');
+  } catch {
+    parsed = null;
+  }
+  const keys = parsed && typeof parsed === 'object' ? Object.keys(parsed).sort() : null;
+  const want = Array.from({ length: vars }, (_, i) => String(i + 1)).sort();
+  if (!keys || keys.join() !== want.join())
+    return { code: 21656, message: 'The ContentVariables Parameter is invalid' };
+  return null;
+}
+
+/** Posts a failed status to the message's StatusCallback, as Twilio does (form-encoded). */
+function callbackFailed(url: string | undefined, sid: string, to: string, from: string, code: number): void {
+  if (!url) return;
+  const body = new URLSearchParams({
+    MessageSid: sid,
+    MessageStatus: 'failed',
+    ErrorCode: String(code),
+    To: to,
+    From: from,
+  });
+  void fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }).catch(
+    () => {},
+  );
+}
+
 export async function startFakeTwilio(opts: {
   apiKey: string;
   apiSecret: string;
   sender: string;
+  window?: WindowRules;
 }): Promise<FakeTwilio> {
   const requests: TwilioRequest[] = [];
+  const failedLater: FakeTwilio['failedLater'] = [];
   const created: FakeTwilio['created'] = [];
   const expectedAuth = `Basic ${Buffer.from(`${opts.apiKey}:${opts.apiSecret}`).toString('base64')}`;
   const server: Server = createServer(async (req, res) => {
@@ -96,10 +145,23 @@ export async function startFakeTwilio(opts: {
     const err = ERRORS[number];
     if (err) return send(err.status, errorBody(err.status, err.code, err.message(to)));
     if (number === '+5511900000777') await new Promise((r) => setTimeout(r, SLOW_MS));
+    const refused = opts.window && params.ContentSid ? templateRefusal(opts.window, params) : null;
+    if (refused) return send(400, errorBody(400, refused.code, refused.message));
     const sid = `SM${hex()}`;
+    // Since April 2025 a free Body outside the window is accepted, then fails with 63016.
+    if (opts.window && !params.ContentSid && !opts.window.open.has(number)) {
+      failedLater.push({ sid, code: 63016 });
+      setTimeout(() => callbackFailed(params.StatusCallback, sid, to, from, 63016), 50);
+    }
     const now = new Date().toUTCString().replace('GMT', '+0000');
     const uri = `/2010-04-01/Accounts/${m[1]}/Messages/${sid}`;
-    created.push({ sid, to, from, body: params.Body ?? '' });
+    created.push({
+      sid,
+      to,
+      from,
+      body: params.Body ?? '',
+      ...(params.ContentSid ? { contentSid: params.ContentSid, variables: params.ContentVariables } : {}),
+    });
     send(
       201,
       JSON.stringify({
@@ -133,6 +195,7 @@ export async function startFakeTwilio(opts: {
     port,
     requests,
     created,
+    failedLater,
     close: () =>
       new Promise<void>((ok) => {
         server.closeAllConnections();

@@ -58,7 +58,12 @@ const cases: Case[] = [
   {
     name: 'valid mobile → whatsapp, sends now',
     lead: { nome: 'Padaria Sol', documento: CNPJ, phones: [{ e164: MOBILE }], emails: [{ email: 'a@sol.com.br' }] },
-    expect: { canal: 'whatsapp', codigo: null, agora: true, motivo: /^Lead possui telefone válido para WhatsApp$/ },
+    expect: {
+      canal: 'whatsapp',
+      codigo: null,
+      agora: true,
+      motivo: /^Lead possui telefone válido para WhatsApp; fora da janela de 24 h.*modelo aprovado$/,
+    },
   },
   {
     name: 'landline + e-mail → email',

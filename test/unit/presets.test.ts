@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { McpChannelClient } from '../../src/channels/channel-client.js';
+import { McpChannelClient, whatsappFields } from '../../src/channels/channel-client.js';
 import { McpConfigSchema } from '../../src/channels/config.js';
 import { McpClientPool } from '../../src/channels/pool.js';
 import { PRESETS } from '../../src/channels/presets.js';
@@ -68,11 +68,28 @@ describe('configuring a preset', () => {
       { whatsapp: { server: 'tw', preset: 'twilio-whatsapp' } },
     );
     expect(c.status()[0].state).toBe('configured');
-    expect(renderArguments(argsOf(c), { to: '+5511987654321', text: 'oi' })).toEqual({
+    // Inside the 24-hour window: free text (Body).
+    expect(renderArguments(argsOf(c), { to: '+5511987654321', text: 'oi', freeText: 'oi' })).toEqual({
       AccountSid: `AC${'1'.repeat(32)}`,
       To: 'whatsapp:+5511987654321',
       From: 'whatsapp:+14155238886', // not whatsapp:whatsapp:+1…
       Body: 'oi',
+    });
+    // Outside it: the approved template, ContentSid + ContentVariables, no Body.
+    const sid = `HX${'a'.repeat(32)}`;
+    expect(
+      renderArguments(argsOf(c), {
+        to: '+5511987654321',
+        text: 'oi',
+        contentSid: sid,
+        contentVariables: '{"1":"Ana"}',
+      }),
+    ).toEqual({
+      AccountSid: `AC${'1'.repeat(32)}`,
+      To: 'whatsapp:+5511987654321',
+      From: 'whatsapp:+14155238886',
+      ContentSid: sid,
+      ContentVariables: '{"1":"Ana"}',
     });
   });
 
@@ -148,5 +165,45 @@ describe('a call that never left', () => {
     const out = await c.send('email', { to: 'a@b.com.br', subject: 's', text: 't', idempotencyKey: 'k' }, {});
     // verify() never ran, so the channel is still 'configured' and the call is attempted.
     expect(out).toMatchObject({ ok: false, errorClass: 'transitorio', reason: 'not_sent' });
+  });
+});
+
+describe('a Cloud-API-style profile (issue 16)', () => {
+  // As Meta's /messages takes it: the template object outside the window, text.body inside it.
+  const profile = { to: '{{to|digits}}', template: '{{waTemplate}}', text: { body: '{{freeText}}' } };
+
+  it('sends the template object {name, language.code, components[body parameters]} outside the window', () => {
+    const fields = whatsappFields({
+      to: '+5511987654321',
+      text: 'Olá, Ana!',
+      idempotencyKey: 'k',
+      template: 'cobranca_padrao_whatsapp_v2',
+      templateLanguage: 'pt_BR',
+      templateParams: ['Ana', 'Cobra Fácil'],
+    });
+    expect(renderArguments(profile, { to: '+5511987654321', ...fields })).toEqual({
+      to: '5511987654321',
+      template: {
+        name: 'cobranca_padrao_whatsapp_v2',
+        language: { code: 'pt_BR' },
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Ana' },
+              { type: 'text', text: 'Cobra Fácil' },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('inside the window: only the free text, no template object', () => {
+    const fields = whatsappFields({ to: '+5511987654321', text: 'Oi', idempotencyKey: 'k', freeText: 'Oi' });
+    expect(renderArguments(profile, { to: '+5511987654321', ...fields })).toEqual({
+      to: '5511987654321',
+      text: { body: 'Oi' },
+    });
   });
 });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { readAnswer } from '../../src/channels/readers.js';
 import { failureMeaning } from '../../src/core/inbound/failure-codes.js';
-import { TWILIO_CODES, WHATSAPP_CLOUD_CODES } from '../../src/core/outreach/provider-codes.js';
+import { providerAction, TWILIO_CODES, WHATSAPP_CLOUD_CODES } from '../../src/core/outreach/provider-codes.js';
 
 const meaningOf = (reason: string) =>
   reason === 'bad_destination' || reason === 'not_whatsapp_user'
@@ -39,7 +39,10 @@ describe('provider codes: one meaning at send time and after acceptance', () => 
     expect(['131026', '63003', '63024', '21211', '30005', '30006'].map(failureMeaning)).toEqual(
       Array(6).fill('destino_invalido'),
     );
-    expect(['131050', '21610'].map(failureMeaning)).toEqual(['parou', 'parou']);
+    expect(failureMeaning('21610')).toBe('parou');
+    // 131050 stops marketing only: its action (provider-actions.ts), not a suppression of every message.
+    expect(failureMeaning('131050')).toBe('outro');
+    expect(providerAction('131050')).toEqual({ kind: 'suppress_marketing' });
     expect([null, '99999', '63016'].map(failureMeaning)).toEqual(['outro', 'outro', 'outro']);
   });
 });

@@ -1,4 +1,5 @@
 import type { SendOutcome } from '../outreach/channel-port.js';
+import { providerAction } from '../outreach/provider-codes.js';
 import type { Claimed, Outcome } from './outcome.js';
 
 /**
@@ -18,11 +19,30 @@ import type { Claimed, Outcome } from './outcome.js';
 export function classify(r: Claimed, o: SendOutcome, idempotent: boolean, now: Date, jitter: number): Outcome {
   if (o.ok)
     return { disparo_id: r.disparo_id, status: 'enviado', message_id: o.messageId, wa_id: o.waId ?? null, raw: o.raw };
-  const base = { disparo_id: r.disparo_id, erro: o.error.slice(0, 1000), erro_classe: o.errorClass, raw: o.raw };
+  const base = {
+    disparo_id: r.disparo_id,
+    erro: o.error.slice(0, 1000),
+    erro_classe: o.errorClass,
+    raw: o.raw,
+    codigo: o.providerCode ?? null,
+  };
   const retryAt = new Date(now.getTime() + backoffMs(r.tentativas, jitter));
   // The refusal's finer reason and provider code, when the channel read one (e.g. " (bad_destination 21211)").
   const why = o.reason ? ` (${o.reason}${o.providerCode ? ` ${o.providerCode}` : ''})` : '';
   const lastAttempt = r.tentativas >= r.max_tentativas;
+  // Held by Meta for ecosystem health (131049): again after 12, 24, 48 h (provider-codes.ts), then given up.
+  const action = providerAction(o.providerCode);
+  if (action?.kind === 'retry') {
+    const delay = action.delaysH[r.tentativas - 1];
+    return delay === undefined
+      ? { ...base, status: 'falhou', motivo: `o provedor segurou a mensagem${why} ${r.tentativas} vezes: desistimos` }
+      : {
+          ...base,
+          status: 'pendente',
+          proxima: new Date(now.getTime() + delay * 3600_000),
+          motivo: `o provedor segurou a mensagem${why}: nova tentativa em ${delay} h`,
+        };
+  }
   if (o.errorClass === 'transitorio') {
     if (!lastAttempt)
       return {

@@ -2,6 +2,7 @@ import type { Tx } from '../../db/tenant.js';
 import { transitionLeads } from '../leads/transition.js';
 import { disparoKey, isDeferral, OUTREACH_ELIGIBLE, type SendChannel } from '../model/index.js';
 import { decide, type DecisionContext, type DecisionRow, type Target } from '../outreach/decide.js';
+import { formVariables } from '../templates/approved.js';
 import { leadVariables, renderTemplate } from '../templates/index.js';
 
 export interface EnqueueResult {
@@ -133,6 +134,7 @@ function render(
       ...vars,
       ...(r.html ? { __html: r.html } : {}),
       ...(r.parametros ? { __parametros: r.parametros } : {}),
+      ...(d.canal === 'whatsapp' && d.forma ? formVariables(d.forma, ctx.approved.identity, vars) : {}),
     }),
   };
 }

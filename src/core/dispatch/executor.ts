@@ -312,16 +312,29 @@ export class Executor {
   }
 }
 
-/** The canonical payload of a claimed row (the channel profile maps it to the downstream tool's arguments). */
+/**
+ * The canonical payload of a claimed row (the channel profile maps it to the downstream tool's arguments).
+ * A WhatsApp message queued as free text (inside the 24-hour window) carries `freeText` and no template;
+ * one queued as a template carries the provider's identity (`__modelo`: name, language, parameters,
+ * ContentSid, ContentVariables). Rows queued before the window was known keep the old shape.
+ */
 export function payloadOf(r: Claimed, messageIdDomain?: string): SendPayload {
-  return {
+  const v = r.variaveis ?? {};
+  const base: SendPayload = {
     to: r.destino,
     text: r.conteudo,
     subject: r.assunto ?? undefined,
     idempotencyKey: r.idempotency_key,
     template: r.template,
-    html: typeof r.variaveis?.__html === 'string' ? r.variaveis.__html : undefined,
-    templateParams: Array.isArray(r.variaveis?.__parametros) ? (r.variaveis.__parametros as string[]) : undefined,
+    html: typeof v.__html === 'string' ? v.__html : undefined,
+    templateParams: Array.isArray(v.__parametros) ? (v.__parametros as string[]) : undefined,
     messageId: r.canal === 'email' ? messageIdFor(r.disparo_id, messageIdDomain) : undefined,
   };
+  if (r.canal !== 'whatsapp') return base;
+  if (v.__forma === undefined) return { ...base, freeText: r.conteudo };
+  if (v.__forma === 'texto_livre')
+    return { ...base, template: undefined, templateParams: undefined, freeText: r.conteudo };
+  if (v.__forma === 'modelo' && v.__modelo && typeof v.__modelo === 'object')
+    return { ...base, template: undefined, ...(v.__modelo as Partial<SendPayload>) };
+  return base;
 }

@@ -36,6 +36,8 @@ export interface Outcome {
   wa_id?: string | null;
   /** When the downstream call was made (enviado_em: the moment the message left, for pacing audits). */
   sent_at?: Date;
+  /** The provider's code of a refusal (its action: core/outreach/provider-actions.ts). */
+  codigo?: string | null;
   /** This attempt's outcome is unknown (sticky: see Claimed.talvez_entregue). */
   talvez_entregue?: boolean;
 }

@@ -1,6 +1,7 @@
 import type { Tx } from '../../db/tenant.js';
 import { transitionLeads } from '../leads/transition.js';
 import { OUTREACH_SENDABLE } from '../model/index.js';
+import { applyProviderAction } from '../outreach/provider-actions.js';
 import { renderFallbackEmail } from './fallback.js';
 import type { Outcome } from './outcome.js';
 import { firstValidEmail } from './sql/first-valid-email.js';
@@ -36,6 +37,10 @@ export async function recordBatch(
   await transitionLeads(tx, tenantId, sent, 'contatado', { reason: 'mensagem enviada', actor, from: CONTACTED_FROM });
   for (const r of done.filter((r) => r.status === 'falhou' && r.erro_classe === 'destino_invalido'))
     await destinationRefused(tx, tenantId, r, actor, now);
+  // A provider code's action (provider-codes.ts): marketing suppression, slowing, a paused template, …
+  const codes = new Map(outcomes.filter((o) => o.codigo).map((o) => [o.disparo_id, o.codigo!]));
+  for (const r of done.filter((r) => codes.has(r.disparo_id)))
+    await applyProviderAction(tx, tenantId, r, codes.get(r.disparo_id), { actor, now, atSendTime: true });
   const failed = done
     .filter((r) => r.status === 'falhou' && r.erro_classe !== 'destino_invalido')
     .map((r) => r.lead_id);

@@ -3,6 +3,7 @@ import { renderFallbackEmail } from '../dispatch/fallback.js';
 import { firstValidEmail } from '../dispatch/sql/first-valid-email.js';
 import { invalidateDestination } from '../dispatch/sql/invalidate-destination.js';
 import type { DeliveryStatus } from '../model/index.js';
+import { applyProviderAction } from '../outreach/provider-actions.js';
 import { addSuppression } from '../outreach/suppression.js';
 import { failureMeaning } from './failure-codes.js';
 import type { InboundStatus } from './parse/index.js';
@@ -57,7 +58,11 @@ export async function applyStatus(
     ],
     ctx.actor,
   );
-  if (s.status === 'falhou') {
+  // A code with an action (core/outreach/provider-codes.ts PROVIDER_ACTIONS) is executed; others by meaning.
+  const acted =
+    s.status === 'falhou' &&
+    (await applyProviderAction(tx, ctx.tenantId, row, s.code, { actor: ctx.actor, now: ctx.now, atSendTime: false }));
+  if (s.status === 'falhou' && !acted) {
     const meaning = failureMeaning(s.code);
     if (meaning === 'destino_invalido') {
       await invalidateDestination(tx, ctx.tenantId, row, ctx.now);

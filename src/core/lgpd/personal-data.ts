@@ -113,6 +113,12 @@ export const PERSONAL_DATA: Record<string, { columns: string[]; where: Where; or
     where: (f) => sql`numero_e164 = any(${f.values}::text[])`,
     order: 'numero_e164',
   },
+  // Phones whose person stopped marketing messages (039, WhatsApp 131050).
+  restricoes_marketing: {
+    columns: ['telefone', 'motivo'],
+    where: (f) => sql`telefone = any(${f.values}::text[])`,
+    order: 'telefone',
+  },
   lgpd_solicitacoes: {
     columns: ['titular_hashes', 'nota'],
     where: (f) => sql`titular_hashes && ${f.hashes}::text[]`,
@@ -130,6 +136,9 @@ export const NOT_PERSONAL: Record<string, string> = {
   'tenant_politicas.remetente': "the operator's sender name",
   'tenant_politicas.credor': "the creditor (the operator's company)",
   'templates_tenant.definicao': 'template text with {{variables}}, no values',
+  'modelos_aprovados.nome': "a template's approved name at Meta",
+  'modelos_aprovados.content_sid': "a template's Content SID at Twilio (HX…)",
+  'modelos_aprovados.motivo': 'why an approval changed (a provider code), no person',
   'campanhas.alvo': 'a filter (status, ids, limits), no contact values',
   'campanhas.resumo': 'counts per block code',
   'campanhas.erro': 'an error of the campaign, not of a person',

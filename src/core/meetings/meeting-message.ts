@@ -11,6 +11,8 @@ import type { Tx } from '../../db/tenant.js';
 import { meetingMessageKey, type SendChannel } from '../model/index.js';
 import { loadPolicy, type OutreachPolicy } from '../outreach/policy.js';
 import { resolveTemplate } from '../outreach/templates.js';
+import { whatsappFormFor } from '../outreach/whatsapp-form.js';
+import { formVariables } from '../templates/approved.js';
 import { checkSendWindow } from '../policy/index.js';
 import type { Scope } from '../scope.js';
 import { leadVariables, renderTemplate } from '../templates/index.js';
@@ -72,6 +74,8 @@ interface Draft {
   template: string;
   vars: Record<string, string>;
   rendered: Extract<ReturnType<typeof renderTemplate>, { ok: true }>;
+  /** WhatsApp: the form it goes in (disparos.variaveis __forma / __modelo, core/templates/approved.ts). */
+  form: Record<string, unknown>;
   /** When it may leave: now inside the lead's send window, else the window's next opening. */
   when: Date;
   /** Why it waits (outside the send window), or null. */
@@ -102,6 +106,15 @@ export async function queueMeetingMessage(
   const rendered = renderTemplate(def, vars);
   if (!rendered.ok)
     return { ...blocked(rendered.motivo), channel, destination: mask(channel, destination), template: def.id };
+  // WhatsApp: free text inside the person's 24-hour window, else the approved template (or why not).
+  const wa = channel === 'whatsapp' ? await whatsappFormFor(tx, scope, def, destination) : null;
+  if (wa && wa.form === null)
+    return {
+      ...blocked(`${wa.code}: ${wa.reason}`),
+      channel,
+      destination: mask(channel, destination),
+      template: def.id,
+    };
   const w = checkSendWindow(now, contact.timezone, pol.janela);
   const draft: Draft = {
     contact,
@@ -110,6 +123,7 @@ export async function queueMeetingMessage(
     template: def.id,
     vars,
     rendered,
+    form: wa?.form ? formVariables(wa.form, wa.identity, vars) : {},
     when: w.inside ? now : (w.next ?? now),
     deferred: w.inside ? null : w.motivo,
   };
@@ -165,6 +179,7 @@ async function enqueue(tx: Tx, scope: Scope, m: MeetingRef, kind: MeetingMessage
       ...d.vars,
       ...(r.html ? { __html: r.html } : {}),
       ...(r.parametros ? { __parametros: r.parametros } : {}),
+      ...d.form,
     }),
     conteudo: r.texto,
     assunto: r.assunto ?? null,

@@ -14,6 +14,11 @@ export const BLOCK_CODES = [
   'contato_compartilhado',
   'divida_prescrita',
   'variaveis_ausentes',
+  // WhatsApp outside the 24-hour window (core/templates/approved.ts): no approved template to send.
+  'sem_template_aprovado',
+  'template_pausado',
+  'template_desativado',
+  'marketing_recusado',
   'limite_por_destinatario',
   'fora_do_horario_cobranca',
   'fora_da_janela',

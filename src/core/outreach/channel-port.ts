@@ -9,8 +9,15 @@ export interface SendPayload {
   subject?: string;
   html?: string;
   idempotencyKey: string;
+  /** WhatsApp outside the window: the approved template's name (Cloud API), language and ordered values. */
   template?: string;
+  templateLanguage?: string;
   templateParams?: string[];
+  /** Twilio: the approved Content SID (HX…) and its ContentVariables as JSON ({"1": "…"}). */
+  contentSid?: string;
+  contentVariables?: string;
+  /** WhatsApp inside the 24-hour window: the text to send as a free message (absent outside it). */
+  freeText?: string;
   /** E-mail: our Message-ID for it (`<disparo_id@domain>`), for servers that take one. */
   messageId?: string;
 }

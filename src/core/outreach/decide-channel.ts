@@ -68,6 +68,13 @@ export async function decideChannel(
   return { decisions: rows.map((d) => toChannelDecision(d, ids.length === 1 ? renderDecision(d, ctx) : null)) };
 }
 
+/** Which form a WhatsApp message takes, and why (core/templates/approved.ts). */
+const FORM_REASON = {
+  modelo: 'fora da janela de 24 h (a pessoa não escreveu nas últimas 24 h): vai como modelo aprovado',
+  texto_livre:
+    'dentro da janela de 24 h (a pessoa escreveu há menos de 24 h) ou provedor sem modelos: vai como texto livre',
+} as const;
+
 /** A decision row as callers read it: English fields, the destination masked, dates as ISO. */
 export function toChannelDecision(d: DecisionRow, preview: RenderedPreview | null): ChannelDecision {
   return {
@@ -75,7 +82,7 @@ export function toChannelDecision(d: DecisionRow, preview: RenderedPreview | nul
     name: d.nome,
     status: d.status,
     channel: d.canal,
-    reason: d.motivo,
+    reason: d.forma ? `${d.motivo}; ${FORM_REASON[d.forma]}` : d.motivo,
     template: d.template,
     destination: maskDestination(d.canal, d),
     timezone: d.timezone,

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { finalRead, prepared } from '../../db/prepared.js';
 import type { Tx } from '../../db/tenant.js';
+import type { MessageForm } from '../templates/approved.js';
 import type { BlockCode, DecidedChannel, DocumentType, LeadStatus } from '../model/index.js';
 import { checkSendWindow, collectionWindow, legalWindow, ruleSource } from '../policy/index.js';
 import type { DecisionContext, Target } from './decision-context.js';
@@ -17,6 +18,7 @@ import {
   targetSql,
   type WindowOpenings,
 } from './decisions-sql.js';
+import { formSql } from './window-sql.js';
 
 export type { DecisionContext, Target, TemplateChoice } from './decision-context.js';
 
@@ -43,6 +45,10 @@ export interface DecisionRow {
   template: string | null;
   codigo_bloqueio: BlockCode | null;
   razao_bloqueio: string | null;
+  /** WhatsApp: an approved template (outside the 24-hour window) or free text (inside); null for e-mail. */
+  forma: MessageForm | null;
+  /** When the person's 24-hour window closes (null: closed). */
+  janela_ate: Date | null;
   seria_enviado_agora: boolean;
   previsto_para: Date | null;
 }
@@ -69,7 +75,7 @@ export async function decisionsQuery(
            d.email, d.canal, d.divida_centavos, d.divida_vencimento, d.divida_contratos, d.dividas,
            d.dividas_prescritas, ${reasonAndTemplateSql(ctx)},
            d.codigo as codigo_bloqueio, d.codigo is null as seria_enviado_agora,
-           ${blockTextSql(ctx, windows)}
+           ${blockTextSql(ctx, windows)}, ${formSql(ctx)}
     from d
     ${channel ? sql`where d.canal = ${channel}` : sql``}`;
 }

@@ -5,6 +5,14 @@ import { AppError } from '../errors.js';
 import type { LeadStatus } from '../model/index.js';
 import type { Scope } from '../scope.js';
 import {
+  identityFor,
+  templateBlock,
+  whatsappProviderOf,
+  type ApprovedIdentity,
+  type TemplateBlock,
+  type WhatsappProvider,
+} from '../templates/approved.js';
+import {
   DEFAULT_TEMPLATE_BY_CHANNEL,
   isCollectionTemplate,
   templateVariables,
@@ -28,6 +36,11 @@ export interface DecisionContext {
   leadZones?: { leadIds: string[]; zones: LeadZone[] };
   /** Per channel, whether its template is a collection message (isCollectionTemplate). */
   collection: { whatsapp: boolean; email: boolean };
+  /**
+   * The WhatsApp template outside the 24-hour window: the channel's provider kind, the approved identity
+   * (registry or sandbox default), and why it cannot go (null: it can). `livre`: free text always.
+   */
+  approved: { provider: WhatsappProvider; identity: ApprovedIdentity | null; block: TemplateBlock | null };
 }
 
 /** The leads a decision, dry run or campaign is about: given ids, or a filter (oldest first, up to limit). */
@@ -56,21 +69,26 @@ export async function loadDecisionContext(
     whatsapp: choice.whatsapp ?? DEFAULT_TEMPLATE_BY_CHANNEL.whatsapp,
     email: choice.email ?? DEFAULT_TEMPLATE_BY_CHANNEL.email,
   };
-  const { rows } = await prepared(sql<PolicyRow & { whatsapp: unknown; email: unknown; zones: LeadZone[] }>`
+  const states = scope.channelStates?.() ?? [];
+  const provider = whatsappProviderOf(states.find((c) => c.channel === 'whatsapp')?.preset);
+  const registry = provider === 'twilio' ? 'twilio' : 'meta';
+  type Row = PolicyRow & { whatsapp: unknown; email: unknown; zones: LeadZone[]; aprovado: ApprovedIdentity | null };
+  const { rows } = await prepared(sql<Row>`
     select p.remetente, p.janela_envio, p.max_mensagens_lead_24h, p.credor, p.prescricao_anos,
            (select definicao from templates_tenant where tenant_id = ${tenantId} and template_id = ${ids.whatsapp})
              as whatsapp,
            (select definicao from templates_tenant where tenant_id = ${tenantId} and template_id = ${ids.email}) as email,
-           ${leadIds ? leadZonesSql(tenantId, leadIds) : sql`'[]'::json`} as zones
+           ${leadIds ? leadZonesSql(tenantId, leadIds) : sql`'[]'::json`} as zones,
+           (select to_json(m) from modelos_aprovados m where m.tenant_id = ${tenantId}
+              and m.template_id = ${ids.whatsapp} and m.provedor = ${registry}) as aprovado
     from (select 1) one left join tenant_politicas p on p.tenant_id = ${tenantId}`).execute(tx);
   const row = rows[0]!;
-  const configured = new Set(
-    (scope.channelStates?.() ?? []).filter((c) => c.state === 'configured').map((c) => c.channel),
-  );
+  const configured = new Set(states.filter((c) => c.state === 'configured').map((c) => c.channel));
   const now = scope.clock.now();
   const policy = policyOf(row, scope.tenant);
   const whatsapp = templateOf(row.whatsapp, ids.whatsapp);
   const email = templateOf(row.email, ids.email);
+  const identity = identityFor(whatsapp, provider, row.aprovado);
   return {
     tenantId,
     now,
@@ -82,6 +100,7 @@ export async function loadDecisionContext(
       whatsapp: isCollectionTemplate(whatsapp, templateVariables(whatsapp)),
       email: isCollectionTemplate(email, templateVariables(email)),
     },
+    approved: { provider, identity, block: provider === 'livre' ? null : templateBlock(identity) },
     ...(leadIds ? { leadZones: { leadIds, zones: row.zones } } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { templateVariables, type TemplateDef } from '../templates/index.js';
 import type { DecisionContext, Target } from './decision-context.js';
 import { registryHitSql } from './registry-sql.js';
 import { suppressedLeadsSql } from './suppression.js';
+import { windowBlockTextSql, windowColumnsSql, windowGateSql, windowJoinsSql } from './window-sql.js';
 
 /*
  * The parts of the decision query (decide.ts assembles them), each a step of the rule:
@@ -119,7 +120,8 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
              coalesce(div.dividas, 0) as dividas, coalesce(div.dividas_prescritas, 0) as dividas_prescritas,
              coalesce(ct.lead_id <> l.lead_id, dt.holders > 1, false) as tel_compartilhado,
              coalesce(ce.lead_id <> l.lead_id, de.holders > 1, false) as email_compartilhado,
-             coalesce(dt.enviados, 0) as enviados_tel, coalesce(de.enviados, 0) as enviados_email
+             coalesce(dt.enviados, 0) as enviados_tel, coalesce(de.enviados, 0) as enviados_email,
+             ${windowColumnsSql}
       from leads l
       join alvo a on a.lead_id = l.lead_id
       left join tel on tel.lead_id = l.lead_id
@@ -132,6 +134,7 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
       left join lateral (${destinationSql(tenantId, 'email', sql`eml.email_normalizado`, since)}) de on true
       left join destinos_confirmados ct on ct.tenant_id = ${tenantId} and ct.tipo = 'telefone' and ct.valor = tel.numero_e164
       left join destinos_confirmados ce on ce.tenant_id = ${tenantId} and ce.tipo = 'email' and ce.valor = eml.email_normalizado
+      ${windowJoinsSql(tenantId)}
       where l.tenant_id = ${tenantId}
     )`;
 }
@@ -216,6 +219,7 @@ export function gateSql(ctx: DecisionContext): RawBuilder<string | null> {
          when ${collecting} and c.dividas > 0 and c.dividas_prescritas = c.dividas then 'divida_prescrita'
          when c.canal = 'whatsapp' and not (${varsOk(ctx.templates.whatsapp)}) then 'variaveis_ausentes'
          when c.canal = 'email' and not (${varsOk(ctx.templates.email)}) then 'variaveis_ausentes'
+         ${windowGateSql(ctx)}
          when c.enviados >= ${ctx.policy.maxPorLead24h} then 'limite_por_destinatario'
          when ${collecting} and (case c.canal when 'whatsapp' then c.enviados_tel else c.enviados_email end)
               >= ${ctx.policy.maxPorLead24h} then 'limite_por_destinatario'
@@ -270,6 +274,7 @@ export function blockTextSql(ctx: DecisionContext, windows: WindowOpenings): Raw
            || ' (' || d.timezone || ')'
       when 'registro_nao_perturbe' then 'Telefone do lead consta no cadastro de bloqueio "' || d.registro_fonte
            || '" (não me ligue) em vigor: nem oferta nem cobrança por telefone/WhatsApp (SP Lei 13.226/2008)'
+      ${windowBlockTextSql()}
       when 'fora_do_horario_cobranca' then ${JSON.stringify(windows.collection.why)}::jsonb ->> (d.timezone || '|' || coalesce(d.uf, ''))
       when 'fora_da_janela' then (case when d.cobranca then ${JSON.stringify(windows.collection.why)}::jsonb
                                        else ${JSON.stringify(windows.why)}::jsonb end) ->> (d.timezone || '|' || coalesce(d.uf, ''))
