@@ -77,6 +77,7 @@ export const PRESETS: Record<string, Preset> = {
       to: '{{to|e164}}',
       text: '{{text}}',
       template: '{{template}}',
+      template_language: '{{templateLanguage}}',
       template_params: '{{templateParams}}',
       idempotency_key: '{{idempotencyKey}}',
     },

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classify } from '../../src/core/dispatch/classify.js';
+import { reserveSlots } from '../../src/core/dispatch/rate-limit.js';
 import type { Claimed } from '../../src/core/dispatch/outcome.js';
 import { applyStatus } from '../../src/core/inbound/apply-status.js';
 import { channelSlowedUntil } from '../../src/core/outreach/provider-actions.js';
@@ -134,8 +135,12 @@ describe(`provider code → action, row by row (${testDbKind()})`, () => {
   it.each(['131048', '130429'])('%s (rate limit): the channel is slowed', async (code) => {
     const m = await sentMessage(code);
     await m.failed();
-    expect(channelSlowedUntil(t, 'whatsapp', NOW)?.getTime()).toBe(NOW.getTime() + 60_000);
-    expect(channelSlowedUntil(t, 'whatsapp', new Date(NOW.getTime() + 61_000))).toBeNull();
+    const slowed = (at: Date) => withTenant(db.kysely, t, (tx) => channelSlowedUntil(tx, t, 'whatsapp', at));
+    expect((await slowed(NOW))?.getTime()).toBe(NOW.getTime() + 60_000);
+    expect(await slowed(new Date(NOW.getTime() + 61_000))).toBeNull();
+    // Shared by every worker: the next reservation on the database gets no slot before then.
+    const grant = await withTenant(db.kysely, t, (tx) => reserveSlots(tx, t, 'whatsapp', 5, NOW));
+    expect(grant.granted).toBe(0);
   });
 
   it.each([

@@ -69,8 +69,11 @@ export async function reserveSlots(
   const intervalMs = rate ? (1000 / rate) * (rows[0].campaign_bound ? CAMPAIGN_SPACING : SPACING) : 0;
   // The first slot leaves time to claim and check the rows (leadMs, measured by the executor), so no
   // slot is already missed when the executor gets to it.
-  const start = rate ? Math.max(new Date(rows[0].tat).getTime(), now.getTime() + leadMs) : now.getTime();
-  const room = rate ? Math.floor((now.getTime() + leadMs + horizonMs - start) / intervalMs) + 1 : want;
+  // A slowed channel (a platform's rate limit, outreach/provider-actions.ts) has its next slot ahead even
+  // without a pace: nothing before then.
+  const start = Math.max(new Date(rows[0].tat).getTime(), now.getTime() + (rate ? leadMs : 0));
+  const ahead = start > now.getTime() + leadMs + horizonMs;
+  const room = rate ? Math.floor((now.getTime() + leadMs + horizonMs - start) / intervalMs) + 1 : ahead ? 0 : want;
   let granted = Math.max(0, Math.min(want, room));
   let counted = rows[0].counted;
   let countedAt = rows[0].counted_at ? new Date(rows[0].counted_at) : null;

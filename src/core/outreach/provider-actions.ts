@@ -20,22 +20,22 @@ export interface ActedMessage {
   idempotency_key: string;
 }
 
-/** Slowed channels of this process, per tenant and channel: until when (epoch ms). */
-const slowed = new Map<string, number>();
-
 /**
- * Slows a tenant's channel until `until` (a platform rate limit: 131048, 130429, Twilio 63018). The
- * dispatch pacing reads it with {@link channelSlowedUntil} and reserves no send slot before then.
+ * Slows a tenant's channel until `until` (a platform rate limit: 131048, 130429, Twilio 63018) for every
+ * worker on the database: the channel's next free send slot (rate_limits.tat, the GCRA state every
+ * reservation reads under its row lock, dispatch/rate-limit.ts) moves to `until` at the earliest.
  */
-export function slowChannel(tenantId: string, channel: SendChannel, until: Date): void {
-  const key = `${tenantId}|${channel}`;
-  slowed.set(key, Math.max(slowed.get(key) ?? 0, until.getTime()));
+export async function slowChannel(tx: Tx, tenantId: string, channel: SendChannel, until: Date): Promise<void> {
+  await sql`insert into rate_limits (tenant_id, canal, tat) values (${tenantId}, ${channel}, ${until})
+            on conflict (tenant_id, canal) do update set tat = greatest(rate_limits.tat, excluded.tat)`.execute(tx);
 }
 
-/** Until when a tenant's channel is slowed (null: not slowed at `now`). */
-export function channelSlowedUntil(tenantId: string, channel: SendChannel, now: Date): Date | null {
-  const until = slowed.get(`${tenantId}|${channel}`);
-  return until !== undefined && until > now.getTime() ? new Date(until) : null;
+/** Until when a tenant's channel is slowed (null: its next slot is free at `now`). */
+export async function channelSlowedUntil(tx: Tx, tenantId: string, channel: SendChannel, now: Date) {
+  const { rows } = await sql<{ tat: Date }>`
+    select tat from rate_limits where tenant_id = ${tenantId} and canal = ${channel}`.execute(tx);
+  const tat = rows[0] ? new Date(rows[0].tat) : null;
+  return tat && tat > now ? tat : null;
 }
 
 /** Runs the action of `code` for message `m`; returns it (null: the code asks for nothing). */
@@ -62,7 +62,7 @@ export async function applyProviderAction(
                 on conflict (tenant_id, telefone) do nothing`.execute(tx);
       break;
     case 'slow_channel':
-      slowChannel(tenantId, m.canal, new Date(now.getTime() + action.seconds * 1000));
+      await slowChannel(tx, tenantId, m.canal, new Date(now.getTime() + action.seconds * 1000));
       break;
     case 'pause_template':
       await sql`update modelos_aprovados set status = ${action.status}, motivo = ${`código ${code} do provedor`},

@@ -73,7 +73,7 @@ export function providerCodeReason(code: string | number | null | undefined): Re
  * - not_on_whatsapp: mark the phone not sendable on WhatsApp and fall back to e-mail (dispatch/fallback.ts);
  * - suppress_marketing: the person stopped marketing from us: no marketing template to that phone ever
  *   again, never retried (utility messages still go);
- * - slow_channel: the channel is over a platform limit: slow it (slowChannel, read by the pacing);
+ * - slow_channel: the channel is over a platform limit: slow it (slowChannel: the channel's next send slot moves for every worker);
  * - pause_template: the template's approval changed (paused / disabled): no more sends with it;
  * - needs_template: outside the 24-hour window free text is refused: only an approved template may go.
  */
