@@ -63,8 +63,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 function tenantScopeStatement(tenantId: string, genericPlans: boolean) {
   const plans = genericPlans ? sql.raw(`, set_config('plan_cache_mode', 'force_generic_plan', true)`) : sql.raw('');
-  if (UUID.test(tenantId))
-    return sql`${sql.raw(WITH_NEXT)} select set_config('role', '${sql.raw(APP_ROLE)}', true), set_config('app.tenant_id', '${sql.raw(tenantId)}', true)${plans}`;
+  if (UUID.test(tenantId)) {
+    const scope = `set_config('role', '${APP_ROLE}', true), set_config('app.tenant_id', '${tenantId}', true)`;
+    return sql`${sql.raw(`${WITH_NEXT} select ${scope}`)}${plans}`;
+  }
   return prepared(
     sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)${plans}`,
   );
