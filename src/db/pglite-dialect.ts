@@ -14,6 +14,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { executeStatement, PREPARE_MARK, statementName } from './prepared.js';
 
 /**
  * A kysely dialect for PGlite.
@@ -121,11 +122,31 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/**
+ * PGlite's one connection. Statements marked with prepared() (db/prepared.ts) run as SQL-level prepared
+ * statements: `prepare s_… as <text>` once per database, then `execute s_…('v1', …)`. PGlite (PostgreSQL
+ * in WASM) plans a statement of several CTEs in 30–60 ms, and decide_channel's runs on every call; a
+ * prepared one keeps its generic plan (after five custom ones, when it costs no more). A prepared
+ * statement outlives a rolled-back transaction, so once made it stays for this connection.
+ */
 class PGliteConnection implements DatabaseConnection {
+  private readonly preparedNames = new Set<string>();
+
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const params = compiled.parameters as unknown[];
+    if (compiled.sql.startsWith(PREPARE_MARK)) {
+      const name = statementName(compiled.sql);
+      const execute = name && executeStatement(name, params);
+      if (name && execute) {
+        if (!this.preparedNames.has(name)) {
+          await this.pglite.query(`prepare ${name} as ${compiled.sql}`);
+          this.preparedNames.add(name);
+        }
+        return resultOf<R>(await this.pglite.query<R>(execute));
+      }
+    }
     // A parameterless script with several statements (migration files) needs exec(): query()
     // runs exactly one statement.
     if (params.length === 0 && isMultiStatement(compiled.sql)) {
@@ -133,16 +154,19 @@ class PGliteConnection implements DatabaseConnection {
       const last = results[results.length - 1];
       return { rows: (last?.rows ?? []) as R[], numAffectedRows: BigInt(last?.affectedRows ?? 0) };
     }
-    const result = await this.pglite.query<R>(compiled.sql, params);
-    return {
-      rows: result.rows,
-      numAffectedRows: result.affectedRows === undefined ? undefined : BigInt(result.affectedRows),
-    };
+    return resultOf<R>(await this.pglite.query<R>(compiled.sql, params));
   }
 
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     yield await this.executeQuery<R>(compiled);
   }
+}
+
+function resultOf<R>(result: { rows: R[]; affectedRows?: number }): QueryResult<R> {
+  return {
+    rows: result.rows,
+    numAffectedRows: result.affectedRows === undefined ? undefined : BigInt(result.affectedRows),
+  };
 }
 
 function isMultiStatement(text: string): boolean {

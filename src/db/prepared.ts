@@ -12,8 +12,8 @@ import type pg from 'pg';
  *
  * Only statements whose text is stable should be marked: parameters in place of anything that varies
  * (`= any($1::uuid[])`, never an IN list of varying length), since each distinct text is one statement
- * per connection. PGlite runs marked statements as any other (the mark is a comment). Turned off with
- * AGENTE_PG_PREPARE=false, e.g. behind a PgBouncer in transaction mode older than 1.21.
+ * per connection. On PGlite they run as SQL-level `prepare`/`execute` (db/pglite-dialect.ts). Turned off with
+ * AGENTE_PG_PREPARE=false (PostgreSQL), e.g. behind a PgBouncer in transaction mode older than 1.21.
  */
 
 /** The comment a marked statement starts with. */
@@ -79,6 +79,14 @@ export function executeText(client: pg.ClientBase, text: string, values: unknown
   const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection
     ?.parsedStatements;
   if (!name || parsed?.[name] !== text) return undefined;
+  return executeStatement(name, values);
+}
+
+/**
+ * `execute name('v1', …)`: the prepared statement `name` run with these values, each as pg would send
+ * it, quoted as a literal. Undefined when a value is not text (a Buffer) or holds a NUL.
+ */
+export function executeStatement(name: string, values: unknown[]): string | undefined {
   const literals: string[] = [];
   for (const v of values) {
     const p = prepareValue(v);

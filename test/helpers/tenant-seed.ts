@@ -52,6 +52,12 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
       tx,
       sql`insert into dividas (tenant_id, lead_id, valor_centavos, vencimento, contrato) values (${s.tenantId}, ${s.leadId}, 123456, '2026-03-05', 'CT-isolado')`,
     ),
+  // Written by the triggers on tenant_politicas and templates_tenant (migration 045); bumped here too.
+  tenant_config_versao: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into tenant_config_versao (tenant_id) values (${s.tenantId}) on conflict (tenant_id) do update set versao = tenant_config_versao.versao + 1`,
+    ),
   destinos_confirmados: (tx, s) =>
     ins(
       tx,

@@ -7,6 +7,9 @@ import type { ChannelStatus, ServerDeps } from '../../src/deps.js';
 import { addSuppression } from '../../src/core/outreach/suppression.js';
 import { savePolicy } from '../../src/core/outreach/policy.js';
 import { withTenant } from '../../src/db/tenant.js';
+import { decide } from '../../src/core/outreach/decide.js';
+import { loadDecisionContext } from '../../src/core/outreach/decision-context.js';
+import { createScope } from '../../src/scope.js';
 import { plantDisparo, type PlantedDisparo } from '../helpers/disparos.js';
 
 const CNPJ = '11222333000181';
@@ -308,5 +311,15 @@ describe(`decide_channel: every branch and gate (${testDbKind()})`, () => {
       expect(d.message).toContain('responda SAIR');
     }
     await client.closeAll();
+    // Given lead ids, the facts are read per lead (form 'targeted'); a filter reads them set-based ('set'):
+    // the same decision either way (core/outreach/decisions-sql.ts DecisionForm).
+    const t = deps.tenant.tenant_id;
+    const forms = await withTenant(db.kysely, t, async (tx) => {
+      const ctx = await loadDecisionContext(tx, createScope(deps));
+      const targeted = await decide(tx, ctx, { leadIds: [leadId] });
+      return { targeted, set: await decide(tx, ctx, { filter: {}, limit: 10 }) };
+    });
+    expect(forms.targeted).toHaveLength(1);
+    expect(forms.targeted).toEqual(forms.set);
   });
 });

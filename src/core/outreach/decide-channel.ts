@@ -62,7 +62,7 @@ export async function decideChannel(
       const ctx = await loadDecisionContext(tx, scope, choice, ids);
       return { ctx, rows: await decide(tx, ctx, { leadIds: ids }, { final: true }) };
     },
-    { readOnly: true },
+    { readOnly: true, genericPlans: true },
   );
   if (input.lead_id && !rows.length) throw notFound('Lead', input.lead_id);
   return { decisions: rows.map((d) => toChannelDecision(d, ids.length === 1 ? renderDecision(d, ctx) : null)) };

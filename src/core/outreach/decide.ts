@@ -16,6 +16,7 @@ import {
   leadFactsSql,
   reasonAndTemplateSql,
   targetSql,
+  type DecisionForm,
   type WindowOpenings,
 } from './decisions-sql.js';
 import { formSql } from './window-sql.js';
@@ -56,18 +57,20 @@ export interface DecisionRow {
 /**
  * The decision for every targeted lead as one SQL query: channel by the seed's rule, then the policy
  * gates in order (decisions-sql.ts). Set-based: the send window is computed once per time zone of the
- * targeted leads in JS and passed in; no query per lead.
+ * targeted leads in JS and passed in; no query per lead. Given lead ids, their facts are read by index
+ * lookups per lead (form 'targeted', DecisionForm); a filter reads them with hash joins ('set').
  */
 export async function decisionsQuery(
   tx: Tx,
   ctx: DecisionContext,
   target: Target,
   channel?: DecidedChannel,
+  form: DecisionForm = 'leadIds' in target ? 'targeted' : 'set',
 ): Promise<RawBuilder<DecisionRow>> {
   const windows = await sendWindowOpenings(tx, ctx, target);
   return sql<DecisionRow>`
     with alvo as materialized (${targetSql(ctx.tenantId, target)}),
-    ${leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore)},
+    ${leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore, form)},
     c as (${channelSql(ctx, windows)}),
     d as (select c.*, ${gateSql(ctx)} as codigo, ${collectingSql(ctx)} as cobranca,
                  case when ${collectingSql(ctx)} then c.janela_cobranca else c.janela_geral end as janela_abre from c)

@@ -12,15 +12,10 @@ import {
   type TemplateBlock,
   type WhatsappProvider,
 } from '../templates/approved.js';
-import {
-  DEFAULT_TEMPLATE_BY_CHANNEL,
-  isCollectionTemplate,
-  templateVariables,
-  type TemplateDef,
-} from '../templates/index.js';
-import { policyOf, prescriptionCutoff, type OutreachPolicy, type PolicyRow } from './policy.js';
+import { DEFAULT_TEMPLATE_BY_CHANNEL, type TemplateDef } from '../templates/index.js';
+import { prescriptionCutoff, type OutreachPolicy, type PolicyRow } from './policy.js';
 import { leadZonesSql, type LeadZone } from './decisions-sql.js';
-import { templateOf } from './templates.js';
+import { cachedVersion, configTemplate, tenantConfig } from './tenant-config-cache.js';
 
 /** Everything a decision needs for this tenant at one moment. */
 export interface DecisionContext {
@@ -55,8 +50,9 @@ export interface TemplateChoice {
 
 /**
  * The decision context of the scope's tenant now: its policy, the chosen templates, the working channels.
- * Policy, template overrides and (given `leadIds`, the leads a decision will be about) their time zones
- * come in one statement: it runs on every decide_channel call.
+ * The tenant's configuration version, its policy and template overrides when this process has not got
+ * that version cached (tenant-config-cache.ts), and (given `leadIds`, the leads a decision will be
+ * about) their time zones come in one statement: it runs on every decide_channel call.
  */
 export async function loadDecisionContext(
   tx: Tx,
@@ -72,37 +68,58 @@ export async function loadDecisionContext(
   const states = scope.channelStates?.() ?? [];
   const provider = whatsappProviderOf(states.find((c) => c.channel === 'whatsapp')?.preset);
   const registry = provider === 'twilio' ? 'twilio' : 'meta';
-  type Row = PolicyRow & { whatsapp: unknown; email: unknown; zones: LeadZone[]; aprovado: ApprovedIdentity | null };
-  const { rows } = await prepared(sql<Row>`
-    select p.remetente, p.janela_envio, p.max_mensagens_lead_24h, p.credor, p.prescricao_anos,
-           (select definicao from templates_tenant where tenant_id = ${tenantId} and template_id = ${ids.whatsapp})
-             as whatsapp,
-           (select definicao from templates_tenant where tenant_id = ${tenantId} and template_id = ${ids.email}) as email,
+  const known = cachedVersion(tenantId);
+  // The version always; policy and overrides only when this process has not got that version (a CASE
+  // branch not taken runs no subquery); the leads' zones when given.
+  const { rows } = await prepared(sql<ContextRow>`
+    select x.versao, x.versao <> ${known} as lido,
+           case when x.versao <> ${known} then
+             (select row_to_json(p) from (select remetente, janela_envio, max_mensagens_lead_24h, credor, prescricao_anos
+                                          from tenant_politicas where tenant_id = ${tenantId}) p) end as politica,
+           case when x.versao <> ${known} then
+             (select json_object_agg(t.template_id, t.definicao) from templates_tenant t where t.tenant_id = ${tenantId})
+           end as overrides,
            ${leadIds ? leadZonesSql(tenantId, leadIds) : sql`'[]'::json`} as zones,
            (select to_json(m) from modelos_aprovados m where m.tenant_id = ${tenantId}
               and m.template_id = ${ids.whatsapp} and m.provedor = ${registry}) as aprovado
-    from (select 1) one left join tenant_politicas p on p.tenant_id = ${tenantId}`).execute(tx);
+    from (select coalesce((select versao from tenant_config_versao where tenant_id = ${tenantId}), 0)::text as versao) x`).execute(
+    tx,
+  );
   const row = rows[0]!;
+  const config = tenantConfig(
+    tenantId,
+    scope.tenant,
+    row.versao,
+    row.lido ? { policy: row.politica, overrides: row.overrides } : null,
+  );
   const configured = new Set(states.filter((c) => c.state === 'configured').map((c) => c.channel));
   const now = scope.clock.now();
-  const policy = policyOf(row, scope.tenant);
-  const whatsapp = templateOf(row.whatsapp, ids.whatsapp);
-  const email = templateOf(row.email, ids.email);
-  const identity = identityFor(whatsapp, provider, row.aprovado);
+  const { policy } = config;
+  const whatsapp = configTemplate(config, ids.whatsapp);
+  const email = configTemplate(config, ids.email);
+  const identity = identityFor(whatsapp.def, provider, row.aprovado);
   return {
     tenantId,
     now,
     prescribedOnOrBefore: prescriptionCutoff(now, policy.prescricaoAnos),
     policy,
     channels: { whatsapp: configured.has('whatsapp'), email: configured.has('email') },
-    templates: { whatsapp, email },
-    collection: {
-      whatsapp: isCollectionTemplate(whatsapp, templateVariables(whatsapp)),
-      email: isCollectionTemplate(email, templateVariables(email)),
-    },
+    templates: { whatsapp: whatsapp.def, email: email.def },
+    collection: { whatsapp: whatsapp.collection, email: email.collection },
     approved: { provider, identity, block: provider === 'livre' ? null : templateBlock(identity) },
     ...(leadIds ? { leadZones: { leadIds, zones: row.zones } } : {}),
   };
+}
+
+/** The context statement's row (tenant configuration columns are null unless `lido`). */
+interface ContextRow {
+  versao: string;
+  lido: boolean;
+  politica: PolicyRow | null;
+  overrides: Record<string, unknown> | null;
+  zones: LeadZone[];
+  /** The WhatsApp template's approval (modelos_aprovados): read on every call, one index lookup. */
+  aprovado: ApprovedIdentity | null;
 }
 
 /** The target of a dry run or a campaign: exactly one of lead_ids or filter (filter: {} is every lead). */

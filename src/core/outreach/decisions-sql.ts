@@ -5,7 +5,7 @@ import { DDD_UF } from '../normalize/ddd-uf.js';
 import { templateVariables, type TemplateDef } from '../templates/index.js';
 import type { DecisionContext, Target } from './decision-context.js';
 import { registryHitSql } from './registry-sql.js';
-import { suppressedLeadsSql } from './suppression.js';
+import { suppressedLeadsSql, suppressedTargetedSql } from './suppression.js';
 import { windowBlockTextSql, windowColumnsSql, windowGateSql, windowJoinsSql } from './window-sql.js';
 
 /*
@@ -83,11 +83,24 @@ export function targetSql(tenantId: string, target: Target): RawBuilder<{ lead_i
 }
 
 /**
+ * How the decision reaches its leads' facts: 'set' with hash joins over the targeted leads (a campaign,
+ * a dry run over a filter), 'targeted' by index lookups per lead (given lead ids: decide_channel,
+ * send_message), so that a one-lead decision does no work for the tenant's other leads. The same
+ * decisions either way (test/tools/decision-forms.test.ts).
+ */
+export type DecisionForm = 'set' | 'targeted';
+
+/**
  * CTEs tel, eml, sup, env and f: per targeted lead its first valid phone and e-mail (in the order they
  * were imported), whether it matches the suppression list, and the messages that reached it since
  * `since` (the one definition of "reached": core/dispatch/recent-sends.ts) with the first one's time.
  */
-export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: string): RawBuilder<unknown> {
+export function leadFactsSql(
+  tenantId: string,
+  now: Date,
+  prescribedOnOrBefore: string,
+  form: DecisionForm = 'set',
+): RawBuilder<unknown> {
   const since = recentWindowStart(now);
   return sql`
     tel as (
@@ -102,7 +115,7 @@ export function leadFactsSql(tenantId: string, now: Date, prescribedOnOrBefore: 
       where le.tenant_id = ${tenantId} and le.valido_para_disparo
       order by le.lead_id, le.created_at, le.posicao
     ),
-    sup as (select distinct lead_id from (${suppressedLeadsSql(tenantId)}) x),
+    sup as (select distinct lead_id from (${form === 'set' ? suppressedLeadsSql(tenantId) : suppressedTargetedSql(tenantId)}) x),
     env as (
       select d.lead_id, count(*)::int as enviados, min(${reachedAt('d')}) as primeiro
       from disparos d join alvo a on a.lead_id = d.lead_id

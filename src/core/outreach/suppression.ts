@@ -164,6 +164,27 @@ export function suppressedLeadsSql(tenantId: string) {
     where l.documento_valido`;
 }
 
+/**
+ * SQL: the same lead_ids as suppressedLeadsSql, found per targeted lead by index lookups (its phones,
+ * e-mails and document against supressoes_valor_uk): for a handful of given leads, where the hash joins
+ * would read the tenant's whole suppression list (13 ms of a one-lead decision with 5,000 entries).
+ */
+export function suppressedTargetedSql(tenantId: string) {
+  // The phone's two forms are computed beside the phone (a regex is not leakproof: in the join's
+  // condition it would keep row-level security from pushing it into the index lookup).
+  return sql`
+    select lt.lead_id from alvo a join lead_telefones lt on lt.lead_id = a.lead_id
+      cross join lateral (values (lt.numero_e164::text), (${sql.raw(OLD_FORM_SQL)}::text)) v(valor)
+      join supressoes sp on sp.tenant_id = ${tenantId} and sp.tipo = 'telefone' and sp.valor = v.valor
+    union
+    select le.lead_id from alvo a join lead_emails le on le.lead_id = a.lead_id
+      join supressoes sp on sp.tenant_id = ${tenantId} and sp.tipo = 'email' and sp.valor = le.email_normalizado
+    union
+    select l.lead_id from alvo a join leads l on l.lead_id = a.lead_id
+      join supressoes sp on sp.tenant_id = ${tenantId} and sp.tipo = 'documento' and sp.valor = l.documento
+    where l.documento_valido`;
+}
+
 // The 9-digit form of a stored 8-digit Brazilian mobile (+55 DD 8 digits → +55 DD 9 + 8 digits), so a
 // suppression stored as +55DD9XXXXXXXX also matches a lead phone kept in the old form.
 const OLD_FORM_SQL =
