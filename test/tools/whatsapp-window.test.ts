@@ -183,6 +183,8 @@ describe(`WhatsApp 24-hour window: template outside, free text inside (${testDbK
                   'SMin1', 'interesse', 0.9, ${[PHONE, '+551187650001']}::text[])`.execute(tx),
     );
     await reopen();
+    // A minute after the first message: our pair rate (one message per recipient per 6.5 s) lets it go.
+    now = new Date(now.getTime() + 60_000);
     expect(await decision()).toMatchObject({ codigo_bloqueio: null, forma: 'texto_livre' });
     expect((await enqueue('terceiro')).enqueued).toBe(1);
     await drain();
