@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../core/ports.js';
 import type { Db } from '../db/connect.js';
 import { startInboundProcessor } from '../inbound/commands.js';
+import { startEventDeliverers } from '../events-out/start.js';
 import { ensureTenant } from '../db/tenant.js';
 import { pollIntervalMs } from '../inbound/poller.js';
 import { buildChannels, startExecutor, untilStopped } from './channels.js';
@@ -10,7 +11,8 @@ import { startPolling } from './inbox.js';
 
 /**
  * `worker`: executors, for scale-out — any number of these on one PostgreSQL share the outbox — plus
- * the processing of stored inbound events and the inbox polling loop (AGENTE_INBOX_POLL_SECONDS).
+ * the processing of stored inbound events, the inbox polling loop (AGENTE_INBOX_POLL_SECONDS) and the event
+ * deliverers (webhooks; EventBridge when EVENT_BUS_NAME is set).
  */
 export async function worker(db: Db, config: Config, logger: Logger): Promise<number> {
   if (db.kind !== 'postgres') {
@@ -36,13 +38,17 @@ export async function worker(db: Db, config: Config, logger: Logger): Promise<nu
   // The inboxes of the configured tenant are polled here (every worker: a message read twice is one).
   const tenant = await ensureTenant(db.kysely, config.tenantSlug);
   const poller = startPolling(db, config, logger, channels, tenant.tenant_id, (t) => inbound.kick(t));
+  // Events out (README "Events"): webhooks, and EventBridge when EVENT_BUS_NAME is set — each its own loop.
+  const events = startEventDeliverers(db.kysely, logger, `${hostname()}:${process.pid}`);
   process.stderr.write(
     `worker ${hostname()}:${process.pid} executing disparos` +
       (poller ? `, polling inboxes every ${pollIntervalMs() / 1000} s` : '') +
+      `, delivering events (${events.deliverers.length} loop(s))` +
       '\n',
   );
   await untilStopped();
   await poller?.stop();
+  await events.stop();
   await inbound.stop();
   await executor.stop();
   await channels.close();

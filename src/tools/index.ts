@@ -11,6 +11,7 @@ import { listEventsTool } from './list-events.js';
 import { listRepliesTool } from './list-replies.js';
 import { lgpdRequestTool } from './lgpd-request.js';
 import { manageSuppressionTool } from './manage-suppression.js';
+import { manageWebhooksTool } from './manage-webhooks.js';
 import { proposeSlotsTool } from './propose-slots.js';
 import { queryLeadsTool } from './query-leads.js';
 import { scheduleMeetingTool } from './schedule-meeting.js';
@@ -37,6 +38,7 @@ export const allTools: ToolDefinition<any, any>[] = [
   handleReplyTool,
   listRepliesTool,
   listEventsTool,
+  manageWebhooksTool,
   setOutreachPolicyTool,
   proposeSlotsTool,
   scheduleMeetingTool,
