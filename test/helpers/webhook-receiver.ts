@@ -30,13 +30,18 @@ export type Answer = { status: number; headers?: Record<string, string> };
  */
 export async function startReceiver(
   answer: (r: Omit<Received, 'status' | 'at'>) => Answer | undefined = () => undefined,
+  o: { delayMs?: number } = {},
 ) {
+  let inFlight = 0;
   const secrets = new Map<string, string[]>();
   const got: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    inFlight++;
+    req.on('end', async () => {
+      if (o.delayMs) await new Promise((r) => setTimeout(r, o.delayMs));
+      inFlight--;
       const body = Buffer.concat(chunks).toString('utf8');
       const path = req.url ?? '/';
       const verified = (secrets.get(path) ?? []).some((s) => verifies(s, body, req.headers));
@@ -60,7 +65,8 @@ export async function startReceiver(
     /** The secrets a path accepts (the receiver's secret store). */
     trust: (path: string, ...s: string[]) => secrets.set(path, s),
     got,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    inFlight: () => inFlight,
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
   };
 }
 
