@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { BackgroundTasks } from '../background.js';
 import { McpCalendar } from '../channels/calendar.js';
@@ -13,6 +14,7 @@ import { startInboundProcessor } from '../inbound/commands.js';
 import { buildServer } from '../server.js';
 import type { Toolset } from '../tools/define-tool.js';
 import type { CliValues } from './args.js';
+import { startEventDeliverers } from '../events-out/start.js';
 import { buildChannels, startExecutor, untilStopped } from './channels.js';
 import { startPolling } from './inbox.js';
 
@@ -43,6 +45,13 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
   const poller = executor
     ? startPolling(db, config, logger, channels, tenant.tenant_id, (t) => inbound?.kick(t))
     : null;
+  // Events out: delivered by workers; here too when this process is the executor or on PGlite (no worker).
+  const events =
+    (executor || db.kind === 'pglite') && !values['webhooks-only']
+      ? startEventDeliverers(db.kysely, logger, `${hostname()}:${process.pid}`, {
+          idleMs: db.kind === 'pglite' ? 1000 : 200,
+        })
+      : null;
   const toolsets = typeof values.toolsets === 'string' ? (values.toolsets.split(',') as Toolset[]) : undefined;
   const base = {
     db,
@@ -75,6 +84,7 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
   }
   await drain(tasks, logger);
   await poller?.stop();
+  await events?.stop();
   await inbound?.stop();
   await executor?.stop();
   await channels.close();

@@ -10,7 +10,13 @@ import { makeWebhookTransport } from './webhook-transport.js';
  * The event deliverers of a worker (README "Events"): webhooks always (they deliver only when a tenant
  * registered an endpoint), EventBridge when EVENT_BUS_NAME is set. Each is its own loop.
  */
-export function startEventDeliverers(db: Kysely<Database>, logger: Logger, owner: string, env = process.env) {
+export function startEventDeliverers(
+  db: Kysely<Database>,
+  logger: Logger,
+  owner: string,
+  o: { idleMs?: number } = {},
+  env = process.env,
+) {
   const num = (k: string, d: number) => {
     const v = Number(env[k] ?? d);
     if (!Number.isFinite(v) || v <= 0) throw new Error(`${k} must be a positive number, got "${env[k]}"`);
@@ -18,7 +24,7 @@ export function startEventDeliverers(db: Kysely<Database>, logger: Logger, owner
   };
   const leaseMs = num('AGENTE_EVENTS_LEASE_MS', 30_000);
   const timeoutMs = num('AGENTE_EVENTS_TIMEOUT_MS', 10_000);
-  const idleMs = num('AGENTE_EVENTS_IDLE_MS', 200);
+  const idleMs = num('AGENTE_EVENTS_IDLE_MS', o.idleMs ?? 200);
   if (timeoutMs >= leaseMs) throw new Error('AGENTE_EVENTS_TIMEOUT_MS must be below AGENTE_EVENTS_LEASE_MS');
   const deliverers: EventDeliverer[] = [
     new EventDeliverer({
