@@ -49,7 +49,7 @@ CREATE TABLE eventos_entregas (
   entregue_em timestamptz,
   CONSTRAINT eventos_entregas_uk UNIQUE (destino_id, evento_id)
 );
-CREATE INDEX eventos_entregas_devidas_idx ON eventos_entregas (tenant_id, proxima_em) WHERE status = 'pendente';
+CREATE INDEX eventos_entregas_devidas_idx ON eventos_entregas (tenant_id, seq) WHERE status = 'pendente';
 CREATE INDEX eventos_entregas_assunto_idx ON eventos_entregas (destino_id, assunto, seq) WHERE status = 'pendente';
 SELECT agente_isolar_tenant('eventos_entregas');
 

@@ -1,12 +1,10 @@
-import { BackgroundTasks } from '../background.js';
 import type { Config } from '../config.js';
 import { AppError } from '../core/errors.js';
 import { manageWebhooks } from '../core/events/manage-webhooks.js';
-import { systemClock, type Logger } from '../core/ports.js';
+import type { Logger } from '../core/ports.js';
 import type { Db } from '../db/connect.js';
-import { ensureTenant } from '../db/tenant.js';
-import { createScope } from '../scope.js';
 import type { CliValues } from './args.js';
+import { cliScope } from './scope.js';
 
 const USAGE =
   'Usage: event-webhook add --url URL [--types disparo.delivered,lead.replied] [--personal-data] | list | rotate ID | remove ID ' +
@@ -28,12 +26,8 @@ export async function eventWebhookCommand(
     process.stderr.write(USAGE);
     return 2;
   }
-  const slug = typeof values.tenant === 'string' ? values.tenant : config.tenantSlug;
-  const tenant = await ensureTenant(db.kysely, slug);
-  const scope = createScope(
-    { db, tenant, config, logger, clock: systemClock, tasks: new BackgroundTasks(), transport: 'stdio' },
-    { actor: { kind: 'cli', command: 'event-webhook' } },
-  );
+  const slug = typeof values.tenant === 'string' ? values.tenant : undefined;
+  const { scope } = await cliScope(db, config, logger, 'event-webhook', { slug });
   try {
     const r = await manageWebhooks(scope, {
       action: sub,
