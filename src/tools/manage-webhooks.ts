@@ -4,8 +4,7 @@ import { defineTool } from './define-tool.js';
 export const manageWebhooksTool = defineTool({
   name: 'manage_webhooks',
   title: 'Event webhooks',
-  description:
-    'Webhooks for list_events events (Standard Webhooks): add (secret shown once), list, rotate, remove.',
+  description: 'Webhooks for list_events events (Standard Webhooks): add (secret shown once), list, rotate, remove.',
   toolset: 'dispatch',
   access: 'admin',
   input: manageWebhooksInput,
