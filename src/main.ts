@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCommandLine, print, USAGE } from './cli/args.js';
 import { inbox } from './cli/inbox.js';
 import { lgpdCommand } from './cli/lgpd.js';
+import { eventWebhookCommand } from './cli/event-webhooks.js';
 import { registryCommand } from './cli/registry.js';
 import { reminders } from './cli/reminders.js';
 import { serve } from './cli/serve.js';
@@ -71,6 +72,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         return await lgpdCommand(db, config, logger, sub, values);
       case 'reminders':
         return await reminders(db, config, logger, values);
+      case 'event-webhook':
+        return await eventWebhookCommand(db, config, logger, sub, arg, values);
       case 'registry':
         return await registryCommand(db, config, logger, sub, arg, values);
       default:

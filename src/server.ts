@@ -10,6 +10,7 @@ import { getStatus } from './core/status/get-status.js';
 import { AppError } from './core/errors.js';
 import type { Scope } from './auth/tokens.js';
 import type { ServerDeps } from './deps.js';
+import { resourceSubscriptions } from './events-out/mcp-resources.js';
 import { createScope } from './scope.js';
 import { registerTool, type Confirmation, type ToolDefinition } from './tools/define-tool.js';
 import { allTools } from './tools/index.js';
@@ -80,7 +81,7 @@ export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}):
       capabilities: {
         logging: {},
         tools: { listChanged: false },
-        resources: { listChanged: false },
+        resources: { listChanged: false, subscribe: true },
         prompts: { listChanged: false },
       },
       cacheHints: CACHE_HINTS,
@@ -97,6 +98,8 @@ export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}):
   if (opts.onlyTool !== undefined) return server;
 
   registerRecordResources(server, deps);
+  // notifications/resources/updated for subscribed job:// and lead:// (events out, README "Events").
+  resourceSubscriptions(server, deps);
   registerPrompts(server, deps);
   return server;
 }

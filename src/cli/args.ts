@@ -22,6 +22,8 @@ Usage:
                                              LGPD data subject requests (export writes JSON and CSV under the data dir)
   agente-disparo-agenda registry import FILE [--registry sp_nao_me_ligue] [--date YYYY-MM-DD] [--tenant SLUG]
                                              an opt-out registry (CSV/XLSX of phones in AGENTE_INGEST_DIRS)
+  agente-disparo-agenda event-webhook add --url URL [--types T1,T2] [--personal-data] | list | rotate ID | remove ID
+                                             [--tenant SLUG] endpoints that receive the tenant's events (signed)
   agente-disparo-agenda migrate              apply database migrations and exit
   agente-disparo-agenda token create --tenant SLUG [--name NAME] [--scopes read,dispatch,admin]
   agente-disparo-agenda token revoke TOKEN_ID|TOKEN_PREFIX
@@ -31,7 +33,8 @@ Options for the server: --read-only (no tool that sends), --toolsets core,leads,
 Environment: DATABASE_URL, AGENTE_DATA_DIR, AGENTE_TENANT, MICRO_AGENT_DISPARO_ENABLED, AGENTE_MCP_CONFIG,
   AGENTE_INGEST_DIRS, AGENTE_LOG_LEVEL, AGENTE_HTTP_ALLOWED_HOSTS, AGENTE_HTTP_ALLOWED_ORIGINS,
   AGENTE_HTTP_PUBLIC_URL, AGENTE_OAUTH_ISSUER (OAuth access tokens beside static ones; see README),
-  AGENTE_INBOX_POLL_SECONDS (default 60; 0 = no polling), AGENTE_MESSAGE_ID_DOMAIN.`;
+  AGENTE_INBOX_POLL_SECONDS (default 60; 0 = no polling), AGENTE_MESSAGE_ID_DOMAIN,
+  EVENT_BUS_NAME, AGENTE_EVENTS_ALLOW_PRIVATE_URLS (README "Events").`;
 
 /** The options of every command (each reads the ones it knows). */
 export type CliValues = Record<string, unknown>;
@@ -67,6 +70,9 @@ export function parseCommandLine(argv: string[]): { values: CliValues; positiona
       note: { type: 'string' },
       out: { type: 'string' },
       registry: { type: 'string' },
+      url: { type: 'string' },
+      types: { type: 'string' },
+      'personal-data': { type: 'boolean' },
       date: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { BackgroundTasks } from '../background.js';
 import { McpCalendar } from '../channels/calendar.js';
@@ -13,6 +14,7 @@ import { startInboundProcessor } from '../inbound/commands.js';
 import { buildServer } from '../server.js';
 import type { Toolset } from '../tools/define-tool.js';
 import type { CliValues } from './args.js';
+import { startEventDeliverers } from '../events-out/start.js';
 import { registerDbGauges } from '../metrics/db-gauges.js';
 import { metricsTokenFromEnv } from '../metrics/http.js';
 import { registerWebhookCounts, wireMetrics } from '../metrics/wire.js';
@@ -56,6 +58,13 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
   const poller = executor
     ? startPolling(db, config, logger, channels, tenant.tenant_id, (t) => inbound?.kick(t))
     : null;
+  // Events out: delivered by workers; here too when this process is the executor or on PGlite (no worker).
+  const events =
+    (executor || db.kind === 'pglite') && !values['webhooks-only']
+      ? startEventDeliverers(db.kysely, logger, `${hostname()}:${process.pid}`, {
+          idleMs: db.kind === 'pglite' ? 1000 : 200,
+        })
+      : null;
   const toolsets = typeof values.toolsets === 'string' ? (values.toolsets.split(',') as Toolset[]) : undefined;
   const base = {
     db,
@@ -96,6 +105,7 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
     await Promise.all([executor?.shutdown(deadlineMs), poller?.stop()]);
   }
   await drain(tasks, logger);
+  await events?.stop();
   await inbound?.stop();
   await channels.close();
   if (http) process.stderr.write('agente-disparo-agenda stopped\n');

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../core/ports.js';
 import type { Db } from '../db/connect.js';
 import { startInboundProcessor } from '../inbound/commands.js';
+import { startEventDeliverers } from '../events-out/start.js';
 import { ensureTenant } from '../db/tenant.js';
 import { pollIntervalMs } from '../inbound/poller.js';
 import { registerDbGauges } from '../metrics/db-gauges.js';
@@ -15,7 +16,8 @@ import { stopDeadlineMs, untilStopped } from './stop.js';
 
 /**
  * `worker`: executors, for scale-out — any number of these on one PostgreSQL share the outbox — plus
- * the processing of stored inbound events and the inbox polling loop (AGENTE_INBOX_POLL_SECONDS).
+ * the processing of stored inbound events, the inbox polling loop (AGENTE_INBOX_POLL_SECONDS) and the event
+ * deliverers (webhooks; EventBridge when EVENT_BUS_NAME is set).
  * With AGENTE_METRICS_PORT set it serves /healthz, /readyz and /metrics on that port (src/metrics).
  * SIGTERM stops it gracefully (stop.ts): nothing new is claimed, calls in flight finish (up to
  * AGENTE_STOP_DEADLINE_MS), rows not started are handed back, and it exits 0.
@@ -60,16 +62,19 @@ export async function worker(db: Db, config: Config, logger: Logger): Promise<nu
   // The inboxes of the configured tenant are polled here (every worker: a message read twice is one).
   const tenant = await ensureTenant(db.kysely, config.tenantSlug);
   const poller = startPolling(db, config, logger, channels, tenant.tenant_id, (t) => inbound.kick(t));
+  // Events out (README "Events"): webhooks, and EventBridge when EVENT_BUS_NAME is set — each its own loop.
+  const events = startEventDeliverers(db.kysely, logger, `${hostname()}:${process.pid}`);
   process.stderr.write(
     `worker ${hostname()}:${process.pid} executing disparos` +
       (poller ? `, polling inboxes every ${pollIntervalMs() / 1000} s` : '') +
+      `, delivering events (${events.deliverers.length} loop(s))` +
       (probes ? `, metrics on ${probes.url}/metrics` : '') +
       '\n',
   );
   await stopped;
   stopping = true;
   const started = performance.now();
-  const [sends] = await Promise.all([executor.shutdown(deadlineMs), poller?.stop(), inbound.stop()]);
+  const [sends] = await Promise.all([executor.shutdown(deadlineMs), poller?.stop(), inbound.stop(), events.stop()]);
   await channels.close();
   await probes?.close();
   process.stderr.write(

@@ -12,6 +12,7 @@ import { listRepliesTool } from './list-replies.js';
 import { lgpdRequestTool } from './lgpd-request.js';
 import { manageSuppressionTool } from './manage-suppression.js';
 import { manageTemplatesTool } from './manage-templates.js';
+import { manageWebhooksTool } from './manage-webhooks.js';
 import { proposeSlotsTool } from './propose-slots.js';
 import { queryLeadsTool } from './query-leads.js';
 import { scheduleMeetingTool } from './schedule-meeting.js';
@@ -38,6 +39,7 @@ export const allTools: ToolDefinition<any, any>[] = [
   handleReplyTool,
   listRepliesTool,
   listEventsTool,
+  manageWebhooksTool,
   setOutreachPolicyTool,
   manageTemplatesTool,
   proposeSlotsTool,

@@ -189,6 +189,25 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
     ),
   eventos_contador: (tx, s) =>
     ins(tx, sql`insert into eventos_contador (tenant_id) values (${s.tenantId}) on conflict (tenant_id) do nothing`),
+  eventos_destinos: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into eventos_destinos (tenant_id, tipo, url, segredo)
+        values (${s.tenantId}, 'webhook', 'https://hooks.example.com/agente', 'whsec_c2VncmVkbw==')`,
+    ),
+  eventos_entregas: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into eventos_entregas (tenant_id, destino_id, evento_id, seq, assunto)
+        select ${s.tenantId}, d.destino_id, e.evento_id, 1, e.assunto
+        from eventos_destinos d, eventos_saida e where d.tenant_id = ${s.tenantId} and e.tenant_id = ${s.tenantId} limit 1`,
+    ),
+  eventos_tentativas: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into eventos_tentativas (tenant_id, destino_id, evento_id, tentativa, http_status, duracao_ms, resultado)
+        select ${s.tenantId}, destino_id, evento_id, 1, 500, 3, 'reagendado' from eventos_entregas where tenant_id = ${s.tenantId}`,
+    ),
 };
 
 /** Seeds one row per tenant table for tenantId (through withTenant, as the app role). */

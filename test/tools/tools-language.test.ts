@@ -26,7 +26,8 @@ export const FIELD_WORDS = new Set(
     'skip slots slug source start started state status step subject success suggested summary suppressed tax ' +
     'template tenant text timeline timezone title to total transport type types updated valid validate value ' +
     'version warning whatsapp window without would years registry registries numbers effective replaced date phone ' +
-    'request requests limits params category'
+    'request requests limits params category ' +
+    'personal url webhook webhooks'
   ).split(' '),
 );
 /** The seed's record nouns, kept as they are in ids and objects (glossary in the README). */
