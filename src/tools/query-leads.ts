@@ -1,5 +1,5 @@
 import { AGENDAMENTO_ACTIVE } from '../core/model/index.js';
-import { LeadSchema, type LeadOut, type LeadSummaryOut } from '../core/leads/lead-schema.js';
+import { LeadDetailSchema, splitLead, type LeadOut, type LeadSummaryOut } from '../core/leads/lead-schema.js';
 import { queryLeads, queryLeadsInput, queryLeadsOutput } from '../core/leads/query-leads.js';
 import { readLead, readLeadInput, type readLeadOutput } from '../core/leads/read-lead.js';
 import type { Infer } from '../core/schemas.js';
@@ -20,7 +20,7 @@ export const queryLeadsTool = defineTool({
   },
   output: {
     ...queryLeadsOutput,
-    lead: LeadSchema.nullable(),
+    lead: LeadDetailSchema.nullable().describe('With lead_id: the rest of the lead (its summary is leads[0])'),
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async ({ lead_id, ...filter }, { scope }) => {
@@ -28,8 +28,9 @@ export const queryLeadsTool = defineTool({
       // Meetings go in the text (count and the next one) and in lead://{id}: in this output schema they
       // would take query_leads over its 4 KB share of tools/list.
       const { lead, agendamentos } = await readLead(scope, { lead_id });
+      const { summary, detail } = splitLead(lead);
       return {
-        data: { leads: [], next_cursor: null, lead },
+        data: { leads: [summary], next_cursor: null, lead: detail },
         text: leadText(lead, agendamentos, scope.clock.now()),
       };
     }

@@ -115,7 +115,7 @@ describe('PGlite on a disk that fills up', () => {
       expect(JSON.stringify(write.content)).toMatch(/^.*unavailable: No space left for the database \(disco cheio\)/);
       expect(
         (await client.callTool({ name: 'query_leads', arguments: { lead_id: leadId } })).structuredContent,
-      ).toMatchObject({ lead: { status: 'novo' } });
+      ).toMatchObject({ leads: [{ status: 'novo' }] });
       await client.close();
       client = undefined;
       expect(existsSync(join(dataDir, 'agente.lock')), 'the server exited cleanly and released its lock').toBe(false);

@@ -103,8 +103,8 @@ describe(`query_leads and set_lead_status (${testDbKind()})`, () => {
 
     const r = await client.callTool({ name: 'query_leads', arguments: { lead_id: page.leads[0].lead_id } });
     const { lead, leads } = r.structuredContent as any;
-    expect(leads).toEqual([]);
-    expect(lead).toMatchObject({
+    expect(leads).toHaveLength(1);
+    expect({ ...leads[0], ...lead }).toMatchObject({
       name: 'Importada Ltda',
       document: '11444777000161',
       document_type: 'cnpj',
@@ -142,8 +142,8 @@ describe(`query_leads and set_lead_status (${testDbKind()})`, () => {
   it('set_lead_status moves a lead, says where it came from, and records the reason and the caller', async () => {
     const out = await call('set_lead_status', { lead_id: ids.zap, status: 'contatado', reason: 'ligação feita' });
     expect(out).toEqual({ lead_id: ids.zap, previous_status: 'novo', status: 'contatado' });
-    const { lead } = await call('query_leads', { lead_id: ids.zap });
-    expect(lead.status).toBe('contatado');
+    const { leads, lead } = await call('query_leads', { lead_id: ids.zap });
+    expect(leads[0].status).toBe('contatado');
     expect(lead.history.at(-1)).toMatchObject({
       type: 'transicao',
       from_status: 'novo',
