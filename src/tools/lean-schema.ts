@@ -31,7 +31,31 @@ function simplify(json: unknown): unknown {
     if (k === 'enum') continue;
     out[k] = simplify(v);
   }
-  return nullableInline(out);
+  return mergedAlternatives(nullableInline(out));
+}
+
+/**
+ * `{oneOf:[A,B]}` of objects (a job of either kind) → one object with the fields of both: a field the
+ * kinds share is written once; one they type differently is `anyOf` its types; a discriminating `const`
+ * becomes its values in words ("ingest | dispatch").
+ */
+function mergedAlternatives(s: Record<string, unknown>): Record<string, unknown> {
+  const alts = s.oneOf;
+  if (!Array.isArray(alts) || !alts.every((a) => a && a.type === 'object' && a.properties)) return s;
+  const props: Record<string, unknown[]> = {};
+  for (const a of alts as Array<{ properties: Record<string, unknown> }>) {
+    for (const [k, v] of Object.entries(a.properties)) (props[k] ??= []).push(v);
+  }
+  const merged: Record<string, unknown> = {};
+  for (const [k, vs] of Object.entries(props)) {
+    const distinct = [...new Map(vs.map((v) => [JSON.stringify(v), v])).values()] as Array<Record<string, unknown>>;
+    if (distinct.length === 1) merged[k] = distinct[0];
+    else if (distinct.every((v) => 'const' in v)) {
+      merged[k] = { type: 'string', description: distinct.map((v) => String(v.const)).join(' | ') };
+    } else merged[k] = { anyOf: distinct };
+  }
+  const { oneOf: _alts, ...rest } = s;
+  return { ...rest, type: 'object', properties: merged };
 }
 
 const isPlainString = (v: unknown) =>

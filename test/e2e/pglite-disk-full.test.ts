@@ -108,7 +108,7 @@ describe('PGlite on a disk that fills up', () => {
       expect(page.isError).toBeFalsy();
       const leadId = (page.structuredContent as any).leads[0].lead_id;
       const write = await client.callTool({
-        name: 'set_lead_status',
+        name: 'update_lead',
         arguments: { lead_id: leadId, status: 'perdido', reason: 'teste de disco cheio' },
       });
       expect(write.isError).toBe(true);
