@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerDeps } from '../../src/deps.js';
+import { parseStart } from '../../src/core/meetings/check-slot.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { connectClient, makeDeps, textOf } from '../helpers/server.js';
 import { tempDir } from '../helpers/spawn.js';
@@ -112,5 +113,19 @@ describe(`update_lead corrects a lead's contact data (${testDbKind()})`, () => {
     expect(r.isError, textOf(r)).toBeFalsy();
     const d = (await call('decide_channel', { lead_id: ids.padaria })).structuredContent as any;
     expect(d.decisions[0]).toMatchObject({ would_send_now: false, block_code: 'suprimido' });
+  });
+
+  it('errors point the way: a name given as lead_id names query_leads; a malformed or spaced start is refused', async () => {
+    const r = await call('update_lead', { lead_id: 'Padaria Rio Negro', status: 'perdido', reason: 'teste' });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/lead_id/);
+    expect(textOf(r)).toContain('find a lead with query_leads {text: "<name, phone, e-mail or document>"}');
+    for (const bad of ['2026-12-10T10h', '2026-12-10 10:00', '10/12/2026 10:00']) {
+      expect(() => parseStart(bad, 'America/Manaus'), bad).toThrow(
+        /is not a date-time this tool reads\. Give ISO 8601 with an offset \(2026-12-01T10:00:00-03:00\) or a local time in the lead's zone, America\/Manaus/,
+      );
+    }
+    expect(parseStart('2026-12-10T10:00', 'America/Manaus').toISOString()).toBe('2026-12-10T14:00:00.000Z');
+    expect(parseStart('2026-12-10T10:00:00-03:00', 'America/Manaus').toISOString()).toBe('2026-12-10T13:00:00.000Z');
   });
 });

@@ -43,7 +43,9 @@ export async function updateLead(
   const audit = { reason, actor: scope.actorLabel };
   return scope.tx(async (tx) => {
     const t = scope.tenant.tenant_id;
-    const changed = await editLead(tx, t, lead_id, edit, audit);
+    // A move alone is one statement (transition.ts), as it was: no lead row lock taken before it.
+    const edits = Object.values(edit).some((v) => v !== undefined);
+    const changed = edits ? await editLead(tx, t, lead_id, edit, audit) : [];
     if (status === undefined) {
       const row = await tx
         .selectFrom('leads')

@@ -14,7 +14,6 @@ export const updateMeetingInput = {
   action: z.enum(MEETING_ACTIONS),
   start: z
     .string()
-    .min(16)
     .max(40)
     .optional()
     .describe("reschedule: new start, ISO with offset or local time in the lead's zone"),
