@@ -85,6 +85,10 @@ export interface Config {
    * directory. Which folders a call may read is decided in src/files/allowed-path.ts.
    */
   ingestDirs: string[];
+  /** AGENTE_INGEST_S3: buckets (optionally bucket/prefix) ingest_leads may read s3:// objects from (files/remote-allow.ts). */
+  ingestS3: string[];
+  /** AGENTE_INGEST_URL_HOSTS: https hosts ingest_leads may download from; empty: none. */
+  ingestUrlHosts: string[];
   logLevel: string;
   http: {
     allowedHosts: string[];
@@ -176,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dispatchFlagRaw: flag,
     mcpConfigPath: env.AGENTE_MCP_CONFIG ? resolve(cwd, env.AGENTE_MCP_CONFIG) : resolve(PACKAGE_ROOT, 'mcp.json'),
     ingestDirs: list(env.AGENTE_INGEST_DIRS, delimiter).map((d) => resolve(cwd, d)),
+    ingestS3: list(env.AGENTE_INGEST_S3),
+    ingestUrlHosts: list(env.AGENTE_INGEST_URL_HOSTS),
     logLevel: env.AGENTE_LOG_LEVEL || 'info',
     http: {
       allowedHosts: list(env.AGENTE_HTTP_ALLOWED_HOSTS),

@@ -16,6 +16,8 @@ import { assertFreeSpace } from './db/disk-space.js';
 import { migrate } from './db/migrate.js';
 import { runDemo } from './demo.js';
 import { createLogger } from './logger.js';
+import { preloadMcpSecrets } from './channels/config.js';
+import { resolveEnvRefs } from './secrets/refs.js';
 
 /**
  * The composition root: argv and environment → the database (migrated, then as the app role) → one
@@ -24,11 +26,15 @@ import { createLogger } from './logger.js';
  */
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
-  const config = loadConfig();
   if (values.help) return print(USAGE);
+  // Secrets by reference (${env:…}, ${file:…}, ${aws-sm:…}) in the environment, DATABASE_URL included.
+  await resolveEnvRefs(process.env);
+  const config = loadConfig();
   if (values.version) return print(config.version);
   const [command = 'serve', sub, arg] = positionals;
   if (command === 'demo') return runDemo(fileURLToPath(import.meta.url));
+  // The commands that talk to channels fetch mcp.json's Secrets Manager secrets now: a missing one stops the start.
+  if (!['migrate', 'token', 'webhook'].includes(command)) await preloadMcpSecrets(config.mcpConfigPath);
 
   const logger = createLogger(config.logLevel);
   if (!config.databaseUrl) {

@@ -8,6 +8,7 @@ import { assertFreeSpace } from './db/disk-space.js';
 import { appliedMigrations, listMigrations } from './db/migrate.js';
 import { withTenant } from './db/tenant.js';
 import type { ServerDeps } from './deps.js';
+import { remoteSources } from './files/remote-allow.js';
 import { createSpreadsheetFiles } from './files/source.js';
 
 /** The parts of the server's or a command's dependencies a scope is made of. */
@@ -46,7 +47,10 @@ export function createScope(deps: ScopeDeps, opts: { signal?: AbortSignal; actor
       new Set((deps.channels?.() ?? []).filter((c) => c.state === 'configured').map((c) => c.channel)),
     background: deps.tasks,
     signal: opts.signal,
-    spreadsheets: createSpreadsheetFiles(ingestFolders(config, deps.transport, tenant.slug)),
+    spreadsheets: createSpreadsheetFiles(
+      ingestFolders(config, deps.transport, tenant.slug),
+      remoteSources(config, deps.transport, tenant.slug),
+    ),
     bulk: copyTxFor(createCopyTx(db), tenant.tenant_id),
     server: serverFacts(deps),
   };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { secretRefs, type SecretRefs } from '../secrets/refs.js';
 
 /**
  * mcp.json: the standard "mcpServers" map (stdio command or Streamable HTTP url) plus a "channels"
@@ -110,16 +111,25 @@ export function expandVars(text: string, vars: Record<string, string | undefined
 }
 
 // Expands inside string values only, after parsing, so a value with quotes cannot break the JSON.
-function expandDeep(value: unknown, vars: Record<string, string | undefined>): unknown {
-  if (typeof value === 'string') return expandVars(value, vars);
-  if (Array.isArray(value)) return value.map((v) => expandDeep(v, vars));
+function expandDeep(value: unknown, expand: (text: string) => string): unknown {
+  if (typeof value === 'string') return expand(value);
+  if (Array.isArray(value)) return value.map((v) => expandDeep(v, expand));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandDeep(v, vars)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandDeep(v, expand)]));
   }
   return value;
 }
 
-export function loadMcpConfig(path: string, vars: Record<string, string | undefined>): McpConfig {
+/**
+ * Reads mcp.json. Strings may use ${VAR} (this server's environment and `vars`) and the secret
+ * references of src/secrets/refs.ts (${env:NAME}, ${file:/path}, ${aws-sm:name#field}, the last
+ * preloaded at start by preloadMcpSecrets).
+ */
+export function loadMcpConfig(
+  path: string,
+  vars: Record<string, string | undefined>,
+  refs: SecretRefs = secretRefs,
+): McpConfig {
   let raw: string;
   try {
     raw = readFileSync(path, 'utf8');
@@ -130,7 +140,12 @@ export function loadMcpConfig(path: string, vars: Record<string, string | undefi
   // from the downstream server's env block, and an unset one disables that channel only.
   const json = JSON.parse(raw) as Record<string, unknown>;
   const { channels, ...rest } = json && typeof json === 'object' ? json : {};
-  const parsed = McpConfigSchema.safeParse({ ...(expandDeep(rest, vars) as object), channels });
+  const where = `mcp.json (${path})`;
+  const secrets = (text: string) => refs.expand(text, where);
+  const parsed = McpConfigSchema.safeParse({
+    ...(expandDeep(rest, (text) => secrets(expandVars(text, vars))) as object),
+    channels: expandDeep(channels, secrets),
+  });
   if (!parsed.success) {
     throw new Error(`Invalid MCP config ${path}: ${z.prettifyError(parsed.error)}`);
   }
@@ -142,4 +157,15 @@ export function loadMcpConfig(path: string, vars: Record<string, string | undefi
     }
   }
   return parsed.data;
+}
+
+/** Fetches the Secrets Manager secrets mcp.json names (start and reload); an unreadable file is left to loadMcpConfig. */
+export async function preloadMcpSecrets(path: string, refs: SecretRefs = secretRefs): Promise<void> {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch {
+    return;
+  }
+  await refs.preload([raw], `mcp.json (${path})`);
 }

@@ -60,10 +60,3 @@ export function messageIdDomain(env: Record<string, string | undefined>): string
     throw new Error(`AGENTE_MESSAGE_ID_DOMAIN must be a domain like exemplo.com.br, got "${d.slice(0, 50)}"`);
   return d;
 }
-
-/** Resolves on the first SIGINT or SIGTERM. */
-export function untilStopped(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
-  });
-}

@@ -1,15 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BackgroundTasks } from '../background.js';
 import type { Config } from '../config.js';
 import { fullExport } from '../core/lgpd/export-format.js';
 import { lgpdRequest, lgpdRequestInput } from '../core/lgpd/lgpd-request.js';
-import { systemClock, type Logger } from '../core/ports.js';
+import type { Logger } from '../core/ports.js';
 import type { Db } from '../db/connect.js';
-import { ensureTenant } from '../db/tenant.js';
-import { createScope } from '../scope.js';
 import { z } from 'zod';
 import type { CliValues } from './args.js';
+import { cliScope } from './scope.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -25,20 +23,9 @@ export async function lgpdCommand(
   action: string | undefined,
   values: CliValues,
 ) {
-  const tenant = await ensureTenant(db.kysely, config.tenantSlug);
-  const scope = createScope(
-    {
-      db,
-      tenant,
-      config,
-      logger,
-      clock: systemClock,
-      tasks: new BackgroundTasks(),
-      transport: 'stdio',
-      channels: () => [],
-    },
-    { actor: { kind: 'cli', command: `lgpd ${action ?? ''}`.trim() } },
-  );
+  const { scope } = await cliScope(db, config, logger, `lgpd ${action ?? ''}`.trim(), {
+    extra: { channels: () => [] },
+  });
   const ids = { document: str(values.document), phone: str(values.phone), email: str(values.email) };
   if (action === 'export') {
     const out = await fullExport(scope, ids);

@@ -1,12 +1,10 @@
-import { BackgroundTasks } from '../background.js';
 import type { Config } from '../config.js';
 import { AppError } from '../core/errors.js';
 import { importRegistry } from '../core/outreach/import-registry.js';
-import { systemClock, type Logger } from '../core/ports.js';
+import type { Logger } from '../core/ports.js';
 import type { Db } from '../db/connect.js';
-import { ensureTenant } from '../db/tenant.js';
-import { createScope } from '../scope.js';
 import type { CliValues } from './args.js';
+import { cliScope } from './scope.js';
 
 /**
  * `registry import FILE [--registry sp_nao_me_ligue] [--date YYYY-MM-DD]`: an opt-out registry file (a
@@ -31,11 +29,7 @@ export async function registryCommand(
     return 2;
   }
   const slug = typeof values.tenant === 'string' ? values.tenant : config.tenantSlug;
-  const tenant = await ensureTenant(db.kysely, slug);
-  const scope = createScope(
-    { db, tenant, config, logger, clock: systemClock, tasks: new BackgroundTasks(), transport: 'stdio' },
-    { actor: { kind: 'cli', command: 'registry' } },
-  );
+  const { scope } = await cliScope(db, config, logger, 'registry', { slug });
   try {
     const date = typeof values.date === 'string' ? values.date : undefined;
     const r = await importRegistry(scope, { file_path: file, registry, registry_date: date });

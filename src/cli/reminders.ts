@@ -1,11 +1,10 @@
-import { BackgroundTasks } from '../background.js';
 import type { Config } from '../config.js';
 import { sendReminders } from '../core/meetings/send-reminders.js';
-import { systemClock, type Logger } from '../core/ports.js';
+import type { Logger } from '../core/ports.js';
 import type { Db } from '../db/connect.js';
-import { ensureTenant, withTenant } from '../db/tenant.js';
-import { createScope } from '../scope.js';
+import { withTenant } from '../db/tenant.js';
 import type { CliValues } from './args.js';
+import { cliScope } from './scope.js';
 import { buildChannels, startExecutor, type Channels } from './channels.js';
 
 /**
@@ -19,23 +18,13 @@ export async function reminders(db: Db, config: Config, logger: Logger, values: 
     process.stderr.write('--window-hours must be a number between 1 and 168\n');
     return 2;
   }
-  const tenant = await ensureTenant(db.kysely, config.tenantSlug);
   const channels = buildChannels(config, logger);
-  // A command acts through a scope like a tool call does, as itself (the audit says cli:reminders).
-  const scope = createScope(
-    {
-      db,
-      tenant,
-      config,
-      logger,
-      clock: systemClock,
-      tasks: new BackgroundTasks(),
-      transport: 'stdio',
+  const { tenant, scope } = await cliScope(db, config, logger, 'reminders', {
+    extra: {
       channels: channels.status,
       channelClient: config.dispatchEnabled ? (channels.client ?? undefined) : undefined,
     },
-    { actor: { kind: 'cli', command: 'reminders' } },
-  );
+  });
   try {
     const r = await sendReminders(scope, { window_hours: windowHours, limit: 1000 });
     const queued = r.items

@@ -13,8 +13,12 @@ import { startInboundProcessor } from '../inbound/commands.js';
 import { buildServer } from '../server.js';
 import type { Toolset } from '../tools/define-tool.js';
 import type { CliValues } from './args.js';
-import { buildChannels, startExecutor, untilStopped } from './channels.js';
+import { registerDbGauges } from '../metrics/db-gauges.js';
+import { metricsTokenFromEnv } from '../metrics/http.js';
+import { registerWebhookCounts, wireMetrics } from '../metrics/wire.js';
+import { buildChannels, startExecutor } from './channels.js';
 import { startPolling } from './inbox.js';
+import { stopDeadlineMs, untilStopped } from './stop.js';
 
 /** `serve` (the default command): the MCP server over stdio, or over Streamable HTTP with --http. */
 
@@ -22,6 +26,16 @@ import { startPolling } from './inbox.js';
 const STDIO_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 export async function serve(db: Db, config: Config, logger: Logger, values: CliValues): Promise<number> {
+  const http = !!(values.http || values['webhooks-only']);
+  let deadlineMs: number;
+  let metricsToken: string | undefined;
+  try {
+    deadlineMs = stopDeadlineMs(process.env);
+    metricsToken = http ? metricsTokenFromEnv(process.env) : undefined;
+  } catch (err) {
+    process.stderr.write(`serve: ${(err as Error).message}\n`);
+    return 2;
+  }
   const tenant = await ensureTenant(db.kysely, config.tenantSlug);
   // A job still 'processando' from a process that died will never finish. On PGlite only this process
   // can be importing; on PostgreSQL other servers may be, so only jobs silent for 10 minutes count.
@@ -35,7 +49,6 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
     config.dispatchEnabled && channels.client && !values['no-executor']
       ? startExecutor(db, channels.client, logger, config)
       : null;
-  const http = !!(values.http || values['webhooks-only']);
   // Webhooks are stored, answered, then processed here — unless --no-processing leaves that to the
   // sweeps of other processes (workers), so that an edge spends its CPU on accepting. With the executor
   // in this process (PGlite's only way), the inboxes are polled here too and what that stores is processed.
@@ -57,9 +70,12 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
     channelClient: config.dispatchEnabled ? (channels.client ?? undefined) : undefined,
     calendar: config.dispatchEnabled && channels.client ? new McpCalendar(channels.client) : undefined,
   };
-  const stopped = untilStopped();
+  const stopped = untilStopped(logger);
   if (http) {
+    wireMetrics();
+    registerDbGauges(db);
     const handle = await serveHttp(base, {
+      metricsToken,
       host: typeof values.host === 'string' ? values.host : '127.0.0.1',
       port: typeof values.port === 'string' ? Number(values.port) : 3333,
       auth: values['no-auth'] ? 'none' : 'token',
@@ -67,17 +83,22 @@ export async function serve(db: Db, config: Config, logger: Logger, values: CliV
       inboundStored: inbound ? (tenantId) => inbound.kick(tenantId) : undefined,
     });
     logger.info({ url: handle.url }, 'serving MCP over Streamable HTTP');
+    registerWebhookCounts(handle.webhookCounts);
     process.stderr.write(`agente-disparo-agenda listening on ${handle.url}\n`);
     await stopped;
-    await handle.close();
+    // Requests in flight finish first (up to the deadline): a send_message waits on this process's
+    // executor for its outcome. Then the executor stops claiming and drains in what is left of it.
+    const started = performance.now();
+    await Promise.all([handle.close(deadlineMs), poller?.stop()]);
+    await executor?.shutdown(Math.max(1000, deadlineMs - (performance.now() - started)));
   } else {
     await serveOverStdio({ ...base, transport: 'stdio' }, stopped);
+    await Promise.all([executor?.shutdown(deadlineMs), poller?.stop()]);
   }
   await drain(tasks, logger);
-  await poller?.stop();
   await inbound?.stop();
-  await executor?.stop();
   await channels.close();
+  if (http) process.stderr.write('agente-disparo-agenda stopped\n');
   return 0;
 }
 

@@ -7,7 +7,7 @@ import { cellToString } from './cell.js';
 import { SpreadsheetError } from './errors.js';
 import { SniffingDecoder, sniffDialect } from './text-sniff.js';
 
-export type CsvSource = { path: string } | { buffer: Buffer };
+export type CsvSource = { path: string } | { buffer: Buffer } | { stream: Readable };
 
 const SNIFF_CHARS = 64 * 1024;
 const MAX_RECORD_BYTES = 1024 * 1024;
@@ -23,7 +23,11 @@ export async function* readCsvRows(
   onBytes?: (bytesRead: number) => void,
 ): AsyncGenerator<SheetRow> {
   const bytes: Readable =
-    'buffer' in src ? Readable.from(slices(src.buffer)) : createReadStream(src.path, { highWaterMark: 256 * 1024 });
+    'buffer' in src
+      ? Readable.from(slices(src.buffer))
+      : 'stream' in src
+        ? src.stream
+        : createReadStream(src.path, { highWaterMark: 256 * 1024 });
   const text = decode(bytes, onBytes)[Symbol.asyncIterator]();
   try {
     let head = '';

@@ -4,16 +4,18 @@ import type { SheetRow } from '../core/ingest/columns.js';
 import type { SpreadsheetFormat } from '../core/model/index.js';
 import { readCsvRows } from './csv-reader.js';
 import { RESAVE_ADVICE, SpreadsheetError } from './errors.js';
+import type { RemoteObject } from './remote-object.js';
 import { readXlsxRows } from './xlsx-reader.js';
 
 export type { SheetRow } from '../core/ingest/columns.js';
 export type { SpreadsheetFormat } from '../core/model/index.js';
 export { SpreadsheetError, type SpreadsheetErrorCode } from './errors.js';
 
-/** A file to read: a path on disk or the bytes in memory; `filename` names it in messages and rows. */
+/** A file to read: a path on disk, the bytes in memory or a remote object; `filename` names it in messages and rows. */
 export interface SpreadsheetSource {
   path?: string;
   buffer?: Buffer;
+  remote?: RemoteObject;
   filename: string;
 }
 
@@ -78,8 +80,14 @@ export async function detectFormat(src: SpreadsheetSource): Promise<SpreadsheetF
  * }
  */
 export async function* readRows(src: SpreadsheetSource, opts: ReadRowsOptions = {}): AsyncGenerator<SheetRow> {
-  const input = src.buffer ? { buffer: src.buffer } : src.path ? { path: src.path } : null;
-  if (!input) throw new TypeError('readRows needs a path or a buffer');
+  const input = src.buffer
+    ? { buffer: src.buffer }
+    : src.remote
+      ? { remote: src.remote }
+      : src.path
+        ? { path: src.path }
+        : null;
+  if (!input) throw new TypeError('readRows needs a path, a buffer or a remote object');
   if (opts.maxBytes !== undefined) {
     const { size } = await readHead(src, 0);
     if (size > opts.maxBytes) {
@@ -93,12 +101,19 @@ export async function* readRows(src: SpreadsheetSource, opts: ReadRowsOptions = 
   if ((await detectFormat(src)) === 'xlsx') {
     yield* readXlsxRows(input, opts);
   } else {
-    yield* readCsvRows(input, basename(src.filename), opts.onBytes);
+    const csv = src.remote
+      ? { stream: src.remote.stream(0, src.remote.size) }
+      : (input as { path: string } | { buffer: Buffer });
+    yield* readCsvRows(csv, basename(src.filename), opts.onBytes);
   }
 }
 
 async function readHead(src: SpreadsheetSource, length = HEAD_BYTES): Promise<{ head: Buffer; size: number }> {
   if (src.buffer) return { head: src.buffer.subarray(0, length), size: src.buffer.length };
+  if (src.remote) {
+    const n = Math.min(length, src.remote.size);
+    return { head: n ? await src.remote.read(0, n) : Buffer.alloc(0), size: src.remote.size };
+  }
   if (!src.path) throw new TypeError('readRows needs a path or a buffer');
   const fh = await open(src.path, 'r');
   try {

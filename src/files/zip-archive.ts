@@ -4,6 +4,7 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
 import { slices } from './buffer-slices.js';
 import { RESAVE_ADVICE, SpreadsheetError } from './errors.js';
+import type { RemoteObject } from './remote-object.js';
 
 /**
  * Random access to the entries of a zip file (an .xlsx), read through its central directory.
@@ -36,7 +37,7 @@ export interface ZipArchive {
   close(): Promise<void>;
 }
 
-export type ZipSource = { path: string } | { buffer: Buffer };
+export type ZipSource = { path: string } | { buffer: Buffer } | { remote: RemoteObject };
 
 const EOCD_SIG = 0x06054b50;
 const ZIP64_LOCATOR_SIG = 0x07064b50;
@@ -60,7 +61,12 @@ interface RandomAccess {
 }
 
 export async function openZip(src: ZipSource): Promise<ZipArchive> {
-  const file = 'buffer' in src ? bufferAccess(src.buffer) : await fileAccess(src.path);
+  const file =
+    'buffer' in src
+      ? bufferAccess(src.buffer)
+      : 'remote' in src
+        ? remoteAccess(src.remote)
+        : await fileAccess(src.path);
   try {
     const entries = await readCentralDirectory(file);
     return {
@@ -225,6 +231,18 @@ function bufferAccess(buffer: Buffer): RandomAccess {
     size: buffer.length,
     read: async (offset, length) => buffer.subarray(offset, offset + length),
     stream: (start, length) => Readable.from(slices(buffer.subarray(start, start + length))),
+    close: async () => {},
+  };
+}
+
+/** An s3:// object or https download, read in byte ranges (files/remote-object.ts). */
+function remoteAccess(remote: RemoteObject): RandomAccess {
+  const clamp = (offset: number, length: number) => Math.max(0, Math.min(length, remote.size - offset));
+  return {
+    size: remote.size,
+    read: async (offset, length) =>
+      clamp(offset, length) ? remote.read(offset, clamp(offset, length)) : Buffer.alloc(0),
+    stream: (start, length) => (clamp(start, length) ? remote.stream(start, clamp(start, length)) : Readable.from([])),
     close: async () => {},
   };
 }

@@ -14,6 +14,8 @@ import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { sendWebResponse, toWebRequest } from './node-web.js';
 import { allowedHostnames, hostnameOf, isAllowedOrigin } from './origin.js';
 import { SessionStore } from './sessions.js';
+import { readinessProbe } from '../metrics/health.js';
+import { answerProbe, type ProbeOptions } from '../metrics/http.js';
 import { EndpointCache } from './webhooks/endpoints.js';
 import { StoreBatcher } from './webhooks/store-batcher.js';
 import { serveWebhook, type WebhookContext, type WebhookCounts } from './webhooks/receive.js';
@@ -25,13 +27,19 @@ export interface HttpOptions extends CallerOptions {
   webhooksOnly?: boolean;
   /** Called when a webhook's raw event is stored (the inbound processor takes it from there). */
   inboundStored?: (tenantId: string) => void;
+  /** The bearer token /metrics requires (AGENTE_METRICS_TOKEN); without one /metrics is not served here. */
+  metricsToken?: string;
 }
 
 export interface HttpServerHandle {
   url: string;
   /** Webhook requests by provider and outcome (accepted, duplicate, unsigned, bad_signature, stale…). */
   webhookCounts: WebhookCounts;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections and lets the requests in flight finish, up to deadlineMs (default: at
+   * once); then closes what is left. /readyz answers 503 meanwhile, and answers carry Connection: close.
+   */
+  close(deadlineMs?: number): Promise<void>;
 }
 
 /** What serving a request needs, set up once per process from the config. */
@@ -48,6 +56,9 @@ interface HttpContext {
   verifier: TokenVerifier;
   endpoint: McpEndpoint;
   webhooks: WebhookContext;
+  probes: ProbeOptions;
+  /** Requests being served (not counting long-lived GET /mcp streams), and whether the server is draining. */
+  drain: { inflight: number; draining: boolean; idle: (() => void) | null };
 }
 
 /**
@@ -76,6 +87,15 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
       connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 4)),
     },
     (req, res) => {
+      // In flight until its answer is done (an answer streamed as SSE outlives handle()).
+      if (!(req.method === 'GET' && req.url?.startsWith('/mcp'))) {
+        ctx.drain.inflight++;
+        res.once('close', () => {
+          if (--ctx.drain.inflight === 0) ctx.drain.idle?.();
+        });
+      }
+      // Draining: every answer closes its connection, so clients reconnect to another replica.
+      if (ctx.drain.draining) res.setHeader('Connection', 'close');
       handle(ctx, req, res).catch((err: unknown) => {
         deps.logger.error({ err: { message: (err as Error).message } }, 'http request failed');
         if (!res.headersSent) reject(req, res, 500, 'Internal server error');
@@ -93,12 +113,30 @@ export async function serveHttp(deps: Omit<ServerDeps, 'transport'>, opts: HttpO
   return {
     url: `http://${shownHost}:${addr.port}/mcp`,
     webhookCounts: ctx.webhooks.counts,
-    close: async () => {
+    close: async (deadlineMs = 0) => {
+      ctx.drain.draining = true;
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      await drained(ctx.drain, deadlineMs);
       await ctx.endpoint.close();
       http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await closed;
     },
   };
+}
+
+/** Resolves when no counted request is in flight, or after deadlineMs. */
+function drained(d: HttpContext['drain'], deadlineMs: number): Promise<void> {
+  if (!d.inflight || deadlineMs <= 0) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(done, deadlineMs);
+    function done() {
+      clearTimeout(t);
+      d.idle = null;
+      resolve();
+    }
+    d.idle = done;
+  });
 }
 
 function httpContext(deps: Omit<ServerDeps, 'transport'>, opts: HttpOptions): HttpContext {
@@ -107,7 +145,11 @@ function httpContext(deps: Omit<ServerDeps, 'transport'>, opts: HttpOptions): Ht
   const publicHost = publicUrl ? [new URL(publicUrl).hostname] : [];
   const sessions = new SessionStore(deps.db.kysely, limits, () => deps.clock.now());
   const bodies = new ByteBudget(limits.maxBodyBytesInFlight);
+  const drain = { inflight: 0, draining: false, idle: null };
+  const readiness = readinessProbe({ db: deps.db, channels: deps.channels, stopping: () => drain.draining });
   return {
+    drain,
+    probes: { readiness, metricsToken: opts.metricsToken, openMetrics: false },
     deps,
     opts,
     limits,
@@ -176,7 +218,8 @@ function answeredAtTheDoor(ctx: HttpContext, req: IncomingMessage, res: ServerRe
 
 /** The routes, by path, in order; a new route is one line here. */
 function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, path: string): void | Promise<void> {
-  if (path === '/healthz' && req.method === 'GET') return json(res, 200, { ok: true });
+  // /healthz, /readyz (public) and /metrics (AGENTE_METRICS_TOKEN): src/metrics/http.ts.
+  if (PROBES.has(path)) return probe(ctx, req, res, path);
   // RFC 9728: public, so that a client refused with 401 can find the authorization server.
   if (ctx.oauth && ctx.wellKnown.has(path) && req.method === 'GET') {
     return json(res, 200, protectedResourceMetadata(ctx.oauth));
@@ -203,6 +246,12 @@ async function serveMcp(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const url = new URL(req.url ?? '/mcp', `http://${req.headers.host}`);
   const response = await ctx.endpoint.handle(toWebRequest(req, res, url, undefined), body, auth.principal);
   await sendWebResponse(res, response);
+}
+
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+async function probe(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  if (!(await answerProbe(ctx.probes, req, res, path))) reject(req, res, 405, `Method not allowed: ${path} takes GET`);
 }
 
 function isLoopback(host: string): boolean {

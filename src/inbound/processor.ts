@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { processEvents, recordEventFailure, type EventSummary } from '../core/inbound/process-event.js';
+import { coreMetrics } from '../core/metrics.js';
 import { actorLabel, systemActor } from '../core/model/index.js';
 import type { Clock, Logger } from '../core/ports.js';
 import type { Database } from '../db/schema.js';
@@ -100,6 +101,7 @@ export class InboundProcessor {
         );
         if (!done.length) return;
         for (const s of done) this.o.onProcessed?.(tenantId, s);
+        countProcessed(done);
         this.o.logger.debug({ events: done.length }, 'inbound events processed');
         limit = BATCH;
       } catch (err) {
@@ -119,3 +121,34 @@ export class InboundProcessor {
 
 /** Events per processing transaction. */
 const BATCH = 100;
+
+/** The processed events' contents, by result, for /metrics (agente_inbound_processed_total). */
+function countProcessed(done: readonly EventSummary[]): void {
+  const m = coreMetrics();
+  m.inboundProcessed('events', done.length);
+  const sum = (f: (s: EventSummary) => number) => done.reduce((a, s) => a + f(s), 0);
+  m.inboundProcessed(
+    'messages',
+    sum((s) => s.messages),
+  );
+  m.inboundProcessed(
+    'duplicates',
+    sum((s) => s.duplicates),
+  );
+  m.inboundProcessed(
+    'statuses',
+    sum((s) => s.statuses),
+  );
+  m.inboundProcessed(
+    'statuses_applied',
+    sum((s) => s.statuses_applied),
+  );
+  m.inboundProcessed(
+    'refused',
+    sum((s) => s.refused.length),
+  );
+  m.inboundProcessed(
+    'opt_outs',
+    sum((s) => s.opt_outs),
+  );
+}

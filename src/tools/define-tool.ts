@@ -10,6 +10,7 @@ import {
   type ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { recordToolCall } from '../metrics/registry.js';
 import { AppError } from '../core/errors.js';
 import { assertFreeSpace } from '../db/disk-space.js';
 import type { Scope } from '../core/scope.js';
@@ -149,11 +150,11 @@ async function runTool(
     },
   };
   const started = performance.now();
-  const logCall = (outcome: string) =>
-    deps.logger.debug(
-      { tool: def.name, outcome, ms: Math.round(performance.now() - started), args: argsForLog(args) },
-      'tool call',
-    );
+  const logCall = (outcome: string) => {
+    const ms = performance.now() - started;
+    recordToolCall(def.name, outcome, ms);
+    deps.logger.debug({ tool: def.name, outcome, ms: Math.round(ms), args: argsForLog(args) }, 'tool call');
+  };
   try {
     // PGlite blocks for good after a write hits a full disk (db/disk-space.ts): a tool that may write
     // refuses first, with what to do, while reads go on.
@@ -170,6 +171,7 @@ async function runTool(
       return { isError: true, content: [{ type: 'text' as const, text: `${err.code}: ${err.message}` }] };
     }
     const id = Math.random().toString(36).slice(2, 10);
+    recordToolCall(def.name, 'internal_error', performance.now() - started);
     deps.logger.error({ err: errSummary(err), tool: def.name, error_id: id }, 'tool failed');
     return {
       isError: true,

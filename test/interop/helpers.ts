@@ -38,6 +38,15 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs: numb
   }
 }
 
+/** What every loopback SMTP server of these tests shares: plain text on 127.0.0.1, any login accepted unless a test says otherwise. */
+export const LOOPBACK_SMTP_OPTIONS = {
+  logger: false,
+  disabledCommands: ['STARTTLS'],
+  authOptional: true,
+  allowInsecureAuth: true,
+  closeTimeout: 1_000,
+} as const;
+
 export interface Sink {
   port: number;
   messages: ParsedMail[];
@@ -56,11 +65,7 @@ export async function startSink(): Promise<Sink> {
   const messages: ParsedMail[] = [];
   const envelopes: Sink['envelopes'] = [];
   const server: SMTPServerType = new SMTPServer({
-    logger: false,
-    disabledCommands: ['STARTTLS'],
-    authOptional: true,
-    allowInsecureAuth: true,
-    closeTimeout: 1_000,
+    ...LOOPBACK_SMTP_OPTIONS,
     onAuth(auth, _session, cb) {
       if (auth.password === 'wrong-password')
         return cb(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));

@@ -7,6 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import type { SMTPServer as SMTPServerType } from 'smtp-server';
 import type { Dovecot } from './dovecot.js';
+import { LOOPBACK_SMTP_OPTIONS } from './helpers.js';
 
 export interface Mx {
   port: number;
@@ -20,11 +21,7 @@ export async function startMx(dovecot: Dovecot, localUsers: string[]): Promise<M
   const outbound: Buffer[] = [];
   const local = new Set(localUsers.map((u) => u.toLowerCase()));
   const server: SMTPServerType = new SMTPServer({
-    logger: false,
-    disabledCommands: ['STARTTLS'],
-    authOptional: true,
-    allowInsecureAuth: true,
-    closeTimeout: 1_000,
+    ...LOOPBACK_SMTP_OPTIONS,
     onAuth(auth, _session, cb) {
       cb(null, { user: auth.username });
     },

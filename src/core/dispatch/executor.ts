@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -11,6 +12,7 @@ import {
   type SendChannel,
 } from '../model/index.js';
 import type { ChannelClient, SendPayload } from '../outreach/channel-port.js';
+import { coreMetrics } from '../metrics.js';
 import type { Clock, Logger } from '../ports.js';
 import { completeCampaigns } from './campaigns.js';
 import { classify } from './classify.js';
@@ -20,6 +22,7 @@ import { prescriptionCutoff } from '../outreach/policy.js';
 import { preSendStops } from './pre-send-check.js';
 import { reserveSlots } from './rate-limit.js';
 import { recordBatch } from './record.js';
+import { settledWithin } from './settled-within.js';
 import { sendAtSlots, type Slots } from './send-at-slots.js';
 import { claimDue } from './sql/claim-due.js';
 import { dueGroups } from './sql/due-groups.js';
@@ -90,12 +93,18 @@ export class Executor {
   /** Campaigns whose rows this executor recorded since the last housekeeping round, by tenant. */
   private readonly touchedCampaigns = new Map<string, Set<string>>();
   private wake: (() => void) | null = null;
+  /** Aborted by shutdown(): rows still waiting for their slot are handed back unsent. */
+  private readonly stopping = new AbortController();
+  /** Aborted when shutdown()'s deadline passes: downstream calls still in flight are cancelled (outcome unknown). */
+  private readonly cancel = new AbortController();
 
   constructor(private readonly d: ExecutorDeps) {
     this.actor = actorLabel(systemActor(`executor:${d.workerId}`));
     // At least one batch wide: a row never waits in the limiter past its send slot.
     this.limit = pLimit(Math.max(d.concurrency ?? 256, d.batchSize ?? 200));
     this.policies = new PolicyCache(d.db);
+    // Every row waiting for its slot and every call in flight listens to these: hundreds at a time.
+    setMaxListeners(0, this.stopping.signal, this.cancel.signal);
   }
 
   start(): void {
@@ -104,11 +113,43 @@ export class Executor {
     this.loop = this.run();
   }
 
+  /** Stops the loop and waits for the batches in flight (every call made and recorded); tick() still works after. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
     await Promise.allSettled([...this.inflight]);
+  }
+
+  /**
+   * The graceful stop (SIGTERM): stops claiming for good; rows claimed and not yet started are handed back unsent (their lease released, the
+   * attempt not counted); calls already made finish and are recorded — up to `deadlineMs`, after which
+   * they are cancelled and recorded as unknown outcomes (classify.ts: retried by key when the channel
+   * honours it, else incerto). Then the campaigns it recorded last are completed. Resolves when done;
+   * a batch that still could not be recorded keeps its leases, which expire and are recovered.
+   */
+  async shutdown(deadlineMs = Number.POSITIVE_INFINITY): Promise<{ drained: boolean }> {
+    this.running = false;
+    this.stopping.abort();
+    this.wake?.();
+    const everything = async () => {
+      await this.loop;
+      while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    };
+    const all = everything();
+    let drained = await settledWithin(all, deadlineMs);
+    if (!drained) {
+      this.d.logger.warn(
+        { batches: this.inflight.size },
+        'stop deadline passed: cancelling downstream calls in flight',
+      );
+      this.cancel.abort();
+      drained = await settledWithin(all, 5000);
+    }
+    await this.completeTouchedCampaigns(this.d.clock.now()).catch((err: Error) =>
+      this.d.logger.warn({ err: { message: err.message } }, 'could not complete campaigns on stop'),
+    );
+    return { drained };
   }
 
   private async run(): Promise<void> {
@@ -156,6 +197,7 @@ export class Executor {
       await this.completeTouchedCampaigns(now);
     }
     const groups = await withSystem(this.d.db, (tx) => dueGroups(tx, now));
+    if (this.stopping.signal.aborted) return 0;
     const handled = await Promise.all(groups.map((g) => this.runGroup(g.tenant_id, g.canal)));
     return handled.reduce((a, b) => a + b, 0);
   }
@@ -186,6 +228,8 @@ export class Executor {
     // Back-pressure: at most two batches in flight per executor.
     while (this.inflight.size >= 2) await Promise.race(this.inflight);
     await this.d.channel.ready?.(channel);
+    // Stopping: claim nothing more.
+    if (this.stopping.signal.aborted) return 0;
     const started = performance.now();
     const now = this.d.clock.now();
     const leaseUntil = new Date(now.getTime() + (this.d.leaseMs ?? DEFAULT_LEASE_MS));
@@ -204,6 +248,7 @@ export class Executor {
       });
       return { rows, grant };
     });
+    coreMetrics().slotsReserved(channel, grant.first.getTime() - now.getTime(), grant.granted);
     this.d.logger.debug(
       { granted: grant.granted, claimed: rows.length, lead_ms: grant.first.getTime() - now.getTime() },
       'slots granted',
@@ -229,26 +274,33 @@ export class Executor {
     const facts = await withTenant(this.d.db, tenantId, (tx) => preSendFacts(tx, tenantId, ids, cutoff, now));
     const stops = preSendStops(rows, facts, policy.janela, now, { credorSet: policy.credor !== null });
     this.prepareMs = 0.8 * this.prepareMs + 0.2 * (performance.now() - started);
-    return sendAtSlots(rows, stops, slots, { clock: this.d.clock, logger: this.d.logger, limit: this.limit }, (r) =>
-      this.send(r),
-    );
+    const pacer = { clock: this.d.clock, logger: this.d.logger, limit: this.limit, stop: this.stopping.signal };
+    return sendAtSlots(rows, stops, slots, pacer, (r) => this.send(r));
   }
 
   /** One downstream call, its answer classified. */
   private async send(r: Claimed): Promise<Outcome> {
     const sentAt = this.d.clock.now();
+    const started = performance.now();
     const out = await this.d.channel.send(r.canal, payloadOf(r, this.d.messageIdDomain), {
       timeoutMs: this.d.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
+      signal: this.cancel.signal,
     });
+    coreMetrics().sendDuration(r.canal, performance.now() - started);
     const idempotent = this.d.channel.isIdempotent(r.canal);
     return { ...classify(r, out, idempotent, this.d.clock.now(), Math.random()), sent_at: sentAt };
   }
 
   /** Writes a batch's outcomes (and what follows) and remembers its campaigns for completion. */
   private async record(tenantId: string, outcomes: Outcome[]): Promise<void> {
-    const campaigns = await withTenant(this.d.db, tenantId, (tx) =>
+    const { campaigns, recorded } = await withTenant(this.d.db, tenantId, (tx) =>
       recordBatch(tx, tenantId, outcomes, { workerId: this.d.workerId, actor: this.actor, now: this.d.clock.now() }),
     );
+    // Counted once committed, from the rows as recorded (a row whose lease was lost is not ours to count).
+    // Only rows whose call was made (sent_at): not the pre-send stops, not the rows handed back.
+    const called = new Set(outcomes.filter((o) => o.sent_at).map((o) => o.disparo_id));
+    for (const r of recorded)
+      if (called.has(r.disparo_id)) coreMetrics().sendRecorded(r.canal, r.status, r.erro_classe);
     if (!campaigns.length) return;
     const set = this.touchedCampaigns.get(tenantId) ?? new Set<string>();
     for (const c of campaigns) set.add(c);

@@ -22,7 +22,7 @@ export async function recordBatch(
   tenantId: string,
   outcomes: readonly Outcome[],
   opts: { workerId: string; actor: string; now: Date },
-): Promise<string[]> {
+): Promise<{ campaigns: string[]; recorded: Recorded[] }> {
   const { actor, now } = opts;
   const done = await recordOutcomes(tx, opts.workerId, outcomes, now);
   // The id is a fact about the phone whether or not this worker still held the row's lease.
@@ -40,7 +40,7 @@ export async function recordBatch(
     .filter((r) => r.status === 'falhou' && r.erro_classe !== 'destino_invalido')
     .map((r) => r.lead_id);
   await transitionLeads(tx, tenantId, failed, 'erro', { reason: 'envio falhou', actor, from: ['em_disparo'] });
-  return [...new Set(done.map((r) => r.campanha_id).filter((c): c is string => !!c))];
+  return { campaigns: [...new Set(done.map((r) => r.campanha_id).filter((c): c is string => !!c))], recorded: done };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type pLimit from 'p-limit';
+import { coreMetrics } from '../metrics.js';
 import type { Clock, Logger } from '../ports.js';
 import type { Claimed, Outcome } from './outcome.js';
 
@@ -18,6 +19,8 @@ export interface Pacer {
   logger: Logger;
   /** Downstream calls in flight (p-limit). */
   limit: ReturnType<typeof pLimit>;
+  /** Aborted when the executor stops: rows whose call has not started are handed back at once. */
+  stop?: AbortSignal;
 }
 
 /**
@@ -25,6 +28,9 @@ export interface Pacer {
  * (timers), then goes through `send` within the concurrency limit. A row that missed its slot by more
  * than SLOT_TOLERANCE_MS (a slow connect, an event-loop stall) is handed back unsent, due at once,
  * instead of going out late: late sends would bunch up and break the pace.
+ *
+ * When `stop` aborts (a graceful stop), rows still waiting for their slot or for the limiter are handed
+ * back the same way (their lease released, the attempt not counted); calls already made go on.
  *
  * Slot times are on the injected clock's timeline (the reservation was made at clock.now()), so the
  * waits are measured against clock.now() too: with the system clock that is wall time; a test's fixed
@@ -38,24 +44,24 @@ export function sendAtSlots(
   send: (r: Claimed) => Promise<Outcome>,
 ): Promise<Outcome[]> {
   const { clock, logger, limit } = pacer;
+  const halt = pacer.stop;
+  const handBack = (r: Claimed, motivo: string, reason: 'slot_missed' | 'stopping'): Outcome => {
+    coreMetrics().handedBack(r.canal, reason);
+    return { disparo_id: r.disparo_id, status: 'pendente', motivo, proxima: clock.now(), devolvido: true };
+  };
   let slot = 0;
   return Promise.all(
     rows.map(async (r): Promise<Outcome> => {
       const stop = stops.get(r.disparo_id);
       if (stop) return stop;
       const at = slots.first.getTime() + slot++ * slots.intervalMs;
-      await sleep(at - clock.now().getTime());
+      await sleep(at - clock.now().getTime(), halt);
       return limit(async () => {
+        if (halt?.aborted) return handBack(r, 'executor encerrado antes do envio; devolvido à fila', 'stopping');
         const late = clock.now().getTime() - at;
         if (slots.intervalMs > 0 && late > SLOT_TOLERANCE_MS) {
           logger.debug({ late_ms: late }, 'slot missed, handed back');
-          return {
-            disparo_id: r.disparo_id,
-            status: 'pendente',
-            motivo: 'horário de envio perdido; reagendado',
-            proxima: clock.now(),
-            devolvido: true,
-          };
+          return handBack(r, 'horário de envio perdido; reagendado', 'slot_missed');
         }
         return send(r);
       });
@@ -63,4 +69,16 @@ export function sendAtSlots(
   );
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+/** Sleeps ms, or until the signal aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -32,7 +32,7 @@ export const ingestLeadsInput = {
     .min(1)
     .max(4096)
     .optional()
-    .describe('Absolute path inside a folder get_status lists (ingest.folders)'),
+    .describe('Absolute path inside a folder get_status lists (ingest.folders), or an allowed s3:// or https:// URL'),
   content_base64: z.string().max(28_000_000).optional().describe('Or the file, base64 (≤20 MB), with filename'),
   filename: z.string().min(1).max(255).optional().describe('e.g. "leads.xlsx"'),
   sheet: z.string().min(1).max(200).optional().describe('Only this sheet (default: all with lead columns)'),

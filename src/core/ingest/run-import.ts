@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { coreMetrics } from '../metrics.js';
 import type { Scope } from '../scope.js';
 import type { LegalBasis } from '../model/index.js';
 import type { LeadField } from './column-types.js';
@@ -28,6 +29,8 @@ export async function runImport(scope: Scope, bulk: CopyTxRunner, run: ImportRun
   const tenantId = scope.tenant.tenant_id;
   const { jobId, file } = run;
   const log = scope.logger.child({ job_id: jobId });
+  const started = performance.now();
+  const read = { rows: 0 };
   await scope.tx((tx) => updateIngestJob(tx, tenantId, jobId, { status: 'processando', startedAt: scope.clock.now() }));
   try {
     const rows = file.rows({ sheet: run.sheet, onBytes: (n) => (run.progress.bytes = n) });
@@ -35,7 +38,7 @@ export async function runImport(scope: Scope, bulk: CopyTxRunner, run: ImportRun
     const result = await ingestPrepared(
       { store: bulk, logger: log, clock: scope.clock },
       { jobId, tenantId, arquivo: file.filename, validateOnly: run.validateOnly, baseLegal: run.baseLegal },
-      guarded(batches, () => scope.assertWritable()),
+      guarded(batches, () => scope.assertWritable(), read),
     );
     await scope.tx(async (tx) => {
       const shared = run.validateOnly ? [] : await flagSharedDestinations(tx, tenantId, jobId);
@@ -51,12 +54,14 @@ export async function runImport(scope: Scope, bulk: CopyTxRunner, run: ImportRun
       });
     });
     log.info({ counts: result.counts, problems: result.problemsTotal }, 'ingest finished');
+    coreMetrics().importFinished('concluido', result.counts.linhas_lidas, performance.now() - started);
   } catch (err) {
     const message = errorMessage(err);
     log.warn({ err: { name: (err as Error).name, message } }, 'ingest failed');
     await scope.tx((tx) =>
       updateIngestJob(tx, tenantId, jobId, { status: 'falhou', error: message, finishedAt: scope.clock.now() }),
     );
+    coreMetrics().importFinished('falhou', read.rows, performance.now() - started);
   }
 }
 
@@ -64,10 +69,12 @@ export async function runImport(scope: Scope, bulk: CopyTxRunner, run: ImportRun
 async function* guarded(
   batches: AsyncIterable<PreparedBatch>,
   check: () => Promise<void>,
+  read: { rows: number },
 ): AsyncGenerator<PreparedBatch> {
   let n = 0;
   for await (const batch of batches) {
     n += batch.counts.linhas_lidas;
+    read.rows += batch.counts.linhas_lidas;
     if (n >= GUARD_EVERY) {
       n = 0;
       await check();
