@@ -6,7 +6,7 @@ export const updateLeadTool = defineTool({
   title: 'Correct or move a lead',
   description:
     "Corrects a lead's phone, e-mail, contact, document or UF (normalised; another lead's value is refused) and/or " +
-    'moves its status (illegal moves refused with the legal ones); kept in its history. Opt-out: manage_suppression.',
+    'moves its status (illegal moves refused with the legal ones); audited. Opt-out: manage_suppression.',
   toolset: 'leads',
   access: 'write',
   input: updateLeadInput,
