@@ -18,13 +18,24 @@ export const isUuid = (s: string) => UUID_RE.test(s);
  * instead of zod's 200-character pattern repeated for every id field (tools/list budget,
  * test/tools/tools-budget.test.ts).
  */
-export const uuid = () => z.string().refine(isUuid, { message: 'must be a UUID' }).meta({ format: 'uuid' });
+export const uuid = () => z.string().refine(isUuid, { message: NOT_AN_ID }).meta({ format: 'uuid' });
+
+/**
+ * What to do when an id is not one (a company name given as lead_id, say): ids are UUIDs the tools
+ * return, and this names the tool that finds each kind.
+ */
+export const NOT_AN_ID =
+  'must be an id (a UUID such as 0190a000-0000-7000-8000-000000000001) that a tool returned, not a name: ' +
+  'find a lead with query_leads {text: "<name, phone, e-mail or document>"}, a job with job_status, ' +
+  'a meeting with query_leads {lead_id} (its meetings)';
 
 /** An ISO 8601 date-time with a Z or ±hh:mm offset; shown as format date-time (no long pattern). */
 export const isoDateTime = () =>
   z
     .string()
     .refine(isOffsetDateTime, {
-      message: 'must be an ISO 8601 date-time with offset, e.g. 2026-11-24T13:00:00-03:00',
+      message:
+        'must be a date-time with its UTC offset, e.g. 2026-11-24T13:00:00-03:00 or 2026-11-24T16:00:00Z ' +
+        '("2026-12-10T10h" or "2026-12-10 10:00" are not accepted)',
     })
     .meta({ format: 'date-time' });

@@ -16,6 +16,7 @@ import { assertFreeSpace } from '../db/disk-space.js';
 import type { Scope } from '../core/scope.js';
 import type { ServerDeps } from '../deps.js';
 import { createScope } from '../scope.js';
+import { leanOutputSchema } from './lean-schema.js';
 
 export type Toolset = 'core' | 'leads' | 'dispatch' | 'meetings';
 
@@ -212,7 +213,7 @@ export function withJsonSchemaOnce<S extends z.ZodType>(schema: S): S {
     let json = memo.get(key);
     if (!json) {
       const converted = withoutDefaultDialect(std.jsonSchema[io](opts));
-      memo.set(key, (json = deepFreeze(io === 'output' ? withoutClosedObjects(converted) : converted)));
+      memo.set(key, (json = deepFreeze(io === 'output' ? leanOutputSchema(converted) : converted)));
     }
     return json;
   };
@@ -232,27 +233,6 @@ function withoutDefaultDialect(json: Record<string, unknown>): Record<string, un
   if (json.$schema !== 'https://json-schema.org/draft/2020-12/schema') return json;
   const { $schema: _dialect, ...rest } = json;
   return rest;
-}
-
-/**
- * An output schema without `additionalProperties: false` and without `required` lists on its objects.
- * zod closes every object of an output (55 times across the tools, 1.5 KB of the tools/list budget) to
- * say what the client never needs to be told — it reads the fields it knows; and it lists every field
- * of every object again as `required` (5.2 KB, an eighth of tools/list): a client reads the fields that
- * are there, and a model learns nothing from the repetition (an empty value is null, typed so). Inputs
- * keep both: unknown or missing arguments are refused.
- */
-function withoutClosedObjects<T>(json: T): T {
-  if (Array.isArray(json)) return json.map(withoutClosedObjects) as T;
-  if (!json || typeof json !== 'object') return json;
-  const out: Record<string, unknown> = {};
-  const schema = 'properties' in json;
-  for (const [k, v] of Object.entries(json)) {
-    if (k === 'additionalProperties' && v === false) continue;
-    if (schema && k === 'required' && Array.isArray(v)) continue;
-    out[k] = withoutClosedObjects(v);
-  }
-  return out as T;
 }
 
 function deepFreeze<T>(value: T): T {

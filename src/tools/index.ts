@@ -18,7 +18,7 @@ import { queryLeadsTool } from './query-leads.js';
 import { scheduleMeetingTool } from './schedule-meeting.js';
 import { sendMessageTool } from './send-message.js';
 import { sendRemindersTool } from './send-reminders.js';
-import { setLeadStatusTool } from './set-lead-status.js';
+import { updateLeadTool } from './update-lead.js';
 import { setOutreachPolicyTool } from './set-outreach-policy.js';
 import { startDispatchTool } from './start-dispatch.js';
 import { updateMeetingTool } from './update-meeting.js';
@@ -29,7 +29,7 @@ export const allTools: ToolDefinition<any, any>[] = [
   ingestLeadsTool,
   jobStatus,
   queryLeadsTool,
-  setLeadStatusTool,
+  updateLeadTool,
   decideChannelTool,
   dryRunDispatchTool,
   sendMessageTool,

@@ -10,8 +10,8 @@ export const manageSuppressionTool = defineTool({
   title: 'Suppression list and opt-out',
   description:
     "Tenant-wide do-not-contact list, checked before every send. opt_out_lead: suppress a lead's document, phones " +
-    'and e-mails (terminal); add/remove one value; list; confirm_destination: a phone/e-mail other leads share is ' +
-    "this lead's (unblocks its collections; audited); import_registry: an opt-out registry file (SP Não Me Ligue).",
+    "and e-mails (terminal); add/remove a value; list; confirm_destination: a shared phone/e-mail is this lead's " +
+    '(audited); import_registry: an opt-out registry file (SP Não Me Ligue).',
   toolset: 'dispatch',
   access: 'write',
   input: manageSuppressionInput,

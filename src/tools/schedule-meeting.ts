@@ -5,10 +5,9 @@ export const scheduleMeetingTool = defineTool({
   name: 'schedule_meeting',
   title: 'Schedule a meeting with a lead',
   description:
-    "Books a meeting in the calendar; the lead → agendado. start: ISO with offset, or local time in the LEAD's " +
-    'zone. Refused in the past, outside business hours (unless force) or overlapping the lead/organiser. A ' +
-    'calendar failure is an error and the row stays falhou/incerto. Dry run (validates only) unless ' +
-    'MICRO_AGENT_DISPARO_ENABLED="true".',
+    "Books a meeting in the calendar; the lead → agendado. start: ISO with offset, or local time in the LEAD's zone. " +
+    'Refused in the past, outside business hours (unless force) or overlapping. A calendar failure is an error ' +
+    '(row falhou/incerto). Dry run unless sending is on (get_status).',
   toolset: 'meetings',
   access: 'send',
   input: scheduleMeetingInput,

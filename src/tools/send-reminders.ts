@@ -6,7 +6,7 @@ export const sendRemindersTool = defineTool({
   title: 'Send meeting reminders',
   description:
     'Queues one reminder per meeting starting within window_hours — never twice, even concurrently (cron-safe); ' +
-    'deferred outside the lead\'s send window. Dry run unless MICRO_AGENT_DISPARO_ENABLED="true".',
+    "deferred outside the lead's send window. Dry run unless sending is on (get_status).",
   toolset: 'meetings',
   access: 'send',
   input: sendRemindersInput,

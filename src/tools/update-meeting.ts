@@ -6,8 +6,8 @@ export const updateMeetingTool = defineTool({
   title: 'Confirm, cancel, reschedule or close a meeting',
   description:
     'confirm (meeting and lead → confirmado); cancel (deletes the calendar event; lead → respondeu); reschedule to ' +
-    'start (checks as schedule_meeting); complete / no_show once it started. If the calendar fails, nothing changes ' +
-    'here and the error is recorded. cancel/reschedule are dry runs unless MICRO_AGENT_DISPARO_ENABLED="true".',
+    'start (checked as schedule_meeting); complete / no_show once started. A calendar failure changes nothing here ' +
+    '(error recorded). cancel/reschedule: dry run unless sending is on (get_status).',
   toolset: 'meetings',
   access: 'send',
   input: updateMeetingInput,

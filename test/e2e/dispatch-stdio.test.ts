@@ -77,7 +77,7 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
     const lead = (
       (await client.callTool({ name: 'query_leads', arguments: { lead_id: leads[0].lead_id } }))
         .structuredContent as any
-    ).lead;
+    ).leads[0];
     expect(lead.status).toBe('contatado');
   });
 

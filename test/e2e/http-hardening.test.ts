@@ -23,7 +23,7 @@ const READ_TOOLS = [
   'propose_slots',
   'query_leads',
 ];
-const WRITE_TOOLS = ['dry_run_dispatch', 'handle_reply', 'ingest_leads', 'manage_suppression', 'set_lead_status'];
+const WRITE_TOOLS = ['dry_run_dispatch', 'handle_reply', 'ingest_leads', 'manage_suppression', 'update_lead'];
 const SEND_TOOLS = [
   'control_dispatch',
   'schedule_meeting',
@@ -126,7 +126,7 @@ describe('HTTP hardening: scopes, --read-only, --toolsets, CORS', () => {
       'job_status',
       'lgpd_request',
       'query_leads',
-      'set_lead_status',
+      'update_lead',
     ]);
   });
 

@@ -108,14 +108,14 @@ describe('PGlite on a disk that fills up', () => {
       expect(page.isError).toBeFalsy();
       const leadId = (page.structuredContent as any).leads[0].lead_id;
       const write = await client.callTool({
-        name: 'set_lead_status',
+        name: 'update_lead',
         arguments: { lead_id: leadId, status: 'perdido', reason: 'teste de disco cheio' },
       });
       expect(write.isError).toBe(true);
       expect(JSON.stringify(write.content)).toMatch(/^.*unavailable: No space left for the database \(disco cheio\)/);
       expect(
         (await client.callTool({ name: 'query_leads', arguments: { lead_id: leadId } })).structuredContent,
-      ).toMatchObject({ lead: { status: 'novo' } });
+      ).toMatchObject({ leads: [{ status: 'novo' }] });
       await client.close();
       client = undefined;
       expect(existsSync(join(dataDir, 'agente.lock')), 'the server exited cleanly and released its lock').toBe(false);

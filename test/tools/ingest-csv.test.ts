@@ -82,7 +82,7 @@ describe(`ingest_leads on a CSV (${testDbKind()})`, () => {
     expect(leads).toHaveLength(1);
     const detail = (await client.callTool({ name: 'query_leads', arguments: { lead_id: leads[0].lead_id } }))
       .structuredContent as any;
-    const lead = detail.lead;
+    const lead = { ...detail.leads[0], ...detail.lead };
     expect(lead.document).toBe('11222333000181');
     expect(lead.contact_name).toBe('Maria Souza');
     expect(lead.whatsapp).toBe('+5511987654321');

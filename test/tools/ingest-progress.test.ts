@@ -219,10 +219,9 @@ describe(`ingest_leads on a file larger than the call's wait (${testDbKind()})`,
     const page = (await client.callTool({ name: 'query_leads', arguments: { text: 'Empresa Teste 1 Ltda' } }))
       .structuredContent as any;
     expect(page.leads.map((l: any) => l.name)).toEqual(['Empresa Teste 1 Ltda']);
-    const lead = (
-      (await client.callTool({ name: 'query_leads', arguments: { lead_id: page.leads[0].lead_id } }))
-        .structuredContent as any
-    ).lead;
+    const view = (await client.callTool({ name: 'query_leads', arguments: { lead_id: page.leads[0].lead_id } }))
+      .structuredContent as any;
+    const lead = { ...view.leads[0], ...view.lead };
     // Lead 1 is on row 3; its repeat comes after 12 000 leads + 12 unusable rows + header + repeat of lead 0.
     expect(lead.origin.map((o: any) => o.row)).toEqual([3, 1 + LEADS + 12 + 2]);
     expect(lead.document).toBeNull();

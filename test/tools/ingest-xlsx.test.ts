@@ -109,7 +109,7 @@ async function oneLead(client: TestClient, text: string): Promise<any> {
   ).toHaveLength(1);
   const res = await tool(client, 'query_leads', { lead_id: leads[0].lead_id });
   expect(res.isError, textOf(res)).toBeFalsy();
-  return res.structuredContent.lead;
+  return { ...res.structuredContent.leads[0], ...res.structuredContent.lead };
 }
 
 const phonesOf = (lead: any) => lead.phones.map((t: any) => [t.original, t.e164, t.type, t.sendable, t.repaired]);

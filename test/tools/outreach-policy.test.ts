@@ -42,7 +42,7 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     const { deps, client } = await setup();
     const id = await insertLead(db.kysely, deps.tenant.tenant_id, { nome: 'Estado', documento: '11222333000181' });
     const bad = await client.callTool({
-      name: 'set_lead_status',
+      name: 'update_lead',
       arguments: { lead_id: id, status: 'realizado', reason: 'teste' },
     });
     expect(bad.isError).toBe(true);
@@ -50,10 +50,10 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
       /Illegal transition novo → realizado.*From novo a lead can go to: em_disparo, contatado/,
     );
     const ok = await client.callTool({
-      name: 'set_lead_status',
+      name: 'update_lead',
       arguments: { lead_id: id, status: 'perdido', reason: 'sem interesse' },
     });
-    expect(ok.structuredContent).toEqual({ lead_id: id, previous_status: 'novo', status: 'perdido' });
+    expect(ok.structuredContent).toEqual({ lead_id: id, previous_status: 'novo', status: 'perdido', changed: [] });
     const detail = (await client.callTool({ name: 'query_leads', arguments: { lead_id: id } }))
       .structuredContent as any;
     expect(detail.lead.history).toEqual([
@@ -76,11 +76,11 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     // against sem_canal: both legal from novo, but neither is legal from the other.
     const results = await Promise.all([
       client.callTool({
-        name: 'set_lead_status',
+        name: 'update_lead',
         arguments: { lead_id: id, status: 'contatado', reason: 'ligação feita' },
       }),
       other.callTool({
-        name: 'set_lead_status',
+        name: 'update_lead',
         arguments: { lead_id: id, status: 'sem_canal', reason: 'sem contato' },
       }),
     ]);
@@ -112,7 +112,7 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     expect(out.isError, textOf(out)).toBeFalsy();
     expect((out.structuredContent as any).changed).toBe(2);
     const back = await client.callTool({
-      name: 'set_lead_status',
+      name: 'update_lead',
       arguments: { lead_id: lead.lead_id, status: 'novo', reason: 'tentar de novo' },
     });
     expect(back.isError).toBe(true);

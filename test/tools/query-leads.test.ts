@@ -8,11 +8,11 @@ import { connectClient, makeDeps, textOf } from '../helpers/server.js';
 import { tempDir } from '../helpers/spawn.js';
 
 /*
- * query_leads and set_lead_status, directly: every filter, keyset pagination across pages, a cursor
+ * query_leads and update_lead, directly: every filter, keyset pagination across pages, a cursor
  * that is not ours, one lead in full in its English shape, and a move recorded with the caller as actor.
  * (The import-heavy suites reach these tools only on the way to something else.)
  */
-describe(`query_leads and set_lead_status (${testDbKind()})`, () => {
+describe(`query_leads and update_lead (${testDbKind()})`, () => {
   let db: TestDb;
   let deps: ServerDeps;
   let client: Awaited<ReturnType<typeof connectClient>>;
@@ -88,7 +88,7 @@ describe(`query_leads and set_lead_status (${testDbKind()})`, () => {
     expect(names(await call('query_leads', { text: 'bia' }))).toEqual(['zap ltda']);
     expect(names(await call('query_leads', { text: '11.222.333' }))).toEqual(['ambos me']);
     const none = await client.callTool({ name: 'query_leads', arguments: { text: 'inexistente' } });
-    expect(textOf(none)).toBe('No leads match.');
+    expect(textOf(none)).toBe('0 lead(s) match.');
   });
 
   it('source_job_id: the leads of one import; lead_id: one lead in full, in English, with its origin', async () => {
@@ -103,8 +103,8 @@ describe(`query_leads and set_lead_status (${testDbKind()})`, () => {
 
     const r = await client.callTool({ name: 'query_leads', arguments: { lead_id: page.leads[0].lead_id } });
     const { lead, leads } = r.structuredContent as any;
-    expect(leads).toEqual([]);
-    expect(lead).toMatchObject({
+    expect(leads).toHaveLength(1);
+    expect({ ...leads[0], ...lead }).toMatchObject({
       name: 'Importada Ltda',
       document: '11444777000161',
       document_type: 'cnpj',
@@ -134,16 +134,19 @@ describe(`query_leads and set_lead_status (${testDbKind()})`, () => {
         actor: `ingest:${job.job.job_id}`,
       }),
     ]);
-    expect(textOf(r)).toMatch(
-      /Importada Ltda \[novo\] whatsapp=\+5521998765432 email=- — 1 phone\(s\), 0 e-mail\(s\), 1 event/,
-    );
+    // The text carries the lead itself: its row, document, phones, e-mails and history as a table.
+    const text = textOf(r);
+    expect(text).toContain(`${leads[0].lead_id} | Importada Ltda | - | novo | +5521998765432 | - | -`);
+    expect(text).toContain('document: 11444777000161 (cnpj)');
+    expect(text).toContain('phones: +5521998765432 movel');
+    expect(text).toMatch(/history \(1\):\nat \| type \| from \| to \| reason\n.* \| importacao \| - \| novo \|/);
   });
 
-  it('set_lead_status moves a lead, says where it came from, and records the reason and the caller', async () => {
-    const out = await call('set_lead_status', { lead_id: ids.zap, status: 'contatado', reason: 'ligação feita' });
-    expect(out).toEqual({ lead_id: ids.zap, previous_status: 'novo', status: 'contatado' });
-    const { lead } = await call('query_leads', { lead_id: ids.zap });
-    expect(lead.status).toBe('contatado');
+  it('update_lead moves a lead, says where it came from, and records the reason and the caller', async () => {
+    const out = await call('update_lead', { lead_id: ids.zap, status: 'contatado', reason: 'ligação feita' });
+    expect(out).toEqual({ lead_id: ids.zap, previous_status: 'novo', status: 'contatado', changed: [] });
+    const { leads, lead } = await call('query_leads', { lead_id: ids.zap });
+    expect(leads[0].status).toBe('contatado');
     expect(lead.history.at(-1)).toMatchObject({
       type: 'transicao',
       from_status: 'novo',
@@ -152,13 +155,13 @@ describe(`query_leads and set_lead_status (${testDbKind()})`, () => {
       actor: 'stdio:query-leads',
     });
     const missing = await client.callTool({
-      name: 'set_lead_status',
+      name: 'update_lead',
       arguments: { lead_id: '6f1c1a3e-0000-4000-8000-000000000009', status: 'perdido', reason: 'não existe' },
     });
     expect(missing.isError).toBe(true);
     expect(textOf(missing)).toMatch(/^not_found: Lead 6f1c1a3e-0000-4000-8000-000000000009 was not found/);
     const optOut = await client.callTool({
-      name: 'set_lead_status',
+      name: 'update_lead',
       arguments: { lead_id: ids.zap, status: 'opt_out', reason: 'pediu' },
     });
     expect(optOut.isError).toBe(true); // opt-out is recorded by manage_suppression, with the suppression entry

@@ -38,7 +38,7 @@ const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
     { args: { text: b.documento }, expect: 'nothing' },
     { args: {}, expect: 'nothing' },
   ],
-  set_lead_status: (b) => [
+  update_lead: (b) => [
     { args: { lead_id: b.leadId, status: 'perdido', reason: 'tentativa de outro tenant' }, expect: 'not_found' },
   ],
   decide_channel: (b) => [

@@ -11,7 +11,10 @@ import { connectClient, makeDeps } from '../helpers/server.js';
  *   outputs are real objects: a meeting, its message, a briefing). 18 tools measure ~41.4 KB; about a
  *   third of the bytes were JSON Schema's own repetition (`required` lists, `additionalProperties`,
  *   `$schema` on every schema); output schemas now go out without `additionalProperties: false` and
- *   `required` lists (define-tool.ts: 19 tools, 43.8 KB → 38.6 KB), inputs keep them.
+ *   `required` lists (define-tool.ts: 19 tools, 43.8 KB → 38.6 KB), inputs keep them. 21 tools measured
+ *   42.2 KB; outputs now also go out without enum lists, `propertyNames`, anyOf-with-null wrappers, with
+ *   repeated subschemas in `$defs`, and query_leads's lead view without its summary twice
+ *   (src/tools/lean-schema.ts): 38.8 KB, room for the tools other work adds.
  * - One tool ≤ 4,096 bytes: a tool that needs more is two tools, or its schema repeats itself.
  * Toolsets (--toolsets) load less; SECURITY.md / README say how. Sizes per tool are printed.
  */

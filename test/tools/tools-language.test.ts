@@ -26,7 +26,7 @@ export const FIELD_WORDS = new Set(
     'skip slots slug source start started state status step subject success suggested summary suppressed tax ' +
     'template tenant text timeline timezone title to total transport type types updated valid validate value ' +
     'version warning whatsapp window without would years registry registries numbers effective replaced date phone ' +
-    'request requests limits params category ' +
+    'request requests limits params category uf ddd totals none changed ' +
     'personal url webhook webhooks'
   ).split(' '),
 );

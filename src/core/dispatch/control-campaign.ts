@@ -5,7 +5,7 @@ import type { Scope } from '../scope.js';
 import { controlCampaign as controlCampaignSql } from './campaigns.js';
 
 export const controlCampaignInput = {
-  job_id: uuid().describe('The campaign (the job_id start_dispatch returned; job_status lists them)'),
+  job_id: uuid().describe("The campaign: start_dispatch's job_id (job_status lists them)"),
   action: z.enum(['pause', 'resume', 'cancel']),
 };
 export const controlCampaignOutput = {

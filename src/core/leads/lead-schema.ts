@@ -59,6 +59,20 @@ export const LeadSchema = LeadSummarySchema.extend({
 });
 export type LeadOut = z.infer<typeof LeadSchema>;
 
+/** What a lead has beyond its summary: query_leads gives the summary in `leads` and this in `lead`. */
+export const LeadDetailSchema = LeadSchema.omit(
+  Object.fromEntries(Object.keys(LeadSummarySchema.shape).map((k) => [k, true])) as {
+    [K in keyof LeadSummaryOut]: true;
+  },
+);
+export type LeadDetailOut = z.infer<typeof LeadDetailSchema>;
+
+/** A full lead split into its summary and the rest. */
+export function splitLead(lead: LeadOut): { summary: LeadSummaryOut; detail: LeadDetailOut } {
+  const { legal_basis, external_id, extra, origin, phones, emails, history, ...summary } = lead;
+  return { summary, detail: { legal_basis, external_id, extra, origin, phones, emails, history } };
+}
+
 /** A lead's meetings as lead://{id} lists them (latest start first, at most 20). */
 export const LeadAgendamentosSchema = z.array(
   z.object({ agendamento_id: z.string(), status: z.string(), start: z.string(), label: z.string() }),

@@ -78,11 +78,15 @@ export const normalizeOrganizer = (o: string | undefined): string | null => o?.t
  * @example parseStart('2026-12-01T10:00', 'America/Manaus').toISOString() // '2026-12-01T14:00:00.000Z'
  */
 export function parseStart(input: string, timeZone: string): Date {
-  const at = parseDateTime(input, timeZone);
+  // One rule: a date, "T", hours and minutes; without an offset it is the lead's local time. Anything
+  // else ("2026-12-10 10:00", "2026-12-10T10h", "10/12 10h") is refused rather than guessed.
+  const at = ISO_SHAPE.test(input.trim()) ? parseDateTime(input.trim(), timeZone) : null;
   if (at) return at;
   throw new AppError(
     'invalid_argument',
-    `start "${input}" is not a date-time. Use ISO 8601 with an offset (2026-12-01T10:00:00-03:00) ` +
-      "or a local time in the lead's zone (2026-12-01T10:00).",
+    `start "${input}" is not a date-time this tool reads. Give ISO 8601 with an offset ` +
+      `(2026-12-01T10:00:00-03:00) or a local time in the lead's zone, ${timeZone} (2026-12-01T10:00).`,
   );
 }
+
+const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;

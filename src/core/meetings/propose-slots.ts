@@ -24,11 +24,7 @@ export const proposeSlotsInput = {
     .describe('At most this many per day (spread over morning and afternoon)'),
   step_minutes: z.number().int().min(15).max(120).default(30).describe('Granularity of start times'),
   min_notice_minutes: z.number().int().min(0).max(2880).default(60).describe('Earliest start after now'),
-  organizer: z
-    .string()
-    .max(320)
-    .optional()
-    .describe("Organiser whose agenda to avoid (default: the tenant's shared agenda)"),
+  organizer: z.string().max(320).optional().describe("Whose agenda to avoid (default: the tenant's shared one)"),
 };
 export const proposeSlotsOutput = {
   lead_id: z.string(),

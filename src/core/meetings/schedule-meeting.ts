@@ -18,7 +18,7 @@ import { insertPendingMeeting, loadMeeting, moveMeeting, type NewMeeting } from 
 
 export const scheduleMeetingInput = {
   lead_id: uuid(),
-  start: z.string().min(16).max(40).describe("2026-12-01T10:00:00-03:00, or 2026-12-01T10:00 in the lead's zone"),
+  start: z.string().max(40).describe("2026-12-01T10:00:00-03:00, or 2026-12-01T10:00 in the lead's zone"),
   duration_minutes: z.number().int().min(15).max(480).default(30),
   title: z.string().min(1).max(300).optional().describe('Default: "Reunião: <empresa>"'),
   description: z.string().max(4000).optional(),

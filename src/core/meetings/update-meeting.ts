@@ -14,7 +14,6 @@ export const updateMeetingInput = {
   action: z.enum(MEETING_ACTIONS),
   start: z
     .string()
-    .min(16)
     .max(40)
     .optional()
     .describe("reschedule: new start, ISO with offset or local time in the lead's zone"),
@@ -30,7 +29,7 @@ export const updateMeetingInput = {
   skip_calendar: z
     .boolean()
     .default(false)
-    .describe('cancel: only here, when the calendar cannot do it (remove the event by hand)'),
+    .describe('cancel: only here (the calendar cannot; remove its event by hand)'),
   reason: z.string().max(500).optional().describe('Why (kept in the lead history)'),
 };
 export const updateMeetingOutput = {

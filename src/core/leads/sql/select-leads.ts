@@ -1,16 +1,10 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Tx } from '../../../db/tenant.js';
 import { AppError } from '../../errors.js';
-import type { LeadStatus } from '../../model/index.js';
-import { nameKey } from '../../normalize/index.js';
+import { allOf, searchConditions, sendableEmailSql, sendablePhoneSql, type LeadSearch } from './lead-search.js';
 import { bestEmail, bestPhone, lastDelivery, type LeadSummary } from '../query.js';
 
-export interface LeadFilter {
-  status?: LeadStatus[];
-  has_whatsapp?: boolean;
-  has_email?: boolean;
-  text?: string;
-  source_job_id?: string;
+export interface LeadFilter extends LeadSearch {
   cursor?: string;
   limit: number;
 }
@@ -30,8 +24,6 @@ function decodeCursor(s: string): Cursor {
   }
   throw new AppError('invalid_argument', 'cursor is not one this tool returned; omit it to start from the first page.');
 }
-
-const escapeLike = (s: string) => s.replace(/[%_\\]/g, (m) => `\\${m}`);
 
 /** A page of the tenant's leads, newest first, with keyset pagination (one statement). */
 export async function selectLeads(
@@ -57,28 +49,7 @@ export async function selectLeads(
       sql<string>`l.created_at::text`.as('cursor_t'),
     ])
     .where('l.tenant_id', '=', tenantId);
-  if (f.status?.length) q = q.where('l.status', 'in', f.status);
-  if (f.has_whatsapp !== undefined) {
-    const exists = sql<SqlBool>`exists (select 1 from lead_telefones lt where lt.lead_id = l.lead_id and lt.valido_para_disparo)`;
-    q = q.where(f.has_whatsapp ? exists : sql<SqlBool>`not ${exists}`);
-  }
-  if (f.has_email !== undefined) {
-    const exists = sql<SqlBool>`exists (select 1 from lead_emails le where le.lead_id = l.lead_id and le.valido_para_disparo)`;
-    q = q.where(f.has_email ? exists : sql<SqlBool>`not ${exists}`);
-  }
-  if (f.text) {
-    const text = f.text;
-    const key = `%${escapeLike(nameKey(text))}%`;
-    const digits = text.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
-    q = q.where((eb) =>
-      eb.or([
-        eb('l.nome_chave', 'like', key),
-        sql<SqlBool>`lower(coalesce(l.contato_nome, '')) like ${`%${escapeLike(text.toLowerCase())}%`}`,
-        ...(digits.length >= 3 ? [eb('l.documento', 'like', `${digits}%`)] : []),
-      ]),
-    );
-  }
-  if (f.source_job_id) q = q.where(sql<SqlBool>`l.origem @> ${JSON.stringify([{ job_id: f.source_job_id }])}::jsonb`);
+  q = q.where(allOf(searchConditions(f)));
   if (f.cursor) {
     const c = decodeCursor(f.cursor);
     q = q.where(sql<SqlBool>`(l.created_at, l.lead_id) < (${c.t}::timestamptz, ${c.id}::uuid)`);
@@ -94,4 +65,40 @@ export async function selectLeads(
     leads: page.map(({ cursor_t: _c, ...r }) => ({ ...r, created_at: new Date(r.created_at).toISOString() })),
     next_cursor: rows.length > f.limit && last ? encodeCursor({ t: last.cursor_t, id: last.lead_id }) : null,
   };
+}
+
+/** Totals of the whole search (not the page): by status, and how many each channel reaches. */
+export async function countLeads(tx: Tx, tenantId: string, f: LeadSearch): Promise<LeadTotals> {
+  const rows = await tx
+    .selectFrom('leads as l')
+    .select([
+      'l.status',
+      sql<string>`count(*)`.as('n'),
+      sql<string>`count(*) filter (where ${sendablePhoneSql})`.as('whatsapp'),
+      sql<string>`count(*) filter (where ${sendableEmailSql})`.as('email'),
+      sql<string>`count(*) filter (where not ${sendablePhoneSql} and not ${sendableEmailSql})`.as('none'),
+    ])
+    .where('l.tenant_id', '=', tenantId)
+    .where(allOf(searchConditions(f)))
+    .groupBy('l.status')
+    .orderBy('l.status')
+    .execute();
+  const totals: LeadTotals = { total: 0, by_status: {}, whatsapp: 0, email: 0, none: 0 };
+  for (const r of rows) {
+    totals.by_status[r.status] = Number(r.n);
+    totals.total += Number(r.n);
+    totals.whatsapp += Number(r.whatsapp);
+    totals.email += Number(r.email);
+    totals.none += Number(r.none);
+  }
+  return totals;
+}
+
+export interface LeadTotals {
+  total: number;
+  by_status: Record<string, number>;
+  /** Leads with a WhatsApp-sendable phone; with a sendable e-mail; with neither. */
+  whatsapp: number;
+  email: number;
+  none: number;
 }
