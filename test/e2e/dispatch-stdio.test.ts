@@ -151,9 +151,10 @@ describe('a WhatsApp number refused permanently (stdio, PGlite)', () => {
     }
     expect(emails).toHaveLength(1);
     expect((emails[0] as any).args.to).toBe('ana@azul.com.br');
-    const detail = (
-      (await client.callTool({ name: 'query_leads', arguments: { lead_id: lead.lead_id } })).structuredContent as any
-    ).lead;
+    // query_leads {lead_id}: the summary in leads[0], the rest in lead.
+    const one = (await client.callTool({ name: 'query_leads', arguments: { lead_id: lead.lead_id } }))
+      .structuredContent as any;
+    const detail = { ...one.leads[0], ...one.lead };
     expect(detail.phones[0]).toMatchObject({
       e164: '+5511987650000',
       sendable: false,

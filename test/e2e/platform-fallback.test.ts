@@ -78,9 +78,10 @@ describe('a campaign that hits 131026 for some numbers falls back to e-mail (std
     const lead = (
       (await client.callTool({ name: 'query_leads', arguments: { text: 'oficina' } })).structuredContent as any
     ).leads[0];
-    const detail = (
-      (await client.callTool({ name: 'query_leads', arguments: { lead_id: lead.lead_id } })).structuredContent as any
-    ).lead;
+    // query_leads {lead_id}: the summary in leads[0], the rest in lead.
+    const one = (await client.callTool({ name: 'query_leads', arguments: { lead_id: lead.lead_id } }))
+      .structuredContent as any;
+    const detail = { ...one.leads[0], ...one.lead };
     expect(detail.phones[0]).toMatchObject({ e164: '+5511913102001', sendable: false });
     expect(detail.whatsapp).toBeNull();
   });
