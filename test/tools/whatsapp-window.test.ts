@@ -198,7 +198,14 @@ describe(`WhatsApp 24-hour window: template outside, free text inside (${testDbK
     expect(args.Body).toContain('Olá, Ana!');
     expect(args).not.toHaveProperty('ContentSid');
 
+    // Queued as free text inside the window, still waiting when it closes: it goes as the approved template.
+    expect((await enqueue('quarto')).enqueued).toBe(1);
     now = new Date(now.getTime() + 24 * 3600_000);
+    await drain();
+    expect(sent).toHaveLength(3);
+    expect(sent[2]).toMatchObject({ contentSid: SID });
+    expect(sent[2]!.freeText).toBeUndefined();
+    expect(JSON.parse(sent[2]!.contentVariables!)['1']).toBe('Ana');
     expect(await decision()).toMatchObject({ codigo_bloqueio: null, forma: 'modelo' });
   });
 

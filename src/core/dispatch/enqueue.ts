@@ -134,7 +134,7 @@ function render(
       ...vars,
       ...(r.html ? { __html: r.html } : {}),
       ...(r.parametros ? { __parametros: r.parametros } : {}),
-      ...(d.canal === 'whatsapp' && d.forma ? formVariables(d.forma, ctx.approved.identity, vars) : {}),
+      ...(d.canal === 'whatsapp' && d.forma ? formVariables(d.forma, ctx.approved.identity, vars, d.janela_ate) : {}),
     }),
   };
 }

@@ -286,7 +286,7 @@ export class Executor {
   private async send(r: Claimed): Promise<Outcome> {
     const sentAt = this.d.clock.now();
     const started = performance.now();
-    const out = await this.d.channel.send(r.canal, payloadOf(r, this.d.messageIdDomain), {
+    const out = await this.d.channel.send(r.canal, payloadOf(r, this.d.messageIdDomain, sentAt), {
       timeoutMs: this.d.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
       signal: this.cancel.signal,
     });
@@ -316,9 +316,10 @@ export class Executor {
  * The canonical payload of a claimed row (the channel profile maps it to the downstream tool's arguments).
  * A WhatsApp message queued as free text (inside the 24-hour window) carries `freeText` and no template;
  * one queued as a template carries the provider's identity (`__modelo`: name, language, parameters,
- * ContentSid, ContentVariables). Rows queued before the window was known keep the old shape.
+ * ContentSid, ContentVariables). Free text whose window has closed by `now` goes as the approved template
+ * stored beside it (formVariables). Rows queued before the window was known keep the old shape.
  */
-export function payloadOf(r: Claimed, messageIdDomain?: string): SendPayload {
+export function payloadOf(r: Claimed, messageIdDomain?: string, now?: Date): SendPayload {
   const v = r.variaveis ?? {};
   const base: SendPayload = {
     to: r.destino,
@@ -332,9 +333,10 @@ export function payloadOf(r: Claimed, messageIdDomain?: string): SendPayload {
   };
   if (r.canal !== 'whatsapp') return base;
   if (v.__forma === undefined) return { ...base, freeText: r.conteudo };
-  if (v.__forma === 'texto_livre')
+  const closed = typeof v.__janela_ate === 'string' && !!now && Date.parse(v.__janela_ate) <= now.getTime();
+  if (v.__forma === 'texto_livre' && !(closed && v.__modelo))
     return { ...base, template: undefined, templateParams: undefined, freeText: r.conteudo };
-  if (v.__forma === 'modelo' && v.__modelo && typeof v.__modelo === 'object')
+  if ((v.__forma === 'modelo' || closed) && v.__modelo && typeof v.__modelo === 'object')
     return { ...base, template: undefined, ...(v.__modelo as Partial<SendPayload>) };
   return base;
 }

@@ -123,7 +123,7 @@ export async function queueMeetingMessage(
     template: def.id,
     vars,
     rendered,
-    form: wa?.form ? formVariables(wa.form, wa.identity, vars) : {},
+    form: wa?.form ? formVariables(wa.form, wa.identity, vars, wa.windowUntil) : {},
     when: w.inside ? now : (w.next ?? now),
     deferred: w.inside ? null : w.motivo,
   };

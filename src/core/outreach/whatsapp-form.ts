@@ -14,7 +14,8 @@ import type { TemplateDef } from '../templates/types.js';
 
 /** How one WhatsApp message to `phone` goes now, or why it cannot (code and pt-BR reason). */
 export type WhatsappForm =
-  { form: MessageForm; identity: ApprovedIdentity | null } | { form: null; code: string; reason: string };
+  | { form: MessageForm; identity: ApprovedIdentity | null; windowUntil?: Date }
+  | { form: null; code: string; reason: string };
 
 /**
  * The form of a single WhatsApp message (a meeting's confirmation or reminder), as the decision query
@@ -32,8 +33,8 @@ export async function whatsappFormFor(tx: Tx, scope: Scope, def: TemplateDef, ph
               and a.provedor = ${provider === 'twilio' ? 'twilio' : 'meta'}) as aprovado`.execute(tx);
   const { ultima, aprovado } = rows[0]!;
   const identity = identityFor(def, provider, aprovado);
-  if (ultima && new Date(ultima).getTime() > scope.clock.now().getTime() - WHATSAPP_WINDOW_MS)
-    return { form: 'texto_livre', identity };
+  const until = ultima ? new Date(new Date(ultima).getTime() + WHATSAPP_WINDOW_MS) : null;
+  if (until && until > scope.clock.now()) return { form: 'texto_livre', identity, windowUntil: until };
   const block = templateBlock(identity);
   return block ? { form: null, code: block, reason: TEMPLATE_BLOCK_TEXT[block] } : { form: 'modelo', identity };
 }

@@ -127,20 +127,28 @@ export function templatePayload(
 
 /**
  * What a queued WhatsApp message stores about its form (disparos.variaveis `__forma`, `__modelo`): the
- * executor builds the send payload from them (dispatch/executor.ts payloadOf). Free text keeps no
- * template fields; a template carries the provider's identity and the values in parameter order.
+ * executor builds the send payload from them (dispatch/executor.ts payloadOf). A template carries the
+ * provider's identity and the values in parameter order. Free text carries when the person's window
+ * closes (`__janela_ate`) and, when an approved template exists, that template too: a message that
+ * waits past the window (a send window, a deferral, the tier budget) then goes as the template.
  */
 export function formVariables(
   form: MessageForm,
   identity: ApprovedIdentity | null,
   vars: Record<string, string>,
+  windowUntil: Date | string | null = null,
 ): Record<string, unknown> {
-  if (form === 'texto_livre' || !identity) return { __forma: 'texto_livre' };
-  return {
-    __forma: 'modelo',
-    __modelo: templatePayload(
-      identity,
-      identity.parametros.map((p) => vars[p] ?? ''),
-    ),
-  };
+  const template = () =>
+    templatePayload(
+      identity!,
+      identity!.parametros.map((p) => vars[p] ?? ''),
+    );
+  if (form === 'texto_livre' || !identity) {
+    if (!windowUntil) return { __forma: 'texto_livre' };
+    const until = new Date(windowUntil).toISOString();
+    return identity && !templateBlock(identity)
+      ? { __forma: 'texto_livre', __janela_ate: until, __modelo: template() }
+      : { __forma: 'texto_livre', __janela_ate: until };
+  }
+  return { __forma: 'modelo', __modelo: template() };
 }
