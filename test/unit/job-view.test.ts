@@ -87,6 +87,7 @@ describe('job views', () => {
       delivery: { entregue: 2, lido: 1, falhou: 0 },
       progress_pct: 75,
       sends_per_second: 0.3,
+      pace: null,
       eta_seconds: 3,
       dry_run_lote_id: null,
       error: null,

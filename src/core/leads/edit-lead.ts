@@ -39,7 +39,7 @@ export async function editLead(
   tenantId: string,
   leadId: string,
   edit: LeadEdit,
-  audit: { reason: string; actor: string },
+  audit: { reason: string; actor: string; now: Date },
 ): Promise<string[]> {
   const lead = await tx
     .selectFrom('leads')
@@ -84,7 +84,7 @@ export async function editLead(
   if (Object.keys(set).length) {
     await tx
       .updateTable('leads')
-      .set({ ...set, updated_at: new Date() })
+      .set({ ...set, updated_at: audit.now })
       .where('lead_id', '=', leadId)
       .execute();
   }

@@ -45,7 +45,7 @@ export async function updateLead(
     const t = scope.tenant.tenant_id;
     // A move alone is one statement (transition.ts), as it was: no lead row lock taken before it.
     const edits = Object.values(edit).some((v) => v !== undefined);
-    const changed = edits ? await editLead(tx, t, lead_id, edit, audit) : [];
+    const changed = edits ? await editLead(tx, t, lead_id, edit, { ...audit, now: scope.clock.now() }) : [];
     if (status === undefined) {
       const row = await tx
         .selectFrom('leads')
