@@ -176,7 +176,7 @@ describe(`inbox polling through the sandbox servers (${testDbKind()})`, () => {
         [bruno, null],
       ]),
     );
-    expect(textOf(page)).toContain('last=email:entregue');
+    expect(textOf(page)).toMatch(/\| Ana \|.*\| email:entregue$/m);
     await mcp.closeAll();
 
     // A second poll: asks after UID 1, gets nothing, stores nothing.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTenant } from '../../src/db/tenant.js';
+import { sql } from 'kysely';
+import { ensureTenant, withTenant } from '../../src/db/tenant.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { connectClient, makeDeps, textOf } from '../helpers/server.js';
 import { seedTenant, tenantSnapshot, tenantTables, type SeededTenant } from '../helpers/tenant-seed.js';
@@ -14,6 +15,8 @@ interface Call {
   args: Record<string, unknown>;
   expect: Expect;
 }
+
+let bWebhookId = '';
 
 const csv = (b: SeededTenant) =>
   Buffer.from(`nome;cnpj;telefone;email\nEmpresa B Copiada;${b.documento};${b.phone};${b.email}\n`).toString('base64');
@@ -121,6 +124,16 @@ const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
     { args: { lead_id: b.leadId }, expect: 'not_found' },
     { args: { agendamento_id: b.agendamentoId }, expect: 'not_found' },
   ],
+  manage_templates: (b) => [
+    { args: { action: 'list' }, expect: 'nothing' },
+    { args: { action: 'preview', template_id: 'cobranca_padrao_whatsapp_v2', lead_id: b.leadId }, expect: 'not_found' },
+  ],
+  // B's endpoint (seeded in eventos_destinos; its id read in beforeAll) is not A's to rotate or remove.
+  manage_webhooks: () => [
+    { args: { action: 'list' }, expect: 'nothing' },
+    { args: { action: 'rotate', webhook_id: bWebhookId }, expect: 'not_found' },
+    { args: { action: 'remove', webhook_id: bWebhookId }, expect: 'not_found' },
+  ],
   set_outreach_policy: () => [
     { args: { pace: { channel: 'whatsapp', per_second: 1 }, max_messages_per_lead_24h: 2 }, expect: 'nothing' },
   ],
@@ -139,6 +152,10 @@ describe(`tenant isolation through every tool (${testDbKind()})`, () => {
     const ta = await ensureTenant(db.kysely, 'iso-a');
     a = await seedTenant(db.kysely, ta.tenant_id, 1);
     b = await seedTenant(db.kysely, (await ensureTenant(db.kysely, 'iso-b')).tenant_id, 2);
+    bWebhookId = await withTenant(db.kysely, b.tenantId, async (tx) => {
+      const { rows } = await sql<{ destino_id: string }>`select destino_id from eventos_destinos limit 1`.execute(tx);
+      return rows[0]!.destino_id;
+    });
     // Tenant A's server, every tool registered, sending off (the safe default).
     client = await connectClient(await makeDeps(db, { tenant: ta, env: {} }));
   });
@@ -169,6 +186,7 @@ describe(`tenant isolation through every tool (${testDbKind()})`, () => {
       b.phone,
       b.email,
       b.documento,
+      bWebhookId,
       'iso-b',
     ];
     const report: string[] = [];
