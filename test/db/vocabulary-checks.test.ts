@@ -39,6 +39,12 @@ const UNIONS: Record<string, readonly string[]> = {
   'ingest_jobs.base_legal': model.LEGAL_BASES,
   'lgpd_solicitacoes.tipo': model.LGPD_REQUEST_TYPES,
   'lgpd_solicitacoes.status': model.LGPD_REQUEST_STATUSES,
+  'modelos_aprovados.provedor': model.TEMPLATE_PROVIDERS,
+  'modelos_aprovados.categoria': model.TEMPLATE_CATEGORIES,
+  'modelos_aprovados.status': model.TEMPLATE_STATUSES,
+  'eventos_destinos.tipo': model.EVENT_DESTINATION_KINDS,
+  'eventos_entregas.status': model.EVENT_DELIVERY_STATUSES,
+  'eventos_tentativas.resultado': model.EVENT_ATTEMPT_RESULTS,
 };
 
 /**

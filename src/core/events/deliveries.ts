@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
+import type { EventAttemptResult, EventDestinationKind } from '../model/index.js';
 import { eventSource, type OutEvent } from './outbox.js';
 
 /**
@@ -8,7 +9,7 @@ import { eventSource, type OutEvent } from './outbox.js';
  * next event of a subject waits until the one before it is delivered or given up); settle records what
  * an attempt did (the delivery log) and what comes next. All in the caller's tenant transaction.
  */
-export type DestinationKind = 'webhook' | 'eventbridge';
+export type DestinationKind = EventDestinationKind;
 
 /**
  * Retry delays after attempt 1, 2, …: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h — the first attempt
@@ -141,7 +142,7 @@ export interface Outcome {
   pauseMs?: number;
 }
 
-export type Settled = 'entregue' | 'desativou' | 'desistiu' | 'reagendado';
+export type Settled = EventAttemptResult;
 
 /**
  * Records attempts (the log) and moves each delivery on: delivered, retried later, or given up.

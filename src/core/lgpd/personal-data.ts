@@ -161,6 +161,9 @@ export const NOT_PERSONAL: Record<string, string> = {
   'caixas_entrada.origem': "a polled operation's name (channel:operation:server)",
   'webhook_endpoints.segredo': "a provider's signing secret",
   'mcp_sessions.owner': 'a token id or OAuth subject of the operator',
+  'eventos_destinos.desativado_motivo': 'why an endpoint was disabled (410, a refused address), no person',
+  'eventos_entregas.ultimo_erro': 'a delivery error (HTTP status, error class), no person',
+  'eventos_tentativas.erro': 'a delivery error (HTTP status, error class), no person',
   'eventos_saida.dados':
     'ids, statuses, channels and codes of an outgoing event, never a contact value (migration 038)',
 };

@@ -10,3 +10,5 @@ export * from './keys.js';
 export * from './lead.js';
 export * from './inbound.js';
 export * from './lgpd.js';
+export * from './template.js';
+export * from './event-delivery.js';

@@ -4,15 +4,13 @@
  * Twilio: a Content SID HX… + ContentVariables). Inside the window, opened by the person's last message,
  * free text is allowed. Pure: the registry rows (migration 039) are read by core/outreach/approved-sql.ts.
  */
+import { TEMPLATE_CATEGORIES, TEMPLATE_STATUSES, type TemplateCategory, type TemplateStatus } from '../model/index.js';
 import type { TemplateDef } from './types.js';
+
+export { TEMPLATE_CATEGORIES, TEMPLATE_STATUSES, type TemplateCategory, type TemplateStatus };
 
 /** How long a person's message keeps the window open (WhatsApp's customer-service window). */
 export const WHATSAPP_WINDOW_MS = 24 * 3600_000;
-
-export const TEMPLATE_CATEGORIES = ['utility', 'marketing', 'authentication'] as const;
-export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];
-export const TEMPLATE_STATUSES = ['approved', 'paused', 'rejected', 'disabled'] as const;
-export type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
 
 /**
  * What the WhatsApp channel's downstream speaks: `meta` (Cloud API names), `twilio` (Content SIDs),
