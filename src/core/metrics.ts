@@ -18,6 +18,8 @@ export interface CoreMetrics {
   importFinished(status: 'concluido' | 'falhou', rows: number, ms: number): void;
   /** Inbound items processed, by result (messages, duplicates, statuses_applied, refused, opt_outs). */
   inboundProcessed(result: string, n: number): void;
+  /** A fresh count of a channel's distinct recipients in the rolling 24 h against its tier (dispatch/rate-limit.ts). */
+  tierBudget(channel: SendChannel, used: number, limit: number): void;
 }
 
 const noop: CoreMetrics = {
@@ -27,6 +29,7 @@ const noop: CoreMetrics = {
   slotsReserved() {},
   importFinished() {},
   inboundProcessed() {},
+  tierBudget() {},
 };
 
 let current: CoreMetrics = noop;

@@ -1,5 +1,5 @@
 import { Counter } from 'prom-client';
-import './sources.js';
+import { setTierBudgetSource, type BudgetSample } from './sources.js';
 import { setCoreMetrics, type CoreMetrics } from '../core/metrics.js';
 import {
   inboundProcessed,
@@ -23,11 +23,19 @@ export const promCoreMetrics: CoreMetrics = {
   },
   importFinished: recordImport,
   inboundProcessed: (result, n) => inboundProcessed.inc({ result }, n),
+  tierBudget: (channel, used, limit) => tierBudgets.set(channel, { channel, used, limit }),
 };
+
+/**
+ * The last fresh count per channel (reserveSlots counts at most once a second while sending): with one
+ * tenant, its budget; with several, the one that sent last (no tenant label, see metrics/registry.ts).
+ */
+const tierBudgets = new Map<string, BudgetSample>();
 
 /** Called once by a long-running command (serve, worker): core's counts go to /metrics. */
 export function wireMetrics(): void {
   setCoreMetrics(promCoreMetrics);
+  setTierBudgetSource(() => [...tierBudgets.values()]);
 }
 
 let webhookCounter: Counter<'provider' | 'result'> | null = null;

@@ -181,7 +181,7 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
     // The tenant's own template, approved on the (sandbox) platform: its catalogue lists it.
     mkdirSync(join(dataDir, 'sandbox'), { recursive: true });
     const catalogue = join(dataDir, 'templates.json');
-    writeFileSync(catalogue, JSON.stringify([{ name: 'lembrete_simples_v1', language: 'pt_BR', params: 0 }]));
+    writeFileSync(catalogue, JSON.stringify([{ name: 'lembrete_simples_v1', language: 'pt_BR', params: 2 }]));
     client = new Client({ name: 'e2e', version: '1' });
     await client.connect(
       new StdioClientTransport({
@@ -212,6 +212,19 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
         },
       },
     });
+    // ...and registered here as approved (outside the 24-h window only an approved template may go).
+    const registered = await client.callTool({
+      name: 'manage_templates',
+      arguments: {
+        action: 'register',
+        template_id: 'lembrete_simples_v1',
+        provider: 'meta',
+        name: 'lembrete_simples_v1',
+        category: 'utility',
+        params: ['contato', 'remetente'],
+      },
+    });
+    expect(registered.isError).toBeFalsy();
     await client.callTool({ name: 'ingest_leads', arguments: { file_path: join(dataDir, 'leads.csv') } });
   });
   afterAll(async () => client?.close());

@@ -32,7 +32,7 @@ const SEND_TOOLS = [
   'start_dispatch',
   'update_meeting',
 ];
-const ADMIN_TOOLS = ['lgpd_request', 'set_outreach_policy'];
+const ADMIN_TOOLS = ['lgpd_request', 'manage_templates', 'manage_webhooks', 'set_outreach_policy'];
 const sorted = (...lists: string[][]) => lists.flat().sort();
 
 // Token scopes, --read-only, --toolsets and CORS on the real binary over Streamable HTTP (PostgreSQL).

@@ -200,6 +200,11 @@ describe('interop: Twilio MCP server with the 24-hour window (ContentSid / Conte
           values (${t}, ${leadId}, 'whatsapp', ${PHONE}, 'Quero pagar', now() - interval '1 hour', 'SMin-1',
                   'interesse', 0.9, ${[PHONE]}::text[], 'twilio')`.execute(tx),
     );
+    // The earlier tests wrote to this number seconds ago: our pair rate (one message per recipient per
+    // 6.5 s, dispatch-limits) would hold this one; it is not what this test is about.
+    await withTenant(db.kysely, t, (tx) =>
+      sql`update rate_limits set par_intervalo_ms = 0 where tenant_id = ${t} and canal = 'whatsapp'`.execute(tx),
+    );
     const before = fake.created.length;
     expect((await enqueue('dentro-da-janela')).enqueued).toBe(1);
     await harness.drain();

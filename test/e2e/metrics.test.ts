@@ -83,6 +83,11 @@ describe('/metrics during a campaign (worker and serve --http on PostgreSQL)', (
     for (const status of ['pendente', 'adiado', 'em_execucao']) expect(v('agente_queue_depth', { status })).toBe(0);
     expect(v('agente_queue_oldest_due_age_seconds')).toBe(0);
     expect(v('agente_db_pool_connections', { state: 'max' })).toBeGreaterThan(0);
+    // The WhatsApp tier (issue 16), as the last fresh count under the rate_limits lock saw it.
+    expect(v('agente_tier_budget_limit', { channel: 'whatsapp' })).toBe(100_000);
+    const used = v('agente_tier_budget_used', { channel: 'whatsapp' });
+    expect(used).toBeGreaterThan(0);
+    expect(used).toBeLessThanOrEqual(N);
     expect(v('agente_metrics_db_errors')).toBe(0);
     // No personal data: no phone, no name, no tenant id in any label or value line.
     expect(end.text).not.toMatch(/55119\d{8}|Empresa|Contato|@/);

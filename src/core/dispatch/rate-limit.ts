@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
+import { coreMetrics } from '../metrics.js';
 import { reachedSince, recentWindowStart } from './recent-sends.js';
 
 export interface SlotGrant {
@@ -82,6 +83,7 @@ export async function reserveSlots(
     counted = await distinctRecipients(tx, tenantId, canal, now);
     countedAt = now;
     fresh = true;
+    coreMetrics().tierBudget(canal, counted, max_dest);
   }
   // Spent by a fresh count (the bound may run ahead of the truth for up to a second: then wait).
   const capped = fresh && counted >= max_dest;
