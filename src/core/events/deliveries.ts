@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import type { EventAttemptResult, EventDestinationKind } from '../model/index.js';
-import { eventSource, type OutEvent } from './outbox.js';
+import { cloudEvent, type OutEvent } from './outbox.js';
 
 /**
  * The delivery queue of the outbox (migration 043). fanOut copies a tenant's new events into one row per
@@ -97,17 +97,7 @@ export async function claim(
       entrega_id: String(r.entrega_id),
       destino_id: r.destino_id,
       tentativa: r.tentativas,
-      event: {
-        specversion: '1.0',
-        id: r.evento_id,
-        source: eventSource(tenant.slug),
-        type: r.tipo,
-        subject: r.assunto,
-        time: r.em,
-        datacontenttype: 'application/json',
-        sequence: r.seq,
-        data: (typeof r.dados === 'string' ? JSON.parse(r.dados) : r.dados) as Record<string, unknown>,
-      },
+      event: cloudEvent(r, tenant.slug),
     }));
 }
 

@@ -103,15 +103,23 @@ export async function readEvents(
     where tenant_id = ${tenant.tenant_id} and seq > ${after}::bigint ${only}
     order by seq
     limit ${limit}`.execute(tx);
-  return rows.map((r) => ({
+  return rows.map((r) => cloudEvent(r, tenant.slug));
+}
+
+/** An outbox row (seq zero-padded, time as ISO text) as the CloudEvent every reader and deliverer hands on. */
+export function cloudEvent(
+  r: { evento_id: string; seq: string; tipo: string; assunto: string; dados: unknown; em: string },
+  slug: string,
+): OutEvent {
+  return {
     specversion: '1.0',
     id: r.evento_id,
-    source: eventSource(tenant.slug),
+    source: eventSource(slug),
     type: r.tipo,
     subject: r.assunto,
     time: r.em,
     datacontenttype: 'application/json',
     sequence: r.seq,
     data: (typeof r.dados === 'string' ? JSON.parse(r.dados) : r.dados) as Record<string, unknown>,
-  }));
+  };
 }
