@@ -9,6 +9,18 @@ import type { RowProblem } from '../../jobs/job-schema.js';
  * confirmed as one lead's; confirmed ones are not reported. One statement; returns the problems written.
  */
 export async function flagSharedDestinations(tx: Tx, tenantId: string, jobId: string): Promise<RowProblem[]> {
+  // Right after a bulk import the planner may still see the tables as they were before it (no ANALYZE
+  // yet): it then counts each destination's holders by scanning the whole table — per destination, so
+  // 100k rows never finish (seen in CI: a 100k-row import on PostgreSQL still counting after 600 s).
+  // Every lookup here has its index: forbid sequential scans for this one statement (a local setting:
+  // if the statement fails, the transaction's rollback puts it back too).
+  await sql`select set_config('enable_seqscan', 'off', true)`.execute(tx);
+  const problems = await flagged(tx, tenantId, jobId);
+  await sql`select set_config('enable_seqscan', 'on', true)`.execute(tx);
+  return problems;
+}
+
+async function flagged(tx: Tx, tenantId: string, jobId: string): Promise<RowProblem[]> {
   const { rows } = await sql<{ row: number; sheet: string | null; column: string; value: string; reason: string }>`
     with mine as (
       select l.lead_id, o.linha, o.aba
