@@ -1,3 +1,4 @@
+import { COBRANCA_TEMPLATES } from '../../src/core/templates/builtin-cobranca.js';
 /**
  * Issue 16 against Twilio's own MCP server (@twilio-alpha/mcp, stdio) and a loopback fake of
  * api.twilio.com that enforces WhatsApp's 24-hour window as Twilio does (test/interop/fake-twilio.ts):
@@ -37,18 +38,8 @@ const API_SECRET = 'fake-secret-for-loopback';
 const SENDER = '+14155238886';
 const SID = `HX${'5e6f7a8b'.repeat(4)}`;
 const PHONE = '+5511987650042';
-const PARAMS = [
-  'contato',
-  'remetente',
-  'credor',
-  'credor_cnpj',
-  'credor_endereco',
-  'empresa',
-  'documento_mascarado',
-  'valor_divida',
-  'vencimento_divida',
-  'credor_contato',
-];
+/** The built-in collection template's parameters, in {{n}} order. */
+const PARAMS = [...COBRANCA_TEMPLATES.find((t) => t.canal === 'whatsapp')!.whatsapp!.parametros];
 
 describe('interop: Twilio MCP server with the 24-hour window (ContentSid / ContentVariables)', () => {
   let db: TestDb;

@@ -1,3 +1,4 @@
+import { COBRANCA_TEMPLATES } from '../../src/core/templates/builtin-cobranca.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESETS } from '../../src/channels/presets.js';
@@ -27,18 +28,8 @@ import { silentLogger as silentLoggerForTests } from '../../src/core/ports.js';
  */
 const PHONE = '+5511987650001';
 const SID = 'HX' + 'ab12'.repeat(8);
-const PARAMS = [
-  'contato',
-  'remetente',
-  'credor',
-  'credor_cnpj',
-  'credor_endereco',
-  'empresa',
-  'documento_mascarado',
-  'valor_divida',
-  'vencimento_divida',
-  'credor_contato',
-];
+/** The built-in collection template's parameters, in {{n}} order. */
+const PARAMS = [...COBRANCA_TEMPLATES.find((t) => t.canal === 'whatsapp')!.whatsapp!.parametros];
 
 const channels =
   (preset: string): (() => ChannelStatus[]) =>
