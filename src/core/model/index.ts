@@ -12,3 +12,4 @@ export * from './inbound.js';
 export * from './lgpd.js';
 export * from './template.js';
 export * from './event-delivery.js';
+export * from './report.js';
