@@ -70,9 +70,10 @@ const CACHE_HINTS = {
  * Builds the MCP server with every tool, resource and prompt. A factory with no module state: over HTTP
  * one is built per request (src/http/serve.ts), over stdio one per connection, tests build one per case.
  * `onlyTool`: a server that answers one tools/call, so it registers that tool alone (if the caller may
- * use it) — registering the other tools, resources and prompts would be work for nothing.
+ * use it) — registering the other tools, resources and prompts would be work for nothing. `modernStdio`: the
+ * stdio connection speaks 2026-07-28 (resource updates go to its subscriptions/listen streams).
  */
-export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}): McpServer {
+export function buildServer(deps: ServerDeps, opts: { onlyTool?: string; modernStdio?: boolean } = {}): McpServer {
   const server = new McpServer(
     { name: 'agente-disparo-agenda', title: 'AlquimistaAI — Disparos & Agendamentos', version: deps.config.version },
     {
@@ -99,7 +100,7 @@ export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}):
 
   registerRecordResources(server, deps);
   // notifications/resources/updated for subscribed job:// and lead:// (events out, README "Events").
-  resourceSubscriptions(server, deps);
+  resourceSubscriptions(server, deps, { allUpdates: opts.modernStdio });
   registerPrompts(server, deps);
   return server;
 }
