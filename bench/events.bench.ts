@@ -230,11 +230,13 @@ console.log(
 );
 console.log(`| overhead on sends/s (1 − on/off) | ${(100 * overhead).toFixed(1)} % | ≤ 10 % |`);
 console.log(
-  `| events written per second while sending (last run) | ${f(on!.written / on!.span)} (${f(on!.written)} in ${on!.span.toFixed(1)} s) | — |`,
+  `| events written per second while sending (last run) | ${f(on!.written / on!.span)} ` +
+    `(${f(on!.written)} in ${on!.span.toFixed(1)} s) | — |`,
 );
 console.log(
   `| webhook deliveries/s, PostgreSQL (backlog of ${f(backlog)}, ${pgRun.bad} bad signatures, ${pgRun.dup} duplicates) | ` +
-    `${f(perSecond(pgRun))} | receiver's own rate ${f(floor.perSec)}/s (bare loop, 64 in flight): ${x(perSecond(pgRun), floor.perSec)}; target ≥ 1,000 |`,
+    `${f(perSecond(pgRun))} | receiver's own rate ${f(floor.perSec)}/s (bare loop, 64 in flight): ` +
+    `${x(perSecond(pgRun), floor.perSec)}; target ≥ 1,000 |`,
 );
 console.log(
   `| webhook deliveries/s, PGlite in-process (${f(NP)} events, ${pgl.report.bad} bad) | ${f(perSecond(pgl.report))} | ` +
@@ -242,7 +244,8 @@ console.log(
 );
 console.log(
   `| lag, live at ${rate}/s for ${seconds} s (${f(liveRun.got)}/${f(written)} delivered) | p50 ${f(pct(liveRun.lags, 0.5))} ms, ` +
-    `p99 ${f(pct(liveRun.lags, 0.99))} ms | bare loop at ${rate}/s: request p50 ${liveFloor.p50.toFixed(1)} ms, p99 ${liveFloor.p99.toFixed(1)} ms; ` +
+    `p99 ${f(pct(liveRun.lags, 0.99))} ms | bare loop at ${rate}/s: request p50 ${liveFloor.p50.toFixed(1)} ms, ` +
+    `p99 ${liveFloor.p99.toFixed(1)} ms; ` +
     `the worker polls every 50 ms when idle (AGENTE_EVENTS_IDLE_MS) |`,
 );
 const st = pgl.stats;
