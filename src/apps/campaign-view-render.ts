@@ -130,7 +130,8 @@ export const VIEW_RENDER_SCRIPT = String.raw`
   }
 
   function timeline(r, fmt) {
-    if (!r.timeline.length) return section('Envios ao longo do tempo', 'linha-do-tempo', [el('p', { class: 'vazio', text: 'Sem envios no período.' })]);
+    if (!r.timeline.length)
+      return section('Envios ao longo do tempo', 'secao-tempo', [el('p', { class: 'vazio', text: 'Sem envios no período.' })]);
     var legend = el('p', { class: 'legenda' }, [
       el('span', { class: 'l-enviadas', text: 'Enviadas' }), el('span', { class: 'l-entregues', text: 'Entregues' }),
       el('span', { class: 'l-respostas', text: 'Respostas' }),

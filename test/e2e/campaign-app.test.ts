@@ -163,7 +163,7 @@ describe('campaign App in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('follows a host theme change, shows a failed report in words, and answers teardown', async () => {
+  it('follows a host theme change, shows a failed or empty report in words, and answers teardown', async () => {
     await page.evaluate("window.host.changeContext({ theme: 'dark' })");
     await expect.poll(() => page.frameLocator('iframe').locator('html').getAttribute('data-tema')).toBe('escuro');
     await page.screenshot({ path: join(ARTIFACTS, 'campaign-app-escuro.png'), fullPage: true });
@@ -173,6 +173,22 @@ describe('campaign App in headless Chromium', () => {
     await expect
       .poll(() => app().locator('[data-testid="aviso"]').textContent())
       .toBe('O relatório não pôde ser gerado: Campanha xyz não encontrada');
+    // A report with nothing yet (a dry run, no pace): empty states instead of a chart, still no error.
+    const zero = { ...report.funnel, queued: 0, sent: 0, delivered: 0, read: 0, failed: 0, replied: 0, opted_out: 0 };
+    const empty = {
+      ...report,
+      funnel: { ...zero, replied_by_class: {}, failed_by_reason: {}, meetings: { ...zero.meetings, booked: 0 } },
+      by_channel: {},
+      timeline: [],
+      pace_per_second: null,
+      blocked_by_reason: {},
+    };
+    await page.evaluate((r) => (window as any).host.sendResult({ content: [], structuredContent: r }), empty);
+    await expect
+      .poll(() => app().locator('[data-testid="secao-tempo"] .vazio').textContent())
+      .toBe('Sem envios no período.');
+    expect(await app().locator('[data-testid="bloqueados"] .vazio').textContent()).toBe('Nenhum lead bloqueado.');
+    expect(await app().locator('[data-testid="funil-sent"]').getAttribute('data-valor')).toBe('0');
     expect(await page.evaluate('window.host.teardown()')).toEqual({});
     expect(errors).toEqual([]);
   });
