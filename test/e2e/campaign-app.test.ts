@@ -163,7 +163,7 @@ describe('campaign App in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('follows a host theme change, shows a failed or empty report in words, and answers teardown', async () => {
+  it('follows a host theme change, shows failed, hostile and empty reports safely, and answers teardown', async () => {
     await page.evaluate("window.host.changeContext({ theme: 'dark' })");
     await expect.poll(() => page.frameLocator('iframe').locator('html').getAttribute('data-tema')).toBe('escuro');
     await page.screenshot({ path: join(ARTIFACTS, 'campaign-app-escuro.png'), fullPage: true });
@@ -173,6 +173,13 @@ describe('campaign App in headless Chromium', () => {
     await expect
       .poll(() => app().locator('[data-testid="aviso"]').textContent())
       .toBe('O relatório não pôde ser gerado: Campanha xyz não encontrada');
+    // Values from people's data are text, never markup.
+    const evil = '<img src=x onerror="console.error(1)">';
+    const hostile = { ...report, scope: { ...report.scope, campaign_key: evil }, blocked_by_reason: { [evil]: 1 } };
+    await page.evaluate((r) => (window as any).host.sendResult({ content: [], structuredContent: r }), hostile);
+    await expect.poll(() => app().locator('h1').textContent()).toBe(`Campanha ${evil}`);
+    expect(await app().locator('[data-testid="bloqueados"] .nome').textContent()).toBe(evil);
+    expect(await app().locator('img').count()).toBe(0);
     // A report with nothing yet (a dry run, no pace): empty states instead of a chart, still no error.
     const zero = { ...report.funnel, queued: 0, sent: 0, delivered: 0, read: 0, failed: 0, replied: 0, opted_out: 0 };
     const empty = {
@@ -190,6 +197,7 @@ describe('campaign App in headless Chromium', () => {
     expect(await app().locator('[data-testid="bloqueados"] .vazio').textContent()).toBe('Nenhum lead bloqueado.');
     expect(await app().locator('[data-testid="funil-sent"]').getAttribute('data-valor')).toBe('0');
     expect(await page.evaluate('window.host.teardown()')).toEqual({});
+    expect(host.requests.filter((p) => p !== '/favicon.ico')).toHaveLength(3);
     expect(errors).toEqual([]);
   });
 });
