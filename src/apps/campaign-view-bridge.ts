@@ -44,23 +44,28 @@ export const VIEW_BRIDGE_SCRIPT = String.raw`
     return !!sc && typeof sc === 'object' && !!sc.funnel && typeof sc.funnel.sent === 'number' &&
       Array.isArray(sc.timeline) && !!sc.scope;
   }
+  // The report itself, or one level down (a result that carries the report beside other fields).
+  function findReport(sc) {
+    if (isReport(sc)) return sc;
+    if (sc && typeof sc === 'object') for (var k in sc) if (isReport(sc[k])) return sc[k];
+    return null;
+  }
   function onToolResult(result) {
-    var sc = result && result.structuredContent;
-    if (result && result.isError) {
-      state.report = null;
-      state.message = 'O relatório não pôde ser gerado: ' + firstText(result);
-    } else if (isReport(sc)) {
-      state.report = sc;
-      state.message = null;
-    } else {
-      state.report = null;
-      state.message = 'Os dados recebidos não são um relatório de campanha.';
+    var found = result && !result.isError ? findReport(result.structuredContent) : null;
+    state.report = found;
+    state.text = null;
+    if (found) state.message = null;
+    else if (result && result.isError) state.message = 'O relatório não pôde ser gerado: ' + firstText(result, 300);
+    else {
+      // Another kind of answer of the same tool (a list, not a funnel): its text, as clients without Apps show it.
+      state.message = 'Este resultado não traz o funil de uma campanha; segue o texto da resposta.';
+      state.text = firstText(result || {}, 4000);
     }
     render();
   }
-  function firstText(result) {
+  function firstText(result, max) {
     var c = (result.content || []).filter(function (b) { return b && b.type === 'text'; })[0];
-    return c ? String(c.text).slice(0, 300) : 'sem detalhes';
+    return c ? String(c.text).slice(0, max) : 'sem detalhes';
   }
   function render() {
     window.renderCampaign(state);

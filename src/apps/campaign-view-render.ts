@@ -158,6 +158,7 @@ export const VIEW_RENDER_SCRIPT = String.raw`
     var r = state.report;
     if (!r) {
       root.appendChild(el('p', { class: 'aviso', 'data-testid': 'aviso', text: state.message || '' }));
+      if (state.text) root.appendChild(el('pre', { class: 'texto', 'data-testid': 'texto', text: state.text }));
       root.removeAttribute('data-pronto');
       return;
     }

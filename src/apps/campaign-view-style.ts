@@ -72,6 +72,7 @@ table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nu
 th, td { text-align: right; padding: 4px 6px; border-bottom: 1px solid var(--borda); }
 th:first-child { text-align: left; }
 .vazio, .aviso { color: var(--texto-2); margin: 4px 0; }
+.texto { white-space: pre-wrap; font: 12px/1.4 var(--font-mono, ui-monospace, monospace); margin: 8px 0 0; }
 @media (max-width: 560px) {
   .cartoes { grid-template-columns: repeat(2, 1fr); }
   .etapa { grid-template-columns: 110px 1fr 48px; }

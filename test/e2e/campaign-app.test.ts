@@ -163,7 +163,7 @@ describe('campaign App in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('follows a host theme change, shows failed, hostile and empty reports safely, and answers teardown', async () => {
+  it('follows a host theme change; shows failed, non-funnel, hostile and empty results safely; answers teardown', async () => {
     await page.evaluate("window.host.changeContext({ theme: 'dark' })");
     await expect.poll(() => page.frameLocator('iframe').locator('html').getAttribute('data-tema')).toBe('escuro');
     await page.screenshot({ path: join(ARTIFACTS, 'campaign-app-escuro.png'), fullPage: true });
@@ -173,6 +173,21 @@ describe('campaign App in headless Chromium', () => {
     await expect
       .poll(() => app().locator('[data-testid="aviso"]').textContent())
       .toBe('O relatório não pôde ser gerado: Campanha xyz não encontrada');
+    // Another kind of answer of the report tool (no funnel): its text instead of a picture.
+    const list = {
+      content: [{ type: 'text', text: 'campanha | enviadas\nreativacao | 178' }],
+      structuredContent: { campaigns: [] },
+    };
+    await page.evaluate((r) => (window as any).host.sendResult(r), list);
+    await expect
+      .poll(() => app().locator('[data-testid="texto"]').textContent())
+      .toBe('campanha | enviadas\nreativacao | 178');
+    // A result that carries the report beside other fields is drawn.
+    await page.evaluate(
+      (r) => (window as any).host.sendResult({ content: [], structuredContent: { kind: 'funnel', report: r } }),
+      report,
+    );
+    await expect.poll(() => app().getAttribute('data-pronto')).toBe('1');
     // Values from people's data are text, never markup.
     const evil = '<img src=x onerror="console.error(1)">';
     const hostile = { ...report, scope: { ...report.scope, campaign_key: evil }, blocked_by_reason: { [evil]: 1 } };
