@@ -46,9 +46,10 @@ export const VIEW_CHART_SCRIPT = String.raw`
       svg.appendChild(s('text', { x: M.left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'eixo' }, fmt.num(v)));
     });
     var spanDays = t1 - t0 > 20 * 3600 * 1000;
+    var secs = bucket < 60;
     [t0, (t0 + t1) / 2, t1].forEach(function (t, i) {
       var anchor = i === 0 ? 'start' : i === 2 ? 'end' : 'middle';
-      svg.appendChild(s('text', { x: x(t), y: H - 10, 'text-anchor': anchor, class: 'eixo' }, fmt.time(t, spanDays)));
+      svg.appendChild(s('text', { x: x(t), y: H - 10, 'text-anchor': anchor, class: 'eixo' }, fmt.time(t, spanDays, secs)));
     });
 
     if (limit !== null) {
@@ -68,7 +69,7 @@ export const VIEW_CHART_SCRIPT = String.raw`
 
     pts.forEach(function (p) {
       var c = s('circle', { cx: xc(p), cy: y(p.sent), r: 2.6, class: 'ponto-enviadas', 'data-at': p.at, 'data-valor': p.sent });
-      c.appendChild(s('title', {}, fmt.time(Date.parse(p.at), spanDays) + ': ' + fmt.num(p.sent) + ' enviadas, ' +
+      c.appendChild(s('title', {}, fmt.time(Date.parse(p.at), spanDays, secs) + ': ' + fmt.num(p.sent) + ' enviadas, ' +
         fmt.num(p.delivered) + ' entregues, ' + fmt.num(p.failed) + ' falhas, ' + fmt.num(p.replied) + ' respostas'));
       svg.appendChild(c);
       if (p.failed > 0)

@@ -24,16 +24,39 @@ export const VIEW_RENDER_SCRIPT = String.raw`
   function formatters(ctx) {
     var locale = ctx.locale || 'pt-BR';
     var tz = ctx.timeZone || 'America/Sao_Paulo';
+    try {
+      new Intl.DateTimeFormat(locale, { timeZone: tz });
+    } catch (e) {
+      // A locale or zone this browser does not know: Brazilian defaults rather than a blank page.
+      locale = 'pt-BR';
+      tz = 'America/Sao_Paulo';
+    }
     var nf = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
     var pf = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
-    var hm = new Intl.DateTimeFormat(locale, { timeZone: tz, hour: '2-digit', minute: '2-digit' });
-    var dhm = new Intl.DateTimeFormat(locale, { timeZone: tz, day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
-    var full = new Intl.DateTimeFormat(locale, { timeZone: tz, dateStyle: 'short', timeStyle: 'short' });
+    function dtf(opts) {
+      var o = { timeZone: tz };
+      for (var k in opts) o[k] = opts[k];
+      return new Intl.DateTimeFormat(locale, o);
+    }
+    var hm = dtf({ hour: '2-digit', minute: '2-digit' });
+    var hms = dtf({ hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    var dm = dtf({ day: '2-digit', month: '2-digit' });
+    var day = dtf({ day: '2-digit', month: '2-digit', year: 'numeric' });
     return {
       num: function (v) { return nf.format(v); },
       pct: function (a, b) { return b > 0 ? pf.format(a / b) : '—'; },
-      time: function (ms, withDay) { return (withDay ? dhm : hm).format(new Date(ms)); },
-      date: function (iso) { return full.format(new Date(iso)); },
+      // withDay: the series spans days; withSeconds: its buckets are shorter than a minute.
+      time: function (ms, withDay, withSeconds) {
+        var d = new Date(ms);
+        var t = (withSeconds ? hms : hm).format(d);
+        return withDay ? dm.format(d) + ' ' + t : t;
+      },
+      range: function (fromIso, toIso) {
+        var a = new Date(fromIso), b = new Date(toIso);
+        var f = b - a < 600000 ? hms : hm;
+        if (day.format(a) === day.format(b)) return day.format(a) + ', ' + f.format(a) + ' até ' + f.format(b);
+        return day.format(a) + ', ' + f.format(a) + ' até ' + day.format(b) + ', ' + f.format(b);
+      },
       duration: function (sec) {
         if (sec % 86400 === 0) return sec === 86400 ? 'dia' : nf.format(sec / 86400) + ' dias';
         if (sec % 3600 === 0) return sec === 3600 ? 'hora' : nf.format(sec / 3600) + ' h';
@@ -49,7 +72,7 @@ export const VIEW_RENDER_SCRIPT = String.raw`
   function header(r, fmt) {
     var sc = r.scope;
     var title = sc.campaign_key ? 'Campanha ' + sc.campaign_key : 'Relatório de envios';
-    var bits = [fmt.date(sc.from) + ' até ' + fmt.date(sc.to)];
+    var bits = [fmt.range(sc.from, sc.to)];
     if (sc.template) bits.push('modelo ' + sc.template);
     bits.push(sc.channel ? 'canal ' + label('canal', sc.channel) : 'todos os canais');
     return el('header', {}, [el('h1', { text: title }), el('p', { class: 'sub', text: bits.join(' · ') })]);
@@ -64,7 +87,7 @@ export const VIEW_RENDER_SCRIPT = String.raw`
     var max = Math.max.apply(null, steps.map(function (s) { return s[2]; }).concat([1]));
     var rows = steps.map(function (s) {
       var bar = el('span', { class: 'barra' });
-      bar.style.width = Math.max(0.5, (100 * s[2]) / max) + '%';
+      bar.style.width = (s[2] > 0 ? Math.max(1, (100 * s[2]) / max) : 0) + '%';
       return el('div', { class: 'etapa', 'data-testid': 'funil-' + s[0], 'data-valor': s[2] }, [
         el('span', { class: 'nome', text: s[1] }),
         el('span', { class: 'trilho' }, [bar]),

@@ -97,6 +97,9 @@ describe('campaign App in headless Chromium', () => {
       expect(await row.locator('.valor').textContent(), step).toBe(String(value));
     }
     await expect.poll(() => app().locator('h1').textContent()).toBe('Campanha reativacao-clinicas-dez');
+    expect(await app().locator('header .sub').textContent()).toBe(
+      '01/12/2026, 10:00 até 11:00 · modelo reativacao_clinicas_v2 · todos os canais',
+    );
     const text = (await app().textContent()) ?? '';
     for (const words of ['Enviadas', 'Entregues', 'Responderam', 'Reuniões marcadas', 'Bloqueados por motivo'])
       expect(text).toContain(words);
