@@ -140,41 +140,38 @@ function quoteIdent(name: string): string {
 class PGliteConnection implements DatabaseConnection {
   private readonly preparedNames = new Set<string>();
   /**
-   * A read-only transaction's statements not sent yet (its begin, then WITH_NEXT statements), as on
-   * PostgreSQL (db/deferred-begin.ts): they go with the transaction's next statement in one exec(), and
-   * its final statement (db/prepared.ts finalRead) takes the commit along. `done`: committed that way.
+   * A read-only transaction begun by holdBegin, as on PostgreSQL (db/deferred-begin.ts): its begin (and
+   * WITH_NEXT statements) wait in `held` and go with its next statement in one exec(); its final
+   * statement (db/prepared.ts finalRead) takes the commit along when it can share that call.
    */
   private held: string[] = [];
-  private done = false;
+  private readOnly = false;
+  private final: 'no' | 'sent' | 'committed' = 'no';
 
   constructor(private readonly pglite: PGlite) {}
 
   holdBegin(text: string): void {
-    this.held = [text];
-    this.done = false;
+    Object.assign(this, { held: [text], readOnly: true, final: 'no' });
   }
 
-  /** Ends a transaction begun with holdBegin; false when there is nothing to send (never begun, or committed). */
+  /** Ends the transaction's bookkeeping; false when there is nothing to send (never begun, or committed). */
   endHeld(): boolean {
-    const send = !this.held.length && !this.done;
-    this.held = [];
-    this.done = false;
+    const send = !this.held.length && this.final !== 'committed';
+    Object.assign(this, { held: [], readOnly: false, final: 'no' });
     return send;
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    if (this.done) throw new Error('A statement after the final statement of a read-only transaction');
-    if (this.held.length) return this.withHeld<R>(compiled);
-    return this.run<R>(compiled);
-  }
-
-  /** A statement of a read-only transaction whose begin (and WITH_NEXT statements) are still held. */
-  private async withHeld<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    if (!this.readOnly) return this.run<R>(compiled);
+    if (this.final !== 'no') throw new Error('A statement after the final statement of a read-only transaction');
     const params = compiled.parameters as unknown[];
-    if (!params.length && compiled.sql.startsWith(WITH_NEXT)) {
+    if (this.held.length && !params.length && compiled.sql.startsWith(WITH_NEXT)) {
       this.held.push(compiled.sql);
       return { rows: [] };
     }
+    const final = isFinal(compiled.sql);
+    if (final) this.final = 'sent';
+    if (!this.held.length && !final) return this.run<R>(compiled);
     const name = compiled.sql.startsWith(PREPARE_MARK) ? statementName(compiled.sql) : undefined;
     const inline = name
       ? this.preparedNames.has(name)
@@ -186,12 +183,11 @@ class PGliteConnection implements DatabaseConnection {
     const held = this.held;
     this.held = [];
     if (inline === undefined) {
-      await this.pglite.exec(held.join(';\n'));
+      if (held.length) await this.pglite.exec(held.join(';\n'));
       return this.run<R>(compiled);
     }
-    const final = compiled.sql.includes(FINAL_MARK) && isFinal(compiled.sql);
     const results = await this.pglite.exec([...held, inline, ...(final ? ['commit'] : [])].join(';\n'));
-    this.done = final;
+    if (final) this.final = 'committed';
     const r = results[held.length]!;
     return { rows: r.rows as R[], numAffectedRows: r.affectedRows === undefined ? undefined : BigInt(r.affectedRows) };
   }
