@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideChannel, toChannelDecision } from '../../src/core/outreach/decide-channel.js';
 import { decide } from '../../src/core/outreach/decide.js';
+import { dispatchLimits } from '../../src/core/dispatch/limits.js';
 import { loadDecisionContext } from '../../src/core/outreach/decision-context.js';
 import { renderDecision } from '../../src/core/outreach/preview.js';
 import { openDb, type Db } from '../../src/db/connect.js';
@@ -122,6 +123,26 @@ describe(`read-only transactions in few round trips (${testDbKind()})`, () => {
     if (db.kind === 'postgres') expect(trips).toBe(1);
     await moveTo('America/Sao_Paulo');
     expect(await decision()).toMatchObject({ timezone: 'America/Sao_Paulo', would_send_now: true });
+  });
+
+  it("reads get_status's dispatch limits of both channels in one round trip", async () => {
+    const [a] = tenants;
+    const read = () =>
+      withTenant(one.kysely, a.id, (tx) => dispatchLimits(tx, a.id, clock.now(), { final: true }), {
+        readOnly: true,
+        genericPlans: true,
+      });
+    const first = await read();
+    expect(first).toMatchObject([
+      { channel: 'whatsapp', per_second: 80, sent_last_second: 0, recipients_24h: { used: 0, max: 100_000 } },
+      { channel: 'email', per_second: 80, sent_last_second: 0, recipients_24h: { used: 0, max: 100_000 } },
+    ]);
+    for (let i = 0; i < 2; i++) {
+      trips = 0;
+      expect(await read()).toEqual(first);
+      if (db.kind === 'postgres') expect(trips).toBe(1);
+      idle();
+    }
   });
 
   const freshCtx = (scope: Scope, leadId: string) =>
