@@ -113,12 +113,12 @@ describe(`MCP server through a real client (${testDbKind()})`, () => {
     await otherClient.closeAll();
   });
 
-  it('serves the status resource and the plan_outreach prompt', async () => {
+  it('serves the status resource and the planejar_campanha prompt', async () => {
     const { resources } = await client.listResources();
     expect(resources.map((r) => r.uri)).toContain('agente://status');
     const read = await client.readResource({ uri: 'agente://status' });
     expect(JSON.parse((read.contents[0] as { text: string }).text).tenant.slug).toBe('default');
     const { prompts } = await client.listPrompts();
-    expect(prompts.map((p) => p.name)).toContain('plan_outreach');
+    expect(prompts.map((p) => p.name)).toContain('planejar_campanha');
   });
 });
