@@ -1,5 +1,6 @@
 import { handleReply, handleReplyInput, handleReplyOutput } from '../core/replies/handle-reply.js';
 import { defineTool } from './define-tool.js';
+import { table } from './text-table.js';
 
 export const handleReplyTool = defineTool({
   name: 'handle_reply',
@@ -19,7 +20,11 @@ export const handleReplyTool = defineTool({
       text:
         `${d.duplicate ? '(already handled) ' : ''}${d.class} (${Math.round(d.confidence * 100)}%): ${d.reason}. ` +
         `Lead ${d.lead_id ?? 'unknown sender'}${d.lead_status ? ` → ${d.lead_status}` : ''}` +
-        `${d.suppressed ? '; suppressed on every channel' : ''}. Next: ${d.suggested_action}`,
+        `${d.suppressed ? '; suppressed on every channel' : ''}. Next: ${d.suggested_action}\n` +
+        table(
+          ['inbound_message_id', 'lead_id', 'class', 'attribution', 'lead_status', 'confirmed_agendamento_id'],
+          [[d.inbound_message_id, d.lead_id, d.class, d.attribution, d.lead_status, d.confirmed_agendamento_id]],
+        ),
     };
   },
 });

@@ -1,5 +1,6 @@
 import { proposeSlots, proposeSlotsInput, proposeSlotsOutput } from '../core/meetings/propose-slots.js';
 import { defineTool } from './define-tool.js';
+import { table } from './text-table.js';
 
 export const proposeSlotsTool = defineTool({
   name: 'propose_slots',
@@ -15,7 +16,12 @@ export const proposeSlotsTool = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, { scope }) => {
     const r = await proposeSlots(scope, args);
-    const lines = r.slots.map((s, i) => `${i + 1}. ${s.label} — ${s.start_local}`);
+    const lines = [
+      table(
+        ['n', 'label', 'start_local', 'start'],
+        r.slots.map((s, i) => [i + 1, s.label, s.start_local, s.start]),
+      ),
+    ];
     const cal = r.calendar.checked
       ? `calendar consulted (${r.calendar.busy_events} busy)`
       : `calendar not consulted: ${r.calendar.reason}`;

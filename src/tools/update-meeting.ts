@@ -1,5 +1,6 @@
 import { updateMeeting, updateMeetingInput, updateMeetingOutput } from '../core/meetings/update-meeting.js';
 import { defineTool } from './define-tool.js';
+import { meetingTable } from './schedule-meeting.js';
 
 export const updateMeetingTool = defineTool({
   name: 'update_meeting',
@@ -22,6 +23,6 @@ export const updateMeetingTool = defineTool({
         : `Agendamento ${a.agendamento_id}: ${r.previous_status} → ${a.status}, ${a.label}; lead ${r.lead_status}.` +
           (r.warning ? ` Note: ${r.warning}` : '') +
           (r.confirmation ? ` Confirmation: ${r.confirmation.status}.` : '');
-    return { data: r, text };
+    return { data: r, text: `${text}\n${meetingTable(a)}` };
   },
 });

@@ -96,7 +96,7 @@ describe(`MCP server through a real client (${testDbKind()})`, () => {
     expect(j.eta_seconds).toBeLessThan(35);
     expect(j.problems_sample).toEqual([{ row: 7, column: 'Telefone', value: '123', reason: 'número incompleto' }]);
     expect(textOf(res)).toMatch(
-      new RegExp(`^import ${job.job_id} of leads.xlsx: processando 25%, ETA \\d+s — 5000 rows`),
+      new RegExp(`\n${job.job_id} \\| import \\| processando \\| 25 \\| \\d+ \\| leads.xlsx \\| 5000 rows`),
     );
     // job://{id} serves the same job as JSON.
     const read = await client.readResource({ uri: `job://${job.job_id}` });
