@@ -7,7 +7,7 @@ export const decideChannelTool = defineTool({
   title: 'Decide the channel for leads',
   description:
     'Per lead: WhatsApp (valid mobile) → e-mail → none, with the reason, template and policy gates (opt-out, state, ' +
-    'send window, daily cap); whether it would go now or when. Reads only.',
+    'send window, daily cap); whether it would go now or when.',
   toolset: 'dispatch',
   access: 'read',
   input: decideChannelInput,

@@ -6,8 +6,7 @@ import { table } from './text-table.js';
 export const getStatus = defineTool({
   name: 'get_status',
   title: 'Server status',
-  description:
-    "Call first: version, database and migrations, tenant, whether real sending is on, and each downstream channel's state.",
+  description: "Call first: version, database, tenant, whether real sending is on, each channel's state.",
   toolset: 'core',
   access: 'read',
   input: getStatusInput,

@@ -8,7 +8,7 @@ export const ingestLeadsTool = defineTool({
   title: 'Import leads from a spreadsheet',
   description:
     'Imports an .xlsx/.csv of Brazilian leads: finds the header, normalises phones, e-mails and CPF/CNPJ, merges ' +
-    'duplicates (re-importing creates nothing new). Returns the job; while status is "processando", poll job_status.',
+    'duplicates (re-import creates nothing). While the job is "processando", poll job_status.',
   toolset: 'leads',
   access: 'write',
   input: ingestLeadsInput,

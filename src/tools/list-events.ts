@@ -6,8 +6,7 @@ export const listEventsTool = defineTool({
   name: 'list_events',
   title: 'List events',
   description:
-    'CloudEvents of this tenant after a cursor, oldest first (lead, disparo, meeting, campaign, import changes). ' +
-    'Pass next_cursor as after to continue.',
+    'CloudEvents (lead, disparo, meeting, campaign, import changes) after a cursor, oldest first; pass next_cursor as after.',
   toolset: 'dispatch',
   access: 'read',
   input: listEventsInput,

@@ -11,7 +11,7 @@ export const manageSuppressionTool = defineTool({
   name: 'manage_suppression',
   title: 'Suppression list and opt-out',
   description:
-    "Tenant-wide do-not-contact list, checked before every send. opt_out_lead: suppress a lead's document, phones " +
+    "Do-not-contact list, checked before every send. opt_out_lead: suppress a lead's document, phones " +
     "and e-mails (terminal); add/remove a value; list; confirm_destination: a shared phone/e-mail is this lead's " +
     '(audited); import_registry: an opt-out registry file (SP Não Me Ligue).',
   toolset: 'dispatch',

@@ -6,8 +6,7 @@ export const sendMessageTool = defineTool({
   name: 'send_message',
   title: 'Send one message to a lead',
   description:
-    'One template message to one lead on its decided channel, after every gate. Sends only when get_status says ' +
-    'sending is on; otherwise records a dry run and says so.',
+    'One template message to one lead on its decided channel, after every gate. A dry run unless sending is on.',
   toolset: 'dispatch',
   access: 'send',
   input: sendMessageInput,

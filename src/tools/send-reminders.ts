@@ -7,7 +7,7 @@ export const sendRemindersTool = defineTool({
   title: 'Send meeting reminders',
   description:
     'Queues one reminder per meeting starting within window_hours — never twice, even concurrently (cron-safe); ' +
-    "deferred outside the lead's send window. Dry run unless sending is on (get_status).",
+    "deferred outside the lead's send window. Dry run unless sending is on.",
   toolset: 'meetings',
   access: 'send',
   input: sendRemindersInput,

@@ -8,7 +8,7 @@ export const updateMeetingTool = defineTool({
   description:
     'confirm (meeting and lead → confirmado); cancel (deletes the calendar event; lead → respondeu); reschedule to ' +
     'start (checked as schedule_meeting); complete / no_show once started. A calendar failure changes nothing here ' +
-    '(error recorded). cancel/reschedule: dry run unless sending is on (get_status).',
+    '(error recorded). cancel/reschedule: dry run unless sending is on.',
   toolset: 'meetings',
   access: 'send',
   input: updateMeetingInput,
