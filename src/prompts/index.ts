@@ -67,7 +67,8 @@ export function registerPrompts(server: McpServer, deps: ServerDeps): void {
     {
       title: 'Revisar respostas dos leads',
       description:
-        'Lista as respostas recebidas que pedem atenção (perguntas sem resposta, remetentes ambíguos) e propõe o que fazer com cada uma.',
+        'Lista as respostas recebidas que pedem atenção (perguntas sem resposta, remetentes ambíguos) ' +
+        'e propõe o que fazer com cada uma.',
       argsSchema: withPlainIssues(
         z.object({
           filter: z

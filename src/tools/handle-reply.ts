@@ -6,7 +6,9 @@ export const handleReplyTool = defineTool({
   name: 'handle_reply',
   title: 'Handle an inbound reply',
   description:
-    'Records a pasted WhatsApp/e-mail reply (idempotent), finds the lead, classifies it (opt-out first) and acts: opt-out suppresses on every channel; a confirmation confirms the next meeting; others move the lead to respondeu.',
+    'Records a pasted WhatsApp/e-mail reply (idempotent), finds the lead, classifies it (opt-out first) ' +
+    'and acts: opt-out suppresses on every channel; a confirmation confirms the next meeting; others move ' +
+    'the lead to respondeu.',
   toolset: 'dispatch',
   access: 'write',
   input: handleReplyInput,

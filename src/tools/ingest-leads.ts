@@ -29,8 +29,8 @@ function summarize(j: IngestJob): string {
     return `Import ${j.job_id} of ${j.file} is still running (${sofar}). Poll job_status with this job_id.`;
   }
   const problems = j.problems_total
-    ? ` ${j.problems_total} problem(s)${j.problems_total > j.problems_sample.length ? ` (all: resource job-problems://${j.job_id})` : ''}:\n` +
-      problemsTable(j.problems_sample)
+    ? ` ${j.problems_total} problem(s)${j.problems_total > j.problems_sample.length ? ` (all: job-problems://${j.job_id})` : ''}` +
+      `:\n${problemsTable(j.problems_sample)}`
     : ' No problems.';
   return (
     noChannelWarning(c) +

@@ -10,7 +10,8 @@ export const jobStatus = defineTool({
   name: 'job_status',
   title: 'Job status',
   description:
-    "One import or campaign job, or the recent ones: status, %, ETA; an import's rows, leads and problems (row numbers), a campaign's disparos by status.",
+    "One import or campaign job, or the recent ones: status, %, ETA; an import's rows, leads and problems " +
+    "(row numbers), a campaign's disparos by status.",
   toolset: 'core',
   access: 'read',
   input: getJobsInput,

@@ -6,7 +6,8 @@ export const lgpdRequestTool = defineTool({
   name: 'lgpd_request',
   title: 'LGPD requests',
   description:
-    'LGPD data subject requests (due in 15 days), by CPF/CNPJ, phone or e-mail: open; list; export; erase (needs an open erasure request; keeps hashes so they stay blocked); complete; refuse.',
+    'LGPD data subject requests (due in 15 days), by CPF/CNPJ, phone or e-mail: open; list; export; erase ' +
+    '(needs an open erasure request; keeps hashes so they stay blocked); complete; refuse.',
   toolset: 'leads',
   access: 'admin',
   input: lgpdRequestInput,

@@ -6,7 +6,9 @@ export const proposeSlotsTool = defineTool({
   name: 'propose_slots',
   title: 'Propose free meeting slots for a lead',
   description:
-    "Free slots in the tenant's business hours in the LEAD's time zone, avoiding meetings and the calendar's busy times: UTC, local and a pt-BR label to paste in a message. Book one with schedule_meeting.",
+    "Free slots in the tenant's business hours in the LEAD's time zone, avoiding meetings and the " +
+    "calendar's busy times: UTC, local and a pt-BR label to paste in a message. Book one with " +
+    'schedule_meeting.',
   toolset: 'meetings',
   access: 'read',
   input: proposeSlotsInput,

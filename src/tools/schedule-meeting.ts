@@ -7,7 +7,9 @@ export const scheduleMeetingTool = defineTool({
   name: 'schedule_meeting',
   title: 'Schedule a meeting with a lead',
   description:
-    'Books a meeting in the calendar; the lead → agendado. Refused in the past, outside business hours (unless force) or overlapping. A calendar failure is an error (row falhou/incerto). Dry run unless sending is on.',
+    'Books a meeting in the calendar; the lead → agendado. Refused in the past, outside business hours ' +
+    '(unless force) or overlapping. A calendar failure is an error (row falhou/incerto). Dry run unless ' +
+    'sending is on.',
   toolset: 'meetings',
   access: 'send',
   input: scheduleMeetingInput,

@@ -10,7 +10,9 @@ export const setOutreachPolicyTool = defineTool({
   name: 'set_outreach_policy',
   title: 'Outreach policy and templates',
   description:
-    "Reads (no arguments) or changes the tenant's rules: sender, creditor (unset blocks collections), prescription years, send window, per-lead daily cap, a channel's pace, templates ({{var}}; unknown ones refused).",
+    "Reads (no arguments) or changes the tenant's rules: sender, creditor (unset blocks collections), " +
+    "prescription years, send window, per-lead daily cap, a channel's pace, templates ({{var}}; unknown " +
+    'ones refused).',
   toolset: 'dispatch',
   access: 'admin',
   input: setOutreachPolicyInput,

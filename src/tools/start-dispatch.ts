@@ -7,7 +7,8 @@ export const startDispatchTool = defineTool({
   name: 'start_dispatch',
   title: 'Start a campaign',
   description:
-    'Queues a campaign to lead_ids or a filter, sent in the background within pace and send windows; a campaign_key never messages a lead twice. Returns a job (job_status). A dry run when sending is off.',
+    'Queues a campaign to lead_ids or a filter, sent in the background within pace and send windows; a ' +
+    'campaign_key never messages a lead twice. Returns a job (job_status). A dry run when sending is off.',
   toolset: 'dispatch',
   access: 'send',
   input: startCampaignInput,
