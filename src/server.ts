@@ -1,4 +1,5 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
+import { registerCampaignApp } from './apps/campaign-app.js';
 import { getJobProblems } from './core/jobs/get-job-problems.js';
 import { getJobs } from './core/jobs/get-jobs.js';
 import { readLead } from './core/leads/read-lead.js';
@@ -93,6 +94,8 @@ export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}):
   if (opts.onlyTool !== undefined) return server;
 
   registerRecordResources(server, deps);
+  // The campaign picture (MCP App, ui://): hosts that support Apps draw the report tool's result with it.
+  registerCampaignApp(server);
   // notifications/resources/updated for subscribed job:// and lead:// (events out, README "Events").
   resourceSubscriptions(server, deps);
   registerPrompts(server, deps);
