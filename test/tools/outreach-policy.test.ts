@@ -72,12 +72,12 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
     const { deps, client } = await setup();
     const id = await insertLead(db.kysely, deps.tenant.tenant_id, { nome: 'Corrida', documento: '11222333000181' });
     const other = await connectClient(deps);
-    // novo → realizado is illegal; novo → contatado then contatado → agendado is legal; racing contatado
-    // against sem_canal: both legal from novo, but neither is legal from the other.
+    // Racing respondeu against sem_canal: both legal from novo, and neither is legal from the other
+    // (sem_canal → contatado is legal — a fallback e-mail may still reach the lead — so that pair may both win).
     const results = await Promise.all([
       client.callTool({
         name: 'update_lead',
-        arguments: { lead_id: id, status: 'contatado', reason: 'ligação feita' },
+        arguments: { lead_id: id, status: 'respondeu', reason: 'respondeu por telefone' },
       }),
       other.callTool({
         name: 'update_lead',
