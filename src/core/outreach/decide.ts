@@ -19,6 +19,7 @@ import {
   type DecisionForm,
   type WindowOpenings,
 } from './decisions-sql.js';
+import { leadFactsSetSql, SET_FORM_SETTINGS, setTargetSql } from './decisions-set-sql.js';
 import { formSql } from './window-sql.js';
 
 export type { DecisionContext, Target, TemplateChoice } from './decision-context.js';
@@ -68,9 +69,13 @@ export async function decisionsQuery(
   form: DecisionForm = 'leadIds' in target ? 'targeted' : 'set',
 ): Promise<RawBuilder<DecisionRow>> {
   const windows = await sendWindowOpenings(tx, ctx, target);
+  if (form === 'set') await SET_FORM_SETTINGS.execute(tx);
+  const facts =
+    form === 'set' ? leadFactsSetSql(ctx) : leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore, form);
+  const alvo = form === 'set' ? setTargetSql(ctx.tenantId, target) : targetSql(ctx.tenantId, target);
   return sql<DecisionRow>`
-    with alvo as materialized (${targetSql(ctx.tenantId, target)}),
-    ${leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore, form)},
+    with alvo as materialized (${alvo}),
+    ${facts},
     c as (${channelSql(ctx, windows)}),
     d as (select c.*, ${gateSql(ctx)} as codigo, ${collectingSql(ctx)} as cobranca,
                  case when ${collectingSql(ctx)} then c.janela_cobranca else c.janela_geral end as janela_abre from c)
