@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { reachedAt, reachedSince, recentWindowStart } from '../dispatch/recent-sends.js';
 import { WHATSAPP_WINDOW_MS } from '../templates/approved.js';
+import type { Tx } from '../../db/tenant.js';
 import type { DecisionContext, Target } from './decision-context.js';
 import { debtColumnsSql, DDD_UF_SQL } from './decisions-sql.js';
 import { NINE_DIGIT } from './registry-sql.js';
@@ -17,13 +18,20 @@ import { windowColumnsSql } from './window-sql.js';
  */
 
 /**
- * Planner settings for the set-based statement, local to the transaction: no JIT (compiling the
- * statement's ~350 expressions takes seconds, far more than running them over 100k leads), memory for
- * its sorts and hashes, and no nested loops — right after a bulk import the planner may not know the
- * tables' size yet, and a nested loop over a table it thinks empty would be quadratic.
+ * Runs the set-based statement with its planner settings, local to it: no JIT (compiling the statement's
+ * ~350 expressions takes seconds, far more than running them over 100k leads), memory for its sorts and
+ * hashes, and no nested loops — right after a bulk import the planner may not know the tables' size yet,
+ * and a nested loop over a table it thinks empty would be quadratic. The settings go back to the
+ * session's right after (the rest of a campaign's transaction looks leads up by index).
  */
-export const SET_FORM_SETTINGS = sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true),
-  set_config('enable_nestloop', 'off', true)`;
+export async function withSetFormSettings<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+  await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true),
+    set_config('enable_nestloop', 'off', true)`.execute(tx);
+  const out = await fn();
+  await sql`select set_config(name, reset_val, true) from pg_settings
+            where name in ('jit', 'work_mem', 'enable_nestloop')`.execute(tx);
+  return out;
+}
 
 /**
  * CTE body `alvo` of the set form: the targeted leads (decisions-sql.ts targetSql) with the columns the
