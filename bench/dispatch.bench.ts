@@ -258,7 +258,8 @@ cluster?.stop();
 
 console.log(`\n## Dispatch to the sandbox WhatsApp server (PostgreSQL 15, worker processes)\n`);
 console.log(
-  '| workers | rate limit | sends | received by sandbox | sends/s | floor: sandbox calls/s (same run) | ratio | busiest 1 s window sent | as received | load average |',
+  '| workers | rate limit | sends | received by sandbox | sends/s | floor: sandbox calls/s (same run) | ratio | ' +
+    'busiest 1 s window sent | as received | load average |',
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
@@ -286,5 +287,6 @@ if (one && four)
 const limited = results.find((r) => r.rate);
 if (limited)
   console.log(
-    `\nRate ${R}/s: busiest window of sends ${limited.busiestWindow} (must be ≤ ${R}), overall ${limited.perSecond}/s (must be ≥ ${Math.ceil(0.95 * R)}).`,
+    `\nRate ${R}/s: busiest window of sends ${limited.busiestWindow} (must be ≤ ${R}), ` +
+      `overall ${limited.perSecond}/s (must be ≥ ${Math.ceil(0.95 * R)}).`,
   );

@@ -161,7 +161,8 @@ console.log(
     .join(' ')})\n`,
 );
 console.log(
-  '| db | ingest s | dry run s (runs) | decisions/s | floor: INSERT … SELECT s (runs) | floor rows/s | ratio (dry run / floor) | dry_run_log rows | distinct leads |',
+  '| db | ingest s | dry run s (runs) | decisions/s | floor: INSERT … SELECT s (runs) | floor rows/s | ' +
+    'ratio (dry run / floor) | dry_run_log rows | distinct leads |',
 );
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const [kind, r] of Object.entries(results) as Array<[string, Awaited<ReturnType<typeof measure>>]>) {
