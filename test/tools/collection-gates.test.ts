@@ -12,6 +12,8 @@ import { insertLead, type LeadSpec } from '../helpers/fixtures.js';
 import { cnpjFor } from '../helpers/leads-data.js';
 import { connectClient, fixedClock, makeDeps, textOf } from '../helpers/server.js';
 import { plantingFixtures } from '../helpers/transition-guard.js';
+import { expectFormsAgree } from '../helpers/decision-forms.js';
+import { createScope } from '../../src/scope.js';
 
 /*
  * The collection gates (issue 17), table-driven, each through the four places a message is decided:
@@ -293,6 +295,9 @@ describe(`collection gates through decide, dry run, campaign and the send-time r
     // dry_run_dispatch: counts per gate
     const dry = await call('dry_run_dispatch', { lead_ids: [leadId] });
     expect(dry.by_block_code).toEqual(c.code ? { [c.code]: 1 } : {});
+    // the set-based form (a dry run or campaign over a filter) decides every lead of the tenant alike
+    const rows = await expectFormsAgree(db, createScope(deps));
+    expect(rows.find((r) => r.lead_id === leadId)?.codigo_bloqueio).toBe(c.code);
 
     // start_dispatch with sending off: a dry-run campaign counts the same block
     const camp = await call('start_dispatch', { lead_ids: [leadId], campaign_key: `g-${n}` });

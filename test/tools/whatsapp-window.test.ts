@@ -1,6 +1,7 @@
 import { COBRANCA_TEMPLATES } from '../../src/core/templates/builtin-cobranca.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectFormsAgree } from '../helpers/decision-forms.js';
 import { PRESETS } from '../../src/channels/presets.js';
 import { renderArguments } from '../../src/channels/profile.js';
 import { Executor } from '../../src/core/dispatch/executor.js';
@@ -95,10 +96,14 @@ describe(`WhatsApp 24-hour window: template outside, free text inside (${testDbK
         { campaignId: null, campaignKey: key, actor: 't', reason: 't' },
       );
     });
-  const decision = () =>
-    scope.tx(
+  const decision = async () => {
+    const d = await scope.tx(
       async (tx) => (await decide(tx, await loadDecisionContext(tx, scope, {}, [leadId]), { leadIds: [leadId] }))[0]!,
     );
+    // the set-based form (dry runs and campaigns over a filter) decides alike
+    expect(await expectFormsAgree(db, scope)).toEqual([d]);
+    return d;
+  };
   const drain = async () => {
     const ex = new Executor({
       db: db.kysely,

@@ -19,6 +19,7 @@ import {
   type DecisionForm,
   type WindowOpenings,
 } from './decisions-sql.js';
+import { leadFactsSetSql, setTargetSql, withSetFormSettings } from './decisions-set-sql.js';
 import { formSql } from './window-sql.js';
 
 export type { DecisionContext, Target, TemplateChoice } from './decision-context.js';
@@ -68,9 +69,12 @@ export async function decisionsQuery(
   form: DecisionForm = 'leadIds' in target ? 'targeted' : 'set',
 ): Promise<RawBuilder<DecisionRow>> {
   const windows = await sendWindowOpenings(tx, ctx, target);
+  const facts =
+    form === 'set' ? leadFactsSetSql(ctx) : leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore, form);
+  const alvo = form === 'set' ? setTargetSql(ctx.tenantId, target) : targetSql(ctx.tenantId, target);
   return sql<DecisionRow>`
-    with alvo as materialized (${targetSql(ctx.tenantId, target)}),
-    ${leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore, form)},
+    with alvo as materialized (${alvo}),
+    ${facts},
     c as (${channelSql(ctx, windows)}),
     d as (select c.*, ${gateSql(ctx)} as codigo, ${collectingSql(ctx)} as cobranca,
                  case when ${collectingSql(ctx)} then c.janela_cobranca else c.janela_geral end as janela_abre from c)
@@ -129,7 +133,8 @@ export async function decide(
   opts: { final?: boolean } = {},
 ): Promise<DecisionRow[]> {
   const q = await decisionsQuery(tx, ctx, target);
-  return (await prepared(opts.final ? finalRead(q) : q).execute(tx)).rows;
+  const run = async () => (await prepared(opts.final ? finalRead(q) : q).execute(tx)).rows;
+  return 'leadIds' in target ? run() : withSetFormSettings(tx, run);
 }
 
 /** Writes one dry_run_log row per targeted lead in one statement; returns how many. */
@@ -141,12 +146,13 @@ export async function writeDryRunLog(
   channel?: DecidedChannel,
 ): Promise<number> {
   const q = await decisionsQuery(tx, ctx, target, channel);
-  const res = await sql`
+  const insert = sql`
     insert into dry_run_log (tenant_id, lead_id, lead_nome, lead_telefone, lead_email, canal_decidido, motivo_decisao,
                              template_selecionado, disparo_seria_executado, razao_bloqueio, lote_id, codigo_bloqueio,
                              disparo_previsto_para)
     select ${ctx.tenantId}, x.lead_id, left(x.nome, 500), x.telefone, left(x.email, 255), x.canal, x.motivo, x.template,
            x.seria_enviado_agora, x.razao_bloqueio, ${batchId}, x.codigo_bloqueio, x.previsto_para
-    from (${q}) x`.execute(tx);
+    from (${q}) x`;
+  const res = 'leadIds' in target ? await insert.execute(tx) : await withSetFormSettings(tx, () => insert.execute(tx));
   return Number(res.numAffectedRows ?? 0);
 }

@@ -21,7 +21,7 @@ import { windowBlockTextSql, windowColumnsSql, windowGateSql, windowJoinsSql } f
  * DDD → UF as a jsonb literal written into the statements' text (a constant: part of the prepared
  * statement, not a 1 KB parameter bound and parsed on every call). Digits and letters only.
  */
-const DDD_UF_SQL = sql.lit(JSON.stringify(DDD_UF));
+export const DDD_UF_SQL = sql.lit(JSON.stringify(DDD_UF));
 
 /**
  * When the send window opens per time zone and UF (null: open now), and why it is closed, in pt-BR; for
@@ -185,15 +185,18 @@ function destinationSql(
  */
 export function debtsSql(tenantId: string, prescribedOnOrBefore: string): RawBuilder<unknown> {
   return sql`
-      select (sum(x.valor_centavos) filter (where not x.prescrita))::float8 as divida_centavos,
-             to_char(min(x.vencimento) filter (where not x.prescrita), 'YYYY-MM-DD') as divida_vencimento,
-             string_agg(x.contrato, ', ' order by x.vencimento, x.contrato)
-               filter (where not x.prescrita and x.contrato is not null) as divida_contratos,
-             count(*)::int as dividas, (count(*) filter (where x.prescrita))::int as dividas_prescritas
+      select ${debtColumnsSql}
       from (select dv.valor_centavos, dv.vencimento, dv.contrato,
                    coalesce(dv.vencimento <= ${prescribedOnOrBefore}::date, false) as prescrita
             from dividas dv where dv.tenant_id = ${tenantId} and dv.lead_id = l.lead_id) x`;
 }
+
+/** The debt columns of a lead as aggregates over its debts x (valor_centavos, vencimento, contrato, prescrita). */
+export const debtColumnsSql = sql`(sum(x.valor_centavos) filter (where not x.prescrita))::float8 as divida_centavos,
+             to_char(min(x.vencimento) filter (where not x.prescrita), 'YYYY-MM-DD') as divida_vencimento,
+             string_agg(x.contrato, ', ' order by x.vencimento, x.contrato)
+               filter (where not x.prescrita and x.contrato is not null) as divida_contratos,
+             count(*)::int as dividas, (count(*) filter (where x.prescrita))::int as dividas_prescritas`;
 
 /** CTE body `c`: the seed's rule — a valid WhatsApp mobile, else an e-mail, else none — among working channels. */
 export function channelSql(ctx: DecisionContext, windows: WindowOpenings): RawBuilder<unknown> {

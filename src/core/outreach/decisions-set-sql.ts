@@ -1,0 +1,161 @@
+import { sql, type RawBuilder } from 'kysely';
+import { reachedAt, reachedSince, recentWindowStart } from '../dispatch/recent-sends.js';
+import { WHATSAPP_WINDOW_MS } from '../templates/approved.js';
+import type { Tx } from '../../db/tenant.js';
+import type { DecisionContext, Target } from './decision-context.js';
+import { debtColumnsSql, DDD_UF_SQL } from './decisions-sql.js';
+import { NINE_DIGIT } from './registry-sql.js';
+import { suppressedLeadsSql } from './suppression.js';
+import { windowColumnsSql } from './window-sql.js';
+
+/*
+ * The facts of the decision (CTEs tel, eml, sup, env, f; decisions-sql.ts leadFactsSql is the
+ * per-lead form) for many leads at once — a campaign, a dry run over a filter: every fact is one
+ * aggregate over its table, joined by hash on the lead or the destination, with no subquery per lead.
+ * An aggregate over a table with nothing for the tenant (debts, registries, inbound messages, sends)
+ * costs nothing: its hash is empty and the join ends there. The same columns and the same values as the
+ * per-lead form (test/tools/decide-channel.test.ts and the collection and window tests compare them).
+ */
+
+/**
+ * Runs the set-based statement with its planner settings, local to it: no JIT (compiling the statement's
+ * ~350 expressions takes seconds, far more than running them over 100k leads), memory for its sorts and
+ * hashes, and no nested loops — right after a bulk import the planner may not know the tables' size yet,
+ * and a nested loop over a table it thinks empty would be quadratic. The settings go back to the
+ * session's right after (the rest of a campaign's transaction looks leads up by index).
+ */
+export async function withSetFormSettings<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+  await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true),
+    set_config('enable_nestloop', 'off', true)`.execute(tx);
+  const out = await fn();
+  await sql`select set_config(name, reset_val, true) from pg_settings
+            where name in ('jit', 'work_mem', 'enable_nestloop')`.execute(tx);
+  return out;
+}
+
+/**
+ * CTE body `alvo` of the set form: the targeted leads (decisions-sql.ts targetSql) with the columns the
+ * decision reads, so that f reads them from here rather than joining the leads again.
+ */
+export function setTargetSql(tenantId: string, target: Target): RawBuilder<unknown> {
+  const cols = sql`l.lead_id, l.nome, l.contato_nome, l.documento, l.documento_tipo, l.status, l.timezone, l.uf`;
+  if ('leadIds' in target)
+    return sql`select ${cols} from leads l where l.tenant_id = ${tenantId} and l.lead_id = any(${target.leadIds}::uuid[])`;
+  const { status, source_job_id } = target.filter;
+  return sql`select ${cols} from leads l where l.tenant_id = ${tenantId}
+    ${status?.length ? sql`and l.status = any(${status}::text[])` : sql``}
+    ${source_job_id ? sql`and l.origem @> ${JSON.stringify([{ job_id: source_job_id }])}::jsonb` : sql``}
+    order by l.created_at, l.lead_id limit ${target.limit}`;
+}
+
+// Not a collection: nobody reads whether a destination is shared or how often it was reached.
+const NOT_COLLECTING = sql`
+    tsh as (select null::uuid as lead_id where false),
+    esh as (select null::uuid as lead_id where false),
+    sent as (select null::text as valor, 0 as enviados where false)`;
+
+/** CTEs tel, eml, sup, env and f over the CTE alvo, set-based (see above). */
+export function leadFactsSetSql(ctx: DecisionContext): RawBuilder<unknown> {
+  const t = ctx.tenantId;
+  const since = recentWindowStart(ctx.now);
+  const collecting = ctx.collection.whatsapp || ctx.collection.email;
+  return sql`
+    tel as materialized (
+      select distinct on (lt.lead_id) lt.lead_id, lt.numero_e164
+      from lead_telefones lt join alvo a on a.lead_id = lt.lead_id
+      where lt.tenant_id = ${t} and lt.valido_para_disparo
+      order by lt.lead_id, lt.created_at, lt.posicao
+    ),
+    eml as materialized (
+      select distinct on (le.lead_id) le.lead_id, le.email_normalizado
+      from lead_emails le join alvo a on a.lead_id = le.lead_id
+      where le.tenant_id = ${t} and le.valido_para_disparo
+      order by le.lead_id, le.created_at, le.posicao
+    ),
+    sup as (select distinct lead_id from (${suppressedLeadsSql(t)}) x),
+    rec as materialized (
+      select d.lead_id, d.destino, ${reachedAt('d')} as em from disparos d
+      where d.tenant_id = ${t} and ${reachedSince('d', since)}
+    ),
+    env as (
+      select r.lead_id, count(*)::int as enviados, min(r.em) as primeiro from rec r group by r.lead_id
+    ),
+    div as (
+      select x.lead_id, ${debtColumnsSql}
+      from (select dv.lead_id, dv.valor_centavos, dv.vencimento, dv.contrato,
+                   coalesce(dv.vencimento <= ${ctx.prescribedOnOrBefore}::date, false) as prescrita
+            from dividas dv join alvo a on a.lead_id = dv.lead_id where dv.tenant_id = ${t}) x
+      group by x.lead_id
+    ),
+    ${collecting ? sharedSql(t) : NOT_COLLECTING},
+    reg as (
+      select tf.lead_id, min(r.fonte) as fonte
+      from (select tel.lead_id, tel.numero_e164 as valor from tel
+            union all
+            select tel.lead_id, ${NINE_DIGIT(sql`tel.numero_e164`)} from tel) tf
+      join registros_opt_out r on r.tenant_id = ${t} and r.numero_e164 = tf.valor
+      join alvo lr on lr.lead_id = tf.lead_id
+      where r.vigente_desde <= (${ctx.now}::timestamptz at time zone lr.timezone)::date
+      group by tf.lead_id
+    ),
+    jan as (
+      select v.valor, max(m.recebida_em) as ultima
+      from mensagens_recebidas m cross join unnest(m.remetente_formas) v(valor)
+      where m.tenant_id = ${t} and m.canal = 'whatsapp' ${inboundSince(ctx)}
+      group by v.valor
+    ),
+    f as (
+      select l.lead_id, l.nome, l.contato_nome, l.documento, l.documento_tipo, l.status, l.timezone,
+             tel.numero_e164 as telefone, eml.email_normalizado as email,
+             sup.lead_id is not null as suprimido,
+             coalesce(l.uf, ${DDD_UF_SQL}::jsonb ->> substring(tel.numero_e164 from 4 for 2)) as uf,
+             reg.fonte as registro_fonte,
+             coalesce(env.enviados, 0) as enviados, env.primeiro,
+             div.divida_centavos, div.divida_vencimento, div.divida_contratos,
+             coalesce(div.dividas, 0) as dividas, coalesce(div.dividas_prescritas, 0) as dividas_prescritas,
+             coalesce(ct.lead_id <> l.lead_id, tsh.lead_id is not null) as tel_compartilhado,
+             coalesce(ce.lead_id <> l.lead_id, esh.lead_id is not null) as email_compartilhado,
+             coalesce(st.enviados, 0) as enviados_tel, coalesce(se.enviados, 0) as enviados_email,
+             ${windowColumnsSql}
+      from alvo l
+      left join tel on tel.lead_id = l.lead_id
+      left join eml on eml.lead_id = l.lead_id
+      left join env on env.lead_id = l.lead_id
+      left join sup on sup.lead_id = l.lead_id
+      left join div on div.lead_id = l.lead_id
+      left join reg on reg.lead_id = l.lead_id
+      left join tsh on tsh.lead_id = l.lead_id
+      left join esh on esh.lead_id = l.lead_id
+      left join sent st on st.valor = tel.numero_e164
+      left join sent se on se.valor = eml.email_normalizado
+      left join destinos_confirmados ct on ct.tenant_id = ${t} and ct.tipo = 'telefone' and ct.valor = tel.numero_e164
+      left join destinos_confirmados ce on ce.tenant_id = ${t} and ce.tipo = 'email' and ce.valor = eml.email_normalizado
+      left join jan on jan.valor = tel.numero_e164
+      left join restricoes_marketing rmk on rmk.tenant_id = ${t} and rmk.telefone = tel.numero_e164
+    )`;
+}
+
+/**
+ * CTEs tsh, esh and sent (for a collection: the gates that read them are a collection's): the targeted
+ * leads whose phone / e-mail another lead of the tenant also has (one hash join of the destinations
+ * against the tenant's, keeping only another lead's rows: a handful), and per destination how many
+ * messages reached it in the rolling 24 h, any lead (CTE rec).
+ */
+function sharedSql(t: string): RawBuilder<unknown> {
+  return sql`
+    tsh as (select distinct tel.lead_id from tel join lead_telefones o
+              on o.tenant_id = ${t} and o.numero_e164 = tel.numero_e164 and o.lead_id <> tel.lead_id),
+    esh as (select distinct eml.lead_id from eml join lead_emails o
+              on o.tenant_id = ${t} and o.email_normalizado = eml.email_normalizado and o.lead_id <> eml.lead_id),
+    sent as (select r.destino as valor, count(*)::int as enviados from rec r group by r.destino)`;
+}
+
+/**
+ * Only inbound messages that can open the window now matter when the window is checked (the latest
+ * one's time is read only through "inside the window"); with free text always allowed (`livre`) the
+ * latest one's time is carried as it is, so all of them are read.
+ */
+function inboundSince(ctx: DecisionContext): RawBuilder<unknown> {
+  if (ctx.approved.provider === 'livre') return sql``;
+  return sql`and m.recebida_em > ${new Date(ctx.now.getTime() - WHATSAPP_WINDOW_MS)}::timestamptz`;
+}
