@@ -51,8 +51,7 @@ export async function funnelReport(scope: Scope, input: ReportInput): Promise<Ca
   const t = scope.tenant.tenant_id;
   return scope.tx(async (tx) => {
     const campaign = input.campaign_id ? await campaignOrThrow(tx, t, input.campaign_id) : null;
-    const now = scope.clock.now();
-    const to = parseBound(input.to, 'to') ?? now;
+    const to = parseBound(input.to, 'to') ?? (await nowOf(tx, scope.clock.now()));
     const from =
       parseBound(input.from, 'from') ??
       (campaign ? new Date(campaign.created_at) : new Date(to.getTime() - 30 * 86_400_000));
@@ -77,6 +76,13 @@ export async function funnelReport(scope: Scope, input: ReportInput): Promise<Ca
       blocked_by_reason: campaign ? blockedOf(campaign) : {},
     };
   });
+}
+
+/** Now: the later of the clock's and the database's (events are stamped by the database). */
+async function nowOf(tx: Tx, clock: Date): Promise<Date> {
+  const { rows } = await sql<{ agora: Date | string }>`select now() as agora`.execute(tx);
+  const db = new Date(rows[0].agora);
+  return new Date(Math.max(clock.getTime(), db.getTime() + 1));
 }
 
 export async function campaignOrThrow(tx: Tx, t: string, id: string): Promise<Campaign> {

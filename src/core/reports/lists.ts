@@ -94,12 +94,12 @@ export async function inboundAttention(scope: Scope, input: ReportInput): Promis
   const answered = sql`select 1 from disparos d where d.tenant_id = m.tenant_id and d.lead_id = m.lead_id
       and d.status = 'enviado' and d.enviado_em > m.recebida_em`;
   const booked = sql`select 1 from agendamentos a where a.tenant_id = m.tenant_id and a.lead_id = m.lead_id
-      and a.created_at > m.recebida_em`;
+      and a.created_at >= m.recebida_em`;
   const why = sql<string | null>`case
       when m.atribuicao = 'ambigua' then 'remetente_compartilhado'
       when m.lead_id is null then 'remetente_desconhecido'
-      when m.classe = 'pergunta' and ${since(answered)} then 'pergunta_sem_resposta'
-      when m.classe = 'interesse' and ${since(answered)} and ${since(booked)} then 'interesse_sem_reuniao'
+      when ${since(answered)} and ${since(booked)} then case m.classe
+        when 'pergunta' then 'pergunta_sem_resposta' when 'interesse' then 'interesse_sem_reuniao' end
     end`;
   const { rows } = await scope.tx((tx) =>
     sql<{
