@@ -11,7 +11,7 @@ const COLUMNS: Record<string, string[]> = {
 };
 
 export const reportTool = defineTool({
-  name: 'report',
+  name: 'get_report',
   title: 'Reports',
   description:
     'Read-only reports, paged. funnel: queued, sent, delivered, read, failed, replied by class, opted out, meetings, ' +

@@ -84,7 +84,7 @@ export async function paceRun(db: Db, opts: { leads: number; pace: number }) {
     const times = sandboxSends(dir)
       .map((s) => Date.parse(s.ts))
       .sort((a, b) => a - b);
-    const r = await client.callTool({ name: 'report', arguments: { view: 'funnel', campaign_id: campaignId } });
+    const r = await client.callTool({ name: 'get_report', arguments: { view: 'funnel', campaign_id: campaignId } });
     if (r.isError) throw new Error(textOf(r));
     return { sends: times.length, busiest: busiestWindow(times), report: r.structuredContent as any };
   } finally {

@@ -83,7 +83,7 @@ describe(`a model's everyday requests, one or two calls each (${testDbKind()})`,
     expect(booked.data.lead_status).toBe('agendado');
 
     const n = await counting(async () => {
-      const r = await call('report', { view: 'funnel', campaign_id: started.data.job_id });
+      const r = await call('get_report', { view: 'funnel', campaign_id: started.data.job_id });
       expect(r.data.scope).toMatchObject({ campaign_id: started.data.job_id, campaign_key: 'dezembro' });
       expect(r.data.funnel).toMatchObject({
         queued: 4,
@@ -106,12 +106,12 @@ describe(`a model's everyday requests, one or two calls each (${testDbKind()})`,
   });
 
   it('"quem precisa de resposta?" and "o que tenho amanhã?": one call each', async () => {
-    const inbound = await call('report', { view: 'inbound' });
+    const inbound = await call('get_report', { view: 'inbound' });
     expect(inbound.data.rows.map((r: any) => [r.company, r.reason])).toEqual([
       ['Mercado Boa Vista', 'pergunta_sem_resposta'],
     ]);
     expect(inbound.text).toContain('Mercado Boa Vista');
-    const tomorrow = await call('report', { view: 'meetings', from: '2026-11-25' });
+    const tomorrow = await call('get_report', { view: 'meetings', from: '2026-11-25' });
     expect(tomorrow.data.rows).toEqual([
       expect.objectContaining({ company: 'Padaria Rio Negro', status: 'agendado', start: '2026-11-25T10:00:00-04:00' }),
     ]);
@@ -121,7 +121,7 @@ describe(`a model's everyday requests, one or two calls each (${testDbKind()})`,
   it('"quem não receberia e por quê?": a dry run, then its blocked leads by reason — two calls', async () => {
     const n = await counting(async () => {
       const dry = await call('dry_run_dispatch', { filter: {} });
-      const r = await call('report', { view: 'blocked', batch_id: dry.data.batch_id });
+      const r = await call('get_report', { view: 'blocked', batch_id: dry.data.batch_id });
       // Ana has a meeting and Carla is in a conversation: not queued for outreach.
       expect(r.data.blocked_by_reason).toEqual({ estado_inelegivel: 2, opt_out: 1, sem_canal: 1 });
       expect(r.data.rows.map((x: any) => [x.reason, x.company]).sort()).toEqual([

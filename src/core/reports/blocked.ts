@@ -25,7 +25,7 @@ export async function blockedLeads(
       if (!batch)
         throw new AppError(
           'failed_precondition',
-          `Campaign ${c.campanha_id} is a real one: it keeps only its counts by block code (report {view: "funnel"}). ` +
+          `Campaign ${c.campanha_id} is a real one: it keeps only its counts by block code (get_report {view: "funnel"}). ` +
             'To name the leads, rehearse the same target with dry_run_dispatch and pass its batch_id here.',
         );
     }

@@ -92,7 +92,7 @@ export async function campaignOrThrow(tx: Tx, t: string, id: string): Promise<Ca
     .where('tenant_id', '=', t)
     .where('campanha_id', '=', id)
     .executeTakeFirst();
-  if (!c) throw new AppError('not_found', `No campaign ${id}: list them with report {view: "campaigns"}.`);
+  if (!c) throw new AppError('not_found', `No campaign ${id}: list them with get_report {view: "campaigns"}.`);
   return c as Campaign;
 }
 
