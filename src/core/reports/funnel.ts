@@ -58,7 +58,8 @@ export async function funnelReport(scope: Scope, input: ReportInput): Promise<Ca
     if (from >= to) throw new AppError('invalid_argument', `from (${from.toISOString()}) must be before to.`);
     const f: Filters = { t, campaignId: campaign?.campanha_id ?? null, template: input.template ?? null };
     const facts = factsSql({ ...f, channel: input.channel ?? null, from, to });
-    const bucket = BUCKETS.find((b) => (to.getTime() - from.getTime()) / 1000 / b <= MAX_POINTS) ?? 604800;
+    const span = (to.getTime() - from.getTime()) / 1000;
+    const bucket = BUCKETS.find((b) => span / b <= MAX_POINTS) ?? Math.ceil(span / MAX_POINTS);
     const [counts, timeline] = await Promise.all([countFacts(tx, facts), timelineOf(tx, facts, from, to, bucket)]);
     return {
       scope: {
