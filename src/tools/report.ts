@@ -62,6 +62,7 @@ function funnelText(r: CampaignReport): string {
   const filters = [s.template && `template ${s.template}`, s.channel && `channel ${s.channel}`].filter(Boolean);
   const busy = r.timeline.filter((p) => p.sent + p.delivered + p.failed + p.replied > 0);
   const shown = busy.slice(0, 30);
+  const cut = busy.length > shown.length ? `, first ${shown.length} shown` : '';
   return [
     `Funnel of ${what}${filters.length ? `, ${filters.join(', ')}` : ''}, ${s.from} → ${s.to} (from events):`,
     table(
@@ -70,7 +71,7 @@ function funnelText(r: CampaignReport): string {
     ),
     `Replied by class: ${pairs(r.funnel.replied_by_class)}. Failed by reason: ${pairs(r.funnel.failed_by_reason)}.`,
     `Blocked by reason: ${pairs(r.blocked_by_reason)}. Pace: ${r.pace_per_second ?? 'channel default'}/s.`,
-    `Timeline (${r.bucket_seconds}-s buckets, ${busy.length} with activity${busy.length > shown.length ? `, first ${shown.length} shown` : ''}):`,
+    `Timeline (${r.bucket_seconds}-s buckets, ${busy.length} with activity${cut}):`,
     table(
       ['at', 'sent', 'delivered', 'failed', 'replied'],
       shown.map((p) => [p.at, p.sent, p.delivered, p.failed, p.replied]),
