@@ -147,6 +147,8 @@ describe(`a model's everyday requests, one or two calls each (${testDbKind()})`,
     const r = await paceRun(db, { leads: 16, pace: 5 });
     expect(r.sends).toBe(16);
     expect(r.busiest).toBeLessThanOrEqual(5);
+    // And at about that pace, not slower: 16 sends are 15 slots of 200 ms apart as the sandbox received them.
+    expect(r.spanMs).toBeGreaterThanOrEqual(2800);
     expect(r.report.pace_per_second).toBe(5);
     expect(r.report.funnel.sent).toBe(16);
   }, 90_000);
