@@ -1,3 +1,4 @@
+import { CAMPAIGN_APP_TOOL_META } from '../apps/campaign-app.js';
 import type { CampaignReport, FunnelCounts } from '../core/model/report.js';
 import { report, reportInput, reportOutput, type Page, type ReportResult } from '../core/reports/index.js';
 import { defineTool } from './define-tool.js';
@@ -23,6 +24,8 @@ export const reportTool = defineTool({
   input: reportInput,
   output: reportOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  // App hosts draw the funnel's CampaignReport as the campaign picture; other clients read the text.
+  meta: CAMPAIGN_APP_TOOL_META,
   handler: async (args, { scope }) => {
     const r = await report(scope, args);
     if (r.view === 'funnel') {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CAMPAIGN_APP_URI } from '../../src/apps/campaign-app.js';
 import { applyStatus } from '../../src/core/inbound/apply-status.js';
 import { withTenant } from '../../src/db/tenant.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
@@ -174,6 +175,12 @@ describe(`get_report: funnel from events, lists, paging (${testDbKind()})`, () =
     const p2 = await call('get_report', { view: 'campaigns', limit: 1, cursor: p1.data.next_cursor });
     expect(p2.data.rows).toEqual([expect.objectContaining({ key: 'funil', mode: 'real', counts: { enviado: 5 } })]);
     expect(p2.text).toContain(`${campaignId} | funil | real`);
+  });
+
+  it('carries the campaign App in tools/list, so App hosts draw the funnel as a picture', async () => {
+    const { tools } = await e.client.listTools();
+    const tool = tools.find((t) => t.name === 'get_report')!;
+    expect((tool._meta as any)?.ui?.resourceUri).toBe(CAMPAIGN_APP_URI);
   });
 
   it('refuses what it cannot answer, saying what to give instead', async () => {
