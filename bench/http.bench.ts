@@ -8,7 +8,7 @@
  * more CPU validating answers than the server spends making them, and measure themselves.
  * Prints calls/s, the ratio to echo, p50/p99, and CPU per call of the server process and of PostgreSQL.
  * Targets (issue #20): get_status ≥ 0.7 × echo, decide_channel ≥ 0.5 × echo.
- * Flags: --seconds 5 --clients 1,10,50 --era 2026-07-28|2025-11-25 --client raw|sdk --client-procs 2
+ * Flags: --seconds 5 --clients 1,10,50 --tools get_status,decide_channel --era 2026-07-28|2025-11-25 --client raw|sdk --client-procs 2
  *   --rounds 1: echo then tool, that many times per tool and level; the row is the median-ratio round
  *   --explain: also print PostgreSQL's planning vs execution time of decide_channel's decision statement
  *   and its round trip unnamed vs prepared (bench/lib/explain-decision.ts)
@@ -39,6 +39,7 @@ const { values } = parseArgs({
     child: { type: 'string' },
     explain: { type: 'boolean' },
     rounds: { type: 'string', default: '1' },
+    tools: { type: 'string', default: 'get_status,decide_channel' },
   },
 });
 
@@ -199,10 +200,13 @@ try {
   const era = values.era as Job['era'];
   const levels = values.clients!.split(',').map(Number);
   const rows: string[] = [];
-  const tools = [
-    ['get_status', {}, 0.7],
-    ['decide_channel', { lead_id: leads[0].lead_id }, 0.5],
-  ] as const;
+  const wanted = new Set(values.tools!.split(','));
+  const tools = (
+    [
+      ['get_status', {}, 0.7],
+      ['decide_channel', { lead_id: leads[0].lead_id }, 0.5],
+    ] as const
+  ).filter(([t]) => wanted.has(t));
   // Warm-up: JIT, connection pools, caches (1 s of each, not counted).
   await measure({ url: echoUrl, tool: 'echo', args: { text: 'oi' }, ms: 1000, era }, 10, echo.child.pid!);
   for (const [tool, args] of tools)

@@ -1,8 +1,5 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
-import { z } from 'zod';
 import { registerCampaignApp } from './apps/campaign-app.js';
-import { generateBriefing } from './core/briefing/generate-briefing.js';
-import { briefingMarkdown } from './core/briefing/markdown.js';
 import { getJobProblems } from './core/jobs/get-job-problems.js';
 import { getJobs } from './core/jobs/get-jobs.js';
 import { readLead } from './core/leads/read-lead.js';
@@ -12,6 +9,7 @@ import { AppError } from './core/errors.js';
 import type { Scope } from './auth/tokens.js';
 import type { ServerDeps } from './deps.js';
 import { resourceSubscriptions } from './events-out/mcp-resources.js';
+import { registerPrompts, SERVER_INSTRUCTIONS } from './prompts/index.js';
 import { createScope } from './scope.js';
 import { registerTool, type Confirmation, type ToolDefinition } from './tools/define-tool.js';
 import { allTools } from './tools/index.js';
@@ -71,9 +69,10 @@ const CACHE_HINTS = {
  * Builds the MCP server with every tool, resource and prompt. A factory with no module state: over HTTP
  * one is built per request (src/http/serve.ts), over stdio one per connection, tests build one per case.
  * `onlyTool`: a server that answers one tools/call, so it registers that tool alone (if the caller may
- * use it) — registering the other tools, resources and prompts would be work for nothing.
+ * use it) — registering the other tools, resources and prompts would be work for nothing. `modernStdio`: the
+ * stdio connection speaks 2026-07-28 (resource updates go to its subscriptions/listen streams).
  */
-export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}): McpServer {
+export function buildServer(deps: ServerDeps, opts: { onlyTool?: string; modernStdio?: boolean } = {}): McpServer {
   const server = new McpServer(
     { name: 'agente-disparo-agenda', title: 'AlquimistaAI — Disparos & Agendamentos', version: deps.config.version },
     {
@@ -86,10 +85,7 @@ export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}):
         prompts: { listChanged: false },
       },
       cacheHints: CACHE_HINTS,
-      instructions:
-        'Dispatch and scheduling agent for Brazilian leads. Typical flow: get_status → ingest_leads (spreadsheet) → ' +
-        'job_status → query_leads → dry_run_dispatch. Nothing is sent unless the server runs with ' +
-        'MICRO_AGENT_DISPARO_ENABLED="true"; get_status tells.',
+      instructions: SERVER_INSTRUCTIONS,
     },
   );
   for (const tool of selectTools(deps)) {
@@ -102,70 +98,9 @@ export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}):
   // The campaign picture (MCP App, ui://): hosts that support Apps draw the report tool's result with it.
   registerCampaignApp(server);
   // notifications/resources/updated for subscribed job:// and lead:// (events out, README "Events").
-  resourceSubscriptions(server, deps);
+  resourceSubscriptions(server, deps, { allUpdates: opts.modernStdio });
   registerPrompts(server, deps);
   return server;
-}
-
-/** The prompts: plan_outreach (import, then rehearse a campaign) and briefing (prepare a meeting with a lead). */
-function registerPrompts(server: McpServer, deps: ServerDeps): void {
-  server.registerPrompt(
-    'plan_outreach',
-    {
-      title: 'Plan an outreach campaign',
-      description:
-        'Walks through importing a lead spreadsheet and rehearsing the campaign as a dry run before anything is sent.',
-      argsSchema: z.object({ file_path: z.string().describe('Spreadsheet (.xlsx or .csv) on the server') }),
-    },
-    ({ file_path }) => ({
-      messages: [
-        {
-          role: 'user',
-          content: {
-            type: 'text',
-            text:
-              `Prepare an outreach campaign from the spreadsheet ${file_path}.\n` +
-              '1. Call get_status and tell me whether real sending is on.\n' +
-              '2. Import the file with ingest_leads; if the job is still running, poll job_status until it ends.\n' +
-              '3. Summarise the import: leads created, duplicates merged, rows with problems (with row numbers).\n' +
-              '4. Rehearse the campaign with dry_run_dispatch and show the counts per channel and per block reason.\n' +
-              'Do not send anything real without my explicit confirmation (the server also asks me itself ' +
-              'before a real send, when this client can ask).',
-          },
-        },
-      ],
-    }),
-  );
-  server.registerPrompt(
-    'briefing',
-    {
-      title: 'Prepare for a meeting with a lead',
-      description:
-        "Embeds the lead's briefing (generate_briefing) and asks for a short preparation: what to confirm, what to offer, what to avoid.",
-      argsSchema: z.object({ lead_id: z.string().describe('The lead (UUID, from query_leads)') }),
-    },
-    async ({ lead_id }) => {
-      if (!isUuid(lead_id))
-        throw new Error(`lead_id must be a lead's UUID (from query_leads); got "${lead_id.slice(0, 60)}"`);
-      const b = await generateBriefing(createScope(deps), { lead_id });
-      return {
-        description: `Briefing de ${b.lead.company}`,
-        messages: [
-          {
-            role: 'user',
-            content: {
-              type: 'text',
-              text:
-                'Vou conversar com este lead. Com base no briefing abaixo, prepare em português, em até 10 tópicos: ' +
-                'o que confirmar, o que propor, como responder às dúvidas em aberto e o que evitar ' +
-                '(nunca contatar quem pediu opt-out).\n\n' +
-                briefingMarkdown(b),
-            },
-          },
-        ],
-      };
-    },
-  );
 }
 
 /**

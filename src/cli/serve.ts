@@ -126,7 +126,7 @@ async function serveOverStdio(deps: ServerDeps, stopped: Promise<void>): Promise
     maxBufferSize: Math.max(STDIO_MAX_MESSAGE_BYTES, config.http.limits.maxBodyBytes),
   });
   const closed = new Promise<void>((resolve) => process.stdin.once('end', () => resolve()));
-  const handle = serveStdio(() => buildServer(deps), {
+  const handle = serveStdio(({ era }) => buildServer(deps, { modernStdio: era === 'modern' }), {
     transport,
     onerror: (err) => logger.debug({ err: { message: err.message } }, 'mcp stdio'),
   });

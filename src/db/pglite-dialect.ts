@@ -14,7 +14,11 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { executeStatement, PREPARE_MARK, statementName } from './prepared.js';
+import { WITH_NEXT } from './deferred-begin.js';
+import { executeStatement, FINAL_MARK, PREPARE_MARK, statementName } from './prepared.js';
+
+/** A final statement (finalRead), alone or marked prepared too. */
+const isFinal = (text: string) => text.startsWith(FINAL_MARK) || text.startsWith(`${PREPARE_MARK} ${FINAL_MARK}`);
 
 /**
  * A kysely dialect for PGlite.
@@ -91,14 +95,18 @@ class PGliteDriver implements Driver {
     let text = 'begin';
     if (settings.isolationLevel) text += ` isolation level ${settings.isolationLevel}`;
     if (settings.accessMode) text += ` ${settings.accessMode}`;
-    await conn.executeQuery(CompiledQuery.raw(text));
+    // A read-only transaction's begin waits for its first statement (one call to PGlite instead of several).
+    if (settings.accessMode === 'read only' && conn instanceof PGliteConnection) conn.holdBegin(text);
+    else await conn.executeQuery(CompiledQuery.raw(text));
   }
 
   async commitTransaction(conn: DatabaseConnection): Promise<void> {
+    if (conn instanceof PGliteConnection && !conn.endHeld()) return;
     await conn.executeQuery(CompiledQuery.raw('commit'));
   }
 
   async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
+    if (conn instanceof PGliteConnection && !conn.endHeld()) return;
     await conn.executeQuery(CompiledQuery.raw('rollback'));
   }
 
@@ -131,10 +139,60 @@ function quoteIdent(name: string): string {
  */
 class PGliteConnection implements DatabaseConnection {
   private readonly preparedNames = new Set<string>();
+  /**
+   * A read-only transaction begun by holdBegin, as on PostgreSQL (db/deferred-begin.ts): its begin (and
+   * WITH_NEXT statements) wait in `held` and go with its next statement in one exec(); its final
+   * statement (db/prepared.ts finalRead) takes the commit along when it can share that call.
+   */
+  private held: string[] = [];
+  private readOnly = false;
+  private final: 'no' | 'sent' | 'committed' = 'no';
 
   constructor(private readonly pglite: PGlite) {}
 
+  holdBegin(text: string): void {
+    Object.assign(this, { held: [text], readOnly: true, final: 'no' });
+  }
+
+  /** Ends the transaction's bookkeeping; false when there is nothing to send (never begun, or committed). */
+  endHeld(): boolean {
+    const send = !this.held.length && this.final !== 'committed';
+    Object.assign(this, { held: [], readOnly: false, final: 'no' });
+    return send;
+  }
+
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    if (!this.readOnly) return this.run<R>(compiled);
+    if (this.final !== 'no') throw new Error('A statement after the final statement of a read-only transaction');
+    const params = compiled.parameters as unknown[];
+    if (this.held.length && !params.length && compiled.sql.startsWith(WITH_NEXT)) {
+      this.held.push(compiled.sql);
+      return { rows: [] };
+    }
+    const final = isFinal(compiled.sql);
+    if (final) this.final = 'sent';
+    if (!this.held.length && !final) return this.run<R>(compiled);
+    const name = compiled.sql.startsWith(PREPARE_MARK) ? statementName(compiled.sql) : undefined;
+    const inline = name
+      ? this.preparedNames.has(name)
+        ? executeStatement(name, params)
+        : undefined
+      : !params.length && !isMultiStatement(compiled.sql)
+        ? compiled.sql
+        : undefined;
+    const held = this.held;
+    this.held = [];
+    if (inline === undefined) {
+      if (held.length) await this.pglite.exec(held.join(';\n'));
+      return this.run<R>(compiled);
+    }
+    const results = await this.pglite.exec([...held, inline, ...(final ? ['commit'] : [])].join(';\n'));
+    if (final) this.final = 'committed';
+    const r = results[held.length]!;
+    return { rows: r.rows as R[], numAffectedRows: r.affectedRows === undefined ? undefined : BigInt(r.affectedRows) };
+  }
+
+  private async run<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const params = compiled.parameters as unknown[];
     if (compiled.sql.startsWith(PREPARE_MARK)) {
       const name = statementName(compiled.sql);

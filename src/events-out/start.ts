@@ -26,6 +26,11 @@ export function startEventDeliverers(
   const timeoutMs = num('AGENTE_EVENTS_TIMEOUT_MS', 10_000);
   const idleMs = num('AGENTE_EVENTS_IDLE_MS', o.idleMs ?? 200);
   if (timeoutMs >= leaseMs) throw new Error('AGENTE_EVENTS_TIMEOUT_MS must be below AGENTE_EVENTS_LEASE_MS');
+  const webhooks = makeWebhookTransport({
+    timeoutMs,
+    concurrency: num('AGENTE_EVENTS_CONCURRENCY', 64),
+    allowPrivate: env.AGENTE_EVENTS_ALLOW_PRIVATE_URLS === 'true',
+  });
   const deliverers: EventDeliverer[] = [
     new EventDeliverer({
       db,
@@ -35,11 +40,7 @@ export function startEventDeliverers(
       idleMs,
       batch: num('AGENTE_EVENTS_BATCH', 200),
       logger: logger.child({ component: 'webhooks-out' }),
-      transport: makeWebhookTransport({
-        timeoutMs,
-        concurrency: num('AGENTE_EVENTS_CONCURRENCY', 64),
-        allowPrivate: env.AGENTE_EVENTS_ALLOW_PRIVATE_URLS === 'true',
-      }),
+      transport: webhooks,
     }).start(),
   ];
   const bus = env.EVENT_BUS_NAME?.trim();
@@ -70,6 +71,7 @@ export function startEventDeliverers(
     stop: async () => {
       await Promise.all(deliverers.map((d) => d.stop()));
       closeEb();
+      await webhooks.close().catch(() => {});
     },
   };
 }

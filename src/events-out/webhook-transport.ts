@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import pLimit from 'p-limit';
 import { Webhook } from 'standardwebhooks';
+import { Agent, request } from 'undici';
 import type { Claimed, Destination, Outcome } from '../core/events/deliveries.js';
 
 /**
@@ -9,7 +10,8 @@ import type { Claimed, Destination, Outcome } from '../core/events/deliveries.js
  * every retry: the receiver's dedupe key), `webhook-timestamp` (seconds), `webhook-signature`
  * (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per secret in force, space-separated). The body is
  * the CloudEvent (structured mode). Bounded: request body ≤ MAX_BODY, response read ≤ 4 KB, a timeout,
- * no redirects followed.
+ * no redirects followed. Requests go through one undici Agent (keep-alive, at most `concurrency`
+ * connections per origin): its `request` is ≈ 4× the rate of fetch() on the same machine (bench/events).
  */
 export interface WebhookTransportOptions {
   timeoutMs: number;
@@ -26,6 +28,21 @@ export function signatures(secrets: readonly string[], id: string, at: Date, bod
 
 export function makeWebhookTransport(o: WebhookTransportOptions) {
   const limit = pLimit(o.concurrency);
+  const agent = new Agent({
+    connections: o.concurrency,
+    keepAliveTimeout: 10_000,
+    headersTimeout: o.timeoutMs,
+    bodyTimeout: o.timeoutMs,
+  });
+  const signers = new Map<string, Webhook>();
+  const sign = (secrets: readonly string[], id: string, at: Date, body: string) =>
+    secrets
+      .map((s) => {
+        let w = signers.get(s);
+        if (!w) signers.set(s, (w = new Webhook(s)));
+        return w.sign(id, at, body);
+      })
+      .join(' ');
   const hostChecks = new Map<string, { ok: boolean; at: number }>();
   const hostAllowed = async (host: string): Promise<boolean> => {
     if (o.allowPrivate) return true;
@@ -37,8 +54,9 @@ export function makeWebhookTransport(o: WebhookTransportOptions) {
     hostChecks.set(host, { ok, at: Date.now() });
     return ok;
   };
-  return async (items: readonly Claimed[], dests: Map<string, Destination>): Promise<Outcome[]> =>
-    Promise.all(
+  const transport = async (items: readonly Claimed[], dests: Map<string, Destination>): Promise<Outcome[]> => {
+    if (signers.size > 1000) signers.clear();
+    return Promise.all(
       items.map((c) =>
         limit(async (): Promise<Outcome> => {
           const d = dests.get(c.destino_id);
@@ -58,13 +76,17 @@ export function makeWebhookTransport(o: WebhookTransportOptions) {
               disable: 'private or unresolvable address refused',
               duracao_ms: 0,
             };
-          return post(d, c, o.timeoutMs).then((r) => ({ ...base, ...r }));
+          return post(agent, sign, d, c, o.timeoutMs).then((r) => ({ ...base, ...r }));
         }),
       ),
     );
+  };
+  return Object.assign(transport, { close: () => agent.close() });
 }
 
 async function post(
+  agent: Agent,
+  sign: typeof signatures,
   d: Destination,
   c: Claimed,
   timeoutMs: number,
@@ -74,24 +96,26 @@ async function post(
   const ms = () => Math.round(performance.now() - t0);
   if (Buffer.byteLength(body) > MAX_BODY) return { ok: false, erro: 'corpo_grande_demais', duracao_ms: 0 };
   const at = new Date();
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const res = await fetch(d.url!, {
+    const res = await request(d.url!, {
+      dispatcher: agent,
       method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      signal,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'agente-disparo-agenda-webhooks/1',
         'webhook-id': c.event.id,
         'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-        'webhook-signature': signatures(d.segredos, c.event.id, at, body),
+        'webhook-signature': sign(d.segredos, c.event.id, at, body),
       },
       body,
     });
-    await drain(res);
-    const s = res.status;
+    await drain(res.body);
+    const s = res.statusCode;
     if (s >= 200 && s < 300) return { ok: true, http_status: s, duracao_ms: ms() };
-    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+    const ra = res.headers['retry-after'];
+    const retryAfterMs = parseRetryAfter(Array.isArray(ra) ? (ra[0] ?? null) : (ra ?? null));
     if (s === 410)
       return {
         ok: false,
@@ -117,26 +141,25 @@ async function post(
       duracao_ms: ms(),
     };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    const erro = e.name === 'TimeoutError' ? 'timeout' : (e.cause?.code ?? e.name ?? 'erro').toString().slice(0, 60);
+    const e = err as Error & { code?: string; cause?: { code?: string } };
+    const timedOut = signal.aborted || e.name === 'TimeoutError' || /Timeout/.test(e.code ?? '');
+    const erro = timedOut ? 'timeout' : (e.cause?.code ?? e.code ?? e.name ?? 'erro').toString().slice(0, 60);
     return { ok: false, erro, duracao_ms: ms() };
   }
 }
 
 /** Reads at most 4 KB of the answer and drops the rest (a receiver cannot make us buffer a large body). */
-async function drain(res: Response): Promise<void> {
-  if (!res.body) return;
-  const reader = res.body.getReader();
+async function drain(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<void> {
   let n = 0;
   try {
-    while (n < 4096) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      n += value.byteLength;
+    for await (const chunk of body) {
+      n += chunk.byteLength;
+      if (n >= 4096) break;
     }
-    await reader.cancel();
   } catch {
     /* the status is what counts */
+  } finally {
+    if (n >= 4096) body.destroy();
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type AuthInfo,
   type McpServer,
   type McpServerFactory,
+  type ServerEventBus,
 } from '@modelcontextprotocol/server';
 import type { Principal } from '../auth/tokens.js';
 import type { SessionOwner, SessionStore } from './sessions.js';
@@ -32,12 +33,32 @@ export interface McpEndpoint {
 export function createMcpEndpoint(
   build: (principal: Principal, onlyTool?: string) => McpServer,
   sessions: SessionStore,
-  opts: { maxBodyBytes: number; onerror?: (err: Error) => void },
+  opts: {
+    maxBodyBytes: number;
+    onerror?: (err: Error) => void;
+    /** The event bus of a tenant's subscriptions/listen streams (2026-07-28): one handler per tenant, so a
+     * stream hears its own tenant's resource updates only. */
+    busFor?: (tenant: Principal['tenant']) => ServerEventBus;
+  },
 ): McpEndpoint {
   const factory: McpServerFactory = ({ authInfo }) =>
     build(principalOf(authInfo), authInfo?.extra?.tool as string | undefined);
   const sizes = { maxRequestBodySize: opts.maxBodyBytes };
-  const modern = createMcpHandler(factory, { legacy: 'reject', onerror: opts.onerror, ...sizes });
+  const handlers = new Map<string, ReturnType<typeof createMcpHandler>>();
+  const modernFor = (tenant: Principal['tenant']) => {
+    let h = handlers.get(tenant.tenant_id);
+    if (!h)
+      handlers.set(
+        tenant.tenant_id,
+        (h = createMcpHandler(factory, {
+          legacy: 'reject',
+          onerror: opts.onerror,
+          bus: opts.busFor?.(tenant),
+          ...sizes,
+        })),
+      );
+    return h;
+  };
   const legacy = legacyStatelessFallback(factory, opts.onerror, sizes);
 
   const serveLegacy = async (request: Request, body: unknown, principal: Principal, authInfo: AuthInfo) => {
@@ -84,9 +105,11 @@ export function createMcpEndpoint(
       // says too): skip classifying it twice. Anything else is classified exactly as the SDK would.
       if (!claimsModernEnvelope(body) && (await isLegacyRequest(request, body, sizes)))
         return serveLegacy(request, body, principal, authInfo);
-      return modern.fetch(request, { authInfo, parsedBody: body });
+      return modernFor(principal.tenant).fetch(request, { authInfo, parsedBody: body });
     },
-    close: () => modern.close(),
+    close: async () => {
+      await Promise.all([...handlers.values()].map((h) => h.close()));
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { json, reject, setCorsHeaders } from './answers.js';
 import { ANSWERED, ByteBudget, readJson } from './body.js';
 import { authenticate, depsFor, refuseCaller, type CallerOptions } from './caller.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
+import { listenBuses } from '../events-out/outbox-watcher.js';
 import { sendWebResponse, toWebRequest } from './node-web.js';
 import { allowedHostnames, hostnameOf, isAllowedOrigin } from './origin.js';
 import { SessionStore } from './sessions.js';
@@ -182,6 +183,7 @@ function httpContext(deps: Omit<ServerDeps, 'transport'>, opts: HttpOptions): Ht
       {
         maxBodyBytes: limits.maxBodyBytes,
         onerror: (err) => deps.logger.debug({ err: { message: err.message } }, 'mcp request refused'),
+        busFor: listenBuses(deps),
       },
     ),
   };

@@ -4,6 +4,7 @@ import { DISPARO_QUEUED } from '../core/model/index.js';
 import type { Db } from '../db/connect.js';
 import { withSystem } from '../db/tenant.js';
 import { registry } from './registry.js';
+import { setWebhookBacklogSource, type BacklogSample } from './sources.js';
 
 /** How long the scrape-time statement may take; past it the gauges keep their last values. */
 export const DB_SCRAPE_TIMEOUT_MS = 2000;
@@ -32,6 +33,25 @@ export async function readQueue(db: Db, now: Date): Promise<QueueRow[]> {
                filter (where proxima_tentativa_em <= ${now}::timestamptz)))::float8 as oldest_due_s
       from disparos where status in (${sql.join(OPEN.map((s) => sql.lit(s)))})
       group by status`.execute(tx);
+    return rows;
+  });
+}
+
+/**
+ * Events out (README "Events"), per destination across tenants as the system role: deliveries pending
+ * (the partial index of migration 051) plus events not yet fanned out to it (the tenant's last sequence −
+ * the destination's cursor; for an endpoint with a type filter this part counts events it will not get,
+ * until the deliverer's next round fans them out). A disabled endpoint's waiting events count too.
+ */
+export async function readEventBacklog(db: Db): Promise<BacklogSample[]> {
+  return withSystem(db.kysely, async (tx) => {
+    if (db.kind === 'postgres')
+      await sql`select set_config('statement_timeout', ${String(DB_SCRAPE_TIMEOUT_MS)}, true)`.execute(tx);
+    const { rows } = await sql<{ destination: string; kind: BacklogSample['kind']; pending: number }>`
+      select d.destino_id as destination, d.tipo as kind,
+        ((select count(*) from eventos_entregas e where e.destino_id = d.destino_id and e.status = 'pendente')
+          + greatest(coalesce(c.ultimo, 0) - d.cursor_seq, 0))::int as pending
+      from eventos_destinos d left join eventos_contador c on c.tenant_id = d.tenant_id`.execute(tx);
     return rows;
   });
 }
@@ -96,7 +116,16 @@ export function registerDbGauges(db: Db, now: () => Date = () => new Date()): ()
   });
   const gauges = [depth, oldest, errors, ...poolGauges(db)];
   for (const g of gauges) registry.registerMetric(g);
-  return () => gauges.forEach((g) => registry.removeSingleMetric((g as unknown as { name: string }).name));
+  setWebhookBacklogSource(() =>
+    withTimeout(readEventBacklog(db), DB_SCRAPE_TIMEOUT_MS + 500).catch(() => {
+      errorCount++;
+      return null;
+    }),
+  );
+  return () => {
+    setWebhookBacklogSource(null);
+    gauges.forEach((g) => registry.removeSingleMetric((g as unknown as { name: string }).name));
+  };
 }
 
 /** The pg pool's connections: total, idle, and clients waiting for one (PostgreSQL only). */

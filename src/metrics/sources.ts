@@ -15,14 +15,21 @@ export interface BudgetSample {
 }
 
 let budgetSource: (() => Promise<BudgetSample[]> | BudgetSample[]) | null = null;
-let webhookBacklogSource: (() => Promise<number> | number) | null = null;
+/** One events-out destination's backlog: pending deliveries plus events not yet fanned out to it. */
+export interface BacklogSample {
+  destination: string;
+  kind: 'webhook' | 'eventbridge';
+  pending: number;
+}
+
+let webhookBacklogSource: (() => Promise<BacklogSample[] | null> | BacklogSample[] | null) | null = null;
 
 /** The dispatch tier limits (issue 16) report the budget here: read at scrape time. */
 export function setTierBudgetSource(fn: typeof budgetSource): void {
   budgetSource = fn;
 }
 
-/** The webhook deliverer (events out) reports its backlog here: events recorded and not yet delivered. */
+/** Events out: the backlog per destination, read at scrape time (db-gauges.ts sets it). */
 export function setWebhookBacklogSource(fn: typeof webhookBacklogSource): void {
   webhookBacklogSource = fn;
 }
@@ -51,11 +58,14 @@ new Gauge({
 
 new Gauge({
   name: 'agente_webhook_backlog',
-  help: 'Events recorded and not yet delivered to their webhooks',
+  help: 'Events recorded and not yet delivered, per destination (webhook endpoint or EventBridge bus id) and kind',
+  labelNames: ['destination', 'kind'] as const,
   registers: [registry],
   async collect() {
-    const n = await readSource(webhookBacklogSource);
-    if (typeof n === 'number') this.set(n);
+    const samples = await readSource(webhookBacklogSource);
+    if (!samples) return; // a failed read keeps the last values
+    this.reset(); // a removed destination leaves no stale series
+    for (const s of samples) this.set({ destination: s.destination, kind: s.kind }, s.pending);
   },
 });
 

@@ -17,6 +17,7 @@ import type { Scope } from '../core/scope.js';
 import type { ServerDeps } from '../deps.js';
 import { createScope } from '../scope.js';
 import { leanOutputSchema } from './lean-schema.js';
+import { withPlainIssues } from './plain-validation.js';
 
 export type Toolset = 'core' | 'leads' | 'dispatch' | 'meetings';
 
@@ -82,8 +83,8 @@ export function registerTool(
     {
       title: def.title,
       description: def.description,
-      inputSchema: objectSchema(def.input),
-      outputSchema: objectSchema(def.output),
+      inputSchema: objectSchema(def.input, 'input'),
+      outputSchema: objectSchema(def.output, 'output'),
       annotations: def.annotations,
       ...(def.meta ? { _meta: def.meta } : {}),
     },
@@ -189,15 +190,24 @@ async function runTool(
 }
 
 /**
- * The zod object of a tool's shape, built once per definition: given a raw shape the SDK builds a new
+ * The zod object of a tool's shape, built once per definition and use: given a raw shape the SDK builds a new
  * z.object for every server, and over HTTP a server is built per request (a few KB per tool).
  */
-function objectSchema(shape: Shape): z.ZodObject<Shape> {
-  let schema = objectSchemas.get(shape);
-  if (!schema) objectSchemas.set(shape, (schema = withJsonSchemaOnce(z.object(shape))));
+function objectSchema(shape: Shape, io: 'input' | 'output'): z.ZodObject<Shape> {
+  const cache = objectSchemas[io];
+  let schema = cache.get(shape);
+  if (!schema) {
+    schema = withJsonSchemaOnce(z.object(shape));
+    // Arguments a model got wrong are refused in plain words (plain-validation.ts); an output that fails
+    // its schema is this server's bug and keeps zod's words for the log.
+    cache.set(shape, (schema = io === 'input' ? withPlainIssues(schema) : schema));
+  }
   return schema;
 }
-const objectSchemas = new WeakMap<Shape, z.ZodObject<Shape>>();
+const objectSchemas = {
+  input: new WeakMap<Shape, z.ZodObject<Shape>>(),
+  output: new WeakMap<Shape, z.ZodObject<Shape>>(),
+};
 
 /**
  * The schema with its JSON Schema (Standard Schema `~standard.jsonSchema`) converted once, not on every

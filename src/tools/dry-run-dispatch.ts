@@ -1,5 +1,6 @@
 import { dryRunDispatch, dryRunInput, dryRunOutput } from '../core/outreach/dry-run.js';
 import { defineTool } from './define-tool.js';
+import { table } from './text-table.js';
 
 const list = (counts: Record<string, number>) =>
   Object.entries(counts)
@@ -24,7 +25,11 @@ export const dryRunDispatchTool = defineTool({
       text:
         `DRY RUN ${s.batch_id} — nothing was sent. ${s.total} leads: ${s.would_send_now} would go now, ` +
         `${s.deferred} deferred, ${s.blocked} blocked. Channels: ${list(s.by_channel)}. ` +
-        `Block reasons: ${list(s.by_block_code)}.`,
+        `Block reasons: ${list(s.by_block_code)}.\nExamples:\n` +
+        table(
+          ['lead_id', 'name', 'channel', 'destination', 'template', 'block_code', 'scheduled_for'],
+          s.sample.map((d) => [d.lead_id, d.name, d.channel, d.destination, d.template, d.block_code, d.scheduled_for]),
+        ),
     };
   },
 });

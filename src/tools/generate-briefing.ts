@@ -6,9 +6,8 @@ export const generateBriefingTool = defineTool({
   name: 'generate_briefing',
   title: 'Pre-meeting briefing',
   description:
-    "Pre-meeting briefing of a lead (or of a meeting's lead): company, contact, document, channels, timeline, open " +
-    'points and a suggested agenda, as pt-BR markdown plus structured data. Without agendamento_id, the next meeting ' +
-    'is used.',
+    'Pre-meeting briefing of a lead or a meeting: company, contact, document, channels, timeline, open ' +
+    "points, suggested agenda (pt-BR markdown). Without agendamento_id: the lead's next meeting.",
   toolset: 'meetings',
   access: 'read',
   input: generateBriefingInput,

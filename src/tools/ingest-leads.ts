@@ -1,13 +1,14 @@
 import { ingestLeads, ingestLeadsInput, ingestLeadsOutput } from '../core/ingest/ingest-leads.js';
 import type { IngestJob } from '../core/jobs/job-schema.js';
 import { defineTool } from './define-tool.js';
+import { table } from './text-table.js';
 
 export const ingestLeadsTool = defineTool({
   name: 'ingest_leads',
   title: 'Import leads from a spreadsheet',
   description:
     'Imports an .xlsx/.csv of Brazilian leads: finds the header, normalises phones, e-mails and CPF/CNPJ, merges ' +
-    'duplicates (re-importing creates nothing new). Returns the job; while status is "processando", poll job_status.',
+    'duplicates (re-import creates nothing). While the job is "processando", poll job_status.',
   toolset: 'leads',
   access: 'write',
   input: ingestLeadsInput,
@@ -28,10 +29,8 @@ function summarize(j: IngestJob): string {
     return `Import ${j.job_id} of ${j.file} is still running (${sofar}). Poll job_status with this job_id.`;
   }
   const problems = j.problems_total
-    ? ` ${j.problems_total} problem(s), e.g. ${j.problems_sample
-        .slice(0, 3)
-        .map((p) => `row ${p.row}: ${p.reason}`)
-        .join('; ')}.`
+    ? ` ${j.problems_total} problem(s)${j.problems_total > j.problems_sample.length ? ` (all: job-problems://${j.job_id})` : ''}` +
+      `:\n${problemsTable(j.problems_sample)}`
     : ' No problems.';
   return (
     noChannelWarning(c) +
@@ -41,6 +40,13 @@ function summarize(j: IngestJob): string {
     `e-mails ${c.valid_emails} valid / ${c.invalid_emails} not.${problems}`
   );
 }
+
+/** The rows of a file that had problems: row, sheet, column, value, reason. */
+export const problemsTable = (problems: IngestJob['problems_sample']) =>
+  table(
+    ['row', 'sheet', 'column', 'value', 'reason'],
+    problems.map((p) => [p.row, p.sheet, p.column, p.value, p.reason]),
+  );
 
 /** First thing in the text when rows reach no one: a file of names without contacts is not a success. */
 function noChannelWarning(c: IngestJob['counts']): string {

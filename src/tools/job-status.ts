@@ -3,13 +3,15 @@ import type { CampaignJob, IngestJob, Job } from '../core/jobs/job-schema.js';
 import { DISPARO_STATUSES } from '../core/model/index.js';
 import { limitsLine, type ChannelLimits } from '../core/dispatch/limits.js';
 import { defineTool } from './define-tool.js';
+import { problemsTable } from './ingest-leads.js';
+import { table } from './text-table.js';
 
 export const jobStatus = defineTool({
   name: 'job_status',
   title: 'Job status',
   description:
-    'One import or campaign job, or the recent ones: status (finished_at once it ends), %, ETA; an import counts ' +
-    'rows, leads and problems (row numbers), a campaign its disparos by status.',
+    "One import or campaign job, or the recent ones: status, %, ETA; an import's rows, leads and problems " +
+    "(row numbers), a campaign's disparos by status.",
   toolset: 'core',
   access: 'read',
   input: getJobsInput,
@@ -17,20 +19,32 @@ export const jobStatus = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, { scope }) => {
     const data = await getJobs(scope, args);
-    const jobs = data.jobs.length ? data.jobs.map(jobLine).join('\n') : 'No jobs yet.';
-    return { data, text: `${jobs}\nLimits: ${limitsLine(data.limits as unknown as ChannelLimits[])}` };
+    const jobs = data.jobs.length
+      ? table(['job_id', 'kind', 'status', 'pct', 'eta_s', 'what', 'counts', 'error'], data.jobs.map(jobRow), 240)
+      : 'No jobs yet.';
+    const one = data.jobs.length === 1 && data.jobs[0].kind === 'ingest' ? data.jobs[0] : null;
+    const problems = one?.problems_sample.length
+      ? `\nProblems (${one.problems_total}; all: resource job-problems://${one.job_id}):\n${problemsTable(one.problems_sample)}`
+      : '';
+    return { data, text: `${jobs}${problems}\nLimits: ${limitsLine(data.limits as unknown as ChannelLimits[])}` };
   },
 });
 
-/** One line per job, in its own words: an import's rows and leads, a campaign's disparos. */
-function jobLine(j: Job): string {
-  const pct = j.progress_pct === null ? '' : ` ${j.progress_pct}%`;
-  const eta = j.status === 'processando' && j.eta_seconds !== null ? `, ETA ${j.eta_seconds}s` : '';
-  const error = j.error ? ` — error: ${j.error}` : '';
+/** One row per job, in its own words: an import's file, rows and leads; a campaign's pace and disparos. */
+function jobRow(j: Job): unknown[] {
+  const eta = j.status === 'processando' ? j.eta_seconds : null;
   return j.kind === 'ingest'
-    ? `import ${j.job_id} of ${j.file}: ${j.status}${pct}${eta} — ${importCounts(j)}${error}`
-    : `campaign ${j.job_id}${j.mode === 'dry_run' ? ' (dry run)' : ''}: ${j.status}${pct}${eta}` +
-        `${j.pace === null ? '' : `, pace ${j.pace}/s`} — ${campaignCounts(j)}${error}`;
+    ? [j.job_id, 'import', j.status, j.progress_pct, eta, j.file, importCounts(j), j.error]
+    : [
+        j.job_id,
+        j.mode === 'dry_run' ? 'campaign (dry run)' : 'campaign',
+        j.status,
+        j.progress_pct,
+        eta,
+        j.pace === null ? '-' : `pace ${j.pace}/s`,
+        campaignCounts(j),
+        j.error,
+      ];
 }
 
 function importCounts(j: IngestJob): string {

@@ -1,12 +1,12 @@
 import { listEvents, listEventsInput, listEventsOutput } from '../core/events/list-events.js';
 import { defineTool } from './define-tool.js';
+import { table } from './text-table.js';
 
 export const listEventsTool = defineTool({
   name: 'list_events',
   title: 'List events',
   description:
-    'CloudEvents of this tenant after a cursor, oldest first (lead, disparo, meeting, campaign, import changes). ' +
-    'Pass next_cursor as after to continue.',
+    'CloudEvents (lead, disparo, meeting, campaign, import changes) after a cursor, oldest first; pass next_cursor as after.',
   toolset: 'dispatch',
   access: 'read',
   input: listEventsInput,
@@ -17,8 +17,11 @@ export const listEventsTool = defineTool({
     return {
       data,
       text: data.events.length
-        ? `${data.events.length} event(s); next_cursor ${data.next_cursor}\n` +
-          data.events.map((e) => `${String(e.sequence)} ${String(e.type)} ${String(e.subject)}`).join('\n')
+        ? `${data.events.length} event(s); more: call again with after "${data.next_cursor}"\n` +
+          table(
+            ['sequence', 'time', 'type', 'subject'],
+            data.events.map((e) => [e.sequence, e.time, e.type, e.subject]),
+          )
         : `No events after ${args.after}.`,
     };
   },

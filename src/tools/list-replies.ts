@@ -1,5 +1,6 @@
 import { listReplies, listRepliesInput, listRepliesOutput } from '../core/inbound/list-replies.js';
 import { defineTool } from './define-tool.js';
+import { table } from './text-table.js';
 
 export const listRepliesTool = defineTool({
   name: 'list_replies',
@@ -15,9 +16,22 @@ export const listRepliesTool = defineTool({
     return {
       data,
       text: data.replies.length
-        ? data.replies
-            .map((r) => `${r.received_at} ${r.class}/${r.attribution} ${r.lead_id ?? '?'}: "${r.text.slice(0, 60)}"`)
-            .join('\n')
+        ? `${data.replies.length} ${args.filter} repl${data.replies.length === 1 ? 'y' : 'ies'}, newest first` +
+          (data.replies.length >= args.limit ? ` (more: call again with a larger limit, ≤100)` : '') +
+          ':\n' +
+          table(
+            ['received_at', 'lead_id', 'from', 'class', 'attribution', 'text', 'inbound_message_id'],
+            data.replies.map((r) => [
+              r.received_at,
+              r.lead_id,
+              r.from,
+              r.class,
+              r.attribution,
+              r.text,
+              r.inbound_message_id,
+            ]),
+            120,
+          )
         : `No ${args.filter} replies.`,
     };
   },

@@ -1,5 +1,6 @@
 import { manageTemplates, manageTemplatesInput, manageTemplatesOutput } from '../core/templates/manage.js';
 import { defineTool } from './define-tool.js';
+import { table } from './text-table.js';
 
 export const manageTemplatesTool = defineTool({
   name: 'manage_templates',
@@ -14,12 +15,32 @@ export const manageTemplatesTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, { scope }) => {
     const data = await manageTemplates(scope, args);
+    const items = data.items as Record<string, unknown>[];
     const text =
       args.action === 'list'
-        ? (data.items as Record<string, unknown>[])
-            .map((i) => `${String(i.template_id)} (${String(i.channel)}): ${String(i.outside_window ?? 'e-mail')}`)
-            .join('\n')
-        : JSON.stringify(data.items[0]);
+        ? table(
+            ['template_id', 'channel', 'variables', 'outside_window', 'approved'],
+            items.map((i) => [
+              i.template_id,
+              i.channel,
+              (i.variables as string[] | undefined)?.join(', '),
+              i.outside_window ?? 'e-mail',
+              (i.approved as Array<{ provedor: string; status: string }>)
+                .map((a) => `${a.provedor} ${a.status}`)
+                .join(', '),
+            ]),
+            120,
+          )
+        : args.action === 'preview' && typeof items[0]?.text === 'string'
+          ? `${table(
+              Object.keys(items[0]).filter((k) => k !== 'text'),
+              [
+                Object.entries(items[0])
+                  .filter(([k]) => k !== 'text')
+                  .map(([, v]) => v),
+              ],
+            )}\n${items[0].text}`
+          : table(Object.keys(items[0] ?? {}), [Object.values(items[0] ?? {})], 200);
     return { data, text };
   },
 });

@@ -21,7 +21,7 @@ export const queryLeadsTool = defineTool({
   },
   output: {
     ...queryLeadsOutput,
-    lead: LeadDetailSchema.nullable().describe('With lead_id: the rest of the lead (its summary is leads[0])'),
+    lead: LeadDetailSchema.nullable().describe('With lead_id: the rest of it (summary: leads[0])'),
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async ({ lead_id, ...filter }, { scope }) => {

@@ -1,12 +1,12 @@
 import { sendMessage, sendMessageInput, sendMessageOutput } from '../core/dispatch/send-message.js';
 import { defineTool } from './define-tool.js';
+import { table } from './text-table.js';
 
 export const sendMessageTool = defineTool({
   name: 'send_message',
   title: 'Send one message to a lead',
   description:
-    'One template message to one lead on its decided channel, after every gate. Sends only when get_status says ' +
-    'sending is on; otherwise records a dry run and says so.',
+    'One template message to one lead on its decided channel, after every gate. A dry run unless sending is on.',
   toolset: 'dispatch',
   access: 'send',
   input: sendMessageInput,
@@ -20,6 +20,10 @@ export const sendMessageTool = defineTool({
         : d.sent
           ? `SENT via ${d.channel} (message id ${d.message_id ?? 'n/a'}).`
           : `Not sent: ${d.status}${d.reason ? ` — ${d.reason}` : ''}.`;
-    return { data: d, text };
+    const row = table(
+      ['lead_id', 'channel', 'destination', 'template', 'status', 'disparo_id', 'message_id'],
+      [[d.lead_id, d.channel, d.destination, d.template, d.status, d.disparo_id, d.message_id]],
+    );
+    return { data: d, text: `${text}\n${row}` };
   },
 });

@@ -11,8 +11,8 @@ export const setOutreachPolicyTool = defineTool({
   title: 'Outreach policy and templates',
   description:
     "Reads (no arguments) or changes the tenant's rules: sender, creditor (unset blocks collections), " +
-    "prescription years, send window, per-lead daily cap, a channel's pace, templates ({{var}}; unknown ones " +
-    'are refused with the list).',
+    "prescription years, send window, per-lead daily cap, a channel's pace, templates ({{var}}; unknown " +
+    'ones refused).',
   toolset: 'dispatch',
   access: 'admin',
   input: setOutreachPolicyInput,

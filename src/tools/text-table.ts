@@ -13,3 +13,26 @@ export function table(columns: string[], rows: ReadonlyArray<ReadonlyArray<unkno
   };
   return [columns.join(' | '), ...rows.map((r) => r.map(cell).join(' | '))].join('\n');
 }
+
+/** At most this many rows go in one text; the rest are counted, with where to get them. */
+export const TEXT_ROWS = 100;
+
+/**
+ * `table` of at most `max` rows; when there are more, a last line counts them and says how to get
+ * them (`more`: "call again with cursor …").
+ */
+export function boundedTable(
+  columns: string[],
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+  more: string,
+  max = TEXT_ROWS,
+): string {
+  const t = table(columns, rows.slice(0, max));
+  return rows.length > max ? `${t}\n… ${rows.length - max} more row(s): ${more}` : t;
+}
+
+/** "a 3, b 1" → a two-column table of counts (key | n), or "-" when there are none. */
+export function countsTable(key: string, counts: Record<string, number>): string {
+  const rows = Object.entries(counts).filter(([, v]) => v > 0);
+  return rows.length ? table([key, 'n'], rows) : `${key}: none`;
+}

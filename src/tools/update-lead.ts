@@ -17,6 +17,6 @@ export const updateLeadTool = defineTool({
     const moved =
       data.previous_status === data.status ? `status ${data.status}` : `${data.previous_status} → ${data.status}`;
     const fixed = data.changed.length ? `; corrected: ${data.changed.join(', ')}` : '';
-    return { data, text: `Lead ${data.lead_id}: ${moved}${fixed}.` };
+    return { data, text: `Lead ${data.lead_id}: ${moved}${fixed}. Its record: query_leads {lead_id}.` };
   },
 });

@@ -1,5 +1,6 @@
 import { updateMeeting, updateMeetingInput, updateMeetingOutput } from '../core/meetings/update-meeting.js';
 import { defineTool } from './define-tool.js';
+import { meetingTable } from './schedule-meeting.js';
 
 export const updateMeetingTool = defineTool({
   name: 'update_meeting',
@@ -7,7 +8,7 @@ export const updateMeetingTool = defineTool({
   description:
     'confirm (meeting and lead → confirmado); cancel (deletes the calendar event; lead → respondeu); reschedule to ' +
     'start (checked as schedule_meeting); complete / no_show once started. A calendar failure changes nothing here ' +
-    '(error recorded). cancel/reschedule: dry run unless sending is on (get_status).',
+    '(error recorded). cancel/reschedule: dry run unless sending is on.',
   toolset: 'meetings',
   access: 'send',
   input: updateMeetingInput,
@@ -22,6 +23,6 @@ export const updateMeetingTool = defineTool({
         : `Agendamento ${a.agendamento_id}: ${r.previous_status} → ${a.status}, ${a.label}; lead ${r.lead_status}.` +
           (r.warning ? ` Note: ${r.warning}` : '') +
           (r.confirmation ? ` Confirmation: ${r.confirmation.status}.` : '');
-    return { data: r, text };
+    return { data: r, text: `${text}\n${meetingTable(a)}` };
   },
 });

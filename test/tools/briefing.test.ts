@@ -231,24 +231,24 @@ describe(`generate_briefing (${testDbKind()})`, () => {
     await client.closeAll();
   });
 
-  it('lead:// resource and the briefing prompt serve the same lead; another tenant’s lead is not found', async () => {
+  it('lead:// resource and the preparar_reuniao prompt serve the same lead; another tenant’s lead is not found', async () => {
     const { leadId, client } = await setup();
     const r = await client.readResource({ uri: `lead://${leadId}` });
     const lead = JSON.parse((r.contents[0] as { text: string }).text);
     expect(lead).toMatchObject({ lead_id: leadId, name: 'Padaria Pão Quente Ltda', whatsapp: '+5592987654321' });
     expect(lead.phones).toHaveLength(2);
 
-    const p = await client.getPrompt({ name: 'briefing', arguments: { lead_id: leadId } });
+    const p = await client.getPrompt({ name: 'preparar_reuniao', arguments: { lead_id: leadId } });
     const text = (p.messages[0]!.content as { text: string }).text;
     expect(text).toContain('# Briefing — Padaria Pão Quente Ltda');
     expect(text).toContain('opt-out');
 
     const other = await setup();
     await expect(other.client.readResource({ uri: `lead://${leadId}` })).rejects.toThrow(/not found/);
-    await expect(other.client.getPrompt({ name: 'briefing', arguments: { lead_id: leadId } })).rejects.toThrow(
+    await expect(other.client.getPrompt({ name: 'preparar_reuniao', arguments: { lead_id: leadId } })).rejects.toThrow(
       /not found/,
     );
-    await expect(client.getPrompt({ name: 'briefing', arguments: { lead_id: 'abc' } })).rejects.toThrow(/UUID/);
+    await expect(client.getPrompt({ name: 'preparar_reuniao', arguments: { lead_id: 'abc' } })).rejects.toThrow(/UUID/);
     await other.client.closeAll();
     await client.closeAll();
   });

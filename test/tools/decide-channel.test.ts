@@ -310,6 +310,10 @@ describe(`decide_channel: every branch and gate (${testDbKind()})`, () => {
       expect(d.template).toBe(d.channel === 'whatsapp' ? 'cobranca_padrao_whatsapp_v2' : 'cobranca_padrao_email_v2');
       expect(d.message).toContain('responda SAIR');
     }
+    // Again: now in one statement with the context this process last read, checked against the fresh one
+    // (core/outreach/decide-one-trip.ts) — the same answer.
+    const again = await client.callTool({ name: 'decide_channel', arguments: { lead_id: leadId } });
+    expect(again.structuredContent).toEqual(res.structuredContent);
     await client.closeAll();
     // Given lead ids, the facts are read per lead (form 'targeted'); a filter reads them set-based ('set'):
     // the same decision either way (core/outreach/decisions-sql.ts DecisionForm).

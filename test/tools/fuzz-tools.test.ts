@@ -83,6 +83,9 @@ describe(`fuzzing every tool from its input schema (${testDbKind()})`, () => {
             const text = textOf(res);
             if (res.isError && /Input validation error/.test(text)) {
               tally.invalidParams++; // the SDK answers schema failures as an isError result
+              // …in plain words (src/tools/plain-validation.ts): zod's own messages never reach the model.
+              if (/Too small|Too big|Invalid input|Invalid option|received \w+/.test(text))
+                failures.push(`${tool.name} ${shown} → zod's words: ${text.slice(0, 300)}`);
             } else if (res.isError) {
               tally.isError++;
               if (!text.trim() || /internal_error/.test(text))

@@ -48,11 +48,11 @@ describe(`job_status answers within its published schema for every job kind and 
     else expect(job.finished_at).toBeNull();
     const text = textOf(res);
     if (job.kind === 'dispatch') {
-      expect(text).toMatch(new RegExp(`^campaign ${job.job_id}.*: ${expected}`));
+      expect(text).toMatch(new RegExp(`^${job.job_id} \\| campaign( \\(dry run\\))? \\| ${expected} \\|`, 'm'));
       expect(text).not.toMatch(/\brows\b|leads created|duplicates/);
       for (const s of DISPARO_STATUSES) if (job.counts[s] > 0) expect(text).toContain(`${job.counts[s]} ${s}`);
     } else {
-      expect(text).toMatch(new RegExp(`^import ${job.job_id} of .*: ${expected}`));
+      expect(text).toMatch(new RegExp(`^${job.job_id} \\| import \\| ${expected} \\|`, 'm'));
       expect(text).toContain(`${job.counts.rows_read} rows, ${job.counts.leads_created} leads created`);
     }
     return job;

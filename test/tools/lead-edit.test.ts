@@ -54,7 +54,7 @@ describe(`update_lead corrects a lead's contact data (${testDbKind()})`, () => {
       status: 'novo',
       changed: ['phone'],
     });
-    expect(textOf(r)).toBe(`Lead ${ids.padaria}: status novo; corrected: phone.`);
+    expect(textOf(r)).toBe(`Lead ${ids.padaria}: status novo; corrected: phone. Its record: query_leads {lead_id}.`);
     const lead = await view(ids.padaria);
     expect(lead.phones.map((p: any) => [p.e164, p.type, p.sendable])).toEqual([['+5592990001111', 'movel', true]]);
     expect(lead.whatsapp).toBe('+5592990001111');
@@ -119,7 +119,7 @@ describe(`update_lead corrects a lead's contact data (${testDbKind()})`, () => {
     const r = await call('update_lead', { lead_id: 'Padaria Rio Negro', status: 'perdido', reason: 'teste' });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/lead_id/);
-    expect(textOf(r)).toContain('find a lead with query_leads {text: "<name, phone, e-mail or document>"}');
+    expect(textOf(r)).toContain('find the lead with query_leads {text: "<name, phone, e-mail or document>"}');
     for (const bad of ['2026-12-10T10h', '2026-12-10 10:00', '10/12/2026 10:00']) {
       expect(() => parseStart(bad, 'America/Manaus'), bad).toThrow(
         /is not a date-time this tool reads\. Give ISO 8601 with an offset \(2026-12-01T10:00:00-03:00\) or a local time in the lead's zone, America\/Manaus/,

@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelStatus } from '../../src/deps.js';
-import { readQueue, registerDbGauges } from '../../src/metrics/db-gauges.js';
+import { claim, fanOut, settle } from '../../src/core/events/deliveries.js';
+import { emit } from '../../src/core/events/outbox.js';
+import { ensureTenant, withTenant } from '../../src/db/tenant.js';
+import { readEventBacklog, readQueue, registerDbGauges } from '../../src/metrics/db-gauges.js';
 import { readinessProbe } from '../../src/metrics/health.js';
 import { registry } from '../../src/metrics/registry.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
@@ -12,7 +15,8 @@ import { asOwner } from '../helpers/tenant-seed.js';
 /*
  * What /metrics and /readyz read from the database (issue 21), on PGlite and PostgreSQL: the queue by
  * status and the oldest overdue row, read at scrape time in one statement across tenants (as the
- * system role, under row-level security); readiness — database, migrations, channels.
+ * system role, under row-level security); the events-out backlog per destination; readiness — database,
+ * migrations, channels.
  */
 const channel = (state: ChannelStatus['state']): ChannelStatus => ({
   channel: 'whatsapp',
@@ -100,5 +104,53 @@ describe(`metrics read from the database (${testDbKind()})`, () => {
     expect((await cached()).ready).toBe(true);
     stopping = true;
     expect(await cached()).toMatchObject({ ready: false, checks: { database: 'stopping' } });
+  });
+
+  it('events-out backlog per destination: not yet fanned out, then pending, then less as deliveries settle', async () => {
+    const a = await ensureTenant(db.kysely, 'backlog-a');
+    const b = await ensureTenant(db.kysely, 'backlog-b');
+    const hook = (t: string, url: string) =>
+      withTenant(db.kysely, t, async (tx) => {
+        const { rows } = await sql<{ destino_id: string }>`insert into eventos_destinos (tenant_id, tipo, url, segredo)
+          values (${t}, 'webhook', ${url}, 'whsec_dGVzdA==') returning destino_id`.execute(tx);
+        return rows[0]!.destino_id;
+      });
+    const events = (t: string, n: number) =>
+      withTenant(db.kysely, t, async (tx) => {
+        for (let i = 0; i < n; i++) await emit(tx, t, 'lead.replied', crypto.randomUUID(), { i });
+      });
+    const da = await hook(a.tenant_id, 'https://a.example/hook');
+    const db2 = await hook(b.tenant_id, 'https://b.example/hook');
+    await events(a.tenant_id, 5);
+    await events(b.tenant_id, 2);
+    const backlog = async () =>
+      Object.fromEntries((await readEventBacklog(db)).map((r) => [r.destination, `${r.kind}:${r.pending}`]));
+    // Committed, not fanned out yet: counted from the tenant's sequence.
+    expect(await backlog()).toMatchObject({ [da]: 'webhook:5', [db2]: 'webhook:2' });
+
+    // Fanned out: the same count, now pending deliveries; two of a's delivered.
+    const ta = { tenant_id: a.tenant_id, slug: 'backlog-a' };
+    expect(await withTenant(db.kysely, a.tenant_id, (tx) => fanOut(tx, ta, 'webhook'))).toBe(5);
+    expect(await backlog()).toMatchObject({ [da]: 'webhook:5' });
+    await withTenant(db.kysely, a.tenant_id, async (tx) => {
+      const got = await claim(tx, ta, 'webhook', { limit: 2, leaseMs: 30_000, owner: 'test' });
+      await settle(
+        tx,
+        a.tenant_id,
+        'test',
+        got.map((c) => ({ ...c, evento_id: c.event.id, ok: true, duracao_ms: 1 })),
+      );
+    });
+    expect(await backlog()).toMatchObject({ [da]: 'webhook:3', [db2]: 'webhook:2' });
+
+    // As /metrics shows it, labelled by destination and kind.
+    const unregister = registerDbGauges(db);
+    try {
+      const samples = parseProm(await registry.metrics());
+      expect(promValue(samples, 'agente_webhook_backlog', { destination: da, kind: 'webhook' })).toBe(3);
+      expect(promValue(samples, 'agente_webhook_backlog', { destination: db2, kind: 'webhook' })).toBe(2);
+    } finally {
+      unregister();
+    }
   });
 });

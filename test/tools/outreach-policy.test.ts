@@ -245,7 +245,7 @@ describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind(
       arguments: { send_window: { days: [null, { start: '18:00', end: '09:00' }, null, null, null, null, null] } },
     });
     expect(bad.isError).toBe(true);
-    expect(textOf(bad)).toMatch(/send_window\.days\.1: start must be before end/);
+    expect(textOf(bad)).toMatch(/send_window\.days\[1\]: start must be before end/);
     await client.closeAll();
   });
 

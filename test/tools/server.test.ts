@@ -96,7 +96,7 @@ describe(`MCP server through a real client (${testDbKind()})`, () => {
     expect(j.eta_seconds).toBeLessThan(35);
     expect(j.problems_sample).toEqual([{ row: 7, column: 'Telefone', value: '123', reason: 'número incompleto' }]);
     expect(textOf(res)).toMatch(
-      new RegExp(`^import ${job.job_id} of leads.xlsx: processando 25%, ETA \\d+s — 5000 rows`),
+      new RegExp(`\n${job.job_id} \\| import \\| processando \\| 25 \\| \\d+ \\| leads.xlsx \\| 5000 rows`),
     );
     // job://{id} serves the same job as JSON.
     const read = await client.readResource({ uri: `job://${job.job_id}` });
@@ -113,12 +113,12 @@ describe(`MCP server through a real client (${testDbKind()})`, () => {
     await otherClient.closeAll();
   });
 
-  it('serves the status resource and the plan_outreach prompt', async () => {
+  it('serves the status resource and the planejar_campanha prompt', async () => {
     const { resources } = await client.listResources();
     expect(resources.map((r) => r.uri)).toContain('agente://status');
     const read = await client.readResource({ uri: 'agente://status' });
     expect(JSON.parse((read.contents[0] as { text: string }).text).tenant.slug).toBe('default');
     const { prompts } = await client.listPrompts();
-    expect(prompts.map((p) => p.name)).toContain('plan_outreach');
+    expect(prompts.map((p) => p.name)).toContain('planejar_campanha');
   });
 });

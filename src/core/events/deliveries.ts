@@ -58,7 +58,12 @@ export async function fanOut(tx: Tx, tenant: { tenant_id: string; slug: string }
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Leases up to `limit` due deliveries of `kind` for `leaseMs`; each with its event as a CloudEvent. */
+/**
+ * Leases up to `limit` due deliveries of `kind` for `leaseMs`; each with its event as a CloudEvent. Each
+ * destination's pending rows are walked in sequence order (index of migration 051) until `limit` due ones
+ * are found, so the cost follows the batch, not the backlog; rows of several destinations are merged by
+ * sequence. (Rows another destination of the batch left unleased are taken by the next claim.)
+ */
 export async function claim(
   tx: Tx,
   tenant: { tenant_id: string; slug: string },
@@ -77,18 +82,23 @@ export async function claim(
     em: string;
   }>`
     with c as (
-      select e.entrega_id from eventos_entregas e join eventos_destinos d on d.destino_id = e.destino_id
-      where e.tenant_id = ${tenant.tenant_id} and e.status = 'pendente' and e.proxima_em <= now()
-        and (e.lease_ate is null or e.lease_ate < now())
-        and d.tipo = ${kind} and d.ativo and (d.pausa_ate is null or d.pausa_ate <= now())
-        and not exists (select 1 from eventos_entregas p where p.destino_id = e.destino_id and p.assunto = e.assunto
-                        and p.status = 'pendente' and p.seq < e.seq)
-      order by e.seq limit ${o.limit} for update of e skip locked
+      select x.entrega_id, x.seq from eventos_destinos d cross join lateral (
+        select e.entrega_id, e.seq from eventos_entregas e
+        where e.destino_id = d.destino_id and e.status = 'pendente' and e.proxima_em <= now()
+          and (e.lease_ate is null or e.lease_ate < now())
+          -- offset 0: kept a per-row lookup on (destino_id, assunto, seq), never turned into a join (on a table
+          -- not analysed yet the planner made it a join filtering every pending row for each row: seconds a claim)
+          and not exists (select 1 from eventos_entregas p where p.destino_id = e.destino_id and p.assunto = e.assunto
+                          and p.status = 'pendente' and p.seq < e.seq offset 0)
+        order by e.seq limit ${o.limit} for update of e skip locked
+      ) x
+      where d.tenant_id = ${tenant.tenant_id} and d.tipo = ${kind} and d.ativo and (d.pausa_ate is null or d.pausa_ate <= now())
+      order by x.seq limit ${o.limit}
     )
     update eventos_entregas e set lease_ate = now() + make_interval(secs => ${o.leaseMs / 1000}),
       lease_dono = ${o.owner}, tentativas = e.tentativas + 1
-    from c, eventos_saida s
-    where e.entrega_id = c.entrega_id and s.evento_id = e.evento_id
+    from eventos_saida s
+    where e.entrega_id = any(array(select entrega_id from c)) and s.evento_id = e.evento_id
     returning e.entrega_id, e.destino_id, e.tentativas, s.evento_id, lpad(s.seq::text, 19, '0') as seq, s.tipo,
       s.assunto, s.dados, to_char(s.ocorrido_em at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as em`.execute(tx);
   return rows

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import { LEAD_TRANSITIONS, leadSourcesOf, type LeadStatus } from '../model/index.js';
 
 export interface LeadMove {
@@ -81,7 +81,7 @@ export async function transitionLead(
     .where('tenant_id', '=', tenantId)
     .where('lead_id', '=', leadId)
     .executeTakeFirst();
-  if (!cur) throw new AppError('not_found', `Lead ${leadId} was not found for this tenant.`);
+  if (!cur) throw notFound('Lead', leadId);
   const options = LEAD_TRANSITIONS[cur.status];
   throw new AppError(
     'failed_precondition',

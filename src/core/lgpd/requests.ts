@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import { DAY_MS, type LgpdRequestStatus, type LgpdRequestType } from '../model/index.js';
 
 /** Art. 18 rights as the tool names them → as stored (lgpd_solicitacoes.tipo). */
@@ -98,7 +98,7 @@ export async function openRequestOf(
     tx,
   );
   const r = rows[0];
-  if (!r) throw new AppError('not_found', `LGPD request ${id} was not found for this tenant.`);
+  if (!r) throw notFound('LGPD request', id);
   if (r.status !== 'aberta') throw new AppError('conflict', `LGPD request ${id} is already ${STATUS[r.status]}.`);
   if (hashes && !hashes.some((h) => r.titular_hashes.includes(h)))
     throw new AppError('invalid_argument', `The identifiers given are not those of request ${id}.`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import { DAY_MS } from '../model/index.js';
 import { loadPolicy } from '../outreach/policy.js';
 import { uuid, type Infer } from '../schemas.js';
@@ -52,7 +52,7 @@ export async function proposeSlots(scope: Scope, input: Infer<typeof proposeSlot
       .where('tenant_id', '=', t)
       .where('lead_id', '=', input.lead_id)
       .executeTakeFirst();
-    if (!lead) throw new AppError('not_found', `Lead ${input.lead_id} was not found for this tenant.`);
+    if (!lead) throw notFound('Lead', input.lead_id);
     const w = { leadId: input.lead_id, organizer, from: now, to: horizon };
     return { lead, policy: await loadPolicy(tx, scope.tenant), taken: await activeMeetingsOverlapping(tx, t, w) };
   });

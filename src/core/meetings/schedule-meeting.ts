@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Tx } from '../../db/tenant.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import { transitionLead } from '../leads/transition.js';
 import { canMoveLead, LEAD_MEETING_STATUSES, LEAD_STATUSES, MINUTE_MS, type LeadStatus } from '../model/index.js';
 import { loadPolicy } from '../outreach/policy.js';
@@ -92,7 +92,7 @@ async function holdSlot(
 ): Promise<{ lead: LeadContact; meeting: MeetingRow }> {
   const t = scope.tenant.tenant_id;
   const lead = await leadContact(tx, t, input.lead_id);
-  if (!lead) throw new AppError('not_found', `Lead ${input.lead_id} was not found for this tenant.`);
+  if (!lead) throw notFound('Lead', input.lead_id);
   if (!LEAD_MEETING_STATUSES.includes(lead.status) && !canMoveLead(lead.status, 'agendado')) {
     const why =
       lead.status === 'opt_out' ? 'the person opted out' : `from ${lead.status} a lead cannot move to agendado`;

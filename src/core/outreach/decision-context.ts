@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { prepared } from '../../db/prepared.js';
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
@@ -52,7 +52,7 @@ export interface TemplateChoice {
  * The decision context of the scope's tenant now: its policy, the chosen templates, the working channels.
  * The tenant's configuration version, its policy and template overrides when this process has not got
  * that version cached (tenant-config-cache.ts), and (given `leadIds`, the leads a decision will be
- * about) their time zones come in one statement: it runs on every decide_channel call.
+ * about) their time zones come in one statement (contextStatement).
  */
 export async function loadDecisionContext(
   tx: Tx,
@@ -60,18 +60,32 @@ export async function loadDecisionContext(
   choice: TemplateChoice = {},
   leadIds?: string[],
 ): Promise<DecisionContext> {
-  const tenantId = scope.tenant.tenant_id;
+  const { rows } = await contextStatement(scope, choice, leadIds).execute(tx);
+  return contextOf(scope, choice, rows[0]!, leadIds);
+}
+
+/** The chosen template ids (the channel's default when absent) and the WhatsApp provider and registry. */
+export function contextKeys(scope: Scope, choice: TemplateChoice) {
   const ids = {
     whatsapp: choice.whatsapp ?? DEFAULT_TEMPLATE_BY_CHANNEL.whatsapp,
     email: choice.email ?? DEFAULT_TEMPLATE_BY_CHANNEL.email,
   };
   const states = scope.channelStates?.() ?? [];
   const provider = whatsappProviderOf(states.find((c) => c.channel === 'whatsapp')?.preset);
-  const registry = provider === 'twilio' ? 'twilio' : 'meta';
+  const registry: 'twilio' | 'meta' = provider === 'twilio' ? 'twilio' : 'meta';
+  return { ids, states, provider, registry };
+}
+
+/**
+ * The context statement (one row, ContextRow): the configuration version always; policy and overrides
+ * only when this process has not got that version (a CASE branch not taken runs no subquery); the
+ * leads' zones when given; the WhatsApp template's approval.
+ */
+export function contextStatement(scope: Scope, choice: TemplateChoice, leadIds?: string[]): RawBuilder<ContextRow> {
+  const tenantId = scope.tenant.tenant_id;
+  const { ids, registry } = contextKeys(scope, choice);
   const known = cachedVersion(tenantId);
-  // The version always; policy and overrides only when this process has not got that version (a CASE
-  // branch not taken runs no subquery); the leads' zones when given.
-  const { rows } = await prepared(sql<ContextRow>`
+  return prepared(sql<ContextRow>`
     select x.versao, x.versao <> ${known} as lido,
            case when x.versao <> ${known} then
              (select row_to_json(p) from (select remetente, janela_envio, max_mensagens_lead_24h, credor, prescricao_anos
@@ -82,10 +96,13 @@ export async function loadDecisionContext(
            ${leadIds ? leadZonesSql(tenantId, leadIds) : sql`'[]'::json`} as zones,
            (select to_json(m) from modelos_aprovados m where m.tenant_id = ${tenantId}
               and m.template_id = ${ids.whatsapp} and m.provedor = ${registry}) as aprovado
-    from (select coalesce((select versao from tenant_config_versao where tenant_id = ${tenantId}), 0)::text as versao) x`).execute(
-    tx,
-  );
-  const row = rows[0]!;
+    from (select coalesce((select versao from tenant_config_versao where tenant_id = ${tenantId}), 0)::text as versao) x`);
+}
+
+/** The decision context made from a context statement's row (the same row, scope and clock: the same context). */
+export function contextOf(scope: Scope, choice: TemplateChoice, row: ContextRow, leadIds?: string[]): DecisionContext {
+  const tenantId = scope.tenant.tenant_id;
+  const { ids, states, provider } = contextKeys(scope, choice);
   const config = tenantConfig(
     tenantId,
     scope.tenant,
@@ -112,7 +129,7 @@ export async function loadDecisionContext(
 }
 
 /** The context statement's row (tenant configuration columns are null unless `lido`). */
-interface ContextRow {
+export interface ContextRow {
   versao: string;
   lido: boolean;
   politica: PolicyRow | null;

@@ -10,7 +10,7 @@ export const registryInput = {
   filename: z.string().min(1).max(255).optional(),
   registry: z
     .string()
-    .regex(/^[a-z0-9_]{2,60}$/)
+    .regex(/^[a-z0-9_]{2,60}$/, 'must be 2–60 lowercase letters, digits or _, e.g. sp_nao_me_ligue')
     .default('sp_nao_me_ligue'),
   registry_date: z.string().max(10).optional().describe('In force 30 days later (default: now)'),
 };

@@ -11,8 +11,8 @@ import type { CreditorForTemplate } from '../templates/index.js';
 import { loadPolicy, savePolicy } from './policy.js';
 import { saveTemplateOverride } from './templates.js';
 
-const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
-const HHMM_END = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/);
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM from 00:00 to 23:59, e.g. 08:00');
+const HHMM_END = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time HH:MM up to 24:00, e.g. 18:00');
 const DAY = z
   .object({ start: HHMM, end: HHMM_END })
   // Zero-padded HH:MM compare as text; a window cannot cross midnight (split it over two days).
@@ -20,8 +20,11 @@ const DAY = z
   .nullable();
 const LOCAL_DATE = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s), 'not a calendar date');
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD, e.g. 2026-12-24')
+  .refine(
+    (s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s),
+    'is not a calendar date (give a day that exists, YYYY-MM-DD)',
+  );
 
 const sendWindow = z.object({
   days: z.array(DAY).length(7).describe("Lead's local time; index 0 = Sunday; null = closed"),
@@ -60,7 +63,7 @@ export const setOutreachPolicyInput = {
     .object({
       id: z
         .string()
-        .regex(/^[a-z0-9_]+$/)
+        .regex(/^[a-z0-9_]+$/, 'must be lowercase letters, digits and _ only, e.g. cobranca_dezembro')
         .max(100),
       channel: z.enum(SEND_CHANNELS),
       description: z.string().max(300).default('personalizado'),

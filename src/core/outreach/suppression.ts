@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import { normalizeDocument, normalizeEmail, normalizePhone, phoneVariants } from '../normalize/index.js';
 import { transitionLead } from '../leads/transition.js';
 import type { SuppressionKind, SuppressionOrigin } from '../model/index.js';
@@ -82,7 +82,7 @@ export async function optOutLead(
     .where('tenant_id', '=', tenantId)
     .where('lead_id', '=', leadId)
     .executeTakeFirst();
-  if (!lead) throw new AppError('not_found', `Lead ${leadId} was not found for this tenant.`);
+  if (!lead) throw notFound('Lead', leadId);
   const { rows } = await sql<{ tipo: SuppressionKind; valor: string }>`
     select 'telefone' as tipo, numero_e164 as valor from lead_telefones
     where tenant_id = ${tenantId} and lead_id = ${leadId} and numero_e164 is not null

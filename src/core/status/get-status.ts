@@ -32,7 +32,14 @@ export async function getStatus(scope: Scope, _input: Infer<typeof getStatusInpu
   if (!facts) throw new Error('getStatus needs scope.server');
   const { applied, pending } = await facts.migrations();
   const enabled = scope.sending.enabled;
-  const limits = await scope.tx((tx) => dispatchLimits(tx, scope.tenant.tenant_id, scope.clock.now()));
+  // Read-only with one statement: begin, tenant scope and the statement with its commit in one round trip.
+  const limits = await scope.tx(
+    (tx) => dispatchLimits(tx, scope.tenant.tenant_id, scope.clock.now(), { final: true }),
+    {
+      readOnly: true,
+      genericPlans: true,
+    },
+  );
   return {
     server: { name: facts.name, version: facts.version, transport: facts.transport, read_only: facts.readOnly },
     database: { ...facts.database, migrations_applied: applied, migrations_pending: pending },

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Tx } from '../../db/tenant.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import { loadDecisionContext } from '../outreach/decision-context.js';
 import { decide } from '../outreach/decide.js';
 import { resolveTemplate, templateOf } from '../outreach/templates.js';
@@ -183,7 +183,7 @@ async function preview(scope: Scope, id: string, leadId: string | undefined): Pr
       const ctx = await loadDecisionContext(tx, scope, { whatsapp: id, email: id }, [leadId]);
       const def = await resolveTemplate(tx, ctx.tenantId, id);
       const [d] = await decide(tx, ctx, { leadIds: [leadId] });
-      if (!d) throw new AppError('not_found', `Lead ${leadId} was not found for this tenant.`);
+      if (!d) throw notFound('Lead', leadId);
       const vars = leadVariables(d, ctx.policy.remetente, ctx.policy.credor);
       const r = renderTemplate(def, vars);
       const identity = def.canal === 'whatsapp' ? ctx.approved.identity : null;
