@@ -55,6 +55,8 @@ export interface ToolDefinition<I extends Shape = Shape, O extends Shape = Shape
   input: I;
   output: O;
   annotations: Required<Pick<ToolAnnotations, 'readOnlyHint' | 'destructiveHint' | 'idempotentHint' | 'openWorldHint'>>;
+  /** The tool's `_meta` in tools/list (the report tool's MCP App: src/apps/campaign-app.ts). */
+  meta?: Record<string, unknown>;
   handler(args: z.infer<z.ZodObject<I>>, ctx: ToolContext): Promise<ToolOutput<z.infer<z.ZodObject<O>>>>;
 }
 
@@ -84,6 +86,7 @@ export function registerTool(
       inputSchema: objectSchema(def.input, 'input'),
       outputSchema: objectSchema(def.output, 'output'),
       annotations: def.annotations,
+      ...(def.meta ? { _meta: def.meta } : {}),
     },
     (args: Record<string, unknown>, extra: ServerContext) =>
       confirmFirst(server, opts.confirm?.(args, deps) ?? null, extra) ?? runTool(def, deps, args, extra),

@@ -15,6 +15,7 @@ import { manageTemplatesTool } from './manage-templates.js';
 import { manageWebhooksTool } from './manage-webhooks.js';
 import { proposeSlotsTool } from './propose-slots.js';
 import { queryLeadsTool } from './query-leads.js';
+import { reportTool } from './report.js';
 import { scheduleMeetingTool } from './schedule-meeting.js';
 import { sendMessageTool } from './send-message.js';
 import { sendRemindersTool } from './send-reminders.js';
@@ -38,6 +39,7 @@ export const allTools: ToolDefinition<any, any>[] = [
   manageSuppressionTool,
   handleReplyTool,
   listRepliesTool,
+  reportTool,
   listEventsTool,
   manageWebhooksTool,
   setOutreachPolicyTool,

@@ -16,6 +16,7 @@ const mcpHeaders = { 'content-type': 'application/json', accept: 'application/js
 const READ_TOOLS = [
   'decide_channel',
   'generate_briefing',
+  'get_report',
   'get_status',
   'job_status',
   'list_events',

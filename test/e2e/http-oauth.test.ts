@@ -24,6 +24,7 @@ const initialize = {
 const READ_TOOLS = [
   'decide_channel',
   'generate_briefing',
+  'get_report',
   'get_status',
   'job_status',
   'list_events',

@@ -101,6 +101,17 @@ const CALLS: Record<string, (b: SeededTenant) => Call[]> = {
     { args: { filter: 'ambiguas' }, expect: 'nothing' },
     { args: {}, expect: 'nothing' },
   ],
+  // B's campaign is not found; the lists show A's rows only (B's dry run batch lists nothing). (Not
+  // 'campaigns': start_dispatch above made A campaigns whose own target names B's job id.)
+  get_report: (b) => [
+    { args: { view: 'funnel', campaign_id: b.campanhaId }, expect: 'not_found' },
+    { args: { view: 'blocked', campaign_id: b.campanhaId }, expect: 'not_found' },
+    { args: { view: 'blocked', batch_id: b.loteId }, expect: 'nothing' },
+    ...(['funnel', 'inbound', 'meetings'] as const).map((view) => ({
+      args: { view, from: '2000-01-01', to: '2100-01-01' },
+      expect: 'nothing' as const,
+    })),
+  ],
   // A's events only: none of B's ids, even reading from the start.
   list_events: () => [
     { args: {}, expect: 'nothing' },

@@ -45,6 +45,8 @@ const CASES: Record<string, Case> = {
     keep: (sc, c) => void (c.campaignId = sc.job_id),
   },
   job_status: { args: () => ({}), rows: (sc) => ids(sc.jobs, 'job_id') },
+  // (Its funnel view answers one CampaignReport, its table of stages; the lists are rows.)
+  get_report: { args: () => ({ view: 'campaigns' }), rows: (sc) => ids(sc.rows, 'campaign_id'), page: 50 },
   manage_suppression: {
     args: () => ({ action: 'list' }),
     rows: (sc) => ids(sc.entries, 'value'),

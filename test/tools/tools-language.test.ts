@@ -27,7 +27,7 @@ export const FIELD_WORDS = new Set(
     'template tenant text timeline timezone title to total transport type types updated valid validate value ' +
     'version warning whatsapp window without would years registry registries numbers effective replaced date phone ' +
     'request requests limits params category uf ddd totals none changed ' +
-    'personal url webhook webhooks'
+    'personal url webhook webhooks bucket funnel scope view'
   ).split(' '),
 );
 /** The seed's record nouns, kept as they are in ids and objects (glossary in the README). */

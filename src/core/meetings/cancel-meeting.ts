@@ -1,7 +1,7 @@
 /**
  * cancel: the calendar event is deleted first (or, with skip_calendar, left for a person to remove);
  * then the meeting is cancelado, its unsent confirmation and reminder are cancelled, and a lead left
- * without a standing meeting goes back to respondeu.
+ * without a standing meeting goes back to where it was before the booking (sql/leads.ts statusBeforeMeeting).
  */
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../errors.js';
@@ -13,7 +13,7 @@ import { agendamentoView, type MeetingRow } from './agendamento.js';
 import { calendarOf, removeEvent } from './calendar-calls.js';
 import { sendingOffReason } from './dry-run.js';
 import type { CalendarPort } from './calendar-port.js';
-import { leadStatusOf } from './sql/leads.js';
+import { leadStatusOf, statusBeforeMeeting } from './sql/leads.js';
 import { cancelQueuedMessages } from './sql/meeting-messages.js';
 import { hasStandingMeeting, moveMeeting, patchMeeting } from './sql/meetings.js';
 import type { UpdateMeetingInput, UpdateMeetingOutput } from './update-meeting.js';
@@ -98,7 +98,7 @@ async function recordCancel(
   // Its confirmation and reminder must not go out any more.
   await cancelQueuedMessages(tx, t, row.agendamento_id, 'reunião cancelada', now);
   if (!(await hasStandingMeeting(tx, t, row.lead_id))) {
-    await transitionLeads(tx, t, [row.lead_id], 'respondeu', {
+    await transitionLeads(tx, t, [row.lead_id], await statusBeforeMeeting(tx, t, row.lead_id), {
       reason: reason ?? `reunião ${row.agendamento_id} cancelada`,
       actor: scope.actorLabel,
       from: LEAD_MEETING_STATUSES,

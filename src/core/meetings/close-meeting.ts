@@ -1,6 +1,6 @@
 /**
  * confirm, complete, no_show: only our records change (the calendar event stays as it is). The lead
- * follows: confirmado, realizado, or back to respondeu when they did not come.
+ * follows: confirmado, realizado, or back to where it was before the booking when they did not come.
  */
 import { AppError } from '../errors.js';
 import { transitionLeads } from '../leads/transition.js';
@@ -9,16 +9,16 @@ import type { Scope } from '../scope.js';
 import { toZonedIso } from '../time/index.js';
 import { ACTION_TARGET, assertAction, meetingOrThrow } from './actions.js';
 import { agendamentoView } from './agendamento.js';
-import { leadStatusOf } from './sql/leads.js';
+import { leadStatusOf, statusBeforeMeeting } from './sql/leads.js';
 import { moveMeeting } from './sql/meetings.js';
 import type { UpdateMeetingInput, UpdateMeetingOutput } from './update-meeting.js';
 
 type CloseAction = 'confirm' | 'complete' | 'no_show';
 
-const LEAD_AFTER: Readonly<Record<CloseAction, LeadStatus>> = {
+/** no_show: back to where the lead was before the booking (not respondeu for a lead that never replied). */
+const LEAD_AFTER: Readonly<Record<Exclude<CloseAction, 'no_show'>, LeadStatus>> = {
   confirm: 'confirmado',
   complete: 'realizado',
-  no_show: 'respondeu',
 };
 
 export function closeMeeting(
@@ -40,7 +40,9 @@ export function closeMeeting(
     }
     // The row is locked and its move checked: the conditional update cannot miss.
     const updated = (await moveMeeting(tx, t, row.agendamento_id, to, { now, from: [row.status] }))!;
-    await transitionLeads(tx, t, [row.lead_id], LEAD_AFTER[input.action], {
+    const leadTo =
+      input.action === 'no_show' ? await statusBeforeMeeting(tx, t, row.lead_id) : LEAD_AFTER[input.action];
+    await transitionLeads(tx, t, [row.lead_id], leadTo, {
       reason: input.reason ?? `reunião ${row.agendamento_id}: ${to}`,
       actor: scope.actorLabel,
       from: LEAD_MEETING_STATUSES,

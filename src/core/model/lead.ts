@@ -29,8 +29,9 @@ export const LEAD_TRANSITIONS: Readonly<Record<LeadStatus, readonly LeadStatus[]
   em_disparo: ['contatado', 'novo', 'sem_canal', 'respondeu', 'agendado', 'opt_out', 'erro'],
   contatado: ['em_disparo', 'respondeu', 'agendado', 'opt_out', 'perdido'],
   respondeu: ['em_disparo', 'contatado', 'agendado', 'opt_out', 'perdido'],
-  agendado: ['confirmado', 'realizado', 'respondeu', 'opt_out', 'perdido'],
-  confirmado: ['agendado', 'realizado', 'respondeu', 'opt_out', 'perdido'],
+  // Cancelled or missed: back to where the lead was before the booking (novo, contatado or respondeu).
+  agendado: ['confirmado', 'realizado', 'novo', 'contatado', 'respondeu', 'opt_out', 'perdido'],
+  confirmado: ['agendado', 'realizado', 'novo', 'contatado', 'respondeu', 'opt_out', 'perdido'],
   realizado: ['agendado', 'opt_out', 'perdido'],
   // A lead without a channel gains one when a re-import merges a phone or e-mail into it (or it is
   // edited): it may then be queued (→ em_disparo). A message of an earlier disparo may also still

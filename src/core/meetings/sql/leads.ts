@@ -37,3 +37,25 @@ export async function leadStatusOf(tx: Tx, tenantId: string, leadId: string): Pr
     .executeTakeFirstOrThrow();
   return r.status;
 }
+
+/**
+ * Where a lead goes when it is left without a standing meeting (cancelled, no-show): back to where it was
+ * before the meeting was booked — a lead booked before any reply (by phone, say) does not become
+ * respondeu. From a status it cannot go back to (em_disparo, realizado, …): respondeu when it replied,
+ * else contatado when a message went, else novo.
+ */
+export async function statusBeforeMeeting(tx: Tx, tenantId: string, leadId: string): Promise<LeadStatus> {
+  const { rows } = await sql<{ status: LeadStatus }>`
+    select case
+      when antes in ('novo', 'contatado', 'respondeu') then antes
+      when exists (select 1 from mensagens_recebidas m where m.tenant_id = ${tenantId} and m.lead_id = ${leadId})
+        then 'respondeu'
+      when exists (select 1 from disparos d where d.tenant_id = ${tenantId} and d.lead_id = ${leadId}
+                   and d.status = 'enviado') then 'contatado'
+      else 'novo' end as status
+    from (select (select e.status_de from lead_eventos e
+                  where e.tenant_id = ${tenantId} and e.lead_id = ${leadId} and e.tipo = 'transicao'
+                    and e.status_para = 'agendado' and e.status_de not in ('agendado', 'confirmado')
+                  order by e.evento_id desc limit 1) as antes) x`.execute(tx);
+  return rows[0].status;
+}
