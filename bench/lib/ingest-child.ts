@@ -55,8 +55,10 @@ export interface Result {
   serverCpuSeconds?: number;
   /** CPU used by other processes on the machine while this ran (noise). */
   otherCpuSeconds: number;
+  /** The machine's 1-minute load average when the measurement started (set by the parent, like uptime). */
+  load1?: number;
   /** With --repeat: every run (the fields above are the fastest one's). */
-  runs?: Array<{ seconds: number; peakRssMb: number; otherCpuSeconds: number }>;
+  runs?: Array<{ seconds: number; peakRssMb: number; otherCpuSeconds: number; load1?: number }>;
   extra?: Record<string, unknown>;
 }
 
