@@ -1,5 +1,6 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { registerCampaignApp } from './apps/campaign-app.js';
 import { generateBriefing } from './core/briefing/generate-briefing.js';
 import { briefingMarkdown } from './core/briefing/markdown.js';
 import { getJobProblems } from './core/jobs/get-job-problems.js';
@@ -98,6 +99,8 @@ export function buildServer(deps: ServerDeps, opts: { onlyTool?: string } = {}):
   if (opts.onlyTool !== undefined) return server;
 
   registerRecordResources(server, deps);
+  // The campaign picture (MCP App, ui://): hosts that support Apps draw the report tool's result with it.
+  registerCampaignApp(server);
   // notifications/resources/updated for subscribed job:// and lead:// (events out, README "Events").
   resourceSubscriptions(server, deps);
   registerPrompts(server, deps);
