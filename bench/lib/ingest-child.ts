@@ -13,7 +13,7 @@
  *   noop           the child's own footprint (tsx + imports)
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -55,8 +55,10 @@ export interface Result {
   serverCpuSeconds?: number;
   /** CPU used by other processes on the machine while this ran (noise). */
   otherCpuSeconds: number;
+  /** The machine's 1-minute load average when the measurement started (set by the parent, like uptime). */
+  load1?: number;
   /** With --repeat: every run (the fields above are the fastest one's). */
-  runs?: Array<{ seconds: number; peakRssMb: number; otherCpuSeconds: number }>;
+  runs?: Array<{ seconds: number; peakRssMb: number; otherCpuSeconds: number; load1?: number }>;
   extra?: Record<string, unknown>;
 }
 
@@ -282,12 +284,12 @@ async function ingest(db: Db, validateOnly: boolean) {
     }),
   };
   // Memory over time (every second): RSS and V8 heap in use, to tell a plateau from a leak.
-  const memory: Array<[number, number]> = [];
+  const memory: Array<number[]> = [];
   const mb = (n: number) => Math.round(n / 2 ** 20);
-  const sampler = setInterval(
-    () => memory.push([mb(process.memoryUsage.rss()), mb(process.memoryUsage().heapUsed)]),
-    1000,
-  );
+  const sampler = setInterval(() => {
+    const u = process.memoryUsage();
+    memory.push([mb(u.rss), mb(u.heapUsed), ...smapsSplit(wasmHeapBytes(db))]);
+  }, 1000);
   const t0 = performance.now();
   await withTenant(db.kysely, tenantId, (tx) =>
     updateIngestJob(tx, tenantId, jobId, { status: 'processando', startedAt: new Date() }),
@@ -318,13 +320,35 @@ async function ingest(db: Db, validateOnly: boolean) {
       mergeSeconds: secs(mergeMs),
       firstChunkAtSeconds: secs(firstStage - t0),
       /** Database time (stage + merge + job update) of each chunk, in order: growth means superlinear work. */
-      /** [RSS MB, V8 heap used MB] once a second. */
+      /** [RSS MB, V8 heap used MB, resident MB of PGlite's WASM memory (0 on PostgreSQL), the rest] once a second. */
       memory,
       chunkDbMs: chunks.map((c) => Math.round(c.end - c.start)),
       queries: topQueries(queries.stats(), 12),
       db: validateOnly ? undefined : await verify(db, tenantId, jobId),
     },
   };
+}
+
+/** PGlite's WebAssembly memory (it grows and never shrinks); 0 on PostgreSQL. */
+function wasmHeapBytes(db: Db): number {
+  return (db.pglite as unknown as { mod?: { HEAPU8?: Uint8Array } } | undefined)?.mod?.HEAPU8?.length ?? 0;
+}
+
+/** Resident MB of PGlite's WebAssembly memory mapping (the mapping of exactly its size), and of the rest. */
+function smapsSplit(wasmBytes: number): number[] {
+  let wasm = 0;
+  let other = 0;
+  let isWasm = false;
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
+    if (m) isWasm = wasmBytes > 0 && parseInt(m[2], 16) - parseInt(m[1], 16) === wasmBytes;
+    else if (line.startsWith('Rss:')) {
+      const kb = Number(line.split(/\s+/)[1]);
+      if (isWasm) wasm += kb;
+      else other += kb;
+    }
+  }
+  return [Math.round(wasm / 1024), Math.round(other / 1024)];
 }
 
 function topQueries(stats: QueryStats, n: number) {

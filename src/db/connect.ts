@@ -4,6 +4,7 @@ import pg from 'pg';
 import { resolve } from 'node:path';
 import { lockDataDir } from './lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { capHeapGrowth, PGLITE_START_PARAMS } from './pglite-memory.js';
 import { deferBegin, forgetHeldBegin } from './deferred-begin.js';
 import { prepareMarkedStatements } from './prepared.js';
 import { APP_ROLE } from './roles.js';
@@ -121,7 +122,8 @@ async function openPostgres(url: string, max: number, prepare: boolean): Promise
 async function openPglite(dataDir: string): Promise<Db> {
   const release = lockDataDir(dataDir);
   try {
-    const pglite = await PGlite.create(dataDir);
+    capHeapGrowth();
+    const pglite = await PGlite.create(dataDir, { startParams: [...PGLITE_START_PARAMS] });
     const roles = roleSwitch();
     const kysely = new Kysely<Database>({
       dialect: new PGliteDialect(pglite, { onReserveConnection: roles.onReserve }),
