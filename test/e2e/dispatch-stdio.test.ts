@@ -264,8 +264,12 @@ describe('pausing, resuming and cancelling a campaign (stdio, PGlite)', () => {
       arguments: { job_id: started.job_id, action: 'cancel' },
     });
     expect((cancelled.structuredContent as any).status).toBe('cancelado');
-    await new Promise((r) => setTimeout(r, 1000));
-    const end = await job(started.job_id);
+    // A send claimed before the cancel (em_execucao, waiting for its paced slot) still goes out; wait for it.
+    let end = await job(started.job_id);
+    for (let i = 0; i < 100 && (i < 10 || end.counts.em_execucao > 0); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      end = await job(started.job_id);
+    }
     expect(end.counts.enviado).toBeGreaterThan(sentWhilePaused);
     expect(end.counts.enviado + end.counts.cancelado).toBe(30);
     expect(end.counts.pendente + end.counts.adiado + end.counts.em_execucao).toBe(0);

@@ -109,7 +109,8 @@ describe('meetings over stdio (default mcp.json, PGlite, sending on)', () => {
     expect((await call('send_reminders', { window_hours: 48 })).reminders).toBe(0);
 
     const c = await call('update_meeting', { agendamento_id: s.agendamento.agendamento_id, action: 'cancel' });
-    expect(c).toMatchObject({ agendamento: { status: 'cancelado' }, lead_status: 'respondeu' });
+    // The lead never replied nor was messaged before the booking: cancelling returns it to novo.
+    expect(c).toMatchObject({ agendamento: { status: 'cancelado' }, lead_status: 'novo' });
     expect(cal().map((l) => l.tool)).toEqual(['create_event', 'update_event', 'delete_event']);
   });
 });

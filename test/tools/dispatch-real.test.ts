@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Executor } from '../../src/core/dispatch/executor.js';
+import { recordBatch } from '../../src/core/dispatch/record.js';
 import { silentLogger } from '../../src/core/ports.js';
+import { withTenant } from '../../src/db/tenant.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { insertLead } from '../helpers/fixtures.js';
 import { cnpjFor } from '../helpers/leads-data.js';
@@ -226,6 +228,56 @@ describe(`real sends in process: campaign, send_message, pause/resume/cancel (${
     });
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/is cancelado; it cannot resume \(it has ended\)/);
+  });
+
+  it('a message in flight when its campaign is paused or cancelled, back unsent, follows its campaign', async () => {
+    const ids = [await lead(), await lead()];
+    const started = await call('start_dispatch', { lead_ids: ids, campaign_key: 'em-voo' });
+    expect(started.queued).toBe(2);
+    // Both claimed by a worker (em_execucao, leased) when the pause lands: the pause moves queued rows only.
+    await asOwner(db.kysely, (tx) =>
+      sql`update disparos set status = 'em_execucao', tentativas = tentativas + 1, claimed_by = 'w-em-voo', lease_until = ${new Date(Date.parse(NOW) + 60_000)}
+          where campanha_id = ${started.job_id}`.execute(tx),
+    );
+    const [a, b] = await rows<{ disparo_id: string; lead_id: string }>(
+      db,
+      `select disparo_id, lead_id from disparos where campanha_id = ? order by lead_id = ? desc`,
+      started.job_id,
+      ids[0],
+    );
+    expect((await call('control_dispatch', { job_id: started.job_id, action: 'pause' })).status).toBe('pausado');
+    const back = (disparo_id: string, how: 'handback' | 'retry') =>
+      withTenant(db.kysely, e.tenantId, (tx) =>
+        recordBatch(
+          tx,
+          e.tenantId,
+          [
+            how === 'handback'
+              ? { disparo_id, status: 'pendente', motivo: 'slot perdido', proxima: new Date(NOW), devolvido: true }
+              : { disparo_id, status: 'pendente', erro: 'timeout', erro_classe: 'transitorio', proxima: new Date(NOW) },
+          ],
+          { workerId: 'w-em-voo', actor: 'test', now: new Date(NOW) },
+        ),
+      );
+    // Handed back unsent while paused: held with the paused rows, not due again.
+    await back(a.disparo_id, 'handback');
+    const held = await rows<{ status: string; motivo: string; due: boolean }>(
+      db,
+      `select status, motivo, proxima_tentativa_em = 'infinity' as due from disparos where disparo_id = ?`,
+      a.disparo_id,
+    );
+    expect(held).toEqual([{ status: 'adiado', motivo: 'campanha pausada', due: true }]);
+    const before = e.record('whatsapp').length;
+    await e.drain();
+    expect(e.record('whatsapp')).toHaveLength(before);
+    // Cancelled while the other is still in flight; its retry comes back: it ends cancelado, its lead novo.
+    expect((await call('control_dispatch', { job_id: started.job_id, action: 'cancel' })).status).toBe('cancelado');
+    await back(b.disparo_id, 'retry');
+    await e.drain();
+    expect(e.record('whatsapp')).toHaveLength(before);
+    const job = (await call('job_status', { job_id: started.job_id })).jobs[0];
+    expect(job).toMatchObject({ status: 'cancelado', counts: { cancelado: 2, total: 2 } });
+    expect(await statusOf(db, b.lead_id)).toBe('novo');
   });
 });
 

@@ -45,6 +45,9 @@ export async function recordBatch(
     .filter((r) => r.status === 'falhou' && r.erro_classe !== 'destino_invalido')
     .map((r) => r.lead_id);
   await transitionLeads(tx, tenantId, failed, 'erro', { reason: 'envio falhou', actor, from: ['em_disparo'] });
+  // Back from the send unsent while its campaign was cancelled: as the cancel does for queued rows.
+  const cancelled = done.filter((r) => r.status === 'cancelado').map((r) => r.lead_id);
+  await transitionLeads(tx, tenantId, cancelled, 'novo', { reason: 'campanha cancelada', actor, from: ['em_disparo'] });
   return { campaigns: [...new Set(done.map((r) => r.campanha_id).filter((c): c is string => !!c))], recorded: done };
 }
 
