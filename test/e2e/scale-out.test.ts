@@ -156,7 +156,9 @@ describe('scale-out: 3 replicas behind nginx (round robin, no stickiness) + 2 wo
         const before = lb.requests().length;
         for (let i = 0; i < 3; i++) await call(client, 'get_status', {});
         // nginx logs a request once its response is done, a moment after the client has read it.
-        const mine = (r: LbRequest) => (era === 'modern' ? r.mcpMethod === 'tools/call' : r.sessionId === sessionId);
+        // (2025-11-25: the session's POSTs; its GET stream is logged whenever it ends.)
+        const mine = (r: LbRequest) =>
+          era === 'modern' ? r.mcpMethod === 'tools/call' : r.sessionId === sessionId && r.method === 'POST';
         await until('three calls logged', () => lb.requests().slice(before).filter(mine).length >= 3, 5_000);
         const calls = lb.requests().slice(before).filter(mine);
         expect(calls).toHaveLength(3);
