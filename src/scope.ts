@@ -2,7 +2,9 @@ import { ingestFolders } from './files/allowed-path.js';
 import { copyTxFor } from './core/ingest/ports.js';
 import { actorLabel, type Actor } from './core/model/index.js';
 import type { Scope } from './core/scope.js';
-import type { ChannelState, ServerFacts } from './core/status/server-facts.js';
+import type { ChannelLimits } from './core/dispatch/limits.js';
+import { LIMITS_MAX_AGE_MS, type ChannelState, type ServerFacts } from './core/status/server-facts.js';
+import type { Db } from './db/connect.js';
 import { createCopyTx } from './db/copy-tx.js';
 import { assertFreeSpace } from './db/disk-space.js';
 import { appliedMigrations, listMigrations } from './db/migrate.js';
@@ -79,5 +81,41 @@ function serverFacts(deps: ScopeDeps): ServerFacts {
         last_success_at: c.last_success_at ?? null,
         last_failure: (c.last_failure ?? null) as ChannelState['last_failure'],
       })),
+    recentLimits: (tenantId, now, read) => recentLimits(db, tenantId, now, read),
+    forgetLimits: (tenantId) => void recentLimitsOf.get(db)?.delete(tenantId),
   };
+}
+
+/** A tenant's dispatch limits read by this process: when (clock and real time), and the read itself. */
+interface LimitsRead {
+  checkedAt: Date;
+  readAt: number;
+  limits: Promise<ChannelLimits[]>;
+}
+const recentLimitsOf = new WeakMap<Db, Map<string, LimitsRead>>();
+
+/**
+ * ServerFacts.recentLimits: the read of the last LIMITS_MAX_AGE_MS, by the clock (a test's clock that
+ * moves on reads again) and in real time, or a new read. Calls that arrive while it runs share it; a
+ * failed read is forgotten at once.
+ */
+function recentLimits(
+  db: Db,
+  tenantId: string,
+  now: Date,
+  read: () => Promise<ChannelLimits[]>,
+): Promise<{ limits: ChannelLimits[]; checkedAt: Date }> {
+  let byTenant = recentLimitsOf.get(db);
+  if (!byTenant) recentLimitsOf.set(db, (byTenant = new Map()));
+  let entry = byTenant.get(tenantId);
+  const age = entry && now.getTime() - entry.checkedAt.getTime();
+  if (!entry || age! < 0 || age! >= LIMITS_MAX_AGE_MS || performance.now() - entry.readAt >= LIMITS_MAX_AGE_MS) {
+    const fresh: LimitsRead = (entry = { checkedAt: now, readAt: performance.now(), limits: read() });
+    byTenant.set(tenantId, fresh);
+    fresh.limits.catch(() => {
+      if (byTenant.get(tenantId) === fresh) byTenant.delete(tenantId);
+    });
+  }
+  const { checkedAt, limits } = entry;
+  return limits.then((l) => ({ limits: l, checkedAt }));
 }

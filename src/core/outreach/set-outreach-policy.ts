@@ -126,6 +126,8 @@ export async function setOutreachPolicy(
     limits = await dispatchLimits(tx, t, scope.clock.now());
     return loadPolicy(tx, scope.tenant);
   });
+  // get_status reads the limits this call changed, not the ones this process read before it.
+  if (input.pace) scope.server?.forgetLimits(t);
   const c = policy.credor;
   return {
     sender_name: policy.remetente,

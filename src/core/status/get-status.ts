@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Infer } from '../schemas.js';
 import { describeFlag, type Scope } from '../scope.js';
-import { ChannelStateSchema, DB_KINDS } from './server-facts.js';
+import { ChannelStateSchema, DB_KINDS, LIMITS_MAX_AGE_MS } from './server-facts.js';
 import { ChannelLimitsSchema, dispatchLimits } from '../dispatch/limits.js';
 
 export const getStatusInput = {};
@@ -21,6 +21,7 @@ export const getStatusOutput = {
     enabled: z.boolean(),
     note: z.string(),
     limits: ChannelLimitsSchema,
+    checked_at: z.string().describe(`When limits were read (≤ ${LIMITS_MAX_AGE_MS / 1000} s ago)`),
   }),
   channels: z.array(ChannelStateSchema),
 };
@@ -32,13 +33,12 @@ export async function getStatus(scope: Scope, _input: Infer<typeof getStatusInpu
   if (!facts) throw new Error('getStatus needs scope.server');
   const { applied, pending } = await facts.migrations();
   const enabled = scope.sending.enabled;
-  // Read-only with one statement: begin, tenant scope and the statement with its commit in one round trip.
-  const limits = await scope.tx(
-    (tx) => dispatchLimits(tx, scope.tenant.tenant_id, scope.clock.now(), { final: true }),
-    {
-      readOnly: true,
-      genericPlans: true,
-    },
+  const tenantId = scope.tenant.tenant_id;
+  const now = scope.clock.now();
+  // Read once for the calls of the last LIMITS_MAX_AGE_MS (a status poll is not a query per call); read-only
+  // with one statement: begin, tenant scope and the statement with its commit in one round trip.
+  const { limits, checkedAt } = await facts.recentLimits(tenantId, now, () =>
+    scope.tx((tx) => dispatchLimits(tx, tenantId, now, { final: true }), { readOnly: true, genericPlans: true }),
   );
   return {
     server: { name: facts.name, version: facts.version, transport: facts.transport, read_only: facts.readOnly },
@@ -52,6 +52,7 @@ export async function getStatus(scope: Scope, _input: Infer<typeof getStatusInpu
         : `Dry run: nothing is sent. MICRO_AGENT_DISPARO_ENABLED is ${describeFlag(scope.sending)}; ` +
           'only the exact string "true" turns sending on.',
       limits,
+      checked_at: checkedAt.toISOString(),
     },
     channels: facts.channels(),
   };

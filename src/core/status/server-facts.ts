@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ChannelLimits } from '../dispatch/limits.js';
 import { CHANNELS, ERROR_CLASSES } from '../model/index.js';
 
 /** One downstream channel as mcp.json configures it (no connection is made to know). */
@@ -42,4 +43,19 @@ export interface ServerFacts {
   /** Folders ingest_leads may read a file_path from, for this caller; inbox: the default one, when in use. */
   readonly ingest: { readonly folders: string[]; readonly inbox: string | null };
   channels(): ChannelState[];
+  /**
+   * A tenant's dispatch limits as this process read them less than LIMITS_MAX_AGE_MS ago (by the clock
+   * and in real time), or read now with `read`: get_status calls within that window share one read.
+   * `checkedAt`: the clock's time of the read.
+   */
+  recentLimits(
+    tenantId: string,
+    now: Date,
+    read: () => Promise<ChannelLimits[]>,
+  ): Promise<{ limits: ChannelLimits[]; checkedAt: Date }>;
+  /** Forgets a tenant's recent limits: the next get_status reads them (set_outreach_policy changed them). */
+  forgetLimits(tenantId: string): void;
 }
+
+/** How old get_status's dispatch limits may be (ServerFacts.recentLimits); the answer says when they were read. */
+export const LIMITS_MAX_AGE_MS = 3000;
