@@ -171,10 +171,19 @@ try {
   await probe.end();
 
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: u.toString(), AGENTE_LOG_LEVEL: 'warn' };
-  // BENCH_SERVER_NODE_ARGS: node flags for our server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (written at exit).
-  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const ours = await startChild([...nodeArgs, MAIN, 'serve', '--http', '--port', '0'], env, /listening on (\S+)/);
-  const echo = await startChild(['--import', 'tsx', join(HERE, 'lib', 'http-echo-server.ts')], env, /port (\d+)/);
+  // BENCH_SERVER_NODE_ARGS / BENCH_ECHO_NODE_ARGS: node flags for our server / the echo server, e.g.
+  // "--cpu-prof --cpu-prof-dir=/tmp/prof" (written at exit; bench/lib/cpu-profile-summary.ts reads them).
+  const nodeArgs = (name: string) => process.env[name]?.split(' ').filter(Boolean) ?? [];
+  const ours = await startChild(
+    [...nodeArgs('BENCH_SERVER_NODE_ARGS'), MAIN, 'serve', '--http', '--port', '0'],
+    env,
+    /listening on (\S+)/,
+  );
+  const echo = await startChild(
+    [...nodeArgs('BENCH_ECHO_NODE_ARGS'), '--import', 'tsx', join(HERE, 'lib', 'http-echo-server.ts')],
+    env,
+    /port (\d+)/,
+  );
   children.push(ours.child, echo.child);
   const oursUrl = ours.m[1];
   const echoUrl = `http://127.0.0.1:${echo.m[1]}/mcp`;

@@ -69,8 +69,13 @@ function serverFacts(deps: ScopeDeps): ServerFacts {
     database: { kind: db.kind, label: db.label },
     migrations: async () => {
       const applied = await appliedMigrations(db);
-      const pending = (await listMigrations()).map((m) => m.name).filter((n) => !applied.includes(n));
-      return { applied, pending };
+      // appliedMigrations answers the same list while it caches it: its pending ones are worked out once.
+      let pending = pendingOf.get(applied);
+      if (!pending) {
+        const done = new Set(applied);
+        pendingOf.set(applied, (pending = (await listMigrations()).map((m) => m.name).filter((n) => !done.has(n))));
+      }
+      return { applied, pending: [...pending] };
     },
     ingest: ingestFolders(config, deps.transport, deps.tenant.slug),
     channels: () =>
@@ -85,6 +90,8 @@ function serverFacts(deps: ScopeDeps): ServerFacts {
     forgetLimits: (tenantId) => void recentLimitsOf.get(db)?.delete(tenantId),
   };
 }
+
+const pendingOf = new WeakMap<string[], string[]>();
 
 /** A tenant's dispatch limits read by this process: when (clock and real time), and the read itself. */
 interface LimitsRead {

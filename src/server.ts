@@ -17,13 +17,18 @@ import { isUuid } from './tools/schemas.js';
 
 /** The tools this server registers for the given deps (--read-only and --toolsets applied). */
 export function selectTools(deps: Pick<ServerDeps, 'readOnly' | 'scopes' | 'toolsets'>): ToolDefinition<any, any>[] {
-  return allTools.filter(
-    (t) =>
-      (!deps.readOnly || t.access !== 'send') &&
-      (!deps.scopes || allowedByScopes(t.access, deps.scopes)) &&
-      (!deps.toolsets || t.toolset === 'core' || deps.toolsets.includes(t.toolset)),
+  return allTools.filter((t) => offered(t, deps));
+}
+
+/** Whether this server offers the tool (--read-only, the token's scopes, --toolsets). */
+function offered(t: ToolDefinition<any, any>, deps: Pick<ServerDeps, 'readOnly' | 'scopes' | 'toolsets'>): boolean {
+  return (
+    (!deps.readOnly || t.access !== 'send') &&
+    (!deps.scopes || allowedByScopes(t.access, deps.scopes)) &&
+    (!deps.toolsets || t.toolset === 'core' || deps.toolsets.includes(t.toolset))
   );
 }
+const toolsByName = new Map(allTools.map((t) => [t.name, t]));
 
 /** Token scopes → tools: read reads; dispatch also writes and sends; admin may do everything. */
 export function allowedByScopes(access: ToolDefinition['access'], scopes: readonly Scope[]): boolean {
@@ -88,11 +93,12 @@ export function buildServer(deps: ServerDeps, opts: { onlyTool?: string; modernS
       instructions: SERVER_INSTRUCTIONS,
     },
   );
-  for (const tool of selectTools(deps)) {
-    if (opts.onlyTool === undefined || tool.name === opts.onlyTool)
-      registerTool(server, tool, deps, { confirm: CONFIRM_FIRST[tool.name] });
+  if (opts.onlyTool !== undefined) {
+    const tool = toolsByName.get(opts.onlyTool);
+    if (tool && offered(tool, deps)) registerTool(server, tool, deps, { confirm: CONFIRM_FIRST[tool.name] });
+    return server;
   }
-  if (opts.onlyTool !== undefined) return server;
+  for (const tool of selectTools(deps)) registerTool(server, tool, deps, { confirm: CONFIRM_FIRST[tool.name] });
 
   registerRecordResources(server, deps);
   // The campaign picture (MCP App, ui://): hosts that support Apps draw the report tool's result with it.
