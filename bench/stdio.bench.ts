@@ -2,6 +2,7 @@
  * npm run bench:stdio — tool call latency over stdio, as a desktop client sees it: the built server
  * spawned by a real MCP client on a fresh PGlite, decide_channel on one lead, warm.
  * Target (DESIGN.md §8): p50 ≤ 2 ms, p99 ≤ 10 ms.  Flags: --calls 2000
+ * BENCH_SERVER_NODE_ARGS: node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (written at exit).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ const client = new Client({ name: 'bench', version: '1' });
 await client.connect(
   new StdioClientTransport({
     command: process.execPath,
-    args: [MAIN],
+    args: [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), MAIN],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
