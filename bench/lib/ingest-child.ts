@@ -63,10 +63,14 @@ export interface Result {
 }
 
 const spec = JSON.parse(process.argv[2]) as Spec;
+let queries: ReturnType<typeof instrumentQueries> | null = null;
 const secs = (ms: number) => Math.round(ms) / 1000;
 
 async function main(): Promise<void> {
   const db = spec.db ? await openDb({ ...spec.db, poolSize: 4 }) : null;
+  // Before any statement: on PostgreSQL each pool client binds its query method when it connects
+  // (db/prepared.ts, db/deferred-begin.ts), so a client connected before this would go untimed.
+  queries = db ? instrumentQueries(db) : null;
   let win = await openWindow(db);
   const timed = async (fn: () => Promise<{ rows: number; extra?: Record<string, unknown> }>) => {
     const t0 = performance.now();
@@ -243,7 +247,7 @@ async function ingest(db: Db, validateOnly: boolean) {
       bytesTotal: null,
     }),
   );
-  const queries = instrumentQueries(db);
+  queries!.reset(); // only the pipeline's statements
   const inner = createCopyTx(db);
   // Per chunk: when its transaction started and ended, and the time spent in COPY inside it.
   const chunks: Array<{ start: number; end: number; copyMs: number }> = [];
@@ -323,7 +327,7 @@ async function ingest(db: Db, validateOnly: boolean) {
       /** [RSS MB, V8 heap used MB, resident MB of PGlite's WASM memory (0 on PostgreSQL), the rest] once a second. */
       memory,
       chunkDbMs: chunks.map((c) => Math.round(c.end - c.start)),
-      queries: topQueries(queries.stats(), 12),
+      queries: topQueries(queries!.stats(), 12),
       db: validateOnly ? undefined : await verify(db, tenantId, jobId),
     },
   };

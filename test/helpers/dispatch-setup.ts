@@ -7,7 +7,7 @@ import { startCampaign } from '../../src/core/dispatch/start-campaign.js';
 import { setRateLimit } from '../../src/core/dispatch/rate-limit.js';
 import { savePolicy } from '../../src/core/outreach/policy.js';
 import type { Db } from '../../src/db/connect.js';
-import { withTenant } from '../../src/db/tenant.js';
+import { withTenant, type Tx } from '../../src/db/tenant.js';
 import { createScope } from '../../src/scope.js';
 import { ROOT } from './spawn.js';
 import { makeDeps } from './server.js';
@@ -52,6 +52,28 @@ export function sandboxSends(
   }
 }
 
+/** makeDeps's `channels`: these channels, each configured on a stdio server. */
+export function configuredChannels(...channels: Array<'whatsapp' | 'email' | 'calendar'>) {
+  return () =>
+    channels.map((channel) => ({
+      channel,
+      server: 's',
+      preset: null,
+      transport: 'stdio' as const,
+      state: 'configured' as const,
+      detail: null,
+    }));
+}
+
+/** A sending policy signed 'Teste' with its window open all week (holidays too), one message per lead a day. */
+export function policyOpenAllWeek(tx: Tx, tenantId: string) {
+  return savePolicy(tx, tenantId, {
+    remetente: 'Teste',
+    janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
+    maxPorLead24h: 1,
+  });
+}
+
 /**
  * n leads with a valid WhatsApp mobile each (inserted set-based), a send window open all week, the
  * given pace, and a campaign enqueued over all of them. Returns the campaign id.
@@ -65,15 +87,7 @@ export async function seedCampaign(
   const deps = await makeDeps(db, {
     tenantSlug: `w-${Math.random().toString(36).slice(2, 8)}`,
     config: { dispatchEnabled: true },
-    channels: () =>
-      (['whatsapp', 'email', 'calendar'] as const).map((channel) => ({
-        channel,
-        server: 's',
-        preset: null,
-        transport: 'stdio' as const,
-        state: 'configured' as const,
-        detail: null,
-      })),
+    channels: configuredChannels('whatsapp', 'email', 'calendar'),
   });
   const t = deps.tenant.tenant_id;
   await withTenant(db.kysely, t, async (tx) => {
@@ -91,11 +105,7 @@ export async function seedCampaign(
     // A debt each: the collection template states it (issue 17).
     await sql`insert into dividas (tenant_id, lead_id, valor_centavos, vencimento)
               select ${t}, lead_id, 10000, '2026-11-10' from leads where tenant_id = ${t}`.execute(tx);
-    await savePolicy(tx, t, {
-      remetente: 'Teste',
-      janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
-      maxPorLead24h: 1,
-    });
+    await policyOpenAllWeek(tx, t);
     await setRateLimit(tx, t, 'whatsapp', perSecond, opts.maxRecipients24h);
     if (opts.pairMs !== undefined)
       await sql`update rate_limits set par_intervalo_ms = ${opts.pairMs} where tenant_id = ${t}`.execute(tx);

@@ -5,11 +5,17 @@ import { McpConfigSchema } from '../../src/channels/config.js';
 import { McpClientPool } from '../../src/channels/pool.js';
 import { Executor } from '../../src/core/dispatch/executor.js';
 import { setRateLimit } from '../../src/core/dispatch/rate-limit.js';
-import { savePolicy } from '../../src/core/outreach/policy.js';
 import { silentLogger, systemClock } from '../../src/core/ports.js';
 import type { Db } from '../../src/db/connect.js';
 import { withTenant } from '../../src/db/tenant.js';
-import { busiestWindow, sandboxSends, statusCounts, writeSandboxMcpConfig } from './dispatch-setup.js';
+import {
+  busiestWindow,
+  configuredChannels,
+  policyOpenAllWeek,
+  sandboxSends,
+  statusCounts,
+  writeSandboxMcpConfig,
+} from './dispatch-setup.js';
 import { insertLead } from './fixtures.js';
 import { cnpjFor } from './leads-data.js';
 import { connectClient, makeDeps, textOf } from './server.js';
@@ -28,15 +34,7 @@ export async function paceRun(db: Db, opts: { leads: number; pace: number }) {
   const deps = await makeDeps(db, {
     tenantSlug: `pace-${Math.random().toString(36).slice(2, 8)}`,
     config: { dispatchEnabled: true, dispatchFlagRaw: 'true' },
-    channels: () =>
-      (['whatsapp', 'email'] as const).map((channel) => ({
-        channel,
-        server: 's',
-        preset: null,
-        transport: 'stdio' as const,
-        state: 'configured' as const,
-        detail: null,
-      })),
+    channels: configuredChannels('whatsapp', 'email'),
   });
   const t = deps.tenant.tenant_id;
   const ids: string[] = [];
@@ -50,11 +48,7 @@ export async function paceRun(db: Db, opts: { leads: number; pace: number }) {
     );
   }
   await withTenant(db.kysely, t, async (tx) => {
-    await savePolicy(tx, t, {
-      remetente: 'Teste',
-      janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
-      maxPorLead24h: 1,
-    });
+    await policyOpenAllWeek(tx, t);
     await setRateLimit(tx, t, 'whatsapp', 80);
   });
   const client = await connectClient(deps);

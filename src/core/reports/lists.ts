@@ -20,6 +20,17 @@ function page<R>(rows: R[], limit: number, key: (r: R) => unknown[], view: (r: R
   };
 }
 
+/**
+ * The keyset condition of a page after `after` (decodeCursor: [timestamp, uuid]): rows whose
+ * (time, id) pair comes after it in the list's order (`<` newest first, `>` oldest first); nothing on
+ * the first page. Column names come from our code, never from input.
+ */
+function pastCursor(after: unknown[] | null, time: string, id: string, op: '<' | '>') {
+  return after
+    ? sql`and (${sql.ref(time)}, ${sql.ref(id)}) ${sql.raw(op)} (${String(after[0])}::timestamptz, ${String(after[1])}::uuid)`
+    : sql``;
+}
+
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 /** Campaigns, newest first: key, mode, status, templates, target, when, counts by disparo status, pace. */
@@ -47,7 +58,7 @@ export async function campaignsList(scope: Scope, input: ReportInput): Promise<P
            where d.tenant_id = c.tenant_id and d.campanha_id = c.campanha_id group by status) s) as contagens
       from campanhas c
       where c.tenant_id = ${t}
-        ${after ? sql`and (c.created_at, c.campanha_id) < (${String(after[0])}::timestamptz, ${String(after[1])}::uuid)` : sql``}
+        ${pastCursor(after, 'c.created_at', 'c.campanha_id', '<')}
       order by c.created_at desc, c.campanha_id desc
       limit ${input.limit + 1}`.execute(tx),
   );
@@ -116,7 +127,7 @@ export async function inboundAttention(scope: Scope, input: ReportInput): Promis
         select m.mensagem_id, m.recebida_em, m.canal, m.classe, m.lead_id, l.nome, m.texto, ${why} as motivo
         from mensagens_recebidas m left join leads l on l.tenant_id = m.tenant_id and l.lead_id = m.lead_id
         where m.tenant_id = ${t} and m.classe <> 'opt_out'
-          ${after ? sql`and (m.recebida_em, m.mensagem_id) < (${String(after[0])}::timestamptz, ${String(after[1])}::uuid)` : sql``}
+          ${pastCursor(after, 'm.recebida_em', 'm.mensagem_id', '<')}
       ) x where motivo is not null
       order by recebida_em desc, mensagem_id desc
       limit ${input.limit + 1}`.execute(tx),
@@ -166,7 +177,7 @@ export async function meetingsList(scope: Scope, input: ReportInput): Promise<Pa
       from agendamentos a join leads l on l.tenant_id = a.tenant_id and l.lead_id = a.lead_id
       where a.tenant_id = ${t} and a.inicio >= ${from} and a.inicio < ${to}
         ${input.status ? sql`and a.status = ${input.status}` : sql``}
-        ${after ? sql`and (a.inicio, a.agendamento_id) > (${String(after[0])}::timestamptz, ${String(after[1])}::uuid)` : sql``}
+        ${pastCursor(after, 'a.inicio', 'a.agendamento_id', '>')}
       order by a.inicio, a.agendamento_id
       limit ${input.limit + 1}`.execute(tx),
   );

@@ -22,6 +22,9 @@ async function updateLeads(tx: Tx, tenantId: string, touched: Map<string, Touche
     origem: t.origem,
     dados_extras: t.extras,
   }));
+  // The ids again as an array: the planner reads a recordset as ~100 rows of unknown keys and, while a
+  // big import grows leads faster than its statistics, may join by scanning every lead (64 ms a chunk on
+  // PGlite at 100k rows); `lead_id = any(ids)` makes it probe the primary key for just these leads.
   const res = await sql`
     update leads l set
       origem = l.origem || g.origem,
@@ -32,7 +35,8 @@ async function updateLeads(tx: Tx, tenantId: string, touched: Map<string, Touche
       updated_at = now()
     from jsonb_to_recordset(${JSON.stringify(leads)}::jsonb)
       as g(lead_id uuid, contato_nome text, lead_id_externo text, uf text, origem jsonb, dados_extras jsonb)
-    where l.lead_id = g.lead_id and l.tenant_id = ${tenantId}`.execute(tx);
+    where l.lead_id = g.lead_id and l.tenant_id = ${tenantId}
+      and l.lead_id = any(${leads.map((x) => x.lead_id)}::uuid[])`.execute(tx);
   return Number(res.numAffectedRows ?? 0);
 }
 
