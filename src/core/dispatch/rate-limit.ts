@@ -45,26 +45,17 @@ export async function reserveSlots(
   horizonMs = 1000,
   leadMs = SLOT_LEAD_MS,
 ): Promise<SlotGrant> {
-  await sql`
-    insert into rate_limits (tenant_id, canal, tat) values (${tenantId}, ${canal}, ${now})
-    on conflict do nothing`.execute(tx);
-  const { rows } = await sql<{
-    rate: number | null;
-    campaign_bound: boolean;
-    tat: Date;
-    max_dest: number;
-    counted: number;
-    counted_at: Date | null;
-    pair_ms: number;
-  }>`
-    select least(por_segundo::float8, p.pace) as rate,
-           p.pace is not null and p.pace < coalesce(por_segundo::float8, 'infinity'::float8) as campaign_bound,
-           tat, max_destinatarios_24h as max_dest, destinatarios_contados as counted, contados_em as counted_at,
-           par_intervalo_ms as pair_ms
-    from rate_limits,
-         (select min(c.ritmo_por_segundo)::float8 as pace from campanhas c
-          where c.tenant_id = ${tenantId} and c.status = 'processando' and c.ritmo_por_segundo is not null) p
-    where tenant_id = ${tenantId} and canal = ${canal} for update of rate_limits`.execute(tx);
+  // The row exists after the first reservation: lock it with one statement. An `insert … on conflict do
+  // nothing` before every reservation was a second statement that also waited for the lock holder's
+  // commit (its update makes the conflict undecided until then): every worker waited there, then again
+  // on the select. Inserted only when missing.
+  let rows = await lockedLimits(tx, tenantId, canal);
+  if (!rows.length) {
+    await sql`
+      insert into rate_limits (tenant_id, canal, tat) values (${tenantId}, ${canal}, ${now})
+      on conflict do nothing`.execute(tx);
+    rows = await lockedLimits(tx, tenantId, canal);
+  }
   const { rate, max_dest } = rows[0];
   // No pace configured: every slot is now (interval 0); the distinct-recipient cap still applies.
   const intervalMs = rate ? (1000 / rate) * (rows[0].campaign_bound ? CAMPAIGN_SPACING : SPACING) : 0;
@@ -94,6 +85,30 @@ export async function reserveSlots(
       destinatarios_contados = ${capped ? counted : counted + granted}, contados_em = ${countedAt}
     where tenant_id = ${tenantId} and canal = ${canal}`.execute(tx);
   return { granted, first: new Date(start), intervalMs, capped, pairMs: rows[0].pair_ms, max: max_dest };
+}
+
+interface LimitsRow {
+  rate: number | null;
+  campaign_bound: boolean;
+  tat: Date;
+  max_dest: number;
+  counted: number;
+  counted_at: Date | null;
+  pair_ms: number;
+}
+
+/** The tenant × channel's rate_limits row (and the slowest running campaign's pace), locked for update. */
+async function lockedLimits(tx: Tx, tenantId: string, canal: string): Promise<LimitsRow[]> {
+  const { rows } = await sql<LimitsRow>`
+    select least(por_segundo::float8, p.pace) as rate,
+           p.pace is not null and p.pace < coalesce(por_segundo::float8, 'infinity'::float8) as campaign_bound,
+           tat, max_destinatarios_24h as max_dest, destinatarios_contados as counted, contados_em as counted_at,
+           par_intervalo_ms as pair_ms
+    from rate_limits,
+         (select min(c.ritmo_por_segundo)::float8 as pace from campanhas c
+          where c.tenant_id = ${tenantId} and c.status = 'processando' and c.ritmo_por_segundo is not null) p
+    where tenant_id = ${tenantId} and canal = ${canal} for update of rate_limits`.execute(tx);
+  return rows;
 }
 
 /** Distinct recipients of a tenant × channel reached in the rolling 24 h that ends at `now`. */
