@@ -6,6 +6,9 @@ import { asOwner } from './tenant-seed.js';
 import { startCampaign } from '../../src/core/dispatch/start-campaign.js';
 import { setRateLimit } from '../../src/core/dispatch/rate-limit.js';
 import { savePolicy } from '../../src/core/outreach/policy.js';
+import { saveTemplateOverride } from '../../src/core/outreach/templates.js';
+import { OPT_OUT_TEXT } from '../../src/core/templates/opt-out.js';
+import type { TemplateDef } from '../../src/core/templates/types.js';
 import type { Db } from '../../src/db/connect.js';
 import { withTenant, type Tx } from '../../src/db/tenant.js';
 import { createScope } from '../../src/scope.js';
@@ -75,8 +78,34 @@ export function policyOpenAllWeek(tx: Tx, tenantId: string) {
 }
 
 /**
+ * A tenant's own WhatsApp notice that is not a collection message (names no debt nor creditor), approved on
+ * the sandbox platform. A collection message may only go in the hours of the lead's state (never at night,
+ * on Sundays or holidays), so a test or bench that sends one on the real clock passes or measures nothing
+ * depending on when it runs. This one, from a tenant without a creditor to leads without debts, goes whenever
+ * the tenant's window (open all week) allows: the worker holds any message whose variables name a debt or a
+ * creditor to the law's hours, whatever its template says.
+ */
+export const NOTICE_TEMPLATE: TemplateDef = {
+  id: 'aviso_teste_whatsapp_v1',
+  canal: 'whatsapp',
+  descricao: 'Aviso curto sem cobrança (testes e benchmarks).',
+  corpo: `Olá, {{contato}}! A equipe de {{remetente}} quer falar com você.\n\n${OPT_OUT_TEXT}`,
+  whatsapp: { nome_aprovado: 'aviso_teste_whatsapp_v1', idioma: 'pt_BR', parametros: ['contato', 'remetente'] },
+};
+
+/** NOTICE_TEMPLATE's e-mail (a campaign names a template per channel; none of them may be a collection). */
+export const NOTICE_EMAIL_TEMPLATE: TemplateDef = {
+  id: 'aviso_teste_email_v1',
+  canal: 'email',
+  descricao: 'Aviso curto sem cobrança por e-mail (testes e benchmarks).',
+  assunto: 'Aviso de {{remetente}}',
+  corpo: `Olá, {{contato}}! A equipe de {{remetente}} quer falar com você.\n\n${OPT_OUT_TEXT}`,
+};
+
+/**
  * n leads with a valid WhatsApp mobile each (inserted set-based), a send window open all week, the
- * given pace, and a campaign enqueued over all of them. Returns the campaign id.
+ * given pace, and a campaign enqueued over all of them with the notice templates (any hour, any day).
+ * Returns the campaign id.
  */
 export async function seedCampaign(
   db: Db,
@@ -88,6 +117,7 @@ export async function seedCampaign(
     tenantSlug: `w-${Math.random().toString(36).slice(2, 8)}`,
     config: { dispatchEnabled: true },
     channels: configuredChannels('whatsapp', 'email', 'calendar'),
+    creditor: null,
   });
   const t = deps.tenant.tenant_id;
   await withTenant(db.kysely, t, async (tx) => {
@@ -102,15 +132,23 @@ export async function seedCampaign(
       select ${t}, lead_id, nome, '+55119' || lpad(substr(nome, 9), 8, '0'), 'movel', true from leads where tenant_id = ${t}`.execute(
       tx,
     );
-    // A debt each: the collection template states it (issue 17).
-    await sql`insert into dividas (tenant_id, lead_id, valor_centavos, vencimento)
-              select ${t}, lead_id, 10000, '2026-11-10' from leads where tenant_id = ${t}`.execute(tx);
     await policyOpenAllWeek(tx, t);
+    for (const def of [NOTICE_TEMPLATE, NOTICE_EMAIL_TEMPLATE]) {
+      const problems = await saveTemplateOverride(tx, t, def);
+      if (problems.length) throw new Error(`${def.id}: ${problems.join('; ')}`);
+    }
     await setRateLimit(tx, t, 'whatsapp', perSecond, opts.maxRecipients24h);
     if (opts.pairMs !== undefined)
       await sql`update rate_limits set par_intervalo_ms = ${opts.pairMs} where tenant_id = ${t}`.execute(tx);
   });
-  const r = await startCampaign(createScope(deps), { filter: {}, limit: n, campaign_key: 'carga', pace: opts.pace });
+  const r = await startCampaign(createScope(deps), {
+    filter: {},
+    limit: n,
+    campaign_key: 'carga',
+    pace: opts.pace,
+    template_whatsapp: NOTICE_TEMPLATE.id,
+    template_email: NOTICE_EMAIL_TEMPLATE.id,
+  });
   if (r.queued !== n) throw new Error(`enqueued ${r.queued} of ${n}: ${JSON.stringify(r.blocked)}`);
   return { campaignId: r.job_id, tenantId: t, deps };
 }
