@@ -14,6 +14,8 @@ export const tempDir = (prefix: string) => {
 /** The environment for a spawned server: nothing from the developer's shell that changes behaviour. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, AGENTE_LOG_LEVEL: 'warn' };
+  // libfaketime, when the suite is run at a chosen time (a Sunday, a night): the children keep that clock.
+  for (const k of ['LD_PRELOAD', 'FAKETIME'] as const) if (process.env[k]) env[k] = process.env[k];
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }

@@ -132,6 +132,10 @@ function render(
     assunto: r.assunto ?? null,
     variaveis: JSON.stringify({
       ...vars,
+      // Whether the message is a collection one (its template names a debt or the creditor): the send-time
+      // re-check holds it to the law's hours and gates by this, not by the lead's variables (which name the
+      // debt and the creditor whatever the template says).
+      __cobranca: ctx.collection[d.canal],
       ...(r.html ? { __html: r.html } : {}),
       ...(r.parametros ? { __parametros: r.parametros } : {}),
       ...(d.canal === 'whatsapp' && d.forma ? formVariables(d.forma, ctx.approved.identity, vars, d.janela_ate) : {}),

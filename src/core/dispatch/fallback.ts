@@ -6,14 +6,16 @@ import { loadPolicy, prescriptionCutoff } from '../outreach/policy.js';
 import { resolveTemplate } from '../outreach/templates.js';
 import {
   DEFAULT_TEMPLATE_BY_CHANNEL,
+  isCollectionTemplate,
   leadVariables,
+  templateVariables,
   renderTemplate,
   type LeadForTemplate,
 } from '../templates/index.js';
 
 /**
  * Enqueues the e-mail version of a WhatsApp message whose number was refused permanently, due at
- * `now`: a campaign's message becomes the channel's collections e-mail, a meeting's confirmation or
+ * `now`: a campaign's message becomes the campaign's e-mail (a single send the channel's default), a meeting's confirmation or
  * reminder the e-mail version of the same message. Once per message (its own idempotency key).
  */
 export async function renderFallbackEmail(
@@ -38,15 +40,30 @@ export async function renderFallbackEmail(
   const lead = rows[0]!;
   const orig = await tx
     .selectFrom('disparos')
-    .select(['campanha_id', 'agendamento_id', 'template', 'variaveis'])
-    .where('disparo_id', '=', r.disparo_id)
+    .leftJoin('campanhas', (j) =>
+      j
+        .onRef('campanhas.campanha_id', '=', 'disparos.campanha_id')
+        .onRef('campanhas.tenant_id', '=', 'disparos.tenant_id'),
+    )
+    .select([
+      'disparos.campanha_id',
+      'disparos.agendamento_id',
+      'disparos.template',
+      'disparos.variaveis',
+      'campanhas.template_email',
+    ])
+    .where('disparos.disparo_id', '=', r.disparo_id)
     .executeTakeFirst();
-  // A meeting's confirmation / reminder falls back to the e-mail version of the same message.
+  // A meeting's confirmation / reminder falls back to the e-mail version of the same message; a campaign's
+  // message to the campaign's e-mail template (a notice never becomes a collection e-mail); a single send to
+  // the channel's default.
   const meeting = orig?.agendamento_id ? orig : null;
   const def = await resolveTemplate(
     tx,
     tenantId,
-    meeting ? meeting.template.replace('_whatsapp_', '_email_') : DEFAULT_TEMPLATE_BY_CHANNEL.email,
+    meeting
+      ? meeting.template.replace('_whatsapp_', '_email_')
+      : (orig?.template_email ?? DEFAULT_TEMPLATE_BY_CHANNEL.email),
   );
   // The original message's variables (a collection's debt and creditor as they were rendered) over the lead's.
   const original = Object.fromEntries(
@@ -62,7 +79,12 @@ export async function renderFallbackEmail(
                           conteudo, assunto, idempotency_key, status, motivo, proxima_tentativa_em)
     values (${tenantId}, ${r.lead_id}, ${orig?.campanha_id ?? null}, ${meeting?.agendamento_id ?? null}, 'email',
             ${email},
-            ${def.id}, ${JSON.stringify({ ...vars, ...(out.html ? { __html: out.html } : {}) })}::jsonb, ${out.texto},
+            ${def.id},
+            ${JSON.stringify({
+              ...vars,
+              __cobranca: !meeting && isCollectionTemplate(def, templateVariables(def)),
+              ...(out.html ? { __html: out.html } : {}),
+            })}::jsonb, ${out.texto},
             ${out.assunto ?? null}, ${fallbackKey(r.idempotency_key)}, 'pendente',
             ${`fallback: WhatsApp recusou o número (disparo ${r.disparo_id}); ${opts.actor}`}, ${opts.now})
     on conflict (tenant_id, idempotency_key) do nothing`.execute(tx);
