@@ -12,12 +12,14 @@ import { withTenant } from './tenant.js';
 /**
  * Tenant transactions that can also COPY rows into tables, inside the same transaction: the ingest
  * merge writes new leads, phones, e-mails and events with COPY (no staging table, no set-based
- * re-aggregation) and keeps SQL only for lookups and the updates of existing leads.
+ * re-aggregation) and keeps SQL only for lookups and the updates of existing leads. Rows go straight
+ * into the final table when the session user bypasses row-level security (always on PGlite), else
+ * through a temp table (see CopyTxOptions and moveSql).
  * PostgreSQL: a pool client is checked out per transaction and kysely runs on that very client, so
  * COPY FROM STDIN and the kysely statements share it. PGlite: the transaction already owns the single
  * connection (see pglite-dialect.ts), so COPY from a blob lands inside it.
  */
-export function createCopyTx(db: Db): TenantCopyTx {
+export function createCopyTx(db: Db, opts: CopyTxOptions = {}): TenantCopyTx {
   if (db.kind === 'postgres') {
     const pool = db.pool!;
     return {
@@ -27,6 +29,7 @@ export function createCopyTx(db: Db): TenantCopyTx {
         try {
           const kysely = onClient(client);
           const once = oneCopyPerTable();
+          const direct = opts.direct ?? (await sessionBypassesRls(client));
           // The move of the last table copied, still running in the server: the next table's rows are
           // encoded meanwhile. Statements on one client run in order, so whatever fn sends next (kysely
           // included) runs after it; its failure is reported as the cause (what follows it only sees an
@@ -43,6 +46,16 @@ export function createCopyTx(db: Db): TenantCopyTx {
               const out = await fn(tx, async (table, columns, rows) => {
                 if (!rows.length) return;
                 once(table);
+                if (direct && checkTenant(tenantId, table, columns, rows)) {
+                  const pieces = [...copyPieces(rows)];
+                  await client.query(AS_SESSION_USER);
+                  await pipeline(
+                    Readable.from(pieces),
+                    client.query(copyStreams.from(copySql(table, columns, 'stdin'))),
+                  );
+                  await client.query(AS_APP_ROLE);
+                  return;
+                }
                 const pieces = [...copyPieces(rows)];
                 await settle();
                 await ensureTempTable(client, table);
@@ -68,6 +81,8 @@ export function createCopyTx(db: Db): TenantCopyTx {
     };
   }
   const pglite = db.pglite!;
+  // PGlite's only user is its superuser: the final tables take the COPY directly (see CopyTxOptions).
+  const direct = opts.direct ?? true;
   return {
     run(tenantId, fn) {
       const once = oneCopyPerTable();
@@ -75,19 +90,75 @@ export function createCopyTx(db: Db): TenantCopyTx {
         fn(tx, async (table, columns, rows) => {
           if (!rows.length) return;
           once(table);
+          const blob = new Blob([...copyPieces(rows)]);
+          if (direct && checkTenant(tenantId, table, columns, rows)) {
+            await pglite.query(AS_SESSION_USER);
+            await pglite.query(copySql(table, columns, `'/dev/blob'`), [], { blob });
+            await pglite.query(AS_APP_ROLE);
+            return;
+          }
           // COPY from PGlite's virtual file needs its superuser: the app role creates (and so owns) the
           // temp table, the superuser fills it, the app role moves the rows under the tenant policy.
           await pglite.query(tempTableSql(table));
-          await pglite.query('set local role none');
-          await pglite.query(copySql(temp(table), columns, `'/dev/blob'`), [], {
-            blob: new Blob([...copyPieces(rows)]),
-          });
-          await pglite.query(`select set_config('role', $1, true)`, [APP_ROLE]);
+          await pglite.query(AS_SESSION_USER);
+          await pglite.query(copySql(temp(table), columns, `'/dev/blob'`), [], { blob });
+          await pglite.query(AS_APP_ROLE);
           await pglite.query(moveSql(table, columns));
         }),
       );
     },
   };
+}
+
+export interface CopyTxOptions {
+  /**
+   * COPY straight into the final table, as the session user, when that user bypasses row-level
+   * security (a superuser: PGlite's only user; on PostgreSQL, checked once per connection), instead of
+   * COPY into a temp table and one INSERT … SELECT under the tenant policy. The move was the largest
+   * share of an import's database time (issue #22): every row written twice, and the indexes'
+   * work done in a second statement. The tenant policy's check is then done here, on every row, before
+   * a byte is sent (checkTenant): a row of another tenant still cannot get in. Default: whenever the
+   * session user can; false forces the temp table (tests of both paths).
+   */
+  direct?: boolean;
+}
+
+const AS_SESSION_USER = 'set local role none';
+const AS_APP_ROLE = `select set_config('role', '${APP_ROLE}', true)`;
+
+/**
+ * The tenant policy's check (tenant_id = the transaction's tenant), on the rows before a direct COPY.
+ * False when the rows carry no tenant_id (a column default would fill it): those take the temp table,
+ * where the policy checks what the default wrote.
+ */
+function checkTenant(
+  tenantId: string,
+  table: string,
+  columns: readonly string[],
+  rows: ReadonlyArray<readonly CopyValue[]>,
+): boolean {
+  const at = columns.indexOf('tenant_id');
+  if (at < 0) return false;
+  for (const row of rows)
+    if (row[at] !== tenantId)
+      throw new Error(
+        `copy-tx: a row of another tenant for ${table} refused (new row violates row-level security policy: tenant_id must be the transaction's tenant)`,
+      );
+  return true;
+}
+
+/** Whether the connection's session user bypasses row-level security (a superuser), once per connection. */
+const bypassOf = new WeakMap<pg.PoolClient, boolean>();
+async function sessionBypassesRls(client: pg.PoolClient): Promise<boolean> {
+  let ok = bypassOf.get(client);
+  if (ok === undefined) {
+    const { rows } = await client.query<{ ok: boolean }>(
+      'select rolsuper as ok from pg_roles where rolname = session_user',
+    );
+    ok = rows[0]?.ok === true;
+    bypassOf.set(client, ok);
+  }
+  return ok;
 }
 
 /** A kysely instance whose only connection is this client (released by the caller, not by kysely). */
@@ -103,8 +174,8 @@ const copySql = (table: string, columns: readonly string[], source: string) =>
   `copy ${table} (${columns.join(', ')}) from ${source} with (format text)`;
 
 /*
- * COPY FROM refuses a table with row-level security (every tenant table has it, migration 017), so
- * the rows land in a session temp table without indexes first and move with one INSERT … SELECT that
+ * COPY FROM refuses a table with row-level security (every tenant table has it, migration 017) to a
+ * user the policy applies to, so for such a session user the rows land in a session temp table without indexes first and move with one INSERT … SELECT that
  * the tenant policy checks: a row of another tenant cannot get in even through a bug here.
  */
 const temp = (table: string) => `copia_${table}`;

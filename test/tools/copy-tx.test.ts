@@ -2,17 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/core/ids.js';
-import { createCopyTx } from '../../src/db/copy-tx.js';
+import { createCopyTx as createTx } from '../../src/db/copy-tx.js';
 import { ensureTenant } from '../../src/db/tenant.js';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { asOwner } from '../helpers/tenant-seed.js';
 
 /*
- * db/copy-tx.ts: COPY inside a tenant transaction (into a temp table, then moved under the tenant
- * policy). On PostgreSQL the move of one table runs while the next table's rows are encoded: the rows
+ * db/copy-tx.ts: COPY inside a tenant transaction, both ways: straight into the final tables (the
+ * tenant check done on the rows before sending them) and into a temp table moved under the tenant
+ * policy. On PostgreSQL the move of one table runs while the next table's rows are encoded: the rows
  * must still be there for every later statement, and a failed move must be reported as itself.
  */
-describe(`tenant transactions with COPY (${testDbKind()})`, () => {
+describe.each([
+  { path: 'straight into the final tables (the session user bypasses row-level security)', direct: true },
+  { path: 'through a temp table moved under the tenant policy', direct: false },
+])(`tenant transactions with COPY (${testDbKind()}), $path`, ({ direct }) => {
+  const createCopyTx = (d: TestDb) => createTx(d, { direct });
   let db: TestDb;
   let tenantId: string;
   let otherTenantId: string;
@@ -66,7 +71,7 @@ describe(`tenant transactions with COPY (${testDbKind()})`, () => {
     expect(await leadsOf(tenantId)).toEqual(['Empresa\t0\\N', 'Empresa\t1\\N']);
   });
 
-  it('a row of another tenant fails the move with the policy error, writes nothing, and the next transaction works', async () => {
+  it('a row of another tenant fails with the policy error and writes nothing', async () => {
     const before = await leadsOf(otherTenantId);
     const run = createCopyTx(db).run(tenantId, async (tx, copy) => {
       await copy('leads', LEAD_COLUMNS, [[uuidv7(), otherTenantId, 'Intrusa Ltda', 'intrusa ltda']]);
@@ -75,6 +80,19 @@ describe(`tenant transactions with COPY (${testDbKind()})`, () => {
     });
     await expect(run).rejects.toThrow(/row-level security/);
     expect(await leadsOf(otherTenantId)).toEqual(before);
+    expect(await leadsOf(tenantId)).not.toContain('Intrusa Ltda');
+  });
+
+  it('a row of another tenant after rows of this one: nothing of the transaction is written, and the next transaction works', async () => {
+    const run = createCopyTx(db).run(tenantId, async (_tx, copy) => {
+      await copy('leads', LEAD_COLUMNS, [
+        [uuidv7(), tenantId, 'Propria Ltda', 'propria ltda'],
+        [uuidv7(), otherTenantId, 'Intrusa Dois Ltda', 'intrusa dois ltda'],
+      ]);
+    });
+    await expect(run).rejects.toThrow(/row-level security/);
+    expect(await leadsOf(tenantId)).not.toContain('Propria Ltda');
+    expect(await leadsOf(otherTenantId)).not.toContain('Intrusa Dois Ltda');
     expect(await leadsOf(tenantId)).not.toContain('Intrusa Ltda');
     const id = uuidv7();
     await createCopyTx(db).run(tenantId, (_tx, copy) =>
