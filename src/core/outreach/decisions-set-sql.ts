@@ -56,16 +56,18 @@ export function setTargetSql(tenantId: string, target: Target): RawBuilder<unkno
  * a pair no lead has is computed in JS and never looked up (a few dozen at most).
  */
 export function setZonesSql(tenantId: string): RawBuilder<LeadZone[]> {
-  return sql<LeadZone[]>`(select coalesce(json_agg(z), '[]'::json) from (
-    select tz.timezone, u.uf
-    from (select distinct l.timezone::text as timezone from leads l where l.tenant_id = ${tenantId}) tz
-    cross join (select distinct l.uf from leads l where l.tenant_id = ${tenantId}
-                union
-                select ${DDD_UF_SQL}::jsonb ->> p.ddd
-                from (select distinct substring(lt.numero_e164 from 4 for 2) as ddd from lead_telefones lt
-                      where lt.tenant_id = ${tenantId} and lt.valido_para_disparo) p
-                union
-                select null) u) z)`;
+  return sql<LeadZone[]>`(with lz as (select distinct l.timezone::text as timezone, l.uf from leads l
+                                       where l.tenant_id = ${tenantId})
+    select coalesce(json_agg(z), '[]'::json) from (
+      select tz.timezone, u.uf
+      from (select distinct timezone from lz) tz
+      cross join (select uf from lz
+                  union
+                  select ${DDD_UF_SQL}::jsonb ->> p.ddd
+                  from (select distinct substring(lt.numero_e164 from 4 for 2) as ddd from lead_telefones lt
+                        where lt.tenant_id = ${tenantId} and lt.valido_para_disparo) p
+                  union
+                  select null) u) z)`;
 }
 
 // Not a collection: nobody reads whether a destination is shared or how often it was reached.
