@@ -2,7 +2,11 @@
  * npm run bench:dry-run — 100k ingested leads → dry_run_log, on PostgreSQL 15 and PGlite.
  * Target (issue 22): ≥ 100,000 decisions/s on PostgreSQL, dry_run_log rows 1:1 with leads; printed beside its
  * floor measured in the same run (one INSERT … SELECT of as many rows into dry_run_log) as a ratio.
- * Flags: --leads 100000  --db postgres,pglite  --repeat 3
+ * Flags: --leads 100000  --db postgres,pglite  --repeat 3  --creditor yes|no
+ * The tenant has a creditor (--creditor yes, the default), as a tenant that collects must: its leads get a real
+ * decision — those with a document would go now on WhatsApp, those without one are blocked for the template's
+ * missing variable (documento_mascarado). --creditor no measures the blocked path alone (every lead stops at
+ * credor_nao_configurado, the collection template's first gate), as the bench did before 2026-12-04.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,16 +31,19 @@ import type { ServerDeps } from '../src/deps.js';
 import { readRows } from '../src/files/spreadsheet.js';
 import { leadsCsv } from '../test/helpers/leads-data.js';
 import { startCluster } from '../test/helpers/pg-cluster.js';
+import { seedCreditor, TEST_CREDITOR } from '../test/helpers/server.js';
 
 const { values } = parseArgs({
   options: {
     leads: { type: 'string', default: '100000' },
     db: { type: 'string', default: 'postgres,pglite' },
     repeat: { type: 'string', default: '3' },
+    creditor: { type: 'string', default: 'yes' },
   },
 });
 const N = Number(values.leads);
 const REPEAT = Number(values.repeat);
+const CREDITOR = values.creditor !== 'no';
 const work = mkdtempSync(join(tmpdir(), 'bench-dry-'));
 const csv = join(work, 'leads.csv');
 writeFileSync(csv, leadsCsv(0, N));
@@ -61,6 +68,7 @@ async function measure(db: Db) {
     readRows({ path: csv, filename: 'leads.csv' }),
   );
   const ingestS = (performance.now() - t0) / 1000;
+  if (CREDITOR) await seedCreditor(db, tenant.tenant_id, TEST_CREDITOR);
   await sql`analyze`.execute(db.kysely);
   const deps = {
     db,
@@ -156,7 +164,7 @@ for (const kind of values.db!.split(',')) {
 }
 rmSync(work, { recursive: true, force: true });
 console.log(
-  `\n## Dry run over ${N.toLocaleString('en')} ingested leads (best of ${REPEAT}; load average ${loadavg()
+  `\n## Dry run over ${N.toLocaleString('en')} ingested leads, ${CREDITOR ? 'creditor configured' : 'no creditor'} (best of ${REPEAT}; load average ${loadavg()
     .map((x) => x.toFixed(1))
     .join(' ')})\n`,
 );
@@ -176,4 +184,6 @@ for (const [kind, r] of Object.entries(results) as Array<[string, Awaited<Return
 console.log(
   '\nchannels:',
   JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, r]: any) => [k, r.porCanal]))),
+  '\nblock codes:',
+  JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, r]: any) => [k, r.porBloqueio]))),
 );

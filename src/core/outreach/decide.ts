@@ -19,7 +19,7 @@ import {
   type DecisionForm,
   type WindowOpenings,
 } from './decisions-sql.js';
-import { leadFactsSetSql, setTargetSql, withSetFormSettings } from './decisions-set-sql.js';
+import { leadFactsSetSql, setTargetSql, setZonesSql, withSetFormSettings } from './decisions-set-sql.js';
 import { formSql } from './window-sql.js';
 
 export type { DecisionContext, Target, TemplateChoice } from './decision-context.js';
@@ -114,11 +114,8 @@ async function sendWindowOpenings(tx: Tx, ctx: DecisionContext, target: Target):
 /** The time zones of the targeted leads: loaded with the context when it was for these leads, else read. */
 async function targetZones(tx: Tx, ctx: DecisionContext, target: Target): Promise<LeadZone[]> {
   if ('leadIds' in target && ctx.leadZones?.leadIds === target.leadIds) return ctx.leadZones.zones;
-  const { rows } = await prepared(
-    sql<{
-      zones: LeadZone[];
-    }>`select ${leadZonesSql(ctx.tenantId, 'leadIds' in target ? target.leadIds : null)} as zones`,
-  ).execute(tx);
+  const zones = 'leadIds' in target ? leadZonesSql(ctx.tenantId, target.leadIds) : setZonesSql(ctx.tenantId);
+  const { rows } = await prepared(sql<{ zones: LeadZone[] }>`select ${zones} as zones`).execute(tx);
   return rows[0]!.zones;
 }
 
@@ -145,14 +142,22 @@ export async function writeDryRunLog(
   batchId: string,
   channel?: DecidedChannel,
 ): Promise<number> {
-  const q = await decisionsQuery(tx, ctx, target, channel);
-  const insert = sql`
+  const insert = dryRunInsertSql(ctx, await decisionsQuery(tx, ctx, target, channel), batchId);
+  const res = 'leadIds' in target ? await insert.execute(tx) : await withSetFormSettings(tx, () => insert.execute(tx));
+  return Number(res.numAffectedRows ?? 0);
+}
+
+/** The INSERT … SELECT of decisions q as dry_run_log rows of batch batchId (one statement). */
+export function dryRunInsertSql(
+  ctx: DecisionContext,
+  q: RawBuilder<DecisionRow>,
+  batchId: string,
+): RawBuilder<unknown> {
+  return sql`
     insert into dry_run_log (tenant_id, lead_id, lead_nome, lead_telefone, lead_email, canal_decidido, motivo_decisao,
                              template_selecionado, disparo_seria_executado, razao_bloqueio, lote_id, codigo_bloqueio,
                              disparo_previsto_para)
     select ${ctx.tenantId}, x.lead_id, left(x.nome, 500), x.telefone, left(x.email, 255), x.canal, x.motivo, x.template,
            x.seria_enviado_agora, x.razao_bloqueio, ${batchId}, x.codigo_bloqueio, x.previsto_para
     from (${q}) x`;
-  const res = 'leadIds' in target ? await insert.execute(tx) : await withSetFormSettings(tx, () => insert.execute(tx));
-  return Number(res.numAffectedRows ?? 0);
 }

@@ -3,7 +3,7 @@ import { reachedAt, reachedSince, recentWindowStart } from '../dispatch/recent-s
 import { WHATSAPP_WINDOW_MS } from '../templates/approved.js';
 import type { Tx } from '../../db/tenant.js';
 import type { DecisionContext, Target } from './decision-context.js';
-import { debtColumnsSql, DDD_UF_SQL } from './decisions-sql.js';
+import { debtColumnsSql, DDD_UF_SQL, type LeadZone } from './decisions-sql.js';
 import { NINE_DIGIT } from './registry-sql.js';
 import { suppressedLeadsSql } from './suppression.js';
 import { windowColumnsSql } from './window-sql.js';
@@ -46,6 +46,28 @@ export function setTargetSql(tenantId: string, target: Target): RawBuilder<unkno
     ${status?.length ? sql`and l.status = any(${status}::text[])` : sql``}
     ${source_job_id ? sql`and l.origem @> ${JSON.stringify([{ job_id: source_job_id }])}::jsonb` : sql``}
     order by l.created_at, l.lead_id limit ${target.limit}`;
+}
+
+/**
+ * The (time zone, UF) pairs a set-form decision may look its send window up by, as one json array of
+ * LeadZone: every time zone of the tenant's leads with every UF they may have — the sheet's (leads.uf),
+ * any valid phone's DDD's, or none. A superset of the pairs decisions-sql.ts leadZonesSql finds (which
+ * picks each lead's first valid phone: a sort of every phone), from one aggregate per table and no join;
+ * a pair no lead has is computed in JS and never looked up (a few dozen at most).
+ */
+export function setZonesSql(tenantId: string): RawBuilder<LeadZone[]> {
+  return sql<LeadZone[]>`(with lz as (select distinct l.timezone::text as timezone, l.uf from leads l
+                                       where l.tenant_id = ${tenantId})
+    select coalesce(json_agg(z), '[]'::json) from (
+      select tz.timezone, u.uf
+      from (select distinct timezone from lz) tz
+      cross join (select uf from lz
+                  union
+                  select ${DDD_UF_SQL}::jsonb ->> p.ddd
+                  from (select distinct substring(lt.numero_e164 from 4 for 2) as ddd from lead_telefones lt
+                        where lt.tenant_id = ${tenantId} and lt.valido_para_disparo) p
+                  union
+                  select null) u) z)`;
 }
 
 // Not a collection: nobody reads whether a destination is shared or how often it was reached.

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import { BLOCK_CODES, isDeferral, type BlockCode, type DecidedChannel } from '../model/index.js';
 import type { DecisionContext, Target } from './decision-context.js';
-import { decide, writeDryRunLog } from './decide.js';
+import { decide, decisionsQuery, dryRunInsertSql } from './decide.js';
+import { withSetFormSettings } from './decisions-set-sql.js';
 import { toDecisionSample, type DecisionSample } from './decide-channel.js';
 import { renderDecision } from './preview.js';
 
@@ -20,8 +21,10 @@ export interface DryRunBatch {
 }
 
 /**
- * Decides, applies policy and records one dry_run_log row per targeted lead, set-based (one statement);
- * sends nothing and never touches a channel. Returns the batch's counts and a rendered sample.
+ * Decides, applies policy and records one dry_run_log row per targeted lead, set-based: one statement
+ * writes the rows and sums them up from its own RETURNING (counts by channel and block code, and the
+ * sample's lead ids), so the batch is not read back; sends nothing and never touches a channel. Returns
+ * the batch's counts and a rendered sample.
  */
 export async function runDryRun(
   tx: Tx,
@@ -30,33 +33,65 @@ export async function runDryRun(
   opts: { channel?: DecidedChannel; sample?: number } = {},
 ): Promise<DryRunBatch> {
   const batchId = randomUUID();
-  const total = await writeDryRunLog(tx, ctx, target, batchId, opts.channel);
-  const counts = await countBatch(tx, ctx.tenantId, batchId);
-  const sampleIds = await sampleLeadIds(tx, ctx.tenantId, batchId, Math.max(1, Math.ceil((opts.sample ?? 4) / 2)));
+  const perChannel = Math.max(1, Math.ceil((opts.sample ?? 4) / 2));
+  const insert = dryRunInsertSql(ctx, await decisionsQuery(tx, ctx, target, opts.channel), batchId);
+  const q = summarySql(insert, perChannel);
+  const { rows } = 'leadIds' in target ? await q.execute(tx) : await withSetFormSettings(tx, () => q.execute(tx));
+  const counts = countsOf(rows.filter((r) => r.k === 'n'));
+  // By channel, each channel's leads in their order (those that would go now first).
+  const sampleIds = rows
+    .filter((r) => r.k === 's')
+    .sort((a, b) => (a.canal < b.canal ? -1 : a.canal > b.canal ? 1 : 0))
+    .map((r) => r.lead_id!);
   const sample = sampleIds.length ? await decide(tx, ctx, { leadIds: sampleIds }) : [];
   return {
     batch_id: batchId,
-    total,
     ...counts,
-    blocked: total - counts.would_send_now - counts.deferred,
+    blocked: counts.total - counts.would_send_now - counts.deferred,
     sample: sample.map((d) => toDecisionSample(d, renderDecision(d, ctx))),
   };
 }
 
-/** The batch's rows by channel and by block code, and how many would go now or later. */
-async function countBatch(tx: Tx, tenantId: string, batchId: string) {
-  const { rows } = await sql<{ canal: string; codigo: BlockCode | null; n: number; agora: number }>`
-    select canal_decidido as canal, codigo_bloqueio as codigo, count(*)::int as n,
-           count(*) filter (where disparo_seria_executado)::int as agora
-    from dry_run_log where tenant_id = ${tenantId} and lote_id = ${batchId}
-    group by 1, 2`.execute(tx);
+interface SummaryRow {
+  /** 'n': the rows of one channel and block code; 's': one sample lead. */
+  k: 'n' | 's';
+  canal: string;
+  codigo: BlockCode | null;
+  n: number;
+  agora: number;
+  lead_id: string | null;
+}
+
+/**
+ * The INSERT with what runDryRun reports, from its RETURNING: the rows by channel and block code, how
+ * many would go now; and up to perChannel leads of each decided channel, those that would go now first,
+ * then by name, for a person to read (a top-N per channel, not a sort of the batch).
+ */
+function summarySql(insert: RawBuilder<unknown>, perChannel: number): RawBuilder<SummaryRow> {
+  return sql<SummaryRow>`
+    with ins as (${insert}
+                 returning log_id, lead_id, lead_nome, canal_decidido, codigo_bloqueio, disparo_seria_executado)
+    select 'n' as k, canal_decidido as canal, codigo_bloqueio as codigo, count(*)::int as n,
+           (count(*) filter (where disparo_seria_executado))::int as agora, null::uuid as lead_id
+    from ins group by canal_decidido, codigo_bloqueio
+    union all
+    select 's', c.canal, null, 0, 0, s.lead_id
+    from (select distinct canal_decidido as canal from ins where canal_decidido <> 'none') c
+    cross join lateral (select i.lead_id from ins i where i.canal_decidido = c.canal
+                        order by i.disparo_seria_executado desc, i.lead_nome, i.log_id limit ${perChannel}) s`;
+}
+
+/** The batch's rows by channel and by block code, how many in all, and how many would go now or later. */
+function countsOf(rows: SummaryRow[]) {
   const out = {
+    total: 0,
     would_send_now: 0,
     deferred: 0,
     by_channel: {} as Record<string, number>,
     by_block_code: {} as Record<string, number>,
   };
   for (const r of rows) {
+    out.total += r.n;
     out.by_channel[r.canal] = (out.by_channel[r.canal] ?? 0) + r.n;
     out.would_send_now += r.agora;
     if (r.codigo) out.by_block_code[r.codigo] = (out.by_block_code[r.codigo] ?? 0) + r.n;
@@ -68,15 +103,4 @@ async function countBatch(tx: Tx, tenantId: string, batchId: string) {
   );
   out.by_block_code = Object.fromEntries(codes);
   return out;
-}
-
-/** Up to perChannel leads of each decided channel, those that would go now first, for a person to read. */
-async function sampleLeadIds(tx: Tx, tenantId: string, batchId: string, perChannel: number): Promise<string[]> {
-  const { rows } = await sql<{ lead_id: string }>`
-    select lead_id from (
-      select lead_id, row_number() over (partition by canal_decidido
-                                         order by disparo_seria_executado desc, lead_nome, log_id) as rn
-      from dry_run_log where tenant_id = ${tenantId} and lote_id = ${batchId} and canal_decidido <> 'none'
-    ) x where rn <= ${perChannel}`.execute(tx);
-  return rows.map((r) => r.lead_id);
 }
