@@ -143,7 +143,11 @@ const DAY_MS = 24 * 3600_000;
 
 function decideLead(ctx: DecisionContext, windows: WindowOpenings, f: LeadFacts): DecisionRow {
   const canal: DecidedChannel =
-    f.telefone !== null && ctx.channels.whatsapp ? 'whatsapp' : f.email !== null && ctx.channels.email ? 'email' : 'none';
+    f.telefone !== null && ctx.channels.whatsapp
+      ? 'whatsapp'
+      : f.email !== null && ctx.channels.email
+        ? 'email'
+        : 'none';
   const key = windowKey(f.timezone, f.uf);
   const cobranca = (canal === 'whatsapp' && ctx.collection.whatsapp) || (canal === 'email' && ctx.collection.email);
   const janelaAbre = at(cobranca ? windows.collection.opens[key] : windows.opens[key]);
@@ -178,8 +182,7 @@ function decideLead(ctx: DecisionContext, windows: WindowOpenings, f: LeadFacts)
           ? janelaAbre
           : null,
     forma: canal !== 'whatsapp' ? null : open ? 'texto_livre' : 'modelo',
-    janela_ate:
-      canal === 'whatsapp' && open && f.ultima_entrada ? new Date(f.ultima_entrada.getTime() + DAY_MS) : null,
+    janela_ate: canal === 'whatsapp' && open && f.ultima_entrada ? new Date(f.ultima_entrada.getTime() + DAY_MS) : null,
   };
 }
 
