@@ -7,8 +7,7 @@ import type { ChannelStatus, ServerDeps } from '../../src/deps.js';
 import { addSuppression } from '../../src/core/outreach/suppression.js';
 import { savePolicy } from '../../src/core/outreach/policy.js';
 import { withTenant } from '../../src/db/tenant.js';
-import { decide } from '../../src/core/outreach/decide.js';
-import { loadDecisionContext } from '../../src/core/outreach/decision-context.js';
+import { expectFormsAgree } from '../helpers/decision-forms.js';
 import { createScope } from '../../src/scope.js';
 import { plantDisparo, type PlantedDisparo } from '../helpers/disparos.js';
 
@@ -310,20 +309,13 @@ describe(`decide_channel: every branch and gate (${testDbKind()})`, () => {
       expect(d.template).toBe(d.channel === 'whatsapp' ? 'cobranca_padrao_whatsapp_v2' : 'cobranca_padrao_email_v2');
       expect(d.message).toContain('responda SAIR');
     }
-    // Again: now in one statement with the context this process last read, checked against the fresh one
-    // (core/outreach/decide-one-trip.ts) — the same answer.
+    // Again: the configuration now cached, the facts and the context in one statement
+    // (core/outreach/decide-targeted.ts) — the same answer.
     const again = await client.callTool({ name: 'decide_channel', arguments: { lead_id: leadId } });
     expect(again.structuredContent).toEqual(res.structuredContent);
     await client.closeAll();
-    // Given lead ids, the facts are read per lead (form 'targeted'); a filter reads them set-based ('set'):
-    // the same decision either way (core/outreach/decisions-sql.ts DecisionForm).
-    const t = deps.tenant.tenant_id;
-    const forms = await withTenant(db.kysely, t, async (tx) => {
-      const ctx = await loadDecisionContext(tx, createScope(deps));
-      const targeted = await decide(tx, ctx, { leadIds: [leadId] });
-      return { targeted, set: await decide(tx, ctx, { filter: {}, limit: 10 }) };
-    });
-    expect(forms.targeted).toHaveLength(1);
-    expect(forms.targeted).toEqual(forms.set);
+    // Given lead ids, the facts are read per lead (form 'targeted'); a filter reads them set-based ('set');
+    // decide_channel applies the rule to the targeted facts in JS: the same decision every way.
+    expect(await expectFormsAgree(db, createScope(deps))).toHaveLength(1);
   });
 });

@@ -3,9 +3,8 @@ import { AppError, notFound } from '../errors.js';
 import { BLOCK_CODES, DECIDED_CHANNELS } from '../model/index.js';
 import { uuid, type Infer } from '../schemas.js';
 import type { Scope } from '../scope.js';
-import { contextOf, contextStatement, type TemplateChoice } from './decision-context.js';
-import { decideWithFreshContext, guessContext, rememberContext, sameDecisionContext } from './decide-one-trip.js';
-import { decide, type DecisionRow } from './decide.js';
+import { decideTargeted } from './decide-targeted.js';
+import type { DecisionRow } from './decide.js';
 import { maskDestination, renderDecision, type RenderedPreview } from './preview.js';
 
 /** One lead's decision as callers read it (decide_channel; dry_run_dispatch's sample picks from it). */
@@ -56,34 +55,9 @@ export async function decideChannel(
   const ids = [...new Set(input.lead_id ? [input.lead_id] : (input.lead_ids ?? []))];
   if (!ids.length) throw new AppError('invalid_argument', 'Give lead_id (one lead) or lead_ids (up to 1000).');
   const choice = { whatsapp: input.template_whatsapp, email: input.template_email };
-  const { ctx, rows } = (await decideOneTrip(scope, choice, ids)) ?? (await decideTwoTrips(scope, choice, ids));
+  const { ctx, rows } = await decideTargeted(scope, choice, ids);
   if (input.lead_id && !rows.length) throw notFound('Lead', input.lead_id);
   return { decisions: rows.map((d) => toChannelDecision(d, ids.length === 1 ? renderDecision(d, ctx) : null)) };
-}
-
-/** Read-only, with plans reused (db/tenant.ts); the decision is its last statement. */
-const READ = { readOnly: true, genericPlans: true } as const;
-
-/**
- * One round trip on PostgreSQL (begin, scope and one statement with its commit): the decision made with
- * the context this process guessed, kept when the context read beside it agrees (decide-one-trip.ts).
- */
-async function decideOneTrip(scope: Scope, choice: TemplateChoice, ids: string[]) {
-  const guess = guessContext(scope, choice, ids);
-  if (!guess) return null;
-  const got = await scope.tx((tx) => decideWithFreshContext(tx, scope, choice, guess.ctx, ids), READ);
-  rememberContext(scope, choice, ids, got.fresh);
-  return sameDecisionContext(guess.row, got.fresh) ? { ctx: guess.ctx, rows: got.rows } : null;
-}
-
-/** Two round trips on PostgreSQL: begin, scope and the context; then the decision with its commit. */
-async function decideTwoTrips(scope: Scope, choice: TemplateChoice, ids: string[]) {
-  return scope.tx(async (tx) => {
-    const { rows: ctxRows } = await contextStatement(scope, choice, ids).execute(tx);
-    rememberContext(scope, choice, ids, ctxRows[0]!);
-    const ctx = contextOf(scope, choice, ctxRows[0]!, ids);
-    return { ctx, rows: await decide(tx, ctx, { leadIds: ids }, { final: true }) };
-  }, READ);
 }
 
 /** Which form a WhatsApp message takes, and why (core/templates/approved.ts). */

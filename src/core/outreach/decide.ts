@@ -93,9 +93,14 @@ export async function decisionsQuery(
  * window narrowed to the UF's law (policy/state-contact-rules.ts).
  */
 async function sendWindowOpenings(tx: Tx, ctx: DecisionContext, target: Target): Promise<WindowOpenings> {
+  return windowOpenings(ctx, await targetZones(tx, ctx, target));
+}
+
+/** The send windows of these zones at ctx.now (sendWindowOpenings; decide-targeted.ts). */
+export function windowOpenings(ctx: DecisionContext, zones: LeadZone[]): WindowOpenings {
   const out: WindowOpenings = { opens: {}, why: {}, collection: { opens: {}, why: {}, lawClosed: [] } };
   const collecting = ctx.collection.whatsapp || ctx.collection.email;
-  for (const { timezone, uf } of await targetZones(tx, ctx, target)) {
+  for (const { timezone, uf } of zones) {
     const key = windowKey(timezone, uf);
     const w = checkSendWindow(ctx.now, timezone, { ...ctx.policy.janela, uf });
     out.opens[key] = w.inside ? null : (w.next?.toISOString() ?? '9999-12-31T00:00:00Z');

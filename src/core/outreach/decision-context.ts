@@ -99,8 +99,17 @@ export function contextStatement(scope: Scope, choice: TemplateChoice, leadIds?:
     from (select coalesce((select versao from tenant_config_versao where tenant_id = ${tenantId}), 0)::text as versao) x`);
 }
 
-/** The decision context made from a context statement's row (the same row, scope and clock: the same context). */
-export function contextOf(scope: Scope, choice: TemplateChoice, row: ContextRow, leadIds?: string[]): DecisionContext {
+/**
+ * The decision context made from a context statement's row (the same row, scope and clock: the same
+ * context), at `now` (the scope's clock unless given).
+ */
+export function contextOf(
+  scope: Scope,
+  choice: TemplateChoice,
+  row: ContextRow,
+  leadIds?: string[],
+  now: Date = scope.clock.now(),
+): DecisionContext {
   const tenantId = scope.tenant.tenant_id;
   const { ids, states, provider } = contextKeys(scope, choice);
   const config = tenantConfig(
@@ -110,7 +119,6 @@ export function contextOf(scope: Scope, choice: TemplateChoice, row: ContextRow,
     row.lido ? { policy: row.politica, overrides: row.overrides } : null,
   );
   const configured = new Set(states.filter((c) => c.state === 'configured').map((c) => c.channel));
-  const now = scope.clock.now();
   const { policy } = config;
   const whatsapp = configTemplate(config, ids.whatsapp);
   const email = configTemplate(config, ids.email);

@@ -250,7 +250,7 @@ export function collectingSql(ctx: DecisionContext): RawBuilder<boolean> {
 }
 
 // The seed's reasons for the channel, in its words.
-const CHANNEL_REASON = {
+export const CHANNEL_REASON = {
   whatsapp: 'Lead possui telefone válido para WhatsApp',
   email: 'Lead não possui telefone válido para WhatsApp, mas possui email válido',
   none: 'Lead não possui telefone nem email válidos',

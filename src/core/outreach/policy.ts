@@ -35,12 +35,19 @@ const brasiliaDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Sao_P
  * @example prescriptionCutoff(new Date('2026-03-05T12:00:00Z'), 5) // '2021-03-05'
  */
 export function prescriptionCutoff(now: Date, anos: number): string {
+  // Brasília's date changes on a whole minute: computed once per minute and term (an Intl format is
+  // ~0.1 ms, and decide_channel asks twice per call).
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (minute === lastCutoff.minute && anos === lastCutoff.anos) return lastCutoff.value;
   const today = brasiliaDate.format(now);
   const [y, m, d] = today.split('-').map(Number);
   const cut = new Date(Date.UTC(y - anos, m - 1, d));
   if (cut.getUTCMonth() !== m - 1) cut.setUTCDate(0);
-  return cut.toISOString().slice(0, 10);
+  const value = cut.toISOString().slice(0, 10);
+  lastCutoff = { minute, anos, value };
+  return value;
 }
+let lastCutoff = { minute: NaN, anos: NaN, value: '' };
 
 export async function loadPolicy(tx: Tx, tenant: { tenant_id: string; nome: string }): Promise<OutreachPolicy> {
   const row = await tx

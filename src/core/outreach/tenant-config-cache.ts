@@ -29,6 +29,11 @@ export function cachedVersion(tenantId: string): string {
   return cache.get(tenantId)?.versao ?? '-1';
 }
 
+/** The cached configuration of a tenant, of whatever version (undefined when none). */
+export function cachedConfig(tenantId: string): TenantConfig | undefined {
+  return cache.get(tenantId);
+}
+
 /**
  * The tenant's configuration at `versao`: the cached copy when it is of that version, else the one
  * made from the rows read with it (`fresh`, read in the same statement) — then cached.

@@ -1,0 +1,307 @@
+import { sql } from 'kysely';
+import { finalRead, prepared } from '../../db/prepared.js';
+import type { Tx } from '../../db/tenant.js';
+import { OUTREACH_ELIGIBLE, type BlockCode, type DecidedChannel } from '../model/index.js';
+import type { Scope } from '../scope.js';
+import { TEMPLATE_BLOCK_TEXT, WHATSAPP_WINDOW_MS } from '../templates/approved.js';
+import { templateVariables, type TemplateDef } from '../templates/index.js';
+import {
+  contextOf,
+  contextStatement,
+  type ContextRow,
+  type DecisionContext,
+  type TemplateChoice,
+} from './decision-context.js';
+import { windowOpenings, type DecisionRow } from './decide.js';
+import { CHANNEL_REASON, leadFactsSql, targetSql, windowKey, type WindowOpenings } from './decisions-sql.js';
+import { prescriptionCutoff } from './policy.js';
+import { cachedConfig } from './tenant-config-cache.js';
+
+/*
+ * decide_channel's decision: the given leads' facts — the CTE f of the targeted SQL form, index lookups
+ * per lead (decisions-sql.ts leadFactsSql) — read in one statement with the tenant's context row, and
+ * the rule applied to them here in JS: the channel, the gates in their order, the reason, the template
+ * and the texts, exactly as the SQL forms make them (gateSql, reasonAndTemplateSql, blockTextSql,
+ * window-sql.ts; test/helpers/decision-forms.ts checks every test lead in all three forms). The SQL
+ * forms stay for dry runs, campaigns and sends. The facts depend on the configuration only through
+ * the prescription cutoff: they are read with the cutoff of the configuration this process has
+ * cached (tenant-config-cache.ts) and kept when the configuration read beside them gives the same
+ * cutoff; else (nothing cached yet, or the term changed) the context is read first, then the facts.
+ */
+
+/** Read-only, with plans reused (db/tenant.ts); the facts are its last statement. */
+const READ = { readOnly: true, genericPlans: true } as const;
+
+/**
+ * The decisions for `leadIds` (of the scope's tenant; others are left out) and the context they were
+ * made with. One statement on a warm process: on PostgreSQL one round trip.
+ */
+export async function decideTargeted(
+  scope: Scope,
+  choice: TemplateChoice,
+  leadIds: string[],
+): Promise<{ ctx: DecisionContext; rows: DecisionRow[] }> {
+  const now = scope.clock.now();
+  const cached = cachedConfig(scope.tenant.tenant_id);
+  if (cached) {
+    const cutoff = prescriptionCutoff(now, cached.policy.prescricaoAnos);
+    const rows = await scope.tx((tx) => readFacts(tx, scope, choice, leadIds, now, cutoff), READ);
+    const ctx = contextOf(scope, choice, rows[0]!.contexto, undefined, now);
+    if (ctx.prescribedOnOrBefore === cutoff) return { ctx, rows: decideFromFacts(ctx, leadsOf(rows)) };
+  }
+  return scope.tx(async (tx) => {
+    const { rows } = await contextStatement(scope, choice).execute(tx);
+    const ctx = contextOf(scope, choice, rows[0]!, undefined, now);
+    const facts = await readFacts(tx, scope, choice, leadIds, now, ctx.prescribedOnOrBefore);
+    return { ctx, rows: decideFromFacts(ctx, leadsOf(facts)) };
+  }, READ);
+}
+
+/** What the statement reads of one lead: the columns of f, and two computed with the call's clock. */
+export interface LeadFacts {
+  lead_id: string;
+  nome: string;
+  contato_nome: string | null;
+  documento: string | null;
+  documento_tipo: DecisionRow['documento_tipo'];
+  status: DecisionRow['status'];
+  timezone: string;
+  telefone: string | null;
+  email: string | null;
+  suprimido: boolean;
+  uf: string | null;
+  registro_fonte: string | null;
+  enviados: number;
+  primeiro: Date | null;
+  divida_centavos: number | null;
+  divida_vencimento: string | null;
+  divida_contratos: string | null;
+  dividas: number;
+  dividas_prescritas: number;
+  tel_compartilhado: boolean;
+  email_compartilhado: boolean;
+  enviados_tel: number;
+  enviados_email: number;
+  ultima_entrada: Date | null;
+  marketing_recusado: boolean;
+  /** The person wrote on WhatsApp in the 24 hours before now. */
+  dentro_janela: boolean;
+  /** When the per-lead cap ends (24 h after the first recent message, else now), in the lead's zone (DD/MM HH24:MI). */
+  limite_ate: string;
+}
+
+type FactsRow = { contexto: ContextRow } & ({ [K in keyof LeadFacts]: LeadFacts[K] } | { lead_id: null });
+
+/**
+ * The facts of `leadIds` at `now` (debts prescribed on or before `cutoff`), one row per lead found, each
+ * with the tenant's context row (one row with lead_id null when none is found). The last statement of
+ * its transaction unless `final` is false.
+ */
+export async function readFacts(
+  tx: Tx,
+  scope: Scope,
+  choice: TemplateChoice,
+  leadIds: string[],
+  now: Date,
+  cutoff: string,
+  final = true,
+): Promise<FactsRow[]> {
+  const t = scope.tenant.tenant_id;
+  const since = new Date(now.getTime() - WHATSAPP_WINDOW_MS);
+  const q = sql<FactsRow>`
+    with alvo as materialized (${targetSql(t, { leadIds })}),
+    ${leadFactsSql(t, now, cutoff, 'targeted')}
+    select to_json(c) as contexto, f.*,
+           coalesce(f.ultima_entrada > ${since}::timestamptz, false) as dentro_janela,
+           to_char((coalesce(f.primeiro, ${now}::timestamptz) + interval '24 hours') at time zone f.timezone,
+                   'DD/MM HH24:MI') as limite_ate
+    from (${contextStatement(scope, choice)}) c left join f on true`;
+  return (await prepared(final ? finalRead(q) : q).execute(tx)).rows;
+}
+
+/** The leads' facts of the statement's rows. */
+export function leadsOf(rows: FactsRow[]): LeadFacts[] {
+  const out: LeadFacts[] = [];
+  for (const r of rows) {
+    if (r.lead_id === null) continue;
+    const { contexto: _c, ...facts } = r as { contexto: ContextRow } & LeadFacts;
+    out.push(facts);
+  }
+  return out;
+}
+
+/** The decision of each lead from its facts, as the SQL forms make it (decide.ts decisionsQuery). */
+export function decideFromFacts(ctx: DecisionContext, leads: LeadFacts[]): DecisionRow[] {
+  const zones = new Map<string, { timezone: string; uf: string | null }>();
+  for (const f of leads) zones.set(windowKey(f.timezone, f.uf), { timezone: f.timezone, uf: f.uf });
+  const windows = windowOpenings(ctx, [...zones.values()]);
+  return leads.map((f) => decideLead(ctx, windows, f));
+}
+
+const at = (iso: string | null | undefined): Date | null => (iso == null ? null : new Date(iso));
+const DAY_MS = 24 * 3600_000;
+
+function decideLead(ctx: DecisionContext, windows: WindowOpenings, f: LeadFacts): DecisionRow {
+  const canal: DecidedChannel =
+    f.telefone !== null && ctx.channels.whatsapp
+      ? 'whatsapp'
+      : f.email !== null && ctx.channels.email
+        ? 'email'
+        : 'none';
+  const key = windowKey(f.timezone, f.uf);
+  const cobranca = (canal === 'whatsapp' && ctx.collection.whatsapp) || (canal === 'email' && ctx.collection.email);
+  const janelaAbre = at(cobranca ? windows.collection.opens[key] : windows.opens[key]);
+  const open = ctx.approved.provider === 'livre' || f.dentro_janela;
+  const codigo = gate(ctx, windows, f, { canal, key, cobranca, janelaAbre, open });
+  const limitEnds = new Date((f.primeiro ?? ctx.now).getTime() + DAY_MS);
+  return {
+    lead_id: f.lead_id,
+    nome: f.nome,
+    contato_nome: f.contato_nome,
+    documento: f.documento,
+    documento_tipo: f.documento_tipo,
+    status: f.status,
+    timezone: f.timezone,
+    telefone: f.telefone,
+    email: f.email,
+    canal,
+    divida_centavos: f.divida_centavos,
+    divida_vencimento: f.divida_vencimento,
+    divida_contratos: f.divida_contratos,
+    dividas: f.dividas,
+    dividas_prescritas: f.dividas_prescritas,
+    motivo: CHANNEL_REASON[canal],
+    template: canal === 'none' ? null : ctx.templates[canal].id,
+    codigo_bloqueio: codigo,
+    seria_enviado_agora: codigo === null,
+    razao_bloqueio: codigo === null ? null : blockText(ctx, windows, f, codigo, canal, key, cobranca),
+    previsto_para:
+      codigo === 'limite_por_destinatario'
+        ? limitEnds
+        : codigo === 'fora_da_janela' || codigo === 'fora_do_horario_cobranca'
+          ? janelaAbre
+          : null,
+    forma: canal !== 'whatsapp' ? null : open ? 'texto_livre' : 'modelo',
+    janela_ate: canal === 'whatsapp' && open && f.ultima_entrada ? new Date(f.ultima_entrada.getTime() + DAY_MS) : null,
+  };
+}
+
+/** The first gate that stops or defers the message, in gateSql's order (null: it would go now). */
+function gate(
+  ctx: DecisionContext,
+  windows: WindowOpenings,
+  f: LeadFacts,
+  c: { canal: DecidedChannel; key: string; cobranca: boolean; janelaAbre: Date | null; open: boolean },
+): BlockCode | null {
+  const { canal, cobranca } = c;
+  const max = ctx.policy.maxPorLead24h;
+  if (f.status === 'opt_out') return 'opt_out';
+  if (f.suprimido) return 'suprimido';
+  if (!OUTREACH_ELIGIBLE.includes(f.status)) return 'estado_inelegivel';
+  if (canal === 'none') return f.telefone !== null || f.email !== null ? 'canal_nao_configurado' : 'sem_canal';
+  if (canal === 'whatsapp' && f.registro_fonte !== null) return 'registro_nao_perturbe';
+  if (cobranca && ctx.policy.credor === null) return 'credor_nao_configurado';
+  if (cobranca && (canal === 'whatsapp' ? f.tel_compartilhado : f.email_compartilhado)) return 'contato_compartilhado';
+  if (cobranca && f.dividas > 0 && f.dividas_prescritas === f.dividas) return 'divida_prescrita';
+  if (!varsAvailable(ctx.templates[canal], ctx.policy, f)) return 'variaveis_ausentes';
+  const closed = canal === 'whatsapp' && !c.open;
+  if (closed && ctx.approved.block !== null) return ctx.approved.block;
+  if (closed && ctx.approved.identity?.categoria === 'marketing' && f.marketing_recusado) return 'marketing_recusado';
+  if (f.enviados >= max) return 'limite_por_destinatario';
+  if (cobranca && (canal === 'whatsapp' ? f.enviados_tel : f.enviados_email) >= max) return 'limite_por_destinatario';
+  if (cobranca && windows.collection.lawClosed.includes(c.key)) return 'fora_do_horario_cobranca';
+  if (c.janelaAbre !== null) return 'fora_da_janela';
+  return null;
+}
+
+/** Whether the lead has what the template's variables need (decisions-sql.ts varsAvailable). */
+function varsAvailable(def: TemplateDef, policy: DecisionContext['policy'], f: LeadFacts): boolean {
+  return templateVariables(def).every((v) => {
+    switch (v) {
+      case 'contato':
+        return true;
+      case 'empresa':
+        return (f.nome ?? '') !== '';
+      case 'documento_mascarado':
+        return f.documento !== null;
+      case 'valor_divida':
+        return f.divida_centavos !== null;
+      case 'vencimento_divida':
+        return f.divida_vencimento !== null;
+      case 'contrato_divida':
+        return f.divida_contratos !== null;
+      case 'remetente':
+        return !!policy.remetente.trim();
+      case 'credor':
+      case 'credor_cnpj':
+      case 'credor_endereco':
+      case 'credor_contato':
+        return !!policy.credor;
+      default:
+        return false;
+    }
+  });
+}
+
+/** The block reason a person reads, in blockTextSql's words. */
+function blockText(
+  ctx: DecisionContext,
+  windows: WindowOpenings,
+  f: LeadFacts,
+  codigo: BlockCode,
+  canal: DecidedChannel,
+  key: string,
+  cobranca: boolean,
+): string | null {
+  switch (codigo) {
+    case 'opt_out':
+      return 'Lead optou por não receber mensagens (opt-out): nunca mais será contatado';
+    case 'suprimido':
+      return 'Documento, telefone ou e-mail do lead está na lista de supressão do tenant';
+    case 'estado_inelegivel':
+      return `Estado do lead não permite disparo: ${f.status}`;
+    case 'sem_canal':
+      return 'Lead não possui telefone nem email válidos';
+    case 'canal_nao_configurado':
+      return 'O canal do lead não está configurado neste servidor (mcp.json)';
+    case 'contato_compartilhado':
+      return (
+        `O ${canal === 'whatsapp' ? 'telefone' : 'e-mail'} do lead também é de outro lead (outro documento): ` +
+        'cobrança não vai a ele para não expor a dívida a terceiros (CDC art. 42); confirme o dono com ' +
+        'manage_suppression confirm_destination'
+      );
+    case 'credor_nao_configurado':
+      return (
+        'Credor não configurado (razão social, CNPJ, endereço, contato: set_outreach_policy creditor); ' +
+        'toda cobrança deve identificar o credor (CDC art. 42-A)'
+      );
+    case 'divida_prescrita':
+      return (
+        `Todas as ${f.dividas} dívida(s) do lead venceram há mais de ${ctx.policy.prescricaoAnos} anos ` +
+        '(prescritas): não se cobra (STJ REsp 2.088.100/SP)'
+      );
+    case 'variaveis_ausentes':
+      return 'Faltam dados do lead para o template (ex.: valor e vencimento da dívida, documento para documento_mascarado)';
+    case 'limite_por_destinatario':
+      return (
+        `Limite de ${ctx.policy.maxPorLead24h} mensagem(ns) por lead em 24 h atingido; ` +
+        `adiado até ${f.limite_ate} (${f.timezone})`
+      );
+    case 'registro_nao_perturbe':
+      return (
+        `Telefone do lead consta no cadastro de bloqueio "${f.registro_fonte}" (não me ligue) em vigor: ` +
+        'nem oferta nem cobrança por telefone/WhatsApp (SP Lei 13.226/2008)'
+      );
+    case 'sem_template_aprovado':
+    case 'template_pausado':
+    case 'template_desativado':
+    case 'marketing_recusado':
+      return TEMPLATE_BLOCK_TEXT[codigo];
+    case 'fora_do_horario_cobranca':
+      return windows.collection.why[key] ?? null;
+    case 'fora_da_janela':
+      return (cobranca ? windows.collection.why : windows.why)[key] ?? null;
+    default:
+      return null;
+  }
+}
