@@ -42,14 +42,17 @@ describe(`EventBridge deliverer (${testDbKind()})`, () => {
   it('sends batches of ≤ 10 and retries a failed entry alone; every event arrives, in order per subject', async () => {
     await ensureBus(db.kysely, BUS);
     const repeated = randomUUID();
-    const ids = await withTenant(db.kysely, tenantId, async (tx) => {
+    await withTenant(db.kysely, tenantId, async (tx) => {
       for (let i = 0; i < 23; i++) await emit(tx, tenantId, 'lead.replied', randomUUID(), { i });
       await emit(tx, tenantId, 'lead.status_changed', repeated, { n: 1 });
       await emit(tx, tenantId, 'lead.status_changed', repeated, { n: 2 });
-      return (await sql<{ evento_id: string }>`select evento_id from eventos_saida order by id`.execute(tx)).rows.map(
-        (r) => r.evento_id,
-      );
     });
+    // Read once committed: until then a transaction's events are staged in eventos_novos (migration 055).
+    const ids = await withTenant(db.kysely, tenantId, async (tx) =>
+      (await sql<{ evento_id: string }>`select evento_id from eventos_saida order by id`.execute(tx)).rows.map(
+        (r) => r.evento_id,
+      ),
+    );
     failOnce = ids[4];
     const transport = makeEventBridgeTransport({ region: 'sa-east-1', endpoint: fake.endpoint, timeoutMs: 5000 });
     const d = new EventDeliverer({

@@ -212,9 +212,17 @@ const CASES: Case[] = [
   })),
 ];
 
+/**
+ * The events written after outbox row `after`: numbered ones (eventos_saida), then those the transaction
+ * staged and has not committed yet (eventos_novos, numbered into eventos_saida at commit: migration 055).
+ */
 const written = (tx: Tx, after: number) =>
   sql<{ tipo: string; assunto: string; seq: string | null; dados: Record<string, unknown> }>`
-    select tipo, assunto, seq::text as seq, dados from eventos_saida where id > ${after} order by id`
+    select tipo, assunto, seq, dados from (
+      select 0 as fase, id as o, tipo, assunto, seq::text as seq, dados from eventos_saida where id > ${after}
+      union all
+      select 1, ordem, tipo, assunto, null, dados from eventos_novos where xid = txid_current()) e
+    order by fase, o`
     .execute(tx)
     .then((r) => r.rows);
 const lastId = (tx: Tx) =>

@@ -181,11 +181,19 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
       sql`insert into mcp_sessions (session_id, tenant_id, owner, created_at, last_used_at)
     values (${randomUUID()}, ${s.tenantId}, ${`token:${s.tokenId}`}, now(), now())`,
     ),
-  // The other seeders' inserts write events already (migration 038's triggers); one written directly too.
+  // The other seeders' inserts write events already (migration 038's triggers); one written directly too
+  // (numbered with them at commit: until then they are in eventos_novos).
   eventos_saida: (tx, s) =>
     ins(
       tx,
       sql`insert into eventos_saida (tenant_id, tipo, assunto, dados) values (${s.tenantId}, 'br.com.alquimista.lead.status_changed', ${s.leadId}, '{}')`,
+    ),
+  // Staged events live only until their transaction's commit (migration 055). One of no transaction (xid 0,
+  // so never numbered) stays, to check the table's isolation.
+  eventos_novos: (tx, s) =>
+    ins(
+      tx,
+      sql`insert into eventos_novos (xid, tenant_id, tipo, assunto, dados) values (0, ${s.tenantId}, 'br.com.alquimista.lead.status_changed', ${s.leadId}, '{}')`,
     ),
   eventos_contador: (tx, s) =>
     ins(tx, sql`insert into eventos_contador (tenant_id) values (${s.tenantId}) on conflict (tenant_id) do nothing`),
@@ -200,7 +208,7 @@ export const TENANT_TABLE_SEEDERS: Record<string, Seeder> = {
       tx,
       sql`insert into eventos_entregas (tenant_id, destino_id, evento_id, seq, assunto)
         select ${s.tenantId}, d.destino_id, e.evento_id, 1, e.assunto
-        from eventos_destinos d, eventos_saida e where d.tenant_id = ${s.tenantId} and e.tenant_id = ${s.tenantId} limit 1`,
+        from eventos_destinos d, eventos_novos e where d.tenant_id = ${s.tenantId} and e.tenant_id = ${s.tenantId} limit 1`,
     ),
   eventos_tentativas: (tx, s) =>
     ins(

@@ -6,6 +6,8 @@ import type { Tx } from '../../db/tenant.js';
  * its event in its own transaction: the tables' statement-level triggers do it (so no code path can
  * forget, and a bulk statement writes its events with one insert … select). emit() is for a change
  * that has no row of its own to trigger on. The envelope is CloudEvents 1.0, built when read.
+ * Until its transaction commits an event is staged in eventos_novos; one deferred trigger per transaction
+ * moves the transaction's events into eventos_saida at commit, numbered (migration 055).
  */
 export const EVENT_PREFIX = 'br.com.alquimista.';
 

@@ -166,4 +166,5 @@ export const NOT_PERSONAL: Record<string, string> = {
   'eventos_tentativas.erro': 'a delivery error (HTTP status, error class), no person',
   'eventos_saida.dados':
     'ids, statuses, channels and codes of an outgoing event, never a contact value (migration 038)',
+  'eventos_novos.dados': "eventos_saida.dados of an event until its transaction's commit (migration 055)",
 };
