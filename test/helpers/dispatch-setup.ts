@@ -8,6 +8,7 @@ import { setRateLimit } from '../../src/core/dispatch/rate-limit.js';
 import { savePolicy } from '../../src/core/outreach/policy.js';
 import { saveTemplateOverride } from '../../src/core/outreach/templates.js';
 import { OPT_OUT_TEXT } from '../../src/core/templates/opt-out.js';
+import { builtinCatalogue } from '../../src/sandbox/platform.js';
 import type { TemplateDef } from '../../src/core/templates/types.js';
 import type { Db } from '../../src/db/connect.js';
 import { withTenant, type Tx } from '../../src/db/tenant.js';
@@ -15,7 +16,10 @@ import { createScope } from '../../src/scope.js';
 import { ROOT } from './spawn.js';
 import { makeDeps } from './server.js';
 
-/** An mcp.json whose sandbox servers record into dir, with extra env (fault knobs) per channel. */
+/**
+ * An mcp.json whose sandbox servers record into dir, with extra env (fault knobs) per channel. The sandbox
+ * WhatsApp platform approves the built-in templates and NOTICE_TEMPLATE.
+ */
 export function writeSandboxMcpConfig(
   dir: string,
   env: { whatsapp?: Record<string, string>; email?: Record<string, string> } = {},
@@ -25,6 +29,20 @@ export function writeSandboxMcpConfig(
     args: [join(ROOT, 'dist', 'sandbox', `${name}-server.js`)],
     env: { SANDBOX_RECORD: join(dir, `${name}.jsonl`), ...extra },
   });
+  // The platform's catalogue: the built-in templates and NOTICE_TEMPLATE, approved (unless env names another).
+  const catalogue = join(dir, 'sandbox-templates.json');
+  writeFileSync(
+    catalogue,
+    JSON.stringify([
+      ...builtinCatalogue(),
+      {
+        name: NOTICE_TEMPLATE.whatsapp!.nome_aprovado,
+        language: 'pt_BR',
+        params: NOTICE_TEMPLATE.whatsapp!.parametros,
+      },
+    ]),
+  );
+  env = { ...env, whatsapp: { SANDBOX_TEMPLATES: catalogue, ...env.whatsapp } };
   const path = join(dir, 'mcp.json');
   writeFileSync(
     path,

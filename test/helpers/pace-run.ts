@@ -5,12 +5,15 @@ import { McpConfigSchema } from '../../src/channels/config.js';
 import { McpClientPool } from '../../src/channels/pool.js';
 import { Executor } from '../../src/core/dispatch/executor.js';
 import { setRateLimit } from '../../src/core/dispatch/rate-limit.js';
+import { saveTemplateOverride } from '../../src/core/outreach/templates.js';
 import { silentLogger, systemClock } from '../../src/core/ports.js';
 import type { Db } from '../../src/db/connect.js';
 import { withTenant } from '../../src/db/tenant.js';
 import {
   busiestWindow,
   configuredChannels,
+  NOTICE_EMAIL_TEMPLATE,
+  NOTICE_TEMPLATE,
   policyOpenAllWeek,
   sandboxSends,
   statusCounts,
@@ -35,6 +38,8 @@ export async function paceRun(db: Db, opts: { leads: number; pace: number }) {
     tenantSlug: `pace-${Math.random().toString(36).slice(2, 8)}`,
     config: { dispatchEnabled: true, dispatchFlagRaw: 'true' },
     channels: configuredChannels('whatsapp', 'email'),
+    // A notice, not a collection (no creditor, no debts): it goes at any hour of the open window (seedCampaign).
+    creditor: null,
   });
   const t = deps.tenant.tenant_id;
   const ids: string[] = [];
@@ -44,12 +49,14 @@ export async function paceRun(db: Db, opts: { leads: number; pace: number }) {
         nome: `Ritmo ${i}`,
         documento: cnpjFor(900 + i),
         phones: [{ e164: `+5511977${String(i).padStart(6, '0')}` }],
+        debts: [],
       }),
     );
   }
   await withTenant(db.kysely, t, async (tx) => {
     await policyOpenAllWeek(tx, t);
     await setRateLimit(tx, t, 'whatsapp', 80);
+    for (const def of [NOTICE_TEMPLATE, NOTICE_EMAIL_TEMPLATE]) await saveTemplateOverride(tx, t, def);
   });
   const client = await connectClient(deps);
   const pool = new McpClientPool(config.mcpServers, silentLogger);
@@ -66,14 +73,29 @@ export async function paceRun(db: Db, opts: { leads: number; pace: number }) {
     await channels.verify();
     const started = await client.callTool({
       name: 'start_dispatch',
-      arguments: { lead_ids: ids, campaign_key: 'ritmo', pace: opts.pace },
+      arguments: {
+        lead_ids: ids,
+        campaign_key: 'ritmo',
+        pace: opts.pace,
+        template_whatsapp: NOTICE_TEMPLATE.id,
+        template_email: NOTICE_EMAIL_TEMPLATE.id,
+      },
     });
     if (started.isError) throw new Error(textOf(started));
     const campaignId = (started.structuredContent as { job_id: string }).job_id;
     executor.start();
     const end = Date.now() + 60_000;
     while ((await statusCounts(db, campaignId)).enviado !== opts.leads) {
-      if (Date.now() > end) throw new Error(`not all sent: ${JSON.stringify(await statusCounts(db, campaignId))}`);
+      if (Date.now() > end) {
+        const { rows } = await asOwner(db.kysely, (tx) =>
+          sql<{
+            motivo: string | null;
+          }>`select distinct motivo from disparos where campanha_id = ${campaignId}`.execute(tx),
+        );
+        throw new Error(
+          `not all sent: ${JSON.stringify(await statusCounts(db, campaignId))}; ${rows.map((r) => r.motivo).join(' | ')}`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     await executor.stop();
