@@ -7,6 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, MAIN, tempDir } from '../helpers/spawn.js';
 import { sandboxSends, writeSandboxMcpConfig } from '../helpers/dispatch-setup.js';
 
+// These tests are about sending plumbing, not collection content: they send the built-in sales template
+// (contato_comercial_*_v1), which is not a collection message, so they pass on the real clock at any hour.
+// A collection message is deferred on Sundays, holidays and at night whatever the send window says
+// (state-contact-rules.ts); collection content and hours are covered with a fixed clock in
+// test/tools/collection-gates.test.ts.
+const SALES = { whatsapp: 'contato_comercial_whatsapp_v1', email: 'contato_comercial_email_v1' } as const;
+
 const records = (file: string) =>
   readFileSync(file, 'utf8')
     .trim()
@@ -58,7 +65,7 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
     const leads = (
       (await client.callTool({ name: 'query_leads', arguments: { text: 'padaria' } })).structuredContent as any
     ).leads;
-    const args = { lead_id: leads[0].lead_id, idempotency_key: 'teste-envio-0001' };
+    const args = { lead_id: leads[0].lead_id, idempotency_key: 'teste-envio-0001', template: SALES.whatsapp };
     const r1 = await client.callTool({ name: 'send_message', arguments: args });
     const s1 = r1.structuredContent as any;
     expect(s1, JSON.stringify(r1.content)).toMatchObject({
@@ -73,7 +80,7 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
     const sent = records(join(dataDir, 'sandbox', 'whatsapp.jsonl'));
     expect(sent).toHaveLength(1);
     expect(sent[0].args.to).toBe('+5511987654321');
-    expect(sent[0].args.text).toContain('Olá, Maria!');
+    expect(sent[0].args.text).toContain('Olá, Maria! Aqui é a equipe de Alquimista Cobranças.');
     const lead = (
       (await client.callTool({ name: 'query_leads', arguments: { lead_id: leads[0].lead_id } }))
         .structuredContent as any
@@ -82,7 +89,13 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
   });
 
   it('start_dispatch sends the rest in the background and job_status accounts for every row', async () => {
-    const r = await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, campaign_key: 'novembro' } });
+    const campaign = {
+      filter: {},
+      campaign_key: 'novembro',
+      template_whatsapp: SALES.whatsapp,
+      template_email: SALES.email,
+    };
+    const r = await client.callTool({ name: 'start_dispatch', arguments: campaign });
     const s = r.structuredContent as any;
     expect(s.mode).toBe('real');
     // Padaria was contacted minutes ago: the per-lead daily cap defers it instead of sending twice.
@@ -96,9 +109,7 @@ describe('real sends through the bundled sandbox channel servers (stdio, PGlite)
     }
     expect(job.counts).toMatchObject({ enviado: 2, adiado: 1, total: 3 });
     expect(records(join(dataDir, 'sandbox', 'email.jsonl')).map((e) => e.args.to)).toEqual(['ze@lua.com.br']);
-    const again = (
-      await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, campaign_key: 'novembro' } })
-    ).structuredContent as any;
+    const again = (await client.callTool({ name: 'start_dispatch', arguments: campaign })).structuredContent as any;
     expect(again.queued).toBe(0);
   });
 });
@@ -141,9 +152,20 @@ describe('a WhatsApp number refused permanently (stdio, PGlite)', () => {
 
   it('marks the phone invalid and falls back to e-mail', async () => {
     const [lead] = ((await client.callTool({ name: 'query_leads', arguments: {} })).structuredContent as any).leads;
-    const r = (await client.callTool({ name: 'send_message', arguments: { lead_id: lead.lead_id } }))
-      .structuredContent as any;
-    expect(r).toMatchObject({ sent: false, channel: 'whatsapp', status: 'falhou' });
+    // A campaign, not send_message: a single send's fallback e-mail is the channel's default (the collection
+    // template), while a campaign's is its own template_email, here the sales one.
+    const s = (
+      await client.callTool({
+        name: 'start_dispatch',
+        arguments: {
+          filter: {},
+          campaign_key: 'recusa',
+          template_whatsapp: SALES.whatsapp,
+          template_email: SALES.email,
+        },
+      })
+    ).structuredContent as any;
+    expect(s).toMatchObject({ mode: 'real', queued: 1 });
     let emails: unknown[] = [];
     for (let i = 0; i < 50 && !emails.length; i++) {
       emails = sandboxSends(dataDir, 'email');
@@ -151,6 +173,11 @@ describe('a WhatsApp number refused permanently (stdio, PGlite)', () => {
     }
     expect(emails).toHaveLength(1);
     expect((emails[0] as any).args.to).toBe('ana@azul.com.br');
+    expect(sandboxSends(dataDir, 'whatsapp')).toHaveLength(0); // refused: nothing delivered on WhatsApp
+    const job = (
+      (await client.callTool({ name: 'job_status', arguments: { job_id: s.job_id } })).structuredContent as any
+    ).jobs[0];
+    expect(job.counts).toMatchObject({ falhou: 1 });
     // query_leads {lead_id}: the summary in leads[0], the rest in lead.
     const one = (await client.callTool({ name: 'query_leads', arguments: { lead_id: lead.lead_id } }))
       .structuredContent as any;

@@ -16,6 +16,13 @@ import { cleanEnv, MAIN, ROOT, tempDir } from '../helpers/spawn.js';
  * keys gets the send retried (the restarted server answers it from its record: received once); one
  * that does not ends `incerto` with the reason and is never re-sent.
  */
+// These tests are about sending plumbing, not collection content: they send the built-in sales template
+// (contato_comercial_*_v1), which is not a collection message, so they pass on the real clock at any hour.
+// A collection message is deferred on Sundays, holidays and at night whatever the send window says
+// (state-contact-rules.ts); collection content and hours are covered with a fixed clock in
+// test/tools/collection-gates.test.ts.
+const SALES = { whatsapp: 'contato_comercial_whatsapp_v1', email: 'contato_comercial_email_v1' } as const;
+
 describe('a downstream MCP server killed during a call (stdio, PGlite)', () => {
   let client: Client;
   let dir: string;
@@ -78,17 +85,17 @@ describe('a downstream MCP server killed during a call (stdio, PGlite)', () => {
   const leadId = async (text: string) =>
     ((await client.callTool({ name: 'query_leads', arguments: { text } })).structuredContent as any).leads[0].lead_id;
   /** send_message with a key; called again with the same key it reports the same disparo's state. */
-  const send = async (text: string, key: string) => {
+  const send = async (text: string, key: string, template: string) => {
     const res = await client.callTool({
       name: 'send_message',
-      arguments: { lead_id: await leadId(text), idempotency_key: key },
+      arguments: { lead_id: await leadId(text), idempotency_key: key, template },
     });
     expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
     return res.structuredContent as any;
   };
-  const settle = async (text: string, key: string) => {
+  const settle = async (text: string, key: string, template: string) => {
     for (let i = 0; i < 100; i++) {
-      const r = await send(text, key);
+      const r = await send(text, key, template);
       if (['enviado', 'falhou', 'bloqueado', 'cancelado', 'incerto'].includes(r.status)) return r;
       await new Promise((res) => setTimeout(res, 200));
     }
@@ -96,19 +103,22 @@ describe('a downstream MCP server killed during a call (stdio, PGlite)', () => {
   };
 
   it('channel without idempotency: the interrupted send ends incerto with the reason, never re-sent', async () => {
-    expect(await settle('Loja A', 'queda-envio-a')).toMatchObject({ status: 'enviado', channel: 'whatsapp' });
-    const b = await settle('Loja B', 'queda-envio-b');
+    expect(await settle('Loja A', 'queda-envio-a', SALES.whatsapp)).toMatchObject({
+      status: 'enviado',
+      channel: 'whatsapp',
+    });
+    const b = await settle('Loja B', 'queda-envio-b', SALES.whatsapp);
     expect(b).toMatchObject({ status: 'incerto', channel: 'whatsapp', sent: false });
     expect(JSON.stringify(b)).toMatch(/não garante idempotência/);
     await new Promise((res) => setTimeout(res, 1500)); // time for any (wrong) retry to happen
-    expect((await send('Loja B', 'queda-envio-b')).status).toBe('incerto');
+    expect((await send('Loja B', 'queda-envio-b', SALES.whatsapp)).status).toBe('incerto');
     const received = sandboxSends(dir, 'whatsapp').map((s) => s.args.to);
     expect(received).toEqual(['+5511987651001', '+5511987651002']); // B arrived once (before the crash), nobody twice
   });
 
   it('channel with idempotency: the interrupted send is retried after the server restarts and received once', async () => {
-    expect(await settle('Loja C', 'queda-envio-c')).toMatchObject({ status: 'enviado', channel: 'email' });
-    const d = await settle('Loja D', 'queda-envio-d');
+    expect(await settle('Loja C', 'queda-envio-c', SALES.email)).toMatchObject({ status: 'enviado', channel: 'email' });
+    const d = await settle('Loja D', 'queda-envio-d', SALES.email);
     expect(d).toMatchObject({ status: 'enviado', channel: 'email' });
     const received = sandboxSends(dir, 'email').map((s) => s.args.to);
     expect(received).toEqual(['caio@lojac.com.br', 'duda@lojad.com.br']);

@@ -48,11 +48,15 @@ describe('input_required: a real send is confirmed by the person first, when the
       }),
     );
   const send = (client: Client, i: number) =>
-    client.callTool({ name: 'send_message', arguments: { lead_id: leads[i] } }, { timeout: 60_000 });
+    client.callTool({ name: 'send_message', arguments: { lead_id: leads[i], template: SALES } }, { timeout: 60_000 });
+  const SALES = 'contato_comercial_whatsapp_v1';
   const sent = () => sandboxSends(join(dir, 'sandbox')).length;
   // Sends must not depend on the hour the suite runs at: an all-day window, holidays ignored (a send
-  // outside the window is deferred, not sent, and this file counts what reached the sandbox).
-  // Collection messages name the creditor (issue 17): set with the window.
+  // outside the window is deferred, not sent, and this file counts what reached the sandbox), and the
+  // built-in sales template, not a collection message: a collection is deferred on Sundays, holidays and
+  // at night whatever the window (state-contact-rules.ts; its content and hours are covered with a fixed
+  // clock in test/tools/collection-gates.test.ts). Every lead here has a mobile, so WhatsApp is the channel.
+  // The creditor stays configured, as a real tenant's would be (issue 17).
   const ALL_DAY = {
     send_window: { days: Array(7).fill({ start: '00:00', end: '24:00' }), respect_holidays: false },
     creditor: CREDITOR_INPUT,
@@ -139,7 +143,10 @@ describe('input_required: a real send is confirmed by the person first, when the
       leads: Array<{ lead_id: string; documento?: string | null; document?: string | null }>;
     };
     const lead = mine.leads.find((l) => l.documento ?? l.document)!.lead_id;
-    const r = await client.callTool({ name: 'send_message', arguments: { lead_id: lead } }, { timeout: 60_000 });
+    const r = await client.callTool(
+      { name: 'send_message', arguments: { lead_id: lead, template: SALES } },
+      { timeout: 60_000 },
+    );
     expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
     expect(asked).toEqual([`Send a REAL message now to lead ${lead}?`]);
     expect(sent()).toBe(before + 1);

@@ -13,6 +13,13 @@ import { sandboxSends, writeSandboxMcpConfig } from '../helpers/dispatch-setup.j
 import { CREDITOR_INPUT } from '../helpers/leads-data.js';
 import { cleanEnv, MAIN, tempDir } from '../helpers/spawn.js';
 
+// These tests are about sending plumbing, not collection content: they send the built-in sales template
+// (contato_comercial_*_v1), which is not a collection message, so they pass on the real clock at any hour.
+// A collection message is deferred on Sundays, holidays and at night whatever the send window says
+// (state-contact-rules.ts); collection content and hours are covered with a fixed clock in
+// test/tools/collection-gates.test.ts.
+const SALES = { whatsapp: 'contato_comercial_whatsapp_v1', email: 'contato_comercial_email_v1' } as const;
+
 describe('a campaign that hits 131026 for some numbers falls back to e-mail (stdio, PGlite)', () => {
   let client: Client;
   let dataDir: string;
@@ -56,8 +63,17 @@ describe('a campaign that hits 131026 for some numbers falls back to e-mail (std
   afterAll(async () => client?.close());
 
   it('131026 → the phone is marked not on WhatsApp and the e-mail goes; the others go as the approved template', async () => {
-    const s = (await client.callTool({ name: 'start_dispatch', arguments: { filter: {}, campaign_key: 'plataforma' } }))
-      .structuredContent as any;
+    const s = (
+      await client.callTool({
+        name: 'start_dispatch',
+        arguments: {
+          filter: {},
+          campaign_key: 'plataforma',
+          template_whatsapp: SALES.whatsapp,
+          template_email: SALES.email,
+        },
+      })
+    ).structuredContent as any;
     expect(s).toMatchObject({ mode: 'real', queued: 4 });
     // Under load the e-mails may land before the other WhatsApp sends: wait for both.
     let emails: any[] = [];
@@ -70,8 +86,8 @@ describe('a campaign that hits 131026 for some numbers falls back to e-mail (std
     expect(emails.map((e) => e.args.to).sort()).toEqual(['bar@ze.com.br', 'ze@lua.com.br']);
     expect(wa.map((w) => w.args.to).sort()).toEqual(['+5511987654321', '+5531988887777']);
     for (const w of wa) {
-      expect(w.args).toMatchObject({ template: 'cobranca_padrao_whatsapp_v2' });
-      expect(w.args.template_params).toHaveLength(10);
+      expect(w.args).toMatchObject({ template: SALES.whatsapp });
+      expect(w.args.template_params).toHaveLength(3); // contato, remetente, empresa
     }
     let job: any;
     for (let i = 0; i < 50; i++) {

@@ -181,10 +181,17 @@ describe('scale-out: 3 replicas behind nginx (round robin, no stickiness) + 2 wo
           expect(imported.job.status).toBe('concluido');
           const filter = { source_job_id: imported.job.job_id };
           await call(client, 'dry_run_dispatch', { filter });
-          const campaign = await call(client, 'start_dispatch', { filter, campaign_key: `escala-${from}` });
-          // Queued: leads whose message can be rendered (the collections template needs the CNPJ that
-          // half of these rows leave out; those are blocked, and never queued). Named before and after
-          // the English rename of the outputs.
+          // The built-in sales template, not the collection one: this test is about replicas and leases,
+          // and a collection message is deferred on Sundays, holidays and at night whatever the send
+          // window (state-contact-rules.ts; covered with a fixed clock in test/tools/collection-gates.test.ts).
+          const campaign = await call(client, 'start_dispatch', {
+            filter,
+            campaign_key: `escala-${from}`,
+            template_whatsapp: 'contato_comercial_whatsapp_v1',
+            template_email: 'contato_comercial_email_v1',
+          });
+          // Queued: leads whose message can be rendered (the sales template needs no CNPJ, so all of
+          // them; at least half in any case). Named before and after the English rename of the outputs.
           const queued = Number(campaign.queued ?? campaign.enfileirados);
           expect(queued).toBeGreaterThanOrEqual(LEADS / 2);
           return { from, campaignId: campaign.job_id as string, queued };

@@ -3,10 +3,12 @@ import {
   BUILTIN_TEMPLATES,
   DEFAULT_TEMPLATE_BY_CHANNEL,
   getBuiltinTemplate,
+  isCollectionTemplate,
   leadVariables,
   listBuiltinTemplates,
   OPT_OUT_TEXT,
   renderTemplate,
+  TEMPLATE_VARIABLES,
   templateVariables,
   toNumberedBody,
   validateTemplate,
@@ -47,6 +49,7 @@ const COBRANCA_VARS = [
   'valor_divida',
   'vencimento_divida',
 ];
+const CONTATO_VARS = ['contato', 'remetente', 'empresa'];
 const REUNIAO_VARS = ['contato', 'empresa', 'remetente', 'data_reuniao', 'hora_reuniao', 'fuso', 'link_ou_local'];
 
 describe('built-in templates', () => {
@@ -56,6 +59,8 @@ describe('built-in templates', () => {
       'cobranca_padrao_whatsapp_v2',
       'confirmacao_reuniao_email_v1',
       'confirmacao_reuniao_whatsapp_v1',
+      'contato_comercial_email_v1',
+      'contato_comercial_whatsapp_v1',
       'lembrete_reuniao_email_v1',
       'lembrete_reuniao_whatsapp_v1',
     ]);
@@ -65,7 +70,7 @@ describe('built-in templates', () => {
     });
     expect(getBuiltinTemplate('nao_existe_v1')).toBeUndefined();
     expect(listBuiltinTemplates('whatsapp').every((t) => t.canal === 'whatsapp')).toBe(true);
-    expect(listBuiltinTemplates()).toHaveLength(6);
+    expect(listBuiltinTemplates()).toHaveLength(8);
   });
 
   describe.each(listBuiltinTemplates().map((t) => [t.id, t] as const))('%s', (id, def) => {
@@ -75,7 +80,9 @@ describe('built-in templates', () => {
 
     it('uses only the documented variables', () => {
       expect(templateVariables(def).sort()).toEqual(
-        (id.startsWith('cobranca') ? COBRANCA_VARS : REUNIAO_VARS).slice().sort(),
+        (id.startsWith('cobranca') ? COBRANCA_VARS : id.startsWith('contato') ? CONTATO_VARS : REUNIAO_VARS)
+          .slice()
+          .sort(),
       );
     });
 
@@ -178,6 +185,47 @@ describe('built-in templates', () => {
           'vencimento_divida',
         ].sort(),
       );
+  });
+
+  describe('the sales contact templates', () => {
+    const ids = ['contato_comercial_whatsapp_v1', 'contato_comercial_email_v1'];
+
+    it('are not collection messages: no cobranca_ id, no debt or creditor variable', () => {
+      for (const id of ids) {
+        const def = getBuiltinTemplate(id)!;
+        expect(isCollectionTemplate(def, templateVariables(def))).toBe(false);
+        for (const v of templateVariables(def)) expect(Object.keys(TEMPLATE_VARIABLES)).toContain(v);
+      }
+      // The collection one, for contrast: the same check says true.
+      const cobranca = getBuiltinTemplate('cobranca_padrao_whatsapp_v2')!;
+      expect(isCollectionTemplate(cobranca, templateVariables(cobranca))).toBe(true);
+    });
+
+    it('render for a lead with no debt and no creditor configured', () => {
+      const vars = leadVariables(
+        { nome: 'Padaria Pão Quente Ltda', contato_nome: 'Maria', documento: null, documento_tipo: null },
+        'Vendas Sol',
+      );
+      const wa = renderTemplate(getBuiltinTemplate('contato_comercial_whatsapp_v1')!, vars);
+      expect(wa).toEqual({
+        ok: true,
+        texto:
+          'Olá, Maria! Aqui é a equipe de Vendas Sol.\n\n' +
+          'Gostaríamos de conversar sobre Padaria Pão Quente Ltda. Podemos falar por aqui?\n\n' +
+          'Se não quiser mais receber mensagens, responda SAIR.',
+        parametros: ['Maria', 'Vendas Sol', 'Padaria Pão Quente Ltda'],
+      });
+      const em = renderTemplate(getBuiltinTemplate('contato_comercial_email_v1')!, vars);
+      if (!em.ok) throw new Error(em.motivo);
+      expect(em.assunto).toBe('Vendas Sol e Padaria Pão Quente Ltda: podemos conversar?');
+      expect(em.texto).toContain(
+        'Aqui é a equipe de Vendas Sol. Gostaríamos de conversar sobre Padaria Pão Quente Ltda.',
+      );
+      expect(em.texto.endsWith(OPT_OUT_TEXT)).toBe(true);
+      expect(em.html).toContain(OPT_OUT_TEXT);
+      for (const text of [wa.ok ? wa.texto : '', em.texto])
+        expect(text).not.toMatch(/d[ií]vida|credor|valor|vencimento|pagar/i);
+    });
   });
 
   it('the numbered body filled with parametros equals the rendered text', () => {

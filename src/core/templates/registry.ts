@@ -1,10 +1,12 @@
 /**
  * The built-in templates, by id. Tenants may add their own later; these are the ones the seed's
- * channel decision names (`cobranca_padrao_*_v1`) plus meeting confirmation and reminder.
+ * channel decision names (`cobranca_padrao_*_v2`), a sales contact opener (`contato_comercial_*_v1`, not a
+ * collection message) and meeting confirmation and reminder.
  * Ids are versioned: change the text → new id, so dry_run_log and disparos keep pointing at
  * the exact text that was (or would have been) sent.
  */
 import { COBRANCA_TEMPLATES } from './builtin-cobranca.js';
+import { CONTATO_TEMPLATES } from './builtin-contato.js';
 import { REUNIAO_TEMPLATES } from './builtin-reuniao.js';
 import type { TemplateChannel, TemplateDef } from './types.js';
 
@@ -21,7 +23,7 @@ function freeze(def: TemplateDef): TemplateDef {
  * @example BUILTIN_TEMPLATES.get('cobranca_padrao_email_v2')?.assunto // 'Pendência de {{empresa}} com {{credor}}'
  */
 export const BUILTIN_TEMPLATES: ReadonlyMap<string, TemplateDef> = new Map(
-  [...COBRANCA_TEMPLATES, ...REUNIAO_TEMPLATES].map((def) => [def.id, freeze(def)]),
+  [...COBRANCA_TEMPLATES, ...CONTATO_TEMPLATES, ...REUNIAO_TEMPLATES].map((def) => [def.id, freeze(def)]),
 );
 
 /**
