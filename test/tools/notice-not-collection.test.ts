@@ -138,4 +138,61 @@ describe(`a notice from a collecting tenant is not a collection message (${testD
       motivo: /fora_do_horario_cobranca.*domingo/,
     });
   });
+
+  it('a single send refused on WhatsApp falls back to its e-mail twin; a notice without one has no fallback, never the collections e-mail', async () => {
+    const deps = await makeDeps(db, {
+      tenantSlug: `n-${Math.random().toString(36).slice(2, 10)}`,
+      clock: fixedClock(SUNDAY_10),
+      channels: configuredChannels('whatsapp', 'email', 'calendar'),
+      config: { dispatchEnabled: true },
+    });
+    const t = deps.tenant.tenant_id;
+    const leadId = await insertLead(db.kysely, t, {
+      nome: 'Gêmeos Ltda',
+      contato: 'Rui Lima',
+      documento: cnpjFor(9102),
+      phones: [{ e164: '+5511980009102' }],
+      emails: [{ email: 'rui@gemeos.com.br' }],
+    });
+    await withTenant(db.kysely, t, async (tx) => {
+      // A tenant notice with no e-mail twin.
+      expect(
+        await saveTemplateOverride(tx, t, {
+          ...NOTICE_TEMPLATE,
+          id: 'lembrete_sem_gemeo',
+          whatsapp: { ...NOTICE_TEMPLATE.whatsapp!, nome_aprovado: 'lembrete_sem_gemeo' },
+        }),
+      ).toEqual([]);
+    });
+    const cases = [
+      { template: 'contato_comercial_whatsapp_v1', cobranca: false, expected: 'contato_comercial_email_v1' },
+      { template: 'cobranca_padrao_whatsapp_v2', cobranca: true, expected: 'cobranca_padrao_email_v2' },
+      { template: 'lembrete_sem_gemeo', cobranca: false, expected: null },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const fallback = await withTenant(db.kysely, t, async (tx) => {
+        await plantingFixtures(tx);
+        const key = `avulso-${i}`;
+        const { rows } = await sql<{ disparo_id: string }>`
+          insert into disparos (tenant_id, lead_id, canal, destino, template, variaveis, idempotency_key, status, conteudo)
+          values (${t}, ${leadId}, 'whatsapp', '+5511980009102', ${c.template},
+                  ${JSON.stringify({ __cobranca: c.cobranca })}::jsonb, ${key}, 'falhou', 'x')
+          returning disparo_id`.execute(tx);
+        const row = { disparo_id: rows[0].disparo_id, lead_id: leadId, idempotency_key: key };
+        await renderFallbackEmail(tx, t, row, 'rui@gemeos.com.br', { actor: 'teste', now: new Date(SUNDAY_10) });
+        return tx
+          .selectFrom('disparos')
+          .select(['template', 'conteudo', 'variaveis'])
+          .where('canal', '=', 'email')
+          .where('idempotency_key', 'like', `${key}%`)
+          .execute();
+      });
+      if (c.expected === null) expect(fallback, c.template).toEqual([]);
+      else {
+        expect(fallback, c.template).toMatchObject([{ template: c.expected }]);
+        expect((fallback[0].variaveis as any).__cobranca, c.template).toBe(c.cobranca);
+        if (!c.cobranca) expect(fallback[0].conteudo).not.toMatch(/R\$|Pendência/);
+      }
+    }
+  });
 });

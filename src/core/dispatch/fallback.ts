@@ -14,9 +14,8 @@ import {
 } from '../templates/index.js';
 
 /**
- * Enqueues the e-mail version of a WhatsApp message whose number was refused permanently, due at
- * `now`: a campaign's message becomes the campaign's e-mail (a single send the channel's default), a meeting's confirmation or
- * reminder the e-mail version of the same message. Once per message (its own idempotency key).
+ * Enqueues the e-mail version of a WhatsApp message whose number was refused permanently, due at `now`, in
+ * the template fallbackTemplateId picks (none: nothing is enqueued). Once per message (its own idempotency key).
  */
 export async function renderFallbackEmail(
   tx: Tx,
@@ -54,17 +53,10 @@ export async function renderFallbackEmail(
     ])
     .where('disparos.disparo_id', '=', r.disparo_id)
     .executeTakeFirst();
-  // A meeting's confirmation / reminder falls back to the e-mail version of the same message; a campaign's
-  // message to the campaign's e-mail template (a notice never becomes a collection e-mail); a single send to
-  // the channel's default.
   const meeting = orig?.agendamento_id ? orig : null;
-  const def = await resolveTemplate(
-    tx,
-    tenantId,
-    meeting
-      ? meeting.template.replace('_whatsapp_', '_email_')
-      : (orig?.template_email ?? DEFAULT_TEMPLATE_BY_CHANNEL.email),
-  );
+  const id = await fallbackTemplateId(tx, tenantId, orig);
+  if (!id) return;
+  const def = await resolveTemplate(tx, tenantId, id);
   // The original message's variables (a collection's debt and creditor as they were rendered) over the lead's.
   const original = Object.fromEntries(
     Object.entries((orig?.variaveis ?? {}) as Record<string, unknown>).filter(
@@ -88,4 +80,29 @@ export async function renderFallbackEmail(
             ${out.assunto ?? null}, ${fallbackKey(r.idempotency_key)}, 'pendente',
             ${`fallback: WhatsApp recusou o número (disparo ${r.disparo_id}); ${opts.actor}`}, ${opts.now})
     on conflict (tenant_id, idempotency_key) do nothing`.execute(tx);
+}
+
+/**
+ * The e-mail template a refused WhatsApp message falls back to, never a message of another kind: a meeting's
+ * confirmation / reminder and a single send go as the e-mail twin of their template (`_whatsapp_` →
+ * `_email_`), a campaign's message as the campaign's e-mail template. A single send whose template has no
+ * twin goes as the channel's default only if it was a collection too (the default is the collections
+ * e-mail); a notice without a twin has no fallback (null) rather than becoming a collection e-mail.
+ */
+async function fallbackTemplateId(
+  tx: Tx,
+  tenantId: string,
+  orig:
+    { agendamento_id: string | null; template: string; template_email: string | null; variaveis: unknown } | undefined,
+): Promise<string | null> {
+  if (!orig) return DEFAULT_TEMPLATE_BY_CHANNEL.email;
+  if (orig.agendamento_id) return orig.template.replace('_whatsapp_', '_email_');
+  if (orig.template_email) return orig.template_email;
+  const twin = orig.template.includes('_whatsapp_') ? orig.template.replace('_whatsapp_', '_email_') : null;
+  if (twin) {
+    const def = await resolveTemplate(tx, tenantId, twin).catch(() => null);
+    if (def?.canal === 'email') return twin;
+  }
+  const cobranca = (orig.variaveis as Record<string, unknown> | null)?.__cobranca;
+  return cobranca === false ? null : DEFAULT_TEMPLATE_BY_CHANNEL.email;
 }
