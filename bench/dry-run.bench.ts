@@ -29,6 +29,7 @@ import { ensureTenant, withTenant } from '../src/db/tenant.js';
 import { createScope } from '../src/scope.js';
 import type { ServerDeps } from '../src/deps.js';
 import { readRows } from '../src/files/spreadsheet.js';
+import { configuredChannels } from '../test/helpers/dispatch-setup.js';
 import { leadsCsv } from '../test/helpers/leads-data.js';
 import { startCluster } from '../test/helpers/pg-cluster.js';
 import { seedCreditor, TEST_CREDITOR } from '../test/helpers/server.js';
@@ -79,15 +80,7 @@ async function measure(db: Db) {
     tasks: new BackgroundTasks(),
     // A Tuesday at 10:00 in São Paulo: inside the send window, so every gate is evaluated.
     clock: { now: () => new Date('2026-11-24T13:00:00Z') },
-    channels: () =>
-      (['whatsapp', 'email', 'calendar'] as const).map((channel) => ({
-        channel,
-        server: 's',
-        preset: null,
-        transport: 'stdio' as const,
-        state: 'configured' as const,
-        detail: null,
-      })),
+    channels: configuredChannels('whatsapp', 'email', 'calendar'),
   } as ServerDeps;
   const runs: number[] = [];
   const floors: number[] = [];

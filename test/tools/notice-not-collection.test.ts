@@ -28,20 +28,24 @@ import { plantingFixtures } from '../helpers/transition-guard.js';
  */
 const SUNDAY_10 = '2026-11-29T13:00:00Z'; // 10:00 in São Paulo
 
+/** A tenant with a creditor (makeDeps's default), sending on, on Sunday 10:00. */
+const collectingTenant = () =>
+  makeDeps(db, {
+    tenantSlug: `n-${Math.random().toString(36).slice(2, 10)}`,
+    clock: fixedClock(SUNDAY_10),
+    channels: configuredChannels('whatsapp', 'email', 'calendar'),
+    config: { dispatchEnabled: true },
+  });
+
+let db: TestDb;
 describe(`a notice from a collecting tenant is not a collection message (${testDbKind()})`, () => {
-  let db: TestDb;
   beforeAll(async () => {
     db = await openTestDb();
   });
   afterAll(async () => db?.destroy());
 
   it('Sunday 10:00, window open all week: the notice is decided, queued, re-checked and falls back as a notice; the collection waits', async () => {
-    const deps = await makeDeps(db, {
-      tenantSlug: `n-${Math.random().toString(36).slice(2, 10)}`,
-      clock: fixedClock(SUNDAY_10),
-      channels: configuredChannels('whatsapp', 'email', 'calendar'),
-      config: { dispatchEnabled: true },
-    });
+    const deps = await collectingTenant();
     const t = deps.tenant.tenant_id;
     await withTenant(db.kysely, t, async (tx) => {
       await policyOpenAllWeek(tx, t);
@@ -140,12 +144,7 @@ describe(`a notice from a collecting tenant is not a collection message (${testD
   });
 
   it('a single send refused on WhatsApp falls back to its e-mail twin; a notice without one has no fallback, never the collections e-mail', async () => {
-    const deps = await makeDeps(db, {
-      tenantSlug: `n-${Math.random().toString(36).slice(2, 10)}`,
-      clock: fixedClock(SUNDAY_10),
-      channels: configuredChannels('whatsapp', 'email', 'calendar'),
-      config: { dispatchEnabled: true },
-    });
+    const deps = await collectingTenant();
     const t = deps.tenant.tenant_id;
     const leadId = await insertLead(db.kysely, t, {
       nome: 'Gêmeos Ltda',

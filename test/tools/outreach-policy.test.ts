@@ -8,17 +8,10 @@ import { insertLead } from '../helpers/fixtures.js';
 import { cnpjFor } from '../helpers/leads-data.js';
 import { TEST_CREDITOR, connectClient, fixedClock, makeDeps, textOf } from '../helpers/server.js';
 import { tempDir } from '../helpers/spawn.js';
+import { configuredChannels } from '../helpers/dispatch-setup.js';
 
 const TUESDAY_10 = fixedClock('2026-11-24T13:00:00Z');
-const configured = () =>
-  (['whatsapp', 'email', 'calendar'] as const).map((channel) => ({
-    channel,
-    server: 's',
-    preset: null,
-    transport: 'stdio' as const,
-    state: 'configured' as const,
-    detail: null,
-  }));
+const configured = configuredChannels('whatsapp', 'email', 'calendar');
 
 describe(`lead states, suppression, dry run and the dispatch flag (${testDbKind()})`, () => {
   let db: TestDb;
