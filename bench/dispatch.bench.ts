@@ -13,14 +13,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { McpChannelClient } from '../src/channels/channel-client.js';
 import { loadMcpConfig } from '../src/channels/config.js';
 import { McpClientPool } from '../src/channels/pool.js';
 import { silentLogger } from '../src/core/ports.js';
-import { openDb } from '../src/db/connect.js';
-import { migrate } from '../src/db/migrate.js';
 import {
   busiestWindow,
   sandboxSends,
@@ -28,6 +25,7 @@ import {
   statusCounts,
   writeSandboxMcpConfig,
 } from '../test/helpers/dispatch-setup.js';
+import { freshDb } from './lib/fresh-db.js';
 import { startCluster } from '../test/helpers/pg-cluster.js';
 import { asOwner } from '../test/helpers/tenant-seed.js';
 import { procStat, serverCpuSampler } from './lib/proc.js';
@@ -51,19 +49,6 @@ const RN = Number(values['rate-sends']);
 const cluster = process.env.BENCH_DATABASE_URL ? null : await startCluster();
 const admin = process.env.BENCH_DATABASE_URL ?? cluster!.url;
 
-async function freshDb(name: string) {
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`drop database if exists ${name}`);
-  await c.query(`create database ${name}`);
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  const db = await openDb({ databaseUrl: u.toString() });
-  await migrate(db);
-  return { db, url: u.toString() };
-}
-
 function startWorkers(n: number, env: NodeJS.ProcessEnv): Promise<ChildProcess[]> {
   return Promise.all(
     Array.from(
@@ -83,7 +68,7 @@ function startWorkers(n: number, env: NodeJS.ProcessEnv): Promise<ChildProcess[]
 }
 
 async function run(workers: number, sends: number, rate: number | null) {
-  const { db, url } = await freshDb(`bench_${workers}_${rate ?? 'nolimit'}`);
+  const { db, url } = await freshDb(admin, `bench_${workers}_${rate ?? 'nolimit'}`);
   const dir = mkdtempSync(join(tmpdir(), 'bench-dispatch-'));
   const { campaignId } = await seedCampaign(db, sends, rate);
   const env = {

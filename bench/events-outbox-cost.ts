@@ -16,14 +16,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { recordBatch } from '../src/core/dispatch/record.js';
 import { claimDue } from '../src/core/dispatch/sql/claim-due.js';
-import { openDb } from '../src/db/connect.js';
-import { migrate } from '../src/db/migrate.js';
 import { withTenant } from '../src/db/tenant.js';
 import { median } from './lib/events-delivery.js';
 import { seedCampaign } from '../test/helpers/dispatch-setup.js';
+import { disableOutboxTriggers, freshDb } from './lib/fresh-db.js';
 import { startCluster } from '../test/helpers/pg-cluster.js';
 
 const { values } = parseArgs({
@@ -37,13 +35,6 @@ const N = Number(values.leads);
 const B = Number(values.batch);
 const cluster = process.env.BENCH_DATABASE_URL ? null : await startCluster();
 const admin = process.env.BENCH_DATABASE_URL ?? cluster!.url;
-const TRIGGERS = [
-  ['leads', 'leads_eventos'],
-  ['disparos', 'disparos_eventos_ins'],
-  ['disparos', 'disparos_eventos_upd'],
-  ['campanhas', 'campanhas_eventos_ins'],
-  ['campanhas', 'campanhas_eventos_upd'],
-];
 
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 /** CPU ms (user + system) of the postmaster's children: the server's backends and helpers. */
@@ -64,17 +55,8 @@ function serverCpuMs(postmaster: number): number {
 
 async function run(withOutbox: boolean, i: number) {
   const name = `bench_outbox_cost_${i}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`drop database if exists ${name}`);
-  await c.query(`create database ${name}`);
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  const db = await openDb({ databaseUrl: u.toString() });
-  await migrate(db);
-  if (!withOutbox)
-    for (const [t, g] of TRIGGERS) await sql.raw(`alter table ${t} disable trigger ${g}`).execute(db.kysely);
+  const { db } = await freshDb(admin, name);
+  if (!withOutbox) await disableOutboxTriggers(db);
   const { tenantId } = await seedCampaign(db, N, null);
   await sql`vacuum analyze`.execute(db.kysely);
   const { rows: be } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db.kysely);

@@ -18,7 +18,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { emit } from '../src/core/events/outbox.js';
 import { newSecret } from '../src/core/events/webhooks.js';
 import { openDb, type Db } from '../src/db/connect.js';
@@ -34,6 +33,7 @@ import {
   writeBacklog,
 } from './lib/events-delivery.js';
 import { seedCampaign, statusCounts, writeSandboxMcpConfig } from '../test/helpers/dispatch-setup.js';
+import { disableOutboxTriggers, freshDb } from './lib/fresh-db.js';
 import { startCluster } from '../test/helpers/pg-cluster.js';
 import { MAIN } from '../test/helpers/spawn.js';
 
@@ -51,26 +51,6 @@ const N = Number(values.leads);
 const W = Number(values.workers);
 const cluster = process.env.BENCH_DATABASE_URL ? null : await startCluster();
 const admin = process.env.BENCH_DATABASE_URL ?? cluster!.url;
-const TRIGGERS = [
-  ['leads', 'leads_eventos'],
-  ['disparos', 'disparos_eventos_ins'],
-  ['disparos', 'disparos_eventos_upd'],
-  ['campanhas', 'campanhas_eventos_ins'],
-  ['campanhas', 'campanhas_eventos_upd'],
-];
-
-async function freshDb(name: string) {
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`drop database if exists ${name}`);
-  await c.query(`create database ${name}`);
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  const db = await openDb({ databaseUrl: u.toString() });
-  await migrate(db);
-  return { db, url: u.toString() };
-}
 
 function startWorkers(n: number, env: NodeJS.ProcessEnv): Promise<ChildProcess[]> {
   const one = () =>
@@ -112,9 +92,8 @@ async function eventCount(db: Db, tenantId: string, from?: Date) {
 
 /** One campaign: sends/s (first to last send), and the events written while it sent. */
 async function campaign(withOutbox: boolean, i: number) {
-  const { db, url } = await freshDb(`bench_events_${i}`);
-  if (!withOutbox)
-    for (const [t, g] of TRIGGERS) await sql.raw(`alter table ${t} disable trigger ${g}`).execute(db.kysely);
+  const { db, url } = await freshDb(admin, `bench_events_${i}`);
+  if (!withOutbox) await disableOutboxTriggers(db);
   const dir = mkdtempSync(join(tmpdir(), 'bench-events-'));
   const { campaignId, tenantId } = await seedCampaign(db, N, null);
   const before = await eventCount(db, tenantId);
