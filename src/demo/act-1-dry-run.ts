@@ -40,6 +40,9 @@ export async function openAndImport(run: DemoRun): Promise<{ s1: McpSession; ing
     });
     say(r.text);
     say('Send window: every day 00:00–24:00, holidays ignored — ONLY so this demo works at any hour.');
+    say(
+      "Collection messages still keep the hours the law allows in the lead's state: the tenant's window cannot widen them.",
+    );
     say("The default is Mon–Fri 08:00–20:00 and Sat 08:00–14:00 in the lead's local time, no national holidays.");
   });
 

@@ -16,9 +16,31 @@ export async function sendForReal(run: DemoRun): Promise<McpSession> {
     return s;
   }));
 
+  const templates = await step('dry_run_dispatch — may collection messages go now?', async () => {
+    const r = await s2.call('dry_run_dispatch', { filter: {} });
+    const waiting = r.data.by_block_code.fora_do_horario_cobranca ?? 0;
+    if (!waiting) {
+      say(
+        `All ${r.data.total} leads are inside the hours the law allows for collection messages: the campaign sends the collection notice.`,
+      );
+      return {};
+    }
+    const when = r.data.sample.find((x: any) => x.block_code === 'fora_do_horario_cobranca')?.scheduled_for;
+    say(
+      `${waiting} lead(s) are outside the hours the law allows for collection messages in their state ` +
+        `(SP Lei 15.426/2014 by default: Mon–Fri 08–20, Sat 08–14, never Sundays or holidays)` +
+        `${when ? `; the next opening is ${when}` : ''}. The tenant's window cannot widen those hours.`,
+    );
+    say(
+      'So that the demo shows real sends at any hour, this campaign sends the sales-contact opener instead ' +
+        '(contato_comercial_*: no debt, no creditor, only the tenant window applies). Inside collection hours the demo sends the collection notice.',
+    );
+    return { template_whatsapp: 'contato_comercial_whatsapp_v1', template_email: 'contato_comercial_email_v1' };
+  });
+
   const sent = await step('start_dispatch campaign_key "demo" — real sends (sandbox)', async () => {
     const t0 = Date.now();
-    const r = await s2.call('start_dispatch', { filter: {}, campaign_key: 'demo' });
+    const r = await s2.call('start_dispatch', { filter: {}, campaign_key: 'demo', ...templates });
     say(`Campaign ${queued(r.data)}.`);
     let job = (await s2.call('job_status', { job_id: r.data.job_id })).data.jobs[0];
     while (job.counts.pendente + job.counts.em_execucao > 0) {
@@ -63,7 +85,7 @@ export async function sendForReal(run: DemoRun): Promise<McpSession> {
   });
 
   await step('start_dispatch again with campaign_key "demo" — no duplicates', async () => {
-    const r = await s2.call('start_dispatch', { filter: {}, campaign_key: 'demo' });
+    const r = await s2.call('start_dispatch', { filter: {}, campaign_key: 'demo', ...templates });
     say(`Campaign ${queued(r.data)}.`);
     check(r.data.queued === 0, `re-running the campaign queued ${r.data.queued} new message(s)`);
     await sleep(500);

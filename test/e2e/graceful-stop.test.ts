@@ -184,7 +184,11 @@ describe('graceful stop: SIGTERM on worker and serve --http (PostgreSQL, real pr
 
       // Three sends in flight, each waiting 2.5 s on the downstream, when SIGTERM comes.
       const t0 = Date.now();
-      const inFlight = leads.map((l) => call('send_message', { lead_id: l.lead_id }));
+      // A sales contact, not a collection: a collection keeps the hours the law allows whatever the
+      // tenant's window says (state-contact-rules.ts), and this test is about SIGTERM, not the clock.
+      const inFlight = leads.map((l) =>
+        call('send_message', { lead_id: l.lead_id, template: 'contato_comercial_whatsapp_v1' }),
+      );
       await new Promise((r) => setTimeout(r, 1000));
       server.child.kill('SIGTERM');
       const exit = exited(server.child);

@@ -57,14 +57,28 @@ async function startServer(env: Record<string, string>): Promise<Started> {
   return { client, pid: transport.pid!, stderr: () => stderr };
 }
 
-/** ingest_leads, then job_status until the job ends. */
-async function importAll(client: Client, file_path: string): Promise<any> {
-  const res = (await client.callTool({ name: 'ingest_leads', arguments: { file_path } }, { timeout: 300_000 })) as any;
+/**
+ * ingest_leads, then job_status until the job ends — within `deadlineMs`: a job that never ends fails
+ * here with its last state and the server's stderr (an OOM or a stuck worker shows there), not as the
+ * test's timeout with nothing to read.
+ */
+async function importAll(server: Started, file_path: string, deadlineMs = 240_000): Promise<any> {
+  const t0 = Date.now();
+  const res = (await server.client.callTool(
+    { name: 'ingest_leads', arguments: { file_path } },
+    { timeout: deadlineMs },
+  )) as any;
   expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
   let job = res.structuredContent.job;
   while (job.status === 'processando' || job.status === 'pendente') {
+    if (Date.now() - t0 > deadlineMs) {
+      throw new Error(
+        `import of ${file_path} still ${job.status} after ${deadlineMs / 1000} s: ${JSON.stringify(job).slice(0, 1500)}\n` +
+          `server stderr (last 4 KB):\n${server.stderr().slice(-4096)}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 500));
-    const st = (await client.callTool({ name: 'job_status', arguments: { job_id: job.job_id } })) as any;
+    const st = (await server.client.callTool({ name: 'job_status', arguments: { job_id: job.job_id } })) as any;
     job = st.structuredContent.jobs[0];
   }
   return job;
@@ -107,7 +121,7 @@ describe('ingest_leads from s3:// and https:// in a real server process', () => 
         cleanup.push(db.drop);
         const server = await startServer({ DATABASE_URL: db.url, AGENTE_INGEST_DIRS: dir, ...awsEnv() });
         cleanup.push(() => server.client.close());
-        const job = await importAll(server.client, from === 'local' ? file : 's3://leads-inbox/grande.csv');
+        const job = await importAll(server, from === 'local' ? file : 's3://leads-inbox/grande.csv');
         expect(job.status, job.error).toBe('concluido');
         expect(job.counts).toMatchObject({ rows_read: ROWS, leads_created: ROWS });
         peaks[from] = peakMb(server.pid);
@@ -159,15 +173,15 @@ describe('ingest_leads from s3:// and https:// in a real server process', () => 
       AGENTE_INGEST_URL_HOSTS: `127.0.0.1:${trusted.port},127.0.0.1:${untrusted.port}`,
     });
     cleanup.push(() => server.client.close());
-    const csv = await importAll(server.client, `${trusted.origin}/exports/leads.csv?X-Amz-Signature=abc123`);
+    const csv = await importAll(server, `${trusted.origin}/exports/leads.csv?X-Amz-Signature=abc123`);
     expect(csv.status, csv.error).toBe('concluido');
     expect(csv.file).toBe('leads.csv');
     expect(csv.counts).toMatchObject({ rows_read: 25, leads_created: 25 });
-    const xlsx = await importAll(server.client, `${trusted.origin}/exports/leads.xlsx`);
+    const xlsx = await importAll(server, `${trusted.origin}/exports/leads.xlsx`);
     expect(xlsx.status, xlsx.error).toBe('concluido');
     expect(xlsx.counts).toMatchObject({ rows_read: 1, leads_created: 1 });
 
-    const whole = await importAll(server.client, `${trusted.origin}/exports/small-no-ranges.xlsx`);
+    const whole = await importAll(server, `${trusted.origin}/exports/small-no-ranges.xlsx`);
     expect(whole.status, whole.error).toBe('concluido'); // all of it came in the first read
 
     const refused = async (url: string) => {

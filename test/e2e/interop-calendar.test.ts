@@ -8,7 +8,7 @@
  * caldav-mcp (npm ci). Never skipped: anything missing fails with a message saying how to install it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { McpCalendar } from '../../src/channels/calendar.js';
@@ -19,6 +19,7 @@ import { silentLogger } from '../../src/core/ports.js';
 import { openTestDb } from '../helpers/db.js';
 import { insertLead } from '../helpers/fixtures.js';
 import { connectClient, fixedClock, makeDeps, textOf as resultText } from '../helpers/server.js';
+import { tempDir } from '../helpers/spawn.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SETUP_HINT =
@@ -214,7 +215,7 @@ describe('interop: caldav-mcp (stdio) → Radicale CalDAV on loopback', () => {
   beforeAll(async () => {
     requireRadicale();
     const entry = packageBin('caldav-mcp');
-    dir = mkdtempSync(join(ROOT, '.tmp', 'interop-caldav-'));
+    dir = tempDir('interop-caldav-');
     radicale = await startRadicale(dir);
     // Radicale creates the principal collection on first access but no calendar: make one first,
     // because caldav-mcp lists calendars at start-up (and exits if the server is unreachable).

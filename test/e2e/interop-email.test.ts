@@ -7,7 +7,7 @@
  * Needs the devDependencies (npm ci): @codefuturist/email-mcp, smtp-server, mailparser.
  * Never skipped: a missing package fails the suite with a message saying how to install it.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { ParsedMail } from 'mailparser';
@@ -18,6 +18,7 @@ import type { McpConfig } from '../../src/channels/config.js';
 import { McpClientPool } from '../../src/channels/pool.js';
 import { silentLogger } from '../../src/core/ports.js';
 import { answerFromRaw, outcomeFixtures, packageVersion } from '../interop/helpers.js';
+import { tempDir } from '../helpers/spawn.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SETUP_HINT = 'install the interop test dependencies: `npm ci` (devDependencies) and `.ci/interop-setup.sh`';
@@ -162,7 +163,7 @@ describe('interop: @codefuturist/email-mcp (stdio) → SMTP sink on loopback', (
   beforeAll(async () => {
     const entry = packageBin('@codefuturist/email-mcp');
     sink = await startSink();
-    dir = mkdtempSync(join(ROOT, '.tmp', 'interop-email-'));
+    dir = tempDir('interop-email-');
     servers = {
       [SERVER]: {
         command: process.execPath,

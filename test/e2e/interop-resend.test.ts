@@ -11,7 +11,6 @@
  *
  * The answers are recorded in test/fixtures/outcomes/resend.json (RECORD_OUTCOMES=1 rewrites it).
  */
-import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +24,7 @@ import { openTestDb, type TestDb } from '../helpers/db.js';
 import { dispatchHarness } from '../interop/dispatch-harness.js';
 import { SLOW_MS, startFakeResend, type FakeResend } from '../interop/fake-resend.js';
 import { answerFromRaw, closePool, outcomeFixtures, packageBin, packageVersion, ROOT } from '../interop/helpers.js';
+import { tempDir } from '../helpers/spawn.js';
 
 const API_KEY = 're_test_loopback_0123456789';
 
@@ -38,7 +38,7 @@ describe('interop: resend-mcp (stdio) → loopback fake of api.resend.com', () =
     command: process.execPath,
     args: [packageBin('resend-mcp')],
     // Its `dotenv/config` reads .env from the working directory: an empty temp dir.
-    cwd: mkdtempSync(join(ROOT, '.tmp', 'resend-cwd-')),
+    cwd: tempDir('resend-cwd-'),
     env: { RESEND_API_KEY: API_KEY, RESEND_BASE_URL: baseUrl, NODE_ENV: 'production', ...env },
   });
 

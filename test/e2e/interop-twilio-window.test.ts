@@ -1,4 +1,3 @@
-import { COBRANCA_TEMPLATES } from '../../src/core/templates/builtin-cobranca.js';
 /**
  * Issue 16 against Twilio's own MCP server (@twilio-alpha/mcp, stdio) and a loopback fake of
  * api.twilio.com that enforces WhatsApp's 24-hour window as Twilio does (test/interop/fake-twilio.ts):
@@ -20,6 +19,7 @@ import { parseEvent } from '../../src/core/inbound/parse/index.js';
 import { loadDecisionContext } from '../../src/core/outreach/decision-context.js';
 import { silentLogger } from '../../src/core/ports.js';
 import type { Scope } from '../../src/core/scope.js';
+import { CONTATO_TEMPLATES } from '../../src/core/templates/builtin-contato.js';
 import { manageTemplates } from '../../src/core/templates/manage.js';
 import { withTenant } from '../../src/db/tenant.js';
 import { createScope } from '../../src/scope.js';
@@ -38,8 +38,13 @@ const API_SECRET = 'fake-secret-for-loopback';
 const SENDER = '+14155238886';
 const SID = `HX${'5e6f7a8b'.repeat(4)}`;
 const PHONE = '+5511987650042';
-/** The built-in collection template's parameters, in {{n}} order. */
-const PARAMS = [...COBRANCA_TEMPLATES.find((t) => t.canal === 'whatsapp')!.whatsapp!.parametros];
+/**
+ * The built-in sales-contact template's parameters, in {{n}} order. A sales contact, not a collection:
+ * a collection would wait for the hours the law allows (state-contact-rules.ts) and turn this test
+ * into a test of the clock.
+ */
+const TEMPLATES = { whatsapp: 'contato_comercial_whatsapp_v1', email: 'contato_comercial_email_v1' };
+const PARAMS = [...CONTATO_TEMPLATES.find((t) => t.canal === 'whatsapp')!.whatsapp!.parametros];
 
 describe('interop: Twilio MCP server with the 24-hour window (ContentSid / ContentVariables)', () => {
   let db: TestDb;
@@ -112,7 +117,7 @@ describe('interop: Twilio MCP server with the 24-hour window (ContentSid / Conte
     scope.tx(async (tx) =>
       enqueueDisparos(
         tx,
-        await loadDecisionContext(tx, scope),
+        await loadDecisionContext(tx, scope, TEMPLATES),
         { leadIds: [leadId] },
         {
           campaignId: null,
@@ -135,7 +140,7 @@ describe('interop: Twilio MCP server with the 24-hour window (ContentSid / Conte
   it('with the approved ContentSid registered, Twilio receives ContentSid + ContentVariables and no Body', async () => {
     await manageTemplates(scope, {
       action: 'register',
-      template_id: 'cobranca_padrao_whatsapp_v2',
+      template_id: TEMPLATES.whatsapp,
       provider: 'twilio',
       name: SID,
       category: 'utility',
@@ -146,7 +151,7 @@ describe('interop: Twilio MCP server with the 24-hour window (ContentSid / Conte
     const [sent] = fake.created;
     expect(sent).toMatchObject({ contentSid: SID, body: '', to: `whatsapp:${PHONE}` });
     const vars = JSON.parse(sent!.variables!);
-    expect(vars).toMatchObject({ '1': 'Ana', '2': 'Alquimista Cobranças', '8': 'R$ 1.234,56' });
+    expect(vars).toEqual({ '1': 'Ana', '2': 'Alquimista Cobranças', '3': 'Mercado Janela Ltda' });
     expect((await harness.rows()).at(-1)).toMatchObject({ status: 'enviado', message_id_externo: sent!.sid });
     expect(fake.failedLater).toEqual([]);
   });

@@ -2,6 +2,11 @@
  * The executor over a real channel layer, for the interop tests: a tenant whose send window is always
  * open and whose pace is unlimited, leads with a phone and an e-mail, disparos queued directly, and a
  * drain that runs the executor until nothing is due (retries made due at once).
+ *
+ * The disparos are sales-contact notices (contato_comercial_*, variaveis.__cobranca false), not
+ * collections: a collection message keeps the hours the law allows in the lead's state whatever the
+ * tenant's window says (state-contact-rules.ts), so these plumbing checks would turn into "adiado" at
+ * night, on Sundays and holidays. test/e2e/collection-hours-clock.test.ts covers those hours.
  */
 import { sql } from 'kysely';
 import type { McpChannelClient } from '../../src/channels/channel-client.js';
@@ -78,8 +83,8 @@ export async function dispatchHarness(db: Db, channels: McpChannelClient, opts: 
         sql`
         insert into disparos (tenant_id, lead_id, canal, destino, template, variaveis, conteudo, assunto, idempotency_key, status)
         values (${t}, ${leadId}, ${canal}, ${canal === 'whatsapp' ? spec.phone : spec.email!},
-                ${canal === 'whatsapp' ? 'cobranca_padrao_whatsapp_v2' : 'cobranca_padrao_email_v2'}, '{}'::jsonb,
-                ${spec.text ?? 'Olá, Maria! Seu boleto vence amanhã.'}, ${canal === 'email' ? 'Lembrete de pagamento' : null},
+                ${canal === 'whatsapp' ? 'contato_comercial_whatsapp_v1' : 'contato_comercial_email_v1'}, '{"__cobranca": false}'::jsonb,
+                ${spec.text ?? 'Olá, Maria! Podemos conversar sobre a Padaria?'}, ${canal === 'email' ? 'Podemos conversar?' : null},
                 ${spec.key}, 'pendente')
         on conflict (tenant_id, idempotency_key) do nothing`.execute(tx),
       );

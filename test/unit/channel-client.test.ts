@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { classify, interpret, McpChannelClient } from '../../src/channels/channel-client.js';
@@ -6,6 +6,7 @@ import { McpClientPool } from '../../src/channels/pool.js';
 import { PRESETS } from '../../src/channels/presets.js';
 import { renderArguments, schemaProblems } from '../../src/channels/profile.js';
 import { silentLogger } from '../../src/core/ports.js';
+import { tempDir } from '../helpers/spawn.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SANDBOX = join(ROOT, 'dist', 'sandbox', 'whatsapp-server.js');
@@ -106,7 +107,7 @@ describe('McpChannelClient against the sandbox server (stdio)', () => {
   });
   const client = (env: Record<string, string>, timeoutMs = 5000) => {
     expect(existsSync(SANDBOX), 'run npm run build first').toBe(true);
-    const dir = mkdtempSync(join(ROOT, '.tmp', 'chan-'));
+    const dir = tempDir('chan-');
     const config = {
       mcpServers: {
         wa: {
