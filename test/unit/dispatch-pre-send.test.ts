@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Claimed, Outcome } from '../../src/core/dispatch/outcome.js';
 import { preSendStops } from '../../src/core/dispatch/pre-send-check.js';
 import { sendAtSlots } from '../../src/core/dispatch/send-at-slots.js';
@@ -97,24 +97,36 @@ describe('sendAtSlots: each row at its slot, late ones handed back', () => {
   const sent = (r: Claimed): Promise<Outcome> => Promise.resolve({ disparo_id: r.disparo_id, status: 'enviado' });
 
   it('stopped rows take no slot; the others go in order at first + i × interval', async () => {
-    const t0 = Date.now();
-    const calls: Array<{ id: string; ms: number }> = [];
-    const rows = ['a', 'b', 'c', 'd'].map(claimed);
-    const stops = new Map<string, Outcome>([['b', { disparo_id: 'b', status: 'bloqueado', motivo: 'x' }]]);
-    const out = await sendAtSlots(
-      rows,
-      stops,
-      { first: new Date(t0 + 30), intervalMs: 40 },
-      { clock: { now: () => new Date() }, logger: silentLogger, limit: pLimit(10) },
-      async (r) => {
-        calls.push({ id: r.disparo_id, ms: Date.now() - t0 });
-        return sent(r);
-      },
-    );
-    expect(out.map((o) => o.status)).toEqual(['enviado', 'bloqueado', 'enviado', 'enviado']);
-    expect(calls.map((c) => c.id)).toEqual(['a', 'c', 'd']);
-    // Slots at +30, +70, +110 ms (timers fire at or after their time; the tolerance is 15 ms).
-    calls.forEach((c, i) => expect(c.ms).toBeGreaterThanOrEqual(30 + 40 * i - 1));
+    // Fake timers: each timer fires exactly at its time, so no row misses its slot because the machine
+    // was busy (on the real clock a 15 ms stall under load handed a row back and failed this test).
+    vi.useFakeTimers({ now: new Date('2026-11-24T13:00:00Z') });
+    try {
+      const t0 = Date.now();
+      const calls: Array<{ id: string; ms: number }> = [];
+      const rows = ['a', 'b', 'c', 'd'].map(claimed);
+      const stops = new Map<string, Outcome>([['b', { disparo_id: 'b', status: 'bloqueado', motivo: 'x' }]]);
+      const done = sendAtSlots(
+        rows,
+        stops,
+        { first: new Date(t0 + 30), intervalMs: 40 },
+        { clock: { now: () => new Date() }, logger: silentLogger, limit: pLimit(10) },
+        async (r) => {
+          calls.push({ id: r.disparo_id, ms: Date.now() - t0 });
+          return sent(r);
+        },
+      );
+      await vi.advanceTimersByTimeAsync(200);
+      const out = await done;
+      expect(out.map((o) => o.status)).toEqual(['enviado', 'bloqueado', 'enviado', 'enviado']);
+      // The stopped row took no slot: a, c, d at +30, +70, +110 ms.
+      expect(calls).toEqual([
+        { id: 'a', ms: 30 },
+        { id: 'c', ms: 70 },
+        { id: 'd', ms: 110 },
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a row that missed its slot by more than the tolerance is handed back unsent, due now', async () => {
