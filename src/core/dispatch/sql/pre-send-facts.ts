@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../../db/tenant.js';
-import type { AgendamentoStatus, LeadStatus } from '../../model/index.js';
+import type { AgendamentoStatus, LeadStatus, TemplateStatus } from '../../model/index.js';
 import { ufOfLeadSql } from '../../outreach/decisions-sql.js';
 import { NINE_DIGIT } from '../../outreach/registry-sql.js';
 
@@ -27,6 +27,12 @@ export interface PreSendFact {
   compartilhado?: boolean;
   /** An outreach message to a phone an opt-out registry in force lists: that registry's source. */
   registro?: string | null;
+  /**
+   * A WhatsApp message carrying an approved template (variaveis.__modelo): that template's registry
+   * status now for the provider it was queued for (a Content SID: twilio, else meta). Null: not
+   * registered (the sandbox's default for a built-in template).
+   */
+  modelo_status?: TemplateStatus | null;
 }
 
 /** The facts of these claimed rows, read now (a row the tenant scope cannot see has none). */
@@ -55,6 +61,10 @@ export async function preSendFacts(
                 and r.numero_e164 = any(array[d.destino, ${NINE_DIGIT(sql`d.destino`)}])
                 and r.vigente_desde <= (${now}::timestamptz at time zone l.timezone)::date
               order by r.fonte limit 1) end as registro,
+           case when d.canal = 'whatsapp' and d.variaveis ? '__modelo' then
+             (select m.status from modelos_aprovados m where m.tenant_id = ${tenantId} and m.template_id = d.template
+                and m.provedor = case when d.variaveis -> '__modelo' ? 'contentSid' then 'twilio' else 'meta' end)
+           end as modelo_status,
            exists (select 1 from supressoes sp where sp.tenant_id = ${tenantId} and (
              (sp.tipo = 'documento' and l.documento_valido and sp.valor = l.documento)
              or (sp.tipo in ('telefone', 'email') and sp.valor = d.destino))) as suprimido
