@@ -172,6 +172,46 @@ describe(`a paused or disabled template holds back the messages queued with it (
     }
   });
 
+  it('a marketing template: the person who stopped marketing since it was queued (131050) does not get it', async () => {
+    await manageTemplates(scope, {
+      action: 'register',
+      template_id: TEMPLATE,
+      provider: 'twilio',
+      name: SID,
+      category: 'marketing',
+      params: PARAMS,
+    });
+    await newLeads();
+    expect((await enqueue('marketing')).enqueued).toBe(2);
+    const [refused] = await withTenant(db.kysely, tenantId, (tx) =>
+      tx.selectFrom('lead_telefones').select('numero_e164').where('lead_id', '=', leadIds[0]!).execute(),
+    );
+    await withTenant(db.kysely, tenantId, (tx) =>
+      sql`insert into restricoes_marketing (tenant_id, telefone, motivo, desde)
+          values (${tenantId}, ${refused!.numero_e164}, 'a pessoa parou de receber marketing (código 131050)', ${now})`.execute(
+        tx,
+      ),
+    );
+    const before = sent.length;
+    await drain();
+    const to = sent.slice(before).map((p) => p.to);
+    expect(to).toHaveLength(1);
+    expect(to).not.toContain(refused!.numero_e164);
+    const byPhone = await withTenant(db.kysely, tenantId, async (tx) => {
+      const { rows } = await sql<{ destino: string; status: string; motivo: string | null }>`
+        select destino, status, motivo from disparos
+        where idempotency_key = any(${leadIds.map((l) => disparoKey(tenantId, l, TEMPLATE, 'marketing'))}::text[])`.execute(
+        tx,
+      );
+      return Object.fromEntries(rows.map((r) => [r.destino === refused!.numero_e164 ? 'refused' : 'other', r]));
+    });
+    expect(byPhone.refused).toMatchObject({
+      status: 'bloqueado',
+      motivo: 'marketing_recusado: A pessoa parou de receber mensagens de marketing desta empresa (WhatsApp 131050)',
+    });
+    expect(byPhone.other).toMatchObject({ status: 'enviado' });
+  });
+
   it("disabled by the provider's refusal (Twilio 63042): the other message already queued is blocked, not sent", async () => {
     await register('approved');
     await newLeads();
@@ -185,11 +225,12 @@ describe(`a paused or disabled template holds back the messages queued with it (
       providerCode: '63042',
     });
     // One row per round: the first is refused and its code disables the template in the registry.
+    const before = sent.length;
     await drain(1);
-    expect(sent).toHaveLength(3);
+    expect(sent).toHaveLength(before + 1);
     now = new Date(now.getTime() + 60_000);
     await drain(1);
-    expect(sent).toHaveLength(3);
+    expect(sent).toHaveLength(before + 1);
     const statuses = (await rows('recusa')).map((r) => `${r.status} ${r.motivo!.split(':')[0]}`).sort();
     // The refused one is recorded as the channel's policy refusal; the other never left.
     expect(statuses).toEqual([expect.stringMatching(/^bloqueado recusado.*63042/), 'bloqueado template_desativado']);

@@ -102,6 +102,18 @@ describe('preSendStops: what is checked again right before the downstream call',
       expect: { status: 'bloqueado', erro_classe: 'politica', motivo: /^template_desativado: / },
     },
     {
+      name: 'as a marketing template to a person who stopped marketing since → bloqueado marketing_recusado',
+      fact: { modelo_status: 'paused', marketing_recusado: true },
+      variaveis: AS_TEMPLATE,
+      expect: { status: 'bloqueado', motivo: /^marketing_recusado: A pessoa parou de receber mensagens de marketing/ },
+    },
+    {
+      name: 'the refusal does not stop free text inside the window',
+      fact: { marketing_recusado: true },
+      variaveis: { ...FREE_TEXT, __janela_ate: '2026-11-24T20:00:00.000Z' },
+      expect: undefined,
+    },
+    {
       name: 'free text whose window closed goes as the template beside it: paused holds it',
       fact: { modelo_status: 'paused' },
       variaveis: { ...FREE_TEXT, __janela_ate: '2026-11-24T12:00:00.000Z' },

@@ -25,6 +25,7 @@ export const PAUSED_TEMPLATE_RECHECK_MS = 3 * 3600_000;
  * - a WhatsApp message that goes as its approved template (outside the 24-hour window) while the registry
  *   says that template is rejected or disabled → bloqueado (template_desativado); paused → adiado
  *   (template_pausado), looked at again every PAUSED_TEMPLATE_RECHECK_MS, its attempt not counted;
+ *   a template registered as marketing to a person who stopped marketing from us → bloqueado (marketing_recusado);
  * - outside the send window in the lead's zone (its UF's state holidays included; for a collection the
  *   window narrowed to the UF's law, Sundays never) → adiado until it opens.
  * Pure: the window is evaluated at `now` with the tenant's configuration.
@@ -85,13 +86,17 @@ export function preSendStops(
       continue;
     }
     const r = claimed.get(f.disparo_id);
-    const held =
-      r?.canal === 'whatsapp' && f.modelo_status && sendsAsTemplate(r.variaveis ?? {}, now)
-        ? statusBlock(f.modelo_status)
-        : null;
+    const asTemplate = r?.canal === 'whatsapp' && sendsAsTemplate(r.variaveis ?? {}, now);
+    const held = asTemplate && f.modelo_status ? statusBlock(f.modelo_status) : null;
     if (held === 'template_desativado') {
       // Disabled or rejected does not come back: the queued payload names a template that will not go.
       block(f.disparo_id, 'bloqueado', `template_desativado: ${TEMPLATE_BLOCK_TEXT.template_desativado}`);
+      continue;
+    }
+    if (asTemplate && f.marketing_recusado) {
+      // The person stopped marketing from us since it was queued (131050), for good: blocked as the
+      // decision would, paused or not.
+      block(f.disparo_id, 'bloqueado', `marketing_recusado: ${TEMPLATE_BLOCK_TEXT.marketing_recusado}`);
       continue;
     }
     if (held === 'template_pausado') {
