@@ -1,4 +1,5 @@
 import { plantingFixtures } from '../helpers/transition-guard.js';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { insertLead, type LeadSpec } from '../helpers/fixtures.js';
@@ -36,6 +37,22 @@ const planted =
   async (db: TestDb, t: string, leadId: string) => {
     for (const d of ds) await plantDisparo(db.kysely, t, leadId, { destino: MOBILE, ...d });
   };
+/**
+ * The WhatsApp template registered at Meta with this category and status (manage_templates' row), and
+ * the person's refusal of marketing (WhatsApp 131050: restricoes_marketing) when `refused`.
+ */
+const registered =
+  (categoria: 'utility' | 'marketing', status: 'approved' | 'disabled', refused = false) =>
+  async (db: TestDb, t: string) => {
+    await withTenant(db.kysely, t, async (tx) => {
+      await sql`insert into modelos_aprovados (tenant_id, template_id, provedor, nome, categoria, status, ator)
+                values (${t}, ${WA_TEMPLATE}, 'meta', ${WA_TEMPLATE}, ${categoria}, ${status}, 'teste')`.execute(tx);
+      if (refused)
+        await sql`insert into restricoes_marketing (tenant_id, telefone, motivo, desde)
+                  values (${t}, ${MOBILE}, 'a pessoa parou de receber marketing (código 131050)', now())`.execute(tx);
+    });
+  };
+const WA_TEMPLATE = 'cobranca_padrao_whatsapp_v2';
 const sendNow = { canal: 'whatsapp', codigo: null, agora: true } as const;
 const capped = (previsto: string) =>
   ({ canal: 'whatsapp', codigo: 'limite_por_destinatario', agora: false, previsto }) as const;
@@ -66,6 +83,36 @@ const cases: Case[] = [
       agora: true,
       motivo: /^Lead possui telefone válido para WhatsApp; fora da janela de 24 h.*modelo aprovado$/,
     },
+  },
+  {
+    name: 'outside the 24-h window, the approved template disabled by Meta → template_desativado',
+    lead: { nome: 'Modelo Off', documento: CNPJ, phones: [{ e164: MOBILE }], emails: [{ email: 'a@off.com.br' }] },
+    setup: registered('utility', 'disabled'),
+    expect: {
+      canal: 'whatsapp',
+      codigo: 'template_desativado',
+      agora: false,
+      previsto: null,
+      razao: /^Fora da janela de 24 h e o modelo aprovado foi rejeitado ou desativado pela Meta$/,
+    },
+  },
+  {
+    name: 'outside the window, a marketing template to a person who refused marketing → marketing_recusado',
+    lead: { nome: 'Sem Marketing', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    setup: registered('marketing', 'approved', true),
+    expect: {
+      canal: 'whatsapp',
+      codigo: 'marketing_recusado',
+      agora: false,
+      previsto: null,
+      razao: /^A pessoa parou de receber mensagens de marketing desta empresa \(WhatsApp 131050\)$/,
+    },
+  },
+  {
+    name: 'a utility template to the same person still goes (the refusal is of marketing only)',
+    lead: { nome: 'Só Utilidade', documento: CNPJ, phones: [{ e164: MOBILE }] },
+    setup: registered('utility', 'approved', true),
+    expect: sendNow,
   },
   {
     name: 'landline + e-mail → email',
@@ -317,5 +364,59 @@ describe(`decide_channel: every branch and gate (${testDbKind()})`, () => {
     // Given lead ids, the facts are read per lead (form 'targeted'); a filter reads them set-based ('set');
     // decide_channel applies the rule to the targeted facts in JS: the same decision every way.
     expect(await expectFormsAgree(db, createScope(deps))).toHaveLength(1);
+  });
+});
+
+describe(`dry_run_dispatch: the template's block codes and their reasons in the batch (${testDbKind()})`, () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await openTestDb();
+  });
+  afterAll(async () => db?.destroy());
+
+  it('marketing_recusado for the person who refused marketing only; template_desativado for all once disabled', async () => {
+    const deps = await makeDeps(db, { tenantSlug: 'modelo-marketing', clock: fixedClock(TUESDAY_10), channels: both });
+    const t = deps.tenant.tenant_id;
+    const refused = await insertLead(db.kysely, t, { nome: 'Recusou', documento: CNPJ, phones: [{ e164: MOBILE }] });
+    const other = await insertLead(db.kysely, t, {
+      nome: 'Aceita',
+      documento: '11444777000161',
+      phones: [{ e164: '+5511987650002' }],
+    });
+    await registered('marketing', 'approved', true)(db, t);
+    const client = await connectClient(deps);
+    const dryRun = async () => {
+      const res = await client.callTool({ name: 'dry_run_dispatch', arguments: { lead_ids: [refused, other] } });
+      expect(res.isError, textOf(res)).toBeFalsy();
+      const s = res.structuredContent as { batch_id: string; by_block_code: unknown; would_send_now: number };
+      const log = await withTenant(db.kysely, t, (tx) =>
+        tx
+          .selectFrom('dry_run_log')
+          .select(['lead_id', 'codigo_bloqueio', 'razao_bloqueio'])
+          .where('lote_id', '=', s.batch_id)
+          .execute(),
+      );
+      const why = Object.fromEntries(log.map((r) => [r.lead_id === refused ? 'refused' : 'other', r]));
+      return { ...s, why };
+    };
+    const first = await dryRun();
+    expect(first).toMatchObject({ by_block_code: { marketing_recusado: 1 }, would_send_now: 1 });
+    expect(first.why.refused).toMatchObject({
+      codigo_bloqueio: 'marketing_recusado',
+      razao_bloqueio: 'A pessoa parou de receber mensagens de marketing desta empresa (WhatsApp 131050)',
+    });
+    expect(first.why.other).toMatchObject({ codigo_bloqueio: null, razao_bloqueio: null });
+
+    await withTenant(db.kysely, t, (tx) =>
+      sql`update modelos_aprovados set status = 'disabled' where tenant_id = ${t}`.execute(tx),
+    );
+    const second = await dryRun();
+    expect(second).toMatchObject({ by_block_code: { template_desativado: 2 }, would_send_now: 0 });
+    for (const r of Object.values(second.why))
+      expect(r).toMatchObject({
+        codigo_bloqueio: 'template_desativado',
+        razao_bloqueio: 'Fora da janela de 24 h e o modelo aprovado foi rejeitado ou desativado pela Meta',
+      });
+    await client.closeAll();
   });
 });

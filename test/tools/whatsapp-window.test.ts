@@ -250,4 +250,41 @@ describe(`WhatsApp 24-hour window: template outside, free text inside (${testDbK
     expect(inside).toMatchObject({ status: 'dry_run', channel: 'whatsapp' });
     expect(inside.message).toContain('Confirmamos nossa reunião');
   });
+
+  it('a meeting template registered as marketing is checked like the others: not to who refused marketing', async () => {
+    const deps = await makeDeps(db, { tenantSlug: 'janela-24h', clock, channels: channels('twilio-whatsapp') });
+    const rehearsal = createScope(deps);
+    // A day later: the window the last test opened has closed.
+    now = new Date(now.getTime() + 25 * 3600_000);
+    const meeting = {
+      agendamento_id: randomUUID(),
+      lead_id: leadId,
+      inicio: new Date(now.getTime() + 86_400_000),
+      timezone: 'America/Sao_Paulo',
+      local: 'https://meet.exemplo.com.br/y',
+    };
+    const register = (category: 'utility' | 'marketing') =>
+      manageTemplates(scope, {
+        action: 'register',
+        template_id: 'lembrete_reuniao_whatsapp_v1',
+        provider: 'twilio',
+        name: SID,
+        category,
+        params: ['contato', 'remetente', 'empresa', 'data_reuniao', 'hora_reuniao', 'fuso', 'link_ou_local'],
+      });
+    const reminder = () => rehearsal.tx((tx) => queueMeetingMessage(tx, rehearsal, meeting, 'lembrete'));
+    await withTenant(db.kysely, tenantId, (tx) =>
+      sql`insert into restricoes_marketing (tenant_id, telefone, motivo, desde)
+          values (${tenantId}, ${PHONE}, 'a pessoa parou de receber marketing (código 131050)', ${now})`.execute(tx),
+    );
+    await register('marketing');
+    const out = await reminder();
+    expect(out).toMatchObject({ status: 'bloqueado', channel: 'whatsapp', template: 'lembrete_reuniao_whatsapp_v1' });
+    expect(out.reason).toBe(
+      'marketing_recusado: A pessoa parou de receber mensagens de marketing desta empresa (WhatsApp 131050)',
+    );
+    // As a utility template (what a meeting reminder is) it goes: the refusal is of marketing only.
+    await register('utility');
+    expect(await reminder()).toMatchObject({ status: 'dry_run', channel: 'whatsapp' });
+  });
 });

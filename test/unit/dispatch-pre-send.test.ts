@@ -31,11 +31,22 @@ const fact = (id: string, over: Partial<PreSendFact> = {}): PreSendFact => ({
   ...over,
 });
 
+/** A WhatsApp message queued as its approved template (formVariables), and one queued as free text beside it. */
+const AS_TEMPLATE = { __forma: 'modelo', __modelo: { contentSid: 'HX1', contentVariables: '{}' } };
+const FREE_TEXT = { __forma: 'texto_livre', __modelo: AS_TEMPLATE.__modelo };
+
 // Tuesday 24 Nov 2026 10:00 in São Paulo (inside the default window); 07:00 in Manaus is 08:00 São Paulo.
 const TUESDAY_10 = new Date('2026-11-24T13:00:00Z');
 
 describe('preSendStops: what is checked again right before the downstream call', () => {
-  const cases: Array<{ name: string; fact?: Partial<PreSendFact>; seen?: false; at?: Date; expect: unknown }> = [
+  const cases: Array<{
+    name: string;
+    fact?: Partial<PreSendFact>;
+    variaveis?: Record<string, unknown>;
+    seen?: false;
+    at?: Date;
+    expect: unknown;
+  }> = [
     { name: 'an outreach row to a lead still queued goes', expect: undefined },
     { name: 'a lead contatado (another campaign) may still get it', fact: { status: 'contatado' }, expect: undefined },
     {
@@ -74,6 +85,47 @@ describe('preSendStops: what is checked again right before the downstream call',
       expect: { status: 'bloqueado', motivo: 'lead perdido antes do envio' },
     },
     {
+      name: 'as its template while the registry says it is paused → adiado 3 h, the attempt not counted',
+      fact: { modelo_status: 'paused' },
+      variaveis: AS_TEMPLATE,
+      expect: {
+        status: 'adiado',
+        motivo: /^template_pausado: .*nova verificação em 3 h$/,
+        proxima: new Date(TUESDAY_10.getTime() + 3 * 3600_000),
+        devolvido: true,
+      },
+    },
+    {
+      name: 'as its template while the registry says disabled (or rejected) → bloqueado template_desativado',
+      fact: { modelo_status: 'rejected' },
+      variaveis: AS_TEMPLATE,
+      expect: { status: 'bloqueado', erro_classe: 'politica', motivo: /^template_desativado: / },
+    },
+    {
+      name: 'as a marketing template to a person who stopped marketing since → bloqueado marketing_recusado',
+      fact: { modelo_status: 'paused', marketing_recusado: true },
+      variaveis: AS_TEMPLATE,
+      expect: { status: 'bloqueado', motivo: /^marketing_recusado: A pessoa parou de receber mensagens de marketing/ },
+    },
+    {
+      name: 'the refusal does not stop free text inside the window',
+      fact: { marketing_recusado: true },
+      variaveis: { ...FREE_TEXT, __janela_ate: '2026-11-24T20:00:00.000Z' },
+      expect: undefined,
+    },
+    {
+      name: 'free text whose window closed goes as the template beside it: paused holds it',
+      fact: { modelo_status: 'paused' },
+      variaveis: { ...FREE_TEXT, __janela_ate: '2026-11-24T12:00:00.000Z' },
+      expect: { status: 'adiado', motivo: /^template_pausado: / },
+    },
+    {
+      name: 'free text inside the window goes as free text: a paused template does not matter',
+      fact: { modelo_status: 'paused' },
+      variaveis: { ...FREE_TEXT, __janela_ate: '2026-11-24T20:00:00.000Z' },
+      expect: undefined,
+    },
+    {
       name: 'outside the send window in the lead zone → adiado until it opens',
       fact: { timezone: 'America/Manaus' },
       at: new Date('2026-11-24T11:30:00Z'),
@@ -82,7 +134,7 @@ describe('preSendStops: what is checked again right before the downstream call',
   ];
   it.each(cases)('$name', (c) => {
     const stops = preSendStops(
-      [claimed('a')],
+      [{ ...claimed('a'), variaveis: c.variaveis ?? {} }],
       c.seen === false ? [] : [fact('a', c.fact)],
       DEFAULT_SEND_WINDOW,
       c.at ?? TUESDAY_10,

@@ -13,6 +13,7 @@ import {
 } from '../model/index.js';
 import type { ChannelClient, SendPayload } from '../outreach/channel-port.js';
 import { coreMetrics } from '../metrics.js';
+import { sendsAsTemplate } from '../templates/approved.js';
 import type { Clock, Logger } from '../ports.js';
 import { completeCampaigns } from './campaigns.js';
 import { classify } from './classify.js';
@@ -333,10 +334,8 @@ export function payloadOf(r: Claimed, messageIdDomain?: string, now?: Date): Sen
   };
   if (r.canal !== 'whatsapp') return base;
   if (v.__forma === undefined) return { ...base, freeText: r.conteudo };
-  const closed = typeof v.__janela_ate === 'string' && !!now && Date.parse(v.__janela_ate) <= now.getTime();
-  if (v.__forma === 'texto_livre' && !(closed && v.__modelo))
+  if (sendsAsTemplate(v, now)) return { ...base, template: undefined, ...(v.__modelo as Partial<SendPayload>) };
+  if (v.__forma === 'texto_livre')
     return { ...base, template: undefined, templateParams: undefined, freeText: r.conteudo };
-  if ((v.__forma === 'modelo' || closed) && v.__modelo && typeof v.__modelo === 'object')
-    return { ...base, template: undefined, ...(v.__modelo as Partial<SendPayload>) };
   return base;
 }

@@ -1,7 +1,15 @@
 import { AGENDAMENTO_STANDING, OUTREACH_SENDABLE } from '../model/index.js';
 import { checkSendWindow, collectionWindow, legalWindow, ruleSource, type SendWindowConfig } from '../policy/index.js';
+import { sendsAsTemplate, statusBlock, TEMPLATE_BLOCK_TEXT } from '../templates/approved.js';
 import type { Claimed, Outcome } from './outcome.js';
 import type { PreSendFact } from './sql/pre-send-facts.js';
+
+/**
+ * How long a message held by a paused template waits before it is looked at again: Meta pauses a
+ * template for 3 hours the first time (6 the second; the third time it disables it). The registry changes
+ * back with manage_templates (register status approved); the row goes at the first look after that.
+ */
+export const PAUSED_TEMPLATE_RECHECK_MS = 3 * 3600_000;
 
 /**
  * The rows that must not go now, checked again right before the downstream call (a person may have
@@ -14,6 +22,10 @@ import type { PreSendFact } from './sql/pre-send-facts.js';
  *   lead whose debts are all prescribed now → bloqueado (credor_nao_configurado, contato_compartilhado,
  *   divida_prescrita);
  * - an outreach WhatsApp message to a phone an opt-out registry in force lists → bloqueado (registro_nao_perturbe);
+ * - a WhatsApp message that goes as its approved template (outside the 24-hour window) while the registry
+ *   says that template is rejected or disabled → bloqueado (template_desativado); paused → adiado
+ *   (template_pausado), looked at again every PAUSED_TEMPLATE_RECHECK_MS, its attempt not counted;
+ *   a template registered as marketing to a person who stopped marketing from us → bloqueado (marketing_recusado);
  * - outside the send window in the lead's zone (its UF's state holidays included; for a collection the
  *   window narrowed to the UF's law, Sundays never) → adiado until it opens.
  * Pure: the window is evaluated at `now` with the tenant's configuration.
@@ -29,6 +41,7 @@ export function preSendStops(
   const block = (disparo_id: string, status: 'bloqueado' | 'cancelado', motivo: string) =>
     out.set(disparo_id, { disparo_id, status, motivo, erro_classe: 'politica' });
   const seen = new Set(facts.map((f) => f.disparo_id));
+  const claimed = new Map(rows.map((r) => [r.disparo_id, r]));
   for (const r of rows) {
     if (!seen.has(r.disparo_id)) block(r.disparo_id, 'bloqueado', 'verificação antes do envio não encontrou o disparo');
   }
@@ -70,6 +83,34 @@ export function preSendStops(
     }
     if (f.cobranca && f.dividas && f.dividas === f.dividas_prescritas) {
       block(f.disparo_id, 'bloqueado', 'divida_prescrita: todas as dívidas do lead prescreveram antes do envio');
+      continue;
+    }
+    const r = claimed.get(f.disparo_id);
+    const asTemplate = r?.canal === 'whatsapp' && sendsAsTemplate(r.variaveis ?? {}, now);
+    const held = asTemplate && f.modelo_status ? statusBlock(f.modelo_status) : null;
+    if (held === 'template_desativado') {
+      // Disabled or rejected does not come back: the queued payload names a template that will not go.
+      block(f.disparo_id, 'bloqueado', `template_desativado: ${TEMPLATE_BLOCK_TEXT.template_desativado}`);
+      continue;
+    }
+    if (asTemplate && f.marketing_recusado) {
+      // The person stopped marketing from us since it was queued (131050), for good: blocked as the
+      // decision would, paused or not.
+      block(f.disparo_id, 'bloqueado', `marketing_recusado: ${TEMPLATE_BLOCK_TEXT.marketing_recusado}`);
+      continue;
+    }
+    if (held === 'template_pausado') {
+      // A pause usually ends (Meta: hours): the message waits for the template, not counted as an attempt
+      // (a hold that repeats must not spend the attempts the send will need).
+      out.set(f.disparo_id, {
+        disparo_id: f.disparo_id,
+        status: 'adiado',
+        motivo:
+          `template_pausado: ${TEMPLATE_BLOCK_TEXT.template_pausado}; aguarda o modelo voltar a ser aprovado ` +
+          `(manage_templates register com status approved) — nova verificação em ${PAUSED_TEMPLATE_RECHECK_MS / 3600_000} h`,
+        proxima: new Date(now.getTime() + PAUSED_TEMPLATE_RECHECK_MS),
+        devolvido: true,
+      });
       continue;
     }
     const key = `${f.timezone}|${f.uf ?? ''}|${f.cobranca ? 'c' : ''}`;

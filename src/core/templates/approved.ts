@@ -78,9 +78,18 @@ export type TemplateBlock = 'sem_template_aprovado' | 'template_pausado' | 'temp
 
 /** @example templateBlock(null) // 'sem_template_aprovado' */
 export function templateBlock(id: ApprovedIdentity | null): TemplateBlock | null {
-  if (!id) return 'sem_template_aprovado';
-  if (id.status === 'paused') return 'template_pausado';
-  if (id.status !== 'approved') return 'template_desativado';
+  return id ? statusBlock(id.status) : 'sem_template_aprovado';
+}
+
+/**
+ * What a registered template's status means outside the window: paused (Meta, low quality) or
+ * rejected / disabled, or null when approved.
+ *
+ * @example statusBlock('disabled') // 'template_desativado'
+ */
+export function statusBlock(status: TemplateStatus): Exclude<TemplateBlock, 'sem_template_aprovado'> | null {
+  if (status === 'paused') return 'template_pausado';
+  if (status !== 'approved') return 'template_desativado';
   return null;
 }
 
@@ -149,4 +158,21 @@ export function formVariables(
       : { __forma: 'texto_livre', __janela_ate: until };
   }
   return { __forma: 'modelo', __modelo: template() };
+}
+
+/**
+ * Whether a queued WhatsApp message (its formVariables) goes as its approved template at `now`: queued
+ * as one, or queued as free text whose window has closed by then, with the template beside it.
+ *
+ * @example sendsAsTemplate({ __forma: 'modelo', __modelo: { template: 'x' } }) // true
+ */
+export function sendsAsTemplate(v: Record<string, unknown>, now?: Date): boolean {
+  if (!v.__modelo || typeof v.__modelo !== 'object') return false;
+  if (v.__forma === 'modelo') return true;
+  return (
+    v.__forma === 'texto_livre' &&
+    typeof v.__janela_ate === 'string' &&
+    !!now &&
+    Date.parse(v.__janela_ate) <= now.getTime()
+  );
 }

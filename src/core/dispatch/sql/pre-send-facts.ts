@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../../db/tenant.js';
-import type { AgendamentoStatus, LeadStatus } from '../../model/index.js';
+import type { AgendamentoStatus, LeadStatus, TemplateStatus } from '../../model/index.js';
 import { ufOfLeadSql } from '../../outreach/decisions-sql.js';
 import { NINE_DIGIT } from '../../outreach/registry-sql.js';
 
@@ -27,6 +27,14 @@ export interface PreSendFact {
   compartilhado?: boolean;
   /** An outreach message to a phone an opt-out registry in force lists: that registry's source. */
   registro?: string | null;
+  /**
+   * A WhatsApp message carrying an approved template (variaveis.__modelo): that template's registry
+   * status now for the provider it was queued for (a Content SID: twilio, else meta). Null: not
+   * registered (the sandbox's default for a built-in template).
+   */
+  modelo_status?: TemplateStatus | null;
+  /** That template is registered as marketing and the person stopped marketing from us (131050: restricoes_marketing). */
+  marketing_recusado?: boolean;
 }
 
 /** The facts of these claimed rows, read now (a row the tenant scope cannot see has none). */
@@ -55,11 +63,19 @@ export async function preSendFacts(
                 and r.numero_e164 = any(array[d.destino, ${NINE_DIGIT(sql`d.destino`)}])
                 and r.vigente_desde <= (${now}::timestamptz at time zone l.timezone)::date
               order by r.fonte limit 1) end as registro,
+           ma.status as modelo_status,
+           coalesce(ma.categoria = 'marketing' and exists (select 1 from restricoes_marketing r
+             where r.tenant_id = ${tenantId} and r.telefone = d.destino), false) as marketing_recusado,
            exists (select 1 from supressoes sp where sp.tenant_id = ${tenantId} and (
              (sp.tipo = 'documento' and l.documento_valido and sp.valor = l.documento)
              or (sp.tipo in ('telefone', 'email') and sp.valor = d.destino))) as suprimido
     from disparos d join leads l on l.lead_id = d.lead_id
     left join agendamentos a on a.agendamento_id = d.agendamento_id
+    left join lateral (select m.status, m.categoria from modelos_aprovados m
+                       where d.canal = 'whatsapp' and d.variaveis ? '__modelo' and m.tenant_id = ${tenantId}
+                         and m.template_id = d.template
+                         and m.provedor = case when d.variaveis -> '__modelo' ? 'contentSid' then 'twilio' else 'meta' end
+                      ) ma on true
     where d.disparo_id = any(${disparoIds}::uuid[])`.execute(tx);
   return rows;
 }
