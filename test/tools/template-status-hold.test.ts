@@ -89,8 +89,7 @@ describe(`a paused or disabled template holds back the messages queued with it (
       params: PARAMS,
     });
   /**
-   * Two new leads, each with its own phone, as the leads of the next messages (a lead whose message was
-   * blocked at send time stays em_disparo: not eligible again).
+   * Two new leads, each with its own phone, as the leads of the next messages.
    */
   const newLeads = async () => {
     leadIds = [];
@@ -170,6 +169,16 @@ describe(`a paused or disabled template holds back the messages queued with it (
         'template_desativado: Fora da janela de 24 h e o modelo aprovado foi rejeitado ou desativado pela Meta',
       );
     }
+    // Nothing else queued for them: the leads are back where they were before (novo), not stuck in
+    // em_disparo — so once the template is approved again a new campaign reaches them.
+    const statuses = await withTenant(db.kysely, tenantId, (tx) =>
+      tx.selectFrom('leads').select('status').where('lead_id', 'in', leadIds).execute(),
+    );
+    expect(statuses.map((l) => l.status)).toEqual(['novo', 'novo']);
+    await register('approved');
+    expect((await enqueue('desativado-de-novo')).enqueued).toBe(2);
+    await drain();
+    expect(sent).toHaveLength(4);
   });
 
   it('a marketing template: the person who stopped marketing since it was queued (131050) does not get it', async () => {

@@ -1,11 +1,12 @@
 import type { Tx } from '../../db/tenant.js';
 import { transitionLeads } from '../leads/transition.js';
-import { OUTREACH_SENDABLE } from '../model/index.js';
+import { OUTREACH_ELIGIBLE, OUTREACH_SENDABLE } from '../model/index.js';
 import { applyProviderAction } from '../outreach/provider-actions.js';
 import { renderFallbackEmail } from './fallback.js';
 import type { Outcome } from './outcome.js';
 import { firstValidEmail } from './sql/first-valid-email.js';
 import { invalidateDestination } from './sql/invalidate-destination.js';
+import { blockedLeadsToRelease } from './sql/release-blocked-leads.js';
 import { recordOutcomes, type Recorded } from './sql/record-outcomes.js';
 import { saveWaIds } from './sql/save-wa-ids.js';
 
@@ -48,7 +49,30 @@ export async function recordBatch(
   // Back from the send unsent while its campaign was cancelled: as the cancel does for queued rows.
   const cancelled = done.filter((r) => r.status === 'cancelado').map((r) => r.lead_id);
   await transitionLeads(tx, tenantId, cancelled, 'novo', { reason: 'campanha cancelada', actor, from: ['em_disparo'] });
+  await releaseBlocked(tx, tenantId, done, actor);
   return { campaigns: [...new Set(done.map((r) => r.campanha_id).filter((c): c is string => !!c))], recorded: done };
+}
+
+/**
+ * A message a gate stopped at send time (a template disabled, a marketing refusal, … since it was
+ * queued) leaves its lead where it was before it was queued, when nothing else is queued for it: a
+ * lead left em_disparo would be out of every later decision, so the next campaign could not reach it
+ * once the cause is fixed. An opt-out or a suppression found at send time keeps its own status (the
+ * lead is no longer em_disparo, or no longer eligible, and is left alone).
+ */
+async function releaseBlocked(tx: Tx, tenantId: string, done: readonly Recorded[], actor: string): Promise<void> {
+  const blocked = done.filter((r) => r.status === 'bloqueado').map((r) => r.lead_id);
+  const back = await blockedLeadsToRelease(tx, tenantId, blocked);
+  for (const to of OUTREACH_ELIGIBLE) {
+    const ids = back
+      .filter((b) => (OUTREACH_ELIGIBLE.includes(b.antes) ? b.antes : 'novo') === to)
+      .map((b) => b.lead_id);
+    await transitionLeads(tx, tenantId, ids, to, {
+      reason: 'envio bloqueado na hora do envio',
+      actor,
+      from: ['em_disparo'],
+    });
+  }
 }
 
 /**
