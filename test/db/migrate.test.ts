@@ -78,6 +78,24 @@ describe(`migrations and schema (${testDbKind()})`, () => {
     ]);
   });
 
+  it('gives dry_run_log rows time-ordered ids (migration 059): version 7, the current millisecond first', async () => {
+    const before = Date.now();
+    const { rows } = await sql<{ id: string }>`
+      select agente_uuid_ordenado()::text as id from generate_series(1, 3)`.execute(db.kysely);
+    const after = Date.now();
+    for (const { id } of rows) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const ms = parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+      expect(ms).toBeGreaterThanOrEqual(before - 5);
+      expect(ms).toBeLessThanOrEqual(after + 5);
+    }
+    expect(new Set(rows.map((r) => r.id)).size).toBe(3);
+    const def = await sql<{ d: string }>`
+      select column_default as d from information_schema.columns
+      where table_name = 'dry_run_log' and column_name = 'log_id'`.execute(db.kysely);
+    expect(def.rows[0].d).toBe('agente_uuid_ordenado()');
+  });
+
   it('enforces constraints in the database: status CHECK, tenant FK, unique valid document', async () => {
     const t = await ensureTenant(db.kysely, 'constraints');
     const lead = { tenant_id: t.tenant_id, nome: 'Padaria São João', nome_chave: 'padaria sao joao' };
