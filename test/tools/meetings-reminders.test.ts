@@ -151,6 +151,32 @@ describe(`send_reminders (${testDbKind()})`, () => {
     );
   });
 
+  it('a reminder held past the meeting start is cancelled at send time, never sent late', async () => {
+    // Monday 11:10 UTC = 08:10 in São Paulo, the window open; the meeting is at 08:30.
+    const e = await setup('2026-11-23T11:10:00Z');
+    const lead = await e.lead({ nome: 'Loja Atrasada', phone: '+5511987652600' });
+    const s = await call(e, 'schedule_meeting', { lead_id: lead, start: '2026-11-23T08:30', force: true });
+    const r = await call(e, 'send_reminders', { window_hours: 24 });
+    expect(r.items).toEqual([
+      expect.objectContaining({ agendamento_id: s.agendamento.agendamento_id, result: 'lembrete' }),
+    ]);
+    // The reminder is queued, but the executor does not get to it before the meeting has begun (a
+    // stopped worker, a backlog, retries).
+    e.clock.set('2026-11-23T11:45:00Z');
+    await e.drain();
+    expect(reminderSends(e)).toEqual([]);
+    const rows = await asOwner(db.kysely, (tx) =>
+      tx
+        .selectFrom('disparos')
+        .select(['status', 'motivo'])
+        .where('tenant_id', '=', e.tenantId)
+        .where('agendamento_id', '=', s.agendamento.agendamento_id)
+        .where('template', 'like', 'lembrete%')
+        .execute(),
+    );
+    expect(rows).toEqual([{ status: 'cancelado', motivo: 'reunião já começou antes do envio' }]);
+  });
+
   it('a meeting before the send window opens gets no reminder, and says why', async () => {
     const e = await setup('2026-11-23T09:00:00Z'); // 06:00 in São Paulo
     const lead = await e.lead({ nome: 'Loja Cedo', phone: '+5511987652500' });

@@ -80,6 +80,24 @@ describe('preSendStops: what is checked again right before the downstream call',
       expect: { status: 'cancelado', motivo: 'reunião cancelado antes do envio' },
     },
     {
+      name: "a meeting's message held until after the meeting started → cancelado",
+      fact: {
+        status: 'agendado',
+        agendamento_status: 'confirmado',
+        agendamento_inicio: new Date(TUESDAY_10.getTime() - 60_000),
+      },
+      expect: { status: 'cancelado', motivo: 'reunião já começou antes do envio' },
+    },
+    {
+      name: "a meeting's message before the meeting starts goes",
+      fact: {
+        status: 'agendado',
+        agendamento_status: 'confirmado',
+        agendamento_inicio: new Date(TUESDAY_10.getTime() + 60_000),
+      },
+      expect: undefined,
+    },
+    {
       name: "a meeting's message to a lead lost since → bloqueado",
       fact: { status: 'perdido', agendamento_status: 'confirmado' },
       expect: { status: 'bloqueado', motivo: 'lead perdido antes do envio' },

@@ -16,7 +16,8 @@ export const PAUSED_TEMPLATE_RECHECK_MS = 3 * 3600_000;
  * opted out, a lead moved on, a meeting been cancelled, or the window closed since the row was queued):
  * - no facts for a claimed row (the tenant scope cannot see it) → bloqueado: never sent unchecked;
  * - opt-out or suppression list → bloqueado;
- * - a meeting's message whose meeting no longer stands → cancelado; to a lead now perdido → bloqueado;
+ * - a meeting's message whose meeting no longer stands, or has already started → cancelado; to a lead now
+ *   perdido → bloqueado;
  * - an outreach message to a lead no longer sendable (OUTREACH_SENDABLE) → bloqueado;
  * - a collection message while the creditor is unset, to a destination another lead has too, or about a
  *   lead whose debts are all prescribed now → bloqueado (credor_nao_configurado, contato_compartilhado,
@@ -55,6 +56,11 @@ export function preSendStops(
       // A meeting's confirmation or reminder goes to a lead in a meeting state, only while the meeting stands.
       if (!AGENDAMENTO_STANDING.includes(f.agendamento_status)) {
         block(f.disparo_id, 'cancelado', `reunião ${f.agendamento_status} antes do envio`);
+        continue;
+      }
+      // Held past the meeting's start (the send window, a paused template, a retry): too late to help.
+      if (f.agendamento_inicio && new Date(f.agendamento_inicio).getTime() <= now.getTime()) {
+        block(f.disparo_id, 'cancelado', 'reunião já começou antes do envio');
         continue;
       }
       if (f.status === 'perdido') {

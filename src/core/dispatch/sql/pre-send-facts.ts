@@ -13,6 +13,8 @@ export interface PreSendFact {
   suprimido: boolean;
   /** A meeting's confirmation or reminder: that meeting's status now (null for outreach). */
   agendamento_status: AgendamentoStatus | null;
+  /** That meeting's start (null for outreach). */
+  agendamento_inicio?: Date | null;
   /**
    * A collection message: as its decision classed its template (variaveis.__cobranca, isCollectionTemplate);
    * for rows queued before that was stored, a cobranca_* template or variables that name a debt or creditor.
@@ -46,7 +48,7 @@ export async function preSendFacts(
   now: Date,
 ): Promise<PreSendFact[]> {
   const { rows } = await sql<PreSendFact>`
-    select d.disparo_id, l.status, l.timezone, a.status as agendamento_status, ${ufOfLeadSql(sql`l.lead_id`)} as uf,
+    select d.disparo_id, l.status, l.timezone, a.status as agendamento_status, a.inicio as agendamento_inicio, ${ufOfLeadSql(sql`l.lead_id`)} as uf,
            (d.agendamento_id is null and coalesce((d.variaveis ->> '__cobranca')::boolean, left(d.template, 9) = 'cobranca_'
              or coalesce(d.variaveis ?| array['valor_divida', 'vencimento_divida', 'credor'], false))) as cobranca,
            (select count(*)::int from dividas dv where dv.tenant_id = ${tenantId} and dv.lead_id = l.lead_id) as dividas,
