@@ -86,12 +86,16 @@ export function configuredChannels(...channels: Array<'whatsapp' | 'email' | 'ca
     }));
 }
 
-/** A sending policy signed 'Teste' with its window open all week (holidays too), one message per lead a day. */
-export function policyOpenAllWeek(tx: Tx, tenantId: string) {
+/**
+ * A sending policy with its window open all week (holidays too): signed 'Teste', one message per lead a
+ * day, unless `over` says otherwise.
+ */
+export function policyOpenAllWeek(tx: Tx, tenantId: string, over: { remetente?: string; maxPorLead24h?: number } = {}) {
   return savePolicy(tx, tenantId, {
     remetente: 'Teste',
     janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
     maxPorLead24h: 1,
+    ...over,
   });
 }
 

@@ -5,7 +5,6 @@ import { Executor } from '../../src/core/dispatch/executor.js';
 import { enqueueDisparos } from '../../src/core/dispatch/enqueue.js';
 import { loadDecisionContext } from '../../src/core/outreach/decision-context.js';
 import type { ChannelClient, SendOutcome, SendPayload } from '../../src/core/outreach/channel-port.js';
-import { savePolicy } from '../../src/core/outreach/policy.js';
 import { manageTemplates } from '../../src/core/templates/manage.js';
 import type { Scope } from '../../src/core/scope.js';
 import { disparoKey } from '../../src/core/model/index.js';
@@ -17,6 +16,7 @@ import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { insertLead } from '../helpers/fixtures.js';
 import { cnpjFor } from '../helpers/leads-data.js';
 import { makeDeps } from '../helpers/server.js';
+import { policyOpenAllWeek } from '../helpers/dispatch-setup.js';
 
 /*
  * A template the platform paused or disabled after messages were queued with it holds those messages
@@ -69,11 +69,7 @@ describe(`a paused or disabled template holds back the messages queued with it (
     scope = createScope(deps);
     tenantId = deps.tenant.tenant_id;
     await withTenant(db.kysely, tenantId, (tx) =>
-      savePolicy(tx, tenantId, {
-        remetente: 'Cobra Fácil',
-        janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
-        maxPorLead24h: 10,
-      }),
+      policyOpenAllWeek(tx, tenantId, { remetente: 'Cobra Fácil', maxPorLead24h: 10 }),
     );
   });
   afterAll(async () => db?.destroy());

@@ -9,7 +9,6 @@ import { enqueueDisparos } from '../../src/core/dispatch/enqueue.js';
 import { decide } from '../../src/core/outreach/decide.js';
 import { loadDecisionContext } from '../../src/core/outreach/decision-context.js';
 import type { ChannelClient, SendPayload } from '../../src/core/outreach/channel-port.js';
-import { savePolicy } from '../../src/core/outreach/policy.js';
 import { manageTemplates } from '../../src/core/templates/manage.js';
 import type { Scope } from '../../src/core/scope.js';
 import { withTenant } from '../../src/db/tenant.js';
@@ -21,6 +20,7 @@ import { openTestDb, testDbKind, type TestDb } from '../helpers/db.js';
 import { insertLead } from '../helpers/fixtures.js';
 import { makeDeps } from '../helpers/server.js';
 import { silentLogger as silentLoggerForTests } from '../../src/core/ports.js';
+import { policyOpenAllWeek } from '../helpers/dispatch-setup.js';
 
 /*
  * Issue 16: the 24-hour window in the decision and the send. The WhatsApp channel is the Twilio preset
@@ -77,11 +77,7 @@ describe(`WhatsApp 24-hour window: template outside, free text inside (${testDbK
       phones: [{ e164: PHONE }],
     });
     await withTenant(db.kysely, tenantId, (tx) =>
-      savePolicy(tx, tenantId, {
-        remetente: 'Cobra Fácil',
-        janela: { dias: Array(7).fill({ inicio: '00:00', fim: '24:00' }), respeitar_feriados: false },
-        maxPorLead24h: 10,
-      }),
+      policyOpenAllWeek(tx, tenantId, { remetente: 'Cobra Fácil', maxPorLead24h: 10 }),
     );
   });
   afterAll(async () => db?.destroy());
