@@ -229,3 +229,47 @@ describe('toNumberedBody', () => {
     expect(() => toNumberedBody(def)).toThrow(message);
   });
 });
+
+/**
+ * templateVariables and validateTemplate keep what they found by the template's content
+ * (core/templates/validate.ts): a template changed in any part they read — even the same object
+ * changed in place — is checked anew, and a caller changing the answer changes nobody else's.
+ */
+describe('template checks kept by content', () => {
+  const whatsapp: TemplateDef = {
+    id: 'memo_whatsapp_v1',
+    canal: 'whatsapp',
+    descricao: 'teste',
+    corpo: 'Olá, {{contato}}, da {{empresa}}.',
+    whatsapp: { nome_aprovado: 'memo_whatsapp_v1', idioma: 'pt_BR', parametros: ['contato', 'empresa'] },
+  };
+
+  it('answers for the template as it is now', () => {
+    const def: TemplateDef = structuredClone(whatsapp);
+    expect(templateVariables(def)).toEqual(['contato', 'empresa']);
+    expect(validateTemplate(def)).toEqual([]);
+
+    def.corpo = 'Olá, {{contato}}, {{#vip}}da{{/vip}} {{empresa}}.';
+    expect(templateVariables(def)).toEqual(['contato', 'empresa']);
+    expect(validateTemplate(def)).toEqual([expect.stringContaining('seções')]);
+    expect(renderTemplate(def, { contato: 'Ana', empresa: 'Sol' })).toMatchObject({ ok: false });
+
+    def.corpo = 'Olá, {{contato}}, da {{empresa}}.';
+    def.whatsapp!.parametros.push('valor_divida');
+    expect(validateTemplate(def)).toEqual([expect.stringContaining('"valor_divida", que o corpo não usa')]);
+    def.whatsapp!.parametros.pop();
+    expect(validateTemplate(def)).toEqual([]);
+
+    def.id = 'Memo';
+    expect(validateTemplate(def)).toEqual([expect.stringContaining('id inválido')]);
+    const mail: TemplateDef = { ...structuredClone(email), assunto: 'Sobre {{valor_divida}}' };
+    expect(templateVariables(mail)[0]).toBe('valor_divida');
+  });
+
+  it('gives each caller its own array', () => {
+    templateVariables(whatsapp).push('x');
+    validateTemplate(whatsapp).push('x');
+    expect(templateVariables(whatsapp)).toEqual(['contato', 'empresa']);
+    expect(validateTemplate(whatsapp)).toEqual([]);
+  });
+});

@@ -102,18 +102,61 @@ export function windowOpenings(ctx: DecisionContext, zones: LeadZone[]): WindowO
   const collecting = ctx.collection.whatsapp || ctx.collection.email;
   for (const { timezone, uf } of zones) {
     const key = windowKey(timezone, uf);
-    const w = checkSendWindow(ctx.now, timezone, { ...ctx.policy.janela, uf });
-    out.opens[key] = w.inside ? null : (w.next?.toISOString() ?? '9999-12-31T00:00:00Z');
-    if (!w.inside) out.why[key] = w.motivo;
+    const z = zoneOpening(ctx, collecting, timezone, uf);
+    out.opens[key] = z.opens;
+    if (z.why !== undefined) out.why[key] = z.why;
     if (!collecting) continue;
-    const c = checkSendWindow(ctx.now, timezone, collectionWindow(ctx.policy.janela, uf));
-    out.collection.opens[key] = c.inside ? null : (c.next?.toISOString() ?? '9999-12-31T00:00:00Z');
-    if (c.inside) continue;
-    const law = checkSendWindow(ctx.now, timezone, legalWindow(uf));
-    out.collection.why[key] = law.inside ? c.motivo : `${c.motivo} — horário de cobrança por lei (${ruleSource(uf)})`;
-    if (!law.inside) out.collection.lawClosed.push(key);
+    out.collection.opens[key] = z.collection!.opens;
+    if (z.collection!.why !== undefined) out.collection.why[key] = z.collection!.why;
+    if (z.collection!.lawClosed) out.collection.lawClosed.push(key);
   }
   return out;
+}
+
+/** One zone's part of WindowOpenings. */
+interface ZoneOpening {
+  opens: string | null;
+  why?: string;
+  collection?: { opens: string | null; why?: string; lawClosed: boolean };
+}
+
+/*
+ * The zones' openings of the current minute, per window configuration: a decision needs them on every
+ * call (decide_channel: 0.1–0.4 ms of Intl formatting a call, more outside the window). checkSendWindow
+ * reads its instant only as a local date and minute (time/wall-clock.ts localParts; offsets are whole
+ * minutes), so within one UTC minute, for one configuration, zone and UF, its answer is the same. The
+ * configuration is the tenant's cached policy's janela (tenant-config-cache.ts): a new object whenever
+ * the tenant's configuration changes, never changed in place; DEFAULT_SEND_WINDOW when unset.
+ */
+const openingsMemo = new WeakMap<object, { minute: number; zones: Map<string, ZoneOpening> }>();
+
+function zoneOpening(ctx: DecisionContext, collecting: boolean, timezone: string, uf: string | null): ZoneOpening {
+  const minute = Math.floor(ctx.now.getTime() / 60_000);
+  let memo = openingsMemo.get(ctx.policy.janela);
+  if (!memo || memo.minute !== minute) openingsMemo.set(ctx.policy.janela, (memo = { minute, zones: new Map() }));
+  const key = `${collecting ? 1 : 0}|${timezone}|${uf === null ? '\u0000' : uf}`;
+  let z = memo.zones.get(key);
+  if (!z) memo.zones.set(key, (z = computeZoneOpening(ctx, collecting, timezone, uf)));
+  return z;
+}
+
+function computeZoneOpening(
+  ctx: DecisionContext,
+  collecting: boolean,
+  timezone: string,
+  uf: string | null,
+): ZoneOpening {
+  const w = checkSendWindow(ctx.now, timezone, { ...ctx.policy.janela, uf });
+  const z: ZoneOpening = { opens: w.inside ? null : (w.next?.toISOString() ?? '9999-12-31T00:00:00Z') };
+  if (!w.inside) z.why = w.motivo;
+  if (!collecting) return z;
+  const c = checkSendWindow(ctx.now, timezone, collectionWindow(ctx.policy.janela, uf));
+  z.collection = { opens: c.inside ? null : (c.next?.toISOString() ?? '9999-12-31T00:00:00Z'), lawClosed: false };
+  if (c.inside) return z;
+  const law = checkSendWindow(ctx.now, timezone, legalWindow(uf));
+  z.collection.why = law.inside ? c.motivo : `${c.motivo} — horário de cobrança por lei (${ruleSource(uf)})`;
+  z.collection.lawClosed = !law.inside;
+  return z;
 }
 
 /** The time zones of the targeted leads: loaded with the context when it was for these leads, else read. */

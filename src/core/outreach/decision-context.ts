@@ -79,7 +79,8 @@ export function contextKeys(scope: Scope, choice: TemplateChoice) {
 /**
  * The context statement (one row, ContextRow): the configuration version always; policy and overrides
  * only when this process has not got that version (a CASE branch not taken runs no subquery); the
- * leads' zones when given; the WhatsApp template's approval.
+ * leads' zones when given; the WhatsApp template's approval. The version is read once (`offset 0`
+ * keeps x a subquery: pulled up, its lookup ran once for each of the four places it is used).
  */
 export function contextStatement(scope: Scope, choice: TemplateChoice, leadIds?: string[]): RawBuilder<ContextRow> {
   const tenantId = scope.tenant.tenant_id;
@@ -96,7 +97,8 @@ export function contextStatement(scope: Scope, choice: TemplateChoice, leadIds?:
            ${leadIds ? leadZonesSql(tenantId, leadIds) : sql`'[]'::json`} as zones,
            (select to_json(m) from modelos_aprovados m where m.tenant_id = ${tenantId}
               and m.template_id = ${ids.whatsapp} and m.provedor = ${registry}) as aprovado
-    from (select coalesce((select versao from tenant_config_versao where tenant_id = ${tenantId}), 0)::text as versao) x`);
+    from (select coalesce((select versao from tenant_config_versao where tenant_id = ${tenantId}), 0)::text as versao
+          offset 0) x`);
 }
 
 /**

@@ -50,6 +50,28 @@ function collectNames(tokens: Token[], into: string[]): void {
  * // ['empresa', 'contato']
  */
 export function templateVariables(def: TemplateDef): string[] {
+  const key = JSON.stringify([def.assunto, def.corpo, def.html]);
+  let names = variablesMemo.get(key);
+  if (!names) remember(variablesMemo, key, (names = variablesOf(def)));
+  return [...names];
+}
+
+/*
+ * What templateVariables and validateTemplate found, by the template's content (the parts they read,
+ * whole, as the key): a decision checks its templates on every call (decide_channel: ~0.1 ms a call
+ * parsing and walking tokens), and a changed template is a different key, so it is never stale.
+ * Bounded; each call gets its own copy of the array.
+ */
+const MEMO_MAX = 256;
+const variablesMemo = new Map<string, readonly string[]>();
+const problemsMemo = new Map<string, readonly string[]>();
+
+function remember(memo: Map<string, readonly string[]>, key: string, value: readonly string[]): void {
+  if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value!);
+  memo.set(key, value);
+}
+
+function variablesOf(def: TemplateDef): string[] {
   const names: string[] = [];
   for (const part of PARTS) {
     const source = def[part];
@@ -137,6 +159,13 @@ function whatsappProblems(def: TemplateDef, out: string[]): void {
  * // ['corpo: seções ({{#vip}}) não são permitidas; use apenas {{variável}}']
  */
 export function validateTemplate(def: TemplateDef): string[] {
+  const key = JSON.stringify([def.id, def.canal, def.assunto, def.corpo, def.html, def.whatsapp]);
+  let problems = problemsMemo.get(key);
+  if (!problems) remember(problemsMemo, key, (problems = problemsOf(def)));
+  return [...problems];
+}
+
+function problemsOf(def: TemplateDef): string[] {
   const out: string[] = [];
   if (!/^[a-z0-9_]+$/.test(def.id)) out.push(`id inválido "${def.id}" (use letras minúsculas, dígitos e _)`);
   if (def.corpo.trim() === '') out.push('corpo vazio');
