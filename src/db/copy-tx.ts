@@ -48,12 +48,17 @@ export function createCopyTx(db: Db, opts: CopyTxOptions = {}): TenantCopyTx {
                 once(table);
                 if (direct && checkTenant(tenantId, table, columns, rows)) {
                   const pieces = [...copyPieces(rows)];
-                  await client.query(AS_SESSION_USER);
+                  // One message: the role switches travel with the COPY (simple protocol runs them in
+                  // order; the SETs only answer CommandComplete, which the copy stream ignores), not as
+                  // two round trips of their own. A failed COPY aborts the transaction, role and all.
                   await pipeline(
                     Readable.from(pieces),
-                    client.query(copyStreams.from(copySql(table, columns, 'stdin'))),
+                    client.query(
+                      copyStreams.from(
+                        `${AS_SESSION_USER}; ${copySql(table, columns, 'stdin')}; set local role ${APP_ROLE}`,
+                      ),
+                    ),
                   );
-                  await client.query(AS_APP_ROLE);
                   return;
                 }
                 const pieces = [...copyPieces(rows)];

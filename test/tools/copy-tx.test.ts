@@ -71,6 +71,22 @@ describe.each([
     expect(await leadsOf(tenantId)).toEqual(['Empresa\t0\\N', 'Empresa\t1\\N']);
   });
 
+  it('after a COPY the transaction is back under the tenant policy: the app role, this tenant only', async () => {
+    const [mine, theirs] = [uuidv7(), uuidv7()];
+    await createCopyTx(db).run(otherTenantId, (_tx, copy) =>
+      copy('leads', LEAD_COLUMNS, [[theirs, otherTenantId, 'Alheia Ltda', 'alheia ltda']]),
+    );
+    const seen = await createCopyTx(db).run(tenantId, async (tx, copy) => {
+      await copy('leads', LEAD_COLUMNS, [[mine, tenantId, 'Minha Ltda', 'minha ltda']]);
+      const { rows } = await sql<{ who: string; ids: string[] }>`
+        select current_user::text as who, array(select lead_id::text from leads where lead_id in (${mine}, ${theirs})) as ids`.execute(
+        tx,
+      );
+      return rows[0];
+    });
+    expect(seen).toEqual({ who: 'agente_app', ids: [mine] });
+  });
+
   it('a row of another tenant fails with the policy error and writes nothing', async () => {
     const before = await leadsOf(otherTenantId);
     const run = createCopyTx(db).run(tenantId, async (tx, copy) => {
