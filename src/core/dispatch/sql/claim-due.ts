@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../../db/tenant.js';
 import { isQueued } from './queued-literal.js';
 import { reachedSince } from '../recent-sends.js';
@@ -28,6 +28,11 @@ export async function claimDue(
     now: Date;
     leaseUntil: Date;
     pairMs?: number;
+    /**
+     * A statement to run first, in the same statement (a data-modifying CTE): the rate_limits update of
+     * the slots this claim uses (rate-limit.ts reserveSlotsUnwritten). It reads nothing the claim reads.
+     */
+    first?: RawBuilder<unknown>;
   },
 ): Promise<Claimed[]> {
   // A scalar subquery, not a bare NOT EXISTS: the planner would make that an anti join against every
@@ -38,8 +43,9 @@ export async function claimDue(
     ? sql`and not (select exists (select 1 from disparos r where r.tenant_id = ${q.tenantId} and r.destino = c.destino
             and r.canal = ${q.channel} and ${reachedSince('r', new Date(q.now.getTime() - q.pairMs))}))`
     : sql``;
+  const first = q.first ? sql`slots as (${q.first}),` : sql``;
   const { rows } = await sql<Claimed>`
-    with cand as materialized (
+    with ${first} cand as materialized (
       select disparo_id, destino, proxima_tentativa_em from disparos c
       where tenant_id = ${q.tenantId} and canal = ${q.channel} and ${isQueued()}
         and proxima_tentativa_em <= ${q.now} ${pair}
