@@ -79,10 +79,9 @@ async function run(workers: number, sends: number, rate: number | null) {
     AGENTE_MCP_CONFIG: writeSandboxMcpConfig(dir),
     AGENTE_LOG_LEVEL: 'error',
   };
-  // The rows wait (not due) until every worker and its sandbox servers have started: a worker's channel
-  // servers are spawned and verified after it says it is executing, and their start-up (~0.25 s CPU
-  // each, two per worker) fell inside the measurement — 8 of them with 4 workers, about 0.2 ms per send
-  // of a 10k run that was not the dispatch's. Released (due now) once all are settled.
+  // The rows wait (not due) until every worker and its two sandbox servers have started and settled,
+  // then are released together: all workers start sending at once, and no start-up work (a server's
+  // start costs ~0.25 s CPU) can fall inside the measurement.
   const due = await holdRows(db, campaignId);
   const children = await startWorkers(workers, env);
   await settled(children.map((c) => c.pid!));
