@@ -79,11 +79,17 @@ async function run(workers: number, sends: number, rate: number | null) {
     AGENTE_MCP_CONFIG: writeSandboxMcpConfig(dir),
     AGENTE_LOG_LEVEL: 'error',
   };
+  // The rows wait (not due) until every worker and its two sandbox servers have started and settled,
+  // then are released together: all workers start sending at once, and no start-up work (a server's
+  // start costs ~0.25 s CPU) can fall inside the measurement.
+  const due = await holdRows(db, campaignId);
   const children = await startWorkers(workers, env);
+  await settled(children.map((c) => c.pid!));
   // CPU seconds per component (they do not depend on what else the machine runs): the workers, their
   // sandbox servers (children of each worker), PostgreSQL.
   const pgCpu = serverCpuSampler(await postmasterPid(db));
   const cpu0 = cpuOf(children.map((c) => c.pid!));
+  await releaseRows(db, campaignId, due);
   const deadline = Date.now() + 600_000;
   // Polled cheaply (the rows still open, by the campaign index): a count by status of the whole campaign
   // every 200 ms cost PostgreSQL more CPU than some of the statements measured.
@@ -134,6 +140,51 @@ async function openRows(db: Awaited<ReturnType<typeof openDb>>, campaignId: stri
                          and status in ('pendente', 'adiado', 'em_execucao')`.execute(tx),
   );
   return rows[0].n;
+}
+
+/** Makes the campaign's queued rows not due (their due time kept aside, returned). */
+async function holdRows(db: Awaited<ReturnType<typeof openDb>>, campaignId: string): Promise<Date> {
+  const { rows } = await asOwner(db.kysely, (tx) =>
+    sql<{ due: Date }>`with held as (
+        update disparos set proxima_tentativa_em = 'infinity' where campanha_id = ${campaignId}
+        and status in ('pendente', 'adiado') returning proxima_tentativa_em)
+      select max(d.proxima_tentativa_em) as due from disparos d where campanha_id = ${campaignId}`.execute(tx),
+  );
+  return rows[0].due;
+}
+
+/** Makes the held rows due again, at their original due time. */
+async function releaseRows(db: Awaited<ReturnType<typeof openDb>>, campaignId: string, due: Date): Promise<void> {
+  await asOwner(db.kysely, (tx) =>
+    sql`update disparos set proxima_tentativa_em = ${due} where campanha_id = ${campaignId}
+        and status in ('pendente', 'adiado')`.execute(tx),
+  );
+}
+
+/**
+ * Waits until each worker has its two channel servers (WhatsApp, e-mail) and the workers and servers
+ * together have stopped using CPU for start-up (under 20 ms in half a second), at most 30 s.
+ */
+async function settled(pids: number[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  const childCount = () => {
+    const set = new Set(pids);
+    let n = 0;
+    for (const name of readdirSync('/proc')) if (/^\d+$/.test(name) && set.has(procStat(Number(name))?.ppid ?? -1)) n++;
+    return n;
+  };
+  const total = () => {
+    const c = cpuOf(pids);
+    return c.workers + c.sandboxes;
+  };
+  while (childCount() < 2 * pids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  let last = total();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = total();
+    if (now - last < 0.02) return;
+    last = now;
+  }
 }
 
 /** The postmaster of the database's server (the parent of our backend). */

@@ -21,7 +21,7 @@ import type { Claimed, Outcome } from './outcome.js';
 import { PolicyCache } from './policy-cache.js';
 import { prescriptionCutoff } from '../outreach/policy.js';
 import { preSendStops } from './pre-send-check.js';
-import { reserveSlots } from './rate-limit.js';
+import { reserveSlotsUnwritten } from './rate-limit.js';
 import { recordBatch } from './record.js';
 import { settledWithin } from './settled-within.js';
 import { sendAtSlots, type Slots } from './send-at-slots.js';
@@ -237,12 +237,24 @@ export class Executor {
     const leaseUntil = new Date(now.getTime() + (this.d.leaseMs ?? DEFAULT_LEASE_MS));
     const { rows, grant } = await withTenant(this.d.db, tenantId, async (tx) => {
       const lead = Math.min(1000, Math.max(50, 2 * this.prepareMs));
-      const grant = await reserveSlots(tx, tenantId, channel, this.d.batchSize ?? 200, now, 1000, lead);
+      // The slots' rate_limits update travels with the claim (one round trip less under the row lock
+      // every worker of this tenant × channel waits on), or alone when nothing is claimed or rows are deferred first.
+      const { grant, write } = await reserveSlotsUnwritten(
+        tx,
+        tenantId,
+        channel,
+        this.d.batchSize ?? 200,
+        now,
+        1000,
+        lead,
+      );
+      if (!grant.granted || grant.capped) await write.execute(tx);
       if (!grant.granted) return { rows: [] as Claimed[], grant };
       // The recipient budget is spent: who would be a new recipient waits until it frees.
       if (grant.capped) await deferOverBudget(tx, { tenantId, channel, now, max: grant.max ?? 0 });
       // Slots reserved but not used (fewer rows than granted) are simply skipped: pace stays ≤ R.
       const rows = await claimDue(tx, {
+        first: grant.capped ? undefined : write,
         tenantId,
         channel,
         limit: grant.granted,

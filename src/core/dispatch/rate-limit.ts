@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../db/tenant.js';
 import { coreMetrics } from '../metrics.js';
 import { reachedSince, recentWindowStart } from './recent-sends.js';
@@ -45,6 +45,26 @@ export async function reserveSlots(
   horizonMs = 1000,
   leadMs = SLOT_LEAD_MS,
 ): Promise<SlotGrant> {
+  const { grant, write } = await reserveSlotsUnwritten(tx, tenantId, canal, want, now, horizonMs, leadMs);
+  await write.execute(tx);
+  return grant;
+}
+
+/**
+ * reserveSlots without its last statement: `write` (the rate_limits update that takes the slots) is
+ * returned for the caller to run in the same transaction before anything else reads rate_limits —
+ * the executor runs it inside its claim statement (sql/claim-due.ts), one round trip less while every
+ * other worker of the tenant × channel waits for this row lock.
+ */
+export async function reserveSlotsUnwritten(
+  tx: Tx,
+  tenantId: string,
+  canal: 'whatsapp' | 'email',
+  want: number,
+  now: Date,
+  horizonMs = 1000,
+  leadMs = SLOT_LEAD_MS,
+): Promise<{ grant: SlotGrant; write: RawBuilder<unknown> }> {
   // The row exists after the first reservation: lock it with one statement. An `insert … on conflict do
   // nothing` before every reservation was a second statement that also waited for the lock holder's
   // commit (its update makes the conflict undecided until then): every worker waited there, then again
@@ -80,11 +100,14 @@ export async function reserveSlots(
   const capped = fresh && counted >= max_dest;
   // Capped: the slots go to recipients already counted (the caller defers the rest), none are new.
   if (!capped) granted = Math.max(0, Math.min(granted, max_dest - counted));
-  await sql`
+  const write = sql`
     update rate_limits set tat = ${new Date(start + Math.max(granted, 0) * intervalMs)},
       destinatarios_contados = ${capped ? counted : counted + granted}, contados_em = ${countedAt}
-    where tenant_id = ${tenantId} and canal = ${canal}`.execute(tx);
-  return { granted, first: new Date(start), intervalMs, capped, pairMs: rows[0].pair_ms, max: max_dest };
+    where tenant_id = ${tenantId} and canal = ${canal}`;
+  return {
+    grant: { granted, first: new Date(start), intervalMs, capped, pairMs: rows[0].pair_ms, max: max_dest },
+    write,
+  };
 }
 
 interface LimitsRow {

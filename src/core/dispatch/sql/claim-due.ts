@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../../db/tenant.js';
 import { isQueued } from './queued-literal.js';
 import { reachedSince } from '../recent-sends.js';
@@ -14,6 +14,13 @@ import type { Claimed } from '../outcome.js';
  * than slots were granted (the pace broke this way once row-level security changed the plan: 95–114
  * sends in a second at 40/s).
  *
+ * Ordered by the due time alone, with no tie-break: read from disparos_claim_idx its rows come in
+ * disparo_id order anyway, and from disparos_due_idx (the planner takes it when a fresh campaign has no
+ * statistics yet, estimating one row) the scan stops at the batch. With `disparo_id` in the ORDER BY
+ * that plan read every queued row of the campaign, ran the pair check on each and sorted them — on
+ * every claim, under the rate_limits lock all workers wait on (10k rows: ~25 pair lookups per row
+ * sent; 4 workers queued 120 ms on that lock per claim).
+ *
  * The pair rate (pairMs > 0): a row whose recipient was reached less than pairMs ago is not picked, and
  * of several rows to one recipient only the first is claimed (the others wait their turn). Claims of a
  * tenant × channel run under its rate_limits row lock, so two workers never claim one recipient at once.
@@ -28,6 +35,11 @@ export async function claimDue(
     now: Date;
     leaseUntil: Date;
     pairMs?: number;
+    /**
+     * A statement to run first, in the same statement (a data-modifying CTE): the rate_limits update of
+     * the slots this claim uses (rate-limit.ts reserveSlotsUnwritten). It reads nothing the claim reads.
+     */
+    first?: RawBuilder<unknown>;
   },
 ): Promise<Claimed[]> {
   // A scalar subquery, not a bare NOT EXISTS: the planner would make that an anti join against every
@@ -38,12 +50,13 @@ export async function claimDue(
     ? sql`and not (select exists (select 1 from disparos r where r.tenant_id = ${q.tenantId} and r.destino = c.destino
             and r.canal = ${q.channel} and ${reachedSince('r', new Date(q.now.getTime() - q.pairMs))}))`
     : sql``;
+  const first = q.first ? sql`slots as (${q.first}),` : sql``;
   const { rows } = await sql<Claimed>`
-    with cand as materialized (
+    with ${first} cand as materialized (
       select disparo_id, destino, proxima_tentativa_em from disparos c
       where tenant_id = ${q.tenantId} and canal = ${q.channel} and ${isQueued()}
         and proxima_tentativa_em <= ${q.now} ${pair}
-      order by proxima_tentativa_em, disparo_id
+      order by proxima_tentativa_em
       limit ${q.limit}
       for update skip locked),
     pick as materialized (
