@@ -85,7 +85,22 @@ export function contextKeys(scope: Scope, choice: TemplateChoice) {
 export function contextStatement(scope: Scope, choice: TemplateChoice, leadIds?: string[]): RawBuilder<ContextRow> {
   const tenantId = scope.tenant.tenant_id;
   const { ids, registry } = contextKeys(scope, choice);
-  const known = cachedVersion(tenantId);
+  return contextSql({ tenantId, known: cachedVersion(tenantId), template: ids.whatsapp, registry }, leadIds);
+}
+
+/** The values the context statement binds (contextStatement), besides the leads. */
+export interface ContextParams {
+  tenantId: string;
+  /** The configuration version this process has cached (tenant-config-cache.ts). */
+  known: string;
+  /** The WhatsApp template id and the registry its approval is read from. */
+  template: string;
+  registry: string;
+}
+
+/** contextStatement's text over its values: each of them a parameter. */
+export function contextSql(p: ContextParams, leadIds?: string[]): RawBuilder<ContextRow> {
+  const { tenantId, known } = p;
   return prepared(sql<ContextRow>`
     select x.versao, x.versao <> ${known} as lido,
            case when x.versao <> ${known} then
@@ -96,7 +111,7 @@ export function contextStatement(scope: Scope, choice: TemplateChoice, leadIds?:
            end as overrides,
            ${leadIds ? leadZonesSql(tenantId, leadIds) : sql`'[]'::json`} as zones,
            (select to_json(m) from modelos_aprovados m where m.tenant_id = ${tenantId}
-              and m.template_id = ${ids.whatsapp} and m.provedor = ${registry}) as aprovado
+              and m.template_id = ${p.template} and m.provedor = ${p.registry}) as aprovado
     from (select coalesce((select versao from tenant_config_versao where tenant_id = ${tenantId}), 0)::text as versao
           offset 0) x`);
 }
