@@ -74,6 +74,11 @@ export interface Config {
   databaseUrl?: string;
   /** Run the hot statements as named prepared statements on PostgreSQL (AGENTE_PG_PREPARE=false turns it off). */
   pgPrepare: boolean;
+  /**
+   * How many connections a dry run over many leads splits its work over on PostgreSQL
+   * (AGENTE_DRY_RUN_CONNECTIONS, 1–8, default 2; core/outreach/dry-run-parts.ts). PGlite has one.
+   */
+  dryRunConnections: number;
   dataDir: string;
   tenantSlug: string;
   /** True only when MICRO_AGENT_DISPARO_ENABLED is exactly "true". */
@@ -174,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     packageRoot: PACKAGE_ROOT.replace(/\/$/, ''),
     databaseUrl: env.DATABASE_URL || undefined,
     pgPrepare: env.AGENTE_PG_PREPARE?.trim() !== 'false',
+    dryRunConnections: dryRunConnections(env.AGENTE_DRY_RUN_CONNECTIONS),
     dataDir: resolve(cwd, env.AGENTE_DATA_DIR || 'data'),
     tenantSlug: env.AGENTE_TENANT || 'default',
     dispatchEnabled: flag === 'true',
@@ -241,4 +247,13 @@ function readOAuth(env: NodeJS.ProcessEnv): OAuthConfig | undefined {
     createTenants: create === 'true',
     clockToleranceS: tolerance,
   };
+}
+
+/** AGENTE_DRY_RUN_CONNECTIONS: a whole number from 1 to 8; 2 when unset. */
+function dryRunConnections(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 2;
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < 1 || n > 8)
+    throw new Error(`AGENTE_DRY_RUN_CONNECTIONS must be a whole number from 1 to 8 (got ${JSON.stringify(raw)})`);
+  return n;
 }

@@ -54,6 +54,9 @@ export function createScope(deps: ScopeDeps, opts: { signal?: AbortSignal; actor
       remoteSources(config, deps.transport, tenant.slug),
     ),
     bulk: copyTxFor(createCopyTx(db), tenant.tenant_id),
+    // One connection of the pool stays free for everything else.
+    connections:
+      db.kind === 'postgres' ? Math.max(1, Math.min(config.dryRunConnections, (db.pool?.options.max ?? 10) - 1)) : 1,
     server: serverFacts(deps),
   };
 }

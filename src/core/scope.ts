@@ -52,6 +52,12 @@ export interface Scope {
   readonly spreadsheets?: SpreadsheetFiles;
   /** Transactions of this tenant that can also COPY rows (an import's bulk writes). */
   readonly bulk?: CopyTxRunner;
+  /**
+   * How many transactions of this tenant a bulk read may run side by side, each on its own connection
+   * (a dry run over many leads: dry-run-parts.ts). 1 (or absent): one transaction — PGlite has one
+   * connection.
+   */
+  readonly connections?: number;
   /** What get_status reports about the running server (version, database, transport, channels). */
   readonly server?: ServerFacts;
 }

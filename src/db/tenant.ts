@@ -18,7 +18,17 @@ export interface TxOptions {
    * (index lookups per targeted lead). Only for transactions whose statements are all meant for it.
    */
   genericPlans?: boolean;
+  /**
+   * `repeatable read`: one snapshot for the whole transaction, which pg_export_snapshot() can hand to
+   * another transaction (`snapshot`), so that several connections read the same data (PostgreSQL only).
+   */
+  repeatableRead?: boolean;
+  /** A snapshot exported by another open transaction (pg_export_snapshot()): this one reads the same data. */
+  snapshot?: string;
 }
+
+/** A snapshot id as pg_export_snapshot() returns it (it is written into the statement's text). */
+const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+-[0-9]+$/;
 
 /**
  * Runs fn in a transaction scoped to one tenant: `app.tenant_id` is set for the transaction only
@@ -33,8 +43,13 @@ export async function withTenant<T>(
   fn: (tx: Tx) => Promise<T>,
   opts: TxOptions = {},
 ): Promise<T> {
-  const begin = opts.readOnly ? db.transaction().setAccessMode('read only') : db.transaction();
+  let begin = opts.readOnly ? db.transaction().setAccessMode('read only') : db.transaction();
+  if (opts.repeatableRead || opts.snapshot !== undefined) begin = begin.setIsolationLevel('repeatable read');
+  if (opts.snapshot !== undefined && !SNAPSHOT_ID.test(opts.snapshot))
+    throw new Error(`Not a snapshot id: ${JSON.stringify(opts.snapshot)}`);
   return begin.execute(async (tx) => {
+    // Before any other statement of the transaction, as PostgreSQL requires.
+    if (opts.snapshot !== undefined) await sql.raw(`set transaction snapshot '${opts.snapshot}'`).execute(tx);
     await tenantScopeStatement(tenantId, !!opts.genericPlans).execute(tx);
     return fn(tx);
   });

@@ -34,4 +34,14 @@ describe('loadConfig', () => {
       loadConfig({ AGENTE_HTTP_HEADERS_TIMEOUT_MS: '9000', AGENTE_HTTP_REQUEST_TIMEOUT_MS: '5000' }),
     ).toThrow(/AGENTE_HTTP_HEADERS_TIMEOUT_MS \(9000\) must not exceed AGENTE_HTTP_REQUEST_TIMEOUT_MS/);
   });
+
+  it('AGENTE_DRY_RUN_CONNECTIONS: 2 by default, a whole number from 1 to 8', () => {
+    expect(loadConfig({}).dryRunConnections).toBe(2);
+    expect(loadConfig({ AGENTE_DRY_RUN_CONNECTIONS: '1' }).dryRunConnections).toBe(1);
+    expect(loadConfig({ AGENTE_DRY_RUN_CONNECTIONS: ' 4 ' }).dryRunConnections).toBe(4);
+    for (const bad of ['0', '9', '1.5', 'dois'])
+      expect(() => loadConfig({ AGENTE_DRY_RUN_CONNECTIONS: bad })).toThrow(
+        'AGENTE_DRY_RUN_CONNECTIONS must be a whole number from 1 to 8',
+      );
+  });
 });

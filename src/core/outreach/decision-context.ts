@@ -40,7 +40,16 @@ export interface DecisionContext {
 
 /** The leads a decision, dry run or campaign is about: given ids, or a filter (oldest first, up to limit). */
 export type Target =
-  { leadIds: string[] } | { filter: { status?: LeadStatus[]; source_job_id?: string }; limit: number };
+  | { leadIds: string[] }
+  | {
+      filter: { status?: LeadStatus[]; source_job_id?: string };
+      limit: number;
+      /**
+       * Only part `index` of `of` of the filter's leads (by a hash of the lead id): a dry run split over
+       * several connections (dry-run-parts.ts). The limit still applies to the whole filter.
+       */
+      part?: { index: number; of: number };
+    };
 
 /** Template ids asked for by the caller; the channel's collections template when absent. */
 export interface TemplateChoice {

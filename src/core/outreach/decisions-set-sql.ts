@@ -42,10 +42,14 @@ export function setTargetSql(tenantId: string, target: Target): RawBuilder<unkno
   if ('leadIds' in target)
     return sql`select ${cols} from leads l where l.tenant_id = ${tenantId} and l.lead_id = any(${target.leadIds}::uuid[])`;
   const { status, source_job_id } = target.filter;
-  return sql`select ${cols} from leads l where l.tenant_id = ${tenantId}
+  const leads = sql`select ${cols} from leads l where l.tenant_id = ${tenantId}
     ${status?.length ? sql`and l.status = any(${status}::text[])` : sql``}
     ${source_job_id ? sql`and l.origem @> ${JSON.stringify([{ job_id: source_job_id }])}::jsonb` : sql``}
     order by l.created_at, l.lead_id limit ${target.limit}`;
+  if (!target.part) return leads;
+  // The limit is the whole filter's; each part keeps its share of those leads (every lead in one part).
+  const { index, of } = target.part;
+  return sql`select * from (${leads}) p where (hashtext(p.lead_id::text)::bigint % ${of}::int + ${of}::int) % ${of}::int = ${index}::int`;
 }
 
 /**

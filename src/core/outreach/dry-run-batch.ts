@@ -33,16 +33,52 @@ export async function runDryRun(
   opts: { channel?: DecidedChannel; sample?: number } = {},
 ): Promise<DryRunBatch> {
   const batchId = randomUUID();
-  const perChannel = Math.max(1, Math.ceil((opts.sample ?? 4) / 2));
+  const part = await writeDryRunPart(tx, ctx, target, batchId, opts);
+  return summariseDryRun(tx, ctx, batchId, [part], opts);
+}
+
+/** What one part of a batch wrote (writeDryRunPart): its counts and its sample candidates. */
+export type DryRunPart = SummaryRow[];
+
+/**
+ * Writes the dry_run_log rows of target (or of its part, Target.part) under batchId in one statement and
+ * returns what summariseDryRun needs from them.
+ */
+export async function writeDryRunPart(
+  tx: Tx,
+  ctx: DecisionContext,
+  target: Target,
+  batchId: string,
+  opts: { channel?: DecidedChannel; sample?: number } = {},
+): Promise<DryRunPart> {
   const insert = dryRunInsertSql(ctx, await decisionsQuery(tx, ctx, target, opts.channel), batchId);
-  const q = summarySql(insert, perChannel);
+  const q = summarySql(insert, samplePerChannel(opts));
   const { rows } = 'leadIds' in target ? await q.execute(tx) : await withSetFormSettings(tx, () => q.execute(tx));
+  return rows;
+}
+
+const samplePerChannel = (opts: { sample?: number }) => Math.max(1, Math.ceil((opts.sample ?? 4) / 2));
+
+/**
+ * The batch's counts, summed over its parts, and its sample: per channel the leads that would go now
+ * first, then by name (one part: as its statement ordered them; several: ordered again by the database,
+ * so that names sort by its collation), rendered.
+ */
+export async function summariseDryRun(
+  tx: Tx,
+  ctx: DecisionContext,
+  batchId: string,
+  parts: DryRunPart[],
+  opts: { sample?: number } = {},
+): Promise<DryRunBatch> {
+  const rows = parts.flat();
   const counts = countsOf(rows.filter((r) => r.k === 'n'));
+  const candidates = rows.filter((r) => r.k === 's');
   // By channel, each channel's leads in their order (those that would go now first).
-  const sampleIds = rows
-    .filter((r) => r.k === 's')
-    .sort((a, b) => (a.canal < b.canal ? -1 : a.canal > b.canal ? 1 : 0))
-    .map((r) => r.lead_id!);
+  const sampleIds =
+    parts.length === 1
+      ? candidates.sort((a, b) => (a.canal < b.canal ? -1 : a.canal > b.canal ? 1 : 0)).map((r) => r.lead_id!)
+      : await mergedSample(tx, candidates, samplePerChannel(opts));
   const sample = sampleIds.length ? await decide(tx, ctx, { leadIds: sampleIds }) : [];
   return {
     batch_id: batchId,
@@ -52,14 +88,33 @@ export async function runDryRun(
   };
 }
 
+/** The top perChannel candidates of each channel over all parts, in summarySql's order, by channel. */
+async function mergedSample(tx: Tx, candidates: SummaryRow[], perChannel: number): Promise<string[]> {
+  if (!candidates.length) return [];
+  const json = JSON.stringify(
+    candidates.map((c) => ({ lead_id: c.lead_id, canal: c.canal, agora: c.agora > 0, nome: c.nome, log_id: c.log_id })),
+  );
+  const { rows } = await sql<{ lead_id: string }>`
+    select lead_id from (
+      select s.lead_id, s.canal,
+             row_number() over (partition by s.canal order by s.agora desc, s.nome, s.log_id) as r
+      from jsonb_to_recordset(${json}::jsonb) as s(lead_id uuid, canal text, agora boolean, nome varchar(500), log_id uuid)
+    ) x where r <= ${perChannel} order by canal, r`.execute(tx);
+  return rows.map((r) => r.lead_id);
+}
+
 interface SummaryRow {
   /** 'n': the rows of one channel and block code; 's': one sample lead. */
   k: 'n' | 's';
   canal: string;
   codigo: BlockCode | null;
   n: number;
+  /** 'n': how many would go now; 's': 1 when this lead would. */
   agora: number;
+  /** 's': the lead, its name and its row (the sample's order); null for 'n'. */
   lead_id: string | null;
+  nome: string | null;
+  log_id: string | null;
 }
 
 /**
@@ -72,12 +127,14 @@ function summarySql(insert: RawBuilder<unknown>, perChannel: number): RawBuilder
     with ins as (${insert}
                  returning log_id, lead_id, lead_nome, canal_decidido, codigo_bloqueio, disparo_seria_executado)
     select 'n' as k, canal_decidido as canal, codigo_bloqueio as codigo, count(*)::int as n,
-           (count(*) filter (where disparo_seria_executado))::int as agora, null::uuid as lead_id
+           (count(*) filter (where disparo_seria_executado))::int as agora, null::uuid as lead_id,
+           null::text as nome, null::uuid as log_id
     from ins group by canal_decidido, codigo_bloqueio
     union all
-    select 's', c.canal, null, 0, 0, s.lead_id
+    select 's', c.canal, null, 0, s.disparo_seria_executado::int, s.lead_id, s.lead_nome, s.log_id
     from (select distinct canal_decidido as canal from ins where canal_decidido <> 'none') c
-    cross join lateral (select i.lead_id from ins i where i.canal_decidido = c.canal
+    cross join lateral (select i.lead_id, i.disparo_seria_executado, i.lead_nome, i.log_id
+                        from ins i where i.canal_decidido = c.canal
                         order by i.disparo_seria_executado desc, i.lead_nome, i.log_id limit ${perChannel}) s`;
 }
 

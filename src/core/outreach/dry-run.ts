@@ -5,6 +5,7 @@ import type { Scope } from '../scope.js';
 import { decisionSample } from './decide-channel.js';
 import { loadDecisionContext, targetOf } from './decision-context.js';
 import { runDryRun } from './dry-run-batch.js';
+import { dryRunParts, runDryRunInParts } from './dry-run-parts.js';
 
 export const dryRunInput = {
   lead_ids: z.array(uuid()).min(1).max(1000).optional(),
@@ -39,18 +40,17 @@ export const dryRunOutput = {
 
 /**
  * Rehearses a send to lead_ids or a filter: decides, gates and renders each lead into dry_run_log
- * (one row per lead, one batch id); never sends, whatever MICRO_AGENT_DISPARO_ENABLED says.
+ * (one row per lead, one batch id); never sends, whatever MICRO_AGENT_DISPARO_ENABLED says. A filter over
+ * many leads on PostgreSQL runs split over several connections (dry-run-parts.ts), with the same answer.
  */
 export async function dryRunDispatch(
   scope: Scope,
   input: Infer<typeof dryRunInput>,
 ): Promise<Infer<typeof dryRunOutput>> {
   const target = targetOf(input);
-  return scope.tx(async (tx) => {
-    const ctx = await loadDecisionContext(tx, scope, {
-      whatsapp: input.template_whatsapp,
-      email: input.template_email,
-    });
-    return runDryRun(tx, ctx, target, { channel: input.filter?.channel });
-  });
+  const choice = { whatsapp: input.template_whatsapp, email: input.template_email };
+  const opts = { channel: input.filter?.channel };
+  const parts = dryRunParts(scope, target);
+  if (parts > 1 && 'filter' in target) return runDryRunInParts(scope, choice, target, parts, opts);
+  return scope.tx(async (tx) => runDryRun(tx, await loadDecisionContext(tx, scope, choice), target, opts));
 }
