@@ -47,15 +47,23 @@ export function createCopyTx(db: Db, opts: CopyTxOptions = {}): TenantCopyTx {
                 if (!rows.length) return;
                 once(table);
                 if (direct && checkTenant(tenantId, table, columns, rows)) {
-                  const pieces = [...copyPieces(rows)];
                   // One message: the role switches travel with the COPY (simple protocol runs them in
                   // order; the SETs only answer CommandComplete, which the copy stream ignores), not as
                   // two round trips of their own. A failed COPY aborts the transaction, role and all.
+                  // Sent before the rows are encoded: the server's answer (CopyInResponse) comes back
+                  // meanwhile; the stream holds the rows until it has.
                   const stream = client.query(
                     copyStreams.from(
                       `${AS_SESSION_USER}; ${copySql(table, columns, 'stdin')}; set local role ${APP_ROLE}`,
                     ),
                   );
+                  let pieces: string[];
+                  try {
+                    pieces = [...copyPieces(rows)];
+                  } catch (err) {
+                    stream.destroy(err as Error); // CopyFail: the server leaves COPY mode
+                    throw err;
+                  }
                   const done = finished(stream);
                   done.catch((err: unknown) => (moveError ??= err));
                   // Returns once the rows are handed to the socket (the last write's callback), not when
