@@ -157,7 +157,9 @@ async function runTool(
   const logCall = (outcome: string) => {
     const ms = performance.now() - started;
     recordToolCall(def.name, outcome, ms);
-    deps.logger.debug({ tool: def.name, outcome, ms: Math.round(ms), args: argsForLog(args) }, 'tool call');
+    // The arguments are summarised only for a line that will be written (debug is off by default).
+    if (deps.logger.isLevelEnabled?.('debug') !== false)
+      deps.logger.debug({ tool: def.name, outcome, ms: Math.round(ms), args: argsForLog(args) }, 'tool call');
   };
   try {
     // PGlite blocks for good after a write hits a full disk (db/disk-space.ts): a tool that may write
