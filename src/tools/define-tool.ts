@@ -224,7 +224,8 @@ export function withJsonSchemaOnce<S extends z.ZodType>(schema: S): S {
   };
   const memo = new Map<string, Record<string, unknown>>();
   const once = (io: 'input' | 'output') => (opts: { target: string }) => {
-    const key = `${io} ${JSON.stringify(opts)}`;
+    // The SDK asks with { target } alone, on every tools/call: that key without serialising the options.
+    const key = `${io} ${Object.keys(opts).length === 1 && typeof opts.target === 'string' ? opts.target : JSON.stringify(opts)}`;
     let json = memo.get(key);
     if (!json) {
       const converted = withoutDefaultDialect(std.jsonSchema[io](opts));
