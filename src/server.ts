@@ -78,26 +78,32 @@ const CACHE_HINTS = {
  * stdio connection speaks 2026-07-28 (resource updates go to its subscriptions/listen streams).
  */
 export function buildServer(deps: ServerDeps, opts: { onlyTool?: string; modernStdio?: boolean } = {}): McpServer {
-  const server = new McpServer(
-    { name: 'agente-disparo-agenda', title: 'AlquimistaAI — Disparos & Agendamentos', version: deps.config.version },
-    {
-      // The lists never change while a server runs (a new version is a new process): no list_changed
-      // to wait for, on either era.
-      capabilities: {
-        logging: {},
-        tools: { listChanged: false },
-        resources: { listChanged: false, subscribe: true },
-        prompts: { listChanged: false },
-      },
-      cacheHints: CACHE_HINTS,
-      instructions: SERVER_INSTRUCTIONS,
-    },
-  );
+  const info = {
+    name: 'agente-disparo-agenda',
+    title: 'AlquimistaAI — Disparos & Agendamentos',
+    version: deps.config.version,
+  };
   if (opts.onlyTool !== undefined) {
+    // It answers one tools/call: the tools capability is all it needs. The others (their request handlers,
+    // the cache hints, the instructions) serve lists, discovery and initialize, which this server never
+    // answers — and building them took about half of the server's construction on every HTTP call.
+    const server = new McpServer(info, { capabilities: { tools: { listChanged: false } } });
     const tool = toolsByName.get(opts.onlyTool);
     if (tool && offered(tool, deps)) registerTool(server, tool, deps, { confirm: CONFIRM_FIRST[tool.name] });
     return server;
   }
+  const server = new McpServer(info, {
+    // The lists never change while a server runs (a new version is a new process): no list_changed
+    // to wait for, on either era.
+    capabilities: {
+      logging: {},
+      tools: { listChanged: false },
+      resources: { listChanged: false, subscribe: true },
+      prompts: { listChanged: false },
+    },
+    cacheHints: CACHE_HINTS,
+    instructions: SERVER_INSTRUCTIONS,
+  });
   for (const tool of selectTools(deps)) registerTool(server, tool, deps, { confirm: CONFIRM_FIRST[tool.name] });
 
   registerRecordResources(server, deps);

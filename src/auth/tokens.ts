@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError } from '../core/errors.js';
 import type { Database } from '../db/schema.js';
@@ -11,7 +11,8 @@ const PREFIX = 'ada_';
 /** How much of a token is stored in clear (api_tokens.prefixo) to name it in `token revoke`. */
 export const TOKEN_PREFIX_LENGTH = 12;
 
-export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+/** sha256 of the token, hex. One-shot `hash()`: a quarter of createHash's cost, paid on every HTTP request. */
+export const hashToken = (token: string) => hash('sha256', token, 'hex');
 
 export interface CreatedToken {
   token: string;

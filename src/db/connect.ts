@@ -75,9 +75,10 @@ export interface DbOptions {
 
 // bigint/count(*) come back as numbers from PGlite but as strings from pg: parse int8 as a number
 // here (our counts stay far below 2^53) so both databases return the same shapes.
+const int8AsNumber = (v: string) => Number(v);
 const pgTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20) return (v: string) => Number(v);
+    if (oid === 20) return int8AsNumber;
     return pg.types.getTypeParser(oid, format as 'text');
   },
 };

@@ -9,7 +9,7 @@ import type { ServerDeps } from '../deps.js';
 import { buildServer } from '../server.js';
 import { json, reject, setCorsHeaders } from './answers.js';
 import { ANSWERED, ByteBudget, readJson } from './body.js';
-import { authenticate, depsFor, refuseCaller, type CallerOptions } from './caller.js';
+import { authenticate, callerDeps, refuseCaller, type CallerOptions } from './caller.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { listenBuses } from '../events-out/outbox-watcher.js';
 import { sendWebResponse, toWebRequest } from './node-web.js';
@@ -147,6 +147,7 @@ function httpContext(deps: Omit<ServerDeps, 'transport'>, opts: HttpOptions): Ht
   const sessions = new SessionStore(deps.db.kysely, limits, () => deps.clock.now());
   const bodies = new ByteBudget(limits.maxBodyBytesInFlight);
   const drain = { inflight: 0, draining: false, idle: null };
+  const depsOf = callerDeps(deps, opts);
   const readiness = readinessProbe({ db: deps.db, channels: deps.channels, stopping: () => drain.draining });
   return {
     drain,
@@ -177,15 +178,11 @@ function httpContext(deps: Omit<ServerDeps, 'transport'>, opts: HttpOptions): Ht
       Date.now,
       oauth ? new OAuthTokens(oauth, deps.db.kysely) : undefined,
     ),
-    endpoint: createMcpEndpoint(
-      (principal, onlyTool) => buildServer(depsFor(deps, principal, opts), { onlyTool }),
-      sessions,
-      {
-        maxBodyBytes: limits.maxBodyBytes,
-        onerror: (err) => deps.logger.debug({ err: { message: err.message } }, 'mcp request refused'),
-        busFor: listenBuses(deps),
-      },
-    ),
+    endpoint: createMcpEndpoint((principal, onlyTool) => buildServer(depsOf(principal), { onlyTool }), sessions, {
+      maxBodyBytes: limits.maxBodyBytes,
+      onerror: (err) => deps.logger.debug({ err: { message: err.message } }, 'mcp request refused'),
+      busFor: listenBuses(deps),
+    }),
   };
 }
 

@@ -157,7 +157,9 @@ async function runTool(
   const logCall = (outcome: string) => {
     const ms = performance.now() - started;
     recordToolCall(def.name, outcome, ms);
-    deps.logger.debug({ tool: def.name, outcome, ms: Math.round(ms), args: argsForLog(args) }, 'tool call');
+    // The arguments are summarised only for a line that will be written (debug is off by default).
+    if (deps.logger.isLevelEnabled?.('debug') !== false)
+      deps.logger.debug({ tool: def.name, outcome, ms: Math.round(ms), args: argsForLog(args) }, 'tool call');
   };
   try {
     // PGlite blocks for good after a write hits a full disk (db/disk-space.ts): a tool that may write
@@ -222,7 +224,8 @@ export function withJsonSchemaOnce<S extends z.ZodType>(schema: S): S {
   };
   const memo = new Map<string, Record<string, unknown>>();
   const once = (io: 'input' | 'output') => (opts: { target: string }) => {
-    const key = `${io} ${JSON.stringify(opts)}`;
+    // The SDK asks with { target } alone, on every tools/call: that key without serialising the options.
+    const key = `${io} ${Object.keys(opts).length === 1 && typeof opts.target === 'string' ? opts.target : JSON.stringify(opts)}`;
     let json = memo.get(key);
     if (!json) {
       const converted = withoutDefaultDialect(std.jsonSchema[io](opts));
