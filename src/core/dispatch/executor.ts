@@ -25,6 +25,7 @@ import { reserveSlotsUnwritten } from './rate-limit.js';
 import { recordBatch } from './record.js';
 import { settledWithin } from './settled-within.js';
 import { sendAtSlots, type Slots } from './send-at-slots.js';
+import { analyzeGrownTables } from './sql/analyze-grown.js';
 import { claimDue } from './sql/claim-due.js';
 import { deferOverBudget } from './sql/defer-over-budget.js';
 import { dueGroups } from './sql/due-groups.js';
@@ -195,6 +196,7 @@ export class Executor {
     const now = this.d.clock.now();
     if (now.getTime() - this.lastHousekeeping >= HOUSEKEEPING_MS) {
       this.lastHousekeeping = now.getTime();
+      await this.analyzeGrownTables();
       await this.recoverExpiredLeases(now);
       await this.completeTouchedCampaigns(now);
     }
@@ -202,6 +204,16 @@ export class Executor {
     if (this.stopping.signal.aborted) return 0;
     const handled = await Promise.all(groups.map((g) => this.runGroup(g.tenant_id, g.canal)));
     return handled.reduce((a, b) => a + b, 0);
+  }
+
+  /** Statistics for tables a bulk write just grew (sql/analyze-grown.ts); a failure only costs plans. */
+  private async analyzeGrownTables(): Promise<void> {
+    try {
+      const analyzed = await withSystem(this.d.db, (tx) => analyzeGrownTables(tx));
+      if (analyzed.length) this.d.logger.debug({ tables: analyzed }, 'analyzed grown tables');
+    } catch (err) {
+      this.d.logger.warn({ err: { message: (err as Error).message } }, 'could not analyze grown tables');
+    }
   }
 
   private async recoverExpiredLeases(now: Date): Promise<void> {
