@@ -1,4 +1,4 @@
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
@@ -30,10 +30,10 @@ export function createCopyTx(db: Db, opts: CopyTxOptions = {}): TenantCopyTx {
           const kysely = onClient(client);
           const once = oneCopyPerTable();
           const direct = opts.direct ?? (await sessionBypassesRls(client));
-          // The move of the last table copied, still running in the server: the next table's rows are
-          // encoded meanwhile. Statements on one client run in order, so whatever fn sends next (kysely
-          // included) runs after it; its failure is reported as the cause (what follows it only sees an
-          // aborted transaction).
+          // The last table copied (its move, or its direct COPY), still running in the server: the next
+          // table's rows are encoded meanwhile. Statements on one client run in order, so whatever fn
+          // sends next (kysely included) runs after it; its failure is reported as the cause (what
+          // follows it only sees an aborted transaction).
           let moving: Promise<unknown> | null = null;
           let moveError: unknown = null;
           const settle = async () => {
@@ -47,18 +47,38 @@ export function createCopyTx(db: Db, opts: CopyTxOptions = {}): TenantCopyTx {
                 if (!rows.length) return;
                 once(table);
                 if (direct && checkTenant(tenantId, table, columns, rows)) {
-                  const pieces = [...copyPieces(rows)];
                   // One message: the role switches travel with the COPY (simple protocol runs them in
                   // order; the SETs only answer CommandComplete, which the copy stream ignores), not as
                   // two round trips of their own. A failed COPY aborts the transaction, role and all.
-                  await pipeline(
-                    Readable.from(pieces),
-                    client.query(
-                      copyStreams.from(
-                        `${AS_SESSION_USER}; ${copySql(table, columns, 'stdin')}; set local role ${APP_ROLE}`,
-                      ),
+                  // Sent before the rows are encoded: the server's answer (CopyInResponse) comes back
+                  // meanwhile; the stream holds the rows until it has.
+                  const stream = client.query(
+                    copyStreams.from(
+                      `${AS_SESSION_USER}; ${copySql(table, columns, 'stdin')}; set local role ${APP_ROLE}`,
                     ),
                   );
+                  let pieces: string[];
+                  try {
+                    pieces = [...copyPieces(rows)];
+                  } catch (err) {
+                    stream.destroy(err as Error); // CopyFail: the server leaves COPY mode
+                    throw err;
+                  }
+                  const done = finished(stream);
+                  done.catch((err: unknown) => (moveError ??= err));
+                  // Returns once the rows are handed to the socket (the last write's callback), not when
+                  // the server has stored them: the next table's rows are encoded while it does, and its
+                  // COPY waits its turn on the client. The table's end joins `moving` (settled last).
+                  const written = new Promise<void>((resolve, reject) =>
+                    pieces.forEach((p, i) =>
+                      stream.write(p, i === pieces.length - 1 ? (err) => (err ? reject(err) : resolve()) : undefined),
+                    ),
+                  );
+                  stream.end();
+                  const all = Promise.all([moving, done]);
+                  all.catch(() => {});
+                  moving = all;
+                  await Promise.race([written, done]);
                   return;
                 }
                 const pieces = [...copyPieces(rows)];
@@ -96,19 +116,27 @@ export function createCopyTx(db: Db, opts: CopyTxOptions = {}): TenantCopyTx {
           if (!rows.length) return;
           once(table);
           const blob = new Blob([...copyPieces(rows)]);
+          // One exec() each (a simple-protocol script, the blob for its COPY), not a call per statement:
+          // every PGlite call is a full protocol exchange on this thread. The role switches are
+          // transaction-local, and a failed statement aborts the transaction, role and all.
           if (direct && checkTenant(tenantId, table, columns, rows)) {
-            await pglite.query(AS_SESSION_USER);
-            await pglite.query(copySql(table, columns, `'/dev/blob'`), [], { blob });
-            await pglite.query(AS_APP_ROLE);
+            await pglite.exec(`${AS_SESSION_USER};\n${copySql(table, columns, `'/dev/blob'`)};\n${AS_APP_ROLE}`, {
+              blob,
+            });
             return;
           }
           // COPY from PGlite's virtual file needs its superuser: the app role creates (and so owns) the
           // temp table, the superuser fills it, the app role moves the rows under the tenant policy.
-          await pglite.query(tempTableSql(table));
-          await pglite.query(AS_SESSION_USER);
-          await pglite.query(copySql(temp(table), columns, `'/dev/blob'`), [], { blob });
-          await pglite.query(AS_APP_ROLE);
-          await pglite.query(moveSql(table, columns));
+          await pglite.exec(
+            [
+              tempTableSql(table),
+              AS_SESSION_USER,
+              copySql(temp(table), columns, `'/dev/blob'`),
+              AS_APP_ROLE,
+              moveSql(table, columns),
+            ].join(';\n'),
+            { blob },
+          );
         }),
       );
     },

@@ -117,6 +117,25 @@ describe.each([
     expect(await leadsOf(tenantId)).toContain('Depois Ltda');
   });
 
+  it('a COPY the server refuses is reported as itself, not as the aborted transaction of what follows it', async () => {
+    // On PostgreSQL copy() may return before the server has stored the rows (the next table is encoded
+    // meanwhile): the refusal then arrives while the next COPY and statement are already queued.
+    const run = createCopyTx(db).run(tenantId, async (tx, copy) => {
+      await copy('lead_telefones', PHONE_COLUMNS, [
+        [uuidv7(), tenantId, uuidv7(), '(11) 98765-0000', '+5511987650000', 'movel', true],
+      ]);
+      await copy('leads', LEAD_COLUMNS, [[uuidv7(), tenantId, 'Seguinte Ltda', 'seguinte ltda']]);
+      await sql`select 1`.execute(tx);
+    });
+    await expect(run).rejects.toThrow(/lead_telefones_lead_fk/);
+    expect(await leadsOf(tenantId)).not.toContain('Seguinte Ltda');
+    const id = uuidv7();
+    await createCopyTx(db).run(tenantId, (_tx, copy) =>
+      copy('leads', LEAD_COLUMNS, [[id, tenantId, 'Depois Da Recusa Ltda', 'depois da recusa ltda']]),
+    );
+    expect(await leadsOf(tenantId)).toContain('Depois Da Recusa Ltda');
+  });
+
   it('a second COPY into the same table in one transaction is refused (the move reads the whole temp table)', async () => {
     const run = createCopyTx(db).run(tenantId, async (_tx, copy) => {
       await copy('leads', LEAD_COLUMNS, [[uuidv7(), tenantId, 'Uma Ltda', 'uma ltda']]);

@@ -159,4 +159,47 @@ describe(`ingest in small chunks against leads of earlier chunks (${testDbKind()
     expect(await leadByRow(11)).toMatchObject({ status: 'opt_out', linhas: [11, 11] });
     expect((await leadByRow(2)).linhas).toEqual([2, 4, 9, 2, 4, 9]);
   });
+  it('a new lead whose document is suppressed is born opted out also in a chunk of other documents', async () => {
+    // The suppression flag is read with the chunk's document lookup (sql/match-existing.ts).
+    const other = await ensureTenant(db.kysely, 'chunks-documents');
+    await withTenant(db.kysely, other.tenant_id, (tx) =>
+      addSuppression(tx, other.tenant_id, {
+        tipo: 'documento',
+        valor: '529.982.247-25',
+        motivo: 'pediu',
+        ator: 'test',
+      }),
+    );
+    const jobId = await withTenant(db.kysely, other.tenant_id, (tx) =>
+      createIngestJob(tx, {
+        tenantId: other.tenant_id,
+        tipo: 'xlsx',
+        arquivo: 'docs.xlsx',
+        sourceLabel: null,
+        validateOnly: false,
+        bytesTotal: null,
+      }),
+    );
+    const rows: string[][] = [
+      ['Empresa', 'CNPJ/CPF', 'Telefone'],
+      ['Alfa Ltda', '11.222.333/0001-81', '(11) 98765-1111'],
+      ['Pessoa Suprimida', '529.982.247-25', '(11) 98765-2222'],
+    ];
+    const result = await ingestRows(
+      { store: copyTxFor(createCopyTx(db), other.tenant_id), logger: silentLogger, clock: systemClock, chunkSize: 2 },
+      { jobId, tenantId: other.tenant_id, arquivo: 'docs.xlsx', validateOnly: false },
+      (async function* () {
+        for (const [i, cells] of rows.entries()) yield { sheet: 'Leads', rowNumber: i + 1, cells };
+      })(),
+    );
+    expect(result.counts).toMatchObject({ linhas_lidas: 2, leads_criados: 2 });
+    const { rows: leads } = await asOwner(db.kysely, (tx) =>
+      sql<{ nome: string; status: string }>`
+      select nome, status from leads where tenant_id = ${other.tenant_id} order by nome`.execute(tx),
+    );
+    expect(leads).toEqual([
+      { nome: 'Alfa Ltda', status: 'novo' },
+      { nome: 'Pessoa Suprimida', status: 'opt_out' },
+    ]);
+  });
 });

@@ -75,8 +75,8 @@ export async function mergeChunk(
 ): Promise<MergeCounts> {
   const { tenantId } = src;
   if (!rows.length) return { rows: 0, created: 0, updated: 0, duplicates: 0 };
-  const { hasSuppressions } = await lockForMerge(tx, tenantId);
-  const existing = await matchExisting(tx, tenantId, rows);
+  await lockForMerge(tx, tenantId);
+  const { existing, hasSuppressions } = await matchExisting(tx, tenantId, rows);
   // A group with a row that is an existing lead is that lead (its first such row decides).
   const groupLead = new Map<number, string>();
   rows.forEach((r, i) => {

@@ -1,6 +1,14 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../../db/tenant.js';
 import type { StagedRow } from '../merge.js';
+import { isUuid } from './lock-for-merge.js';
+
+export interface ExistingMatch {
+  /** The existing lead each row is, or null. */
+  existing: Array<string | null>;
+  /** Whether the tenant has any suppression at all (read with the first lookup, after the lock). */
+  hasSuppressions: boolean;
+}
 
 /**
  * The existing lead each row is, or null: by valid document; else by name key and one of its phones
@@ -8,39 +16,56 @@ import type { StagedRow } from '../merge.js';
  * Lookups are per-value index probes (lateral … limit 1) on purpose: while a big import grows leads its
  * statistics lag behind, and a join planned on them can degrade to a scan of every lead per chunk.
  */
-export async function matchExisting(
-  tx: Tx,
-  tenantId: string,
-  rows: readonly StagedRow[],
-): Promise<Array<string | null>> {
+export async function matchExisting(tx: Tx, tenantId: string, rows: readonly StagedRow[]): Promise<ExistingMatch> {
   const out: Array<string | null> = rows.map(() => null);
-  await matchByDocument(tx, tenantId, rows, out);
+  const hasSuppressions = await matchByDocument(tx, tenantId, rows, out);
   const nameOnly = await matchByNameAndContact(tx, tenantId, rows, out);
   if (nameOnly.size) await matchByNameOnly(tx, tenantId, rows, nameOnly, out);
-  return out;
+  return { existing: out, hasSuppressions };
 }
 
-/** 1. By valid document. */
+/**
+ * 1. By valid document, in one statement with whether the tenant has suppressions (its first row, with
+ * no document). A valid document is digits and capital letters (normalize/document.ts) and a tenant id
+ * a uuid: both are then written into the text, so the statement has no parameters and travels with the
+ * held begin, tenant scope and lock on PostgreSQL (one round trip for all); anything else is bound.
+ */
 async function matchByDocument(
   tx: Tx,
   tenantId: string,
   rows: readonly StagedRow[],
   out: Array<string | null>,
-): Promise<void> {
+): Promise<boolean> {
   const docs = [...new Set(rows.filter((r) => r.documento_valido && r.documento).map((r) => r.documento!))];
-  if (!docs.length) return;
-  const { rows: hits } = await sql<{ doc: string; lead_id: string }>`
-      select d.doc, x.lead_id from unnest(${docs}::text[]) as d(doc)
+  const inline = isUuid(tenantId) && docs.every((d) => DOC.test(d));
+  const tenant = inline ? sql.lit(tenantId) : sql`${tenantId}`;
+  const suprime = sql`exists (select 1 from supressoes where tenant_id = ${tenant})`;
+  if (!docs.length) {
+    const { rows: flag } = await sql<{ suprime: boolean }>`select ${suprime} as suprime`.execute(tx);
+    return flag[0].suprime;
+  }
+  const list = inline ? sql.lit(`{${docs.join(',')}}`) : sql`${docs}`;
+  const { rows: hits } = await sql<{ doc: string | null; lead_id: string | null; suprime: boolean | null }>`
+      select null::text as doc, null::uuid as lead_id, ${suprime} as suprime
+      union all
+      select d.doc, x.lead_id, null from unnest(${list}::text[]) as d(doc)
       cross join lateral (
         select l.lead_id from leads l
-        where l.tenant_id = ${tenantId} and l.documento_valido and l.documento = d.doc limit 1
+        where l.tenant_id = ${tenant} and l.documento_valido and l.documento = d.doc limit 1
       ) x`.execute(tx);
-  if (!hits.length) return;
-  const byDoc = new Map(hits.map((h) => [h.doc, h.lead_id]));
-  rows.forEach((r, i) => {
-    if (r.documento_valido && r.documento) out[i] = byDoc.get(r.documento) ?? null;
-  });
+  const byDoc = new Map<string, string>();
+  let hasSuppressions = false;
+  for (const h of hits) {
+    if (h.doc === null) hasSuppressions = h.suprime === true;
+    else byDoc.set(h.doc, h.lead_id!);
+  }
+  if (byDoc.size)
+    rows.forEach((r, i) => {
+      if (r.documento_valido && r.documento) out[i] = byDoc.get(r.documento) ?? null;
+    });
+  return hasSuppressions;
 }
+const DOC = /^[0-9A-Z]+$/;
 
 /**
  * 2. Without a valid document: same name key and one of its phones or e-mails; the oldest lead wins.
