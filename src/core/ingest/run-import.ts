@@ -4,6 +4,7 @@ import type { Scope } from '../scope.js';
 import type { LegalBasis } from '../model/index.js';
 import type { LeadField } from './column-types.js';
 import { PROBLEM_SAMPLE_SIZE, updateIngestJob } from './job-store.js';
+import { analyzeGrownTables } from '../dispatch/sql/analyze-grown.js';
 import { flagSharedDestinations } from './sql/shared-destinations.js';
 import { ingestPrepared, NoHeaderError } from './pipeline.js';
 import type { CopyTxRunner, OpenedSpreadsheet } from './ports.js';
@@ -40,6 +41,7 @@ export async function runImport(scope: Scope, bulk: CopyTxRunner, run: ImportRun
       { jobId, tenantId, arquivo: file.filename, validateOnly: run.validateOnly, baseLegal: run.baseLegal },
       guarded(batches, () => scope.assertWritable(), read),
     );
+    if (!run.validateOnly) await analyzeGrown(scope, log);
     await scope.tx(async (tx) => {
       const shared = run.validateOnly ? [] : await flagSharedDestinations(tx, tenantId, jobId);
       await updateIngestJob(tx, tenantId, jobId, {
@@ -62,6 +64,20 @@ export async function runImport(scope: Scope, bulk: CopyTxRunner, run: ImportRun
       updateIngestJob(tx, tenantId, jobId, { status: 'falhou', error: message, finishedAt: scope.clock.now() }),
     );
     coreMetrics().importFinished('falhou', read.rows, performance.now() - started);
+  }
+}
+
+/**
+ * Statistics for the tables the import just grew (migration 063), before the statements that read them
+ * by lead: without them the planner still sees the tables as they were and the shared-destination check
+ * grows quadratically. Its own transaction, so a failure (only ever costing plans) loses nothing.
+ */
+async function analyzeGrown(scope: Scope, log: Scope['logger']): Promise<void> {
+  try {
+    const analyzed = await scope.tx((tx) => analyzeGrownTables(tx));
+    if (analyzed.length) log.debug({ tables: analyzed }, 'analyzed grown tables');
+  } catch (err) {
+    log.warn({ err: { message: (err as Error).message } }, 'could not analyze grown tables');
   }
 }
 

@@ -9,11 +9,14 @@ import type { RowProblem } from '../../jobs/job-schema.js';
  * confirmed as one lead's; confirmed ones are not reported. One statement; returns the problems written.
  */
 export async function flagSharedDestinations(tx: Tx, tenantId: string, jobId: string): Promise<RowProblem[]> {
-  // Right after a bulk import the planner may still see the tables as they were before it (no ANALYZE
-  // yet): it then counts each destination's holders by scanning the whole table — per destination, so
-  // 100k rows never finish (seen in CI: a 100k-row import on PostgreSQL still counting after 600 s).
-  // Every lookup here has its index: forbid sequential scans for this one statement (a local setting:
-  // if the statement fails, the transaction's rollback puts it back too).
+  // Right after a bulk import the planner still sees the tables as they were before it (autovacuum's
+  // analyze comes a minute or more later). It then took the tenant for a few hundred rows and looked each
+  // lead's phones up by a BitmapAnd of the lead's index and the tenant's — reading every phone of the
+  // tenant for each lead: a 100k-row import on PostgreSQL still here after 240 s (CI, 2026-12-05). So the
+  // caller analyzes the tables the import doubled first (runImport), the per-lead lookups name only the
+  // lead (lead_id is unique across tenants; row-level security still applies), and sequential scans are
+  // off for this one statement: every lookup here has its index (a local setting, which the transaction's
+  // rollback puts back too if the statement fails).
   await sql`select set_config('enable_seqscan', 'off', true)`.execute(tx);
   const problems = await flagged(tx, tenantId, jobId);
   await sql`select set_config('enable_seqscan', 'on', true)`.execute(tx);
@@ -33,10 +36,10 @@ async function flagged(tx: Tx, tenantId: string, jobId: string): Promise<RowProb
       select m.lead_id, m.linha, m.aba, d.tipo, d.valor
       from mine m cross join lateral (
         select 'telefone'::text as tipo, t.numero_e164 as valor from lead_telefones t
-        where t.lead_id = m.lead_id and t.tenant_id = ${tenantId} and t.numero_e164 is not null
+        where t.lead_id = m.lead_id and t.numero_e164 is not null
         union
         select 'email', e.email_normalizado from lead_emails e
-        where e.lead_id = m.lead_id and e.tenant_id = ${tenantId} and e.email_normalizado is not null) d
+        where e.lead_id = m.lead_id and e.email_normalizado is not null) d
     ),
     shared as (
       select v.tipo, v.valor, h.n - (select count(distinct y.lead_id) from mydest y
