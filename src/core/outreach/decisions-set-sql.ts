@@ -158,6 +158,7 @@ export function leadFactsSetSql(ctx: DecisionContext): RawBuilder<unknown> {
       left join destinos_confirmados ce on ce.tenant_id = ${t} and ce.tipo = 'email' and ce.valor = eml.email_normalizado
       left join jan on jan.valor = tel.numero_e164
       left join restricoes_marketing rmk on rmk.tenant_id = ${t} and rmk.telefone = tel.numero_e164
+      offset 0
     )`;
 }
 
