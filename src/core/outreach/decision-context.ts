@@ -48,7 +48,15 @@ export type Target =
        * Only part `index` of `of` of the filter's leads (by a hash of the lead id): a dry run split over
        * several connections (dry-run-parts.ts). The limit still applies to the whole filter.
        */
-      part?: { index: number; of: number };
+      part?: {
+        index: number;
+        of: number;
+        /**
+         * The filter matches at most `limit` leads (counted in the parts' shared snapshot): every one of
+         * them is in, so a part need not sort the tenant's leads to find the oldest `limit`.
+         */
+        withinLimit?: boolean;
+      };
     };
 
 /** Template ids asked for by the caller; the channel's collections template when absent. */

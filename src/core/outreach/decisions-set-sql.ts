@@ -41,15 +41,36 @@ export function setTargetSql(tenantId: string, target: Target): RawBuilder<unkno
   const cols = sql`l.lead_id, l.nome, l.contato_nome, l.documento, l.documento_tipo, l.status, l.timezone, l.uf`;
   if ('leadIds' in target)
     return sql`select ${cols} from leads l where l.tenant_id = ${tenantId} and l.lead_id = any(${target.leadIds}::uuid[])`;
-  const { status, source_job_id } = target.filter;
-  const leads = sql`select ${cols} from leads l where l.tenant_id = ${tenantId}
-    ${status?.length ? sql`and l.status = any(${status}::text[])` : sql``}
-    ${source_job_id ? sql`and l.origem @> ${JSON.stringify([{ job_id: source_job_id }])}::jsonb` : sql``}
+  if (!target.part)
+    return sql`select ${cols} from leads l where ${filterSql(tenantId, target.filter)}
     order by l.created_at, l.lead_id limit ${target.limit}`;
-  if (!target.part) return leads;
   // The limit is the whole filter's; each part keeps its share of those leads (every lead in one part).
-  const { index, of } = target.part;
-  return sql`select * from (${leads}) p where (hashtext(p.lead_id::text)::bigint % ${of}::int + ${of}::int) % ${of}::int = ${index}::int`;
+  const { index, of, withinLimit } = target.part;
+  const mine = (id: RawBuilder<unknown>) =>
+    sql`(hashtext(${id}::text)::bigint % ${of}::int + ${of}::int) % ${of}::int = ${index}::int`;
+  // Every lead the filter matches is in: no sort of them all to find the oldest `limit`.
+  if (withinLimit)
+    return sql`select ${cols} from leads l where ${filterSql(tenantId, target.filter)} and ${mine(sql`l.lead_id`)}`;
+  return sql`select * from (select ${cols} from leads l where ${filterSql(tenantId, target.filter)}
+    order by l.created_at, l.lead_id limit ${target.limit}) p where ${mine(sql`p.lead_id`)}`;
+}
+
+/** The conditions of a filter on leads l, tenant included. */
+function filterSql(tenantId: string, filter: Extract<Target, { filter: unknown }>['filter']): RawBuilder<boolean> {
+  const { status, source_job_id } = filter;
+  return sql<boolean>`l.tenant_id = ${tenantId}
+    ${status?.length ? sql`and l.status = any(${status}::text[])` : sql``}
+    ${source_job_id ? sql`and l.origem @> ${JSON.stringify([{ job_id: source_job_id }])}::jsonb` : sql``}`;
+}
+
+/**
+ * Whether the filter of target matches at most its limit of leads (then each part of a split dry run
+ * takes its share of them all, unsorted: setTargetSql). One scan of at most limit + 1 leads.
+ */
+export async function filterWithinLimit(tx: Tx, tenantId: string, target: Extract<Target, { filter: unknown }>) {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (
+    select 1 from leads l where ${filterSql(tenantId, target.filter)} limit ${target.limit + 1}) x`.execute(tx);
+  return rows[0]!.n <= target.limit;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { DecidedChannel } from '../model/index.js';
 import type { Scope } from '../scope.js';
 import { loadDecisionContext, type Target, type TemplateChoice } from './decision-context.js';
 import { summariseDryRun, writeDryRunPart, type DryRunBatch, type DryRunPart } from './dry-run-batch.js';
+import { filterWithinLimit } from './decisions-set-sql.js';
 
 /*
  * A dry run over many leads split over several connections (PostgreSQL). Its statement writes
@@ -72,6 +73,7 @@ async function inParts(
     async (tx) => {
       try {
         const ctx = await loadDecisionContext(tx, scope, choice);
+        const withinLimit = await filterWithinLimit(tx, ctx.tenantId, target);
         const { rows } = await sql<{ id: string }>`select pg_export_snapshot() as id`.execute(tx);
         for (let index = 1; index < of; index++) {
           let wrote!: (p: DryRunPart) => void;
@@ -81,7 +83,8 @@ async function inParts(
           written.push(part);
           const other = scope.tx(
             async (tx2) => {
-              wrote(await writeDryRunPart(tx2, ctx, { ...target, part: { index, of } }, batchId, opts));
+              const part = { index, of, withinLimit };
+              wrote(await writeDryRunPart(tx2, ctx, { ...target, part }, batchId, opts));
               if (!(await allWritten)) throw new OtherPartFailed('another part of the dry run failed');
             },
             { snapshot: rows[0]!.id },
@@ -89,7 +92,7 @@ async function inParts(
           other.catch(failed); // a part that could not start or write: the first part stops waiting
           others.push(other);
         }
-        const mine = await writeDryRunPart(tx, ctx, { ...target, part: { index: 0, of } }, batchId, opts);
+        const mine = await writeDryRunPart(tx, ctx, { ...target, part: { index: 0, of, withinLimit } }, batchId, opts);
         const out = await summariseDryRun(tx, ctx, batchId, [mine, ...(await Promise.all(written))], opts);
         settle(true);
         return out;
