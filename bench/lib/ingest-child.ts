@@ -25,7 +25,7 @@ import type { CopyTxRunner } from '../../src/core/ingest/ports.js';
 import { prepareRows, type PreparedBatch } from '../../src/core/ingest/prepare.js';
 import { createIngestJob, updateIngestJob } from '../../src/core/ingest/job-store.js';
 import { flagSharedDestinations } from '../../src/core/ingest/sql/shared-destinations.js';
-import { analyzeGrownTables } from '../../src/core/dispatch/sql/analyze-grown.js';
+import { analyzeGrownTables, IMPORT_STATISTICS_TARGET } from '../../src/core/dispatch/sql/analyze-grown.js';
 import { silentLogger, systemClock } from '../../src/core/ports.js';
 import { openDb, type Db } from '../../src/db/connect.js';
 import { createCopyTx } from '../../src/db/copy-tx.js';
@@ -308,7 +308,10 @@ async function ingest(db: Db, validateOnly: boolean) {
   // The end of an import as runImport does it: statistics for the tables it grew (their own transaction),
   // then the shared-destination check and the job's last update in one.
   const tail0 = performance.now();
-  if (!validateOnly) await withTenant(db.kysely, tenantId, (tx) => analyzeGrownTables(tx));
+  if (!validateOnly)
+    await withTenant(db.kysely, tenantId, (tx) =>
+      analyzeGrownTables(tx, { statisticsTarget: IMPORT_STATISTICS_TARGET }),
+    );
   const analyzeMs = performance.now() - tail0;
   let shared = 0;
   await withTenant(db.kysely, tenantId, async (tx) => {
