@@ -3,8 +3,8 @@
  * Argument: a JSON Spec. Prints one tagged JSON line (see proc.ts) with the result.
  *   baseline-read  exceljs's own streaming reader over the file, every cell touched
  *   baseline-copy  one COPY of the staged rows (built beforehand, not timed) into a plain table
- *   pipeline       readRows → prepareRows → ingestPrepared → createCopyTx (as core/ingest/run-import.ts), into a fresh
- *                  migrated database
+ *   pipeline       readRows → prepareRows → ingestPrepared → createCopyTx, then the ANALYZE of the grown tables and
+ *                  the shared-destination check (as core/ingest/run-import.ts), into a fresh migrated database
  *   baseline-final the pipeline's final rows (exported from spec.source, the database a pipeline run
  *                  left, not timed) COPYed into the real tables of a fresh migrated database (spec.db):
  *                  one transaction, one COPY per table in foreign-key order (see final-rows.ts)
@@ -24,6 +24,8 @@ import { ingestPrepared } from '../../src/core/ingest/pipeline.js';
 import type { CopyTxRunner } from '../../src/core/ingest/ports.js';
 import { prepareRows, type PreparedBatch } from '../../src/core/ingest/prepare.js';
 import { createIngestJob, updateIngestJob } from '../../src/core/ingest/job-store.js';
+import { flagSharedDestinations } from '../../src/core/ingest/sql/shared-destinations.js';
+import { analyzeGrownTables, IMPORT_STATISTICS_TARGET } from '../../src/core/dispatch/sql/analyze-grown.js';
 import { silentLogger, systemClock } from '../../src/core/ports.js';
 import { openDb, type Db } from '../../src/db/connect.js';
 import { createCopyTx } from '../../src/db/copy-tx.js';
@@ -303,9 +305,20 @@ async function ingest(db: Db, validateOnly: boolean) {
     { jobId, tenantId, arquivo: 'leads.xlsx', validateOnly },
     batches,
   );
-  await withTenant(db.kysely, tenantId, (tx) =>
-    updateIngestJob(tx, tenantId, jobId, { status: 'concluido', counts: result.counts, finishedAt: new Date() }),
-  );
+  // The end of an import as runImport does it: statistics for the tables it grew (their own transaction),
+  // then the shared-destination check and the job's last update in one.
+  const tail0 = performance.now();
+  if (!validateOnly)
+    await withTenant(db.kysely, tenantId, (tx) =>
+      analyzeGrownTables(tx, { statisticsTarget: IMPORT_STATISTICS_TARGET }),
+    );
+  const analyzeMs = performance.now() - tail0;
+  let shared = 0;
+  await withTenant(db.kysely, tenantId, async (tx) => {
+    if (!validateOnly) shared = (await flagSharedDestinations(tx, tenantId, jobId)).length;
+    await updateIngestJob(tx, tenantId, jobId, { status: 'concluido', counts: result.counts, finishedAt: new Date() });
+  });
+  const tailMs = performance.now() - tail0;
   const seconds = secs(performance.now() - t0);
   clearInterval(sampler);
   const stageMs = chunks.reduce((s, c) => s + c.copyMs, 0);
@@ -323,6 +336,10 @@ async function ingest(db: Db, validateOnly: boolean) {
       copySecondsByTable: Object.fromEntries(Object.entries(copyMsByTable).map(([t, ms]) => [t, secs(ms)])),
       mergeSeconds: secs(mergeMs),
       firstChunkAtSeconds: secs(firstStage - t0),
+      /** After the last chunk: ANALYZE of the grown tables, then the shared-destination check + the job's end. */
+      analyzeSeconds: secs(analyzeMs),
+      sharedSeconds: secs(tailMs - analyzeMs),
+      sharedProblems: shared,
       /** Database time (stage + merge + job update) of each chunk, in order: growth means superlinear work. */
       /** [RSS MB, V8 heap used MB, resident MB of PGlite's WASM memory (0 on PostgreSQL), the rest] once a second. */
       memory,

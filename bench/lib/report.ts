@@ -54,8 +54,8 @@ export function mainTable(cases: CaseResult[]): string {
 /** Where the pipeline's time and memory go (each column from its own child process). */
 export function breakdownTable(cases: CaseResult[]): string {
   const lines = [
-    '| db | rows | exceljs read s (RSS MB) | our readRows s (RSS MB) | read+normalise s, validate_only (RSS MB) | pipeline s | waiting on reader s | DB: COPY s | DB: lookups+updates+job s | DB busy % of pipeline | DB ms/chunk, first 5 → last 5 | RSS MB at 25/50/75/100% of run (heap used) | staging heap MB at end | node CPU s | PG server CPU s | node event-loop busy | COPY plain s (server CPU s) | COPY final rows s (server CPU s), rows per table |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| db | rows | exceljs read s (RSS MB) | our readRows s (RSS MB) | read+normalise s, validate_only (RSS MB) | pipeline s | waiting on reader s | DB: COPY s | DB: lookups+updates+job s | after the chunks: ANALYZE s / shared-destination check s | DB busy % of pipeline | DB ms/chunk, first 5 → last 5 | RSS MB at 25/50/75/100% of run (heap used) | staging heap MB at end | node CPU s | PG server CPU s | node event-loop busy | COPY plain s (server CPU s) | COPY final rows s (server CPU s), rows per table |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const c of cases) {
     const p = c.pipeline;
@@ -63,7 +63,7 @@ export function breakdownTable(cases: CaseResult[]): string {
     const merge = x(p, 'mergeSeconds') ?? 0;
     lines.push(
       `| ${c.db} | ${int(c.rows)} | ${fmt(c.read.seconds)} (${c.read.peakRssMb}) | ${fmt(c.readOurs?.seconds)} (${c.readOurs?.peakRssMb ?? '–'}) | ` +
-        `${fmt(c.validate?.seconds)} (${c.validate?.peakRssMb ?? '–'}) | ${fmt(p.seconds)} | ${fmt(x(p, 'readerSeconds'))} | ${fmt(stage)} | ${fmt(merge)} | ` +
+        `${fmt(c.validate?.seconds)} (${c.validate?.peakRssMb ?? '–'}) | ${fmt(p.seconds)} | ${fmt(x(p, 'readerSeconds'))} | ${fmt(stage)} | ${fmt(merge)} | ${fmt(x(p, 'analyzeSeconds'))} / ${fmt(x(p, 'sharedSeconds'))} | ` +
         `${fmt(((stage + merge) / p.seconds) * 100, 0)}% | ${chunkTrend(p)} | ${memoryTrend(p)} | ${(p.extra?.db as { stagingHeapMb?: number })?.stagingHeapMb ?? '–'} | ${fmt(p.nodeCpuSeconds)} | ${fmt(p.serverCpuSeconds)} | ${fmt(p.elu * 100, 0)}% | ` +
         `${fmt(c.copy.seconds)} (${fmt(c.copy.serverCpuSeconds)}) | ${fmt(c.final.seconds)} (${fmt(c.final.serverCpuSeconds)}), ${finalTables(c.final)} |`,
     );

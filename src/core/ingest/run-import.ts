@@ -4,7 +4,7 @@ import type { Scope } from '../scope.js';
 import type { LegalBasis } from '../model/index.js';
 import type { LeadField } from './column-types.js';
 import { PROBLEM_SAMPLE_SIZE, updateIngestJob } from './job-store.js';
-import { analyzeGrownTables } from '../dispatch/sql/analyze-grown.js';
+import { analyzeGrownTables, IMPORT_STATISTICS_TARGET } from '../dispatch/sql/analyze-grown.js';
 import { flagSharedDestinations } from './sql/shared-destinations.js';
 import { ingestPrepared, NoHeaderError } from './pipeline.js';
 import type { CopyTxRunner, OpenedSpreadsheet } from './ports.js';
@@ -68,13 +68,16 @@ export async function runImport(scope: Scope, bulk: CopyTxRunner, run: ImportRun
 }
 
 /**
- * Statistics for the tables the import just grew (migration 063), before the statements that read them
- * by lead: without them the planner still sees the tables as they were and the shared-destination check
- * grows quadratically. Its own transaction, so a failure (only ever costing plans) loses nothing.
+ * Statistics for the tables the import just grew (migration 063): without them the planner still sees the
+ * tables as they were until autovacuum's analyze (never, on PGlite). Its own transaction, so a failure
+ * (only ever costing plans) loses nothing. A sample of 3,000 rows (IMPORT_STATISTICS_TARGET), not the
+ * default 30,000: the import waits for it, and what the plans after an import need is the tables' size
+ * and their keys' spread, not fine histograms (autovacuum and the executor's own ANALYZE refine them
+ * later). At 100k rows on PGlite: 0.55 s warm with the default target, 0.07 s with this one.
  */
 async function analyzeGrown(scope: Scope, log: Scope['logger']): Promise<void> {
   try {
-    const analyzed = await scope.tx((tx) => analyzeGrownTables(tx));
+    const analyzed = await scope.tx((tx) => analyzeGrownTables(tx, { statisticsTarget: IMPORT_STATISTICS_TARGET }));
     if (analyzed.length) log.debug({ tables: analyzed }, 'analyzed grown tables');
   } catch (err) {
     log.warn({ err: { message: (err as Error).message } }, 'could not analyze grown tables');
