@@ -188,7 +188,9 @@ class PGliteConnection implements DatabaseConnection {
     }
     const results = await this.pglite.exec([...held, inline, ...(final ? ['commit'] : [])].join(';\n'));
     if (final) this.final = 'committed';
-    const r = results[held.length]!;
+    // The statement's result: the last one, or the one before the commit (a held text may hold several
+    // statements, the tenant scope's `set local`s).
+    const r = results[results.length - (final ? 2 : 1)]!;
     return { rows: r.rows as R[], numAffectedRows: r.affectedRows === undefined ? undefined : BigInt(r.affectedRows) };
   }
 
