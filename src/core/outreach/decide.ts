@@ -19,7 +19,7 @@ import {
   type DecisionForm,
   type WindowOpenings,
 } from './decisions-sql.js';
-import { leadFactsSetSql, setTargetSql, setZonesSql, withSetFormSettings } from './decisions-set-sql.js';
+import { EVAL_ONCE, leadFactsSetSql, setTargetSql, setZonesSql, withSetFormSettings } from './decisions-set-sql.js';
 import { formSql } from './window-sql.js';
 
 export type { DecisionContext, Target, TemplateChoice } from './decision-context.js';
@@ -72,7 +72,7 @@ export async function decisionsQuery(
   const facts =
     form === 'set' ? leadFactsSetSql(ctx) : leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore, form);
   const alvo = form === 'set' ? setTargetSql(ctx.tenantId, target) : targetSql(ctx.tenantId, target);
-  // Set form: c and d each computed once per lead (EVAL_ONCE), not once per reference.
+  // Set form: c and d each computed once per lead (EVAL_ONCE, as f is), not once per reference.
   const once = form === 'set' ? EVAL_ONCE : sql``;
   return sql<DecisionRow>`
     with alvo as materialized (${alvo}),
@@ -88,16 +88,6 @@ export async function decisionsQuery(
     from d
     ${channel ? sql`where d.canal = ${channel}` : sql``}`;
 }
-
-/**
- * `offset 0` at the end of a CTE that is read once: PostgreSQL then does not pull it up into the query
- * that reads it (a subquery with a LIMIT/OFFSET is not "simple"), so its columns are computed once per
- * row instead of once per reference. Without it the steps f → c → d were flattened into one projection:
- * the channel's CASE was written out 82 times per lead, the gates' CASE 4 times (codigo_bloqueio,
- * seria_enviado_agora, razao_bloqueio, previsto_para), the DDD → UF lookup 18 times (EXPLAIN VERBOSE of
- * the dry run's statement). The same values, computed fewer times.
- */
-export const EVAL_ONCE = sql`offset 0`;
 
 /**
  * When the send window opens in each time zone and UF of the targeted leads (a handful of pairs),

@@ -101,6 +101,16 @@ const NOT_COLLECTING = sql`
     esh as (select null::uuid as lead_id where false),
     sent as (select null::text as valor, 0 as enviados where false)`;
 
+/**
+ * `offset 0` at the end of a CTE that is read once: PostgreSQL then does not pull it up into the query
+ * that reads it (a subquery with a LIMIT/OFFSET is not "simple"), so its columns are computed once per
+ * row instead of once per reference. Without it the steps f → c → d were flattened into one projection:
+ * the channel's CASE was written out 82 times per lead, the gates' CASE 4 times (codigo_bloqueio,
+ * seria_enviado_agora, razao_bloqueio, previsto_para), the DDD → UF lookup 18 times (EXPLAIN VERBOSE of
+ * the dry run's statement). The same values, computed fewer times.
+ */
+export const EVAL_ONCE = sql`offset 0`;
+
 /** CTEs tel, eml, sup, env and f over the CTE alvo, set-based (see above). */
 export function leadFactsSetSql(ctx: DecisionContext): RawBuilder<unknown> {
   const t = ctx.tenantId;
@@ -179,7 +189,7 @@ export function leadFactsSetSql(ctx: DecisionContext): RawBuilder<unknown> {
       left join destinos_confirmados ce on ce.tenant_id = ${t} and ce.tipo = 'email' and ce.valor = eml.email_normalizado
       left join jan on jan.valor = tel.numero_e164
       left join restricoes_marketing rmk on rmk.tenant_id = ${t} and rmk.telefone = tel.numero_e164
-      offset 0
+      ${EVAL_ONCE}
     )`;
 }
 
