@@ -72,13 +72,17 @@ export async function* readXlsxRows(src: ZipSource, opts: XlsxReadOptions = {}):
   }
 }
 
-/** XML that does not parse, cells exceljs cannot place: the file is damaged. I/O errors pass as they are. */
-function asSpreadsheetError(err: unknown): unknown {
+/**
+ * XML that does not parse, cells exceljs cannot place: the file is damaged. I/O errors pass as they are.
+ * `where`: the sheet being read when it happened, so the person knows which sheet to fix or re-save.
+ */
+function asSpreadsheetError(err: unknown, where?: SheetPart): unknown {
   if (err instanceof SpreadsheetError) return err;
   if (err instanceof Error && 'code' in err && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) return err; // ENOENT, EACCES...
+  const part = where?.entry ? ` in sheet "${where.name}" (${where.entry.name})` : '';
   return new SpreadsheetError(
     'corrupt',
-    `The .xlsx file is damaged and cannot be read (${reasonOnly(err)}). ${RESAVE_ADVICE}`,
+    `The .xlsx file is damaged and cannot be read (${reasonOnly(err)})${part}. ${RESAVE_ADVICE}`,
     { cause: err },
   );
 }
@@ -194,6 +198,8 @@ async function* readSheet(
       const out = toSheetRow(sheet.name, rowNumber, row.values, links?.get(rowNumber));
       if (out) yield out;
     }
+  } catch (err) {
+    throw asSpreadsheetError(err, sheet);
   } finally {
     text.destroy();
   }

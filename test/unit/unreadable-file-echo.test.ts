@@ -53,4 +53,12 @@ describe('a damaged workbook is refused without quoting it', () => {
     expect(err.message).toMatch(/\(unmatched closing tag at line 1, column \d+\)/);
     expect(err.message).not.toContain(MARKER);
   });
+
+  it('names the sheet and its part, so the person knows which sheet to fix', async () => {
+    const err = await errorOf(
+      sheet(`<row r="1"><c r="A1" t="inlineStr"><is><t>${MARKER}</t></is></c></row>`, `wor${MARKER}`),
+    );
+    expect(err.code).toBe('corrupt');
+    expect(err.message).toMatch(/\) in sheet "Leads" \(xl\/worksheets\/sheet1\.xml\)\. /);
+  });
 });
