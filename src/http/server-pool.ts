@@ -53,7 +53,11 @@ export class ToolServerPool {
     }
     const server = build();
     // The SDK restores this after each exchange it serves and calls it when that exchange closes.
-    server.server.onclose = () => this.release(server, principal, key);
+    const before = server.server.onclose;
+    server.server.onclose = () => {
+      before?.();
+      this.release(server, principal, key);
+    };
     return server;
   }
 
