@@ -11,6 +11,7 @@ import {
   type ServerEventBus,
 } from '@modelcontextprotocol/server';
 import type { Principal } from '../auth/tokens.js';
+import { ToolServerPool } from './server-pool.js';
 import type { SessionOwner, SessionStore } from './sessions.js';
 
 export interface McpEndpoint {
@@ -41,8 +42,15 @@ export function createMcpEndpoint(
     busFor?: (tenant: Principal['tenant']) => ServerEventBus;
   },
 ): McpEndpoint {
-  const factory: McpServerFactory = ({ authInfo }) =>
-    build(principalOf(authInfo), authInfo?.extra?.tool as string | undefined);
+  // A 2026-07-28 tools/call may get a server that answered the same caller's call of the same tool
+  // before (server-pool.ts); anything else gets a new one.
+  const pool = new ToolServerPool();
+  const factory: McpServerFactory = ({ authInfo, era }) => {
+    const principal = principalOf(authInfo);
+    const tool = authInfo?.extra?.tool as string | undefined;
+    if (era === 'modern' && tool !== undefined) return pool.acquire(principal, tool, () => build(principal, tool));
+    return build(principal, tool);
+  };
   const sizes = { maxRequestBodySize: opts.maxBodyBytes };
   const handlers = new Map<string, ReturnType<typeof createMcpHandler>>();
   const modernFor = (tenant: Principal['tenant']) => {
@@ -108,6 +116,7 @@ export function createMcpEndpoint(
       return modernFor(principal.tenant).fetch(request, { authInfo, parsedBody: body });
     },
     close: async () => {
+      pool.clear();
       await Promise.all([...handlers.values()].map((h) => h.close()));
     },
   };

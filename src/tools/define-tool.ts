@@ -88,9 +88,21 @@ export function registerTool(
       annotations: def.annotations,
       ...(def.meta ? { _meta: def.meta } : {}),
     },
-    (args: Record<string, unknown>, extra: ServerContext) =>
-      confirmFirst(server, opts.confirm?.(args, deps) ?? null, extra) ?? runTool(def, deps, args, extra),
+    (args: Record<string, unknown>, extra: ServerContext) => {
+      const asked = confirmFirst(server, opts.confirm?.(args, deps) ?? null, extra);
+      if (asked) return asked;
+      running.set(server, (running.get(server) ?? 0) + 1);
+      return runTool(def, deps, args, extra).finally(() => running.set(server, running.get(server)! - 1));
+    },
   );
+}
+
+/** Tool calls in progress on each server (a server is reused only once none is: src/http/server-pool.ts). */
+const running = new WeakMap<McpServer, number>();
+
+/** How many of this server's tool handlers have started and not yet finished. */
+export function toolCallsRunning(server: McpServer): number {
+  return running.get(server) ?? 0;
 }
 
 const CONFIRM_KEY = 'confirm';
