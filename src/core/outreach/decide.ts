@@ -70,7 +70,7 @@ export async function decisionsQuery(
 ): Promise<RawBuilder<DecisionRow>> {
   const windows = await sendWindowOpenings(tx, ctx, target);
   const facts =
-    form === 'set' ? leadFactsSetSql(ctx) : leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore, form);
+    form === 'set' ? leadFactsSetSql(ctx, target) : leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore, form);
   const alvo = form === 'set' ? setTargetSql(ctx.tenantId, target) : targetSql(ctx.tenantId, target);
   // Set form: c and d each computed once per lead (EVAL_ONCE, as f is), not once per reference.
   const once = form === 'set' ? EVAL_ONCE : sql``;

@@ -45,15 +45,32 @@ export function setTargetSql(tenantId: string, target: Target): RawBuilder<unkno
     return sql`select ${cols} from leads l where ${filterSql(tenantId, target.filter)}
     order by l.created_at, l.lead_id limit ${target.limit}`;
   // The limit is the whole filter's; each part keeps its share of those leads (every lead in one part).
-  const { index, of, withinLimit } = target.part;
-  // uuid_hash: the uuid's own hash (no text form of each of the tenant's lead ids to hash, per part).
-  const mine = (id: RawBuilder<unknown>) =>
-    sql`(uuid_hash(${id})::bigint % ${of}::int + ${of}::int) % ${of}::int = ${index}::int`;
+  const { withinLimit } = target.part;
+  const mine = (id: RawBuilder<unknown>) => inPartSql(target.part!, id);
   // Every lead the filter matches is in: no sort of them all to find the oldest `limit`.
   if (withinLimit)
     return sql`select ${cols} from leads l where ${filterSql(tenantId, target.filter)} and ${mine(sql`l.lead_id`)}`;
   return sql`select * from (select ${cols} from leads l where ${filterSql(tenantId, target.filter)}
     order by l.created_at, l.lead_id limit ${target.limit}) p where ${mine(sql`p.lead_id`)}`;
+}
+
+/**
+ * Whether lead id is in part index of `of` (Target.part): by uuid_hash, the uuid's own hash (no text form
+ * of each lead id to hash).
+ */
+function inPartSql(part: { index: number; of: number }, id: RawBuilder<unknown>): RawBuilder<boolean> {
+  const { index, of } = part;
+  return sql<boolean>`(uuid_hash(${id})::bigint % ${of}::int + ${of}::int) % ${of}::int = ${index}::int`;
+}
+
+/**
+ * `and` the lead id's part, for a fact table read for the part's leads (tel, eml, div): only the rows of
+ * this part's share reach the join with alvo (whose leads are all of this part), so the hash of the join
+ * holds half (of two parts) the tenant's phones, e-mails or debts. The join with alvo still decides which
+ * rows count; this only drops rows it would drop.
+ */
+function partOfSql(target: Target | undefined, id: RawBuilder<unknown>): RawBuilder<unknown> {
+  return target && 'filter' in target && target.part ? sql`and ${inPartSql(target.part, id)}` : sql``;
 }
 
 /** The conditions of a filter on leads l, tenant included. */
@@ -128,8 +145,8 @@ const NOT_COLLECTING = sql`
  */
 export const EVAL_ONCE = sql`offset 0`;
 
-/** CTEs tel, eml, sup, env and f over the CTE alvo, set-based (see above). */
-export function leadFactsSetSql(ctx: DecisionContext): RawBuilder<unknown> {
+/** CTEs tel, eml, sup, env and f over the CTE alvo (of target), set-based (see above). */
+export function leadFactsSetSql(ctx: DecisionContext, target?: Target): RawBuilder<unknown> {
   const t = ctx.tenantId;
   const since = recentWindowStart(ctx.now);
   const collecting = ctx.collection.whatsapp || ctx.collection.email;
@@ -137,13 +154,13 @@ export function leadFactsSetSql(ctx: DecisionContext): RawBuilder<unknown> {
     tel as materialized (
       select distinct on (lt.lead_id) lt.lead_id, lt.numero_e164
       from lead_telefones lt join alvo a on a.lead_id = lt.lead_id
-      where lt.tenant_id = ${t} and lt.valido_para_disparo
+      where lt.tenant_id = ${t} and lt.valido_para_disparo ${partOfSql(target, sql`lt.lead_id`)}
       order by lt.lead_id, lt.created_at, lt.posicao
     ),
     eml as materialized (
       select distinct on (le.lead_id) le.lead_id, le.email_normalizado
       from lead_emails le join alvo a on a.lead_id = le.lead_id
-      where le.tenant_id = ${t} and le.valido_para_disparo
+      where le.tenant_id = ${t} and le.valido_para_disparo ${partOfSql(target, sql`le.lead_id`)}
       order by le.lead_id, le.created_at, le.posicao
     ),
     sup as (select distinct lead_id from (${suppressedLeadsSql(t)}) x),
@@ -158,7 +175,8 @@ export function leadFactsSetSql(ctx: DecisionContext): RawBuilder<unknown> {
       select x.lead_id, ${debtColumnsSql}
       from (select dv.lead_id, dv.valor_centavos, dv.vencimento, dv.contrato,
                    coalesce(dv.vencimento <= ${ctx.prescribedOnOrBefore}::date, false) as prescrita
-            from dividas dv join alvo a on a.lead_id = dv.lead_id where dv.tenant_id = ${t}) x
+            from dividas dv join alvo a on a.lead_id = dv.lead_id
+            where dv.tenant_id = ${t} ${partOfSql(target, sql`dv.lead_id`)}) x
       group by x.lead_id
     ),
     ${collecting ? sharedSql(t) : NOT_COLLECTING},
