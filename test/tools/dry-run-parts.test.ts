@@ -25,6 +25,7 @@ const ALL = { filter: {}, limit: 1000 } as const;
 let db: TestDb;
 let scope: Scope;
 let tenantId: string;
+let deps: Awaited<ReturnType<typeof makeDeps>>;
 
 /** A lead of each kind the decision tells apart: WhatsApp, e-mail only, nothing, no document, opted out. */
 async function seedLeads(n: number) {
@@ -60,7 +61,7 @@ const logRows = async () =>
 
 beforeAll(async () => {
   db = await openTestDb();
-  const deps = await makeDeps(db, {
+  deps = await makeDeps(db, {
     clock: fixedClock(TUESDAY_10),
     channels: configuredChannels('whatsapp', 'email', 'calendar'),
     config: { dryRunConnections: 3 },
@@ -102,6 +103,28 @@ describe.runIf(postgres)('a dry run split over connections (PostgreSQL)', () => 
     expect(rowsSplit).toHaveLength(60);
     expect(new Set(rowsSplit.map((r) => r.lead_id)).size).toBe(60);
     expect(rowsSplit).toEqual(rowsOne);
+  });
+
+  it('at night every WhatsApp lead waits for its window, split or not: the parts get the zones of the phones’ UFs', async () => {
+    // 22:30 in São Paulo: the send window and the collection hours are closed. The leads have no UF of their
+    // own; their phones' DDD (11) makes them SP's, a zone the parts are handed by the first transaction.
+    const night = createScope({ ...deps, clock: fixedClock('2026-11-25T01:30:00Z') });
+    const one = await night.tx(async (tx) => runDryRun(tx, await loadDecisionContext(tx, night, {}), ALL));
+    const split = await runDryRunInParts(night, {}, ALL, 3);
+    const rowsOne = await batchRows(one.batch_id);
+    const rowsSplit = await batchRows(split.batch_id);
+    expect(rowsSplit).toEqual(rowsOne);
+    const whatsapp = rowsSplit.filter(
+      (r) => r.canal_decidido === 'whatsapp' && r.codigo_bloqueio !== 'variaveis_ausentes',
+    );
+    expect(whatsapp).toHaveLength(12);
+    for (const r of whatsapp) {
+      expect(r.disparo_seria_executado).toBe(false);
+      expect(r.codigo_bloqueio).toBe('fora_do_horario_cobranca');
+      expect(r.disparo_previsto_para).not.toBeNull();
+      expect(r.razao_bloqueio).toContain('SP');
+    }
+    expect(split.would_send_now).toBe(0);
   });
 
   it('keeps the filter: its limit cuts the same oldest leads, the channel filter the same rows', async () => {

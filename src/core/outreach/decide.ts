@@ -70,7 +70,7 @@ export async function decisionsQuery(
 ): Promise<RawBuilder<DecisionRow>> {
   const windows = await sendWindowOpenings(tx, ctx, target);
   const facts =
-    form === 'set' ? leadFactsSetSql(ctx) : leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore, form);
+    form === 'set' ? leadFactsSetSql(ctx, target) : leadFactsSql(ctx.tenantId, ctx.now, ctx.prescribedOnOrBefore, form);
   const alvo = form === 'set' ? setTargetSql(ctx.tenantId, target) : targetSql(ctx.tenantId, target);
   // Set form: c and d each computed once per lead (EVAL_ONCE, as f is), not once per reference.
   const once = form === 'set' ? EVAL_ONCE : sql``;
@@ -164,6 +164,7 @@ function computeZoneOpening(
 /** The time zones of the targeted leads: loaded with the context when it was for these leads, else read. */
 async function targetZones(tx: Tx, ctx: DecisionContext, target: Target): Promise<LeadZone[]> {
   if ('leadIds' in target && ctx.leadZones?.leadIds === target.leadIds) return ctx.leadZones.zones;
+  if ('filter' in target && ctx.setZones) return ctx.setZones;
   const zones = 'leadIds' in target ? leadZonesSql(ctx.tenantId, target.leadIds) : setZonesSql(ctx.tenantId);
   const { rows } = await prepared(sql<{ zones: LeadZone[] }>`select ${zones} as zones`).execute(tx);
   return rows[0]!.zones;
@@ -197,7 +198,10 @@ export async function writeDryRunLog(
   return Number(res.numAffectedRows ?? 0);
 }
 
-/** The INSERT … SELECT of decisions q as dry_run_log rows of batch batchId (one statement). */
+/**
+ * The INSERT … SELECT of decisions q as dry_run_log rows of batch batchId (one statement). The name goes as it
+ * is (leads.nome and dry_run_log.lead_nome are both varchar(500)); an e-mail may be longer than lead_email.
+ */
 export function dryRunInsertSql(
   ctx: DecisionContext,
   q: RawBuilder<DecisionRow>,
@@ -207,7 +211,7 @@ export function dryRunInsertSql(
     insert into dry_run_log (tenant_id, lead_id, lead_nome, lead_telefone, lead_email, canal_decidido, motivo_decisao,
                              template_selecionado, disparo_seria_executado, razao_bloqueio, lote_id, codigo_bloqueio,
                              disparo_previsto_para)
-    select ${ctx.tenantId}, x.lead_id, left(x.nome, 500), x.telefone, left(x.email, 255), x.canal, x.motivo, x.template,
+    select ${ctx.tenantId}, x.lead_id, x.nome, x.telefone, left(x.email, 255), x.canal, x.motivo, x.template,
            x.seria_enviado_agora, x.razao_bloqueio, ${batchId}, x.codigo_bloqueio, x.previsto_para
     from (${q}) x`;
 }

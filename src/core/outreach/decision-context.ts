@@ -29,6 +29,11 @@ export interface DecisionContext {
   templates: { whatsapp: TemplateDef; email: TemplateDef };
   /** The time zones of these leads, when the context was loaded for them (saves decide() a statement). */
   leadZones?: { leadIds: string[]; zones: LeadZone[] };
+  /**
+   * The zones of the tenant's leads (decisions-set-sql.ts setZonesSql), when already read in the snapshot the
+   * decision reads: a split dry run reads them once for all its parts (dry-run-parts.ts).
+   */
+  setZones?: LeadZone[];
   /** Per channel, whether its template is a collection message (isCollectionTemplate). */
   collection: { whatsapp: boolean; email: boolean };
   /**

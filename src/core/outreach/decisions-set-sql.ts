@@ -45,14 +45,32 @@ export function setTargetSql(tenantId: string, target: Target): RawBuilder<unkno
     return sql`select ${cols} from leads l where ${filterSql(tenantId, target.filter)}
     order by l.created_at, l.lead_id limit ${target.limit}`;
   // The limit is the whole filter's; each part keeps its share of those leads (every lead in one part).
-  const { index, of, withinLimit } = target.part;
-  const mine = (id: RawBuilder<unknown>) =>
-    sql`(hashtext(${id}::text)::bigint % ${of}::int + ${of}::int) % ${of}::int = ${index}::int`;
+  const { withinLimit } = target.part;
+  const mine = (id: RawBuilder<unknown>) => inPartSql(target.part!, id);
   // Every lead the filter matches is in: no sort of them all to find the oldest `limit`.
   if (withinLimit)
     return sql`select ${cols} from leads l where ${filterSql(tenantId, target.filter)} and ${mine(sql`l.lead_id`)}`;
   return sql`select * from (select ${cols} from leads l where ${filterSql(tenantId, target.filter)}
     order by l.created_at, l.lead_id limit ${target.limit}) p where ${mine(sql`p.lead_id`)}`;
+}
+
+/**
+ * Whether lead id is in part index of `of` (Target.part): by uuid_hash, the uuid's own hash (no text form
+ * of each lead id to hash).
+ */
+function inPartSql(part: { index: number; of: number }, id: RawBuilder<unknown>): RawBuilder<boolean> {
+  const { index, of } = part;
+  return sql<boolean>`(uuid_hash(${id})::bigint % ${of}::int + ${of}::int) % ${of}::int = ${index}::int`;
+}
+
+/**
+ * `and` the lead id's part, for a fact table read for the part's leads (tel, eml, div): only the rows of
+ * this part's share reach the join with alvo (whose leads are all of this part), so the hash of the join
+ * holds half (of two parts) the tenant's phones, e-mails or debts. The join with alvo still decides which
+ * rows count; this only drops rows it would drop.
+ */
+function partOfSql(target: Target | undefined, id: RawBuilder<unknown>): RawBuilder<unknown> {
+  return target && 'filter' in target && target.part ? sql`and ${inPartSql(target.part, id)}` : sql``;
 }
 
 /** The conditions of a filter on leads l, tenant included. */
@@ -65,32 +83,48 @@ function filterSql(tenantId: string, filter: Extract<Target, { filter: unknown }
 
 /**
  * Whether the filter of target matches at most its limit of leads (then each part of a split dry run
- * takes its share of them all, unsorted: setTargetSql). One scan of at most limit + 1 leads.
+ * takes its share of them all, unsorted: setTargetSql), and the zones of the tenant's leads (setZonesSql),
+ * from one scan and one aggregate of the tenant's leads: a split dry run reads both once, in its first
+ * transaction, whose snapshot every part imports, and hands the zones to the parts (DecisionContext
+ * setZones) instead of each part reading them again.
  */
-export async function filterWithinLimit(tx: Tx, tenantId: string, target: Extract<Target, { filter: unknown }>) {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (
-    select 1 from leads l where ${filterSql(tenantId, target.filter)} limit ${target.limit + 1}) x`.execute(tx);
-  return rows[0]!.n <= target.limit;
+export async function filterWithinLimitAndZones(
+  tx: Tx,
+  tenantId: string,
+  target: Extract<Target, { filter: unknown }>,
+): Promise<{ withinLimit: boolean; zones: LeadZone[] }> {
+  const { rows } = await sql<{ n: string; zones: LeadZone[] }>`
+    with lz as materialized (
+      select l.timezone::text as timezone, l.uf, count(*) filter (where ${filterSql(tenantId, target.filter)}) as n
+      from leads l where l.tenant_id = ${tenantId} group by 1, 2)
+    select (select coalesce(sum(n), 0) from lz)::text as n, ${zonesOfSql(sql`lz`)} as zones`.execute(tx);
+  return { withinLimit: Number(rows[0]!.n) <= target.limit, zones: rows[0]!.zones };
 }
 
 /**
  * The (time zone, UF) pairs a set-form decision may look its send window up by, as one json array of
  * LeadZone: every time zone of the tenant's leads with every UF they may have — the sheet's (leads.uf),
- * any valid phone's DDD's, or none. A superset of the pairs decisions-sql.ts leadZonesSql finds (which
- * picks each lead's first valid phone: a sort of every phone), from one aggregate per table and no join;
- * a pair no lead has is computed in JS and never looked up (a few dozen at most).
+ * any DDD's (DDD_UF: every UF a phone's DDD maps to, whether or not a lead of the tenant has such a
+ * phone), or none. A superset of the pairs decisions-sql.ts leadZonesSql finds (which picks each lead's
+ * first valid phone: a sort of every phone), from one aggregate over the leads and no join; a pair no
+ * lead has is computed in JS and never looked up (the UFs of the DDDs: 27 per time zone, memoised per
+ * minute, decide.ts zoneOpening). Not reading the phones for their DDDs spares a dry run a scan and an
+ * aggregate of all the tenant's phones (~50 ms of CPU per 100k, issue 22).
  */
 export function setZonesSql(tenantId: string): RawBuilder<LeadZone[]> {
   return sql<LeadZone[]>`(with lz as (select distinct l.timezone::text as timezone, l.uf from leads l
                                        where l.tenant_id = ${tenantId})
-    select coalesce(json_agg(z), '[]'::json) from (
+    select ${zonesOfSql(sql`lz`)})`;
+}
+
+/** The zones (setZonesSql) of relation lz's time zones (timezone) and UFs (uf). */
+function zonesOfSql(lz: RawBuilder<unknown>): RawBuilder<LeadZone[]> {
+  return sql<LeadZone[]>`(select coalesce(json_agg(z), '[]'::json) from (
       select tz.timezone, u.uf
-      from (select distinct timezone from lz) tz
-      cross join (select uf from lz
+      from (select distinct timezone from ${lz}) tz
+      cross join (select uf from ${lz}
                   union
-                  select ${DDD_UF_SQL}::jsonb ->> p.ddd
-                  from (select distinct substring(lt.numero_e164 from 4 for 2) as ddd from lead_telefones lt
-                        where lt.tenant_id = ${tenantId} and lt.valido_para_disparo) p
+                  select d.value from jsonb_each_text(${DDD_UF_SQL}::jsonb) d
                   union
                   select null) u) z)`;
 }
@@ -111,8 +145,8 @@ const NOT_COLLECTING = sql`
  */
 export const EVAL_ONCE = sql`offset 0`;
 
-/** CTEs tel, eml, sup, env and f over the CTE alvo, set-based (see above). */
-export function leadFactsSetSql(ctx: DecisionContext): RawBuilder<unknown> {
+/** CTEs tel, eml, sup, env and f over the CTE alvo (of target), set-based (see above). */
+export function leadFactsSetSql(ctx: DecisionContext, target?: Target): RawBuilder<unknown> {
   const t = ctx.tenantId;
   const since = recentWindowStart(ctx.now);
   const collecting = ctx.collection.whatsapp || ctx.collection.email;
@@ -120,13 +154,13 @@ export function leadFactsSetSql(ctx: DecisionContext): RawBuilder<unknown> {
     tel as materialized (
       select distinct on (lt.lead_id) lt.lead_id, lt.numero_e164
       from lead_telefones lt join alvo a on a.lead_id = lt.lead_id
-      where lt.tenant_id = ${t} and lt.valido_para_disparo
+      where lt.tenant_id = ${t} and lt.valido_para_disparo ${partOfSql(target, sql`lt.lead_id`)}
       order by lt.lead_id, lt.created_at, lt.posicao
     ),
     eml as materialized (
       select distinct on (le.lead_id) le.lead_id, le.email_normalizado
       from lead_emails le join alvo a on a.lead_id = le.lead_id
-      where le.tenant_id = ${t} and le.valido_para_disparo
+      where le.tenant_id = ${t} and le.valido_para_disparo ${partOfSql(target, sql`le.lead_id`)}
       order by le.lead_id, le.created_at, le.posicao
     ),
     sup as (select distinct lead_id from (${suppressedLeadsSql(t)}) x),
@@ -141,7 +175,8 @@ export function leadFactsSetSql(ctx: DecisionContext): RawBuilder<unknown> {
       select x.lead_id, ${debtColumnsSql}
       from (select dv.lead_id, dv.valor_centavos, dv.vencimento, dv.contrato,
                    coalesce(dv.vencimento <= ${ctx.prescribedOnOrBefore}::date, false) as prescrita
-            from dividas dv join alvo a on a.lead_id = dv.lead_id where dv.tenant_id = ${t}) x
+            from dividas dv join alvo a on a.lead_id = dv.lead_id
+            where dv.tenant_id = ${t} ${partOfSql(target, sql`dv.lead_id`)}) x
       group by x.lead_id
     ),
     ${collecting ? sharedSql(t) : NOT_COLLECTING},

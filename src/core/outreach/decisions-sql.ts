@@ -209,8 +209,21 @@ export function channelSql(ctx: DecisionContext, windows: WindowOpenings): RawBu
              as janela_geral,
            (${JSON.stringify(windows.collection.opens)}::jsonb ->> (f.timezone || '|' || coalesce(f.uf, '')))::timestamptz
              as janela_cobranca,
-           (f.timezone || '|' || coalesce(f.uf, '')) = any(${windows.collection.lawClosed}::text[]) as lei_fechada
+           ${lawClosedSql(windows)} as lei_fechada
     from f`;
+}
+
+/**
+ * Whether the law alone keeps the lead's zone closed to collection now (c.lei_fechada): a key lookup in a
+ * jsonb object of those zones (none: false). A set-form dry run looks windows up among every UF a DDD
+ * maps to (decisions-set-sql.ts setZonesSql), up to 28 zones per time zone closed at night: a lookup,
+ * not a scan of a text[] per lead.
+ */
+function lawClosedSql(windows: WindowOpenings): RawBuilder<boolean> {
+  const keys = windows.collection.lawClosed;
+  if (!keys.length) return sql<boolean>`false`;
+  const closed = JSON.stringify(Object.fromEntries(keys.map((k) => [k, true])));
+  return sql<boolean>`(${closed}::jsonb ? (f.timezone || '|' || coalesce(f.uf, '')))`;
 }
 
 /**

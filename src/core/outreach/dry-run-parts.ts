@@ -4,7 +4,7 @@ import type { DecidedChannel } from '../model/index.js';
 import type { Scope } from '../scope.js';
 import { loadDecisionContext, type Target, type TemplateChoice } from './decision-context.js';
 import { summariseDryRun, writeDryRunPart, type DryRunBatch, type DryRunPart } from './dry-run-batch.js';
-import { filterWithinLimit } from './decisions-set-sql.js';
+import { filterWithinLimitAndZones } from './decisions-set-sql.js';
 
 /*
  * A dry run over many leads split over several connections (PostgreSQL). Its statement writes
@@ -72,8 +72,9 @@ async function inParts(
   const first = scope.tx(
     async (tx) => {
       try {
-        const ctx = await loadDecisionContext(tx, scope, choice);
-        const withinLimit = await filterWithinLimit(tx, ctx.tenantId, target);
+        const loaded = await loadDecisionContext(tx, scope, choice);
+        const { withinLimit, zones } = await filterWithinLimitAndZones(tx, loaded.tenantId, target);
+        const ctx = { ...loaded, setZones: zones };
         const { rows } = await sql<{ id: string }>`select pg_export_snapshot() as id`.execute(tx);
         for (let index = 1; index < of; index++) {
           let wrote!: (p: DryRunPart) => void;
