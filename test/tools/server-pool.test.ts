@@ -84,23 +84,9 @@ describe(`servers reused between tools/calls (${testDbKind()})`, () => {
     'io.modelcontextprotocol/protocolVersion': '2026-07-28',
     'io.modelcontextprotocol/clientInfo': { name: 'pool-test', version: '1' },
   };
-  /** One 2026-07-28 tools/call as a client sends it; the parsed JSON-RPC answer. */
-  const call = async (
-    p: Principal,
-    tool: string,
-    caps: ClientCapabilities = {},
-    signal?: AbortSignal,
-  ): Promise<{ result?: { content: Array<{ text: string }> }; error?: unknown }> => {
-    const body = {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: {
-        name: tool,
-        arguments: {},
-        _meta: { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': caps },
-      },
-    };
+  /** One 2026-07-28 tools/call with this `_meta` envelope, as a client sends it; the answer's text. */
+  const send = async (p: Principal, tool: string, meta: Record<string, unknown>, signal?: AbortSignal) => {
+    const body = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: tool, arguments: {}, _meta: meta } };
     const request = new Request('http://pool.test/mcp', {
       method: 'POST',
       headers: {
@@ -113,7 +99,16 @@ describe(`servers reused between tools/calls (${testDbKind()})`, () => {
       body: JSON.stringify(body),
       signal,
     });
-    const text = await (await endpoint.handle(request, body, p)).text();
+    return (await endpoint.handle(request, body, p)).text();
+  };
+  /** One tools/call declaring these client capabilities; the parsed JSON-RPC answer. */
+  const call = async (
+    p: Principal,
+    tool: string,
+    caps: ClientCapabilities = {},
+    signal?: AbortSignal,
+  ): Promise<{ result?: { content: Array<{ text: string }> }; error?: unknown }> => {
+    const text = await send(p, tool, { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': caps }, signal);
     return JSON.parse(text.startsWith('{') ? text : /^data: (.*)$/m.exec(text)![1]);
   };
   const who = async (p: Principal, caps: ClientCapabilities = {}) => {
@@ -159,24 +154,7 @@ describe(`servers reused between tools/calls (${testDbKind()})`, () => {
     const p = principal();
     await who(p, { elicitation: { form: {} } });
     const calls = answeredBy.length;
-    const body = {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name: 'who', arguments: {}, _meta: { ...ENVELOPE } },
-    };
-    const request = new Request('http://pool.test/mcp', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2026-07-28',
-        'mcp-method': 'tools/call',
-        'mcp-name': 'who',
-      },
-      body: JSON.stringify(body),
-    });
-    const answer = await (await endpoint.handle(request, body, p)).text();
+    const answer = await send(p, 'who', { ...ENVELOPE });
     expect(answer).toContain('"error"');
     expect(answeredBy.length).toBe(calls);
   });
